@@ -1,0 +1,144 @@
+#include "lib/crypto/aead.hpp"
+
+#include <cstring>
+
+#include <mbedtls/chachapoly.h>
+#include <mbedtls/gcm.h>
+
+#include "lib/crypto/ct.hpp"
+
+namespace keyway::crypto {
+
+static_assert(sizeof(mbedtls_gcm_context) <= 448, "grow AesGcm::ctx_");
+static_assert(sizeof(mbedtls_chachapoly_context) <= 256, "grow ChaCha20Poly1305::ctx_");
+
+namespace {
+mbedtls_gcm_context* gcm(unsigned char* p) { return reinterpret_cast<mbedtls_gcm_context*>(p); }
+mbedtls_chachapoly_context* ccp(unsigned char* p) { return reinterpret_cast<mbedtls_chachapoly_context*>(p); }
+
+constexpr Error kBadNonce = make_error(Layer::crypto, Code::invalid_argument, "aead: nonce must be 12 bytes");
+constexpr Error kBadTag = make_error(Layer::crypto, Code::invalid_argument, "aead: tag must be 16 bytes");
+constexpr Error kAuth = make_error(Layer::crypto, Code::auth_failed, "aead: tag mismatch");
+constexpr Error kNoKey = make_error(Layer::crypto, Code::bad_state, "aead: no key set");
+}  // namespace
+
+// ---- AES-GCM ----
+
+AesGcm::AesGcm() { mbedtls_gcm_init(gcm(ctx_)); }
+AesGcm::~AesGcm() {
+  mbedtls_gcm_free(gcm(ctx_));
+  secure_zero(key_, sizeof key_);
+}
+AesGcm::AesGcm(const AesGcm& other) : AesGcm() {
+  if (other.key_len_ != 0) (void)set_key({other.key_, other.key_len_});
+}
+AesGcm& AesGcm::operator=(const AesGcm& other) {
+  if (this == &other) return *this;
+  mbedtls_gcm_free(gcm(ctx_));
+  mbedtls_gcm_init(gcm(ctx_));
+  key_len_ = 0;
+  if (other.key_len_ != 0) (void)set_key({other.key_, other.key_len_});
+  return *this;
+}
+
+Status AesGcm::set_key(std::span<const uint8_t> key) {
+  if (key.size() != 16 && key.size() != 32)
+    return make_error(Layer::crypto, Code::invalid_argument, "aes-gcm: key must be 16 or 32 bytes");
+  // Key setup allocates once inside mbedTLS (cipher context); seal/open never do.
+  if (mbedtls_gcm_setkey(gcm(ctx_), MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned>(key.size() * 8)) != 0)
+    return make_error(Layer::crypto, Code::crypto_failure, "aes-gcm: key setup failed");
+  std::memcpy(key_, key.data(), key.size());
+  key_len_ = key.size();
+  return ok_status();
+}
+
+Status AesGcm::seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                    std::span<uint8_t> tag) {
+  ENSURE(key_len_ != 0, kNoKey);
+  ENSURE(nonce.size() == kAeadNonceSize, kBadNonce);
+  ENSURE(tag.size() == kAeadTagSize, kBadTag);
+  if (mbedtls_gcm_crypt_and_tag(gcm(ctx_), MBEDTLS_GCM_ENCRYPT, data.size(), nonce.data(), nonce.size(), aad.data(),
+                                aad.size(), data.data(), data.data(), tag.size(), tag.data()) != 0)
+    return make_error(Layer::crypto, Code::crypto_failure, "aes-gcm: encrypt failed");
+  return ok_status();
+}
+
+Status AesGcm::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                    std::span<const uint8_t> tag) {
+  ENSURE(key_len_ != 0, kNoKey);
+  ENSURE(nonce.size() == kAeadNonceSize, kBadNonce);
+  ENSURE(tag.size() == kAeadTagSize, kBadTag);
+  // Decrypt in place computing the tag, then compare in constant time. On a
+  // mismatch, run the same counter-mode pass again to restore the
+  // ciphertext (mbedtls_gcm_auth_decrypt would zero the buffer instead).
+  uint8_t computed[kAeadTagSize];
+  if (mbedtls_gcm_starts(gcm(ctx_), MBEDTLS_GCM_DECRYPT, nonce.data(), nonce.size(), aad.data(), aad.size()) != 0 ||
+      mbedtls_gcm_update(gcm(ctx_), data.size(), data.data(), data.data()) != 0 ||
+      mbedtls_gcm_finish(gcm(ctx_), computed, sizeof computed) != 0)
+    return make_error(Layer::crypto, Code::crypto_failure, "aes-gcm: decrypt failed");
+  if (ct_equal(computed, tag)) return ok_status();
+  uint8_t ignored[kAeadTagSize];
+  (void)mbedtls_gcm_crypt_and_tag(gcm(ctx_), MBEDTLS_GCM_ENCRYPT, data.size(), nonce.data(), nonce.size(), aad.data(),
+                                  aad.size(), data.data(), data.data(), sizeof ignored, ignored);
+  return kAuth;
+}
+
+// ---- ChaCha20-Poly1305 ----
+
+ChaCha20Poly1305::ChaCha20Poly1305() { mbedtls_chachapoly_init(ccp(ctx_)); }
+ChaCha20Poly1305::~ChaCha20Poly1305() {
+  mbedtls_chachapoly_free(ccp(ctx_));
+  secure_zero(key_, sizeof key_);
+}
+ChaCha20Poly1305::ChaCha20Poly1305(const ChaCha20Poly1305& other) : ChaCha20Poly1305() {
+  if (other.has_key_) (void)set_key(other.key_);
+}
+ChaCha20Poly1305& ChaCha20Poly1305::operator=(const ChaCha20Poly1305& other) {
+  if (this == &other) return *this;
+  has_key_ = false;
+  if (other.has_key_) (void)set_key(other.key_);
+  return *this;
+}
+
+Status ChaCha20Poly1305::set_key(std::span<const uint8_t> key) {
+  if (key.size() != 32)
+    return make_error(Layer::crypto, Code::invalid_argument, "chacha20-poly1305: key must be 32 bytes");
+  if (mbedtls_chachapoly_setkey(ccp(ctx_), key.data()) != 0)
+    return make_error(Layer::crypto, Code::crypto_failure, "chacha20-poly1305: key setup failed");
+  std::memcpy(key_, key.data(), 32);
+  has_key_ = true;
+  return ok_status();
+}
+
+Status ChaCha20Poly1305::seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                              std::span<uint8_t> tag) {
+  ENSURE(has_key_, kNoKey);
+  ENSURE(nonce.size() == kAeadNonceSize, kBadNonce);
+  ENSURE(tag.size() == kAeadTagSize, kBadTag);
+  if (mbedtls_chachapoly_encrypt_and_tag(ccp(ctx_), data.size(), nonce.data(), aad.data(), aad.size(), data.data(),
+                                         data.data(), tag.data()) != 0)
+    return make_error(Layer::crypto, Code::crypto_failure, "chacha20-poly1305: encrypt failed");
+  return ok_status();
+}
+
+Status ChaCha20Poly1305::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                              std::span<const uint8_t> tag) {
+  ENSURE(has_key_, kNoKey);
+  ENSURE(nonce.size() == kAeadNonceSize, kBadNonce);
+  ENSURE(tag.size() == kAeadTagSize, kBadTag);
+  // Same restore-on-failure approach as AES-GCM: the tag covers the
+  // ciphertext, and a second pass of the stream cipher undoes the first.
+  uint8_t computed[kAeadTagSize];
+  if (mbedtls_chachapoly_starts(ccp(ctx_), nonce.data(), MBEDTLS_CHACHAPOLY_DECRYPT) != 0 ||
+      mbedtls_chachapoly_update_aad(ccp(ctx_), aad.data(), aad.size()) != 0 ||
+      mbedtls_chachapoly_update(ccp(ctx_), data.size(), data.data(), data.data()) != 0 ||
+      mbedtls_chachapoly_finish(ccp(ctx_), computed) != 0)
+    return make_error(Layer::crypto, Code::crypto_failure, "chacha20-poly1305: decrypt failed");
+  if (ct_equal(computed, tag)) return ok_status();
+  uint8_t ignored[kAeadTagSize];
+  (void)mbedtls_chachapoly_encrypt_and_tag(ccp(ctx_), data.size(), nonce.data(), aad.data(), aad.size(), data.data(),
+                                           data.data(), ignored);
+  return kAuth;
+}
+
+}  // namespace keyway::crypto

@@ -1,0 +1,58 @@
+// AEAD ciphers: AES-GCM (SP 800-38D; 128/256-bit keys, 96-bit nonce,
+// 128-bit tag) and ChaCha20-Poly1305 (RFC 8439). In place, allocation-free
+// after set_key. open() checks the tag in constant time and, when it fails,
+// leaves the buffer exactly as it was (so a dropped record or packet leaves
+// no trace).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "lib/result.hpp"
+
+namespace keyway::crypto {
+
+constexpr std::size_t kAeadTagSize = 16;
+constexpr std::size_t kAeadNonceSize = 12;
+
+class AesGcm {
+ public:
+  AesGcm();
+  ~AesGcm();
+  AesGcm(const AesGcm& other);
+  AesGcm& operator=(const AesGcm& other);
+
+  [[nodiscard]] Status set_key(std::span<const uint8_t> key);  // 16 or 32 bytes
+  // Encrypts data in place and writes the 16-byte tag.
+  [[nodiscard]] Status seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                            std::span<uint8_t> data, std::span<uint8_t> tag);
+  // Verifies tag and decrypts data in place; on failure data is unchanged.
+  [[nodiscard]] Status open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                            std::span<uint8_t> data, std::span<const uint8_t> tag);
+
+ private:
+  alignas(16) unsigned char ctx_[448];
+  uint8_t key_[32];
+  std::size_t key_len_ = 0;
+};
+
+class ChaCha20Poly1305 {
+ public:
+  ChaCha20Poly1305();
+  ~ChaCha20Poly1305();
+  ChaCha20Poly1305(const ChaCha20Poly1305& other);
+  ChaCha20Poly1305& operator=(const ChaCha20Poly1305& other);
+
+  [[nodiscard]] Status set_key(std::span<const uint8_t> key);  // 32 bytes
+  [[nodiscard]] Status seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                            std::span<uint8_t> data, std::span<uint8_t> tag);
+  [[nodiscard]] Status open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                            std::span<uint8_t> data, std::span<const uint8_t> tag);
+
+ private:
+  alignas(16) unsigned char ctx_[256];
+  uint8_t key_[32];
+  bool has_key_ = false;
+};
+
+}  // namespace keyway::crypto

@@ -1,0 +1,30 @@
+// Constant-time helpers: MAC comparison and secret wiping.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace keyway::crypto {
+
+// True when a and b have the same length and contents. The time taken
+// depends only on the length, never on where the first difference is.
+bool ct_equal(std::span<const uint8_t> a, std::span<const uint8_t> b);
+
+// Wipes memory in a way the optimiser may not remove.
+void secure_zero(void* p, std::size_t n);
+
+// A fixed-size secret that wipes itself when destroyed. Never log it.
+template <std::size_t N>
+struct Secret {
+  uint8_t bytes[N] = {};
+  std::size_t len = 0;
+  Secret() = default;
+  Secret(const Secret&) = default;
+  Secret& operator=(const Secret&) = default;
+  ~Secret() { secure_zero(bytes, N); }
+  std::span<const uint8_t> view() const { return {bytes, len}; }
+  std::span<uint8_t> mutable_view() { return {bytes, len}; }
+};
+
+}  // namespace keyway::crypto

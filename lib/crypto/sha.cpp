@@ -1,0 +1,79 @@
+#include "lib/crypto/sha.hpp"
+
+#include <mbedtls/sha1.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+
+namespace keyway::crypto {
+
+static_assert(sizeof(mbedtls_sha1_context) <= 112, "grow Sha1::ctx_");
+static_assert(sizeof(mbedtls_sha256_context) <= 128, "grow Sha256::ctx_");
+static_assert(sizeof(mbedtls_sha512_context) <= 240, "grow Sha384::ctx_");
+
+// The mbedTLS hash contexts are plain data (no pointers, no heap), so the
+// defaulted copy of these classes is a valid clone of the running state.
+
+#define KW_CTX(type) reinterpret_cast<type*>(ctx_)
+
+Sha1::Sha1() { reset(); }
+void Sha1::reset() {
+  mbedtls_sha1_init(KW_CTX(mbedtls_sha1_context));
+  mbedtls_sha1_starts_ret(KW_CTX(mbedtls_sha1_context));
+}
+void Sha1::update(std::span<const uint8_t> data) {
+  mbedtls_sha1_update_ret(KW_CTX(mbedtls_sha1_context), data.data(), data.size());
+}
+void Sha1::finish(uint8_t out[kDigestSize]) { mbedtls_sha1_finish_ret(KW_CTX(mbedtls_sha1_context), out); }
+
+Sha256::Sha256() { reset(); }
+void Sha256::reset() {
+  mbedtls_sha256_init(KW_CTX(mbedtls_sha256_context));
+  mbedtls_sha256_starts_ret(KW_CTX(mbedtls_sha256_context), 0);
+}
+void Sha256::update(std::span<const uint8_t> data) {
+  mbedtls_sha256_update_ret(KW_CTX(mbedtls_sha256_context), data.data(), data.size());
+}
+void Sha256::finish(uint8_t out[kDigestSize]) { mbedtls_sha256_finish_ret(KW_CTX(mbedtls_sha256_context), out); }
+
+Sha384::Sha384() { reset(); }
+void Sha384::reset() {
+  mbedtls_sha512_init(KW_CTX(mbedtls_sha512_context));
+  mbedtls_sha512_starts_ret(KW_CTX(mbedtls_sha512_context), 1);
+}
+void Sha384::update(std::span<const uint8_t> data) {
+  mbedtls_sha512_update_ret(KW_CTX(mbedtls_sha512_context), data.data(), data.size());
+}
+void Sha384::finish(uint8_t out[kDigestSize]) {
+  uint8_t full[64];
+  mbedtls_sha512_finish_ret(KW_CTX(mbedtls_sha512_context), full);
+  for (std::size_t i = 0; i < kDigestSize; ++i) out[i] = full[i];
+}
+
+#undef KW_CTX
+
+void hash(HashAlg alg, std::span<const uint8_t> data, std::span<uint8_t> out) {
+  Hash h(alg);
+  h.update(data);
+  h.peek(out);
+}
+
+Hash::Hash(HashAlg alg) : alg_(alg) {}
+
+void Hash::update(std::span<const uint8_t> data) {
+  switch (alg_) {
+    case HashAlg::sha1: sha1_.update(data); break;
+    case HashAlg::sha256: sha256_.update(data); break;
+    case HashAlg::sha384: sha384_.update(data); break;
+  }
+}
+
+void Hash::peek(std::span<uint8_t> out) const {
+  if (out.size() < size()) return;
+  switch (alg_) {
+    case HashAlg::sha1: { Sha1 c = sha1_; c.finish(out.data()); break; }
+    case HashAlg::sha256: { Sha256 c = sha256_; c.finish(out.data()); break; }
+    case HashAlg::sha384: { Sha384 c = sha384_; c.finish(out.data()); break; }
+  }
+}
+
+}  // namespace keyway::crypto
