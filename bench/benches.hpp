@@ -1,0 +1,7 @@
+// Entry points of keyway-bench's subcommands.
+#pragma once
+
+namespace keyway::bench {
+int run_srtp(int argc, char** argv);
+int run_ice(int argc, char** argv);
+}  // namespace keyway::bench

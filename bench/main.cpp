@@ -1,0 +1,29 @@
+// keyway-bench: benchmarks print figures and ratios against anchors measured
+// in the same run; they never fail the build (architecture.md).
+#include <cstdio>
+#include <cstring>
+
+#include "bench/benches.hpp"
+
+namespace {
+struct Entry {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* what;
+};
+
+const Entry kBenches[] = {
+    // {"srtp", keyway::bench::run_srtp, "SRTP/SRTCP protect/unprotect vs libsrtp2 and the mbedTLS floor"},
+    {nullptr, nullptr, nullptr},
+};
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2) {
+    for (const Entry* e = kBenches; e->name != nullptr; ++e)
+      if (std::strcmp(argv[1], e->name) == 0) return e->run(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "usage: keyway-bench <benchmark> [options]\nbenchmarks:\n");
+  for (const Entry* e = kBenches; e->name != nullptr; ++e) std::fprintf(stderr, "  %-8s %s\n", e->name, e->what);
+  return 2;
+}
