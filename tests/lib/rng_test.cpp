@@ -2,6 +2,7 @@
 
 #include "lib/crypto/drbg.hpp"
 #include "lib/rng.hpp"
+#include "tests/support/hex.hpp"
 
 using namespace keyway;
 
@@ -26,4 +27,20 @@ TEST_CASE("DrbgRng produces output only after instantiation and differs per entr
   crypto::DrbgRng d3;
   CHECK_FALSE(d3.instantiate(too_short, {}).ok());
   CHECK_FALSE(d3.ready());
+}
+
+TEST_CASE("CTR-DRBG known answer (NIST SP 800-90A AES-256 with df, no prediction resistance)") {
+  // NIST CAVP CTR_DRBG vector (AES-256 use df, PR=false): instantiate with
+  // entropy||nonce, generate 128 bits, reseed, generate 128 bits.
+  auto seed = keyway::test::unhex(
+      "5a194d5e2b31581454def675fb7958fec7db873e5689fc9d03217c68d8033820"  // EntropyInput
+      "1b54b8ff0642bff521f15c1c0b665f3f");                               // Nonce
+  auto reseed = keyway::test::unhex("f9e65e04d856f3a9c44a4cbdc1d00846f5983d771c1b137e4e0f9d8ef409f92e");
+  crypto::DrbgRng d;
+  REQUIRE(d.instantiate(seed, {}).ok());
+  uint8_t out[16];
+  d.fill(out);
+  REQUIRE(d.reseed(reseed).ok());
+  d.fill(out);
+  CHECK(keyway::test::hex(out) == "a054303d8a7ea9889d903e077c6f218f");
 }

@@ -1,0 +1,25 @@
+# Sourced by tools/test.sh and tools/demo.sh: installs the Debian packages
+# keyway needs when they are missing (Debian 12, as root or with sudo).
+
+keyway_packages_build="meson ninja-build g++ pkg-config libmbedtls-dev doctest-dev libfmt-dev"
+# Test-only: real peers and the cross compiler for the Cortex-M4 check.
+keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang"
+
+keyway_ensure_packages() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; return 1; }
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "apt-get install failed: ${missing[*]}" >&2; return 1; }
+}

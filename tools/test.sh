@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The whole test suite (README quick start, command 2):
+#   1. installs missing Debian packages,
+#   2. builds and runs every test (unit, vectors, differential and interop
+#      against real peers, fuzz-corpus replays),
+#   3. builds and runs the suite again under ASan+UBSan,
+#   4. compiles every library source for a Cortex-M4.
+# The last line is "N passed, N failed", counted from the runs above.
+set -u
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+keyway_ensure_packages $keyway_packages_build $keyway_packages_test || exit 1
+
+jobs=$(nproc 2>/dev/null || echo 2)
+total_pass=0
+total_fail=0
+total_skip=0
+
+step_result() {  # name, status
+  if [ "$2" -eq 0 ]; then total_pass=$((total_pass + 1)); echo "  ok     $1"
+  else total_fail=$((total_fail + 1)); echo "  FAILED $1"; fi
+}
+
+run_suite() {  # build dir, label, extra meson setup args...
+  local dir=$1 label=$2
+  shift 2
+  echo "== $label: build ($dir)"
+  if [ ! -f "$dir/build.ninja" ]; then
+    if ! meson setup "$dir" "$@" >"$dir.setup.log" 2>&1; then
+      cat "$dir.setup.log"; step_result "$label: meson setup" 1; return
+    fi
+  fi
+  if ! ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+    tail -40 "$dir.build.log"; step_result "$label: build" 1; return
+  fi
+  echo "== $label: test"
+  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs >"$dir.test.log" 2>&1
+  grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" | sed 's/^/  /'
+  local counts
+  counts=$(/usr/bin/python3 tools/count_tests.py "$dir/meson-logs/testlog.json" "$label" 2>/dev/null) || counts="0 1 0"
+  set -- $counts
+  total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2)); total_skip=$((total_skip + $3))
+  if [ "$2" -ne 0 ]; then
+    echo "-- failures in $label (from $dir/meson-logs/testlog.txt):"
+    grep -E -B2 -A25 '(FAIL|ERROR|TIMEOUT)' "$dir.test.log" | head -120
+  fi
+}
+
+run_suite build "default"
+# UBSan's vptr check needs RTTI, which library code is built without.
+run_suite build-asan "asan+ubsan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+  -Dcpp_args=-fno-sanitize=vptr -Dcpp_link_args=-fno-sanitize=vptr
+
+echo "== cortex-m4: compile every library source"
+tools/cross_check.sh >build-cross.log 2>&1
+while read -r line; do
+  case "$line" in
+    "cross-m4 ok "*) total_pass=$((total_pass + 1)) ;;
+    "cross-m4 FAIL "*) total_fail=$((total_fail + 1)); echo "  $line" ;;
+  esac
+done <build-cross.log
+grep -E '^    ' build-cross.log | head -40
+
+[ "$total_skip" -gt 0 ] && echo "($total_skip skipped: a peer or tool was unavailable)"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
