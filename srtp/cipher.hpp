@@ -1,0 +1,53 @@
+// The keyed transform of one packet kind (SRTP or SRTCP) of a session:
+// AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2.1) or AES-GCM (RFC 7714), with
+// the session salt that builds each packet's IV. Keys are expanded once in
+// init(); nothing here allocates afterwards.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lib/bytes.hpp"
+#include "lib/crypto/aead.hpp"
+#include "lib/crypto/aes.hpp"
+#include "lib/crypto/hmac.hpp"
+#include "lib/result.hpp"
+#include "srtp/kdf.hpp"
+#include "srtp/profile.hpp"
+
+namespace keyway::srtp {
+
+class PacketCipher {
+ public:
+  [[nodiscard]] Status init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len);
+
+  bool aead() const { return aead_; }
+  std::size_t tag_len() const { return tag_len_; }
+
+  // AES-CM counter block (RFC 3711 §4.1.1):
+  //   IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16)
+  // where i is the 48-bit SRTP packet index or the 31-bit SRTCP index.
+  void cm_iv(uint32_t ssrc, uint64_t index, uint8_t iv[16]) const;
+  void cm_xor(const uint8_t iv[16], MutableBytes data) const { aes_.ctr_xor(iv, data); }
+
+  // HMAC-SHA1 of a || b (the authenticated portion, then the ROC or nothing),
+  // full 20 bytes; callers truncate to the tag length (§4.2.1).
+  void mac(Bytes a, Bytes b, uint8_t out[crypto::Sha1::kDigestSize]) const;
+
+  // AES-GCM nonces (RFC 7714 §8.1, §9.1), 12 bytes, salted:
+  //   SRTP:  (00 00 || SSRC || ROC || SEQ) XOR salt
+  //   SRTCP: (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt
+  void gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
+  void gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
+  crypto::AesGcm& gcm() { return gcm_; }
+
+ private:
+  crypto::Aes aes_;
+  crypto::HmacSha1 hmac_;
+  crypto::AesGcm gcm_;
+  uint8_t salt_[kMaxSaltLen] = {};
+  std::size_t tag_len_ = 0;
+  bool aead_ = false;
+};
+
+}  // namespace keyway::srtp

@@ -1,0 +1,51 @@
+#include "srtp/replay.hpp"
+
+namespace keyway::srtp {
+
+void ReplayWindow::reset() {
+  for (uint64_t& w : bits_) w = 0;
+  highest_ = 0;
+  started_ = false;
+}
+
+bool ReplayWindow::test_bit(uint64_t index) const {
+  const uint64_t pos = index % size();
+  return ((bits_[pos / 64] >> (pos % 64)) & 1u) != 0;
+}
+
+ReplayCheck ReplayWindow::check(uint64_t index) const {
+  if (!started_ || index > highest_) return ReplayCheck::fresh;
+  if (highest_ - index >= size()) return ReplayCheck::too_old;
+  return test_bit(index) ? ReplayCheck::duplicate : ReplayCheck::fresh;
+}
+
+void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
+  const uint64_t w = size();
+  uint64_t i = first;
+  while (i <= last) {
+    const uint64_t pos = i % w;
+    const uint64_t bit = pos % 64;
+    uint64_t n = 64 - bit;
+    if (n > last - i + 1) n = last - i + 1;
+    const uint64_t mask = n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1) << bit;
+    bits_[pos / 64] &= ~mask;
+    i += n;
+  }
+}
+
+void ReplayWindow::accept(uint64_t index) {
+  if (!started_ || index > highest_) {
+    // Slide the window: indices between the old and new top were not seen.
+    if (!started_ || index - highest_ >= size()) {
+      for (uint64_t& word : bits_) word = 0;
+    } else {
+      clear_range(highest_ + 1, index);
+    }
+    highest_ = index;
+    started_ = true;
+  }
+  const uint64_t pos = index % size();
+  bits_[pos / 64] |= uint64_t{1} << (pos % 64);
+}
+
+}  // namespace keyway::srtp

@@ -1,0 +1,49 @@
+// Replay protection (RFC 3711 §3.3.2): a sliding window of the last W
+// packet indices, W a multiple of 64 between 64 and 32768 (default 1024:
+// a 64-packet window drops legitimate NACK retransmissions).
+//
+//        too old       |<----------- W indices ----------->|   new
+//   ...................[ bitmap of accepted indices        ]highest.....
+//
+// The bitmap is a ring indexed by (index mod W), in words the owner
+// provides (fixed storage, no allocation). check() never changes anything;
+// accept() is called only after the packet authenticated (§3.3.2), so a
+// forged packet cannot move the window.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace keyway::srtp {
+
+inline constexpr std::size_t kMinReplayWindow = 64;
+inline constexpr std::size_t kMaxReplayWindow = 32768;
+inline constexpr std::size_t kDefaultReplayWindow = 1024;
+
+enum class ReplayCheck : uint8_t { fresh, duplicate, too_old };
+
+class ReplayWindow {
+ public:
+  ReplayWindow() = default;
+  // bits.size() * 64 is the window size W.
+  explicit ReplayWindow(std::span<uint64_t> bits) : bits_(bits) { reset(); }
+
+  void reset();
+  bool started() const { return started_; }
+  uint64_t highest() const { return highest_; }
+  std::size_t size() const { return bits_.size() * 64; }
+
+  ReplayCheck check(uint64_t index) const;
+  void accept(uint64_t index);
+
+ private:
+  bool test_bit(uint64_t index) const;
+  void clear_range(uint64_t first, uint64_t last);  // inclusive, fewer than W indices
+
+  std::span<uint64_t> bits_{};
+  uint64_t highest_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace keyway::srtp

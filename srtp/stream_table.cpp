@@ -1,0 +1,80 @@
+#include "srtp/stream_table.hpp"
+
+#include <new>
+
+namespace keyway::srtp {
+
+namespace {
+constexpr Error kFull = make_error(Layer::srtp, Code::capacity, "srtp: stream table full (max_streams SSRCs)");
+constexpr Error kNoMemory = make_error(Layer::srtp, Code::capacity, "srtp: cannot allocate the stream table");
+constexpr Error kUnknown = make_error(Layer::srtp, Code::unknown_stream, "srtp: no stream with this ssrc");
+constexpr Error kExists = make_error(Layer::srtp, Code::invalid_argument, "srtp: a stream with this ssrc exists");
+}  // namespace
+
+StreamTable::~StreamTable() { release(); }
+
+void StreamTable::release() {
+  delete[] streams_;
+  delete[] words_;
+  streams_ = nullptr;
+  words_ = nullptr;
+  capacity_ = count_ = last_ = 0;
+}
+
+Status StreamTable::init(std::size_t max_streams, std::size_t window_size) {
+  release();
+  words_per_window_ = window_size / 64;
+  streams_ = new (std::nothrow) Stream[max_streams];
+  words_ = new (std::nothrow) uint64_t[max_streams * 2 * words_per_window_];
+  if (streams_ == nullptr || words_ == nullptr) {
+    release();
+    return kNoMemory;
+  }
+  capacity_ = max_streams;
+  return ok_status();
+}
+
+const Stream* StreamTable::find(uint32_t ssrc) const {
+  if (capacity_ == 0) return nullptr;
+  const Stream& hint = streams_[last_];
+  if (hint.in_use && hint.ssrc == ssrc) return &hint;
+  for (std::size_t i = 0; i < capacity_; ++i) {
+    if (streams_[i].in_use && streams_[i].ssrc == ssrc) {
+      last_ = i;
+      return &streams_[i];
+    }
+  }
+  return nullptr;
+}
+
+Stream* StreamTable::find(uint32_t ssrc) {
+  return const_cast<Stream*>(static_cast<const StreamTable*>(this)->find(ssrc));
+}
+
+Result<Stream*> StreamTable::insert(uint32_t ssrc) {
+  ENSURE(find(ssrc) == nullptr, kExists);
+  for (std::size_t i = 0; i < capacity_; ++i) {
+    Stream& s = streams_[i];
+    if (s.in_use) continue;
+    s = Stream{};
+    s.ssrc = ssrc;
+    s.in_use = true;
+    uint64_t* base = words_ + i * 2 * words_per_window_;
+    s.rtp_replay = ReplayWindow({base, words_per_window_});
+    s.rtcp_replay = ReplayWindow({base + words_per_window_, words_per_window_});
+    ++count_;
+    last_ = i;
+    return &s;
+  }
+  return kFull;
+}
+
+Status StreamTable::remove(uint32_t ssrc) {
+  Stream* s = find(ssrc);
+  ENSURE(s != nullptr, kUnknown);
+  s->in_use = false;
+  --count_;
+  return ok_status();
+}
+
+}  // namespace keyway::srtp

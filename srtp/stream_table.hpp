@@ -1,0 +1,64 @@
+// Per-SSRC SRTP/SRTCP state (RFC 3711 §3.2.3: a crypto context per SSRC
+// under one master key), in a table whose capacity is fixed at init.
+//
+// All memory (the stream records and their replay bitmaps) is allocated
+// once in init(); finding, inserting and removing streams never allocates.
+// Lookup is a linear scan that tries the last stream used first: sessions
+// carry a handful of SSRCs, and media arrives in runs from one of them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lib/result.hpp"
+#include "srtp/replay.hpp"
+
+namespace keyway::srtp {
+
+struct Stream {
+  uint32_t ssrc = 0;
+  bool in_use = false;
+  // SRTP: the highest packet index protected (outbound) or accepted (inbound).
+  bool rtp_started = false;
+  uint64_t rtp_highest = 0;
+  uint32_t initial_roc = 0;  // ROC for the first packet (set_roc before any packet)
+  // SRTCP, outbound: the index the next packet gets (libsrtp and pion send 1 first).
+  uint32_t srtcp_next = 1;
+  // Inbound replay windows (RFC 3711 §3.3.2), one per direction of traffic.
+  ReplayWindow rtp_replay;
+  ReplayWindow rtcp_replay;
+};
+
+class StreamTable {
+ public:
+  StreamTable() = default;
+  ~StreamTable();
+  StreamTable(const StreamTable&) = delete;
+  StreamTable& operator=(const StreamTable&) = delete;
+
+  // Allocates room for max_streams streams with replay windows of
+  // window_size bits (a multiple of 64). May be called again to reset.
+  [[nodiscard]] Status init(std::size_t max_streams, std::size_t window_size);
+
+  Stream* find(uint32_t ssrc);
+  const Stream* find(uint32_t ssrc) const;
+  // Adds a fresh stream; fails with Code::capacity when the table is full.
+  [[nodiscard]] Result<Stream*> insert(uint32_t ssrc);
+  [[nodiscard]] Status remove(uint32_t ssrc);
+
+  bool full() const { return count_ == capacity_; }
+  std::size_t size() const { return count_; }
+  std::size_t capacity() const { return capacity_; }
+
+ private:
+  void release();
+
+  Stream* streams_ = nullptr;
+  uint64_t* words_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::size_t count_ = 0;
+  std::size_t words_per_window_ = 0;
+  mutable std::size_t last_ = 0;
+};
+
+}  // namespace keyway::srtp
