@@ -1,0 +1,6 @@
+// Entry points of the keyway subcommands; argv[1] is the command name.
+#pragma once
+
+namespace keyway::tools {
+int run_demo(int argc, char** argv);
+}  // namespace keyway::tools

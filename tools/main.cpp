@@ -1,0 +1,35 @@
+// keyway: the command-line front end (drivers live here, never in the
+// sans-IO library).
+#include <cstdio>
+#include <cstring>
+
+#include "tools/commands.hpp"
+
+namespace {
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* what;
+};
+
+const Command kCommands[] = {
+    {"demo", keyway::tools::run_demo, "walk through a secure call step by step (the README's main job)"},
+    {nullptr, nullptr, nullptr},
+};
+
+void usage() {
+  std::fprintf(stderr, "usage: keyway <command> [options]   (keyway <command> --help)\ncommands:\n");
+  for (const Command* c = kCommands; c->name != nullptr; ++c) std::fprintf(stderr, "  %-8s %s\n", c->name, c->what);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage();
+    return 2;
+  }
+  for (const Command* c = kCommands; c->name != nullptr; ++c)
+    if (std::strcmp(argv[1], c->name) == 0) return c->run(argc, argv);
+  usage();
+  return 2;
+}
