@@ -38,6 +38,12 @@ class TextWriter {
     (put(parts), ...);
     append("\r\n");
   }
+  // For lines built piece by piece: begin('m'); append(...); end();
+  void begin(char type) {
+    char head[2] = {type, '='};
+    append(std::string_view(head, 2));
+  }
+  void end() { append("\r\n"); }
   void append(std::string_view s);
   void append_number(uint64_t v);
 
