@@ -1,0 +1,111 @@
+#include "sdp/codec_match.hpp"
+
+#include "sdp/lexer.hpp"
+
+namespace keyway::sdp::detail {
+namespace {
+
+struct StaticType {
+  uint8_t pt;
+  const char* name;
+  uint32_t clock;
+};
+// RFC 3551 §6: static payload types that may appear without an rtpmap.
+constexpr StaticType kStatic[] = {{0, "PCMU", 8000}, {3, "GSM", 8000}, {8, "PCMA", 8000},
+                                  {9, "G722", 8000}, {13, "CN", 8000}, {18, "G729", 8000}};
+
+bool offered_rtpmap(const MediaDescription& m, uint8_t pt, RtpMap& out) {
+  for (std::string_view v : AttributeValues(m.attributes, "rtpmap")) {
+    auto r = parse_rtpmap(v);
+    if (r.ok() && r->payload_type == pt) {
+      out = *r;
+      return true;
+    }
+  }
+  for (const StaticType& s : kStatic) {
+    if (s.pt != pt) continue;
+    out = RtpMap{pt, s.name, s.clock, 1, false};
+    return true;
+  }
+  return false;
+}
+
+std::string_view offered_fmtp(const MediaDescription& m, uint8_t pt) {
+  for (std::string_view v : AttributeValues(m.attributes, "fmtp")) {
+    auto f = parse_fmtp(v);
+    if (f.ok() && f->payload_type == pt) return f->parameters;
+  }
+  return {};
+}
+
+// True if the ';'-separated parameter list has this exact "key=value" item.
+bool has_parameter(std::string_view list, std::string_view item) {
+  while (!list.empty()) {
+    std::string_view head = list, tail;
+    if (!split_once(list, ';', head, tail)) tail = {};
+    if (trim(head) == item) return true;
+    list = tail;
+  }
+  return false;
+}
+
+bool has_all_parameters(std::string_view offered, std::string_view required) {
+  while (!required.empty()) {
+    std::string_view head = required, tail;
+    if (!split_once(required, ';', head, tail)) tail = {};
+    head = trim(head);
+    if (!head.empty() && !has_parameter(offered, head)) return false;
+    required = tail;
+  }
+  return true;
+}
+
+// RFC 4588 §8.1: "apt=<associated payload type>" names the codec an rtx format repairs.
+bool rtx_apt(std::string_view fmtp, uint8_t& apt) {
+  std::string_view head = fmtp, tail;
+  split_once(fmtp, ';', head, tail);
+  head = trim(head);
+  return head.substr(0, 4) == "apt=" && parse_u8(head.substr(4), apt);
+}
+
+bool matches(const RtpMap& map, const Codec& c) {
+  return iequals(map.encoding, c.name) && map.clock_rate == c.clock_rate && map.channels == c.channels;
+}
+
+}  // namespace
+
+bool ChosenCodecs::contains(uint8_t pt) const {
+  for (std::size_t i = 0; i < count; ++i)
+    if (list[i].payload_type == pt) return true;
+  return false;
+}
+
+ChosenCodecs choose_codecs(const MediaDescription& offer, std::span<const Codec> preferences) {
+  ChosenCodecs out;
+  // Two rounds: media codecs, then "rtx" whose apt must be chosen (RFC 4588 §8.1).
+  for (int round = 0; round < 2; ++round) {
+    for (const Codec& pref : preferences) {
+      bool is_rtx = iequals(pref.name, "rtx");
+      if (is_rtx != (round == 1)) continue;
+      Tokens formats(offer.formats, true);
+      std::string_view fmt;
+      while (formats.next(fmt) && out.count < ChosenCodecs::kMax) {
+        ChosenCodec c;
+        RtpMap map;
+        if (!parse_u8(fmt, c.payload_type) || c.payload_type > 127 || out.contains(c.payload_type)) continue;
+        if (!offered_rtpmap(offer, c.payload_type, map) || !matches(map, pref)) continue;
+        c.rtpmap = map;
+        c.fmtp = offered_fmtp(offer, c.payload_type);
+        c.preference = &pref;
+        uint8_t apt = 0;
+        if (is_rtx && !(rtx_apt(c.fmtp, apt) && out.contains(apt))) continue;
+        if (!is_rtx && !has_all_parameters(c.fmtp, pref.fmtp)) continue;
+        out.list[out.count++] = c;
+        if (!is_rtx) break;  // one format per preferred codec; every matching rtx
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace keyway::sdp::detail

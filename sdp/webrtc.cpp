@@ -1,0 +1,163 @@
+// The WebRTC view: a section's attributes put together (see webrtc.hpp).
+#include "sdp/webrtc.hpp"
+
+#include "sdp/lexer.hpp"
+
+namespace keyway::sdp {
+namespace {
+
+constexpr Error malformed(const char* detail) { return make_error(Layer::sdp, Code::malformed, detail); }
+
+// The section's attribute, or the session's when the section has none.
+const Attribute* find_inherited(const SessionDescription& desc, const MediaDescription& m, std::string_view name) {
+  const Attribute* a = m.find(name);
+  return a != nullptr ? a : desc.find(name);
+}
+
+Status read_fingerprints(std::span<const Attribute> attrs, TransportView& t) {
+  for (std::string_view v : AttributeValues(attrs, "fingerprint")) {
+    ENSURE(t.fingerprint_count < TransportView::kMaxFingerprints,
+           make_error(Layer::sdp, Code::capacity, "a=fingerprint: more than 4 in one section"));
+    auto fp = parse_fingerprint(v);
+    if (!fp.ok()) return fp.error();
+    t.fingerprints[t.fingerprint_count++] = *fp;
+  }
+  return ok_status();
+}
+
+Result<TransportView> read_transport(const SessionDescription& desc, const MediaDescription& m) {
+  TransportView t;
+  t.section = &m;
+  if (const Attribute* a = find_inherited(desc, m, "ice-ufrag")) {
+    TRY(check_ice_ufrag(a->value));
+    t.ice_ufrag = a->value;
+  }
+  if (const Attribute* a = find_inherited(desc, m, "ice-pwd")) {
+    TRY(check_ice_pwd(a->value));
+    t.ice_pwd = a->value;
+  }
+  t.ice_lite = desc.has("ice-lite");  // RFC 8839 §5.3: session level only
+  if (const Attribute* a = find_inherited(desc, m, "ice-options")) t.ice_trickle = has_ice_option(a->value, "trickle");
+  // RFC 8122 §5: media-level fingerprints replace the session-level ones.
+  TRY(read_fingerprints(m.has("fingerprint") ? m.attributes : desc.attributes, t));
+  if (const Attribute* a = find_inherited(desc, m, "setup")) {
+    auto s = parse_setup(a->value);
+    if (!s.ok()) return s.error();
+    t.setup = *s;
+    t.has_setup = true;
+  }
+  t.end_of_candidates = find_inherited(desc, m, "end-of-candidates") != nullptr;
+  return t;
+}
+
+// Checks the grammar of every typed attribute of a section.
+Status check_typed_attributes(std::span<const Attribute> attrs) {
+  for (const Attribute& a : attrs) {
+    Status s = ok_status();
+    if (a.name == "rtpmap") { auto r = parse_rtpmap(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "fmtp") { auto r = parse_fmtp(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "rtcp-fb") { auto r = parse_rtcp_fb(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "extmap") { auto r = parse_extmap(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "ssrc") { auto r = parse_ssrc(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "ssrc-group") { auto r = parse_ssrc_group(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "msid") { auto r = parse_msid(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "group") { auto r = parse_group(a.value); if (!r.ok()) s = r.error(); }
+    else if (a.name == "crypto") { auto r = parse_crypto(a.value); if (!r.ok()) s = r.error(); }
+    if (!s.ok()) return s;
+  }
+  return ok_status();
+}
+
+Status read_numbers(const MediaDescription& m, MediaView& v) {
+  if (const Attribute* a = m.find("sctp-port"))
+    ENSURE(parse_u16(a->value, v.sctp_port), malformed("a=sctp-port: not a port number (RFC 8841 §5)"));
+  if (const Attribute* a = m.find("max-message-size"))
+    ENSURE(parse_u64(a->value, v.max_message_size), malformed("a=max-message-size: not a number (RFC 8841 §6)"));
+  return ok_status();
+}
+
+}  // namespace
+
+std::size_t AttributeValues::count() const {
+  std::size_t n = 0;
+  for (auto it = begin(); it != end(); ++it) ++n;
+  return n;
+}
+
+AttributeValues candidates(const TransportView& transport) {
+  if (transport.section == nullptr) return AttributeValues({}, "candidate");
+  return AttributeValues(transport.section->attributes, "candidate");
+}
+
+bool find_bundle(const SessionDescription& desc, Group& out) {
+  for (std::string_view v : AttributeValues(desc.attributes, "group")) {
+    auto g = parse_group(v);
+    if (g.ok() && g->semantics == "BUNDLE") {
+      out = *g;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_dtls_srtp_proto(std::string_view proto) {
+  return proto == "UDP/TLS/RTP/SAVPF" || proto == "TCP/DTLS/RTP/SAVPF" || proto == "TCP/TLS/RTP/SAVPF";
+}
+
+Result<MediaView> view_media(const SessionDescription& desc, std::size_t index) {
+  ENSURE(index < desc.media.size(), make_error(Layer::sdp, Code::invalid_argument, "no m= section with this index"));
+  const MediaDescription& m = desc.media[index];
+  MediaView v;
+  v.section = &m;
+  v.index = index;
+  TRY(check_typed_attributes(desc.attributes));
+  TRY(check_typed_attributes(m.attributes));
+  if (const Attribute* a = m.find("mid")) {
+    ENSURE(is_token(a->value), malformed("a=mid: identification-tag is not a token (RFC 5888 §4)"));
+    v.mid = a->value;
+  }
+  bool found = false;
+  for (const Attribute& a : m.attributes) found = found || parse_direction(a.name, v.direction);
+  for (const Attribute& a : desc.attributes) found = found || parse_direction(a.name, v.direction);
+  v.rtcp_mux = m.has("rtcp-mux");
+  v.rtcp_mux_only = m.has("rtcp-mux-only");
+  v.rtcp_rsize = m.has("rtcp-rsize");
+  v.has_crypto = m.has("crypto");
+  v.extmap_allow_mixed = m.has("extmap-allow-mixed") || desc.has("extmap-allow-mixed");
+  Group bundle;
+  v.in_bundle = !v.mid.empty() && find_bundle(desc, bundle) && bundle.contains(v.mid);
+  TRY(read_numbers(m, v));
+  auto t = read_transport(desc, m);
+  if (!t.ok()) return t.error();
+  v.transport = *t;
+  return v;
+}
+
+Status check_bundle_extmaps(const SessionDescription& desc, ExtmapConflict* conflict) {
+  Group bundle;
+  if (!find_bundle(desc, bundle)) return ok_status();
+  // O(n^2) over the extmaps of the group; both counts are bounded by Limits.
+  for (std::size_t i = 0; i < desc.media.size(); ++i) {
+    const Attribute* mid_i = desc.media[i].find("mid");
+    if (mid_i == nullptr || !bundle.contains(mid_i->value) || desc.media[i].rejected()) continue;
+    for (std::string_view a : AttributeValues(desc.media[i].attributes, "extmap")) {
+      auto ea = parse_extmap(a);
+      if (!ea.ok()) return ea.error();
+      for (std::size_t j = i; j < desc.media.size(); ++j) {
+        const Attribute* mid_j = desc.media[j].find("mid");
+        if (mid_j == nullptr || !bundle.contains(mid_j->value) || desc.media[j].rejected()) continue;
+        for (std::string_view b : AttributeValues(desc.media[j].attributes, "extmap")) {
+          auto eb = parse_extmap(b);
+          if (!eb.ok()) return eb.error();
+          if (eb->id != ea->id || eb->uri == ea->uri) continue;
+          if (conflict != nullptr) *conflict = ExtmapConflict{ea->id, ea->uri, eb->uri, i, j};
+          return make_error(Layer::sdp, Code::illegal_parameter,
+                            "a=extmap: one id names two URIs within a BUNDLE group (RFC 8843 §9.2)");
+        }
+      }
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace keyway::sdp
