@@ -1,0 +1,326 @@
+// Agent: typed inputs, candidates, pair formation, selection and events.
+// Outgoing checks live in agent_checks.cpp, incoming requests in
+// agent_requests.cpp, consent and gathering in agent_consent.cpp.
+#include "ice/agent.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "ice/priority.hpp"
+
+namespace keyway::ice {
+namespace {
+constexpr Error kNoRng = make_error(Layer::ice, Code::invalid_argument, "agent: Config.rng is not set");
+constexpr Error kLocalFull = make_error(Layer::ice, Code::capacity, "agent: local candidate capacity reached");
+constexpr Error kRemoteFull = make_error(Layer::ice, Code::capacity, "agent: remote candidate capacity reached");
+constexpr Error kServersFull = make_error(Layer::ice, Code::capacity, "agent: STUN server capacity reached");
+constexpr Error kNoHost = make_error(Layer::ice, Code::bad_state, "agent: no host candidate of the STUN server's family");
+constexpr Error kDuplicate = make_error(Layer::ice, Code::invalid_argument, "agent: local address already added");
+constexpr Error kFailed = make_error(Layer::ice, Code::bad_state, "agent: failed; restart() first");
+
+std::size_t bounded(std::size_t want, std::size_t max) { return want == 0 || want > max ? max : want; }
+}  // namespace
+
+const char* to_string(AgentState s) {
+  switch (s) {
+    case AgentState::gathering_or_new: return "new";
+    case AgentState::checking: return "checking";
+    case AgentState::connected: return "connected";
+    case AgentState::disconnected: return "disconnected";
+    case AgentState::failed: return "failed";
+  }
+  return "?";
+}
+
+const char* to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::new_local_candidate: return "new-local-candidate";
+    case EventKind::gathering_complete: return "gathering-complete";
+    case EventKind::selected_pair_changed: return "selected-pair-changed";
+    case EventKind::connected: return "connected";
+    case EventKind::disconnected: return "disconnected";
+    case EventKind::failed: return "failed";
+  }
+  return "?";
+}
+
+Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controlling_(config.controlling && !config.lite) {
+  config_.max_local_candidates = bounded(config.max_local_candidates, kMaxLocalCandidates);
+  config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
+  config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
+  if (rng_ == nullptr) {
+    fail(kNoRng.detail);
+    return;
+  }
+  local_creds_ = Credentials::random(*rng_);
+  tie_breaker_ = rng_->next_u64();  // RFC 8445 §7.1.3: 64-bit random tie-breaker
+}
+
+void Agent::clamp(Timestamp now) {
+  if (now > now_) now_ = now;  // time never goes backwards (style.md §1)
+}
+
+void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.bytes); }
+
+Status Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
+  auto c = Credentials::make(ufrag, pwd);
+  if (!c.ok()) return c.error();
+  local_creds_ = *c;
+  return ok_status();
+}
+
+Status Agent::set_remote_credentials(std::string_view ufrag, std::string_view pwd) {
+  auto c = Credentials::make(ufrag, pwd);
+  if (!c.ok()) return c.error();
+  remote_creds_ = *c;
+  if (state_ == AgentState::gathering_or_new) state_ = AgentState::checking;
+  return ok_status();
+}
+
+// RFC 8445 §5.1.1.3: candidates of the same type from the same base IP
+// (and, for srflx, the same server) share a foundation. With at most
+// kMaxStunServers servers we key on type and base IP only.
+void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
+  for (std::size_t i = 0; i < local_count_; ++i) {
+    if (local_[i].type == c.type && local_base_[i].same_ip(base)) {
+      (void)c.set_foundation(local_[i].foundation_view());
+      return;
+    }
+  }
+  char f[8];
+  int n = std::snprintf(f, sizeof f, "%u", unsigned{next_foundation_++});
+  (void)c.set_foundation(std::string_view(f, static_cast<std::size_t>(n)));
+}
+
+Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
+  ENSURE(state_ != AgentState::failed, kFailed);
+  ENSURE(local_count_ < config_.max_local_candidates, kLocalFull);
+  ENSURE(find_local_base(addr) < 0, kDuplicate);
+  Candidate c;
+  c.component = 1;
+  c.address = addr;
+  c.type = CandidateType::host;
+  assign_foundation(c, addr);
+  // RFC 8445 §5.1.2.1: a distinct local preference per host address, first is best.
+  c.priority = candidate_priority(CandidateType::host, static_cast<uint16_t>(65535 - local_count_), 1);
+  auto index = static_cast<uint8_t>(local_count_);
+  local_[index] = c;
+  local_base_[index] = addr;
+  ++local_count_;
+  gathering_reported_ = false;
+  push_event(EventKind::new_local_candidate, index);
+  form_pairs_for_local(index);
+  return &local_[index];
+}
+
+Status Agent::add_stun_server(const SocketAddr& server) {
+  ENSURE(state_ != AgentState::failed, kFailed);
+  bool any = false;
+  for (std::size_t i = 0; i < local_count_; ++i) {
+    if (local_[i].type != CandidateType::host || local_[i].address.family != server.family) continue;
+    ENSURE(gather_count_ < kMaxLocalCandidates * kMaxStunServers, kServersFull);
+    GatherTx& g = gathers_[gather_count_++];
+    g = GatherTx{};
+    g.host = static_cast<uint8_t>(i);
+    g.server = server;
+    g.rto = config_.timing.gather_rto;
+    g.next = now_;
+    new_transaction_id(g.txid);
+    any = true;
+  }
+  ENSURE(any, kNoHost);
+  gathering_reported_ = false;
+  return ok_status();
+}
+
+Status Agent::add_remote_candidate(std::string_view text) {
+  auto c = Candidate::parse(text);
+  if (!c.ok()) return c.error();
+  return add_remote_candidate(*c);
+}
+
+Status Agent::add_remote_candidate(const Candidate& c) {
+  ENSURE(state_ != AgentState::failed, kFailed);
+  // We run one UDP component (rtcp-mux): TCP candidates (RFC 6544) and
+  // other components are accepted and ignored.
+  if (c.transport != Transport::udp || c.component != 1) {
+    ++stats_.ignored_candidates;
+    return ok_status();
+  }
+  int index = -1;
+  return add_remote_entry(c, index);
+}
+
+// Adds (or, for a peer-reflexive one now signalled, upgrades) a remote
+// candidate and pairs it with every local base (RFC 8445 §6.1.2.2).
+Status Agent::add_remote_entry(const Candidate& c, int& index) {
+  index = find_remote(c.address);
+  if (index >= 0) {
+    if (remote_[index].type == CandidateType::prflx && c.type != CandidateType::prflx) {
+      remote_[index] = c;  // RFC 8445 §7.3.1.3: the signalled candidate replaces the learned one
+      recompute_priorities();
+    }
+    return ok_status();
+  }
+  ENSURE(remote_count_ < config_.max_remote_candidates, kRemoteFull);
+  index = static_cast<int>(remote_count_);
+  remote_[remote_count_++] = c;
+  form_pairs_for_remote(static_cast<uint8_t>(index));
+  return ok_status();
+}
+
+void Agent::end_of_remote_candidates() { remote_end_of_candidates_ = true; }
+
+int Agent::find_local_base(const SocketAddr& addr) const {
+  for (std::size_t i = 0; i < local_count_; ++i)
+    if (local_[i].type == CandidateType::host && local_base_[i] == addr) return static_cast<int>(i);
+  return -1;
+}
+
+int Agent::find_remote(const SocketAddr& addr) const {
+  for (std::size_t i = 0; i < remote_count_; ++i)
+    if (remote_[i].address == addr) return static_cast<int>(i);
+  return -1;
+}
+
+int Agent::find_pair(int local, int remote) const {
+  for (std::size_t i = 0; i < pair_count_; ++i)
+    if (pairs_[i].local == local && pairs_[i].remote == remote) return static_cast<int>(i);
+  return -1;
+}
+
+void Agent::form_pairs_for_local(uint8_t local) {
+  for (std::size_t r = 0; r < remote_count_; ++r) add_pair(local, static_cast<uint8_t>(r));
+}
+
+void Agent::form_pairs_for_remote(uint8_t remote) {
+  for (std::size_t l = 0; l < local_count_; ++l)
+    if (local_[l].type == CandidateType::host) add_pair(static_cast<uint8_t>(l), remote);
+}
+
+// RFC 8445 §6.1.2.2: same component and address family; server-reflexive
+// locals are redundant with their base and never paired (§6.1.2.4).
+void Agent::add_pair(uint8_t local, uint8_t remote) {
+  if (local_[local].address.family != remote_[remote].address.family) return;
+  if (find_pair(local, remote) >= 0) return;
+  if (pair_count_ >= config_.max_pairs) {
+    ++stats_.dropped;  // RFC 8445 §6.1.2.5 would prune the lowest; we refuse the newest
+    return;
+  }
+  auto index = static_cast<uint8_t>(pair_count_++);
+  CandidatePair& p = pairs_[index];
+  p = CandidatePair{};
+  p.local = local;
+  p.remote = remote;
+  uint32_t l = local_[local].priority, r = remote_[remote].priority;
+  p.priority = controlling_ ? pair_priority(l, r) : pair_priority(r, l);
+  set_initial_state(index);
+}
+
+// RFC 8445 §6.1.2.6: a pair's foundation is its two candidates' foundations.
+bool Agent::same_foundation_as(const CandidatePair& a, const CandidatePair& b) const {
+  return local_[a.local].foundation_view() == local_[b.local].foundation_view() &&
+         remote_[a.remote].foundation_view() == remote_[b.remote].foundation_view();
+}
+
+// RFC 8445 §6.1.2.6 (and RFC 8838 §10 for trickled pairs): one Waiting
+// pair per foundation; the others wait Frozen until it succeeds.
+void Agent::set_initial_state(uint8_t index) {
+  CandidatePair& p = pairs_[index];
+  p.state = PairState::waiting;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    if (i == index || !same_foundation_as(pairs_[i], p)) continue;
+    if (pairs_[i].state == PairState::succeeded) return;
+    if (pairs_[i].pending()) p.state = PairState::frozen;
+  }
+}
+
+void Agent::recompute_priorities() {
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    CandidatePair& p = pairs_[i];
+    uint32_t l = local_[p.local].priority, r = remote_[p.remote].priority;
+    p.priority = controlling_ ? pair_priority(l, r) : pair_priority(r, l);
+  }
+}
+
+void Agent::push_event(EventKind kind, uint8_t candidate) {
+  if (event_count_ == kMaxEvents) {
+    ++stats_.dropped;
+    return;
+  }
+  QueuedEvent& e = events_[(event_head_ + event_count_) % kMaxEvents];
+  e.kind = kind;
+  e.candidate = candidate;
+  e.local = selected_local_;
+  e.remote = selected_remote_;
+  ++event_count_;
+}
+
+const CandidatePair* Agent::selected_pair() const {
+  return has_selected_ && selected_in_list_ ? &pairs_[selected_] : nullptr;
+}
+
+std::optional<Duration> Agent::selected_rtt() const {
+  if (!has_selected_ || selected_rtt_.as_micros() < 0) return std::nullopt;
+  return selected_rtt_;
+}
+
+void Agent::select_pair(uint8_t index) {
+  const CandidatePair& p = pairs_[index];
+  bool changed = !has_selected_ || !selected_in_list_ || selected_ != index;
+  has_selected_ = true;
+  selected_in_list_ = true;
+  selected_ = index;
+  selected_local_ = local_base_[p.local];
+  selected_remote_ = remote_[p.remote].address;
+  if (p.rtt.as_micros() >= 0) selected_rtt_ = p.rtt;
+  if (changed) {
+    push_event(EventKind::selected_pair_changed);
+    schedule_consent(now_);
+  }
+  if (state_ != AgentState::connected) {
+    state_ = AgentState::connected;
+    push_event(EventKind::connected);
+  }
+}
+
+// RFC 8445 §8.1.1 / §7.3.1.5: a nominated pair is selected. The controlled
+// side keeps the highest-priority nominated pair (aggressive nomination).
+void Agent::nominate(uint8_t index) {
+  CandidatePair& p = pairs_[index];
+  p.nominated = true;
+  p.nominate_on_success = false;
+  if (controlling_ || !has_selected_ || !selected_in_list_ || p.priority >= pairs_[selected_].priority)
+    select_pair(index);
+}
+
+void Agent::fail(const char* reason) {
+  if (state_ == AgentState::failed) return;
+  std::snprintf(failure_reason_, sizeof failure_reason_, "%s", reason);
+  state_ = AgentState::failed;
+  push_event(EventKind::failed);
+}
+
+void Agent::restart() {
+  if (rng_ == nullptr) return;
+  local_creds_ = Credentials::random(*rng_);
+  remote_creds_ = Credentials{};
+  remote_count_ = 0;
+  pair_count_ = 0;
+  triggered_.clear();
+  remote_end_of_candidates_ = false;
+  nomination_started_ = false;
+  first_valid_at_ = Timestamp::never();
+  selected_in_list_ = false;  // the old path stays reported for media until a new one is selected
+  next_consent_ = Timestamp::never();
+  last_consent_ = Timestamp::never();
+  next_keepalive_ = Timestamp::never();
+  response_count_ = 0;
+  prflx_count_ = 0;
+  if (state_ == AgentState::failed) {
+    state_ = AgentState::gathering_or_new;
+    has_selected_ = false;
+  }
+}
+
+}  // namespace keyway::ice

@@ -1,0 +1,253 @@
+// ICE agent (RFC 8445), full or lite, with consent freshness (RFC 7675),
+// sans-IO (style.md §1): the caller names its local addresses, feeds
+// received datagrams with the local address they arrived on, and sends the
+// Transmits that poll_output returns from the address they name.
+//
+//   caller                        Agent
+//   add_local_host(addr) ------>  host candidate  ---> Event new_local_candidate
+//   add_stun_server(addr) ----->  Binding requests ---> srflx candidates
+//   set_remote_credentials ---->
+//   add_remote_candidate ------>  pairs (Frozen/Waiting)
+//   poll_output(now) <---------   checks every Ta, retransmits, responses
+//   handle_datagram(now, ...) ->  responses: Succeeded -> nomination
+//                                 -> Event selected_pair_changed, connected
+//   (then)                        consent checks every 5 s +-20 %
+//                                 30 s without a response -> Event failed
+//
+// Capacities come from Config and are bounded by the kMax constants, so
+// the agent is a fixed-size object: nothing is allocated, ever.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "ice/address.hpp"
+#include "ice/candidate.hpp"
+#include "ice/checklist.hpp"
+#include "ice/credentials.hpp"
+#include "ice/output.hpp"
+#include "ice/stun/message.hpp"
+#include "ice/timing.hpp"
+#include "lib/bytes.hpp"
+#include "lib/result.hpp"
+#include "lib/rng.hpp"
+#include "lib/time.hpp"
+
+namespace keyway::ice {
+
+constexpr std::size_t kMaxLocalCandidates = 8;
+constexpr std::size_t kMaxRemoteCandidates = 16;
+constexpr std::size_t kMaxPairs = 64;
+constexpr std::size_t kMaxStunServers = 2;
+
+struct Config {
+  bool controlling = true;  // the offerer is controlling (RFC 8445 §6.1.1)
+  bool lite = false;        // ICE-lite (RFC 8445 §2.5): answer checks, never send them
+  Rng* rng = nullptr;       // public randomness: credentials, tie-breaker, transaction ids, jitter
+  Timing timing{};
+  std::size_t max_local_candidates = kMaxLocalCandidates;
+  std::size_t max_remote_candidates = kMaxRemoteCandidates;
+  std::size_t max_pairs = kMaxPairs;
+  const char* software = nullptr;  // SOFTWARE attribute in requests, if set
+};
+
+enum class AgentState : uint8_t { gathering_or_new, checking, connected, disconnected, failed };
+const char* to_string(AgentState s);
+
+struct AgentStats {
+  uint32_t checks_sent = 0;           // connectivity-check requests, retransmissions included
+  uint32_t retransmits = 0;
+  uint32_t requests_received = 0;     // authenticated Binding requests
+  uint32_t responses_received = 0;    // authenticated responses to our checks / consent
+  uint32_t consent_checks_sent = 0;
+  uint32_t keepalives_sent = 0;
+  uint32_t integrity_failures = 0;    // requests or responses dropped for MESSAGE-INTEGRITY
+  uint32_t malformed = 0;             // not STUN or not parseable
+  uint32_t unknown_transactions = 0;  // responses matching nothing outstanding
+  uint32_t role_conflicts = 0;        // 487 sent or received, or role switched
+  uint32_t ignored_candidates = 0;    // TCP or other-component remote candidates
+  uint32_t dropped = 0;               // anything else discarded (wrong ufrag, unknown local address ...)
+};
+
+class Agent {
+ public:
+  explicit Agent(const Config& config);
+
+  // --- typed inputs ---------------------------------------------------------
+  const Credentials& local_credentials() const { return local_creds_; }
+  [[nodiscard]] Status set_local_credentials(std::string_view ufrag, std::string_view pwd);
+  [[nodiscard]] Status set_remote_credentials(std::string_view ufrag, std::string_view pwd);
+  // A host candidate on an address the caller has bound (RFC 8445 §5.1.1.1).
+  [[nodiscard]] Result<const Candidate*> add_local_host(const SocketAddr& addr);
+  // Gather a server-reflexive candidate for each host through this STUN server.
+  [[nodiscard]] Status add_stun_server(const SocketAddr& server);
+  // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
+  [[nodiscard]] Status add_remote_candidate(std::string_view text);
+  [[nodiscard]] Status add_remote_candidate(const Candidate& c);
+  // a=end-of-candidates from the peer (RFC 8838 §8): failure may now be declared.
+  void end_of_remote_candidates();
+  // ICE restart (RFC 8445 §9): new local credentials, remote side forgotten.
+  // The old selected pair stays reported until a new one is selected.
+  void restart();
+
+  // --- sans-IO surface ------------------------------------------------------
+  // to: the local address the datagram arrived on.
+  Verdict handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to);
+  void handle_timeout(Timestamp now);
+  Output poll_output(Timestamp now, MutableBytes scratch);
+  const char* last_timeout_reason() const { return timeout_reason_; }
+
+  // --- observation ----------------------------------------------------------
+  bool controlling() const { return controlling_; }
+  bool lite() const { return config_.lite; }
+  AgentState state() const { return state_; }
+  uint64_t tie_breaker() const { return tie_breaker_; }
+  const AgentStats& stats() const { return stats_; }
+  std::span<const CandidatePair> pairs() const { return {pairs_, pair_count_}; }
+  std::span<const Candidate> local_candidates() const { return {local_, local_count_}; }
+  std::span<const Candidate> remote_candidates() const { return {remote_, remote_count_}; }
+  const CandidatePair* selected_pair() const;
+  bool has_selected() const { return has_selected_; }
+  SocketAddr selected_local() const { return selected_local_; }
+  SocketAddr selected_remote() const { return selected_remote_; }
+  // Round-trip time last measured on the selected pair (the DTLS layer seeds
+  // its retransmission timer with it).
+  std::optional<Duration> selected_rtt() const;
+  const char* failure_reason() const { return failure_reason_; }
+
+ private:
+  struct GatherTx {
+    uint8_t host = 0;
+    SocketAddr server{};
+    stun::TransactionId txid{};
+    uint8_t transmits = 0;
+    Duration rto{};
+    Timestamp next = Timestamp::zero();
+    bool done = false;
+  };
+  struct PendingResponse {
+    stun::TransactionId txid{};
+    SocketAddr local{};
+    SocketAddr remote{};
+    uint16_t error = 0;  // 0: success response
+    bool authenticated = true;
+    stun::AttributeTypeList unknown{};
+  };
+  struct QueuedEvent {
+    EventKind kind = EventKind::connected;
+    uint8_t candidate = 0;
+    SocketAddr local{}, remote{};
+  };
+  static constexpr std::size_t kMaxResponses = 8;
+  static constexpr std::size_t kMaxEvents = 24;
+  static constexpr std::size_t kConsentTxids = 4;
+
+  // agent.cpp: candidates, pairs, events, selection
+  void clamp(Timestamp now);
+  int find_local_base(const SocketAddr& addr) const;
+  int find_remote(const SocketAddr& addr) const;
+  int find_pair(int local, int remote) const;
+  void assign_foundation(Candidate& c, const SocketAddr& base);
+  Status add_remote_entry(const Candidate& c, int& index);
+  void form_pairs_for_local(uint8_t local);
+  void form_pairs_for_remote(uint8_t remote);
+  void add_pair(uint8_t local, uint8_t remote);
+  void set_initial_state(uint8_t pair);
+  bool same_foundation_as(const CandidatePair& a, const CandidatePair& b) const;
+  void recompute_priorities();
+  void push_event(EventKind kind, uint8_t candidate = 0);
+  void select_pair(uint8_t pair);
+  void nominate(uint8_t pair);
+  void fail(const char* reason);
+  void new_transaction_id(stun::TransactionId& txid);
+
+  // agent_checks.cpp: outgoing checks and their responses
+  bool checks_allowed() const;
+  bool ordinary_checks_allowed() const;
+  bool next_check(uint8_t& pair);
+  Result<Bytes> build_request(uint8_t pair, const stun::TransactionId& txid, bool use_candidate, MutableBytes scratch);
+  bool start_check(uint8_t pair, Timestamp now, MutableBytes scratch, Output& out);
+  bool poll_retransmit(Timestamp now, MutableBytes scratch, Output& out);
+  void expire_checks(Timestamp now);
+  Verdict on_check_response(uint8_t pair, const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
+  void on_check_success(uint8_t pair, const stun::Message& msg);
+  void on_role_conflict_response(uint8_t pair);
+  void maybe_nominate(Timestamp now);
+  void maybe_fail_checklist();
+  Duration current_rto() const;
+
+  // agent_requests.cpp: incoming Binding requests
+  Verdict on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
+  bool check_username(const stun::Message& msg) const;
+  bool resolve_role_conflict(const stun::Message& msg);
+  void on_authenticated_check(const stun::Message& msg, uint8_t local, const SocketAddr& from);
+  void queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,
+                      bool authenticated);
+  bool poll_response(MutableBytes scratch, Output& out);
+  void touch_pair(const SocketAddr& local, const SocketAddr& remote);
+
+  // agent_consent.cpp: consent freshness, keep-alives, server-reflexive gathering
+  Timestamp next_consent_time(Timestamp now);
+  void schedule_consent(Timestamp now);
+  bool poll_consent(Timestamp now, MutableBytes scratch, Output& out);
+  void expire_consent(Timestamp now);
+  bool on_consent_response(const stun::Message& msg, const SocketAddr& from);
+  bool poll_gather(Timestamp now, MutableBytes scratch, Output& out);
+  bool on_gather_response(const stun::Message& msg, const SocketAddr& from);
+  Timestamp next_deadline();
+  void advance();
+
+  Config config_;
+  Rng* rng_;
+  Timestamp now_ = Timestamp::zero();
+  AgentState state_ = AgentState::gathering_or_new;
+  bool controlling_;
+  uint64_t tie_breaker_ = 0;
+  Credentials local_creds_{};
+  Credentials remote_creds_{};
+  bool remote_end_of_candidates_ = false;
+
+  Candidate local_[kMaxLocalCandidates];
+  SocketAddr local_base_[kMaxLocalCandidates];
+  std::size_t local_count_ = 0;
+  Candidate remote_[kMaxRemoteCandidates];
+  std::size_t remote_count_ = 0;
+  uint8_t next_foundation_ = 1;
+  uint8_t prflx_count_ = 0;
+
+  CandidatePair pairs_[kMaxPairs];
+  std::size_t pair_count_ = 0;
+  TriggeredQueue triggered_;
+  Timestamp next_check_at_ = Timestamp::zero();
+  Timestamp first_valid_at_ = Timestamp::never();
+  bool nomination_started_ = false;
+
+  bool has_selected_ = false;
+  uint8_t selected_ = 0;  // index into pairs_ (valid while the pair list is unchanged)
+  bool selected_in_list_ = false;
+  SocketAddr selected_local_{}, selected_remote_{};
+  Duration selected_rtt_ = Duration::micros(-1);
+
+  stun::TransactionId consent_txids_[kConsentTxids];
+  Timestamp consent_sent_at_[kConsentTxids];
+  std::size_t consent_next_slot_ = 0;
+  Timestamp next_consent_ = Timestamp::never();
+  Timestamp last_consent_ = Timestamp::never();
+  Timestamp next_keepalive_ = Timestamp::never();
+
+  GatherTx gathers_[kMaxLocalCandidates * kMaxStunServers];
+  std::size_t gather_count_ = 0;
+  bool gathering_reported_ = false;
+
+  PendingResponse responses_[kMaxResponses];
+  std::size_t response_count_ = 0;
+  QueuedEvent events_[kMaxEvents];
+  std::size_t event_head_ = 0, event_count_ = 0;
+
+  AgentStats stats_{};
+  char failure_reason_[96] = {};
+  const char* timeout_reason_ = "none";
+};
+
+}  // namespace keyway::ice

@@ -1,0 +1,248 @@
+// Agent: outgoing connectivity checks (RFC 8445 §6.1.4, §7.2), their
+// retransmission and responses, nomination (§8.1) and check-list failure.
+#include <cstdio>
+
+#include "ice/agent.hpp"
+#include "ice/priority.hpp"
+#include "ice/stun/builder.hpp"
+
+namespace keyway::ice {
+
+bool Agent::checks_allowed() const {
+  return !config_.lite && !remote_creds_.empty() && state_ != AgentState::failed;
+}
+
+// Once a nominated pair is selected the check list is complete (§8.1.2):
+// only triggered checks (answers to the peer's checks) are still sent.
+bool Agent::ordinary_checks_allowed() const {
+  if (!checks_allowed()) return false;
+  const CandidatePair* s = selected_pair();
+  return s == nullptr || !s->nominated;
+}
+
+// RFC 8445 §6.1.4.2: a triggered check first, else the highest-priority
+// Waiting pair, else unfreeze the highest-priority Frozen pair.
+bool Agent::next_check(uint8_t& pair) {
+  if (!checks_allowed()) return false;
+  while (triggered_.pop(pair))
+    if (pairs_[pair].state == PairState::waiting) return true;
+  if (!ordinary_checks_allowed()) return false;
+  int best_waiting = -1, best_frozen = -1;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& p = pairs_[i];
+    int& best = p.state == PairState::waiting ? best_waiting : best_frozen;
+    if (p.state != PairState::waiting && p.state != PairState::frozen) continue;
+    if (best < 0 || p.priority > pairs_[best].priority) best = static_cast<int>(i);
+  }
+  int chosen = best_waiting >= 0 ? best_waiting : best_frozen;
+  if (chosen < 0) return false;
+  pair = static_cast<uint8_t>(chosen);
+  return true;
+}
+
+// RFC 8445 §7.2.2: USERNAME "remote:local", PRIORITY of the peer-reflexive
+// candidate this check could create, the role with our tie-breaker,
+// USE-CANDIDATE when nominating, MESSAGE-INTEGRITY and FINGERPRINT.
+Result<Bytes> Agent::build_request(uint8_t index, const stun::TransactionId& txid, bool use_candidate,
+                                   MutableBytes scratch) {
+  const CandidatePair& p = pairs_[index];
+  stun::Builder b(scratch, stun::message_type(stun::kMethodBinding, stun::Class::request), txid);
+  char username[Credentials::kMaxUfrag * 2 + 2];
+  int n = std::snprintf(username, sizeof username, "%.*s:%.*s", static_cast<int>(remote_creds_.ufrag_len),
+                        remote_creds_.ufrag, static_cast<int>(local_creds_.ufrag_len), local_creds_.ufrag);
+  b.add_text(stun::attr::kUsername, std::string_view(username, static_cast<std::size_t>(n)));
+  if (config_.software != nullptr) b.add_text(stun::attr::kSoftware, config_.software);
+  uint16_t local_pref = local_preference_of(local_[p.local].priority);
+  b.add_u32(stun::attr::kPriority, candidate_priority(CandidateType::prflx, local_pref, 1));
+  b.add_u64(controlling_ ? stun::attr::kIceControlling : stun::attr::kIceControlled, tie_breaker_);
+  if (use_candidate) b.add_flag(stun::attr::kUseCandidate);
+  b.add_message_integrity(remote_creds_.key);
+  b.add_fingerprint();
+  return b.finish();
+}
+
+Duration Agent::current_rto() const {
+  int64_t active = 0;
+  for (std::size_t i = 0; i < pair_count_; ++i)
+    if (pairs_[i].active()) ++active;
+  Duration paced = config_.timing.ta * active;
+  return paced > config_.timing.min_rto ? paced : config_.timing.min_rto;
+}
+
+bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Output& out) {
+  CandidatePair& p = pairs_[index];
+  new_transaction_id(p.txid);
+  bool use_candidate = controlling_ && p.nominating;
+  auto bytes = build_request(index, p.txid, use_candidate, scratch);
+  next_check_at_ = now + config_.timing.ta;  // RFC 8445 §14.2: one new check per Ta
+  if (!bytes.ok()) {
+    ++stats_.dropped;
+    return false;
+  }
+  p.state = PairState::in_progress;
+  p.transmits = 1;
+  p.first_sent = now;
+  p.last_sent = now;
+  p.rto = current_rto();
+  p.next_retransmit = now + p.rto;
+  p.sent_controlling = controlling_;
+  ++stats_.checks_sent;
+  out.kind = Output::Kind::transmit;
+  out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
+  return true;
+}
+
+// RFC 8489 §6.2.1: resend with the same transaction id, doubling the RTO.
+bool Agent::poll_retransmit(Timestamp now, MutableBytes scratch, Output& out) {
+  if (!checks_allowed()) return false;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    CandidatePair& p = pairs_[i];
+    if (p.state != PairState::in_progress || p.next_retransmit > now) continue;
+    if (p.transmits >= config_.timing.max_transmits) continue;
+    auto bytes = build_request(static_cast<uint8_t>(i), p.txid, controlling_ && p.nominating, scratch);
+    if (!bytes.ok()) continue;
+    ++p.transmits;
+    p.last_sent = now;
+    p.rto = p.rto * 2 > config_.timing.max_rto ? config_.timing.max_rto : p.rto * 2;
+    p.next_retransmit = now + p.rto;
+    p.sent_controlling = controlling_;
+    ++stats_.checks_sent;
+    ++stats_.retransmits;
+    out.kind = Output::Kind::transmit;
+    out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
+    return true;
+  }
+  return false;
+}
+
+// A check whose last transmission went unanswered for one more RTO fails.
+void Agent::expire_checks(Timestamp now) {
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    CandidatePair& p = pairs_[i];
+    if (p.state != PairState::in_progress || p.next_retransmit > now) continue;
+    if (p.transmits < config_.timing.max_transmits) continue;
+    p.state = PairState::failed;
+    p.failure = PairFailure::timeout;
+    p.valid = false;
+    if (p.nominating) {
+      p.nominating = false;
+      nomination_started_ = false;  // nominate another valid pair
+    }
+  }
+}
+
+Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const SocketAddr& from,
+                                 const SocketAddr& to) {
+  CandidatePair& p = pairs_[index];
+  // RFC 8445 §7.2.5.1 / RFC 8489 §9.1.4: authenticate before anything else.
+  if (!msg.verify_integrity(remote_creds_.key).ok()) {
+    ++stats_.integrity_failures;
+    if (p.integrity_failures < 255) ++p.integrity_failures;
+    return Verdict::discarded;
+  }
+  ++stats_.responses_received;
+  // RFC 8445 §7.2.5.2.1: the response must come back along the same path.
+  if (!(from == remote_[p.remote].address) || !(to == local_base_[p.local])) {
+    p.state = PairState::failed;
+    p.failure = PairFailure::asymmetric;
+    return Verdict::accepted;
+  }
+  if (msg.message_class() == stun::Class::success) {
+    on_check_success(index, msg);
+    return Verdict::accepted;
+  }
+  auto code = msg.error_code();
+  if (code.ok() && code->code == stun::error_code::kRoleConflict) {
+    on_role_conflict_response(index);
+    return Verdict::accepted;
+  }
+  p.state = PairState::failed;  // RFC 8445 §7.2.5.2.4: unrecoverable error
+  p.failure = PairFailure::error_response;
+  return Verdict::accepted;
+}
+
+void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
+  CandidatePair& p = pairs_[index];
+  if (!msg.xor_address(stun::attr::kXorMappedAddress).ok()) {
+    ++stats_.malformed;  // RFC 8489 §7.3.3 requires it in a Binding success
+    return;
+  }
+  p.state = PairState::succeeded;
+  p.valid = true;
+  if (p.transmits == 1) p.rtt = now_ - p.first_sent;  // Karn: no RTT from retransmitted checks
+  if (first_valid_at_.is_never()) first_valid_at_ = now_;
+  // RFC 8445 §7.2.5.3.3: unfreeze pairs that share the foundation.
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    CandidatePair& q = pairs_[i];
+    if (q.state == PairState::frozen && same_foundation_as(q, p)) q.state = PairState::waiting;
+  }
+  if (has_selected_ && selected_in_list_ && selected_ == index && p.rtt.as_micros() >= 0) selected_rtt_ = p.rtt;
+  if (controlling_ && p.nominating) {
+    p.nominating = false;
+    nominate(index);
+  } else if (!controlling_ && p.nominate_on_success) {
+    nominate(index);
+  }
+}
+
+// RFC 8445 §7.2.5.1: switch role (once per conflicting request), recompute
+// pair priorities and retry the check as a triggered one.
+void Agent::on_role_conflict_response(uint8_t index) {
+  CandidatePair& p = pairs_[index];
+  ++stats_.role_conflicts;
+  if (p.sent_controlling == controlling_) {
+    controlling_ = !controlling_;
+    recompute_priorities();
+  }
+  p.nominating = false;
+  p.state = PairState::waiting;
+  triggered_.push(index);
+}
+
+// RFC 8445 §8.1.1: nominate the best valid pair once no better pair can
+// still succeed, or after nomination_wait since the first valid pair.
+void Agent::maybe_nominate(Timestamp now) {
+  if (!controlling_ || !checks_allowed() || nomination_started_ || first_valid_at_.is_never()) return;
+  int best = -1;
+  for (std::size_t i = 0; i < pair_count_; ++i)
+    if (pairs_[i].valid && pairs_[i].state == PairState::succeeded &&
+        (best < 0 || pairs_[i].priority > pairs_[best].priority))
+      best = static_cast<int>(i);
+  if (best < 0) return;
+  bool better_pending = false;
+  for (std::size_t i = 0; i < pair_count_; ++i)
+    if (pairs_[i].pending() && pairs_[i].priority > pairs_[best].priority) better_pending = true;
+  if (better_pending && now < first_valid_at_ + config_.timing.nomination_wait) return;
+  nomination_started_ = true;
+  CandidatePair& p = pairs_[best];
+  p.nominating = true;
+  p.state = PairState::waiting;
+  triggered_.push(static_cast<uint8_t>(best));
+}
+
+// RFC 8445 §8.1.2 / RFC 8838 §8: with every pair failed and the peer done
+// trickling, ICE has failed; say why in numbers.
+void Agent::maybe_fail_checklist() {
+  if (!checks_allowed() || !remote_end_of_candidates_ || has_selected_) return;
+  std::size_t timed_out = 0, integrity = 0;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& p = pairs_[i];
+    if (p.pending() || p.valid) return;
+    if (p.failure == PairFailure::timeout) ++timed_out;
+    if (p.integrity_failures > 0) ++integrity;
+  }
+  char reason[sizeof failure_reason_];
+  if (pair_count_ == 0)
+    std::snprintf(reason, sizeof reason, "no candidate pairs: no usable remote candidate");
+  else if (integrity == pair_count_)
+    std::snprintf(reason, sizeof reason, "integrity check failed for every response");
+  else if (timed_out == pair_count_)
+    std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
+                  unsigned{config_.timing.max_transmits}, pair_count_);
+  else
+    std::snprintf(reason, sizeof reason, "every candidate pair failed (%zu pairs, %zu timed out)", pair_count_,
+                  timed_out);
+  fail(reason);
+}
+
+}  // namespace keyway::ice

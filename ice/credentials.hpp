@@ -1,0 +1,34 @@
+// ICE credentials: ice-ufrag and ice-pwd (RFC 8839 §5.4). The short-term
+// password keys MESSAGE-INTEGRITY (RFC 8489 §9.1.1); the HMAC pads are
+// precomputed once per password so each check costs only its own bytes.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "lib/crypto/hmac.hpp"
+#include "lib/result.hpp"
+#include "lib/rng.hpp"
+
+namespace keyway::ice {
+
+struct Credentials {
+  static constexpr std::size_t kMaxUfrag = 32;  // RFC 8839 allows 4..256; bounded here
+  static constexpr std::size_t kMaxPwd = 64;    // RFC 8839 allows 22..256; bounded here
+
+  char ufrag[kMaxUfrag + 1] = {};
+  uint8_t ufrag_len = 0;
+  char pwd[kMaxPwd + 1] = {};
+  uint8_t pwd_len = 0;
+  crypto::HmacSha1 key;  // HMAC-SHA1 keyed with pwd
+
+  bool empty() const { return ufrag_len == 0; }
+  std::string_view ufrag_view() const { return {ufrag, ufrag_len}; }
+  std::string_view pwd_view() const { return {pwd, pwd_len}; }
+
+  [[nodiscard]] static Result<Credentials> make(std::string_view ufrag, std::string_view pwd);
+  // 8-character ufrag and 24-character pwd of ice-chars from rng.
+  static Credentials random(Rng& rng);
+};
+
+}  // namespace keyway::ice

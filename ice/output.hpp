@@ -1,0 +1,55 @@
+// What the agent asks its caller to do (style.md §1): send a datagram,
+// take note of an event, or wake it at a deadline.
+#pragma once
+
+#include <cstdint>
+
+#include "ice/address.hpp"
+#include "ice/candidate.hpp"
+#include "lib/bytes.hpp"
+#include "lib/time.hpp"
+
+namespace keyway::ice {
+
+// Send bytes (they live in the caller's scratch buffer) from the local
+// address `from` (the socket the caller bound) to `to`.
+struct Transmit {
+  SocketAddr from{};
+  SocketAddr to{};
+  Bytes bytes{};
+};
+
+enum class EventKind : uint8_t {
+  new_local_candidate,    // candidate: signal it to the peer (trickle)
+  gathering_complete,     // no more local candidates for now (a=end-of-candidates)
+  selected_pair_changed,  // local/remote: the path media now uses
+  connected,              // a nominated pair is selected (or consent came back)
+  disconnected,           // consent responses stopped for a while (may recover)
+  failed,                 // reason: why; the agent sends nothing more
+};
+
+const char* to_string(EventKind kind);
+
+struct Event {
+  EventKind kind = EventKind::connected;
+  const Candidate* candidate = nullptr;  // new_local_candidate; valid until the next input
+  SocketAddr local{};                   // selected_pair_changed
+  SocketAddr remote{};
+  const char* reason = "";              // failed; valid while the agent lives
+};
+
+struct Output {
+  enum class Kind : uint8_t { transmit, event, timeout };
+  Kind kind = Kind::timeout;
+  Transmit transmit{};
+  Event event{};
+  Timestamp deadline = Timestamp::never();  // timeout: call handle_timeout then
+};
+
+// What became of a received datagram.
+enum class Verdict : uint8_t {
+  accepted,   // a STUN message the agent used
+  discarded,  // dropped and counted (malformed, unauthenticated, unknown transaction ...)
+};
+
+}  // namespace keyway::ice

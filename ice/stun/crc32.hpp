@@ -1,0 +1,13 @@
+// CRC-32 (ISO-HDLC, the one of ITU-T V.42 and Ethernet) for the STUN
+// FINGERPRINT attribute (RFC 8489 §14.7). Table-driven, incremental.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace keyway::ice::stun {
+
+// Continue a CRC over data; start from crc = 0 for a fresh computation.
+uint32_t crc32(std::span<const uint8_t> data, uint32_t crc = 0);
+
+}  // namespace keyway::ice::stun
