@@ -290,7 +290,8 @@ void Agent::nominate(uint8_t index) {
   CandidatePair& p = pairs_[index];
   p.nominated = true;
   p.nominate_on_success = false;
-  if (controlling_ || !has_selected_ || !selected_in_list_ || p.priority >= pairs_[selected_].priority)
+  bool regular = controlling_ && !config_.aggressive_nomination;
+  if (regular || !has_selected_ || !selected_in_list_ || p.priority >= pairs_[selected_].priority)
     select_pair(index);
 }
 

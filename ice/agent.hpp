@@ -50,6 +50,9 @@ struct Config {
   std::size_t max_remote_candidates = kMaxRemoteCandidates;
   std::size_t max_pairs = kMaxPairs;
   const char* software = nullptr;  // SOFTWARE attribute in requests, if set
+  // Controlling only: USE-CANDIDATE on every check (RFC 5245 aggressive
+  // nomination). Off by default; RFC 8445 agents use regular nomination.
+  bool aggressive_nomination = false;
 };
 
 enum class AgentState : uint8_t { gathering_or_new, checking, connected, disconnected, failed };

@@ -72,6 +72,7 @@ Duration Agent::current_rto() const {
 bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Output& out) {
   CandidatePair& p = pairs_[index];
   new_transaction_id(p.txid);
+  if (controlling_ && config_.aggressive_nomination) p.nominating = true;
   bool use_candidate = controlling_ && p.nominating;
   auto bytes = build_request(index, p.txid, use_candidate, scratch);
   next_check_at_ = now + config_.timing.ta;  // RFC 8445 §14.2: one new check per Ta

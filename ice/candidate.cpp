@@ -153,6 +153,7 @@ Status Candidate::set_foundation(std::string_view f) {
 Result<Candidate> Candidate::parse(std::string_view text) {
   std::string_view s = strip_prefix(text);
   ENSURE(s.substr(0, 10) == "candidate:", kPrefix);
+  ENSURE(s.size() > 10 && s[10] != ' ', kFoundation);
   Tokens tok{s.substr(10)};
   Candidate c;
   TRY(c.set_foundation(tok.next()));

@@ -1,0 +1,381 @@
+// Two ICE agents in virtual time through a simulated network: both roles,
+// lite vs full, trickle, role conflict, dead pairs, loss, restart, consent.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "ice/stun/crc32.hpp"
+#include "tests/ice/sim.hpp"
+
+using namespace keyway;
+using namespace keyway::ice;
+using namespace keyway::ice::sim;
+
+namespace {
+
+Config full(bool controlling) {
+  Config c;
+  c.controlling = controlling;
+  return c;
+}
+
+SocketAddr addr(uint8_t last, uint16_t port) { return SocketAddr::v4(10, 0, 0, last, port); }
+
+bool both_connected(Peer& a, Peer& b) {
+  return a.agent->state() == AgentState::connected && b.agent->state() == AgentState::connected;
+}
+
+void check_same_path(Peer& a, Peer& b) {
+  REQUIRE(a.agent->has_selected());
+  REQUIRE(b.agent->has_selected());
+  CHECK(a.agent->selected_local() == b.agent->selected_remote());
+  CHECK(a.agent->selected_remote() == b.agent->selected_local());
+}
+
+}  // namespace
+
+TEST_CASE("full controlling and full controlled agents select the same pair") {
+  Network net;
+  Peer a("A", full(true), 1), b("B", full(false), 2);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  check_same_path(a, b);
+  CHECK(a.has(EventKind::new_local_candidate));
+  CHECK(a.has(EventKind::gathering_complete));
+  CHECK(a.has(EventKind::selected_pair_changed));
+  CHECK(b.has(EventKind::connected));
+  CHECK(a.agent->controlling());
+  CHECK_FALSE(b.agent->controlling());
+  CHECK(a.agent->selected_pair()->nominated);
+  CHECK(b.agent->selected_pair()->nominated);
+  // Authenticated checks flowed both ways.
+  CHECK(a.agent->stats().requests_received > 0);
+  CHECK(b.agent->stats().requests_received > 0);
+  CHECK(a.agent->stats().responses_received > 0);
+  CHECK(b.agent->stats().responses_received > 0);
+  // RTT of the selected pair: two one-way latencies.
+  REQUIRE(a.agent->selected_rtt().has_value());
+  CHECK(a.agent->selected_rtt()->as_millis() == 20);
+}
+
+TEST_CASE("4x4 host candidates: the highest-priority pair wins, pairs are paced by Ta") {
+  Network net;
+  Peer a("A", full(true), 3), b("B", full(false), 4);
+  net.attach(a);
+  net.attach(b);
+  for (uint8_t i = 0; i < 4; ++i) {
+    net.bind(a, addr(static_cast<uint8_t>(10 + i), 5000));
+    net.bind(b, addr(static_cast<uint8_t>(20 + i), 6000));
+  }
+  exchange(a, b);
+  REQUIRE(a.agent->pairs().size() == 16);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  check_same_path(a, b);
+  CHECK(a.agent->selected_local() == addr(10, 5000));  // first host = highest local preference
+  CHECK(a.agent->selected_remote() == addr(20, 6000));
+}
+
+TEST_CASE("ICE-lite controlled agent answers checks, never sends them, follows nomination") {
+  Network net;
+  Config lite = full(false);
+  lite.lite = true;
+  Peer a("A", full(true), 5), b("B", lite, 6);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  check_same_path(a, b);
+  CHECK(b.agent->stats().checks_sent == 0);
+  CHECK(b.agent->stats().consent_checks_sent == 0);
+  // Idle for a minute: the lite side sends few keep-alives, the full side few consent checks.
+  uint32_t before_a = a.sent, before_b = b.sent;
+  net.run_for(Duration::seconds(60));
+  CHECK(both_connected(a, b));
+  CHECK(a.sent - before_a <= 16);  // ~every 5 s +-20 %
+  CHECK(b.sent - before_b <= 16);  // responses to consent only: no extra keep-alives needed
+  CHECK(b.agent->stats().keepalives_sent == 0);
+}
+
+TEST_CASE("a lite agent with no traffic sends a keep-alive every 15 s, not more") {
+  Network net;
+  Config lite = full(false);
+  lite.lite = true;
+  Config ctl = full(true);
+  ctl.timing.consent_interval = Duration::seconds(600);  // silence the full side's consent checks
+  ctl.timing.consent_timeout = Duration::seconds(3600);
+  ctl.timing.disconnected_after = Duration::seconds(3600);
+  Peer a("A", ctl, 5), b("B", lite, 6);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  net.run_for(Duration::seconds(61));
+  CHECK(b.agent->stats().keepalives_sent >= 3);
+  CHECK(b.agent->stats().keepalives_sent <= 5);
+}
+
+TEST_CASE("trickle: remote candidates arrive after the checks started, then end-of-candidates") {
+  Network net;
+  Peer a("A", full(true), 7), b("B", full(false), 8);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  // Credentials first, no candidates yet.
+  REQUIRE(a.agent->set_remote_credentials("xxxx", "x").ok() == false);  // pwd too short: rejected
+  auto ca = a.agent->local_credentials();
+  auto cb = b.agent->local_credentials();
+  REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
+  REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
+  // B trickles its candidates to A as its agent announces them (text, like SDP).
+  b.on_event = [&](const RecordedEvent& e) {
+    if (e.kind == EventKind::new_local_candidate) REQUIRE(a.agent->add_remote_candidate("a=" + e.text).ok());
+    if (e.kind == EventKind::gathering_complete) a.agent->end_of_remote_candidates();
+  };
+  net.run_for(Duration::millis(500));
+  CHECK(a.agent->state() == AgentState::checking);
+  net.bind(b, addr(2, 6000));  // B learns its address late
+  for (const Candidate& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
+  b.agent->end_of_remote_candidates();
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  check_same_path(a, b);
+}
+
+TEST_CASE("trickle: checks from a not-yet-signalled address create a peer-reflexive candidate") {
+  Network net;
+  Peer a("A", full(true), 9), b("B", full(false), 10);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  auto ca = a.agent->local_credentials();
+  auto cb = b.agent->local_credentials();
+  REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
+  REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
+  for (const Candidate& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
+  // A never hears of B's candidate: it learns B from B's checks.
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  REQUIRE(a.agent->remote_candidates().size() == 1);
+  CHECK(a.agent->remote_candidates()[0].type == CandidateType::prflx);
+  check_same_path(a, b);
+  // Then the signalled candidate arrives and replaces the learned one.
+  REQUIRE(a.agent->add_remote_candidate(b.agent->local_candidates()[0]).ok());
+  CHECK(a.agent->remote_candidates()[0].type == CandidateType::host);
+}
+
+TEST_CASE("role conflict: both controlling, the larger tie-breaker keeps the role (487 repair)") {
+  for (bool both_controlling : {true, false}) {
+    CAPTURE(both_controlling);
+    Network net;
+    Peer a("A", full(both_controlling), 11), b("B", full(both_controlling), 12);
+    net.attach(a);
+    net.attach(b);
+    net.bind(a, addr(1, 5000));
+    net.bind(b, addr(2, 6000));
+    exchange(a, b);
+    REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
+    check_same_path(a, b);
+    CHECK(a.agent->controlling() != b.agent->controlling());
+    bool a_wins = a.agent->tie_breaker() > b.agent->tie_breaker();
+    CHECK(a.agent->controlling() == a_wins);
+    CHECK(a.agent->stats().role_conflicts + b.agent->stats().role_conflicts > 0);
+  }
+}
+
+TEST_CASE("a pair that never answers fails after 7 checks; another pair connects") {
+  Network net;
+  Peer a("A", full(true), 13), b("B", full(false), 14);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(a, addr(3, 5000));  // this host's packets vanish
+  net.bind(b, addr(2, 6000));
+  net.drop = [](const Packet& p) { return p.from == addr(1, 5000) || p.to == addr(1, 5000); };
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
+  CHECK(a.agent->selected_local() == addr(3, 5000));
+  net.run_for(Duration::seconds(20));
+  const CandidatePair* dead = nullptr;
+  for (const auto& p : a.agent->pairs())
+    if (a.agent->local_candidates()[p.local].address == addr(1, 5000)) dead = &p;
+  REQUIRE(dead != nullptr);
+  CHECK(dead->state == PairState::failed);
+  CHECK(dead->failure == PairFailure::timeout);
+  CHECK(dead->transmits == 7);
+  CHECK(both_connected(a, b));
+}
+
+TEST_CASE("no pair answers: failure with the reason in numbers") {
+  Network net;
+  Peer a("A", full(true), 15), b("B", full(false), 16);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(a, addr(3, 5000));
+  net.bind(b, addr(2, 6000));
+  net.bind(b, addr(4, 6000));
+  net.drop = [](const Packet&) { return true; };
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(60)));
+  CHECK(a.last(EventKind::failed)->text == "no response to 7 checks on any of 4 pairs");
+  CHECK(a.agent->state() == AgentState::failed);
+  CHECK(a.agent->stats().checks_sent == 28);
+  // A failed agent sends nothing more.
+  uint32_t sent = a.sent;
+  net.run_for(Duration::seconds(10));
+  CHECK(a.sent == sent);
+}
+
+TEST_CASE("responses that fail integrity never validate a pair: 'integrity check failed for every response'") {
+  Network net;
+  Peer a("A", full(true), 17), b("B", full(false), 18);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  // B's success responses to A get one MAC byte flipped (FINGERPRINT recomputed).
+  net.rewrite = [&](Packet& p) {
+    if (!(p.to == addr(1, 5000)) || p.bytes.size() < 52 || p.bytes[0] != 0x01 || p.bytes[1] != 0x01) return;
+    std::size_t mac = p.bytes.size() - 8 - 20;
+    p.bytes[mac] ^= 0x01;
+    uint32_t crc = stun::crc32(Bytes(p.bytes.data(), p.bytes.size() - 8)) ^ stun::kFingerprintXor;
+    store_be32(p.bytes, p.bytes.size() - 4, crc);
+  };
+  REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(60)));
+  CHECK(a.last(EventKind::failed)->text == "integrity check failed for every response");
+  CHECK(a.agent->stats().integrity_failures >= 7);
+  CHECK(a.agent->stats().responses_received == 0);
+}
+
+TEST_CASE("30% packet loss: the agents still connect") {
+  for (uint64_t seed : {21u, 22u, 23u}) {
+    CAPTURE(seed);
+    Network net(seed);
+    net.loss = 0.3;
+    Peer a("A", full(true), seed), b("B", full(false), seed + 100);
+    net.attach(a);
+    net.attach(b);
+    net.bind(a, addr(1, 5000));
+    net.bind(b, addr(2, 6000));
+    exchange(a, b);
+    REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(20)));
+    check_same_path(a, b);
+    CHECK(net.lost > 0);
+  }
+}
+
+TEST_CASE("ICE restart with new credentials selects a new path") {
+  Network net;
+  Peer a("A", full(true), 31), b("B", full(false), 32);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  std::string old_ufrag(a.agent->local_credentials().ufrag_view());
+  int changes_before = a.count(EventKind::selected_pair_changed);
+  a.agent->restart();
+  b.agent->restart();
+  CHECK(std::string(a.agent->local_credentials().ufrag_view()) != old_ufrag);
+  CHECK(a.agent->remote_candidates().empty());
+  CHECK(a.agent->has_selected());  // media keeps the old path meanwhile
+  // B moves to a new address as part of the restart.
+  net.bind(b, addr(4, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return a.count(EventKind::selected_pair_changed) > changes_before &&
+                                     both_connected(a, b) && a.agent->selected_pair() != nullptr &&
+                                     b.agent->selected_pair() != nullptr; },
+                        Duration::seconds(10)));
+  check_same_path(a, b);
+  CHECK(a.agent->selected_pair()->nominated);
+  net.run_for(Duration::seconds(40));  // consent keeps flowing with the new credentials
+  CHECK(both_connected(a, b));
+}
+
+TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then failed after 30 s") {
+  Network net;
+  Peer a("A", full(true), 41), b("B", full(false), 42);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  uint32_t consent_before = a.agent->stats().consent_checks_sent;
+  net.run_for(Duration::seconds(60));
+  uint32_t consent = a.agent->stats().consent_checks_sent - consent_before;
+  CHECK(consent >= 10);  // 60 s / (4..6 s)
+  CHECK(consent <= 15);
+  CHECK(both_connected(a, b));
+  // The path dies.
+  Timestamp cut = net.now;
+  net.drop = [](const Packet&) { return true; };
+  REQUIRE(net.run_until([&] { return a.has(EventKind::disconnected); }, Duration::seconds(20)));
+  CHECK(a.agent->state() == AgentState::disconnected);
+  REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(40)));
+  Duration took = a.last(EventKind::failed)->at - cut;
+  CHECK(took.as_millis() <= 31000);
+  CHECK(took.as_millis() >= 24000);  // 30 s after the last response, which came before the cut
+  CHECK(a.last(EventKind::failed)->text.find("consent lost") == 0);
+}
+
+TEST_CASE("consent: a disconnected agent reconnects when responses return") {
+  Network net;
+  Peer a("A", full(true), 43), b("B", full(false), 44);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  bool cut = true;
+  net.drop = [&](const Packet&) { return cut; };
+  REQUIRE(net.run_until([&] { return a.has(EventKind::disconnected); }, Duration::seconds(20)));
+  cut = false;
+  int connected_before = a.count(EventKind::connected);
+  REQUIRE(net.run_until([&] { return a.count(EventKind::connected) > connected_before; }, Duration::seconds(10)));
+  CHECK(a.agent->state() == AgentState::connected);
+  CHECK_FALSE(a.has(EventKind::failed));
+}
+
+TEST_CASE("aggressive nomination from the controlling side is accepted") {
+  Network net;
+  Config agg = full(true);
+  agg.aggressive_nomination = true;
+  Peer a("A", agg, 51), b("B", full(false), 52);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(a, addr(3, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  net.run_for(Duration::seconds(2));
+  check_same_path(a, b);
+  CHECK(a.agent->selected_local() == addr(1, 5000));  // the best nominated pair stays selected
+}
+
+TEST_CASE("a simulation replays exactly from its seeds") {
+  auto run = [] {
+    Network net(99);
+    net.loss = 0.2;
+    Peer a("A", full(true), 61), b("B", full(false), 62);
+    net.attach(a);
+    net.attach(b);
+    net.bind(a, addr(1, 5000));
+    net.bind(b, addr(2, 6000));
+    exchange(a, b);
+    REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(20)));
+    return std::make_pair(net.now.as_micros(), a.agent->stats().checks_sent);
+  };
+  CHECK(run() == run());
+}

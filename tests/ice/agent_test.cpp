@@ -1,0 +1,271 @@
+// One ICE agent fed hand-made datagrams: authentication, error responses,
+// priorities, candidates, gathering, capacities.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ice/agent.hpp"
+#include "ice/priority.hpp"
+#include "ice/stun/builder.hpp"
+#include "tests/ice/sim.hpp"
+#include "tests/support/hex.hpp"
+
+using namespace keyway;
+using namespace keyway::ice;
+
+namespace {
+
+const SocketAddr kLocal = SocketAddr::v4(10, 0, 0, 1, 5000);
+const SocketAddr kRemote = SocketAddr::v4(10, 0, 0, 2, 6000);
+
+struct Fixture {
+  SeededRng rng{77};
+  Agent agent{make_config()};
+  std::vector<uint8_t> scratch = std::vector<uint8_t>(1500);
+  Timestamp now = Timestamp::from_micros(1000);
+
+  Config make_config() {
+    Config c;
+    c.controlling = false;
+    c.rng = &rng;
+    return c;
+  }
+  Fixture() {
+    REQUIRE(agent.add_local_host(kLocal).ok());
+    REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
+    REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
+  }
+  // Drain: collect transmits until a timeout.
+  std::vector<std::vector<uint8_t>> drain() {
+    std::vector<std::vector<uint8_t>> out;
+    for (int i = 0; i < 100; ++i) {
+      Output o = agent.poll_output(now, scratch);
+      if (o.kind == Output::Kind::timeout) break;
+      if (o.kind == Output::Kind::transmit) out.emplace_back(o.transmit.bytes.begin(), o.transmit.bytes.end());
+    }
+    return out;
+  }
+};
+
+std::vector<uint8_t> request(const char* user, const char* pwd, bool use_candidate, uint16_t extra_attr = 0,
+                             bool with_mi = true, bool with_priority = true) {
+  std::vector<uint8_t> buf(512);
+  stun::TransactionId tx;
+  for (int i = 0; i < 12; ++i) tx.bytes[i] = static_cast<uint8_t>(0xA0 + i);
+  stun::Builder b(buf, stun::message_type(stun::kMethodBinding, stun::Class::request), tx);
+  b.add_text(stun::attr::kUsername, user);
+  if (with_priority) b.add_u32(stun::attr::kPriority, 0x6e7fffff);
+  b.add_u64(stun::attr::kIceControlling, 42);
+  if (use_candidate) b.add_flag(stun::attr::kUseCandidate);
+  if (extra_attr != 0) b.add_u32(extra_attr, 7);
+  if (with_mi) b.add_message_integrity(crypto::HmacSha1(test::bytes_of(pwd)));
+  b.add_fingerprint();
+  auto out = b.finish();
+  return std::vector<uint8_t>(out->begin(), out->end());
+}
+
+}  // namespace
+
+TEST_CASE("priority formulas (RFC 8445 §5.1.2.1, §6.1.2.3)") {
+  CHECK(candidate_priority(CandidateType::host, 65535, 1) == 2130706431u);
+  CHECK(candidate_priority(CandidateType::srflx, 65535, 1) == 1694498815u);
+  CHECK(candidate_priority(CandidateType::prflx, 65535, 1) == 1862270975u);
+  CHECK(candidate_priority(CandidateType::relay, 0, 1) == 255u);
+  CHECK(pair_priority(10, 20) == (uint64_t{10} << 32) + 40);
+  CHECK(pair_priority(20, 10) == (uint64_t{10} << 32) + 41);
+  CHECK(local_preference_of(candidate_priority(CandidateType::host, 1234, 1)) == 1234);
+}
+
+TEST_CASE("a request with a bad MESSAGE-INTEGRITY never changes agent state") {
+  Fixture f;
+  f.drain();
+  auto stats_before = f.agent.stats();
+  bool controlling_before = f.agent.controlling();
+  auto bad = request("LOCALUFRAG:REMOTEUFRAG", "not-the-password", true);
+  CHECK(f.agent.handle_datagram(f.now, bad, kRemote, kLocal) == Verdict::discarded);
+  CHECK(f.agent.remote_candidates().empty());  // no peer-reflexive candidate learned
+  CHECK(f.agent.pairs().empty());
+  CHECK(f.agent.controlling() == controlling_before);
+  CHECK_FALSE(f.agent.has_selected());
+  CHECK(f.drain().empty());  // nothing is answered
+  CHECK(f.agent.stats().integrity_failures == stats_before.integrity_failures + 1);
+  CHECK(f.agent.stats().requests_received == stats_before.requests_received);
+  // The wrong ufrag is dropped the same way.
+  auto wrong_user = request("SOMEONEELSE:REMOTEUFRAG", "localpasswordlocalpassword", true);
+  CHECK(f.agent.handle_datagram(f.now, wrong_user, kRemote, kLocal) == Verdict::discarded);
+  CHECK(f.agent.remote_candidates().empty());
+  // A good one is answered and teaches a peer-reflexive candidate.
+  auto good = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
+  CHECK(f.agent.handle_datagram(f.now, good, kRemote, kLocal) == Verdict::accepted);
+  REQUIRE(f.agent.remote_candidates().size() == 1);
+  CHECK(f.agent.remote_candidates()[0].type == CandidateType::prflx);
+  CHECK(f.agent.remote_candidates()[0].priority == 0x6e7fffffu);
+  auto out = f.drain();
+  REQUIRE(!out.empty());
+  auto resp = stun::Message::parse(out[0]);
+  REQUIRE(resp.ok());
+  CHECK(resp->message_class() == stun::Class::success);
+  CHECK(*resp->xor_address(stun::attr::kXorMappedAddress) == kRemote);
+  CHECK(resp->verify_integrity(f.agent.local_credentials().key).ok());
+  CHECK(resp->has(stun::attr::kFingerprint));
+}
+
+TEST_CASE("unknown comprehension-required attribute -> 420 listing it") {
+  Fixture f;
+  f.drain();
+  auto req = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false, 0x0031);
+  CHECK(f.agent.handle_datagram(f.now, req, kRemote, kLocal) == Verdict::accepted);
+  auto out = f.drain();
+  REQUIRE(out.size() >= 1);
+  auto resp = stun::Message::parse(out[0]);
+  REQUIRE(resp.ok());
+  CHECK(resp->message_class() == stun::Class::error);
+  CHECK(resp->error_code()->code == 420);
+  REQUIRE(resp->unknown_attributes()->count == 1);
+  CHECK(resp->unknown_attributes()->types[0] == 0x0031);
+  CHECK(resp->verify_integrity(f.agent.local_credentials().key).ok());
+  CHECK(f.agent.remote_candidates().empty());  // not processed as a check
+}
+
+TEST_CASE("a request without MESSAGE-INTEGRITY or PRIORITY -> 400") {
+  Fixture f;
+  f.drain();
+  auto no_mi = request("LOCALUFRAG:REMOTEUFRAG", "", false, 0, false);
+  CHECK(f.agent.handle_datagram(f.now, no_mi, kRemote, kLocal) == Verdict::accepted);
+  auto out = f.drain();
+  REQUIRE(out.size() == 1);
+  auto resp = stun::Message::parse(out[0]);
+  CHECK(resp->error_code()->code == 400);
+  CHECK_FALSE(resp->has(stun::attr::kMessageIntegrity));
+  auto no_prio = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false, 0, true, false);
+  CHECK(f.agent.handle_datagram(f.now, no_prio, kRemote, kLocal) == Verdict::accepted);
+  out = f.drain();
+  REQUIRE(out.size() == 1);
+  CHECK(stun::Message::parse(out[0])->error_code()->code == 400);
+  CHECK(f.agent.remote_candidates().empty());
+}
+
+TEST_CASE("role conflict on an incoming request: the larger tie-breaker wins (RFC 8445 §7.3.1.1)") {
+  SeededRng rng(5);
+  Config c;
+  c.controlling = true;
+  c.rng = &rng;
+  Agent agent(c);
+  REQUIRE(agent.add_local_host(kLocal).ok());
+  REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
+  // The request carries ICE-CONTROLLING 42: our random tie-breaker is larger -> 487.
+  REQUIRE(agent.tie_breaker() >= 42);
+  auto req = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
+  CHECK(agent.handle_datagram(Timestamp::zero(), req, kRemote, kLocal) == Verdict::accepted);
+  std::vector<uint8_t> scratch(1500);
+  Output o;
+  do o = agent.poll_output(Timestamp::zero(), scratch); while (o.kind == Output::Kind::event);
+  REQUIRE(o.kind == Output::Kind::transmit);
+  CHECK(stun::Message::parse(o.transmit.bytes)->error_code()->code == 487);
+  CHECK(agent.controlling());
+  CHECK(agent.stats().role_conflicts == 1);
+}
+
+TEST_CASE("TCP and other-component remote candidates are accepted and ignored") {
+  Fixture f;
+  CHECK(f.agent.add_remote_candidate("candidate:2 1 tcp 1518280447 10.0.0.2 9 typ host tcptype active").ok());
+  CHECK(f.agent.add_remote_candidate("candidate:2 2 udp 2130706430 10.0.0.2 6001 typ host").ok());
+  CHECK(f.agent.remote_candidates().empty());
+  CHECK(f.agent.stats().ignored_candidates == 2);
+  CHECK(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  CHECK(f.agent.remote_candidates().size() == 1);
+  CHECK(f.agent.pairs().size() == 1);
+  CHECK(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 2001:db8::2 6000 typ host").ok());
+  CHECK(f.agent.pairs().size() == 1);  // no IPv6 local: nothing to pair with
+  auto bad = f.agent.add_remote_candidate("candidate:1 1 udp 1 host.local 1 typ host");
+  CHECK(bad.error().code == Code::unsupported);
+}
+
+TEST_CASE("capacities: remote candidates beyond the configured bound are refused") {
+  SeededRng rng(3);
+  Config c;
+  c.rng = &rng;
+  c.max_remote_candidates = 2;
+  Agent agent(c);
+  CHECK(agent.add_remote_candidate("candidate:1 1 udp 1 10.0.0.2 1 typ host").ok());
+  CHECK(agent.add_remote_candidate("candidate:1 1 udp 1 10.0.0.2 2 typ host").ok());
+  auto third = agent.add_remote_candidate("candidate:1 1 udp 1 10.0.0.2 3 typ host");
+  REQUIRE_FALSE(third.ok());
+  CHECK(third.error().code == Code::capacity);
+  CHECK(agent.add_local_host(kLocal).ok());
+  CHECK(agent.add_local_host(kLocal).error().code == Code::invalid_argument);
+}
+
+TEST_CASE("an agent without an Rng reports failure instead of crashing") {
+  Config c;
+  Agent agent(c);
+  CHECK(agent.state() == AgentState::failed);
+  std::vector<uint8_t> scratch(100);
+  Output o = agent.poll_output(Timestamp::zero(), scratch);
+  CHECK(o.kind == Output::Kind::event);
+  CHECK(o.event.kind == EventKind::failed);
+  CHECK(std::string(o.event.reason).find("rng") != std::string::npos);
+  CHECK(agent.poll_output(Timestamp::zero(), scratch).kind == Output::Kind::timeout);
+}
+
+TEST_CASE("responses matching no transaction, non-STUN and non-Binding datagrams are discarded") {
+  Fixture f;
+  std::vector<uint8_t> buf(128);
+  stun::TransactionId tx{};
+  stun::Builder b(buf, stun::message_type(stun::kMethodBinding, stun::Class::success), tx);
+  b.add_xor_address(stun::attr::kXorMappedAddress, kLocal);
+  auto resp = b.finish();
+  CHECK(f.agent.handle_datagram(f.now, *resp, kRemote, kLocal) == Verdict::discarded);
+  CHECK(f.agent.stats().unknown_transactions == 1);
+  uint8_t dtls[] = {22, 0xfe, 0xfd, 0, 0};
+  CHECK(f.agent.handle_datagram(f.now, dtls, kRemote, kLocal) == Verdict::discarded);
+  CHECK(f.agent.stats().malformed == 1);
+  stun::Builder alloc(buf, stun::message_type(0x003, stun::Class::request), tx);
+  CHECK(f.agent.handle_datagram(f.now, *alloc.finish(), kRemote, kLocal) == Verdict::discarded);
+}
+
+TEST_CASE("server-reflexive gathering through a caller-named STUN server") {
+  using namespace sim;
+  Network net;
+  Peer a("A", Config{}, 71);
+  net.attach(a);
+  net.bind(a, SocketAddr::v4(192, 168, 1, 10, 5000));
+  const SocketAddr server = SocketAddr::v4(198, 51, 100, 1, 3478);
+  const SocketAddr mapped = SocketAddr::v4(203, 0, 113, 9, 41000);
+  int requests = 0;
+  net.stun_server = [&](Network& n, const Packet& p) {
+    if (!(p.to == server)) return;
+    ++requests;
+    if (requests < 3) return;  // the first two are lost: retransmission must happen
+    auto req = stun::Message::parse(p.bytes);
+    REQUIRE(req.ok());
+    std::vector<uint8_t> buf(128);
+    stun::Builder b(buf, stun::message_type(stun::kMethodBinding, stun::Class::success), req->transaction_id());
+    b.add_xor_address(stun::attr::kXorMappedAddress, mapped);
+    b.add_fingerprint();
+    auto out = b.finish();
+    n.inject(Packet{n.now + n.latency, server, p.from, std::vector<uint8_t>(out->begin(), out->end())});
+  };
+  REQUIRE(a.agent->add_stun_server(server).ok());
+  REQUIRE(net.run_until([&] { return a.has(EventKind::gathering_complete); }, Duration::seconds(10)));
+  CHECK(requests == 3);
+  REQUIRE(a.agent->local_candidates().size() == 2);
+  const Candidate& srflx = a.agent->local_candidates()[1];
+  CHECK(srflx.type == CandidateType::srflx);
+  CHECK(srflx.address == mapped);
+  CHECK(srflx.related == SocketAddr::v4(192, 168, 1, 10, 5000));
+  CHECK(a.count(EventKind::new_local_candidate) == 2);
+  std::string line = a.events[1].kind == EventKind::new_local_candidate ? a.events[1].text : "";
+  CHECK(line.find("typ srflx raddr 192.168.1.10 rport 5000") != std::string::npos);
+}
+
+TEST_CASE("poll_output names the reason for its deadline") {
+  Fixture f;
+  f.drain();
+  CHECK(std::string(f.agent.last_timeout_reason()) == "none");
+  REQUIRE(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  auto out = f.drain();
+  CHECK(out.size() == 1);  // one check, then wait
+  CHECK(std::string(f.agent.last_timeout_reason()) == "check retransmit");
+}
