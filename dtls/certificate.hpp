@@ -48,6 +48,9 @@ struct CertificateView {
   std::span<const uint8_t> signature;        // BIT STRING contents (DER ECDSA-Sig-Value or RSA bytes)
   int64_t not_before = 0;                    // seconds since the Unix epoch
   int64_t not_after = 0;
+  std::span<const uint8_t> serial_number;    // INTEGER contents (two's complement)
+  std::span<const uint8_t> issuer;           // whole Name TLV
+  std::span<const uint8_t> subject;          // whole Name TLV
 };
 
 // Parses a DER certificate. Errors name the field (Layer::dtls, Code::bad_certificate).
@@ -58,6 +61,14 @@ struct CertificateView {
 // ECDSA-Sig-Value for ECDSA, raw bytes for RSA.
 [[nodiscard]] Status verify_signature(const CertificateView& cert, SignatureScheme scheme,
                                       std::span<const uint8_t> message, std::span<const uint8_t> signature);
+
+// Checks the certificate's signature with its own key (self-signed
+// certificates, RFC 5280 §4.1.1.3). Supports ecdsa-with-SHA1/256/384 and
+// sha1/256/384WithRSAEncryption; anything else is Code::unsupported.
+[[nodiscard]] Status verify_self_signature(const CertificateView& cert);
+
+// True when not_before <= unix_now <= not_after (RFC 5280 §4.1.2.5).
+bool valid_at(const CertificateView& cert, int64_t unix_now);
 
 // Our own identity: an ECDSA P-256 key and a self-signed certificate.
 class Identity {
@@ -88,6 +99,8 @@ struct Fingerprint {
 Fingerprint fingerprint(FingerprintHash hash, std::span<const uint8_t> der);
 // "AB:CD:..." (uppercase, colon-separated, as SDP carries it); returns chars written.
 std::size_t format_fingerprint(const Fingerprint& fp, char* out, std::size_t out_len);
+// "sha-1", "sha-256", "sha-384" (RFC 8122 §5 hash-func names).
+const char* fingerprint_hash_name(FingerprintHash hash);
 // Parses the hash name ("sha-256") and "AB:CD:.." value of an a=fingerprint line.
 [[nodiscard]] Result<Fingerprint> parse_fingerprint(std::span<const char> hash_name, std::span<const char> value);
 // Constant-time comparison of a certificate's fingerprint with an expected one.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 
+#include "lib/bytes.hpp"
 #include "lib/crypto/sha.hpp"
 #include "lib/result.hpp"
 
@@ -41,5 +42,13 @@ void finished_verify_data(crypto::HashAlg alg, std::span<const uint8_t> master, 
 void export_keying_material(crypto::HashAlg alg, std::span<const uint8_t> master, const char* label,
                             std::span<const uint8_t> client_random, std::span<const uint8_t> server_random,
                             std::span<uint8_t> out);
+
+// RFC 5705 §4 exporter with a context value (not used by DTLS-SRTP):
+//   PRF(master, label, client_random || server_random || uint16(len) || context)
+constexpr std::size_t kMaxExporterContextSize = 256;
+[[nodiscard]] Status export_keying_material_with_context(crypto::HashAlg alg, std::span<const uint8_t> master,
+                                                         const char* label, std::span<const uint8_t> client_random,
+                                                         std::span<const uint8_t> server_random,
+                                                         std::span<const uint8_t> context, std::span<uint8_t> out);
 
 }  // namespace keyway::dtls
