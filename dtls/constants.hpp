@@ -1,0 +1,116 @@
+// DTLS 1.2 wire constants (RFC 6347, RFC 5246) and the cipher suites keyway
+// speaks.
+//
+//   struct {                                  RFC 6347 §4.1
+//     ContentType type;  ProtocolVersion version;
+//     uint16 epoch;      uint48 sequence_number;
+//     uint16 length;     opaque fragment[length];
+//   } DTLSPlaintext;
+#pragma once
+
+#include <cstdint>
+
+#include "lib/crypto/sha.hpp"
+
+namespace keyway::dtls {
+
+constexpr uint16_t kVersionDtls12 = 0xFEFD;
+constexpr uint16_t kVersionDtls10 = 0xFEFF;  // allowed on the first ClientHello's record
+constexpr std::size_t kRecordHeaderSize = 13;
+constexpr std::size_t kHandshakeHeaderSize = 12;
+
+enum class ContentType : uint8_t {
+  change_cipher_spec = 20,
+  alert = 21,
+  handshake = 22,
+  application_data = 23,
+};
+
+enum class HandshakeType : uint8_t {
+  hello_request = 0,
+  client_hello = 1,
+  server_hello = 2,
+  hello_verify_request = 3,
+  certificate = 11,
+  server_key_exchange = 12,
+  certificate_request = 13,
+  server_hello_done = 14,
+  certificate_verify = 15,
+  client_key_exchange = 16,
+  finished = 20,
+};
+
+// RFC 5246 §7.2
+enum class AlertLevel : uint8_t { warning = 1, fatal = 2 };
+enum class AlertDescription : uint8_t {
+  close_notify = 0,
+  unexpected_message = 10,
+  bad_record_mac = 20,
+  handshake_failure = 40,
+  bad_certificate = 42,
+  unsupported_certificate = 43,
+  certificate_expired = 45,
+  illegal_parameter = 47,
+  decode_error = 50,
+  decrypt_error = 51,
+  protocol_version = 70,
+  insufficient_security = 71,
+  internal_error = 80,
+  no_renegotiation = 100,
+  unsupported_extension = 110,
+};
+
+// IANA TLS ExtensionType values.
+enum class ExtensionType : uint16_t {
+  supported_groups = 10,
+  ec_point_formats = 11,
+  signature_algorithms = 13,
+  use_srtp = 14,
+  extended_master_secret = 23,
+  renegotiation_info = 0xFF01,
+};
+
+enum class CipherSuite : uint16_t {
+  ecdhe_ecdsa_aes128_gcm_sha256 = 0xC02B,
+  ecdhe_ecdsa_aes256_gcm_sha384 = 0xC02C,
+  ecdhe_rsa_aes128_gcm_sha256 = 0xC02F,
+  ecdhe_rsa_aes256_gcm_sha384 = 0xC030,
+  ecdhe_rsa_chacha20_poly1305_sha256 = 0xCCA8,
+  ecdhe_ecdsa_chacha20_poly1305_sha256 = 0xCCA9,
+};
+
+enum class AeadKind : uint8_t { aes128_gcm, aes256_gcm, chacha20_poly1305 };
+
+// What a suite needs from the key schedule and the record layer.
+struct SuiteInfo {
+  CipherSuite suite;
+  AeadKind aead;
+  crypto::HashAlg prf_hash;
+  bool ecdsa;             // ECDHE_ECDSA (else ECDHE_RSA)
+  uint8_t key_len;        // RFC 5246 §6.3 enc_key_length
+  uint8_t fixed_iv_len;   // 4 for GCM (RFC 5288), 12 for ChaCha (RFC 7905)
+  const char* iana_name;
+};
+
+constexpr SuiteInfo kSuites[] = {
+    {CipherSuite::ecdhe_ecdsa_aes128_gcm_sha256, AeadKind::aes128_gcm, crypto::HashAlg::sha256, true, 16, 4,
+     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+    {CipherSuite::ecdhe_ecdsa_aes256_gcm_sha384, AeadKind::aes256_gcm, crypto::HashAlg::sha384, true, 32, 4,
+     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
+    {CipherSuite::ecdhe_ecdsa_chacha20_poly1305_sha256, AeadKind::chacha20_poly1305, crypto::HashAlg::sha256, true,
+     32, 12, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {CipherSuite::ecdhe_rsa_aes128_gcm_sha256, AeadKind::aes128_gcm, crypto::HashAlg::sha256, false, 16, 4,
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+    {CipherSuite::ecdhe_rsa_aes256_gcm_sha384, AeadKind::aes256_gcm, crypto::HashAlg::sha384, false, 32, 4,
+     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+    {CipherSuite::ecdhe_rsa_chacha20_poly1305_sha256, AeadKind::chacha20_poly1305, crypto::HashAlg::sha256, false,
+     32, 12, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+};
+
+constexpr const SuiteInfo* find_suite(uint16_t id) {
+  for (const auto& s : kSuites)
+    if (static_cast<uint16_t>(s.suite) == id) return &s;
+  return nullptr;
+}
+
+}  // namespace keyway::dtls

@@ -1,0 +1,141 @@
+// Shared handshake steps: transcript (RFC 5246 §7.4.9, RFC 6347 §4.2.6),
+// key derivation (RFC 5246 §6.3, RFC 7627), Finished, peer certificate.
+#include <cstring>
+
+#include "dtls/endpoint.hpp"
+#include "dtls/messages.hpp"
+
+namespace keyway::dtls {
+
+namespace {
+constexpr Error kFinished = make_error(Layer::dtls, Code::auth_failed, "dtls finished: verify_data does not match (RFC 5246 §7.4.9)");
+constexpr Error kFingerprint = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate fingerprint does not match a=fingerprint");
+constexpr Error kCertTooBig = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate larger than the configured maximum");
+constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
+constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls: handshake message does not fit the flight buffer");
+}  // namespace
+
+void Endpoint::reset_transcript() {
+  transcript256_ = crypto::Hash(crypto::HashAlg::sha256);
+  transcript384_ = crypto::Hash(crypto::HashAlg::sha384);
+}
+
+void Endpoint::transcript_add(Bytes message) {
+  transcript256_.update(message);
+  transcript384_.update(message);
+}
+
+void Endpoint::transcript_received(Bytes body) {
+  transcript_add(rx_header_);
+  transcript_add(body);
+}
+
+void Endpoint::transcript_hash(crypto::HashAlg alg, MutableBytes out) const {
+  if (alg == crypto::HashAlg::sha384) transcript384_.peek(out.first(48));
+  else transcript256_.peek(out.first(32));
+}
+
+Status Endpoint::add_message(uint16_t epoch, HandshakeType type, std::size_t body_len) {
+  TRY(flight_.add_handshake(epoch, static_cast<uint8_t>(type), next_send_seq_++, body_len));
+  transcript_add(flight_.last_message());
+  return ok_status();
+}
+
+SmallList<uint16_t> Endpoint::verify_schemes() const {
+  SmallList<uint16_t> l;
+  static constexpr uint16_t kSchemes[] = {0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501};
+  for (uint16_t s : kSchemes) l.push(s);
+  return l;
+}
+
+Status Endpoint::write_certificate() {
+  ENSURE(config_.identity != nullptr && config_.rng != nullptr, kNoIdentity);
+  ByteWriter w(flight_.body_space());
+  write_certificate_message(w, config_.identity->certificate_der());
+  ENSURE(!w.failed(), kFlight);
+  TRY(add_message(0, HandshakeType::certificate, w.size()));
+  return ok_status();
+}
+
+Status Endpoint::check_peer_certificate(Bytes der) {
+  ENSURE(der.size() <= sizeof peer_cert_, kCertTooBig);
+  auto view = parse_certificate(der);
+  if (!view.ok()) return view.error();
+  std::memcpy(peer_cert_, der.data(), der.size());
+  peer_cert_len_ = der.size();
+  peer_sent_cert_ = true;
+  if (has_expected_fp_) {
+    // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
+    ENSURE(fingerprint_matches(expected_fp_, der), kFingerprint);
+    cert_accepted_ = true;
+  }
+  Event e;
+  e.type = EventType::peer_certificate;
+  e.data = Bytes(peer_cert_, peer_cert_len_);
+  push_event(e);
+  return ok_status();
+}
+
+Status Endpoint::derive_keys(Bytes premaster) {
+  crypto::HashAlg alg = suite_->prf_hash;
+  std::span<uint8_t, kMasterSecretSize> master(master_.bytes, kMasterSecretSize);
+  if (ems_) {
+    // RFC 7627 §3: session_hash covers the messages up to ClientKeyExchange.
+    uint8_t session_hash[crypto::kMaxDigestSize];
+    transcript_hash(alg, session_hash);
+    extended_master_secret(alg, premaster, Bytes(session_hash, crypto::digest_size(alg)), master);
+  } else {
+    master_secret(alg, premaster, client_random_, server_random_, master);
+  }
+  master_.len = kMasterSecretSize;
+  // RFC 5246 §6.3 key_block; AEAD suites have no MAC keys.
+  crypto::Secret<2 * 32 + 2 * 12> block;
+  std::size_t k = suite_->key_len, iv = suite_->fixed_iv_len;
+  block.len = 2 * k + 2 * iv;
+  key_block(alg, master_.view(), client_random_, server_random_, block.mutable_view());
+  Bytes b = block.view();
+  Bytes client_key = b.subspan(0, k), server_key = b.subspan(k, k);
+  Bytes client_iv = b.subspan(2 * k, iv), server_iv = b.subspan(2 * k + iv, iv);
+  bool client = config_.role == Role::client;
+  TRY(write_[1].cipher.init(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv));
+  TRY(read_[1].cipher.init(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv));
+  return ok_status();
+}
+
+Status Endpoint::write_finished() {
+  uint8_t hash[crypto::kMaxDigestSize];
+  transcript_hash(suite_->prf_hash, hash);
+  uint8_t verify[kVerifyDataSize];
+  finished_verify_data(suite_->prf_hash, master_.view(),
+                       config_.role == Role::client ? FinishedSender::client : FinishedSender::server,
+                       Bytes(hash, crypto::digest_size(suite_->prf_hash)), verify);
+  MutableBytes space = flight_.body_space();
+  ENSURE(space.size() >= kVerifyDataSize, kFlight);
+  std::memcpy(space.data(), verify, kVerifyDataSize);
+  return add_message(1, HandshakeType::finished, kVerifyDataSize);
+}
+
+Status Endpoint::verify_finished(Bytes body) {
+  uint8_t hash[crypto::kMaxDigestSize];
+  transcript_hash(suite_->prf_hash, hash);
+  uint8_t expected[kVerifyDataSize];
+  finished_verify_data(suite_->prf_hash, master_.view(),
+                       config_.role == Role::client ? FinishedSender::server : FinishedSender::client,
+                       Bytes(hash, crypto::digest_size(suite_->prf_hash)), expected);
+  ENSURE(crypto::ct_equal(Bytes(expected, kVerifyDataSize), body), kFinished);
+  return ok_status();
+}
+
+void Endpoint::complete_handshake() {
+  state_ = HandshakeState::established;
+  Event e;
+  e.type = EventType::handshake_complete;
+  e.suite = suite_->suite;
+  e.srtp_profile = srtp_profile_;
+  e.extended_master_secret = ems_;
+  push_event(e);
+  tracef(config_.trace, Layer::dtls, "dtls: handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name,
+         srtp_profile_, ems_ ? 1 : 0);
+}
+
+}  // namespace keyway::dtls

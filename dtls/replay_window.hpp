@@ -1,0 +1,52 @@
+// Anti-replay window for one epoch (RFC 6347 §4.1.2.6, RFC 4303 §3.4.3).
+//
+//        <-------------- 64 records -------------->
+//   ... [ top-63 ............................ top ] -> newer seqs shift the window
+//
+// should_discard() is checked BEFORE the record is authenticated; mark() is
+// called only AFTER authentication succeeded, so a forged record can never
+// move the window.
+#pragma once
+
+#include <cstdint>
+
+namespace keyway::dtls {
+
+class ReplayWindow {
+ public:
+  static constexpr uint64_t kWidth = 64;
+
+  bool should_discard(uint64_t seq) const {
+    if (!any_ || seq > top_) return false;
+    uint64_t age = top_ - seq;
+    if (age >= kWidth) return true;  // too old
+    return (bits_ >> age) & 1u;      // already seen
+  }
+
+  void mark(uint64_t seq) {
+    if (!any_) {
+      any_ = true;
+      top_ = seq;
+      bits_ = 1;
+      return;
+    }
+    if (seq > top_) {
+      uint64_t shift = seq - top_;
+      bits_ = shift >= kWidth ? 0 : bits_ << shift;  // clear when the shift is the window width
+      bits_ |= 1;
+      top_ = seq;
+      return;
+    }
+    uint64_t age = top_ - seq;
+    if (age < kWidth) bits_ |= uint64_t{1} << age;
+  }
+
+  void reset() { *this = ReplayWindow{}; }
+
+ private:
+  uint64_t top_ = 0;
+  uint64_t bits_ = 0;
+  bool any_ = false;
+};
+
+}  // namespace keyway::dtls
