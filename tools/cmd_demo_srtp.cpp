@@ -209,7 +209,7 @@ bool run_profile(srtp::Profile profile, const DemoOptions& opt, Rng& rng, uint64
 
 void usage() {
   fmt::print(stderr,
-             "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--duplicate P] [--corrupt P] [--seed N] "
+             "usage: keyway srtp-demo [--seconds S] [--loss P] [--reorder P] [--duplicate P] [--corrupt P] [--seed N] "
              "[--quiet]\n"
              "  Protects and unprotects a generated two-way call with every SRTP profile over a simulated\n"
              "  network (virtual time). P are probabilities in [0,1]; --seed makes the run reproducible.\n");
@@ -217,7 +217,7 @@ void usage() {
 
 }  // namespace
 
-int run_demo(int argc, char** argv) {
+int run_srtp_demo(int argc, char** argv) {
   cli::Args args(argc, argv, 2);
   if (args.flag("--help") || args.flag("-h")) {
     usage();
@@ -233,18 +233,18 @@ int run_demo(int argc, char** argv) {
   opt.quiet = args.flag("--quiet");
   std::string error;
   if (!args.finish(error)) {
-    fmt::print(stderr, "keyway demo: {}\n", error);
+    fmt::print(stderr, "keyway srtp-demo: {}\n", error);
     usage();
     return 2;
   }
   for (double p : {opt.loss, opt.reorder, opt.duplicate, opt.corrupt}) {
     if (p < 0 || p > 1) {
-      fmt::print(stderr, "keyway demo: probabilities must be in [0,1]\n");
+      fmt::print(stderr, "keyway srtp-demo: probabilities must be in [0,1]\n");
       return 2;
     }
   }
   if (opt.seconds <= 0 || opt.seconds > 600) {
-    fmt::print(stderr, "keyway demo: --seconds must be in (0, 600]\n");
+    fmt::print(stderr, "keyway srtp-demo: --seconds must be in (0, 600]\n");
     return 2;
   }
   crypto::DrbgRng drbg;
@@ -258,12 +258,12 @@ int run_demo(int argc, char** argv) {
   } else {
     uint8_t entropy[48];
     if (!os_entropy(entropy) || !drbg.instantiate(entropy, {}).ok()) {
-      fmt::print(stderr, "keyway demo: cannot seed the DRBG from the OS\n");
+      fmt::print(stderr, "keyway srtp-demo: cannot seed the DRBG from the OS\n");
       return 1;
     }
     net_seed = drbg.next_u64();
   }
-  fmt::print("keyway demo: a {:.1f} s two-way call (50 RTP packets/s and 1 RTCP SR/s each way), every SRTP profile\n",
+  fmt::print("keyway srtp-demo: a {:.1f} s two-way call (50 RTP packets/s and 1 RTCP SR/s each way), every SRTP profile\n",
              opt.seconds);
   fmt::print("network (simulated, virtual time): loss {:.0f}%, reorder {:.0f}%, duplicate {:.0f}%, corrupt {:.0f}%, "
              "one-way delay 25 ms +-5 ms\n",

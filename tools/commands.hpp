@@ -3,4 +3,5 @@
 
 namespace keyway::tools {
 int run_demo(int argc, char** argv);
+int run_srtp_demo(int argc, char** argv);
 }  // namespace keyway::tools

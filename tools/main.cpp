@@ -14,12 +14,13 @@ struct Command {
 
 const Command kCommands[] = {
     {"demo", keyway::tools::run_demo, "walk through a secure call step by step (the README's main job)"},
+    {"srtp-demo", keyway::tools::run_srtp_demo, "a generated call protected with every SRTP profile (simulated network)"},
     {nullptr, nullptr, nullptr},
 };
 
 void usage() {
   std::fprintf(stderr, "usage: keyway <command> [options]   (keyway <command> --help)\ncommands:\n");
-  for (const Command* c = kCommands; c->name != nullptr; ++c) std::fprintf(stderr, "  %-8s %s\n", c->name, c->what);
+  for (const Command* c = kCommands; c->name != nullptr; ++c) std::fprintf(stderr, "  %-10s %s\n", c->name, c->what);
 }
 }  // namespace
 

@@ -1,0 +1,324 @@
+// peer::Connection: setup (SDP) and the layer glue. Packet I/O is in
+// connection_io.cpp.
+#include "peer/connection.hpp"
+
+#include <cstdio>
+#include <cstring>
+
+#include "peer/srtp_keys.hpp"
+#include "sdp/parse.hpp"
+
+namespace keyway::peer {
+
+namespace {
+
+constexpr std::size_t kMaxLocalCandidateText = ice::kMaxLocalCandidates * ice::kMaxCandidateText;
+
+ice::Config ice_config(const Config& c) {
+  ice::Config ic;
+  ic.controlling = c.role == Role::offerer;  // RFC 8445 §6.1.1: the offerer controls (unless lite)
+  ic.lite = c.role == Role::answerer && c.ice_lite;
+  ic.rng = c.public_rng;
+  ic.software = "keyway";
+  return ic;
+}
+
+// Strongest hash first (issue 6: "the strongest supported hash present").
+int hash_rank(sdp::HashFunction h) {
+  switch (h) {
+    case sdp::HashFunction::sha_384: return 3;
+    case sdp::HashFunction::sha_256: return 2;
+    case sdp::HashFunction::sha_1: return 1;
+    default: return 0;
+  }
+}
+
+dtls::FingerprintHash to_dtls_hash(sdp::HashFunction h) {
+  switch (h) {
+    case sdp::HashFunction::sha_384: return dtls::FingerprintHash::sha384;
+    case sdp::HashFunction::sha_1: return dtls::FingerprintHash::sha1;
+    default: return dtls::FingerprintHash::sha256;
+  }
+}
+
+}  // namespace
+
+const char* to_string(State s) {
+  switch (s) {
+    case State::new_: return "new";
+    case State::checking: return "checking";
+    case State::handshaking: return "handshaking";
+    case State::connected: return "connected";
+    case State::failed: return "failed";
+    case State::closed: return "closed";
+  }
+  return "?";
+}
+
+const char* to_string(EventKind k) {
+  switch (k) {
+    case EventKind::ice_connected: return "ice_connected";
+    case EventKind::ice_disconnected: return "ice_disconnected";
+    case EventKind::dtls_handshake_complete: return "dtls_handshake_complete";
+    case EventKind::srtp_ready: return "srtp_ready";
+    case EventKind::rtp_received: return "rtp_received";
+    case EventKind::rtcp_received: return "rtcp_received";
+    case EventKind::failed: return "failed";
+    case EventKind::closed: return "closed";
+  }
+  return "?";
+}
+
+Connection::Connection(const Config& config) : config_(config), ice_(ice_config(config)) {
+  if (config_.identity != nullptr) {
+    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, config_.identity->certificate_der());
+    static constexpr char kPrefix[] = "sha-256 ";
+    std::memcpy(local_fp_, kPrefix, sizeof kPrefix - 1);
+    local_fp_len_ = sizeof kPrefix - 1;
+    local_fp_len_ += dtls::format_fingerprint(fp, local_fp_ + local_fp_len_, sizeof local_fp_ - local_fp_len_);
+  }
+}
+
+Status Connection::add_local_address(const SocketAddr& addr) {
+  auto c = ice_.add_local_host(addr);
+  if (!c.ok()) return c.error();
+  return ok_status();
+}
+
+// Writes our candidates as SDP candidate values ("<foundation> 1 udp ...").
+namespace {
+struct CandidateTexts {
+  char text[kMaxLocalCandidateText] = {};
+  std::string_view views[ice::kMaxLocalCandidates];
+  std::size_t count = 0;
+};
+
+Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
+  std::size_t used = 0;
+  for (const ice::Candidate& c : agent.local_candidates()) {
+    if (out.count >= ice::kMaxLocalCandidates) break;
+    auto n = c.write(out.text + used, sizeof out.text - used);
+    if (!n.ok()) return n.error();
+    std::string_view line(out.text + used, *n);
+    static constexpr std::string_view kPrefix = "candidate:";
+    if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
+    out.views[out.count++] = line;
+    used += *n + 1;
+  }
+  return ok_status();
+}
+
+sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp, const CandidateTexts& cands,
+                                    bool lite) {
+  sdp::LocalTransport t;
+  t.fingerprint = fp;
+  t.ice_ufrag = agent.local_credentials().ufrag_view();
+  t.ice_pwd = agent.local_credentials().pwd_view();
+  t.candidates = {cands.views, cands.count};
+  t.end_of_candidates = true;  // host candidates are all known up front
+  t.ice_lite = lite;
+  t.trickle = false;
+  return t;
+}
+}  // namespace
+
+Result<std::string_view> Connection::create_offer(std::span<char> out, bool with_video) {
+  ENSURE(config_.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "create_offer: not the offerer"));
+  ENSURE(config_.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
+  CandidateTexts cands;
+  TRY(collect_candidates(ice_, cands));
+  sdp::LocalMedia media[2];
+  std::size_t n = 0;
+  media[n].kind = sdp::MediaKind::audio;
+  media[n].mid = "0";
+  media[n].codecs = config_.audio_codecs;
+  media[n].extensions = config_.extensions;
+  media[n].sender.ssrc = config_.audio_ssrc;
+  media[n].sender.cname = config_.cname;
+  media[n].sender.stream_id = "keyway";
+  media[n].sender.track_id = "audio0";
+  ++n;
+  if (with_video && !config_.video_codecs.empty()) {
+    media[n].kind = sdp::MediaKind::video;
+    media[n].mid = "1";
+    media[n].codecs = config_.video_codecs;
+    media[n].extensions = config_.extensions;
+    media[n].sender.ssrc = config_.video_ssrc;
+    media[n].sender.cname = config_.cname;
+    media[n].sender.stream_id = "keyway";
+    media[n].sender.track_id = "video0";
+    ++n;
+  }
+  sdp::OfferOptions opt;
+  opt.session_id = config_.public_rng->next_u64() >> 2;  // JSEP §5.2.1: < 2^63
+  opt.transport = local_transport(ice_, local_fingerprint(), cands, false);
+  opt.media = {media, n};
+  return sdp::create_offer(opt, out);
+}
+
+Status Connection::set_remote_answer(std::string_view answer) {
+  ENSURE(config_.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "set_remote_answer: not the offerer"));
+  ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "set_remote_answer: already negotiated"));
+  sdp::Arena arena(sdp_arena_);
+  auto desc = sdp::parse(answer, arena, {sdp::Mode::lenient, {}});
+  if (!desc.ok()) {
+    fail(desc.error());
+    return desc.error();
+  }
+  // Our offer said actpass, so the answer decides (RFC 8842 §3); an answer
+  // without a=setup is taken as active (RFC 4145 §4 default for answers).
+  auto remote = sdp::read_remote(*desc);
+  if (!remote.ok()) {
+    fail(remote.error());
+    return remote.error();
+  }
+  sdp::Setup theirs = remote->transport.has_setup ? remote->transport.setup : sdp::Setup::active;
+  if (theirs == sdp::Setup::actpass) {
+    Error e = make_error(Layer::sdp, Code::illegal_parameter, "answer uses a=setup:actpass (must be active or passive)");
+    fail(e);
+    return e;
+  }
+  sdp::Setup ours = theirs == sdp::Setup::active ? sdp::Setup::passive : sdp::Setup::active;
+  Status st = apply_remote(*desc, ours);
+  if (!st.ok()) fail(st.error());
+  return st;
+}
+
+Result<std::string_view> Connection::accept_offer(std::string_view offer, std::span<char> out) {
+  ENSURE(config_.role == Role::answerer, make_error(Layer::peer, Code::bad_state, "accept_offer: not the answerer"));
+  ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "accept_offer: already negotiated"));
+  ENSURE(config_.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
+  sdp::Arena arena(sdp_arena_);
+  auto desc = sdp::parse(offer, arena, {sdp::Mode::lenient, {}});
+  if (!desc.ok()) {
+    fail(desc.error());
+    return desc.error();
+  }
+  CandidateTexts cands;
+  TRY(collect_candidates(ice_, cands));
+  sdp::AnswerOptions opt;
+  opt.session_id = config_.public_rng->next_u64() >> 2;
+  opt.transport = local_transport(ice_, local_fingerprint(), cands, config_.ice_lite);
+  opt.setup_for_actpass = config_.setup_for_actpass;
+  opt.audio_codecs = config_.audio_codecs;
+  opt.video_codecs = config_.video_codecs;
+  opt.extensions = config_.extensions;
+  opt.audio_sender.ssrc = config_.audio_ssrc;
+  opt.audio_sender.cname = config_.cname;
+  opt.audio_sender.stream_id = "keyway";
+  opt.audio_sender.track_id = "audio0";
+  opt.video_sender.ssrc = config_.video_ssrc;
+  opt.video_sender.cname = config_.cname;
+  opt.video_sender.stream_id = "keyway";
+  opt.video_sender.track_id = "video0";
+  sdp::AnswerSummary summary;
+  auto text = sdp::create_answer(*desc, opt, out, &summary);
+  if (!text.ok()) {
+    fail(text.error());
+    return text.error();
+  }
+  Status st = apply_remote(*desc, summary.local_setup);
+  if (!st.ok()) {
+    fail(st.error());
+    return st.error();
+  }
+  return *text;
+}
+
+// Accepts "a=candidate:...", "candidate:..." or the bare SDP value.
+Status Connection::add_remote_candidate(std::string_view text) {
+  if (text.substr(0, 2) == "a=") text.remove_prefix(2);
+  static constexpr std::string_view kPrefix = "candidate:";
+  if (text.substr(0, kPrefix.size()) == kPrefix) return ice_.add_remote_candidate(text);
+  char line[ice::kMaxCandidateText + 16];
+  ENSURE(text.size() + kPrefix.size() < sizeof line,
+         make_error(Layer::ice, Code::malformed, "candidate: line too long"));
+  std::memcpy(line, kPrefix.data(), kPrefix.size());
+  std::memcpy(line + kPrefix.size(), text.data(), text.size());
+  return ice_.add_remote_candidate(std::string_view(line, kPrefix.size() + text.size()));
+}
+
+// Picks the strongest a=fingerprint hash we can compute (RFC 8122 §5).
+Status Connection::choose_remote_fingerprint(const sdp::TransportView& t) {
+  const sdp::Fingerprint* best = nullptr;
+  for (const sdp::Fingerprint& f : t.fingerprint_list())
+    if (hash_rank(f.hash) > 0 && (best == nullptr || hash_rank(f.hash) > hash_rank(best->hash))) best = &f;
+  if (t.fingerprint_count == 0)
+    return make_error(Layer::sdp, Code::malformed, "remote description has no a=fingerprint (DTLS-SRTP needs one)");
+  if (best == nullptr)
+    return make_error(Layer::sdp, Code::unsupported, "no a=fingerprint uses a supported hash (sha-1, sha-256, sha-384)");
+  remote_fp_ = dtls::Fingerprint{};
+  remote_fp_.hash = to_dtls_hash(best->hash);
+  remote_fp_.len = best->length;
+  std::memcpy(remote_fp_.digest, best->digest.data(), best->length < sizeof remote_fp_.digest ? best->length : sizeof remote_fp_.digest);
+  have_remote_fp_ = true;
+  return ok_status();
+}
+
+// Remote ICE parameters and fingerprint; the DTLS endpoint for our role.
+Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup) {
+  auto remote = sdp::read_remote(desc);
+  if (!remote.ok()) return remote.error();
+  const sdp::TransportView& t = remote->transport;
+  TRY(choose_remote_fingerprint(t));
+  TRY(ice_.set_remote_credentials(t.ice_ufrag, t.ice_pwd));
+  for (std::string_view c : sdp::candidates(t)) {
+    Status st = add_remote_candidate(c);
+    (void)st;  // unusable candidates (tcp, other components, garbage) are counted by ICE, not fatal
+  }
+  if (t.end_of_candidates) ice_.end_of_remote_candidates();
+
+  dtls_client_ = our_setup == sdp::Setup::active;  // RFC 8842 §3: active = DTLS client
+  dtls::Config dc;
+  dc.role = dtls_client_ ? dtls::Role::client : dtls::Role::server;
+  dc.identity = config_.identity;
+  dc.rng = config_.secret_rng;
+  for (std::size_t i = 0; i < config_.srtp_profile_count && i < config_.srtp_profiles.size(); ++i)
+    dc.srtp_profiles.push(config_.srtp_profiles[i]);
+  dc.cookie_exchange = false;  // ICE already verified the path (RFC 8842 §5, RFC 6347 §4.2.1)
+  dc.require_client_certificate = true;
+  dc.mtu = config_.dtls_mtu;
+  dc.trace = config_.trace;
+  dtls_.emplace(dc);
+  dtls_->set_remote_fingerprint(remote_fp_);
+  state_ = State::checking;
+  tracef(config_.trace, Layer::peer, "remote description applied: %s ICE, we are DTLS %s (a=setup:%s), fingerprint %s",
+         t.ice_lite ? "lite" : "full", dtls_client_ ? "client" : "server", sdp::to_string(our_setup),
+         dtls::fingerprint_hash_name(remote_fp_.hash));
+  return ok_status();
+}
+
+void Connection::push_event(const Event& e) {
+  if (event_count_ == kMaxEvents) {  // bounded: drop the oldest (media floods only)
+    event_head_ = (event_head_ + 1) % kMaxEvents;
+    --event_count_;
+  }
+  events_[(event_head_ + event_count_) % kMaxEvents] = e;
+  ++event_count_;
+}
+
+void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32_t b) {
+  if (state_ == State::failed) return;
+  char base[160];
+  format_error(e, base, sizeof base);
+  if (detail_fmt != nullptr) {
+    char extra[64];
+    std::snprintf(extra, sizeof extra, detail_fmt, a, b);
+    std::snprintf(failure_text_, sizeof failure_text_, "%s %s", base, extra);
+  } else {
+    std::snprintf(failure_text_, sizeof failure_text_, "%s", base);
+  }
+  state_ = State::failed;
+  Event ev;
+  ev.kind = EventKind::failed;
+  ev.error = e;
+  push_event(ev);
+  tracef(config_.trace, Layer::peer, "FAILED: %s", failure_text_);
+}
+
+void Connection::close() {
+  if (dtls_) dtls_->close();
+  if (state_ != State::failed) state_ = State::closed;
+}
+
+}  // namespace keyway::peer

@@ -1,0 +1,234 @@
+// peer::Connection: the whole WebRTC media chain for one call, sans-IO.
+//
+//   SDP offer/answer ──> ICE (RFC 8445) finds a path
+//                          │ selected pair, RTT
+//                          v
+//                        DTLS 1.2 (RFC 6347) over that path, role from a=setup (RFC 8842)
+//                          │ peer certificate == remote a=fingerprint (RFC 8122)?
+//                          v   no: fatal bad_certificate, no keys ever exist
+//                        exporter "EXTRACTOR-dtls_srtp" (RFC 5705, RFC 5764 §4.2)
+//                          │ client key | server key | client salt | server salt
+//                          v
+//                        SRTP/SRTCP sessions, one per direction (RFC 3711, RFC 7714)
+//
+// One UDP flow carries everything (BUNDLE + rtcp-mux); handle_datagram()
+// demultiplexes by first byte (RFC 7983). Like every keyway engine it never
+// touches a socket or a clock:
+//
+//   Connection c(config);
+//   c.add_local_address(addr);                      // each socket the caller bound
+//   offerer:  c.create_offer(text_buf) -> signal -> c.set_remote_answer(answer)
+//   answerer: c.accept_offer(offer, text_buf) -> signal the answer
+//   loop:
+//     out = c.poll_output(now, scratch) until out.kind == timeout:
+//       transmit -> sendto(out.transmit.to) from the socket bound to out.transmit.from
+//       event    -> connected, media received (decrypted in place), failure with layer and reason ...
+//     wait for a datagram or out.deadline; then handle_datagram() or handle_timeout()
+//   media: c.send_rtp(buffer, len) protects in place and returns the Transmit to send.
+//
+// A received media packet is decrypted in the caller's datagram buffer and
+// reported by the next poll_output() as an Event (rtp_received /
+// rtcp_received) whose bytes point into that buffer: poll before reusing it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "dtls/certificate.hpp"
+#include "dtls/endpoint.hpp"
+#include "ice/agent.hpp"
+#include "lib/bytes.hpp"
+#include "lib/result.hpp"
+#include "lib/rng.hpp"
+#include "lib/time.hpp"
+#include "lib/trace.hpp"
+#include "peer/demux.hpp"
+#include "sdp/negotiate.hpp"
+#include "srtp/session.hpp"
+
+namespace keyway::peer {
+
+using ice::SocketAddr;
+
+enum class Role : uint8_t { offerer, answerer };
+
+struct Config {
+  Role role = Role::offerer;
+  dtls::Identity* identity = nullptr;  // our certificate (required)
+  Rng* public_rng = nullptr;           // ICE credentials, tie-breaker, transaction ids (required)
+  Rng* secret_rng = nullptr;           // DTLS randoms, ECDHE, signatures (required)
+  bool ice_lite = false;               // answerer only (RFC 8445 §2.5)
+  // Our DTLS role when the offer says actpass (RFC 8842 §3): active = client.
+  sdp::Setup setup_for_actpass = sdp::Setup::active;
+  // DTLS-SRTP protection profiles (RFC 5764 §4.1.2 ids), preference order.
+  std::array<uint16_t, 4> srtp_profiles{0x0007, 0x0001, 0x0008, 0x0002};
+  std::size_t srtp_profile_count = 4;
+  // Media: what to offer / accept, and our sending SSRCs.
+  std::span<const sdp::Codec> audio_codecs;
+  std::span<const sdp::Codec> video_codecs;  // empty: no video offered / video sections rejected
+  std::span<const sdp::HeaderExtension> extensions;
+  uint32_t audio_ssrc = 0;
+  uint32_t video_ssrc = 0;
+  std::string_view cname = "keyway";
+  std::size_t dtls_mtu = 1200;
+  std::size_t replay_window = 1024;
+  TraceSink* trace = nullptr;          // the step-by-step ladder (optional)
+};
+
+enum class State : uint8_t {
+  new_,         // no description yet
+  checking,     // ICE connectivity checks
+  handshaking,  // DTLS over the selected pair
+  connected,    // SRTP keys installed: media flows
+  failed,
+  closed,
+};
+const char* to_string(State s);
+
+enum class EventKind : uint8_t {
+  ice_connected,          // a pair was selected (local/remote)
+  ice_disconnected,       // consent checks unanswered for a while
+  dtls_handshake_complete,// suite, SRTP profile, EMS; the fingerprint matched
+  srtp_ready,             // keys split and installed: media may flow
+  rtp_received,           // data: decrypted RTP packet (in the caller's buffer)
+  rtcp_received,          // data: decrypted RTCP compound packet
+  failed,                 // error: which layer and why (see failure_text())
+  closed,                 // close_notify received
+};
+const char* to_string(EventKind k);
+
+struct Event {
+  EventKind kind = EventKind::failed;
+  Bytes data{};
+  SocketAddr local{}, remote{};
+  Error error{};
+};
+
+struct Transmit {
+  SocketAddr from{};
+  SocketAddr to{};
+  Bytes bytes{};
+};
+
+struct Output {
+  enum class Kind : uint8_t { transmit, event, timeout };
+  Kind kind = Kind::timeout;
+  Transmit transmit{};
+  Event event{};
+  Timestamp deadline = Timestamp::never();
+};
+
+// What happened to media, per direction. Failures are counted, never raised.
+struct SrtpStats {
+  uint64_t rtp_sent = 0, rtcp_sent = 0, rtp_received = 0, rtcp_received = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t auth_failures = 0, replays = 0, malformed = 0, other_drops = 0;
+  uint64_t dropped_before_keys = 0;  // media that arrived before SRTP was ready
+  // The first few authentication failures, for troubleshooting.
+  struct Failure {
+    uint32_t ssrc = 0;
+    uint16_t seq = 0;
+    bool rtcp = false;
+  };
+  std::array<Failure, 4> first_failures{};
+  std::size_t failure_log_count = 0;
+};
+
+struct Stats {
+  uint64_t datagrams_received = 0, unknown_datagrams = 0;
+  SrtpStats srtp;
+};
+
+class Connection {
+ public:
+  explicit Connection(const Config& config);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // --- setup (SDP) ------------------------------------------------------------
+  // A host candidate on an address the caller has bound.
+  [[nodiscard]] Status add_local_address(const SocketAddr& addr);
+  // Offerer: writes the offer into out.
+  [[nodiscard]] Result<std::string_view> create_offer(std::span<char> out, bool with_video = false);
+  // Offerer: the answer arrives.
+  [[nodiscard]] Status set_remote_answer(std::string_view answer);
+  // Answerer: reads the offer and writes the answer into out.
+  [[nodiscard]] Result<std::string_view> accept_offer(std::string_view offer, std::span<char> out);
+  // Trickled remote candidate ("candidate:..." text).
+  [[nodiscard]] Status add_remote_candidate(std::string_view text);
+
+  // --- sans-IO ----------------------------------------------------------------
+  // to: the local address the datagram arrived on. Media is decrypted in place.
+  void handle_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
+  void handle_timeout(Timestamp now);
+  Output poll_output(Timestamp now, MutableBytes scratch);
+
+  // --- media ------------------------------------------------------------------
+  // buffer[0..len) holds a plain RTP (RTCP) packet with room for the SRTP
+  // trailer after it; protects in place and returns the datagram to send.
+  [[nodiscard]] Result<Transmit> send_rtp(MutableBytes buffer, std::size_t len);
+  [[nodiscard]] Result<Transmit> send_rtcp(MutableBytes buffer, std::size_t len);
+  void close();
+
+  // --- observation ------------------------------------------------------------
+  State state() const { return state_; }
+  const Stats& stats() const { return stats_; }
+  const ice::Agent& ice() const { return ice_; }
+  const dtls::Endpoint* dtls() const { return dtls_ ? &*dtls_ : nullptr; }
+  bool dtls_client() const { return dtls_client_; }
+  const srtp::Session& srtp_outbound() const { return srtp_out_; }
+  const srtp::Session& srtp_inbound() const { return srtp_in_; }
+  std::optional<srtp::Profile> srtp_profile() const { return profile_; }
+  // "<layer>: <reason>" of the failure, empty while nothing failed.
+  const char* failure_text() const { return failure_text_; }
+  const char* last_timeout_reason() const { return timeout_reason_; }
+  // Our fingerprint as SDP carries it ("sha-256 AB:CD:...").
+  std::string_view local_fingerprint() const { return {local_fp_, local_fp_len_}; }
+
+ private:
+  Status apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup);
+  Status choose_remote_fingerprint(const sdp::TransportView& t);
+  void start_dtls();
+  void fail(const Error& e, const char* detail_fmt = nullptr, uint32_t a = 0, uint32_t b = 0);
+  void push_event(const Event& e);
+  bool poll_ice(Timestamp now, MutableBytes scratch, Output& out);
+  bool poll_dtls(Timestamp now, MutableBytes scratch, Output& out);
+  void on_dtls_event(const dtls::Event& e);
+  void install_srtp();
+  void on_media(MutableBytes datagram, bool rtcp);
+  Result<Transmit> send_media(MutableBytes buffer, std::size_t len, bool rtcp);
+  bool media_path(SocketAddr& local, SocketAddr& remote) const;
+
+  Config config_;
+  State state_ = State::new_;
+  ice::Agent ice_;
+  std::optional<dtls::Endpoint> dtls_;
+  bool dtls_client_ = false;
+  bool have_remote_fp_ = false;
+  dtls::Fingerprint remote_fp_{};
+  srtp::Session srtp_out_, srtp_in_;
+  std::optional<srtp::Profile> profile_;
+  Stats stats_{};
+
+  // Where DTLS goes before/without a selected pair: the last source of DTLS.
+  bool have_dtls_peer_ = false;
+  SocketAddr dtls_local_{}, dtls_remote_{};
+  Timestamp ice_deadline_ = Timestamp::zero();
+  Timestamp dtls_deadline_ = Timestamp::never();
+
+  static constexpr std::size_t kMaxEvents = 16;
+  std::array<Event, kMaxEvents> events_{};
+  std::size_t event_head_ = 0, event_count_ = 0;
+
+  char local_fp_[160] = {};
+  std::size_t local_fp_len_ = 0;
+  char failure_text_[240] = {};
+  const char* timeout_reason_ = "idle";
+  std::array<std::byte, 48 * 1024> sdp_arena_{};  // setup only: parsed descriptions
+};
+
+}  // namespace keyway::peer

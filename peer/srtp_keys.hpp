@@ -1,0 +1,41 @@
+// From the DTLS exporter to SRTP contexts (RFC 5764 §4.2).
+//
+// The exporter output for label "EXTRACTOR-dtls_srtp" is laid out as
+//
+//   client_write_SRTP_master_key | server_write_SRTP_master_key |
+//   client_write_SRTP_master_salt | server_write_SRTP_master_salt
+//
+// and the DTLS client protects what it sends with the client key and salt
+// (the server with the server's). Each side therefore builds an outbound
+// session from its own half and an inbound session from the peer's.
+#pragma once
+
+#include <cstdint>
+
+#include "lib/bytes.hpp"
+#include "lib/result.hpp"
+#include "srtp/profile.hpp"
+#include "srtp/session.hpp"
+
+namespace keyway::peer {
+
+inline constexpr const char* kDtlsSrtpExporterLabel = "EXTRACTOR-dtls_srtp";  // RFC 5764 §4.2
+inline constexpr std::size_t kMaxKeyingMaterial = 2 * (srtp::kMaxKeyLen + srtp::kMaxSaltLen);
+
+// Bytes of exporter output a profile needs (both directions).
+inline std::size_t keying_material_len(srtp::Profile p) { return 2 * srtp::master_material_len(p); }
+
+struct SrtpKeyHalf {
+  Bytes key;
+  Bytes salt;
+};
+
+// Splits exporter output into the client's and server's key and salt.
+[[nodiscard]] Status split_keying_material(srtp::Profile profile, Bytes material, SrtpKeyHalf& client,
+                                           SrtpKeyHalf& server);
+
+// Initialises outbound/inbound sessions for our DTLS role.
+[[nodiscard]] Status init_srtp_sessions(srtp::Profile profile, Bytes material, bool we_are_dtls_client,
+                                        srtp::SessionConfig base, srtp::Session& outbound, srtp::Session& inbound);
+
+}  // namespace keyway::peer

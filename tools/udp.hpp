@@ -1,0 +1,46 @@
+// A small UDP driver for real use: non-blocking sockets, one poll(2) loop
+// and the real monotonic clock, kept outside the sans-IO core (issue 6).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "ice/address.hpp"
+#include "lib/result.hpp"
+#include "lib/time.hpp"
+
+namespace keyway::tools {
+
+class UdpSocket {
+ public:
+  UdpSocket() = default;
+  ~UdpSocket();
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+  UdpSocket(UdpSocket&& o) noexcept : fd_(o.fd_), local_(o.local_) { o.fd_ = -1; }
+
+  // Binds to addr (port 0: an ephemeral port); non-blocking.
+  [[nodiscard]] Status open(const ice::SocketAddr& addr);
+  int fd() const { return fd_; }
+  const ice::SocketAddr& local() const { return local_; }
+  // false if the kernel refused (the datagram is simply lost, as UDP is).
+  bool send_to(const ice::SocketAddr& to, std::span<const uint8_t> bytes);
+  // One datagram, or nullopt when nothing is waiting.
+  std::optional<std::size_t> recv_from(std::span<uint8_t> buf, ice::SocketAddr& from);
+
+ private:
+  int fd_ = -1;
+  ice::SocketAddr local_{};
+};
+
+// Waits until one of fds is readable or the deadline passes (monotonic).
+// Returns the index of a readable fd, or -1 on timeout.
+int wait_readable(std::span<const int> fds, Timestamp deadline);
+
+// "127.0.0.1:5000", "[::1]:5000", "127.0.0.1" (port 0).
+[[nodiscard]] Result<ice::SocketAddr> parse_socket_addr(const std::string& text);
+std::string to_string(const ice::SocketAddr& a);
+
+}  // namespace keyway::tools
