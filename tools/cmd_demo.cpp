@@ -131,8 +131,9 @@ int run_demo(int argc, char** argv) {
     return 1;
   }
   Printer trace_a("A", opt.quiet), trace_b("B", opt.quiet);
-  peer::Connection a(make_config(peer::Role::offerer, id_a, rnd_a, rnd_a.public_rng.next_u32(), &trace_a));
-  peer::Connection b(make_config(peer::Role::answerer, id_b, rnd_b, rnd_b.public_rng.next_u32(), &trace_b));
+  const uint32_t ssrc_a = rnd_a.public_rng.next_u32(), ssrc_b = rnd_b.public_rng.next_u32();
+  peer::Connection a(make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &trace_a));
+  peer::Connection b(make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &trace_b));
 
   fmt::print("keyway demo: A (offerer) on {}, B (answerer) on {}; loss {:.0f}%, reorder {:.0f}%\n",
              to_string(sock_a.local()), to_string(sock_b.local()), opt.loss * 100, opt.reorder * 100);
@@ -161,8 +162,9 @@ int run_demo(int argc, char** argv) {
   fmt::print("\n== 2-4. ICE checks, DTLS handshake, fingerprint check, exporter (the wire, as it happens)\n");
   Party pa{"A", &a, &sock_a}, pb{"B", &b, &sock_b};
   // RFC 3550 §5.1: random initial sequence number and timestamp.
+  pa.audio.ssrc = ssrc_a;  // as announced in a=ssrc
+  pb.audio.ssrc = ssrc_b;
   for (auto [party, rng] : {std::pair{&pa, &rnd_a.public_rng}, std::pair{&pb, &rnd_b.public_rng}}) {
-    party->audio.ssrc = rng->next_u32();
     party->audio.seq = static_cast<uint16_t>(rng->next_u32());
     party->audio.timestamp = rng->next_u32();
   }
