@@ -47,6 +47,7 @@ void CallLoop::echo(Party& p, Bytes rtp, Timestamp now) {
   std::copy(rtp.begin(), rtp.end(), buf);
   uint8_t pt = buf[1] & 0x7f;
   bool video = std::find(p.video_payload_types.begin(), p.video_payload_types.end(), pt) != p.video_payload_types.end();
+  if (!video && p.send_media) return;  // our audio SSRC already carries generated audio
   store_be32(buf, 8, video ? p.echo_video_ssrc : p.echo_audio_ssrc);
   auto t = p.conn->send_rtp(buf, rtp.size());
   if (t.ok()) {
@@ -56,15 +57,15 @@ void CallLoop::echo(Party& p, Bytes rtp, Timestamp now) {
 }
 
 void CallLoop::send_media(Party& p, Timestamp now, Timestamp media_until) {
-  if (!p.send_media || p.conn->state() != peer::State::connected || now > media_until) return;
+  if (p.conn->state() != peer::State::connected || now > media_until) return;
   MediaSource& m = p.audio;
   if (!m.started) {
     m.started = true;
-    m.next_rtp = now;
+    m.next_rtp = p.send_media ? now : Timestamp::never();
     m.next_rtcp = now + Duration::millis(500);
   }
   uint8_t buf[1500 + srtp::kMaxTrailerLen];
-  while (m.next_rtp <= now) {
+  while (p.send_media && m.next_rtp <= now) {
     ByteWriter w({buf, 1500});
     w.write_u8(0x80);
     w.write_u8(m.payload_type);
@@ -117,7 +118,7 @@ bool CallLoop::run(Timestamp until, const std::function<bool()>& done, Timestamp
     for (Timestamp d : deadlines_) next = earliest(next, d);
     if (!delayed_.empty()) next = earliest(next, delayed_.front().at);
     for (Party* p : parties_)
-      if (p->send_media && p->audio.started) next = earliest(next, earliest(p->audio.next_rtp, p->audio.next_rtcp));
+      if (p->audio.started) next = earliest(next, earliest(p->audio.next_rtp, p->audio.next_rtcp));
     wait_readable(fds, next);
     now = monotonic_now();
     for (Party* p : parties_) {

@@ -34,7 +34,9 @@ struct Party {
   UdpSocket* socket = nullptr;
   MediaSource audio;
   bool send_media = true;
-  bool echo = false;                    // re-send every received RTP packet on our own SSRC
+  // Re-send received RTP on our own SSRC for its media kind (audio only when
+  // we do not generate audio ourselves).
+  bool echo = false;
   uint32_t echo_audio_ssrc = 0, echo_video_ssrc = 0;
   std::vector<uint8_t> video_payload_types;  // which received PTs are video (for echo)
   Timestamp connected_at = Timestamp::never();

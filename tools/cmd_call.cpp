@@ -1,0 +1,256 @@
+// `keyway answer` and `keyway offer`: one endpoint of a real call with an
+// external peer (a browser, aiortc, another keyway), over UDP.
+//
+//   keyway answer [--setup active|passive] [--ice lite|full] [--bind ADDR] [--seconds N]
+//     reads an SDP offer on stdin (until EOF or an empty line), prints the
+//     answer and an empty line, then runs the call: every received RTP
+//     stream is echoed back (decrypted, re-protected) on keyway's own SSRC
+//     for that media, and RTCP sender reports go out every second.
+//   keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]
+//     prints an offer and an empty line, reads the answer on stdin, then
+//     runs the call sending generated audio and echoing what it receives.
+// After N seconds (default 10) both print one JSON line of stats and exit
+// 0, or exit 1 naming the layer and reason when the call failed.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "peer/connection.hpp"
+#include "tools/call.hpp"
+#include "tools/cli.hpp"
+#include "tools/commands.hpp"
+#include "tools/identity.hpp"
+#include "tools/os.hpp"
+
+namespace keyway::tools {
+namespace {
+
+const std::string_view kNack[] = {"nack", "nack pli", "ccm fir", "goog-remb"};
+const sdp::Codec kAudio[] = {
+    {"opus", 48000, 2, 111, "minptime=10;useinbandfec=1", {}},
+    {"PCMU", 8000, 1, 0, {}, {}},
+};
+const sdp::Codec kVideo[] = {
+    {"VP8", 90000, 1, 96, {}, kNack},
+    {"H264", 90000, 1, 102, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", kNack},
+};
+
+// Reads SDP from stdin until EOF or an empty line; keeps CRLF line ends.
+std::string read_sdp_from_stdin() {
+  std::string sdp, line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      if (sdp.empty()) continue;  // tolerate leading blank lines
+      break;
+    }
+    sdp += line;
+    sdp += "\r\n";
+  }
+  return sdp;
+}
+
+// Payload types listed on the m=<kind> lines of an SDP text.
+std::vector<uint8_t> payload_types(std::string_view sdp, std::string_view kind) {
+  std::vector<uint8_t> out;
+  std::string prefix = "m=" + std::string(kind) + " ";
+  std::size_t pos = 0;
+  while ((pos = sdp.find(prefix, pos)) != std::string_view::npos) {
+    std::size_t end = sdp.find('\n', pos);
+    std::string line(sdp.substr(pos, end - pos));
+    std::size_t field = 0, start = 0;
+    for (std::size_t i = 0; i <= line.size(); ++i) {
+      if (i == line.size() || line[i] == ' ' || line[i] == '\r') {
+        if (field >= 3 && i > start) out.push_back(static_cast<uint8_t>(std::atoi(line.c_str() + start)));
+        field++;
+        start = i + 1;
+      }
+    }
+    if (!line.empty() && line.find(' ') != std::string::npos) {
+      // the port is the 2nd field: a rejected section has port 0
+      if (line.substr(prefix.size(), 2) == "0 ") out.clear();
+    }
+    pos = end == std::string_view::npos ? sdp.size() : end;
+  }
+  return out;
+}
+
+std::string json_escape(std::string_view s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) o += c;
+  }
+  return o;
+}
+
+std::string stats_json(const peer::Connection& c, const std::string& error) {
+  const auto& ice = c.ice();
+  std::string pair = ice.has_selected() ? to_string(ice.selected_local()) + " -> " + to_string(ice.selected_remote()) : "";
+  auto rtt = ice.selected_rtt();
+  const dtls::Endpoint* d = c.dtls();
+  const char* dtls_state = !d ? "new" : d->is_established() ? "established" : c.state() == peer::State::failed ? "failed" : "connecting";
+  const auto& s = c.stats().srtp;
+  std::string out = fmt::format(
+      "{{\"ice\":{{\"state\":\"{}\",\"selected_pair\":\"{}\",\"rtt_ms\":{:.2f}}},"
+      "\"dtls\":{{\"state\":\"{}\",\"role\":\"{}\",\"cipher\":\"{}\",\"srtp_profile\":\"{}\"}},"
+      "\"srtp\":{{\"rtp_sent\":{},\"rtp_received\":{},\"rtcp_sent\":{},\"rtcp_received\":{},\"auth_failures\":{},"
+      "\"replays\":{}}},\"state\":\"{}\"",
+      ice::to_string(ice.state()), pair, rtt ? static_cast<double>(rtt->as_micros()) / 1000.0 : 0.0, dtls_state,
+      c.dtls_client() ? "client" : "server", d && d->negotiated_suite() ? d->negotiated_suite()->iana_name : "",
+      c.srtp_profile() ? srtp::profile_info(*c.srtp_profile()).name : "", s.rtp_sent, s.rtp_received, s.rtcp_sent,
+      s.rtcp_received, s.auth_failures, s.replays, peer::to_string(c.state()));
+  if (!error.empty()) out += fmt::format(",\"error\":\"{}\"", json_escape(error));
+  return out + "}";
+}
+
+// Why a call that did not fail outright still did not come up.
+std::string stall_reason(const peer::Connection& c) {
+  if (c.state() == peer::State::failed) return c.failure_text();
+  const auto& ice = c.ice();
+  if (!ice.has_selected())
+    return fmt::format("ice: no candidate pair selected ({} checks sent, {} responses, {} requests received)",
+                       ice.stats().checks_sent, ice.stats().responses_received, ice.stats().requests_received);
+  if (c.state() != peer::State::connected) return "dtls: handshake did not complete";
+  return "";
+}
+
+struct CallOptions {
+  bool answerer = true;
+  bool video = false;
+  bool lite = false;
+  sdp::Setup setup = sdp::Setup::active;
+  std::string bind = "127.0.0.1:0";
+  double seconds = 10;
+};
+
+int run_call(const CallOptions& opt) {
+  std::string error;
+  Randomness rnd;
+  dtls::Identity id;
+  if (!seed_randomness(rnd, error) || !make_identity(id, rnd.secret_rng, error)) {
+    fmt::print(stderr, "keyway: {}\n", error);
+    return 1;
+  }
+  auto bind = parse_socket_addr(opt.bind);
+  UdpSocket sock;
+  if (!bind.ok() || !sock.open(*bind).ok()) {
+    fmt::print(stderr, "keyway: cannot bind UDP socket on {}\n", opt.bind);
+    return 1;
+  }
+  peer::Config cfg;
+  cfg.role = opt.answerer ? peer::Role::answerer : peer::Role::offerer;
+  cfg.identity = &id;
+  cfg.public_rng = &rnd.public_rng;
+  cfg.secret_rng = &rnd.secret_rng;
+  cfg.ice_lite = opt.lite;
+  cfg.setup_for_actpass = opt.setup;
+  cfg.audio_codecs = kAudio;
+  cfg.video_codecs = kVideo;
+  cfg.audio_ssrc = rnd.public_rng.next_u32();
+  cfg.video_ssrc = rnd.public_rng.next_u32();
+  peer::Connection conn(cfg);
+  if (!conn.add_local_address(sock.local()).ok()) return 1;
+
+  char text[16384];
+  std::string remote;
+  std::string_view local_sdp;
+  if (opt.answerer) {
+    remote = read_sdp_from_stdin();
+    auto answer = conn.accept_offer(remote, text);
+    if (!answer.ok()) {
+      fmt::print(stderr, "keyway answer: {}\n", conn.failure_text());
+      fmt::print("{}\n", stats_json(conn, conn.failure_text()));
+      return 1;
+    }
+    local_sdp = *answer;
+    fmt::print("{}\n", local_sdp);
+    std::fflush(stdout);
+  } else {
+    auto offer = conn.create_offer(text, opt.video);
+    if (!offer.ok()) {
+      char e[160];
+      format_error(offer.error(), e, sizeof e);
+      fmt::print(stderr, "keyway offer: {}\n", e);
+      return 1;
+    }
+    local_sdp = *offer;
+    fmt::print("{}\n", local_sdp);
+    std::fflush(stdout);
+    remote = read_sdp_from_stdin();
+    if (!conn.set_remote_answer(remote).ok()) {
+      fmt::print(stderr, "keyway offer: {}\n", conn.failure_text());
+      fmt::print("{}\n", stats_json(conn, conn.failure_text()));
+      return 1;
+    }
+  }
+  Party party{"keyway", &conn, &sock};
+  party.echo = true;
+  party.echo_audio_ssrc = cfg.audio_ssrc;
+  party.echo_video_ssrc = cfg.video_ssrc;
+  party.video_payload_types = payload_types(local_sdp, "video");
+  party.send_media = !opt.answerer;  // the offerer generates audio; the answerer echoes
+  auto audio_pts = payload_types(opt.answerer ? local_sdp : std::string_view(remote), "audio");
+  party.audio.ssrc = cfg.audio_ssrc;
+  party.audio.seq = static_cast<uint16_t>(rnd.public_rng.next_u32());
+  party.audio.timestamp = rnd.public_rng.next_u32();
+  party.audio.payload_type = audio_pts.empty() ? 0 : audio_pts.front();
+  if (party.audio.payload_type != 0) party.audio.payload_size = 3;  // opus: a 3-byte DTX/silence frame
+  SeededRng net_rng(1);
+  CallLoop loop(net_rng, Impairment{});
+  loop.add(&party);
+  Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
+  loop.run(end, [&] { return conn.state() == peer::State::failed; }, end);
+  std::string reason = stall_reason(conn);
+  fmt::print("{}\n", stats_json(conn, reason));
+  std::fflush(stdout);
+  if (!reason.empty()) {
+    fmt::print(stderr, "keyway: call failed: {}\n", reason);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_answer(int argc, char** argv) {
+  cli::Args args(argc, argv, 2);
+  CallOptions opt;
+  opt.answerer = true;
+  auto setup = args.value("--setup");
+  auto ice_mode = args.value("--ice");
+  if (auto b = args.value("--bind")) opt.bind = *b;
+  opt.seconds = args.number("--seconds", 10);
+  std::string error;
+  if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
+      (ice_mode && *ice_mode != "lite" && *ice_mode != "full")) {
+    fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
+                       "[--bind ADDR] [--seconds N]\n", error.empty() ? "bad option value" : error);
+    return 2;
+  }
+  opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
+  opt.lite = ice_mode && *ice_mode == "lite";
+  return run_call(opt);
+}
+
+int run_offer(int argc, char** argv) {
+  cli::Args args(argc, argv, 2);
+  CallOptions opt;
+  opt.answerer = false;
+  opt.video = args.flag("--video");
+  auto ice_mode = args.value("--ice");
+  if (auto b = args.value("--bind")) opt.bind = *b;
+  opt.seconds = args.number("--seconds", 10);
+  std::string error;
+  if (!args.finish(error) || (ice_mode && *ice_mode != "full")) {
+    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]\n",
+               error.empty() ? "the offerer runs full ICE (--ice full)" : error);
+    return 2;
+  }
+  return run_call(opt);
+}
+
+}  // namespace keyway::tools
