@@ -12,7 +12,7 @@ void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
   const uint64_t w = size();
   uint64_t i = first;
   while (i <= last) {
-    const uint64_t pos = i % w;
+    const auto pos = static_cast<std::size_t>(i % w);
     const uint64_t bit = pos % 64;
     uint64_t n = 64 - bit;
     if (n > last - i + 1) n = last - i + 1;

@@ -45,13 +45,13 @@ class ReplayWindow {
     } else if (!started_ || index > highest_) {
       slide_to(index);
     }
-    const uint64_t pos = index % size();
+    const auto pos = static_cast<std::size_t>(index % size());
     bits_[pos / 64] |= uint64_t{1} << (pos % 64);
   }
 
  private:
   bool test_bit(uint64_t index) const {
-    const uint64_t pos = index % size();
+    const auto pos = static_cast<std::size_t>(index % size());
     return ((bits_[pos / 64] >> (pos % 64)) & 1u) != 0;
   }
   void slide_to(uint64_t index);                    // makes index the new highest
