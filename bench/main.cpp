@@ -13,7 +13,7 @@ struct Entry {
 };
 
 const Entry kBenches[] = {
-    // {"srtp", keyway::bench::run_srtp, "SRTP/SRTCP protect/unprotect vs libsrtp2 and the mbedTLS floor"},
+    {"srtp", keyway::bench::run_srtp, "SRTP/SRTCP protect/unprotect vs libsrtp2 and the mbedTLS floor"},
     {nullptr, nullptr, nullptr},
 };
 }  // namespace

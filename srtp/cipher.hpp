@@ -46,6 +46,8 @@ class PacketCipher {
   crypto::HmacSha1 hmac_;
   crypto::AesGcm gcm_;
   uint8_t salt_[kMaxSaltLen] = {};
+  uint64_t salt_hi_ = 0;  // salt_ * 2^16 as a 128-bit big-endian number, high and low halves
+  uint64_t salt_lo_ = 0;
   std::size_t tag_len_ = 0;
   bool aead_ = false;
 };

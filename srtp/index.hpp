@@ -27,6 +27,16 @@ inline uint32_t roc_of(uint64_t index) { return static_cast<uint32_t>(index >> 1
 // pass 2^32 - 1: the key is exhausted. When the guess would be ROC - 1 with
 // ROC 0, the packet is taken as ROC 0 (libsrtp does the same): it is then
 // far ahead of s_l rather than before the start of the stream.
-uint64_t estimate_packet_index(uint64_t highest_index, uint16_t seq);
+inline uint64_t estimate_packet_index(uint64_t highest_index, uint16_t seq) {
+  const uint64_t roc = highest_index >> 16;
+  const uint32_t s_l = static_cast<uint32_t>(highest_index & 0xFFFF);
+  uint64_t v = roc;
+  if (s_l < 0x8000) {
+    if (seq > s_l && seq - s_l > 0x8000 && roc > 0) v = roc - 1;
+  } else if (s_l - 0x8000 > seq) {
+    v = roc + 1;
+  }
+  return (v << 16) | seq;
+}
 
 }  // namespace keyway::srtp

@@ -8,22 +8,11 @@ void ReplayWindow::reset() {
   started_ = false;
 }
 
-bool ReplayWindow::test_bit(uint64_t index) const {
-  const uint64_t pos = index % size();
-  return ((bits_[pos / 64] >> (pos % 64)) & 1u) != 0;
-}
-
-ReplayCheck ReplayWindow::check(uint64_t index) const {
-  if (!started_ || index > highest_) return ReplayCheck::fresh;
-  if (highest_ - index >= size()) return ReplayCheck::too_old;
-  return test_bit(index) ? ReplayCheck::duplicate : ReplayCheck::fresh;
-}
-
 void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
   const uint64_t w = size();
   uint64_t i = first;
   while (i <= last) {
-    const uint64_t pos = i % w;
+    const auto pos = static_cast<std::size_t>(i % w);
     const uint64_t bit = pos % 64;
     uint64_t n = 64 - bit;
     if (n > last - i + 1) n = last - i + 1;
@@ -33,19 +22,15 @@ void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
   }
 }
 
-void ReplayWindow::accept(uint64_t index) {
-  if (!started_ || index > highest_) {
-    // Slide the window: indices between the old and new top were not seen.
-    if (!started_ || index - highest_ >= size()) {
-      for (uint64_t& word : bits_) word = 0;
-    } else {
-      clear_range(highest_ + 1, index);
-    }
-    highest_ = index;
-    started_ = true;
+void ReplayWindow::slide_to(uint64_t index) {
+  // Indices between the old and new top were not seen: clear their bits.
+  if (!started_ || index - highest_ >= size()) {
+    for (uint64_t& word : bits_) word = 0;
+  } else {
+    clear_range(highest_ + 1, index);
   }
-  const uint64_t pos = index % size();
-  bits_[pos / 64] |= uint64_t{1} << (pos % 64);
+  highest_ = index;
+  started_ = true;
 }
 
 }  // namespace keyway::srtp

@@ -34,11 +34,27 @@ class ReplayWindow {
   uint64_t highest() const { return highest_; }
   std::size_t size() const { return bits_.size() * 64; }
 
-  ReplayCheck check(uint64_t index) const;
-  void accept(uint64_t index);
+  ReplayCheck check(uint64_t index) const {
+    if (!started_ || index > highest_) return ReplayCheck::fresh;
+    if (highest_ - index >= size()) return ReplayCheck::too_old;
+    return test_bit(index) ? ReplayCheck::duplicate : ReplayCheck::fresh;
+  }
+  void accept(uint64_t index) {
+    if (started_ && index == highest_ + 1) {  // the common case: next in order, nothing to clear
+      highest_ = index;
+    } else if (!started_ || index > highest_) {
+      slide_to(index);
+    }
+    const auto pos = static_cast<std::size_t>(index % size());
+    bits_[pos / 64] |= uint64_t{1} << (pos % 64);
+  }
 
  private:
-  bool test_bit(uint64_t index) const;
+  bool test_bit(uint64_t index) const {
+    const auto pos = static_cast<std::size_t>(index % size());
+    return ((bits_[pos / 64] >> (pos % 64)) & 1u) != 0;
+  }
+  void slide_to(uint64_t index);                    // makes index the new highest
   void clear_range(uint64_t first, uint64_t last);  // inclusive, fewer than W indices
 
   std::span<uint64_t> bits_{};

@@ -24,16 +24,20 @@ constexpr Error kRtcpLength =
 
 Result<RtpHeader> parse_rtp_header(Bytes packet) {
   ByteReader r(packet);
-  uint8_t b0 = 0, b1 = 0;
-  RtpHeader h;
-  ENSURE(r.read_u8(b0) && r.read_u8(b1) && r.read_u16(h.sequence) && r.read_u32(h.timestamp) && r.read_u32(h.ssrc),
-         kRtpShort);
+  Bytes fixed;
+  ENSURE(r.read_bytes(kRtpFixedHeaderLen, fixed), kRtpShort);
+  // One bounds check for the fixed header, then fixed offsets (hot path).
+  const uint8_t b0 = fixed[0], b1 = fixed[1];
   ENSURE((b0 >> 6) == 2, kRtpVersion);
+  RtpHeader h;
   h.padding = (b0 & 0x20) != 0;
   h.extension = (b0 & 0x10) != 0;
   h.csrc_count = b0 & 0x0f;
   h.marker = (b1 & 0x80) != 0;
   h.payload_type = b1 & 0x7f;
+  h.sequence = load_be16(fixed, 2);
+  h.timestamp = load_be32(fixed, 4);
+  h.ssrc = load_be32(fixed, 8);
   ENSURE(r.skip(std::size_t{4} * h.csrc_count), kRtpCsrc);
   if (h.extension) {
     uint16_t words = 0;

@@ -150,3 +150,23 @@ TEST_CASE("replay window: duplicates, too old, slides, wide gaps") {
     if (i >= 1024) REQUIRE(v.check(i - 1024) == ReplayCheck::too_old);
   }
 }
+
+#include "srtp/keying.hpp"
+
+TEST_CASE("DTLS-SRTP keying material split (RFC 5764 §4.2)") {
+  // 60 bytes for AES128_CM: ck(16) sk(16) cs(14) ss(14), with distinct fills.
+  std::vector<uint8_t> ekm;
+  ekm.insert(ekm.end(), 16, 0xC1);
+  ekm.insert(ekm.end(), 16, 0x51);
+  ekm.insert(ekm.end(), 14, 0xC2);
+  ekm.insert(ekm.end(), 14, 0x52);
+  auto client = split_dtls_srtp_material(Profile::aes128_cm_sha1_80, ekm, true);
+  REQUIRE(client.ok());
+  CHECK((client->local_key.size() == 16 && client->local_key[0] == 0xC1));
+  CHECK((client->local_salt.size() == 14 && client->local_salt[0] == 0xC2));
+  CHECK((client->remote_key[0] == 0x51 && client->remote_salt[0] == 0x52));
+  auto server = split_dtls_srtp_material(Profile::aes128_cm_sha1_80, ekm, false);
+  CHECK((server->local_key[0] == 0x51 && server->remote_key[0] == 0xC1));
+  CHECK(dtls_srtp_material_len(Profile::aead_aes128_gcm) == 56);
+  CHECK(split_dtls_srtp_material(Profile::aead_aes128_gcm, ekm, true).error().code == Code::invalid_argument);
+}
