@@ -99,7 +99,7 @@ ChosenCodecs choose_codecs(const MediaDescription& offer, std::span<const Codec>
         c.preference = &pref;
         uint8_t apt = 0;
         if (is_rtx && !(rtx_apt(c.fmtp, apt) && out.contains(apt))) continue;
-        if (!is_rtx && !has_all_parameters(c.fmtp, pref.fmtp)) continue;
+        if (!is_rtx && !has_all_parameters(c.fmtp, pref.match)) continue;
         out.list[out.count++] = c;
         if (!is_rtx) break;  // one format per preferred codec; every matching rtx
       }

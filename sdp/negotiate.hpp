@@ -53,11 +53,12 @@ struct Codec {
   uint32_t clock_rate = 0;
   uint8_t channels = 1;             // audio channels (opus: 2)
   uint8_t payload_type = 0;         // offers only
-  // Offers: the a=fmtp parameters. Answers: "key=value;..." pairs the
-  // offer's fmtp must all contain (e.g. "packetization-mode=1" for H264);
-  // the offer's fmtp line is then echoed. For "rtx", apt must name a chosen codec.
-  std::string_view fmtp;
+  std::string_view fmtp;             // offers: the a=fmtp parameters (answers echo the offer's)
   std::span<const std::string_view> feedback;  // rtcp-fb values: "nack", "nack pli", "transport-cc"
+  // Answers: "key=value;..." items the offer's fmtp must all contain, e.g.
+  // "packetization-mode=1" for H264. An "rtx" codec is chosen only when its
+  // apt= names a chosen codec (RFC 4588 §8.1).
+  std::string_view match;
 };
 
 // An RTP header extension (RFC 8285). Offers use `id`; answers accept the

@@ -126,14 +126,15 @@ struct Builder {
   bool lenient() const { return options->mode == Mode::lenient; }
   MediaDescription* current() { return n_media == 0 ? nullptr : &media[n_media - 1]; }
 
-  void close_section() {
+  // Ends the current section at line index `end` (exclusive).
+  void close_section(std::size_t end) {
     std::span<const Attribute> span(attrs + section_attrs_start, n_attrs - section_attrs_start);
     if (MediaDescription* m = current()) {
       m->attributes = span;
-      m->line_count = static_cast<uint32_t>(n_lines - m->first_line);
+      m->line_count = static_cast<uint32_t>(end - m->first_line);
     } else {
       desc.attributes = span;
-      desc.session_line_count = static_cast<uint32_t>(n_lines);
+      desc.session_line_count = static_cast<uint32_t>(end);
     }
     section_attrs_start = n_attrs;
   }
@@ -163,7 +164,7 @@ Status parse_connection(Builder& b, std::string_view v) {
 }
 
 Status parse_media_line(Builder& b, std::string_view v) {
-  b.close_section();
+  b.close_section(b.n_lines - 1);  // the m= line starts the next section
   MediaDescription& m = b.media[b.n_media++];
   m = MediaDescription{};
   m.first_line = static_cast<uint32_t>(b.n_lines - 1);
@@ -254,7 +255,8 @@ Result<SessionDescription> parse(std::string_view text, Arena& arena, const Pars
     where = {raw.number, raw.text};
     TRY(add_line(b, order, c->type, c->value, raw.number));
   }
-  b.close_section();
+  b.close_section(b.n_lines);
+  where = {};  // what follows is about the whole description
   if (!b.lenient()) {
     ENSURE(b.n_media > 0 || (order.seen_v && order.seen_o && order.seen_s && order.seen_t),
            err(Code::malformed, "description needs v=, o=, s= and t= lines (RFC 8866 §5)"));

@@ -1,0 +1,159 @@
+// sdp_tool: a small command-line front end to sdp/ for people studying SDP
+// and for the Chromium interop test.
+//
+//   sdp_tool check [FILE]         parse strictly (stdin without FILE) and print
+//                                 the WebRTC view, or the error with its line
+//   sdp_tool answer [passive]     read an offer on stdin, print keyway's answer
+//   sdp_tool offer                print a keyway audio+video offer
+//
+// The fingerprint is a fixed test value (no certificate behind it): these
+// answers are for checking SDP acceptance, not for connecting.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sdp/negotiate.hpp"
+#include "sdp/parse.hpp"
+#include "sdp/webrtc.hpp"
+
+using namespace keyway;
+using namespace keyway::sdp;
+
+namespace {
+
+constexpr std::string_view kFingerprint =
+    "sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:3A:5C:7F:41:E9:D6:29:18:7B:3F:F9:A5";
+const std::array<std::string_view, 1> kCandidates = {"1 1 udp 2130706431 127.0.0.1 40000 typ host"};
+const std::array<std::string_view, 3> kVideoFb = {"nack", "nack pli", "transport-cc"};
+const std::array<std::string_view, 1> kAudioFb = {"transport-cc"};
+const std::array<Codec, 3> kAudio = {{{"opus", 48000, 2, 111, "minptime=10;useinbandfec=1", kAudioFb, ""},
+                                      {"PCMU", 8000, 1, 0, "", {}, ""},
+                                      {"telephone-event", 8000, 1, 126, "", {}, ""}}};
+const std::array<Codec, 4> kVideo = {{{"VP8", 90000, 1, 96, "", kVideoFb, ""},
+                                      {"rtx", 90000, 1, 97, "apt=96", {}, ""},
+                                      {"H264", 90000, 1, 102, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+                                       kVideoFb, "packetization-mode=1"},
+                                      {"rtx", 90000, 1, 103, "apt=102", {}, ""}}};
+const std::array<HeaderExtension, 4> kExtensions = {{{1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level"},
+                                                     {2, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"},
+                                                     {3, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"},
+                                                     {4, "urn:ietf:params:rtp-hdrext:sdes:mid"}}};
+
+LocalTransport transport() {
+  LocalTransport t;
+  t.fingerprint = kFingerprint;
+  t.ice_ufrag = "kwUf";
+  t.ice_pwd = "keywayPasswordOf24Chars";
+  t.candidates = kCandidates;
+  t.end_of_candidates = true;
+  return t;
+}
+
+std::string read_all(std::istream& in) { return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()); }
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "error: %s: %s: %s\n", to_string(e.layer), to_string(e.code), e.detail);
+  return 1;
+}
+
+int check(const std::string& text) {
+  std::vector<std::byte> memory(arena_bytes_for(text));
+  Arena arena(memory);
+  ErrorLocation where;
+  auto d = parse(text, arena, {}, &where);
+  if (!d.ok()) {
+    char msg[512];
+    format_parse_error(d.error(), where, msg, sizeof msg);
+    std::fprintf(stderr, "%s\n", msg);
+    return 1;
+  }
+  std::printf("session: %zu lines, %zu m= sections, origin %.*s\n", d->lines.size(), d->media.size(),
+              static_cast<int>(d->origin.session_id.size()), d->origin.session_id.data());
+  for (std::size_t i = 0; i < d->media.size(); ++i) {
+    auto v = view_media(*d, i);
+    if (!v.ok()) return fail(v.error());
+    const MediaDescription& m = d->media[i];
+    std::printf("m[%zu] %.*s port %u %.*s mid=%.*s %s%s%s fingerprints=%u setup=%s ufrag=%.*s candidates=%zu\n", i,
+                static_cast<int>(m.media.size()), m.media.data(), m.port, static_cast<int>(m.proto.size()), m.proto.data(),
+                static_cast<int>(v->mid.size()), v->mid.data(), to_string(v->direction), v->rtcp_mux ? " rtcp-mux" : "",
+                v->in_bundle ? " bundled" : "", v->transport.fingerprint_count,
+                v->transport.has_setup ? to_string(v->transport.setup) : "-", static_cast<int>(v->transport.ice_ufrag.size()),
+                v->transport.ice_ufrag.data(), candidates(v->transport).count());
+  }
+  ExtmapConflict c;
+  if (!check_bundle_extmaps(*d, &c).ok())
+    std::printf("warning: extmap id %u names %.*s and %.*s in one BUNDLE group\n", c.id, static_cast<int>(c.first_uri.size()),
+                c.first_uri.data(), static_cast<int>(c.second_uri.size()), c.second_uri.data());
+  auto r = read_remote(*d);
+  if (!r.ok()) return fail(r.error());
+  std::printf("transport: section %zu, %s\n", r->transport_index, r->bundle ? "BUNDLE" : "no BUNDLE");
+  return 0;
+}
+
+int answer(const std::string& text, bool passive) {
+  std::vector<std::byte> memory(arena_bytes_for(text));
+  Arena arena(memory);
+  ErrorLocation where;
+  auto d = parse(text, arena, {Mode::lenient, {}}, &where);
+  if (!d.ok()) {
+    char msg[512];
+    format_parse_error(d.error(), where, msg, sizeof msg);
+    std::fprintf(stderr, "%s\n", msg);
+    return 1;
+  }
+  AnswerOptions o;
+  o.session_id = 1;
+  o.transport = transport();
+  o.setup_for_actpass = passive ? Setup::passive : Setup::active;
+  o.audio_codecs = kAudio;
+  o.video_codecs = kVideo;
+  o.extensions = kExtensions;
+  o.audio_sender = {0x11223344, 0, "keyway", "keyway-stream", "keyway-audio"};
+  o.video_sender = {0x55667788, 0x55667789, "keyway", "keyway-stream", "keyway-video"};
+  std::string out(65536, '\0');
+  AnswerSummary s;
+  auto a = create_answer(*d, o, std::span<char>(out.data(), out.size()), &s);
+  if (!a.ok()) return fail(a.error());
+  if (s.extmap_conflict) std::fprintf(stderr, "note: the offer reuses extmap id %u for two URIs; dropped from the answer\n", s.conflict.id);
+  std::fwrite(a->data(), 1, a->size(), stdout);
+  return 0;
+}
+
+int offer() {
+  std::array<LocalMedia, 2> media{};
+  media[0] = {MediaKind::audio, "0", Direction::sendrecv, kAudio, std::span<const HeaderExtension>(kExtensions.data(), 4),
+              {0x11223344, 0, "keyway", "keyway-stream", "keyway-audio"}};
+  media[1] = {MediaKind::video, "1", Direction::sendrecv, kVideo, std::span<const HeaderExtension>(kExtensions.data() + 1, 3),
+              {0x55667788, 0x55667789, "keyway", "keyway-stream", "keyway-video"}};
+  OfferOptions o;
+  o.session_id = 1;
+  o.transport = transport();
+  o.media = media;
+  std::string out(65536, '\0');
+  auto r = create_offer(o, std::span<char>(out.data(), out.size()));
+  if (!r.ok()) return fail(r.error());
+  std::fwrite(r->data(), 1, r->size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "check") {
+    if (argc > 2) {
+      std::ifstream f(argv[2], std::ios::binary);
+      if (!f) { std::fprintf(stderr, "cannot read %s\n", argv[2]); return 2; }
+      return check(read_all(f));
+    }
+    return check(read_all(std::cin));
+  }
+  if (cmd == "answer") return answer(read_all(std::cin), argc > 2 && std::string(argv[2]) == "passive");
+  if (cmd == "offer") return offer();
+  std::fprintf(stderr, "usage: sdp_tool check [FILE] | answer [passive] < offer | offer\n");
+  return 2;
+}
