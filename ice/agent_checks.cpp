@@ -224,7 +224,7 @@ void Agent::maybe_nominate(Timestamp now) {
 // RFC 8445 §8.1.2 / RFC 8838 §8: with every pair failed and the peer done
 // trickling, ICE has failed; say why in numbers.
 void Agent::maybe_fail_checklist() {
-  if (!checks_allowed() || !remote_end_of_candidates_ || has_selected_) return;
+  if (!checks_allowed() || !remote_end_of_candidates_ || selected_pair() != nullptr) return;
   std::size_t timed_out = 0, integrity = 0;
   for (std::size_t i = 0; i < pair_count_; ++i) {
     const CandidatePair& p = pairs_[i];
@@ -237,6 +237,9 @@ void Agent::maybe_fail_checklist() {
     std::snprintf(reason, sizeof reason, "no candidate pairs: no usable remote candidate");
   else if (integrity == pair_count_)
     std::snprintf(reason, sizeof reason, "integrity check failed for every response");
+  else if (timed_out == pair_count_ && pair_count_ == 1)
+    std::snprintf(reason, sizeof reason, "no response to %u checks on the only pair",
+                  unsigned{config_.timing.max_transmits});
   else if (timed_out == pair_count_)
     std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
                   unsigned{config_.timing.max_transmits}, pair_count_);

@@ -301,6 +301,23 @@ TEST_CASE("ICE restart with new credentials selects a new path") {
   CHECK(both_connected(a, b));
 }
 
+TEST_CASE("ICE restart whose new checks all fail reports failure (the old path is not enough)") {
+  Network net;
+  Peer a("A", full(true), 33), b("B", full(false), 34);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  a.agent->restart();
+  b.agent->restart();
+  net.drop = [](const Packet&) { return true; };
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(60)));
+  CHECK(a.last(EventKind::failed)->text == "no response to 7 checks on the only pair");
+}
+
 TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then failed after 30 s") {
   Network net;
   Peer a("A", full(true), 41), b("B", full(false), 42);
