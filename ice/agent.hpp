@@ -175,6 +175,7 @@ class Agent {
   void expire_checks(Timestamp now);
   Verdict on_check_response(uint8_t pair, const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
   void on_check_success(uint8_t pair, const stun::Message& msg);
+  void learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p);
   void on_role_conflict_response(uint8_t pair);
   void maybe_nominate(Timestamp now);
   void maybe_fail_checklist();

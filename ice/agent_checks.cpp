@@ -164,10 +164,12 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
 
 void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
   CandidatePair& p = pairs_[index];
-  if (!msg.xor_address(stun::attr::kXorMappedAddress).ok()) {
+  auto mapped = msg.xor_address(stun::attr::kXorMappedAddress);
+  if (!mapped.ok()) {
     ++stats_.malformed;  // RFC 8489 §7.3.3 requires it in a Binding success
     return;
   }
+  learn_local_prflx(*mapped, p);
   p.state = PairState::succeeded;
   p.valid = true;
   if (p.transmits == 1) p.rtt = now_ - p.first_sent;  // Karn: no RTT from retransmitted checks
@@ -184,6 +186,25 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
   } else if (!controlling_ && p.nominate_on_success) {
     nominate(index);
   }
+}
+
+// RFC 8445 §7.2.5.3.1: a mapped address that is no local candidate is a
+// peer-reflexive one. It shares the pair's base, so the generating pair
+// (which sends from that base) serves as the valid pair; the candidate is
+// kept for observation and never signalled.
+void Agent::learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p) {
+  for (std::size_t i = 0; i < local_count_; ++i)
+    if (local_[i].address == mapped) return;
+  if (local_count_ >= config_.max_local_candidates) return;
+  Candidate c;
+  c.type = CandidateType::prflx;
+  c.address = mapped;
+  c.priority = candidate_priority(CandidateType::prflx, local_preference_of(local_[p.local].priority), 1);
+  const SocketAddr base = local_base_[p.local];
+  assign_foundation(c, base);
+  local_[local_count_] = c;
+  local_base_[local_count_] = base;
+  ++local_count_;
 }
 
 // RFC 8445 §7.2.5.1: switch role (once per conflicting request), recompute

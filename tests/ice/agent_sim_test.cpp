@@ -396,3 +396,34 @@ TEST_CASE("a simulation replays exactly from its seeds") {
   };
   CHECK(run() == run());
 }
+
+TEST_CASE("behind a NAT: peer-reflexive candidates on both sides carry the call") {
+  Network net;
+  Peer a("A", full(true), 81), b("B", full(false), 82);
+  net.attach(a);
+  net.attach(b);
+  const SocketAddr host = SocketAddr::v4(192, 168, 1, 10, 5000);
+  const SocketAddr pub = SocketAddr::v4(203, 0, 113, 5, 40000);
+  net.bind(a, host);
+  net.bind(b, addr(2, 6000));
+  // A's NAT: outgoing source host -> pub; incoming pub -> host. The private
+  // host address is unreachable from B.
+  net.rewrite = [&](Packet& p) {
+    if (p.from == host) p.from = pub;
+    if (p.to == pub) p.to = host;
+  };
+  net.drop = [&](const Packet& p) { return p.to == host && !(p.from == host); };
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
+  // B learned A's public address from A's checks (remote peer-reflexive) ...
+  CHECK(b.agent->selected_remote() == pub);
+  bool remote_prflx = false;
+  for (const Candidate& c : b.agent->remote_candidates()) remote_prflx |= c.type == CandidateType::prflx && c.address == pub;
+  CHECK(remote_prflx);
+  // ... and A learned it from B's XOR-MAPPED-ADDRESS (local peer-reflexive).
+  bool local_prflx = false;
+  for (const Candidate& c : a.agent->local_candidates()) local_prflx |= c.type == CandidateType::prflx && c.address == pub;
+  CHECK(local_prflx);
+  CHECK(a.agent->selected_local() == host);  // sent from the base
+  CHECK(a.agent->selected_remote() == addr(2, 6000));
+}
