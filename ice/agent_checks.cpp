@@ -133,7 +133,7 @@ void Agent::expire_checks(Timestamp now) {
 }
 
 Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const SocketAddr& from,
-                                 const SocketAddr& to) {
+                                 const SocketAddr& to, bool cancelled) {
   CandidatePair& p = pairs_[index];
   // RFC 8445 §7.2.5.1 / RFC 8489 §9.1.4: authenticate before anything else.
   if (!msg.verify_integrity(remote_creds_.key).ok()) {
@@ -142,14 +142,19 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
     return Verdict::discarded;
   }
   ++stats_.responses_received;
+  bool symmetric = from == remote_[p.remote].address && to == local_base_[p.local];
+  if (cancelled && (!symmetric || msg.message_class() != stun::Class::success)) {
+    p.has_cancelled = false;  // only a cancelled check's success still matters
+    return Verdict::accepted;
+  }
   // RFC 8445 §7.2.5.2.1: the response must come back along the same path.
-  if (!(from == remote_[p.remote].address) || !(to == local_base_[p.local])) {
+  if (!symmetric) {
     p.state = PairState::failed;
     p.failure = PairFailure::asymmetric;
     return Verdict::accepted;
   }
   if (msg.message_class() == stun::Class::success) {
-    on_check_success(index, msg);
+    on_check_success(index, msg, cancelled);
     return Verdict::accepted;
   }
   auto code = msg.error_code();
@@ -162,7 +167,7 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
   return Verdict::accepted;
 }
 
-void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
+void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cancelled) {
   CandidatePair& p = pairs_[index];
   auto mapped = msg.xor_address(stun::attr::kXorMappedAddress);
   if (!mapped.ok()) {
@@ -172,7 +177,9 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
   learn_local_prflx(*mapped, p);
   p.state = PairState::succeeded;
   p.valid = true;
-  if (p.transmits == 1) p.rtt = now_ - p.first_sent;  // Karn: no RTT from retransmitted checks
+  p.has_cancelled = false;
+  // Karn: no RTT from retransmitted (or cancelled and re-sent) checks.
+  if (p.transmits == 1 && !cancelled) p.rtt = now_ - p.first_sent;
   if (first_valid_at_.is_never()) first_valid_at_ = now_;
   // RFC 8445 §7.2.5.3.3: unfreeze pairs that share the foundation.
   for (std::size_t i = 0; i < pair_count_; ++i) {
