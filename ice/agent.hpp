@@ -173,8 +173,10 @@ class Agent {
   bool start_check(uint8_t pair, Timestamp now, MutableBytes scratch, Output& out);
   bool poll_retransmit(Timestamp now, MutableBytes scratch, Output& out);
   void expire_checks(Timestamp now);
-  Verdict on_check_response(uint8_t pair, const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
-  void on_check_success(uint8_t pair, const stun::Message& msg);
+  Verdict on_check_response(uint8_t pair, const stun::Message& msg, const SocketAddr& from, const SocketAddr& to,
+                            bool cancelled);
+  void on_check_success(uint8_t pair, const stun::Message& msg, bool cancelled);
+  void learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p);
   void on_role_conflict_response(uint8_t pair);
   void maybe_nominate(Timestamp now);
   void maybe_fail_checklist();

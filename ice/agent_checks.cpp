@@ -133,7 +133,7 @@ void Agent::expire_checks(Timestamp now) {
 }
 
 Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const SocketAddr& from,
-                                 const SocketAddr& to) {
+                                 const SocketAddr& to, bool cancelled) {
   CandidatePair& p = pairs_[index];
   // RFC 8445 §7.2.5.1 / RFC 8489 §9.1.4: authenticate before anything else.
   if (!msg.verify_integrity(remote_creds_.key).ok()) {
@@ -142,14 +142,19 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
     return Verdict::discarded;
   }
   ++stats_.responses_received;
+  bool symmetric = from == remote_[p.remote].address && to == local_base_[p.local];
+  if (cancelled && (!symmetric || msg.message_class() != stun::Class::success)) {
+    p.has_cancelled = false;  // only a cancelled check's success still matters
+    return Verdict::accepted;
+  }
   // RFC 8445 §7.2.5.2.1: the response must come back along the same path.
-  if (!(from == remote_[p.remote].address) || !(to == local_base_[p.local])) {
+  if (!symmetric) {
     p.state = PairState::failed;
     p.failure = PairFailure::asymmetric;
     return Verdict::accepted;
   }
   if (msg.message_class() == stun::Class::success) {
-    on_check_success(index, msg);
+    on_check_success(index, msg, cancelled);
     return Verdict::accepted;
   }
   auto code = msg.error_code();
@@ -162,15 +167,19 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
   return Verdict::accepted;
 }
 
-void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
+void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cancelled) {
   CandidatePair& p = pairs_[index];
-  if (!msg.xor_address(stun::attr::kXorMappedAddress).ok()) {
+  auto mapped = msg.xor_address(stun::attr::kXorMappedAddress);
+  if (!mapped.ok()) {
     ++stats_.malformed;  // RFC 8489 §7.3.3 requires it in a Binding success
     return;
   }
+  learn_local_prflx(*mapped, p);
   p.state = PairState::succeeded;
   p.valid = true;
-  if (p.transmits == 1) p.rtt = now_ - p.first_sent;  // Karn: no RTT from retransmitted checks
+  p.has_cancelled = false;
+  // Karn: no RTT from retransmitted (or cancelled and re-sent) checks.
+  if (p.transmits == 1 && !cancelled) p.rtt = now_ - p.first_sent;
   if (first_valid_at_.is_never()) first_valid_at_ = now_;
   // RFC 8445 §7.2.5.3.3: unfreeze pairs that share the foundation.
   for (std::size_t i = 0; i < pair_count_; ++i) {
@@ -184,6 +193,25 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg) {
   } else if (!controlling_ && p.nominate_on_success) {
     nominate(index);
   }
+}
+
+// RFC 8445 §7.2.5.3.1: a mapped address that is no local candidate is a
+// peer-reflexive one. It shares the pair's base, so the generating pair
+// (which sends from that base) serves as the valid pair; the candidate is
+// kept for observation and never signalled.
+void Agent::learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p) {
+  for (std::size_t i = 0; i < local_count_; ++i)
+    if (local_[i].address == mapped) return;
+  if (local_count_ >= config_.max_local_candidates) return;
+  Candidate c;
+  c.type = CandidateType::prflx;
+  c.address = mapped;
+  c.priority = candidate_priority(CandidateType::prflx, local_preference_of(local_[p.local].priority), 1);
+  const SocketAddr base = local_base_[p.local];
+  assign_foundation(c, base);
+  local_[local_count_] = c;
+  local_base_[local_count_] = base;
+  ++local_count_;
 }
 
 // RFC 8445 §7.2.5.1: switch role (once per conflicting request), recompute
@@ -224,7 +252,7 @@ void Agent::maybe_nominate(Timestamp now) {
 // RFC 8445 §8.1.2 / RFC 8838 §8: with every pair failed and the peer done
 // trickling, ICE has failed; say why in numbers.
 void Agent::maybe_fail_checklist() {
-  if (!checks_allowed() || !remote_end_of_candidates_ || has_selected_) return;
+  if (!checks_allowed() || !remote_end_of_candidates_ || selected_pair() != nullptr) return;
   std::size_t timed_out = 0, integrity = 0;
   for (std::size_t i = 0; i < pair_count_; ++i) {
     const CandidatePair& p = pairs_[i];
@@ -237,6 +265,9 @@ void Agent::maybe_fail_checklist() {
     std::snprintf(reason, sizeof reason, "no candidate pairs: no usable remote candidate");
   else if (integrity == pair_count_)
     std::snprintf(reason, sizeof reason, "integrity check failed for every response");
+  else if (timed_out == pair_count_ && pair_count_ == 1)
+    std::snprintf(reason, sizeof reason, "no response to %u checks on the only pair",
+                  unsigned{config_.timing.max_transmits});
   else if (timed_out == pair_count_)
     std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
                   unsigned{config_.timing.max_transmits}, pair_count_);

@@ -41,9 +41,12 @@ bool Agent::on_gather_response(const stun::Message& msg, const SocketAddr& from)
     if (!mapped.ok()) return true;
     const SocketAddr& base = local_base_[g.host];
     // RFC 8445 §5.1.3: a reflexive address equal to its base (no NAT) is redundant.
-    if (*mapped == base || local_count_ >= config_.max_local_candidates) return true;
+    if (*mapped == base) return true;
+    int existing = -1;  // a peer-reflexive twin learned from a check becomes this srflx
     for (std::size_t k = 0; k < local_count_; ++k)
-      if (local_[k].address == *mapped) return true;
+      if (local_[k].address == *mapped) existing = static_cast<int>(k);
+    if (existing >= 0 && local_[existing].type != CandidateType::prflx) return true;
+    if (existing < 0 && local_count_ >= config_.max_local_candidates) return true;
     Candidate c;
     c.type = CandidateType::srflx;
     c.address = *mapped;
@@ -51,10 +54,10 @@ bool Agent::on_gather_response(const stun::Message& msg, const SocketAddr& from)
     c.has_raddr = c.has_rport = true;  // RFC 8839 §5.1: related address = the base
     c.related = base;
     assign_foundation(c, base);
-    auto index = static_cast<uint8_t>(local_count_);
+    auto index = static_cast<uint8_t>(existing >= 0 ? existing : static_cast<int>(local_count_));
     local_[index] = c;
     local_base_[index] = base;
-    ++local_count_;
+    if (existing < 0) ++local_count_;
     push_event(EventKind::new_local_candidate, index);
     return true;
   }

@@ -31,9 +31,12 @@ Verdict Agent::handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& 
     case stun::Class::error:
       break;
   }
-  for (std::size_t i = 0; i < pair_count_; ++i)
-    if (pairs_[i].state == PairState::in_progress && pairs_[i].txid == msg.transaction_id())
-      return on_check_response(static_cast<uint8_t>(i), msg, from, to);
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& p = pairs_[i];
+    bool current = p.state == PairState::in_progress && p.txid == msg.transaction_id();
+    bool cancelled = p.has_cancelled && p.state != PairState::succeeded && p.cancelled_txid == msg.transaction_id();
+    if (current || cancelled) return on_check_response(static_cast<uint8_t>(i), msg, from, to, cancelled);
+  }
   if (on_consent_response(msg, from) || on_gather_response(msg, from)) return Verdict::accepted;
   ++stats_.unknown_transactions;
   return Verdict::discarded;

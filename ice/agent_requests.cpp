@@ -103,7 +103,15 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
     if (use_candidate) nominate(pi);
     return;
   }
-  if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::failed) {
+  // RFC 8445 §7.3.1.4: a triggered check, unless the pair already
+  // succeeded. An In-Progress check is cancelled (no more retransmissions)
+  // but its response, if it comes, still counts.
+  if (p.state == PairState::in_progress && !p.nominating) {
+    p.cancelled_txid = p.txid;
+    p.has_cancelled = true;
+    p.state = PairState::waiting;
+    triggered_.push(pi);
+  } else if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::failed) {
     p.state = PairState::waiting;
     p.failure = PairFailure::none;
     triggered_.push(pi);

@@ -301,6 +301,23 @@ TEST_CASE("ICE restart with new credentials selects a new path") {
   CHECK(both_connected(a, b));
 }
 
+TEST_CASE("ICE restart whose new checks all fail reports failure (the old path is not enough)") {
+  Network net;
+  Peer a("A", full(true), 33), b("B", full(false), 34);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  a.agent->restart();
+  b.agent->restart();
+  net.drop = [](const Packet&) { return true; };
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(60)));
+  CHECK(a.last(EventKind::failed)->text == "no response to 7 checks on the only pair");
+}
+
 TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then failed after 30 s") {
   Network net;
   Peer a("A", full(true), 41), b("B", full(false), 42);
@@ -378,4 +395,35 @@ TEST_CASE("a simulation replays exactly from its seeds") {
     return std::make_pair(net.now.as_micros(), a.agent->stats().checks_sent);
   };
   CHECK(run() == run());
+}
+
+TEST_CASE("behind a NAT: peer-reflexive candidates on both sides carry the call") {
+  Network net;
+  Peer a("A", full(true), 81), b("B", full(false), 82);
+  net.attach(a);
+  net.attach(b);
+  const SocketAddr host = SocketAddr::v4(192, 168, 1, 10, 5000);
+  const SocketAddr pub = SocketAddr::v4(203, 0, 113, 5, 40000);
+  net.bind(a, host);
+  net.bind(b, addr(2, 6000));
+  // A's NAT: outgoing source host -> pub; incoming pub -> host. The private
+  // host address is unreachable from B.
+  net.rewrite = [&](Packet& p) {
+    if (p.from == host) p.from = pub;
+    if (p.to == pub) p.to = host;
+  };
+  net.drop = [&](const Packet& p) { return p.to == host && !(p.from == host); };
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
+  // B learned A's public address from A's checks (remote peer-reflexive) ...
+  CHECK(b.agent->selected_remote() == pub);
+  bool remote_prflx = false;
+  for (const Candidate& c : b.agent->remote_candidates()) remote_prflx |= c.type == CandidateType::prflx && c.address == pub;
+  CHECK(remote_prflx);
+  // ... and A learned it from B's XOR-MAPPED-ADDRESS (local peer-reflexive).
+  bool local_prflx = false;
+  for (const Candidate& c : a.agent->local_candidates()) local_prflx |= c.type == CandidateType::prflx && c.address == pub;
+  CHECK(local_prflx);
+  CHECK(a.agent->selected_local() == host);  // sent from the base
+  CHECK(a.agent->selected_remote() == addr(2, 6000));
 }

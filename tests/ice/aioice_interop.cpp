@@ -120,6 +120,7 @@ struct Child {
 
 struct Outcome {
   bool py_connected = false, py_echo = false, py_done = false, got_data = false;
+  uint32_t requests_at_connect = 0, responses_at_connect = 0;
   std::string py_local, py_remote;
 };
 
@@ -147,7 +148,7 @@ bool run_role(const char* script, bool keyway_controlling) {
   std::string ufrag, pwd;
   std::vector<std::string> cands;
   bool ready = false, ok = false;
-  auto deadline = clock_now() + Duration::seconds(30);
+  auto deadline = clock_now() + Duration::seconds(40);
   uint8_t scratch[1500], rx[2048];
 
   while (clock_now() < deadline) {
@@ -192,6 +193,8 @@ bool run_role(const char* script, bool keyway_controlling) {
         if (line.rfind("cand ", 0) == 0) cands.push_back("candidate:" + line.substr(5));
         if (line.rfind("connected ", 0) == 0) {
           out.py_connected = true;
+          out.requests_at_connect = agent.stats().requests_received;
+          out.responses_at_connect = agent.stats().responses_received;
           std::size_t sp = line.find(' ', 10);
           out.py_local = line.substr(10, sp - 10);
           out.py_remote = line.substr(sp + 1);
@@ -228,11 +231,15 @@ bool run_role(const char* script, bool keyway_controlling) {
               text(agent.selected_local()).c_str(), text(agent.selected_remote()).c_str(),
               static_cast<long long>(agent.selected_rtt() ? agent.selected_rtt()->as_micros() : -1));
   std::printf("keyway: checks_sent=%u requests_received(authenticated)=%u responses_received(authenticated)=%u "
-              "integrity_failures=%u role_conflicts=%u\n",
-              s.checks_sent, s.requests_received, s.responses_received, s.integrity_failures, s.role_conflicts);
+              "integrity_failures=%u role_conflicts=%u consent_checks_sent=%u\n",
+              s.checks_sent, s.requests_received, s.responses_received, s.integrity_failures, s.role_conflicts,
+              s.consent_checks_sent);
+  std::printf("keyway: after aioice connected: %u authenticated requests from aioice, %u authenticated responses\n",
+              s.requests_received - out.requests_at_connect, s.responses_received - out.responses_at_connect);
   bool pass = ok && out.py_connected && out.py_echo && out.got_data && agent.state() == AgentState::connected &&
               agent.has_selected() && agent.controlling() == keyway_controlling && s.requests_received > 0 &&
-              s.responses_received > 0 && s.integrity_failures == 0 && out.py_local == text(agent.selected_remote()) &&
+              s.responses_received > 0 && s.integrity_failures == 0 && s.consent_checks_sent > 0 &&
+              s.requests_received > out.requests_at_connect && s.responses_received > out.responses_at_connect && out.py_local == text(agent.selected_remote()) &&
               out.py_remote == text(agent.selected_local());
   std::printf("%s\n", pass ? "PASS" : "FAIL");
   return pass;

@@ -54,8 +54,9 @@ async def main(role: str) -> int:
     await conn.send(b"ping-from-aioice")
     data = await asyncio.wait_for(conn.recv(), 5)
     say("recv", data.decode())
-    # Stay up a little so authenticated checks keep flowing both ways.
-    await asyncio.sleep(1.0)
+    # Stay up past one consent interval (RFC 7675: 4..6 s on both sides) so
+    # authenticated consent checks flow both ways on the selected pair.
+    await asyncio.sleep(6.5)
     await conn.close()
     say("done")
     return 0

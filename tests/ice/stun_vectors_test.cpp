@@ -142,3 +142,23 @@ TEST_CASE("the builder reproduces RFC 5769 2.1, 2.2 and 2.3 byte for byte") {
     CHECK(test::hex(*out) == test::hex(want));
   }
 }
+
+TEST_CASE("crc32 (slicing-by-4) matches a bit-by-bit reference for every length and split") {
+  auto reference = [](const std::vector<uint8_t>& d) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (uint8_t b : d) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    }
+    return ~c;
+  };
+  std::vector<uint8_t> d;
+  for (int n = 0; n < 70; ++n) {
+    CHECK(stun::crc32(d) == reference(d));
+    for (std::size_t cut = 0; cut <= d.size(); cut += 7) {
+      Bytes all(d);
+      CHECK(stun::crc32(all.subspan(cut), stun::crc32(all.first(cut))) == reference(d));
+    }
+    d.push_back(static_cast<uint8_t>(n * 29 + 3));
+  }
+}
