@@ -133,7 +133,9 @@ TEST_CASE("fingerprints match `openssl x509 -fingerprint` (sha-1, sha-256, sha-3
       {FingerprintHash::sha1, "sha1"}, {FingerprintHash::sha256, "sha256"}, {FingerprintHash::sha384, "sha384"}};
   for (const auto& f : kFixtures) {
     Buf der = read_fixture(std::string(f.name) + ".der");
-    for (const auto& [h, file_hash] : hashes) {
+    for (const auto& entry : hashes) {
+      FingerprintHash h = entry.first;
+      const char* file_hash = entry.second;
       CAPTURE(f.name);
       CAPTURE(file_hash);
       std::string expected = openssl_fingerprint(std::string(f.name) + "." + file_hash + ".txt");
