@@ -16,7 +16,6 @@ constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls: p
 constexpr Error kQueueFull = make_error(Layer::dtls, Code::capacity, "dtls: outgoing queue is full");
 constexpr Error kTooLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: application data longer than the MTU allows");
 constexpr Error kAlertDecode = make_error(Layer::dtls, Code::decode_error, "dtls alert: record is not a 2-byte alert");
-constexpr Error kWrongEpoch = make_error(Layer::dtls, Code::unexpected_message, "dtls: handshake message in the wrong epoch");
 constexpr Error kEventsFull = make_error(Layer::dtls, Code::capacity, "dtls: event queue overflow (poll_output not called)");
 
 // The alert that matches a handshake error (RFC 5246 §7.2.2).
@@ -139,8 +138,8 @@ void Endpoint::process_handshake_record(uint16_t epoch, Bytes payload) {
   bool retransmit = false;
   while (!r.at_end() && state_ != HandshakeState::failed) {
     auto f = read_handshake_fragment(r);
-    if (!f.ok()) {
-      fail(f.error(), AlertDescription::decode_error);
+    if (!f.ok()) {  // RFC 6347 §4.1.2.7: invalid records are discarded silently
+      ++stats_.fragments_ignored;
       return;
     }
     Status s = process_fragment(epoch, *f, retransmit);
@@ -152,17 +151,22 @@ void Endpoint::process_handshake_record(uint16_t epoch, Bytes payload) {
 Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours) {
   // Finished travels in epoch 1, everything else in epoch 0 (no renegotiation).
   bool finished = f.type == static_cast<uint8_t>(HandshakeType::finished);
-  if (finished != (epoch == 1)) {
-    fail(kWrongEpoch, AlertDescription::unexpected_message);
-    return kWrongEpoch;
+  if (epoch == 1 && !finished && state_ == HandshakeState::established) {
+    // A new handshake under the session's keys: renegotiation is refused (RFC 5746 §4.5).
+    if (f.frag_offset == 0) queue_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
+    return ok_status();
+  }
+  if (finished != (epoch == 1)) {  // unauthenticated and out of place: drop, never fail on it
+    ++stats_.fragments_ignored;
+    return ok_status();
   }
   // A listening server follows whatever message_seq a new ClientHello carries.
   if (state_ == HandshakeState::server_wait_client_hello && f.type == 1 && f.msg_seq != reassembler_.next_seq())
     reassembler_.reset(f.msg_seq);
   auto added = reassembler_.add(f);
-  if (!added.ok()) {
-    fail(added.error(), AlertDescription::illegal_parameter);
-    return added.error();
+  if (!added.ok()) {  // inconsistent or oversized: unauthenticated, so dropped and counted
+    ++stats_.fragments_ignored;
+    return ok_status();
   }
   if (*added == Reassembler::Added::ignored) ++stats_.fragments_ignored;
   if (*added == Reassembler::Added::old && f.frag_offset == 0) retransmit_ours = true;

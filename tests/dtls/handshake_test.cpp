@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dtls/endpoint.hpp"
+#include "dtls/handshake_header.hpp"
 #include "tests/dtls/pair.hpp"
 #include "tests/support/hex.hpp"
 
@@ -304,4 +305,133 @@ TEST_CASE("dtls pair: the server resends its final flight when the client repeat
   check_completed(p);
   CHECK(dropped == 1);
   CHECK(p.server().ep->stats().retransmissions >= 1);
+}
+
+namespace {
+// A ClientHello shaped like Chromium 156's (interop.md §5): TLS 1.3 suites,
+// X25519MLKEM768 key share (0x11ec), supported_versions, psk modes, padded
+// past 2 KB, fragmented over two datagrams with record version 0xFEFF.
+std::vector<uint8_t> chrome_like_hello_body() {
+  std::vector<uint8_t> body(4096);
+  ByteWriter w(body);
+  w.write_u16(0xFEFD);
+  for (int i = 0; i < 32; ++i) w.write_u8(static_cast<uint8_t>(i));
+  w.write_u8(0);  // session id
+  w.write_u8(0);  // cookie
+  auto suites = w.begin_prefixed16();
+  static const uint16_t kChromeSuites[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xcca9, 0xcca8,
+                                           0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x002f, 0x0035};
+  for (uint16_t s : kChromeSuites) w.write_u16(s);
+  w.end_prefixed(suites);
+  w.write_u8(1);
+  w.write_u8(0);
+  auto ext = w.begin_prefixed16();
+  auto raw_ext = [&](uint16_t type, const std::vector<uint8_t>& data) {
+    w.write_u16(type);
+    w.write_u16(static_cast<uint16_t>(data.size()));
+    w.write_bytes(data);
+  };
+  raw_ext(0x000b, {1, 0});
+  raw_ext(0x000e, {0, 6, 0, 1, 0, 8, 0, 7, 0});
+  raw_ext(0x000d, {0, 8, 4, 3, 8, 4, 4, 1, 5, 3});
+  raw_ext(0x002d, {1, 1});
+  raw_ext(0x0017, {});
+  std::vector<uint8_t> key_share = {0x04, 0xee, 0x11, 0xec, 0x04, 0xc0};
+  key_share.resize(key_share.size() + 1216, 0xab);
+  for (uint8_t b : {uint8_t{0x00}, uint8_t{0x1d}, uint8_t{0x00}, uint8_t{0x20}}) key_share.push_back(b);
+  key_share.resize(key_share.size() + 32, 0x09);
+  uint16_t ks_len = static_cast<uint16_t>(key_share.size() - 2);
+  key_share[0] = static_cast<uint8_t>(ks_len >> 8);
+  key_share[1] = static_cast<uint8_t>(ks_len);
+  raw_ext(0x0033, key_share);
+  raw_ext(0xff01, {0});
+  raw_ext(0x000a, {0, 8, 0x11, 0xec, 0, 0x1d, 0, 0x17, 0, 0x18});
+  raw_ext(0x002b, {4, 0xfe, 0xfc, 0xfe, 0xfd});
+  raw_ext(0x0015, std::vector<uint8_t>(700, 0));  // padding: push it past 2 KB
+  w.end_prefixed(ext);
+  REQUIRE(!w.failed());
+  body.resize(w.size());
+  return body;
+}
+
+std::vector<uint8_t> hello_fragment_datagram(const std::vector<uint8_t>& body, uint32_t off, uint32_t len,
+                                             uint64_t record_seq) {
+  std::vector<uint8_t> payload(12 + len);
+  ByteWriter hw(payload);
+  write_handshake_header(hw, 1, static_cast<uint32_t>(body.size()), 0, off, len);
+  hw.write_bytes(Bytes(body.data() + off, len));
+  std::vector<uint8_t> d(payload.size() + 13);
+  ByteWriter w(d);
+  write_plain_record(w, ContentType::handshake, kVersionDtls10, record_seq, payload);
+  return d;
+}
+}  // namespace
+
+TEST_CASE("dtls server: a fragmented 2 KB Chrome-like ClientHello is accepted; 0x11ec never chosen") {
+  for (bool cookie : {false, true}) {
+    CAPTURE(cookie);
+    Fixture f;
+    f.server.cookie_exchange = cookie;
+    Endpoint server(f.server);
+    auto body = chrome_like_hello_body();
+    REQUIRE(body.size() >= 2048);
+    Timestamp now = Timestamp::from_micros(1000000);
+    CHECK(server.handle_datagram(now, hello_fragment_datagram(body, 1175, static_cast<uint32_t>(body.size() - 1175), 1)) ==
+          Verdict::accept);
+    CHECK(server.handle_datagram(now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accept);
+    uint8_t scratch[2048];
+    Output o = server.poll_output(now, scratch);
+    REQUIRE(o.kind == Output::Kind::transmit);
+    ByteReader r(o.transmit);
+    auto rec = read_record(r);
+    REQUIRE(rec.ok());
+    ByteReader hr(rec->fragment);
+    auto frag = read_handshake_fragment(hr);
+    REQUIRE(frag.ok());
+    if (cookie) {
+      CHECK(frag->type == static_cast<uint8_t>(HandshakeType::hello_verify_request));
+      CHECK(rec->seq == 0);  // reuses the ClientHello's record number (RFC 6347 §4.2.1)
+      CHECK(server.state() == HandshakeState::server_wait_client_hello);
+      continue;
+    }
+    REQUIRE(frag->type == static_cast<uint8_t>(HandshakeType::server_hello));
+    auto sh = parse_server_hello(frag->body);
+    REQUIRE(sh.ok());
+    CHECK(sh->cipher_suite == 0xC02B);
+    CHECK(sh->ext.srtp_profiles.items[0] == 0x0007);
+    CHECK(sh->ext.ems);
+    CHECK(sh->ext.has_renegotiation_info);
+    // The ServerKeyExchange names x25519, the first group we share (not 0x11ec).
+    bool saw_ske = false;
+    for (int guard = 0; guard < 10 && o.kind == Output::Kind::transmit; ++guard) {
+      ByteReader dr(o.transmit);
+      while (!dr.at_end()) {
+        auto rr = read_record(dr);
+        REQUIRE(rr.ok());
+        ByteReader fr(rr->fragment);
+        auto fg = read_handshake_fragment(fr);
+        if (fg.ok() && fg->type == 12 && fg->frag_offset == 0) {
+          CHECK(fg->body[0] == 3);
+          CHECK(((fg->body[1] << 8) | fg->body[2]) == 29);
+          saw_ske = true;
+        }
+      }
+      o = server.poll_output(now, scratch);
+    }
+    CHECK(saw_ske);
+  }
+}
+
+TEST_CASE("dtls endpoint: injected plaintext junk never kills a handshake or session") {
+  Fixture f;
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  // A plaintext Finished, a malformed fragment and an inconsistent fragment in epoch 0.
+  std::vector<uint8_t> junk = test::unhex("16 fefd 0000 000000000063 000f 14 00000c 0005 000000 000003 010203");
+  p.deliver_raw(1, junk);
+  std::vector<uint8_t> bad = test::unhex("16 fefd 0000 000000000064 0003 01 0000");
+  p.deliver_raw(1, bad);
+  CHECK(p.server().ep->state() == HandshakeState::established);
+  CHECK(p.client().ep->state() == HandshakeState::established);
 }
