@@ -115,10 +115,13 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
 
 Status Agent::add_stun_server(const SocketAddr& server) {
   ENSURE(state_ != AgentState::failed, kFailed);
-  bool any = false;
+  std::size_t hosts = 0;
+  for (std::size_t i = 0; i < local_count_; ++i)
+    if (local_[i].type == CandidateType::host && local_[i].address.family == server.family) ++hosts;
+  ENSURE(hosts > 0, kNoHost);
+  ENSURE(gather_count_ + hosts <= kMaxLocalCandidates * kMaxStunServers, kServersFull);  // all or nothing
   for (std::size_t i = 0; i < local_count_; ++i) {
     if (local_[i].type != CandidateType::host || local_[i].address.family != server.family) continue;
-    ENSURE(gather_count_ < kMaxLocalCandidates * kMaxStunServers, kServersFull);
     GatherTx& g = gathers_[gather_count_++];
     g = GatherTx{};
     g.host = static_cast<uint8_t>(i);
@@ -126,9 +129,7 @@ Status Agent::add_stun_server(const SocketAddr& server) {
     g.rto = config_.timing.gather_rto;
     g.next = now_;
     new_transaction_id(g.txid);
-    any = true;
   }
-  ENSURE(any, kNoHost);
   gathering_reported_ = false;
   return ok_status();
 }

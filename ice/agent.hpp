@@ -16,6 +16,15 @@
 //
 // Capacities come from Config and are bounded by the kMax constants, so
 // the agent is a fixed-size object: nothing is allocated, ever.
+//
+// Scope and simplifications (each a deliberate choice, see the .cpp files):
+// one component (rtcp-mux), UDP only (TCP candidates are ignored), no
+// TURN/relay candidates; a learned local peer-reflexive candidate shares its
+// base, so the generating pair is the valid pair; when the pair table is
+// full new pairs are refused rather than the lowest pruned; after restart()
+// the old selected pair is still reported but gets no consent checks until
+// a new pair is selected; a peer's new ufrag is not detected by
+// set_remote_credentials — call restart() on both sides.
 #pragma once
 
 #include <cstdint>
