@@ -20,8 +20,7 @@
 // Scope and simplifications (each a deliberate choice, see the .cpp files):
 // one component (rtcp-mux), UDP only (TCP candidates are ignored), no
 // TURN/relay candidates; a learned local peer-reflexive candidate shares its
-// base, so the generating pair is the valid pair; when the pair table is
-// full new pairs are refused rather than the lowest pruned; after restart()
+// base, so the generating pair is the valid pair; after restart()
 // the old selected pair is still reported but gets no consent checks until
 // a new pair is selected; a peer's new ufrag is not detected by
 // set_remote_credentials — call restart() on both sides.
@@ -165,6 +164,7 @@ class Agent {
   void form_pairs_for_local(uint8_t local);
   void form_pairs_for_remote(uint8_t remote);
   void add_pair(uint8_t local, uint8_t remote);
+  int prunable_pair(uint64_t priority) const;
   void set_initial_state(uint8_t pair);
   bool same_foundation_as(const CandidatePair& a, const CandidatePair& b) const;
   void recompute_priorities();
