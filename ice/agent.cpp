@@ -172,6 +172,12 @@ Status Agent::add_remote_entry(const Candidate& c, int& index) {
 
 void Agent::end_of_remote_candidates() { remote_end_of_candidates_ = true; }
 
+void Agent::set_remote_lite() {
+  if (config_.lite || controlling_) return;  // two lite agents: nobody checks (RFC 8445 §6.1.1)
+  controlling_ = true;
+  recompute_priorities();
+}
+
 int Agent::find_local_base(const SocketAddr& addr) const {
   for (std::size_t i = 0; i < local_count_; ++i)
     if (local_[i].type == CandidateType::host && local_base_[i] == addr) return static_cast<int>(i);

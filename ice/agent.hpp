@@ -96,6 +96,8 @@ class Agent {
   // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
   [[nodiscard]] Status add_remote_candidate(const Candidate& c);
+  // a=ice-lite from the peer: RFC 8445 §6.1.1 makes a full agent controlling.
+  void set_remote_lite();
   // a=end-of-candidates from the peer (RFC 8838 §8): failure may now be declared.
   void end_of_remote_candidates();
   // ICE restart (RFC 8445 §9): new local credentials, remote side forgotten.
