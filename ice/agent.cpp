@@ -115,10 +115,13 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
 
 Status Agent::add_stun_server(const SocketAddr& server) {
   ENSURE(state_ != AgentState::failed, kFailed);
-  bool any = false;
+  std::size_t hosts = 0;
+  for (std::size_t i = 0; i < local_count_; ++i)
+    if (local_[i].type == CandidateType::host && local_[i].address.family == server.family) ++hosts;
+  ENSURE(hosts > 0, kNoHost);
+  ENSURE(gather_count_ + hosts <= kMaxLocalCandidates * kMaxStunServers, kServersFull);  // all or nothing
   for (std::size_t i = 0; i < local_count_; ++i) {
     if (local_[i].type != CandidateType::host || local_[i].address.family != server.family) continue;
-    ENSURE(gather_count_ < kMaxLocalCandidates * kMaxStunServers, kServersFull);
     GatherTx& g = gathers_[gather_count_++];
     g = GatherTx{};
     g.host = static_cast<uint8_t>(i);
@@ -126,9 +129,7 @@ Status Agent::add_stun_server(const SocketAddr& server) {
     g.rto = config_.timing.gather_rto;
     g.next = now_;
     new_transaction_id(g.txid);
-    any = true;
   }
-  ENSURE(any, kNoHost);
   gathering_reported_ = false;
   return ok_status();
 }
@@ -171,6 +172,12 @@ Status Agent::add_remote_entry(const Candidate& c, int& index) {
 
 void Agent::end_of_remote_candidates() { remote_end_of_candidates_ = true; }
 
+void Agent::set_remote_lite() {
+  if (config_.lite || controlling_) return;  // two lite agents: nobody checks (RFC 8445 §6.1.1)
+  controlling_ = true;
+  recompute_priorities();
+}
+
 int Agent::find_local_base(const SocketAddr& addr) const {
   for (std::size_t i = 0; i < local_count_; ++i)
     if (local_[i].type == CandidateType::host && local_base_[i] == addr) return static_cast<int>(i);
@@ -203,18 +210,34 @@ void Agent::form_pairs_for_remote(uint8_t remote) {
 void Agent::add_pair(uint8_t local, uint8_t remote) {
   if (local_[local].address.family != remote_[remote].address.family) return;
   if (find_pair(local, remote) >= 0) return;
-  if (pair_count_ >= config_.max_pairs) {
-    ++stats_.dropped;  // RFC 8445 §6.1.2.5 would prune the lowest; we refuse the newest
+  uint32_t l = local_[local].priority, r = remote_[remote].priority;
+  uint64_t priority = controlling_ ? pair_priority(l, r) : pair_priority(r, l);
+  int slot = pair_count_ < config_.max_pairs ? static_cast<int>(pair_count_) : prunable_pair(priority);
+  if (slot < 0) {
+    ++stats_.dropped;  // the table is full of better or busier pairs
     return;
   }
-  auto index = static_cast<uint8_t>(pair_count_++);
+  if (static_cast<std::size_t>(slot) == pair_count_) ++pair_count_;
+  auto index = static_cast<uint8_t>(slot);
   CandidatePair& p = pairs_[index];
   p = CandidatePair{};
   p.local = local;
   p.remote = remote;
-  uint32_t l = local_[local].priority, r = remote_[remote].priority;
-  p.priority = controlling_ ? pair_priority(l, r) : pair_priority(r, l);
+  p.priority = priority;
   set_initial_state(index);
+}
+
+// RFC 8445 §6.1.2.5: with the table full, the lowest-priority pair that is
+// only Frozen or Waiting (never in flight, never valid) makes room for a
+// better one. Its slot is reused, so indices held elsewhere stay valid.
+int Agent::prunable_pair(uint64_t priority) const {
+  int lowest = -1;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& q = pairs_[i];
+    if (q.valid || q.nominated || !(q.state == PairState::frozen || q.state == PairState::waiting)) continue;
+    if (lowest < 0 || q.priority < pairs_[lowest].priority) lowest = static_cast<int>(i);
+  }
+  return lowest >= 0 && pairs_[lowest].priority < priority ? lowest : -1;
 }
 
 // RFC 8445 §6.1.2.6: a pair's foundation is its two candidates' foundations.

@@ -16,6 +16,14 @@
 //
 // Capacities come from Config and are bounded by the kMax constants, so
 // the agent is a fixed-size object: nothing is allocated, ever.
+//
+// Scope and simplifications (each a deliberate choice, see the .cpp files):
+// one component (rtcp-mux), UDP only (TCP candidates are ignored), no
+// TURN/relay candidates; a learned local peer-reflexive candidate shares its
+// base, so the generating pair is the valid pair; after restart()
+// the old selected pair is still reported but gets no consent checks until
+// a new pair is selected; a peer's new ufrag is not detected by
+// set_remote_credentials — call restart() on both sides.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +96,8 @@ class Agent {
   // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
   [[nodiscard]] Status add_remote_candidate(const Candidate& c);
+  // a=ice-lite from the peer: RFC 8445 §6.1.1 makes a full agent controlling.
+  void set_remote_lite();
   // a=end-of-candidates from the peer (RFC 8838 §8): failure may now be declared.
   void end_of_remote_candidates();
   // ICE restart (RFC 8445 §9): new local credentials, remote side forgotten.
@@ -156,6 +166,7 @@ class Agent {
   void form_pairs_for_local(uint8_t local);
   void form_pairs_for_remote(uint8_t remote);
   void add_pair(uint8_t local, uint8_t remote);
+  int prunable_pair(uint64_t priority) const;
   void set_initial_state(uint8_t pair);
   bool same_foundation_as(const CandidatePair& a, const CandidatePair& b) const;
   void recompute_priorities();

@@ -76,10 +76,6 @@ bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Outp
   bool use_candidate = controlling_ && p.nominating;
   auto bytes = build_request(index, p.txid, use_candidate, scratch);
   next_check_at_ = now + config_.timing.ta;  // RFC 8445 §14.2: one new check per Ta
-  if (!bytes.ok()) {
-    ++stats_.dropped;
-    return false;
-  }
   p.state = PairState::in_progress;
   p.transmits = 1;
   p.first_sent = now;
@@ -87,6 +83,10 @@ bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Outp
   p.rto = current_rto();
   p.next_retransmit = now + p.rto;
   p.sent_controlling = controlling_;
+  if (!bytes.ok()) {
+    ++stats_.dropped;  // counted as a lost transmission: retransmission and failure follow as usual
+    return false;
+  }
   ++stats_.checks_sent;
   out.kind = Output::Kind::transmit;
   out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
@@ -101,11 +101,14 @@ bool Agent::poll_retransmit(Timestamp now, MutableBytes scratch, Output& out) {
     if (p.state != PairState::in_progress || p.next_retransmit > now) continue;
     if (p.transmits >= config_.timing.max_transmits) continue;
     auto bytes = build_request(static_cast<uint8_t>(i), p.txid, controlling_ && p.nominating, scratch);
-    if (!bytes.ok()) continue;
-    ++p.transmits;
-    p.last_sent = now;
+    ++p.transmits;  // the schedule advances even if the scratch buffer was too small
     p.rto = p.rto * 2 > config_.timing.max_rto ? config_.timing.max_rto : p.rto * 2;
     p.next_retransmit = now + p.rto;
+    if (!bytes.ok()) {
+      ++stats_.dropped;
+      continue;
+    }
+    p.last_sent = now;
     p.sent_controlling = controlling_;
     ++stats_.checks_sent;
     ++stats_.retransmits;

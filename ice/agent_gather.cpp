@@ -19,10 +19,13 @@ bool Agent::poll_gather(Timestamp now, MutableBytes scratch, Output& out) {
     if (config_.software != nullptr) b.add_text(stun::attr::kSoftware, config_.software);
     b.add_fingerprint();
     auto bytes = b.finish();
-    if (!bytes.ok()) return false;
     if (g.transmits > 0) g.rto = g.rto * 2;
     ++g.transmits;
     g.next = now + g.rto;
+    if (!bytes.ok()) {
+      ++stats_.dropped;
+      continue;
+    }
     out.kind = Output::Kind::transmit;
     out.transmit = Transmit{local_base_[g.host], g.server, *bytes};
     return true;

@@ -112,7 +112,9 @@ Timestamp Agent::next_deadline() {
   if (!triggered_.empty() && checks_allowed()) consider(next_check_at_, "triggered check (Ta)");
   for (std::size_t i = 0; i < gather_count_; ++i)
     if (!gathers_[i].done) consider(gathers_[i].next, "srflx gathering");
-  if (controlling_ && !nomination_started_ && !first_valid_at_.is_never())
+  // Only while the wait lies ahead: once over, maybe_nominate() has run.
+  if (controlling_ && !nomination_started_ && !first_valid_at_.is_never() &&
+      first_valid_at_ + config_.timing.nomination_wait > now_)
     consider(first_valid_at_ + config_.timing.nomination_wait, "nomination wait");
   if (selected_pair() != nullptr && !remote_creds_.empty()) {
     if (config_.lite) {

@@ -427,3 +427,19 @@ TEST_CASE("behind a NAT: peer-reflexive candidates on both sides carry the call"
   CHECK(a.agent->selected_local() == host);  // sent from the base
   CHECK(a.agent->selected_remote() == addr(2, 6000));
 }
+
+TEST_CASE("a full agent told the peer is lite takes the controlling role (RFC 8445 §6.1.1)") {
+  Network net;
+  Config lite = full(false);
+  lite.lite = true;
+  Peer a("A", full(false), 91), b("B", lite, 92);  // A was configured controlled
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  a.agent->set_remote_lite();
+  CHECK(a.agent->controlling());
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  check_same_path(a, b);
+}

@@ -269,3 +269,57 @@ TEST_CASE("poll_output names the reason for its deadline") {
   CHECK(out.size() == 1);  // one check, then wait
   CHECK(std::string(f.agent.last_timeout_reason()) == "check retransmit");
 }
+
+TEST_CASE("a full pair table prunes its lowest Frozen/Waiting pair for a better one (RFC 8445 §6.1.2.5)") {
+  SeededRng rng(4);
+  Config c;
+  c.rng = &rng;
+  c.max_pairs = 2;
+  Agent agent(c);
+  REQUIRE(agent.add_local_host(kLocal).ok());
+  REQUIRE(agent.add_remote_candidate("candidate:1 1 udp 1000 10.0.0.2 1 typ host").ok());
+  REQUIRE(agent.add_remote_candidate("candidate:2 1 udp 2000 10.0.0.2 2 typ host").ok());
+  REQUIRE(agent.pairs().size() == 2);
+  REQUIRE(agent.add_remote_candidate("candidate:3 1 udp 500 10.0.0.2 3 typ host").ok());  // worse: refused
+  CHECK(agent.stats().dropped == 1);
+  REQUIRE(agent.add_remote_candidate("candidate:4 1 udp 3000 10.0.0.2 4 typ host").ok());  // better: replaces port 1
+  REQUIRE(agent.pairs().size() == 2);
+  bool has_port1 = false, has_port4 = false;
+  for (const auto& p : agent.pairs()) {
+    uint16_t port = agent.remote_candidates()[p.remote].address.port;
+    has_port1 |= port == 1;
+    has_port4 |= port == 4;
+  }
+  CHECK_FALSE(has_port1);
+  CHECK(has_port4);
+}
+
+TEST_CASE("a scratch buffer too small for any message never makes the agent spin") {
+  // Story: a failed build once left a retransmit deadline in the past, so
+  // the caller was told to wake up "now" forever. Every schedule advances.
+  SeededRng rng(8);
+  Config c;
+  c.rng = &rng;
+  Agent agent(c);
+  REQUIRE(agent.add_local_host(kLocal).ok());
+  REQUIRE(agent.add_stun_server(SocketAddr::v4(198, 51, 100, 1, 3478)).ok());
+  REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
+  REQUIRE(agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  agent.end_of_remote_candidates();
+  std::vector<uint8_t> tiny(16);
+  Timestamp now = Timestamp::from_micros(1000);
+  int polls = 0;
+  while (agent.state() != AgentState::failed && polls < 10000) {
+    Output o = agent.poll_output(now, tiny);
+    ++polls;
+    CHECK(o.kind != Output::Kind::transmit);
+    if (o.kind == Output::Kind::timeout) {
+      REQUIRE(!o.deadline.is_never());
+      REQUIRE(o.deadline > now);  // always a real step forward
+      now = o.deadline;
+      agent.handle_timeout(now);
+    }
+  }
+  CHECK(agent.state() == AgentState::failed);
+  CHECK(polls < 200);
+}
