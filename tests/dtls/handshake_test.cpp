@@ -435,3 +435,33 @@ TEST_CASE("dtls endpoint: injected plaintext junk never kills a handshake or ses
   CHECK(p.server().ep->state() == HandshakeState::established);
   CHECK(p.client().ep->state() == HandshakeState::established);
 }
+
+TEST_CASE("dtls pair: a repeated ClientHello (cookie) makes the server resend flight 4 once") {
+  Fixture f;
+  f.server.mtu = 200;  // flight 4 spans several datagrams
+  Pair p(f.client, f.server);
+  std::vector<std::vector<uint8_t>> to_server;
+  bool drop_flight4 = true;
+  std::size_t server_sent_before = 0;
+  p.tamper = [&](int to, std::vector<uint8_t>& d) {
+    if (to == 1) to_server.push_back(d);
+    if (to == 0 && drop_flight4 && to_server.size() == 2) return false;  // lose all of flight 4
+    return true;
+  };
+  p.run(Duration::millis(500), false);  // before the client's 1 s timer
+  REQUIRE(to_server.size() == 2);       // ClientHello, ClientHello+cookie
+  drop_flight4 = false;
+  server_sent_before = p.server().sent.size();
+  auto again = to_server[1];
+  again[10] = static_cast<uint8_t>(again[10] + 5);  // a retransmission carries a new record number
+  p.deliver_raw(1, again);  // the client's hello again
+  std::size_t resent = p.server().sent.size() - server_sent_before;
+  CHECK(resent >= 3);
+  CHECK(p.server().ep->stats().retransmissions == 1);
+  auto first = to_server[0];
+  first[10] = static_cast<uint8_t>(first[10] + 9);
+  p.deliver_raw(1, first);  // the cookie-less hello: not the flight we answered
+  CHECK(p.server().ep->stats().retransmissions == 1);
+  p.run();
+  check_completed(p);
+}
