@@ -62,6 +62,13 @@ struct CertificateView {
 [[nodiscard]] Status verify_signature(const CertificateView& cert, SignatureScheme scheme,
                                       std::span<const uint8_t> message, std::span<const uint8_t> signature);
 
+// Digest-level forms for a handshake that keeps running transcript hashes
+// instead of the messages: `digest` is the hash of the signed content with
+// the scheme's hash (signature_scheme_hash), e.g. 32 bytes for *_sha256.
+[[nodiscard]] Result<crypto::HashAlg> signature_scheme_hash(SignatureScheme scheme);
+[[nodiscard]] Status verify_signature_digest(const CertificateView& cert, SignatureScheme scheme,
+                                             std::span<const uint8_t> digest, std::span<const uint8_t> signature);
+
 // Checks the certificate's signature with its own key (self-signed
 // certificates, RFC 5280 §4.1.1.3). Supports ecdsa-with-SHA1/256/384 and
 // sha1/256/384WithRSAEncryption; anything else is Code::unsupported.
@@ -77,11 +84,19 @@ class Identity {
   // valid from now-1 day for `validity_days`). `unix_now` is seconds since
   // the epoch, injected by the caller (the core reads no clock).
   [[nodiscard]] Status generate(Rng& rng, const char* common_name, int64_t unix_now, int validity_days = 30);
+  // Loads a saved identity: a P-256 private scalar (32 bytes, big-endian)
+  // and its DER certificate, which must carry the matching public key.
+  [[nodiscard]] Status load(std::span<const uint8_t> p256_private_scalar, std::span<const uint8_t> certificate_der);
   std::span<const uint8_t> certificate_der() const { return {der_, der_len_}; }
   crypto::EcdsaKey& key() { return key_; }
   // Signs `message` (hashing it with SHA-256) and writes a DER
   // ECDSA-Sig-Value into out. Returns its length.
   [[nodiscard]] Result<std::size_t> sign(std::span<const uint8_t> message, std::span<uint8_t> out, Rng& rng);
+  // The same over a SHA-256 digest the caller computed (32 bytes).
+  [[nodiscard]] Result<std::size_t> sign_digest(std::span<const uint8_t> sha256_digest, std::span<uint8_t> out,
+                                                Rng& rng);
+  // The scheme sign() uses (TLS 1.2: ecdsa + sha256).
+  static constexpr SignatureScheme scheme() { return SignatureScheme::ecdsa_secp256r1_sha256; }
 
  private:
   crypto::EcdsaKey key_;

@@ -4,9 +4,12 @@
 //   v3, random positive serial, ecdsa-with-SHA256 (RFC 5758 §3.2, no
 //   parameters), issuer = subject = CN=<name>, validity now-1d .. now+N days,
 //   id-ecPublicKey/prime256v1 key (RFC 5480), no extensions.
+#include <cstring>
+
 #include "dtls/certificate.hpp"
 #include "dtls/certificate_oid.hpp"
 #include "dtls/der.hpp"
+#include "lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 
@@ -21,7 +24,21 @@ constexpr Error kBadName = make_error(Layer::dtls, Code::invalid_argument,
                                       "identity: common name must be 1..64 printable ASCII characters");
 constexpr Error kBadDays = make_error(Layer::dtls, Code::invalid_argument, "identity: validity_days must be 1..36500");
 constexpr Error kTooLarge = make_error(Layer::dtls, Code::internal, "identity: certificate does not fit its buffer");
-constexpr Error kNoKey = make_error(Layer::dtls, Code::bad_state, "identity: generate() has not succeeded");
+constexpr Error kBadDigest = make_error(Layer::dtls, Code::invalid_argument, "identity: digest must be 32 bytes (SHA-256)");
+constexpr Error kNoKey = make_error(Layer::dtls, Code::bad_state, "identity: no key (generate() or load() has not succeeded)");
+constexpr Error kLoadTooLarge = make_error(Layer::dtls, Code::capacity, "identity: certificate larger than 1024 bytes");
+constexpr Error kLoadNotP256 = make_error(Layer::dtls, Code::unsupported, "identity: certificate key is not ECDSA P-256");
+constexpr Error kLoadMismatch =
+    make_error(Layer::dtls, Code::invalid_argument, "identity: private key does not match the certificate");
+
+// ECDSA over a digest, DER-encoded for the wire (RFC 8422 §5.4).
+Result<std::size_t> sign_der(crypto::EcdsaKey& key, Bytes digest, MutableBytes out, Rng& rng) {
+  uint8_t raw[64];
+  TRY(key.sign_digest(digest, raw, rng));
+  Result<std::size_t> n = der::ecdsa_raw_to_der(raw, out);
+  crypto::secure_zero(raw, sizeof raw);
+  return n;
+}
 
 // Length of s up to limit (strnlen is not in every embedded libc).
 std::size_t bounded_length(const char* s, std::size_t limit) {
@@ -118,8 +135,10 @@ Status Identity::generate(Rng& rng, const char* common_name, int64_t unix_now, i
   write_tbs(w, f);
   ENSURE(!w.failed(), kTooLarge);
 
+  uint8_t digest[crypto::Sha256::kDigestSize];
+  crypto::hash(crypto::HashAlg::sha256, w.written().subspan(tbs_at), digest);
   uint8_t signature[der::kMaxEcdsaDerSize];
-  Result<std::size_t> sig_len = sign(w.written().subspan(tbs_at), signature, rng);
+  Result<std::size_t> sig_len = sign_der(key_, digest, signature, rng);
   if (!sig_len.ok()) return sig_len.error();
   write_ecdsa_sha256(w);
   w.write_bit_string({signature, *sig_len});
@@ -130,12 +149,29 @@ Status Identity::generate(Rng& rng, const char* common_name, int64_t unix_now, i
 }
 
 Result<std::size_t> Identity::sign(std::span<const uint8_t> message, std::span<uint8_t> out, Rng& rng) {
-  ENSURE(key_.public_key().size() == 65, kNoKey);
   uint8_t digest[crypto::Sha256::kDigestSize];
   crypto::hash(crypto::HashAlg::sha256, message, digest);
-  uint8_t raw[64];
-  TRY(key_.sign_digest(digest, raw, rng));
-  return der::ecdsa_raw_to_der(raw, out);
+  return sign_digest(digest, out, rng);
+}
+
+Result<std::size_t> Identity::sign_digest(std::span<const uint8_t> sha256_digest, std::span<uint8_t> out, Rng& rng) {
+  ENSURE(der_len_ > 0, kNoKey);
+  ENSURE(sha256_digest.size() == crypto::Sha256::kDigestSize, kBadDigest);
+  return sign_der(key_, sha256_digest, out, rng);
+}
+
+Status Identity::load(std::span<const uint8_t> p256_private_scalar, std::span<const uint8_t> certificate_der) {
+  der_len_ = 0;
+  ENSURE(certificate_der.size() <= sizeof der_, kLoadTooLarge);
+  Result<CertificateView> cert = parse_certificate(certificate_der);
+  if (!cert.ok()) return cert.error();
+  ENSURE(cert->key_type == KeyType::ec_p256, kLoadNotP256);
+  TRY(key_.load_private(crypto::EcCurve::p256, p256_private_scalar));
+  Bytes pub = key_.public_key();
+  ENSURE(pub.size() == cert->ec_point.size() && crypto::ct_equal(pub, cert->ec_point), kLoadMismatch);
+  std::memcpy(der_, certificate_der.data(), certificate_der.size());
+  der_len_ = certificate_der.size();
+  return ok_status();
 }
 
 }  // namespace keyway::dtls

@@ -21,6 +21,8 @@ constexpr Error kKeyMismatch =
     make_error(Layer::dtls, Code::illegal_parameter, "signature: scheme does not match the certificate's key type");
 constexpr Error kBadSignature =
     make_error(Layer::dtls, Code::auth_failed, "signature: does not verify with the certificate's public key");
+constexpr Error kDigestSize =
+    make_error(Layer::dtls, Code::invalid_argument, "signature: digest length does not match the scheme's hash");
 constexpr Error kUnknownCertAlgorithm = make_error(
     Layer::dtls, Code::unsupported,
     "certificate: signature algorithm is not ECDSA or RSA PKCS#1 v1.5 with SHA-1/256/384");
@@ -66,11 +68,8 @@ Status verify_ecdsa(const CertificateView& cert, Bytes digest, Bytes signature) 
   return map_crypto(crypto::ecdsa_verify_digest(curve, cert.ec_point, digest, {raw, raw_len}));
 }
 
-Status verify_with(const CertificateView& cert, SigAlgorithm alg, Bytes message, Bytes signature) {
-  uint8_t digest[crypto::kMaxDigestSize];
-  std::size_t digest_len = crypto::digest_size(alg.hash);
-  crypto::hash(alg.hash, message, {digest, digest_len});
-  Bytes d(digest, digest_len);
+Status verify_digest_with(const CertificateView& cert, SigAlgorithm alg, Bytes d, Bytes signature) {
+  ENSURE(d.size() == crypto::digest_size(alg.hash), kDigestSize);
   switch (alg.kind) {
     case SigKind::ecdsa: return verify_ecdsa(cert, d, signature);
     case SigKind::rsa_pkcs1:
@@ -83,7 +82,27 @@ Status verify_with(const CertificateView& cert, SigAlgorithm alg, Bytes message,
   return kUnknownScheme;
 }
 
+Status verify_with(const CertificateView& cert, SigAlgorithm alg, Bytes message, Bytes signature) {
+  uint8_t digest[crypto::kMaxDigestSize];
+  std::size_t digest_len = crypto::digest_size(alg.hash);
+  crypto::hash(alg.hash, message, {digest, digest_len});
+  return verify_digest_with(cert, alg, {digest, digest_len}, signature);
+}
+
 }  // namespace
+
+Result<crypto::HashAlg> signature_scheme_hash(SignatureScheme scheme) {
+  Result<SigAlgorithm> alg = scheme_algorithm(scheme);
+  if (!alg.ok()) return alg.error();
+  return alg->hash;
+}
+
+Status verify_signature_digest(const CertificateView& cert, SignatureScheme scheme, std::span<const uint8_t> digest,
+                               std::span<const uint8_t> signature) {
+  Result<SigAlgorithm> alg = scheme_algorithm(scheme);
+  if (!alg.ok()) return alg.error();
+  return verify_digest_with(cert, *alg, digest, signature);
+}
 
 Status verify_signature(const CertificateView& cert, SignatureScheme scheme, std::span<const uint8_t> message,
                         std::span<const uint8_t> signature) {

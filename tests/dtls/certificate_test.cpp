@@ -133,7 +133,9 @@ TEST_CASE("fingerprints match `openssl x509 -fingerprint` (sha-1, sha-256, sha-3
       {FingerprintHash::sha1, "sha1"}, {FingerprintHash::sha256, "sha256"}, {FingerprintHash::sha384, "sha384"}};
   for (const auto& f : kFixtures) {
     Buf der = read_fixture(std::string(f.name) + ".der");
-    for (const auto& [h, file_hash] : hashes) {
+    for (const auto& entry : hashes) {
+      FingerprintHash h = entry.first;
+      const char* file_hash = entry.second;
       CAPTURE(f.name);
       CAPTURE(file_hash);
       std::string expected = openssl_fingerprint(std::string(f.name) + "." + file_hash + ".txt");
@@ -437,4 +439,58 @@ TEST_CASE("fingerprint text: format and parse (RFC 8122 5)") {
   CHECK(!fingerprint_matches(wrong, der));
   Fingerprint empty;
   CHECK(!fingerprint_matches(empty, der));
+}
+
+TEST_CASE("certificates from other generators: aiortc (pyOpenSSL) and GnuTLS certtool") {
+  struct Other {
+    const char* der;
+    const char* fingerprint_file;
+    KeyType key;
+  };
+  const Other others[] = {
+      {"aiortc.der", "aiortc.fingerprint.txt", KeyType::ec_p256},
+      {"gnutls_p256.der", "gnutls_p256.sha256.txt", KeyType::ec_p256},
+      {"gnutls_rsa3072.der", "gnutls_rsa3072.sha256.txt", KeyType::rsa},
+  };
+  for (const auto& o : others) {
+    CAPTURE(o.der);
+    Buf der = read_fixture(o.der);
+    auto cert = parse_certificate(der);
+    REQUIRE(cert.ok());
+    CHECK(cert->key_type == o.key);
+    CHECK(verify_self_signature(*cert).ok());
+    // "sha-256 AB:..." (aiortc getFingerprints) or "sha256 Fingerprint=AB:..." (openssl).
+    std::string line = read_fixture_text(o.fingerprint_file);
+    auto start = line.find_first_of("=");
+    start = start == std::string::npos ? line.find(' ') + 1 : start + 1;
+    std::string expected = line.substr(start, line.find_first_of("\r\n", start) - start);
+    CHECK(formatted(fingerprint(FingerprintHash::sha256, der)) == expected);
+  }
+}
+
+TEST_CASE("live: a fresh aiortc certificate parses, self-verifies and matches aiortc's fingerprint") {
+  int rc = 0;
+  const char* script =
+      "/usr/bin/python3 -c 'from aiortc import RTCCertificate\n"
+      "from cryptography.hazmat.primitives.serialization import Encoding\n"
+      "c = RTCCertificate.generateCertificate()\n"
+      "print(c._cert.to_cryptography().public_bytes(Encoding.DER).hex())\n"
+      "print(c.getFingerprints()[0].value)' 2>/dev/null";
+  std::string out = keyway::test::run_command(script, rc);
+  if (rc != 0) {
+    MESSAGE("/usr/bin/python3 with aiortc not available: skipping");
+    return;
+  }
+  auto nl = out.find('\n');
+  REQUIRE(nl != std::string::npos);
+  Buf der = unhex(out.substr(0, nl));
+  std::string fp = out.substr(nl + 1, out.find('\n', nl + 1) - nl - 1);
+  auto cert = parse_certificate(der);
+  REQUIRE(cert.ok());
+  CHECK(cert->key_type == KeyType::ec_p256);
+  CHECK(verify_self_signature(*cert).ok());
+  CHECK(cert->not_after - cert->not_before == 31 * 86400);  // now-1d .. now+30d
+  auto parsed = parse_fingerprint(chars("sha-256"), chars(fp));
+  REQUIRE(parsed.ok());
+  CHECK(fingerprint_matches(*parsed, der));
 }

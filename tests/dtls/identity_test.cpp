@@ -166,3 +166,60 @@ TEST_CASE("OpenSSL accepts Identity::generate output (live: x509 -text, verify, 
   CHECK(rc == 0);
   CHECK(dgst.find("Verified OK") != std::string::npos);
 }
+
+TEST_CASE("Identity::load takes a saved key and certificate (openssl-generated fixture)") {
+  std::string scalar_hex = keyway::test::read_fixture_text("ec_p256_priv.hex");
+  auto scalar = keyway::test::unhex(scalar_hex.substr(0, 64));
+  REQUIRE(scalar.size() == 32);
+  auto der = keyway::test::read_fixture("ec_p256.der");
+  Identity id;
+  REQUIRE(id.load(scalar, der).ok());
+  CHECK(hex(id.certificate_der()) == hex(der));
+  auto cert = parse_certificate(der);
+  REQUIRE(cert.ok());
+  SeededRng rng(5);
+  uint8_t sig[der::kMaxEcdsaDerSize];
+  auto n = id.sign(bytes_of("hello"), sig, rng);
+  REQUIRE(n.ok());
+  CHECK(verify_signature(*cert, Identity::scheme(), bytes_of("hello"), {sig, *n}).ok());
+
+  // Mismatches and unusable inputs leave the identity empty.
+  auto other = scalar;
+  other[31] ^= 1;
+  CHECK(id.load(other, der).error().code == Code::invalid_argument);
+  CHECK(id.certificate_der().empty());
+  CHECK(id.sign(bytes_of("x"), sig, rng).error().code == Code::bad_state);
+  CHECK(id.load(scalar, keyway::test::read_fixture("ec_p384.der")).error().code == Code::unsupported);
+  CHECK(!id.load(scalar, std::span(der).first(100)).ok());
+  CHECK(!id.load(std::span(scalar).first(31), der).ok());
+  std::vector<uint8_t> big(2000, 0);
+  CHECK(id.load(scalar, big).error().code == Code::capacity);
+}
+
+TEST_CASE("digest-level signing and verification (running transcript hashes)") {
+  SeededRng rng(9);
+  Identity id;
+  REQUIRE(id.generate(rng, "digest", kNow).ok());
+  auto cert = parse_certificate(id.certificate_der());
+  REQUIRE(cert.ok());
+  uint8_t digest[32];
+  crypto::hash(crypto::HashAlg::sha256, bytes_of("transcript"), digest);
+  uint8_t sig[der::kMaxEcdsaDerSize];
+  auto n = id.sign_digest(digest, sig, rng);
+  REQUIRE(n.ok());
+  CHECK(verify_signature_digest(*cert, SignatureScheme::ecdsa_secp256r1_sha256, digest, {sig, *n}).ok());
+  CHECK(verify_signature(*cert, SignatureScheme::ecdsa_secp256r1_sha256, bytes_of("transcript"), {sig, *n}).ok());
+  digest[0] ^= 1;
+  CHECK(verify_signature_digest(*cert, SignatureScheme::ecdsa_secp256r1_sha256, digest, {sig, *n}).error().code ==
+        Code::auth_failed);
+  CHECK(verify_signature_digest(*cert, SignatureScheme::ecdsa_secp256r1_sha256, std::span(digest).first(31),
+                                {sig, *n})
+            .error()
+            .code == Code::invalid_argument);
+  CHECK(!id.sign_digest(std::span(digest).first(20), sig, rng).ok());
+
+  CHECK(*signature_scheme_hash(SignatureScheme::rsa_pkcs1_sha1) == crypto::HashAlg::sha1);
+  CHECK(*signature_scheme_hash(SignatureScheme::ecdsa_secp256r1_sha256) == crypto::HashAlg::sha256);
+  CHECK(*signature_scheme_hash(SignatureScheme::rsa_pss_rsae_sha384) == crypto::HashAlg::sha384);
+  CHECK(signature_scheme_hash(static_cast<SignatureScheme>(0x0806)).error().code == Code::unsupported);
+}
