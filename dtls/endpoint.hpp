@@ -74,7 +74,7 @@ enum class Verdict : uint8_t { accept, discard, fatal };
 
 enum class EventType : uint8_t {
   peer_certificate,     // data = peer certificate DER
-  handshake_complete,   // suite, srtp_profile, extended_master_secret
+  handshake_complete,   // suite, srtp_profile, extended_master_secret, data = peer certificate DER
   application_data,     // data
   alert_received,       // alert_level, alert
   alert_sent,           // alert_level, alert
