@@ -465,3 +465,45 @@ TEST_CASE("dtls pair: a repeated ClientHello (cookie) makes the server resend fl
   p.run();
   check_completed(p);
 }
+
+namespace keyway::dtls {
+// Test-only access to an endpoint's write state, to forge records the
+// public API never produces.
+struct EndpointAccess {
+  static std::vector<uint8_t> seal(Endpoint& ep, ContentType type, Bytes payload) {
+    WriteEpoch& we = ep.write_[1];
+    std::vector<uint8_t> out(payload.size() + kMaxRecordOverhead);
+    ByteWriter w(out);
+    we.cipher.seal(w, type, 1, we.next_seq++, payload);
+    out.resize(w.size());
+    return out;
+  }
+};
+}  // namespace keyway::dtls
+
+TEST_CASE("dtls endpoint: epoch 1 before keys is an unknown epoch; renegotiation is refused") {
+  Fixture f;
+  {
+    Endpoint server(f.server);
+    std::vector<uint8_t> early = test::unhex("17 fefd 0001 000000000001 0004 01020304");
+    CHECK(server.handle_datagram(Timestamp::from_micros(1), early) == Verdict::discard);
+    CHECK(server.stats().records_unknown_epoch == 1);
+  }
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  // The client (through the test hook) starts a new handshake under the session keys.
+  std::vector<uint8_t> hello(12 + 40, 0);
+  hello[0] = 1;
+  hello[3] = 40;
+  hello[11] = 40;
+  hello[5] = 5;  // message_seq 5
+  p.deliver_raw(1, EndpointAccess::seal(*p.client().ep, ContentType::handshake, hello));
+  CHECK(p.server().ep->state() == HandshakeState::established);
+  p.run(Duration::seconds(1), false);
+  bool refused = false;
+  for (const auto& e : p.client().events)
+    if (e.type == EventType::alert_received && e.alert == AlertDescription::no_renegotiation) refused = true;
+  CHECK(refused);
+  CHECK(p.client().ep->state() == HandshakeState::established);
+}
