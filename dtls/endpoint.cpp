@@ -120,8 +120,9 @@ void Endpoint::process_record(const Record& rec, Bytes payload) {
       process_handshake_record(rec.epoch, payload);
       return;
     case ContentType::alert:
-      // Plaintext alerts are ignored once the peer switched to epoch 1.
-      if (rec.epoch == 0 && peer_ccs_) return;
+      // Plaintext alerts are ignored once the peer switched to epoch 1 (or
+      // proved it did, with its Finished): they could be forged.
+      if (rec.epoch == 0 && (peer_ccs_ || state_ == HandshakeState::established)) return;
       process_alert(payload);
       return;
     case ContentType::change_cipher_spec:

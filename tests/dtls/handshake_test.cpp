@@ -507,3 +507,13 @@ TEST_CASE("dtls endpoint: epoch 1 before keys is an unknown epoch; renegotiation
   CHECK(refused);
   CHECK(p.client().ep->state() == HandshakeState::established);
 }
+
+TEST_CASE("dtls endpoint: a forged plaintext fatal alert after the handshake is ignored") {
+  Fixture f;
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  p.deliver_raw(0, test::unhex("15 fefd 0000 000000000050 0002 0228"));
+  CHECK(p.client().ep->state() == HandshakeState::established);
+  CHECK_FALSE(p.client().failed);
+}
