@@ -120,8 +120,9 @@ void Endpoint::process_record(const Record& rec, Bytes payload) {
       process_handshake_record(rec.epoch, payload);
       return;
     case ContentType::alert:
-      // Plaintext alerts are ignored once the peer switched to epoch 1.
-      if (rec.epoch == 0 && peer_ccs_) return;
+      // Plaintext alerts are ignored once the peer switched to epoch 1 (or
+      // proved it did, with its Finished): they could be forged.
+      if (rec.epoch == 0 && (peer_ccs_ || state_ == HandshakeState::established)) return;
       process_alert(payload);
       return;
     case ContentType::change_cipher_spec:
@@ -169,11 +170,16 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
     return ok_status();
   }
   if (*added == Reassembler::Added::ignored) ++stats_.fragments_ignored;
-  if (*added == Reassembler::Added::old && f.frag_offset == 0) retransmit_ours = true;
+  if (*added == Reassembler::Added::old && f.frag_offset == 0 && f.msg_seq == retransmit_trigger_seq_)
+    retransmit_ours = true;
   while (reassembler_.ready() && state_ != HandshakeState::failed) {
     auto type = static_cast<HandshakeType>(reassembler_.ready_type());
     Bytes body = reassembler_.ready_body();
     uint16_t seq = reassembler_.next_seq();
+    if (peer_flight_boundary_) {
+      peer_flight_first_seq_ = seq;
+      peer_flight_boundary_ = false;
+    }
     // The transcript holds the message as if unfragmented (RFC 6347 §4.2.6).
     ByteWriter hw(rx_header_);
     write_handshake_header(hw, static_cast<uint8_t>(type), static_cast<uint32_t>(body.size()), seq, 0,
@@ -328,6 +334,8 @@ void Endpoint::maybe_start() {
 void Endpoint::start_flight(Timestamp now, bool expects_reply) {
   flight_.rewind();
   flight_expects_reply_ = expects_reply;
+  retransmit_trigger_seq_ = peer_flight_first_seq_;
+  peer_flight_boundary_ = true;
   if (expects_reply) timer_.arm_new_flight(now);
   else timer_.stop();
 }

@@ -74,7 +74,7 @@ enum class Verdict : uint8_t { accept, discard, fatal };
 
 enum class EventType : uint8_t {
   peer_certificate,     // data = peer certificate DER
-  handshake_complete,   // suite, srtp_profile, extended_master_secret
+  handshake_complete,   // suite, srtp_profile, extended_master_secret, data = peer certificate DER
   application_data,     // data
   alert_received,       // alert_level, alert
   alert_sent,           // alert_level, alert
@@ -214,6 +214,11 @@ class Endpoint {
   Flight flight_;
   RetransmitTimer timer_;
   bool flight_expects_reply_ = false;
+  // RFC 6347 §4.2.4: the first message_seq of the peer flight that our
+  // current flight answers; its repetition means our flight was lost.
+  bool peer_flight_boundary_ = true;
+  uint16_t peer_flight_first_seq_ = 0;
+  uint16_t retransmit_trigger_seq_ = 0xFFFF;
   uint16_t next_send_seq_ = 0;
   crypto::Hash transcript256_{crypto::HashAlg::sha256};
   crypto::Hash transcript384_{crypto::HashAlg::sha384};

@@ -9,7 +9,17 @@ namespace keyway::dtls {
 
 namespace {
 constexpr Error kFinished = make_error(Layer::dtls, Code::auth_failed, "dtls finished: verify_data does not match (RFC 5246 §7.4.9)");
-constexpr Error kFingerprint = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate fingerprint does not match a=fingerprint");
+constexpr Error kFingerprintSha1 = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate fingerprint does not match a=fingerprint (sha-1)");
+constexpr Error kFingerprintSha256 = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate fingerprint does not match a=fingerprint (sha-256)");
+constexpr Error kFingerprintSha384 = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate fingerprint does not match a=fingerprint (sha-384)");
+
+Error fingerprint_mismatch(FingerprintHash h) {
+  switch (h) {
+    case FingerprintHash::sha1: return kFingerprintSha1;
+    case FingerprintHash::sha384: return kFingerprintSha384;
+    default: return kFingerprintSha256;
+  }
+}
 constexpr Error kCertTooBig = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate larger than the configured maximum");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls: handshake message does not fit the flight buffer");
@@ -66,7 +76,7 @@ Status Endpoint::check_peer_certificate(Bytes der) {
   peer_sent_cert_ = true;
   if (has_expected_fp_) {
     // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
-    ENSURE(fingerprint_matches(expected_fp_, der), kFingerprint);
+    ENSURE(fingerprint_matches(expected_fp_, der), fingerprint_mismatch(expected_fp_.hash));
     cert_accepted_ = true;
   }
   Event e;
@@ -133,6 +143,7 @@ void Endpoint::complete_handshake() {
   e.suite = suite_->suite;
   e.srtp_profile = srtp_profile_;
   e.extended_master_secret = ems_;
+  e.data = peer_certificate();  // empty when the client sent none (server, not required)
   push_event(e);
   tracef(config_.trace, Layer::dtls, "dtls: handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name,
          srtp_profile_, ems_ ? 1 : 0);

@@ -92,6 +92,7 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
                            0, 0, 3 + CookieJar::kCookieSize);
     write_hello_verify_request(w, Bytes(cookie, CookieJar::kCookieSize));
     reassembler_.reset(static_cast<uint16_t>(msg_seq + 1));
+    peer_flight_boundary_ = true;  // the next ClientHello starts the flight we answer
     // The HelloVerifyRequest reuses the ClientHello's record sequence number.
     return queue_record(ContentType::handshake, w.written(), rx_record_seq_, true);
   }

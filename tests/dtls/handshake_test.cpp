@@ -435,3 +435,85 @@ TEST_CASE("dtls endpoint: injected plaintext junk never kills a handshake or ses
   CHECK(p.server().ep->state() == HandshakeState::established);
   CHECK(p.client().ep->state() == HandshakeState::established);
 }
+
+TEST_CASE("dtls pair: a repeated ClientHello (cookie) makes the server resend flight 4 once") {
+  Fixture f;
+  f.server.mtu = 200;  // flight 4 spans several datagrams
+  Pair p(f.client, f.server);
+  std::vector<std::vector<uint8_t>> to_server;
+  bool drop_flight4 = true;
+  std::size_t server_sent_before = 0;
+  p.tamper = [&](int to, std::vector<uint8_t>& d) {
+    if (to == 1) to_server.push_back(d);
+    if (to == 0 && drop_flight4 && to_server.size() == 2) return false;  // lose all of flight 4
+    return true;
+  };
+  p.run(Duration::millis(500), false);  // before the client's 1 s timer
+  REQUIRE(to_server.size() == 2);       // ClientHello, ClientHello+cookie
+  drop_flight4 = false;
+  server_sent_before = p.server().sent.size();
+  auto again = to_server[1];
+  again[10] = static_cast<uint8_t>(again[10] + 5);  // a retransmission carries a new record number
+  p.deliver_raw(1, again);  // the client's hello again
+  std::size_t resent = p.server().sent.size() - server_sent_before;
+  CHECK(resent >= 3);
+  CHECK(p.server().ep->stats().retransmissions == 1);
+  auto first = to_server[0];
+  first[10] = static_cast<uint8_t>(first[10] + 9);
+  p.deliver_raw(1, first);  // the cookie-less hello: not the flight we answered
+  CHECK(p.server().ep->stats().retransmissions == 1);
+  p.run();
+  check_completed(p);
+}
+
+namespace keyway::dtls {
+// Test-only access to an endpoint's write state, to forge records the
+// public API never produces.
+struct EndpointAccess {
+  static std::vector<uint8_t> seal(Endpoint& ep, ContentType type, Bytes payload) {
+    WriteEpoch& we = ep.write_[1];
+    std::vector<uint8_t> out(payload.size() + kMaxRecordOverhead);
+    ByteWriter w(out);
+    we.cipher.seal(w, type, 1, we.next_seq++, payload);
+    out.resize(w.size());
+    return out;
+  }
+};
+}  // namespace keyway::dtls
+
+TEST_CASE("dtls endpoint: epoch 1 before keys is an unknown epoch; renegotiation is refused") {
+  Fixture f;
+  {
+    Endpoint server(f.server);
+    std::vector<uint8_t> early = test::unhex("17 fefd 0001 000000000001 0004 01020304");
+    CHECK(server.handle_datagram(Timestamp::from_micros(1), early) == Verdict::discard);
+    CHECK(server.stats().records_unknown_epoch == 1);
+  }
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  // The client (through the test hook) starts a new handshake under the session keys.
+  std::vector<uint8_t> hello(12 + 40, 0);
+  hello[0] = 1;
+  hello[3] = 40;
+  hello[11] = 40;
+  hello[5] = 5;  // message_seq 5
+  p.deliver_raw(1, EndpointAccess::seal(*p.client().ep, ContentType::handshake, hello));
+  CHECK(p.server().ep->state() == HandshakeState::established);
+  p.run(Duration::seconds(1), false);
+  bool refused = false;
+  for (const auto& e : p.client().events)
+    if (e.type == EventType::alert_received && e.alert == AlertDescription::no_renegotiation) refused = true;
+  CHECK(refused);
+  CHECK(p.client().ep->state() == HandshakeState::established);
+}
+
+TEST_CASE("dtls endpoint: a forged plaintext fatal alert after the handshake is ignored") {
+  Fixture f;
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  p.deliver_raw(0, test::unhex("15 fefd 0000 000000000050 0002 0228"));
+  CHECK(p.client().ep->state() == HandshakeState::established);
+  CHECK_FALSE(p.client().failed);
+}

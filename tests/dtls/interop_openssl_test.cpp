@@ -123,6 +123,8 @@ void run_keyway_client(const Case& c) {
   INFO(out);
   CHECK(value_after(out, "Keying material:") == ours);
   CHECK(out.find("hello from keyway") != std::string::npos);
+  for (const auto& e : res.events)
+    if (e.type == EventType::handshake_complete) CHECK(e.extended_master_secret == !c.no_ems);
   CHECK(rc == 0);
 }
 
