@@ -20,10 +20,8 @@ struct Cleaned {
 Result<Cleaned> clean_line(const RawLine& raw, const ParseOptions& o) {
   std::string_view text = raw.text;
   ENSURE(text.size() <= o.limits.max_line, err(Code::capacity, "line is longer than the configured limit"));
-  for (char c : text) {
-    ENSURE(c != '\0', err(Code::malformed, "line contains a NUL byte (RFC 8866 §5)"));
-    ENSURE(c != '\r', err(Code::malformed, "line contains a stray CR (RFC 8866 §5)"));
-  }
+  ENSURE(text.find('\0') == std::string_view::npos, err(Code::malformed, "line contains a NUL byte (RFC 8866 §5)"));
+  ENSURE(text.find('\r') == std::string_view::npos, err(Code::malformed, "line contains a stray CR (RFC 8866 §5)"));
   Cleaned out;
   if (o.mode == Mode::lenient) {
     text = trim_right(text);

@@ -368,6 +368,25 @@ TEST_CASE("create_answer: every error path") {
   CHECK(answer_to(mixed, o).find("crypto") == std::string::npos);
 }
 
+TEST_CASE("create_answer: a second section with SDES or a non-DTLS profile is rejected with port 0") {
+  std::string offer = kOfferHead +
+                      "m=video 9 RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n"
+                      "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
+                      "m=video 9 RTP/AVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n";
+  AnswerSummary s;
+  std::string a = answer_to(offer, test::answer_options(), &s);
+  CHECK(s.accepted == 1);
+  CHECK(s.rejected == 2);
+  CHECK(has_line(a, "m=video 0 RTP/SAVPF 96"));
+  CHECK(has_line(a, "m=video 0 RTP/AVPF 96"));
+  CHECK(a.find("crypto") == std::string::npos);
+  // When nothing is usable the first refused section's reason is the error.
+  std::string none = with(offer, "a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:111 speex/16000\r\na=rtpmap:0 x/8000\r\n");
+  CHECK(answer_error(none, test::answer_options()).find("no codec in common") != std::string::npos);
+  std::string sdes_first = with(none, "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0", "m=audio 0 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0");
+  CHECK(answer_error(sdes_first, test::answer_options()).find("SDES") != std::string::npos);
+}
+
 TEST_CASE("read_remote: reads an answer's transport for peer/") {
   Parsed ff(test::read_text(test::sdp_dir() / "corpus/firefox-answer-av.sdp"));
   REQUIRE(ff.ok());

@@ -147,6 +147,11 @@ TEST_CASE("sdp parse: format_parse_error shows line number, reason and text") {
   CHECK(msg.find("line 5:") == 0);
   CHECK(msg.find("port is not a number") != std::string::npos);
   CHECK(msg.find("[m=audio nine RTP/AVP 0]") != std::string::npos);
+  sdp::ErrorLocation whole;
+  char buf[200];
+  sdp::format_parse_error(p.result.error(), whole, buf, sizeof buf);
+  CHECK(std::string(buf) == "sdp: malformed: m= line: port is not a number in 0..65535");
+  CHECK(sdp::format_parse_error(p.result.error(), whole, buf, 0) == 0);
   char tiny[8];
   CHECK(sdp::format_parse_error(p.result.error(), p.where, tiny, sizeof tiny) == 7);
 }
