@@ -7,8 +7,10 @@
 //     anything else
 //        -> rejected: port 0, the offered formats, a=mid echoed
 //   a=group:BUNDLE lists the accepted mids of the offer's BUNDLE group; the
-//   first of them is the answerer-tagged section and alone carries the ICE
-//   and DTLS attributes (RFC 8843 §7.3.1).
+//   first of them is the answerer-tagged section and alone carries the
+//   candidates. Every accepted section repeats the (identical) ICE
+//   credentials, fingerprint and setup, as Chromium's and Firefox's answers
+//   do: aiortc 1.4.0 refuses an answer whose bundled sections lack them.
 //   Never echoed: candidates, ice-ufrag/pwd, fingerprint, a=crypto, ssrc and
 //   msid lines, rtcp-mux-only (RFC 8858 §4.3), rid/simulcast (declined).
 #include "sdp/codec_match.hpp"
@@ -165,7 +167,8 @@ void write_accepted(AnswerContext& ctx, TextWriter& w, std::size_t i, const Sect
   write_media_line(w, m, plan);
   if (!plan.mid.empty()) w.line('a', "mid:", plan.mid);
   bool bundled = ctx.has_bundle && !plan.mid.empty() && ctx.bundle.contains(plan.mid);
-  if (!bundled || i == ctx.tagged) detail::write_transport(w, ctx.options->transport, ctx.local_setup);
+  detail::write_ice_dtls(w, ctx.options->transport, ctx.local_setup);
+  if (!bundled || i == ctx.tagged) detail::write_candidates(w, ctx.options->transport);  // RFC 8843 §7.3.1
   write_extmaps(ctx, w, m);
   w.line('a', to_string(plan.direction));
   if (plan.sender != nullptr) detail::write_msid(w, *plan.sender);
