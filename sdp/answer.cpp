@@ -110,6 +110,17 @@ Status check_echoable(const MediaDescription& m) {
   return ok_status();
 }
 
+// RFC 5888 §4: a mid identifies one section; the answer echoes them (RFC 8829 §5.3.1).
+Status check_unique_mid(const SessionDescription& offer, std::size_t i) {
+  const Attribute* mid = offer.media[i].find("mid");
+  if (mid == nullptr) return ok_status();
+  for (std::size_t j = 0; j < i; ++j) {
+    const Attribute* other = offer.media[j].find("mid");
+    ENSURE(other == nullptr || other->value != mid->value, unusable(Code::malformed, "offer: a=mid value used by two sections (RFC 5888 §4)"));
+  }
+  return ok_status();
+}
+
 void write_media_line(TextWriter& w, const MediaDescription& m, const SectionPlan& plan) {
   w.begin('m');
   w.append(m.media);
@@ -198,6 +209,7 @@ Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted) {
   Error reason{};
   for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
     TRY(check_echoable(ctx.offer->media[i]));
+    TRY(check_unique_mid(*ctx.offer, i));
     SectionPlan plan;
     plan_section(ctx, i, plan, audio_used, video_used);
     accepted[i] = plan.accepted;

@@ -353,6 +353,7 @@ TEST_CASE("create_answer: every error path") {
   CHECK(answer_error(kOfferHead + "m=vid@eo 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n", o).find("media type") != std::string::npos);
   CHECK(answer_error(kOfferHead + "m=video 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:a@b\r\n", o).find("a=mid") != std::string::npos);
   CHECK(answer_error(with(kOfferHead, "111 0\r\n", "111 0 x@\r\n"), o).find("format") != std::string::npos);
+  CHECK(answer_error(kOfferHead + "m=video 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n", o).find("used by two sections") != std::string::npos);
   AnswerOptions bad = o;
   bad.transport.ice_pwd = "x";
   CHECK(answer_error(kOfferHead, bad).find("ice-pwd") != std::string::npos);
