@@ -225,7 +225,7 @@ Status check_connections(const Builder& b, ErrorLocation& where) {
 std::size_t arena_bytes_for(std::string_view text) {
   std::size_t lines = 1;
   for (char c : text) lines += c == '\n';
-  std::size_t slack = alignof(Line) + alignof(Attribute) + alignof(MediaDescription);
+  std::size_t slack = alignof(Line) + alignof(Attribute) + alignof(MediaDescription);  // worst-case padding
   return lines * (sizeof(Line) + sizeof(Attribute) + sizeof(MediaDescription)) + slack;
 }
 

@@ -241,6 +241,19 @@ TEST_CASE("sdp parse: arena use is bounded by arena_bytes_for and proportional t
   CHECK(sdp::arena_bytes_for(text) < text.size() * 200);
 }
 
+TEST_CASE("sdp arena: objects are aligned even in a misaligned buffer") {
+  std::string text = crlf(kAllLineTypes);
+  std::vector<std::byte> mem(sdp::arena_bytes_for(text) + 1);
+  sdp::Arena arena(std::span<std::byte>(mem.data() + 1, mem.size() - 1));
+  auto r = sdp::parse(text, arena);
+  REQUIRE(r.ok());
+  CHECK(reinterpret_cast<std::uintptr_t>(r->lines.data()) % alignof(sdp::Line) == 0);
+  CHECK(reinterpret_cast<std::uintptr_t>(r->media.data()) % alignof(sdp::MediaDescription) == 0);
+  CHECK(reinterpret_cast<std::uintptr_t>(r->attributes.data()) % alignof(sdp::Attribute) == 0);
+  int* none = arena.allocate<int>(1u << 30);
+  CHECK(none == nullptr);
+}
+
 TEST_CASE("sdp write: buffer too small is an error, not a truncation") {
   Parsed p(kMinimal);
   REQUIRE(p.ok());
