@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 
 #include "sdp/lexer.hpp"
@@ -388,6 +389,30 @@ TEST_CASE("create_answer: a second section with SDES or a non-DTLS profile is re
   CHECK(answer_error(none, test::answer_options()).find("no codec in common") != std::string::npos);
   std::string sdes_first = with(none, "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0", "m=audio 0 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0");
   CHECK(answer_error(sdes_first, test::answer_options()).find("SDES") != std::string::npos);
+}
+
+TEST_CASE("create_answer: work stays linear for an offer full of extmap lines") {
+  // 2000 extmap lines in a BUNDLE group: a quadratic check would take seconds.
+  std::string offer = kOfferHead;
+  for (int i = 0; i < 2000; ++i) offer += "a=extmap:" + std::to_string(1 + i % 255) + " urn:x:" + std::to_string(i % 255) + "\r\n";
+  auto start = std::chrono::steady_clock::now();
+  AnswerSummary s;
+  std::string a = answer_to(offer, test::answer_options(), &s);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK_FALSE(s.extmap_conflict);
+  CHECK(ms < 500);
+  offer += "a=extmap:7 urn:other\r\n";
+  answer_to(offer, test::answer_options(), &s);
+  CHECK(s.extmap_conflict);
+  CHECK(s.conflict.id == 7);
+}
+
+TEST_CASE("read_remote: a malformed session-level attribute is reported") {
+  Parsed p(with(kOfferHead, "a=group:BUNDLE 0", "a=group:BUNDLE 0\r\na=msid:"), Mode::lenient);
+  REQUIRE(p.ok());
+  auto r = read_remote(p.desc());
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::string(r.error().detail).find("a=msid") != std::string::npos);
 }
 
 TEST_CASE("read_remote: reads an answer's transport for peer/") {
