@@ -235,6 +235,7 @@ int run_sdp(int, char**) {
       if (!sdp::parse(kChromeOffer, arena).ok()) { std::fprintf(stderr, "sdp: parse failed\n"); return 1; }
     }
     double t1 = now_us();
+    arena.reset();
     auto desc = sdp::parse(kChromeOffer, arena);
     for (int i = 0; i < rounds; ++i)
       if (!sdp::write(*desc, out).ok()) { std::fprintf(stderr, "sdp: write failed\n"); return 1; }
@@ -243,7 +244,7 @@ int run_sdp(int, char**) {
       if (!sdp::create_answer(*desc, o, out).ok()) { std::fprintf(stderr, "sdp: answer failed\n"); return 1; }
     double t3 = now_us();
     news = g_news.load() - before;
-    arena_bytes = arena.high_water();
+    arena_bytes = arena.used();
     lines = desc->lines.size();
     best_parse = std::min(best_parse, (t1 - t0) / rounds);
     best_write = std::min(best_write, (t2 - t1) / rounds);
