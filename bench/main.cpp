@@ -15,6 +15,7 @@ struct Entry {
 const Entry kBenches[] = {
     {"srtp", keyway::bench::run_srtp, "SRTP/SRTCP protect/unprotect vs libsrtp2 and the mbedTLS floor"},
     {"ice", keyway::bench::run_ice, "STUN parse+verify time; checks and virtual time to a selected pair (4x4 hosts)"},
+    {"sdp", keyway::bench::run_sdp, "SDP parse/write time and heap allocations for a Chrome audio+video offer"},
     {nullptr, nullptr, nullptr},
 };
 }  // namespace

@@ -7,8 +7,10 @@
 //     anything else
 //        -> rejected: port 0, the offered formats, a=mid echoed
 //   a=group:BUNDLE lists the accepted mids of the offer's BUNDLE group; the
-//   first of them is the answerer-tagged section and alone carries the ICE
-//   and DTLS attributes (RFC 8843 §7.3.1).
+//   first of them is the answerer-tagged section and alone carries the
+//   candidates. Every accepted section repeats the (identical) ICE
+//   credentials, fingerprint and setup, as Chromium's and Firefox's answers
+//   do: aiortc 1.4.0 refuses an answer whose bundled sections lack them.
 //   Never echoed: candidates, ice-ufrag/pwd, fingerprint, a=crypto, ssrc and
 //   msid lines, rtcp-mux-only (RFC 8858 §4.3), rid/simulcast (declined).
 #include "sdp/codec_match.hpp"
@@ -108,6 +110,17 @@ Status check_echoable(const MediaDescription& m) {
   return ok_status();
 }
 
+// RFC 5888 §4: a mid identifies one section; the answer echoes them (RFC 8829 §5.3.1).
+Status check_unique_mid(const SessionDescription& offer, std::size_t i) {
+  const Attribute* mid = offer.media[i].find("mid");
+  if (mid == nullptr) return ok_status();
+  for (std::size_t j = 0; j < i; ++j) {
+    const Attribute* other = offer.media[j].find("mid");
+    ENSURE(other == nullptr || other->value != mid->value, unusable(Code::malformed, "offer: a=mid value used by two sections (RFC 5888 §4)"));
+  }
+  return ok_status();
+}
+
 void write_media_line(TextWriter& w, const MediaDescription& m, const SectionPlan& plan) {
   w.begin('m');
   w.append(m.media);
@@ -165,7 +178,8 @@ void write_accepted(AnswerContext& ctx, TextWriter& w, std::size_t i, const Sect
   write_media_line(w, m, plan);
   if (!plan.mid.empty()) w.line('a', "mid:", plan.mid);
   bool bundled = ctx.has_bundle && !plan.mid.empty() && ctx.bundle.contains(plan.mid);
-  if (!bundled || i == ctx.tagged) detail::write_transport(w, ctx.options->transport, ctx.local_setup);
+  detail::write_ice_dtls(w, ctx.options->transport, ctx.local_setup);
+  if (!bundled || i == ctx.tagged) detail::write_candidates(w, ctx.options->transport);  // RFC 8843 §7.3.1
   write_extmaps(ctx, w, m);
   w.line('a', to_string(plan.direction));
   if (plan.sender != nullptr) detail::write_msid(w, *plan.sender);
@@ -195,6 +209,7 @@ Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted) {
   Error reason{};
   for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
     TRY(check_echoable(ctx.offer->media[i]));
+    TRY(check_unique_mid(*ctx.offer, i));
     SectionPlan plan;
     plan_section(ctx, i, plan, audio_used, video_used);
     accepted[i] = plan.accepted;

@@ -21,7 +21,9 @@ class Arena {
   template <typename T>
   T* allocate(std::size_t n) {
     static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
-    std::size_t start = align_up(used_, alignof(T));
+    // Align the address itself: the caller's buffer may start anywhere.
+    auto base = reinterpret_cast<std::uintptr_t>(memory_.data());
+    std::size_t start = static_cast<std::size_t>(align_up(base + used_, alignof(T)) - base);
     if (start > memory_.size() || n > (memory_.size() - start) / sizeof(T)) return nullptr;
     T* out = reinterpret_cast<T*>(memory_.data() + start);
     for (std::size_t i = 0; i < n; ++i) new (out + i) T();
@@ -36,7 +38,7 @@ class Arena {
   void reset() { used_ = 0; }
 
  private:
-  static std::size_t align_up(std::size_t v, std::size_t a) { return (v + a - 1) / a * a; }
+  static std::uintptr_t align_up(std::uintptr_t v, std::uintptr_t a) { return (v + a - 1) / a * a; }
 
   std::span<std::byte> memory_;
   std::size_t used_ = 0;

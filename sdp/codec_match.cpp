@@ -14,13 +14,36 @@ struct StaticType {
 constexpr StaticType kStatic[] = {{0, "PCMU", 8000}, {3, "GSM", 8000}, {8, "PCMA", 8000},
                                   {9, "G722", 8000}, {13, "CN", 8000}, {18, "G729", 8000}};
 
-bool offered_rtpmap(const MediaDescription& m, uint8_t pt, RtpMap& out) {
-  for (std::string_view v : AttributeValues(m.attributes, "rtpmap")) {
-    auto r = parse_rtpmap(v);
-    if (r.ok() && r->payload_type == pt) {
-      out = *r;
-      return true;
+// Where each payload type's a=rtpmap and a=fmtp are, built in one pass so
+// matching costs O(formats x preferences) rather than a scan per lookup.
+struct FormatIndex {
+  static constexpr uint16_t kNone = 0xFFFF;
+  std::array<uint16_t, 128> rtpmap{};
+  std::array<uint16_t, 128> fmtp{};
+
+  explicit FormatIndex(const MediaDescription& m) {
+    rtpmap.fill(kNone);
+    fmtp.fill(kNone);
+    for (std::size_t i = 0; i < m.attributes.size() && i < kNone; ++i) {
+      const Attribute& a = m.attributes[i];
+      bool is_map = a.name == "rtpmap", is_fmtp = a.name == "fmtp";
+      if (!is_map && !is_fmtp) continue;
+      std::string_view pt_text = a.value, rest;
+      split_once(a.value, ' ', pt_text, rest);
+      uint8_t pt = 0;
+      if (!parse_u8(pt_text, pt) || pt > 127) continue;
+      uint16_t& slot = is_map ? rtpmap[pt] : fmtp[pt];
+      if (slot == kNone) slot = static_cast<uint16_t>(i);  // the first line for a type wins
     }
+  }
+};
+
+bool offered_rtpmap(const MediaDescription& m, const FormatIndex& index, uint8_t pt, RtpMap& out) {
+  if (index.rtpmap[pt] != FormatIndex::kNone) {
+    auto r = parse_rtpmap(m.attributes[index.rtpmap[pt]].value);
+    if (!r.ok()) return false;
+    out = *r;
+    return true;
   }
   for (const StaticType& s : kStatic) {
     if (s.pt != pt) continue;
@@ -30,12 +53,10 @@ bool offered_rtpmap(const MediaDescription& m, uint8_t pt, RtpMap& out) {
   return false;
 }
 
-std::string_view offered_fmtp(const MediaDescription& m, uint8_t pt) {
-  for (std::string_view v : AttributeValues(m.attributes, "fmtp")) {
-    auto f = parse_fmtp(v);
-    if (f.ok() && f->payload_type == pt) return f->parameters;
-  }
-  return {};
+std::string_view offered_fmtp(const MediaDescription& m, const FormatIndex& index, uint8_t pt) {
+  if (index.fmtp[pt] == FormatIndex::kNone) return {};
+  auto f = parse_fmtp(m.attributes[index.fmtp[pt]].value);
+  return f.ok() ? f->parameters : std::string_view{};
 }
 
 // True if the ';'-separated parameter list has this exact "key=value" item.
@@ -82,6 +103,7 @@ bool ChosenCodecs::contains(uint8_t pt) const {
 
 ChosenCodecs choose_codecs(const MediaDescription& offer, std::span<const Codec> preferences) {
   ChosenCodecs out;
+  const FormatIndex index(offer);
   // Two rounds: media codecs, then "rtx" whose apt must be chosen (RFC 4588 §8.1).
   for (int round = 0; round < 2; ++round) {
     for (const Codec& pref : preferences) {
@@ -93,9 +115,9 @@ ChosenCodecs choose_codecs(const MediaDescription& offer, std::span<const Codec>
         ChosenCodec c;
         RtpMap map;
         if (!parse_u8(fmt, c.payload_type) || c.payload_type > 127 || out.contains(c.payload_type)) continue;
-        if (!offered_rtpmap(offer, c.payload_type, map) || !matches(map, pref)) continue;
+        if (!offered_rtpmap(offer, index, c.payload_type, map) || !matches(map, pref)) continue;
         c.rtpmap = map;
-        c.fmtp = offered_fmtp(offer, c.payload_type);
+        c.fmtp = offered_fmtp(offer, index, c.payload_type);
         c.preference = &pref;
         uint8_t apt = 0;
         if (is_rtx && !(rtx_apt(c.fmtp, apt) && out.contains(apt))) continue;

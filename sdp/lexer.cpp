@@ -48,14 +48,6 @@ bool Tokens::next(std::string_view& out) {
   return true;
 }
 
-std::size_t Tokens::count() const {
-  Tokens copy = *this;
-  std::size_t n = 0;
-  std::string_view t;
-  while (copy.next(t)) ++n;
-  return n;
-}
-
 bool split_once(std::string_view text, char sep, std::string_view& head, std::string_view& tail) {
   std::size_t at = text.find(sep);
   if (at == std::string_view::npos) return false;
@@ -64,12 +56,22 @@ bool split_once(std::string_view text, char sep, std::string_view& head, std::st
   return true;
 }
 
-bool is_token_char(char c) {
-  // RFC 8866 §9: token-char = %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E
-  auto u = static_cast<unsigned char>(c);
+namespace {
+// RFC 8866 §9: token-char = %x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E
+constexpr bool token_char_rule(unsigned u) {
   return u == 0x21 || (u >= 0x23 && u <= 0x27) || u == 0x2A || u == 0x2B || u == 0x2D || u == 0x2E ||
          (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A) || (u >= 0x5E && u <= 0x7E);
 }
+struct TokenTable {
+  bool allowed[256] = {};
+  constexpr TokenTable() {
+    for (unsigned u = 0; u < 256; ++u) allowed[u] = token_char_rule(u);
+  }
+};
+constexpr TokenTable kTokenTable{};
+}  // namespace
+
+bool is_token_char(char c) { return kTokenTable.allowed[static_cast<unsigned char>(c)]; }
 
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
@@ -86,10 +88,8 @@ bool is_digits(std::string_view s) {
 }
 
 bool is_byte_string(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c == '\0' || c == '\r' || c == '\n') return false;
-  return true;
+  return !s.empty() && s.find('\0') == std::string_view::npos && s.find('\r') == std::string_view::npos &&
+         s.find('\n') == std::string_view::npos;
 }
 
 bool parse_u64(std::string_view s, uint64_t& out) {

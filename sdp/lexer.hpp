@@ -43,8 +43,6 @@ class Tokens {
   explicit Tokens(std::string_view text, bool collapse = false) : rest_(text), collapse_(collapse) {}
   bool next(std::string_view& out);
   std::string_view rest() const { return rest_; }
-  // Counts the tokens left without consuming them.
-  std::size_t count() const;
 
  private:
   std::string_view rest_;

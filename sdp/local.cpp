@@ -39,12 +39,15 @@ void write_session_header(TextWriter& w, uint64_t session_id, uint64_t session_v
   w.line('t', "0 0");
 }
 
-void write_transport(TextWriter& w, const LocalTransport& t, Setup setup) {
+void write_ice_dtls(TextWriter& w, const LocalTransport& t, Setup setup) {
   w.line('a', "ice-ufrag:", t.ice_ufrag);
   w.line('a', "ice-pwd:", t.ice_pwd);
   if (t.trickle) w.line('a', "ice-options:trickle");
   w.line('a', "fingerprint:", t.fingerprint);
   w.line('a', "setup:", to_string(setup));
+}
+
+void write_candidates(TextWriter& w, const LocalTransport& t) {
   for (std::string_view c : t.candidates) w.line('a', "candidate:", c);
   if (t.end_of_candidates) w.line('a', "end-of-candidates");
 }

@@ -15,8 +15,10 @@ constexpr Error invalid(const char* detail) { return make_error(Layer::sdp, Code
 
 // v=, o=, s=, t= (RFC 8866 §5.1-5.9; JSEP §5.2.1 uses "-" for username and s=).
 void write_session_header(TextWriter& w, uint64_t session_id, uint64_t session_version);
-// ice-ufrag, ice-pwd, ice-options, fingerprint, setup, candidates (JSEP §5.2.1).
-void write_transport(TextWriter& w, const LocalTransport& t, Setup setup);
+// ice-ufrag, ice-pwd, ice-options, fingerprint, setup (JSEP §5.2.1, §5.3.1).
+void write_ice_dtls(TextWriter& w, const LocalTransport& t, Setup setup);
+// a=candidate lines and a=end-of-candidates (RFC 8839 §5.1, RFC 8840).
+void write_candidates(TextWriter& w, const LocalTransport& t);
 // a=rtpmap, a=fmtp and a=rtcp-fb lines of one payload type.
 void write_codec(TextWriter& w, uint8_t pt, std::string_view name, uint32_t clock_rate, uint8_t channels,
                  bool audio, std::string_view fmtp);

@@ -7,7 +7,9 @@
 // How peer/ uses this (the whole flow, no allocation: text goes into caller
 // buffers, parsed descriptions into a caller Arena):
 //
-//   // 1. Answering a browser's offer
+//   // 1. Answering a browser's offer (the text and the arena must outlive
+//   //    everything read from them; arena_bytes_for(text) is the arena size
+//   //    a parse can need, about 12 KiB for a Chrome audio+video offer)
 //   std::array<std::byte, 32 * 1024> mem;  sdp::Arena arena(mem);
 //   auto offer = sdp::parse(offer_text, arena, {sdp::Mode::lenient}, &where);   // browsers' own text
 //   sdp::AnswerOptions opt;
@@ -18,6 +20,7 @@
 //   auto answer_text = sdp::create_answer(*offer, opt, out_buffer, &summary);
 //   auto remote = sdp::read_remote(*offer);         // remote fingerprints, ufrag/pwd, setup, candidates
 //   // summary.local_setup == active  => keyway is the DTLS client (RFC 8842 §3)
+//   // summary.extmap_conflict: the offer reused an extmap id (kept out of the answer)
 //
 //   // 2. Offering, then reading the answer
 //   auto offer_text = sdp::create_offer(offer_options, out_buffer);

@@ -70,7 +70,8 @@ void write_section(TextWriter& w, const LocalMedia& m, const LocalTransport& t) 
   w.end();
   w.line('c', "IN IP4 0.0.0.0");
   w.line('a', "mid:", m.mid);
-  detail::write_transport(w, t, Setup::actpass);  // RFC 8842 §3.2: offers use actpass
+  detail::write_ice_dtls(w, t, Setup::actpass);  // RFC 8842 §3.2: offers use actpass
+  detail::write_candidates(w, t);
   for (const HeaderExtension& e : m.extensions) w.line('a', "extmap:", static_cast<unsigned>(e.id), " ", e.uri);
   w.line('a', to_string(m.direction));
   detail::write_msid(w, m.sender);

@@ -20,10 +20,8 @@ struct Cleaned {
 Result<Cleaned> clean_line(const RawLine& raw, const ParseOptions& o) {
   std::string_view text = raw.text;
   ENSURE(text.size() <= o.limits.max_line, err(Code::capacity, "line is longer than the configured limit"));
-  for (char c : text) {
-    ENSURE(c != '\0', err(Code::malformed, "line contains a NUL byte (RFC 8866 §5)"));
-    ENSURE(c != '\r', err(Code::malformed, "line contains a stray CR (RFC 8866 §5)"));
-  }
+  ENSURE(text.find('\0') == std::string_view::npos, err(Code::malformed, "line contains a NUL byte (RFC 8866 §5)"));
+  ENSURE(text.find('\r') == std::string_view::npos, err(Code::malformed, "line contains a stray CR (RFC 8866 §5)"));
   Cleaned out;
   if (o.mode == Mode::lenient) {
     text = trim_right(text);
@@ -227,7 +225,7 @@ Status check_connections(const Builder& b, ErrorLocation& where) {
 std::size_t arena_bytes_for(std::string_view text) {
   std::size_t lines = 1;
   for (char c : text) lines += c == '\n';
-  std::size_t slack = alignof(Line) + alignof(Attribute) + alignof(MediaDescription);
+  std::size_t slack = alignof(Line) + alignof(Attribute) + alignof(MediaDescription);  // worst-case padding
   return lines * (sizeof(Line) + sizeof(Attribute) + sizeof(MediaDescription)) + slack;
 }
 

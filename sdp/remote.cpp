@@ -35,6 +35,7 @@ bool is_dtls_proto(std::string_view proto) {
 
 Result<RemoteParameters> read_remote(const SessionDescription& desc) {
   RemoteParameters r;
+  TRY(check_session_attributes(desc));
   Group bundle;
   r.bundle = find_bundle(desc, bundle);
   auto index = transport_section(desc, r.bundle ? &bundle : nullptr);

@@ -78,6 +78,8 @@ Status read_numbers(const MediaDescription& m, MediaView& v) {
 
 }  // namespace
 
+Status check_session_attributes(const SessionDescription& desc) { return check_typed_attributes(desc.attributes); }
+
 std::size_t AttributeValues::count() const {
   std::size_t n = 0;
   for (auto it = begin(); it != end(); ++it) ++n;
@@ -110,8 +112,7 @@ Result<MediaView> view_media(const SessionDescription& desc, std::size_t index) 
   MediaView v;
   v.section = &m;
   v.index = index;
-  TRY(check_typed_attributes(desc.attributes));
-  TRY(check_typed_attributes(m.attributes));
+  TRY(check_typed_attributes(m.attributes));  // session level: check_session_attributes()
   if (const Attribute* a = m.find("mid")) {
     ENSURE(is_token(a->value), malformed("a=mid: identification-tag is not a token (RFC 5888 §4)"));
     v.mid = a->value;
@@ -133,28 +134,44 @@ Result<MediaView> view_media(const SessionDescription& desc, std::size_t index) 
   return v;
 }
 
+namespace {
+
+// RFC 8285 §5: ids 1-255 and 4096-4351 map onto 512 slots.
+std::size_t extmap_slot(uint16_t id) { return id <= 255 ? id : 256u + (id - 4096u); }
+
+bool in_bundle(const MediaDescription& m, const Group& bundle) {
+  const Attribute* mid = m.find("mid");
+  return !m.rejected() && mid != nullptr && bundle.contains(mid->value);
+}
+
+}  // namespace
+
 Status check_bundle_extmaps(const SessionDescription& desc, ExtmapConflict* conflict) {
   Group bundle;
   if (!find_bundle(desc, bundle)) return ok_status();
-  // O(n^2) over the extmaps of the group; both counts are bounded by Limits.
+  // One pass: the first binding of each id (section, attribute), 2 KiB of state.
+  struct Binding {
+    uint16_t section = 0xFFFF;
+    uint16_t attribute = 0;
+  };
+  std::array<Binding, 512> first{};
   for (std::size_t i = 0; i < desc.media.size(); ++i) {
-    const Attribute* mid_i = desc.media[i].find("mid");
-    if (mid_i == nullptr || !bundle.contains(mid_i->value) || desc.media[i].rejected()) continue;
-    for (std::string_view a : AttributeValues(desc.media[i].attributes, "extmap")) {
-      auto ea = parse_extmap(a);
-      if (!ea.ok()) return ea.error();
-      for (std::size_t j = i; j < desc.media.size(); ++j) {
-        const Attribute* mid_j = desc.media[j].find("mid");
-        if (mid_j == nullptr || !bundle.contains(mid_j->value) || desc.media[j].rejected()) continue;
-        for (std::string_view b : AttributeValues(desc.media[j].attributes, "extmap")) {
-          auto eb = parse_extmap(b);
-          if (!eb.ok()) return eb.error();
-          if (eb->id != ea->id || eb->uri == ea->uri) continue;
-          if (conflict != nullptr) *conflict = ExtmapConflict{ea->id, ea->uri, eb->uri, i, j};
-          return make_error(Layer::sdp, Code::illegal_parameter,
-                            "a=extmap: one id names two URIs within a BUNDLE group (RFC 8843 §9.2)");
-        }
+    const MediaDescription& m = desc.media[i];
+    if (!in_bundle(m, bundle)) continue;
+    for (std::size_t k = 0; k < m.attributes.size(); ++k) {
+      if (m.attributes[k].name != "extmap") continue;
+      auto e = parse_extmap(m.attributes[k].value);
+      if (!e.ok()) return e.error();
+      Binding& b = first[extmap_slot(e->id)];
+      if (b.section == 0xFFFF) {
+        b = {static_cast<uint16_t>(i), static_cast<uint16_t>(k)};
+        continue;
       }
+      auto earlier = parse_extmap(desc.media[b.section].attributes[b.attribute].value);
+      if (earlier->uri == e->uri) continue;
+      if (conflict != nullptr) *conflict = ExtmapConflict{e->id, earlier->uri, e->uri, b.section, i};
+      return make_error(Layer::sdp, Code::illegal_parameter,
+                        "a=extmap: one id names two URIs within a BUNDLE group (RFC 8843 §9.2)");
     }
   }
   return ok_status();

@@ -189,8 +189,8 @@ class AttributeValues {
 AttributeValues candidates(const TransportView& transport);
 
 // Typed view of one m= section. view_media() checks every WebRTC attribute
-// of the section (and the session-level ones it inherits) and fails on the
-// first malformed one.
+// of the section and the transport attributes it inherits from the session,
+// and fails on the first malformed one.
 struct MediaView {
   const MediaDescription* section = nullptr;
   std::size_t index = 0;
@@ -205,6 +205,10 @@ struct MediaView {
   TransportView transport;
 };
 [[nodiscard]] Result<MediaView> view_media(const SessionDescription& desc, std::size_t index);
+
+// Checks the grammar of the session-level typed attributes (a=group,
+// a=msid, a=extmap, ...); read_remote() calls it once.
+[[nodiscard]] Status check_session_attributes(const SessionDescription& desc);
 
 // The first a=group:BUNDLE of the session, if any.
 bool find_bundle(const SessionDescription& desc, Group& out);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 
 #include "sdp/lexer.hpp"
@@ -262,7 +263,7 @@ TEST_CASE("create_answer: rejected sections keep their place with port 0; BUNDLE
   CHECK_FALSE(p.desc().media[0].has("ice-ufrag"));
 }
 
-TEST_CASE("create_answer: only the answerer-tagged bundled section carries ICE/DTLS (RFC 8843 §7.3.1)") {
+TEST_CASE("create_answer: ICE/DTLS in every accepted section, candidates only in the tagged one") {
   Parsed chrome(test::read_text(test::sdp_dir() / "corpus/chrome-offer-av-nocand.sdp"));
   REQUIRE(chrome.ok());
   std::string out(16384, '\0');
@@ -272,7 +273,9 @@ TEST_CASE("create_answer: only the answerer-tagged bundled section carries ICE/D
   REQUIRE(p.ok());
   CHECK(p.desc().media[0].has("fingerprint"));
   CHECK(p.desc().media[0].has("candidate"));
-  CHECK_FALSE(p.desc().media[1].has("fingerprint"));
+  CHECK(p.desc().media[1].has("fingerprint"));  // aiortc requires these in every section
+  CHECK(p.desc().media[1].has("ice-ufrag"));
+  CHECK(p.desc().media[1].find("setup")->value == "active");
   CHECK_FALSE(p.desc().media[1].has("candidate"));
   CHECK(p.desc().media[1].has("rtcp-mux"));
   CHECK(p.desc().has("extmap-allow-mixed"));
@@ -286,8 +289,8 @@ TEST_CASE("create_answer: only the answerer-tagged bundled section carries ICE/D
   Parsed q{std::string(*b)};
   REQUIRE(q.ok());
   CHECK_FALSE(q.desc().has("group"));
-  CHECK(q.desc().media[0].has("fingerprint"));
-  CHECK(q.desc().media[1].has("fingerprint"));
+  CHECK(q.desc().media[0].has("candidate"));
+  CHECK(q.desc().media[1].has("candidate"));
 }
 
 TEST_CASE("create_answer: directions (RFC 3264 §6.1)") {
@@ -351,6 +354,7 @@ TEST_CASE("create_answer: every error path") {
   CHECK(answer_error(kOfferHead + "m=vid@eo 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n", o).find("media type") != std::string::npos);
   CHECK(answer_error(kOfferHead + "m=video 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:a@b\r\n", o).find("a=mid") != std::string::npos);
   CHECK(answer_error(with(kOfferHead, "111 0\r\n", "111 0 x@\r\n"), o).find("format") != std::string::npos);
+  CHECK(answer_error(kOfferHead + "m=video 0 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n", o).find("used by two sections") != std::string::npos);
   AnswerOptions bad = o;
   bad.transport.ice_pwd = "x";
   CHECK(answer_error(kOfferHead, bad).find("ice-pwd") != std::string::npos);
@@ -366,6 +370,49 @@ TEST_CASE("create_answer: every error path") {
   // SDES next to DTLS: the section is refused by its a=crypto only if the profile is not DTLS-SRTP.
   std::string mixed = with(kOfferHead, "a=rtcp-mux", "a=rtcp-mux\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR");
   CHECK(answer_to(mixed, o).find("crypto") == std::string::npos);
+}
+
+TEST_CASE("create_answer: a second section with SDES or a non-DTLS profile is rejected with port 0") {
+  std::string offer = kOfferHead +
+                      "m=video 9 RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n"
+                      "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n"
+                      "m=video 9 RTP/AVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n";
+  AnswerSummary s;
+  std::string a = answer_to(offer, test::answer_options(), &s);
+  CHECK(s.accepted == 1);
+  CHECK(s.rejected == 2);
+  CHECK(has_line(a, "m=video 0 RTP/SAVPF 96"));
+  CHECK(has_line(a, "m=video 0 RTP/AVPF 96"));
+  CHECK(a.find("crypto") == std::string::npos);
+  // When nothing is usable the first refused section's reason is the error.
+  std::string none = with(offer, "a=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:111 speex/16000\r\na=rtpmap:0 x/8000\r\n");
+  CHECK(answer_error(none, test::answer_options()).find("no codec in common") != std::string::npos);
+  std::string sdes_first = with(none, "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0", "m=audio 0 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0");
+  CHECK(answer_error(sdes_first, test::answer_options()).find("SDES") != std::string::npos);
+}
+
+TEST_CASE("create_answer: work stays linear for an offer full of extmap lines") {
+  // 2000 extmap lines in a BUNDLE group: a quadratic check would take seconds.
+  std::string offer = kOfferHead;
+  for (int i = 0; i < 2000; ++i) offer += "a=extmap:" + std::to_string(1 + i % 255) + " urn:x:" + std::to_string(i % 255) + "\r\n";
+  auto start = std::chrono::steady_clock::now();
+  AnswerSummary s;
+  std::string a = answer_to(offer, test::answer_options(), &s);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK_FALSE(s.extmap_conflict);
+  CHECK(ms < 500);
+  offer += "a=extmap:7 urn:other\r\n";
+  answer_to(offer, test::answer_options(), &s);
+  CHECK(s.extmap_conflict);
+  CHECK(s.conflict.id == 7);
+}
+
+TEST_CASE("read_remote: a malformed session-level attribute is reported") {
+  Parsed p(with(kOfferHead, "a=group:BUNDLE 0", "a=group:BUNDLE 0\r\na=msid:"), Mode::lenient);
+  REQUIRE(p.ok());
+  auto r = read_remote(p.desc());
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::string(r.error().detail).find("a=msid") != std::string::npos);
 }
 
 TEST_CASE("read_remote: reads an answer's transport for peer/") {

@@ -147,6 +147,11 @@ TEST_CASE("sdp parse: format_parse_error shows line number, reason and text") {
   CHECK(msg.find("line 5:") == 0);
   CHECK(msg.find("port is not a number") != std::string::npos);
   CHECK(msg.find("[m=audio nine RTP/AVP 0]") != std::string::npos);
+  sdp::ErrorLocation whole;
+  char buf[200];
+  sdp::format_parse_error(p.result.error(), whole, buf, sizeof buf);
+  CHECK(std::string(buf) == "sdp: malformed: m= line: port is not a number in 0..65535");
+  CHECK(sdp::format_parse_error(p.result.error(), whole, buf, 0) == 0);
   char tiny[8];
   CHECK(sdp::format_parse_error(p.result.error(), p.where, tiny, sizeof tiny) == 7);
 }
@@ -234,6 +239,19 @@ TEST_CASE("sdp parse: arena use is bounded by arena_bytes_for and proportional t
   REQUIRE(sdp::parse(text, arena).ok());
   CHECK(arena.used() <= mem.size());
   CHECK(sdp::arena_bytes_for(text) < text.size() * 200);
+}
+
+TEST_CASE("sdp arena: objects are aligned even in a misaligned buffer") {
+  std::string text = crlf(kAllLineTypes);
+  std::vector<std::byte> mem(sdp::arena_bytes_for(text) + 1);
+  sdp::Arena arena(std::span<std::byte>(mem.data() + 1, mem.size() - 1));
+  auto r = sdp::parse(text, arena);
+  REQUIRE(r.ok());
+  CHECK(reinterpret_cast<std::uintptr_t>(r->lines.data()) % alignof(sdp::Line) == 0);
+  CHECK(reinterpret_cast<std::uintptr_t>(r->media.data()) % alignof(sdp::MediaDescription) == 0);
+  CHECK(reinterpret_cast<std::uintptr_t>(r->attributes.data()) % alignof(sdp::Attribute) == 0);
+  int* none = arena.allocate<int>(1u << 30);
+  CHECK(none == nullptr);
 }
 
 TEST_CASE("sdp write: buffer too small is an error, not a truncation") {
