@@ -22,7 +22,7 @@ const { chromium } = require(path.join(__dirname, 'node', 'node_modules', 'playw
 const [keyway, mode] = process.argv.slice(2);
 const MIN_PACKETS = 50;
 const CALL_SECONDS = 8;        // keyway's --seconds
-const HARD_TIMEOUT_MS = 60000; // whole test
+const HARD_TIMEOUT_MS = 80000; // whole test (browser start-up alone can take 15 s on a loaded machine)
 
 let child = null;
 let browserCtx = null;
@@ -144,6 +144,7 @@ async function browserOffers(page, setup) {
   }, kw.done);
   console.log(`# browser stats at ${ms()}: ${JSON.stringify(s)}`);
   const r = await kw.done;
+  const end = await page.evaluate(() => summary());  // final counts, for the figures
   console.log(`# keyway exit ${r.code}: ${r.json ? JSON.stringify(r.json) : r.out}`);
   if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
   const problems = [];
@@ -159,7 +160,7 @@ async function browserOffers(page, setup) {
   }
   const role = r.json && r.json.dtls ? r.json.dtls.role : '?';
   console.log(`figures ${mode}: connect ${tConnected ? tConnected - tAnswer : '-'} ms after answer; browser inbound audio ` +
-    `${packets(s, 'audio')} video ${packets(s, 'video')}; browser ${s.transport && s.transport.dtlsCipher} ` +
+    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.dtlsCipher} ` +
     `${s.transport && s.transport.srtpCipher} dtlsRole ${s.transport && s.transport.dtlsRole}; keyway role ${role} ` +
     `rtp_received ${srtp && srtp.rtp_received} rtcp_received ${srtp && srtp.rtcp_received} auth_failures ${srtp && srtp.auth_failures}`);
   return problems;
@@ -188,6 +189,7 @@ async function keywayOffers(page) {
   }, kw.done);
   console.log(`# browser stats at ${ms()}: ${JSON.stringify(s)}`);
   const r = await kw.done;
+  const end = await page.evaluate(() => summary());  // final counts, for the figures
   console.log(`# keyway exit ${r.code}: ${r.json ? JSON.stringify(r.json) : r.out}`);
   if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
   const problems = [];
@@ -197,7 +199,7 @@ async function keywayOffers(page) {
   const srtp = r.json && r.json.srtp;
   if (srtp && srtp.auth_failures !== 0) problems.push(`keyway auth_failures = ${srtp.auth_failures}`);
   console.log(`figures ${mode}: connect ${tConnected ? tConnected - tOffer : '-'} ms after offer; browser inbound audio ` +
-    `${packets(s, 'audio')} video ${packets(s, 'video')}; browser ${s.transport && s.transport.dtlsCipher} ` +
+    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.dtlsCipher} ` +
     `${s.transport && s.transport.srtpCipher} dtlsRole ${s.transport && s.transport.dtlsRole}; keyway rtp_received ` +
     `${srtp && srtp.rtp_received} rtcp_received ${srtp && srtp.rtcp_received} auth_failures ${srtp && srtp.auth_failures}`);
   return problems;

@@ -17,7 +17,7 @@ if [ ! -d "$here/node/node_modules/playwright-core" ]; then
   (
     flock 9
     if [ ! -d "$here/node/node_modules/playwright-core" ]; then
-      cd "$here/node" && timeout 300 npm ci --no-audit --no-fund --loglevel=error
+      cd "$here/node" && timeout 100 npm ci --no-audit --no-fund --loglevel=error
     fi
   ) 9>"$here/node/.install.lock" || { echo "FAIL: npm ci in $here/node did not succeed"; exit 1; }
 fi
@@ -25,4 +25,4 @@ fi
 # Chromium and keyway see only the loopback interface.
 if [ "$(id -u)" -eq 0 ]; then ns="unshare -n"; else ns="unshare -rn"; fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-exec timeout -k 5 90 $ns sh -c 'ip link set lo up && exec node "$1" "$2" "$3"' sh "$here/browser.js" "$keyway" "$mode"
+exec timeout -k 5 100 $ns sh -c 'ip link set lo up && exec node "$1" "$2" "$3"' sh "$here/browser.js" "$keyway" "$mode"
