@@ -23,6 +23,8 @@ if [ ! -d "$here/node/node_modules/playwright-core" ]; then
 fi
 
 # Chromium and keyway see only the loopback interface.
-if [ "$(id -u)" -eq 0 ]; then ns="unshare -n"; else ns="unshare -rn"; fi
+# A private PID namespace too: when node (its init) exits, no chromium is left behind.
+ns="unshare -n -p -f --mount-proc"
+[ "$(id -u)" -eq 0 ] || ns="$ns -r"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 exec timeout -k 5 100 $ns sh -c 'ip link set lo up && exec node "$1" "$2" "$3"' sh "$here/browser.js" "$keyway" "$mode"
