@@ -72,7 +72,12 @@ void CallLoop::send_media(Party& p, Timestamp now, Timestamp media_until) {
     w.write_u16(m.seq++);
     w.write_u32(m.timestamp);
     w.write_u32(m.ssrc);
-    for (std::size_t i = 0; i < m.payload_size; ++i) w.write_u8(static_cast<uint8_t>(0xff - (i % 7)));  // PCMU near-silence
+    if (m.opus) {
+      // Opus silence (RFC 6716 §3.1): TOC 0xf8 = CELT fullband 20 ms, mono, one frame.
+      for (uint8_t b : {uint8_t{0xf8}, uint8_t{0xff}, uint8_t{0xfe}}) w.write_u8(b);
+    } else {
+      for (std::size_t i = 0; i < m.payload_size; ++i) w.write_u8(static_cast<uint8_t>(0xff - (i % 7)));  // PCMU near-silence
+    }
     m.timestamp += 160;
     m.next_rtp = m.next_rtp + Duration::millis(20);
     auto t = p.conn->send_rtp(buf, w.size());

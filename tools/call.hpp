@@ -21,6 +21,7 @@ struct MediaSource {
   uint32_t ssrc = 0;
   uint8_t payload_type = 0;
   std::size_t payload_size = 160;
+  bool opus = false;  // payload is an Opus silence frame instead of PCMU bytes
   uint16_t seq = 0;
   uint32_t timestamp = 0;
   Timestamp next_rtp = Timestamp::zero();

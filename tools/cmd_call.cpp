@@ -198,7 +198,7 @@ int run_call(const CallOptions& opt) {
   party.audio.seq = static_cast<uint16_t>(rnd.public_rng.next_u32());
   party.audio.timestamp = rnd.public_rng.next_u32();
   party.audio.payload_type = audio_pts.empty() ? 0 : audio_pts.front();
-  if (party.audio.payload_type != 0) party.audio.payload_size = 3;  // opus: a 3-byte DTX/silence frame
+  party.audio.opus = party.audio.payload_type != 0;  // opus: a 3-byte silence frame
   SeededRng net_rng(1);
   CallLoop loop(net_rng, Impairment{});
   loop.add(&party);

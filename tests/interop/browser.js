@@ -1,0 +1,232 @@
+// Headless Chromium against `keyway answer` / `keyway offer` (issue 6, "Real
+// peers, in the test suite"). Run by browser.sh inside `unshare -n` so only
+// the loopback interface exists.
+//
+//   node browser.js KEYWAY answer-passive|answer-active|offer
+//
+// answer-*: the browser offers audio+video from its fake devices, keyway
+//   answers with --setup passive|active and echoes every stream back; the
+//   browser's getStats() must show DTLS connected with an SRTP cipher and
+//   >= 50 packets on each inbound stream (audio and video); keyway's JSON must
+//   show rtcp_received > 0 and auth_failures == 0.
+// offer: keyway offers audio+video, the browser answers; the browser's
+//   inbound audio must reach >= 50 packets.
+// Prints one summary line per check and exits 0 on success, 1 on failure.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn } = require('child_process');
+const { chromium } = require(path.join(__dirname, 'node', 'node_modules', 'playwright-core'));
+
+const [keyway, mode] = process.argv.slice(2);
+const MIN_PACKETS = 50;
+const CALL_SECONDS = 8;        // keyway's --seconds
+const HARD_TIMEOUT_MS = 80000; // whole test (browser start-up alone can take 15 s on a loaded machine)
+
+let child = null;
+let browserCtx = null;
+let profileDir = null;
+const t0 = Date.now();
+const ms = () => `${Date.now() - t0} ms`;
+
+function cleanup() {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+}
+
+function fail(msg) {
+  console.log(`FAIL ${mode}: ${msg}`);
+  cleanup();
+  process.exit(1);
+}
+
+setTimeout(() => fail(`hard timeout after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_MS).unref();
+
+// Spawns keyway; resolves readSdp() with the SDP it prints (up to the empty line)
+// and done() with { code, json } when it exits.
+function startKeyway(args) {
+  child = spawn(keyway, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let sdpResolve;
+  const sdp = new Promise((r) => { sdpResolve = r; });
+  child.stdout.on('data', (d) => {
+    out += d.toString();
+    const m = out.match(/^([\s\S]*?\r?\n)\r?\n/);
+    if (m && sdpResolve) { sdpResolve(m[1]); sdpResolve = null; }
+  });
+  child.stderr.on('data', (d) => { err += d.toString(); });
+  const done = new Promise((resolve) => {
+    child.on('exit', (code) => {
+      const lines = out.trim().split('\n');
+      let json = null;
+      try { json = JSON.parse(lines[lines.length - 1]); } catch (e) { /* reported below */ }
+      resolve({ code, json, out, err });
+    });
+  });
+  child.on('error', (e) => fail(`cannot run ${keyway}: ${e.message}`));
+  // The SDP keyway prints, or a failure when it exits without printing one.
+  const sdpOrExit = (what) => Promise.race([sdp, done.then((r) => {
+    if (!sdpResolve) return sdp;
+    return fail(`keyway exited ${r.code} before ${what}: ${r.err}`);
+  })]);
+  return { sdpOrExit, done, write: (s) => child.stdin.write(s) };
+}
+
+// Runs in the page: the RTCPeerConnection and its helpers.
+async function pageSetup(page) {
+  await page.evaluate(async () => {
+    window.pc = new RTCPeerConnection({ iceServers: [] });
+    window.media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    window.waitGather = () => new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => {
+        if (pc.iceGatheringState === 'complete') resolve();
+      });
+    });
+    window.summary = async () => {
+      const s = { transport: null, pair: null, inbound: {}, outbound: {} };
+      const report = await pc.getStats();
+      report.forEach((r) => {
+        if (r.type === 'transport') s.transport = { dtlsState: r.dtlsState, dtlsRole: r.dtlsRole, tlsVersion: r.tlsVersion,
+          dtlsCipher: r.dtlsCipher, srtpCipher: r.srtpCipher, selectedCandidatePairId: r.selectedCandidatePairId };
+        if (r.type === 'inbound-rtp') s.inbound[r.kind] = { packetsReceived: r.packetsReceived, packetsLost: r.packetsLost,
+          ssrc: r.ssrc, framesDecoded: r.framesDecoded };
+        if (r.type === 'outbound-rtp') s.outbound[r.kind] = { packetsSent: r.packetsSent };
+      });
+      if (s.transport) {
+        const p = report.get(s.transport.selectedCandidatePairId);
+        if (p) {
+          const l = report.get(p.localCandidateId), rm = report.get(p.remoteCandidateId);
+          s.pair = `${l && l.address}:${l && l.port} <-> ${rm && rm.address}:${rm && rm.port} rtt ${p.currentRoundTripTime}`;
+        }
+      }
+      s.connectionState = pc.connectionState;
+      return s;
+    };
+  });
+}
+
+// Polls the browser's stats until want(s) holds or keyway exits.
+async function pollStats(page, want, keywayDone) {
+  let exited = false;
+  keywayDone.then(() => { exited = true; });
+  let s = null;
+  for (;;) {
+    s = await page.evaluate(() => summary());
+    if (want(s) || exited) return s;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const packets = (s, kind) => (s.inbound[kind] ? s.inbound[kind].packetsReceived || 0 : 0);
+const connected = (s) => s.transport && s.transport.dtlsState === 'connected' && !!s.transport.srtpCipher;
+
+async function browserOffers(page, setup) {
+  const kw = startKeyway(['answer', '--setup', setup, '--seconds', String(CALL_SECONDS)]);
+  const offer = await page.evaluate(async () => {
+    media.getTracks().forEach((t) => pc.addTrack(t, media));
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitGather();
+    return pc.localDescription.sdp;
+  });
+  console.log(`# offer gathered at ${ms()}`);
+  kw.write(offer.replace(/\r?\n$/, '') + '\r\n\r\n');
+  const answer = await kw.sdpOrExit('answering');
+  console.log(`# keyway answer:\n${answer.trim().split(/\r?\n/).map((l) => '#   ' + l).join('\n')}`);
+  const tAnswer = Date.now();
+  await page.evaluate((sdp) => pc.setRemoteDescription({ type: 'answer', sdp }), answer);
+  let tConnected = null;
+  const s = await pollStats(page, (x) => {
+    if (!tConnected && connected(x)) tConnected = Date.now();
+    return connected(x) && packets(x, 'audio') >= MIN_PACKETS && packets(x, 'video') >= MIN_PACKETS;
+  }, kw.done);
+  console.log(`# browser stats at ${ms()}: ${JSON.stringify(s)}`);
+  const r = await kw.done;
+  const end = await page.evaluate(() => summary());  // final counts, for the figures
+  console.log(`# keyway exit ${r.code}: ${r.json ? JSON.stringify(r.json) : r.out}`);
+  if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
+  const problems = [];
+  if (!connected(s)) problems.push(`browser DTLS transport not connected with an SRTP cipher (${JSON.stringify(s.transport)})`);
+  for (const kind of ['audio', 'video'])
+    if (packets(s, kind) < MIN_PACKETS) problems.push(`browser inbound ${kind} got ${packets(s, kind)} packets (< ${MIN_PACKETS})`);
+  if (r.code !== 0) problems.push(`keyway answer exited ${r.code}`);
+  const srtp = r.json && r.json.srtp;
+  if (!srtp) problems.push('no keyway JSON stats');
+  else {
+    if (!(srtp.rtcp_received > 0)) problems.push(`keyway rtcp_received = ${srtp.rtcp_received}`);
+    if (srtp.auth_failures !== 0) problems.push(`keyway auth_failures = ${srtp.auth_failures}`);
+  }
+  const role = r.json && r.json.dtls ? r.json.dtls.role : '?';
+  console.log(`figures ${mode}: connect ${tConnected ? tConnected - tAnswer : '-'} ms after answer; browser inbound audio ` +
+    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.dtlsCipher} ` +
+    `${s.transport && s.transport.srtpCipher} dtlsRole ${s.transport && s.transport.dtlsRole}; keyway role ${role} ` +
+    `rtp_received ${srtp && srtp.rtp_received} rtcp_received ${srtp && srtp.rtcp_received} auth_failures ${srtp && srtp.auth_failures}`);
+  return problems;
+}
+
+async function keywayOffers(page) {
+  const kw = startKeyway(['offer', '--video', '--seconds', String(CALL_SECONDS)]);
+  const offer = await kw.sdpOrExit('offering');
+  const tOffer = Date.now();
+  const answer = await page.evaluate(async (sdp) => {
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    for (const tr of pc.getTransceivers()) {
+      const kind = tr.receiver.track.kind;
+      const track = media.getTracks().find((t) => t.kind === kind);
+      if (track) { await tr.sender.replaceTrack(track); tr.direction = 'sendrecv'; }
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitGather();
+    return pc.localDescription.sdp;
+  }, offer);
+  kw.write(answer.replace(/\r?\n$/, '') + '\r\n\r\n');
+  let tConnected = null;
+  const s = await pollStats(page, (x) => {
+    if (!tConnected && connected(x)) tConnected = Date.now();
+    return connected(x) && packets(x, 'audio') >= MIN_PACKETS;
+  }, kw.done);
+  console.log(`# browser stats at ${ms()}: ${JSON.stringify(s)}`);
+  const r = await kw.done;
+  const end = await page.evaluate(() => summary());  // final counts, for the figures
+  console.log(`# keyway exit ${r.code}: ${r.json ? JSON.stringify(r.json) : r.out}`);
+  if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
+  const problems = [];
+  if (!connected(s)) problems.push(`browser DTLS transport not connected with an SRTP cipher (${JSON.stringify(s.transport)})`);
+  if (packets(s, 'audio') < MIN_PACKETS) problems.push(`browser inbound audio got ${packets(s, 'audio')} packets (< ${MIN_PACKETS})`);
+  if (r.code !== 0) problems.push(`keyway offer exited ${r.code}`);
+  const srtp = r.json && r.json.srtp;
+  if (srtp && srtp.auth_failures !== 0) problems.push(`keyway auth_failures = ${srtp.auth_failures}`);
+  console.log(`figures ${mode}: connect ${tConnected ? tConnected - tOffer : '-'} ms after offer; browser inbound audio ` +
+    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.dtlsCipher} ` +
+    `${s.transport && s.transport.srtpCipher} dtlsRole ${s.transport && s.transport.dtlsRole}; keyway rtp_received ` +
+    `${srtp && srtp.rtp_received} rtcp_received ${srtp && srtp.rtcp_received} auth_failures ${srtp && srtp.auth_failures}`);
+  return problems;
+}
+
+async function main() {
+  if (!['answer-passive', 'answer-active', 'offer'].includes(mode)) fail('usage: node browser.js KEYWAY answer-passive|answer-active|offer');
+  profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-chromium-profile-'));
+  browserCtx = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.KEYWAY_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection'],
+  });
+  const page = browserCtx.pages()[0] || await browserCtx.newPage();
+  // A secure context without a server: answer http://localhost from Playwright.
+  await page.route('http://localhost/**', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html>' }));
+  await page.goto('http://localhost/');
+  await pageSetup(page);
+  console.log(`# browser ready at ${ms()}`);
+  const problems = mode === 'offer' ? await keywayOffers(page) : await browserOffers(page, mode.replace('answer-', ''));
+  await browserCtx.close();
+  cleanup();
+  if (problems.length) fail(problems.join('; '));
+  console.log(`PASS ${mode} (${ms()})`);
+  process.exit(0);
+}
+
+main().catch((e) => fail(e && e.stack ? e.stack : String(e)));
