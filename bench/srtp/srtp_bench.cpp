@@ -33,8 +33,8 @@ namespace {
 using srtp::Profile;
 using srtp::ProfileInfo;
 
-constexpr std::size_t kBatch = 32;
-constexpr int kRounds = 201;
+constexpr std::size_t kBatch = 16;
+constexpr int kRounds = 401;
 constexpr std::size_t kHeaderLen = 12;
 constexpr uint32_t kSsrc = 0xcafebabe;
 constexpr std::size_t kSlot = 1500;
@@ -177,10 +177,7 @@ struct Floor {
   }
 };
 
-Impl floor_impl(Profile p, const std::vector<uint8_t>& key, const std::vector<uint8_t>& salt) {
-  const ProfileInfo& info = srtp::profile_info(p);
-  srtp::SessionKeys keys;
-  (void)srtp::derive_session_keys(info, key, salt, false, keys);
+std::shared_ptr<Floor> make_floor(const ProfileInfo& info, const srtp::SessionKeys& keys) {
   auto f = std::make_shared<Floor>();
   f->aead = info.aead;
   f->tag_len = info.rtp_tag_len;
@@ -191,8 +188,17 @@ Impl floor_impl(Profile p, const std::vector<uint8_t>& key, const std::vector<ui
     (void)f->aes.set_key(keys.cipher_key_view());
     f->hmac.set_key(keys.auth_key_view());
   }
-  return {[f](uint8_t* b, int len) { return f->protect(b, len); },
-          [f](uint8_t* b, int len) { return f->unprotect(b, len); }};
+  return f;
+}
+
+// Like the sessions, the floor keeps separate sender and receiver contexts.
+Impl floor_impl(Profile p, const std::vector<uint8_t>& key, const std::vector<uint8_t>& salt) {
+  const ProfileInfo& info = srtp::profile_info(p);
+  srtp::SessionKeys keys;
+  (void)srtp::derive_session_keys(info, key, salt, false, keys);
+  auto tx = make_floor(info, keys), rx = make_floor(info, keys);
+  return {[tx](uint8_t* b, int len) { return tx->protect(b, len); },
+          [rx](uint8_t* b, int len) { return rx->unprotect(b, len); }};
 }
 
 // Times one batch: ns per packet.
