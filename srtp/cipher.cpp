@@ -5,6 +5,12 @@
 
 namespace keyway::srtp {
 
+PacketCipher::~PacketCipher() {
+  crypto::secure_zero(&hmac_, sizeof hmac_);
+  crypto::secure_zero(salt_, sizeof salt_);
+  salt_hi_ = salt_lo_ = 0;
+}
+
 Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len) {
   aead_ = profile.aead;
   tag_len_ = tag_len;

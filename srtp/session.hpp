@@ -64,6 +64,10 @@ struct SessionConfig {
   // in [64, 32768]. 1024 keeps NACK retransmissions (RFC 4585) acceptable.
   std::size_t replay_window = kDefaultReplayWindow;
   bool replay_protection = true;  // RFC 3711 §3.3.2: on unless you know better
+  // Outbound: refuse to protect a (SSRC, index) twice, which would reuse
+  // AES-CM keystream or, worse, an AES-GCM nonce (libsrtp does the same).
+  // Set to true only for byte-identical retransmissions.
+  bool allow_repeat_tx = false;
   std::size_t max_streams = 16;   // SSRCs this session will hold at most
   // Create a stream for any SSRC on first use (the usual WebRTC setup). When
   // false, add_stream() must announce each SSRC, and others are refused.

@@ -25,6 +25,10 @@ constexpr Error kShort =
 constexpr Error kAuth = make_error(Layer::srtp, Code::auth_failed, "srtp: authentication failed");
 constexpr Error kDuplicate = make_error(Layer::srtp, Code::replayed, "srtp: replayed packet (duplicate index)");
 constexpr Error kTooOld = make_error(Layer::srtp, Code::too_old, "srtp: replayed packet (older than the replay window)");
+constexpr Error kRepeatTx = make_error(Layer::srtp, Code::replayed,
+                                      "srtp: this ssrc and index were already protected (would reuse keystream/nonce)");
+constexpr Error kOldTx =
+    make_error(Layer::srtp, Code::too_old, "srtp: index older than the sender's window (cannot rule out reuse)");
 constexpr Error kExhausted =
     make_error(Layer::srtp, Code::key_exhausted, "srtp: key exhausted (ROC would pass 2^32-1, RFC 3711 §9.2)");
 
@@ -92,10 +96,16 @@ Result<std::size_t> Session::protect_rtp(MutableBytes buffer, std::size_t packet
   const uint64_t index = s.rtp_started ? estimate_packet_index(s.rtp_highest, header->sequence)
                                        : make_packet_index(s.initial_roc, header->sequence);
   if (index > kMaxPacketIndex) return count(kExhausted);
+  if (!config_.allow_repeat_tx) {  // the sender's own window: never the same keystream twice
+    const ReplayCheck used = s.rtp_replay.check(index);
+    if (used == ReplayCheck::duplicate) return count(kRepeatTx);
+    if (used == ReplayCheck::too_old) return count(kOldTx);
+  }
   if (auto sealed = seal_rtp(buffer, header->header_len, packet_len, header->ssrc, index); !sealed)
     return count(sealed.error());
   if (!s.rtp_started || index > s.rtp_highest) s.rtp_highest = index;
   s.rtp_started = true;
+  s.rtp_replay.accept(index);
   ++stats_.rtp_packets;
   return packet_len + rtp_overhead();
 }

@@ -24,7 +24,8 @@ struct Stream {
   uint32_t initial_roc = 0;  // ROC for the first packet (set_roc before any packet)
   // SRTCP, outbound: the index the next packet gets (libsrtp and pion send 1 first).
   uint32_t srtcp_next = 1;
-  // Inbound replay windows (RFC 3711 §3.3.2), one per direction of traffic.
+  // Replay windows (RFC 3711 §3.3.2) for SRTP and SRTCP. Outbound sessions
+  // use the SRTP one to refuse protecting an index twice.
   ReplayWindow rtp_replay;
   ReplayWindow rtcp_replay;
 };
