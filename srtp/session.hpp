@@ -132,9 +132,15 @@ class Session {
   const SessionStats& stats() const { return stats_; }
 
  private:
-  Result<Stream*> stream_for(uint32_t ssrc);          // outbound: find or create
-  Result<Stream*> known_stream(uint32_t ssrc);        // inbound: nullptr = new, not yet created
-  Result<Stream*> commit_stream(Stream* s, uint32_t ssrc);
+  // Outbound: the stream of ssrc, created on first use when allowed.
+  Result<Stream*> stream_for(uint32_t ssrc) {
+    if (Stream* s = streams_.find(ssrc)) return s;
+    return new_outbound_stream(ssrc);
+  }
+  Result<Stream*> new_outbound_stream(uint32_t ssrc);
+  // Inbound, unknown SSRC: may a stream be created for it once the packet
+  // authenticates? (Checked before the crypto so that creating it cannot fail.)
+  Status admit_new_stream() const;
   Error count(const Error& e);
   Status check_mki(Bytes mki);
   void write_mki(MutableBytes out) const;

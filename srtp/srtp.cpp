@@ -125,11 +125,14 @@ Result<std::size_t> Session::unprotect_rtp(MutableBytes buffer, std::size_t pack
   if (!header) return count(header.error());
   if (packet_len < header->header_len + rtp_overhead()) return count(kShort);
   const std::size_t body_end = packet_len - rtp_overhead();
-  const std::size_t mki_at = rtp_.aead() ? body_end + rtp_.tag_len() : body_end;
-  if (auto mki = check_mki(packet.subspan(mki_at, config_.mki_len)); !mki) return count(mki.error());
-  auto stream = known_stream(header->ssrc);  // nullptr: a new SSRC, created only once it authenticates
-  if (!stream) return count(stream.error());
-  Stream* s = *stream;
+  if (config_.mki_len != 0) {
+    const std::size_t mki_at = rtp_.aead() ? body_end + rtp_.tag_len() : body_end;
+    if (auto mki = check_mki(packet.subspan(mki_at, config_.mki_len)); !mki) return count(mki.error());
+  }
+  Stream* s = streams_.find(header->ssrc);  // nullptr: a new SSRC, created only once it authenticates
+  if (s == nullptr) {
+    if (auto admitted = admit_new_stream(); !admitted) return count(admitted.error());
+  }
   const uint64_t index = (s != nullptr && s->rtp_started) ? estimate_packet_index(s->rtp_highest, header->sequence)
                                                           : make_packet_index(s ? s->initial_roc : 0, header->sequence);
   if (index > kMaxPacketIndex) return count(kExhausted);
@@ -141,9 +144,8 @@ Result<std::size_t> Session::unprotect_rtp(MutableBytes buffer, std::size_t pack
   if (auto opened = open_rtp(packet, header->header_len, body_end, header->ssrc, index); !opened)
     return count(opened.error());
   // Authenticated: only now may the packet change state (§3.3.2).
-  auto committed = commit_stream(s, header->ssrc);
-  if (!committed) return count(committed.error());
-  accept_rtp(**committed, index);
+  if (s == nullptr) s = *streams_.insert(header->ssrc);  // cannot fail: admitted above
+  accept_rtp(*s, index);
   ++stats_.rtp_packets;
   return body_end;
 }
