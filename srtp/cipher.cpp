@@ -5,6 +5,12 @@
 
 namespace keyway::srtp {
 
+PacketCipher::~PacketCipher() {
+  crypto::secure_zero(&hmac_, sizeof hmac_);
+  crypto::secure_zero(salt_, sizeof salt_);
+  salt_hi_ = salt_lo_ = 0;
+}
+
 Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len) {
   aead_ = profile.aead;
   tag_len_ = tag_len;
@@ -26,6 +32,10 @@ inline void store_be64(uint8_t* out, uint64_t v) {
   if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
   std::memcpy(out, &v, 8);
 }
+inline void store_be32(uint8_t* out, uint32_t v) {
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
+  std::memcpy(out, &v, 4);
+}
 }  // namespace
 
 void PacketCipher::cm_iv(uint32_t ssrc, uint64_t index, uint8_t iv[16]) const {
@@ -41,21 +51,17 @@ void PacketCipher::mac(Bytes a, Bytes b, uint8_t out[crypto::Sha1::kDigestSize])
   m.finish(out);
 }
 
+// salt_hi_ holds salt bytes 0..7 and the top half of salt_lo_ bytes 8..11.
 void PacketCipher::gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const {
-  // Bytes 6..11 hold ROC || SEQ, i.e. the 48-bit packet index.
-  iv[0] = salt_[0];
-  iv[1] = salt_[1];
-  for (int i = 0; i < 4; ++i) iv[2 + i] = static_cast<uint8_t>(salt_[2 + i] ^ (ssrc >> (24 - 8 * i)));
-  for (int i = 0; i < 6; ++i) iv[6 + i] = static_cast<uint8_t>(salt_[6 + i] ^ (index >> (40 - 8 * i)));
+  // Bytes 2..5 SSRC, 6..11 ROC || SEQ (the 48-bit index).
+  store_be64(iv, salt_hi_ ^ (uint64_t{ssrc} << 16) ^ (index >> 32));
+  store_be32(iv + 8, static_cast<uint32_t>(salt_lo_ >> 32) ^ static_cast<uint32_t>(index));
 }
 
 void PacketCipher::gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const {
-  iv[0] = salt_[0];
-  iv[1] = salt_[1];
-  for (int i = 0; i < 4; ++i) iv[2 + i] = static_cast<uint8_t>(salt_[2 + i] ^ (ssrc >> (24 - 8 * i)));
-  iv[6] = salt_[6];
-  iv[7] = salt_[7];
-  for (int i = 0; i < 4; ++i) iv[8 + i] = static_cast<uint8_t>(salt_[8 + i] ^ (index >> (24 - 8 * i)));
+  // Bytes 2..5 SSRC, 6..7 zero, 8..11 the 31-bit SRTCP index.
+  store_be64(iv, salt_hi_ ^ (uint64_t{ssrc} << 16));
+  store_be32(iv + 8, static_cast<uint32_t>(salt_lo_ >> 32) ^ index);
 }
 
 }  // namespace keyway::srtp

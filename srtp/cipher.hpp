@@ -19,6 +19,11 @@ namespace keyway::srtp {
 
 class PacketCipher {
  public:
+  PacketCipher() = default;
+  PacketCipher(const PacketCipher&) = delete;
+  PacketCipher& operator=(const PacketCipher&) = delete;
+  ~PacketCipher();  // wipes the HMAC pads and the salt (the AES contexts wipe themselves)
+
   [[nodiscard]] Status init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len);
 
   bool aead() const { return aead_; }

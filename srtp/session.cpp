@@ -68,26 +68,18 @@ Error Session::count(const Error& e) {
   return e;
 }
 
-Result<Stream*> Session::stream_for(uint32_t ssrc) {
-  if (Stream* s = streams_.find(ssrc)) return s;
+Result<Stream*> Session::new_outbound_stream(uint32_t ssrc) {
   ENSURE(config_.allow_any_ssrc, kUnknownSsrc);
   return streams_.insert(ssrc);
 }
 
-Result<Stream*> Session::known_stream(uint32_t ssrc) {
-  if (Stream* s = streams_.find(ssrc)) return s;
+Status Session::admit_new_stream() const {
   ENSURE(config_.allow_any_ssrc, kUnknownSsrc);
-  ENSURE(!streams_.full(), kFull);  // checked now so that commit_stream cannot fail
-  return static_cast<Stream*>(nullptr);
-}
-
-Result<Stream*> Session::commit_stream(Stream* s, uint32_t ssrc) {
-  if (s != nullptr) return s;
-  return streams_.insert(ssrc);
+  ENSURE(!streams_.full(), kFull);
+  return ok_status();
 }
 
 Status Session::check_mki(Bytes mki) {
-  if (config_.mki_len == 0) return ok_status();
   // Compared in constant time like a tag: it selects the key (§3.1).
   ENSURE(crypto::ct_equal(mki, Bytes(config_.mki, config_.mki_len)), kBadMki);
   return ok_status();

@@ -64,6 +64,10 @@ struct SessionConfig {
   // in [64, 32768]. 1024 keeps NACK retransmissions (RFC 4585) acceptable.
   std::size_t replay_window = kDefaultReplayWindow;
   bool replay_protection = true;  // RFC 3711 §3.3.2: on unless you know better
+  // Outbound: refuse to protect a (SSRC, index) twice, which would reuse
+  // AES-CM keystream or, worse, an AES-GCM nonce (libsrtp does the same).
+  // Set to true only for byte-identical retransmissions.
+  bool allow_repeat_tx = false;
   std::size_t max_streams = 16;   // SSRCs this session will hold at most
   // Create a stream for any SSRC on first use (the usual WebRTC setup). When
   // false, add_stream() must announce each SSRC, and others are refused.
@@ -128,9 +132,15 @@ class Session {
   const SessionStats& stats() const { return stats_; }
 
  private:
-  Result<Stream*> stream_for(uint32_t ssrc);          // outbound: find or create
-  Result<Stream*> known_stream(uint32_t ssrc);        // inbound: nullptr = new, not yet created
-  Result<Stream*> commit_stream(Stream* s, uint32_t ssrc);
+  // Outbound: the stream of ssrc, created on first use when allowed.
+  Result<Stream*> stream_for(uint32_t ssrc) {
+    if (Stream* s = streams_.find(ssrc)) return s;
+    return new_outbound_stream(ssrc);
+  }
+  Result<Stream*> new_outbound_stream(uint32_t ssrc);
+  // Inbound, unknown SSRC: may a stream be created for it once the packet
+  // authenticates? (Checked before the crypto so that creating it cannot fail.)
+  Status admit_new_stream() const;
   Error count(const Error& e);
   Status check_mki(Bytes mki);
   void write_mki(MutableBytes out) const;

@@ -119,21 +119,23 @@ Result<std::size_t> Session::unprotect_rtcp(MutableBytes buffer, std::size_t pac
   if (packet_len < kRtcpHeaderLen + rtcp_overhead()) return count(kShort);
   const std::size_t body_end = packet_len - rtcp_overhead();
   const std::size_t index_at = rtcp_.aead() ? body_end + rtcp_.tag_len() : body_end;
-  if (auto mki = check_mki(packet.subspan(index_at + 4, config_.mki_len)); !mki) return count(mki.error());
+  if (config_.mki_len != 0) {
+    if (auto mki = check_mki(packet.subspan(index_at + 4, config_.mki_len)); !mki) return count(mki.error());
+  }
   const uint32_t e_index = load_be32(packet, index_at);
   const uint32_t index = e_index & kMaxSrtcpIndex;
-  auto stream = known_stream(header->ssrc);
-  if (!stream) return count(stream.error());
-  Stream* s = *stream;
+  Stream* s = streams_.find(header->ssrc);  // nullptr: created only once the packet authenticates
+  if (s == nullptr) {
+    if (auto admitted = admit_new_stream(); !admitted) return count(admitted.error());
+  }
   if (s != nullptr && config_.replay_protection) {
     const ReplayCheck seen = s->rtcp_replay.check(index);
     if (seen == ReplayCheck::duplicate) return count(kDuplicate);
     if (seen == ReplayCheck::too_old) return count(kTooOld);
   }
   if (auto opened = open_rtcp(packet, body_end, header->ssrc, e_index); !opened) return count(opened.error());
-  auto committed = commit_stream(s, header->ssrc);
-  if (!committed) return count(committed.error());
-  if (config_.replay_protection) (*committed)->rtcp_replay.accept(index);
+  if (s == nullptr) s = *streams_.insert(header->ssrc);  // cannot fail: admitted above
+  if (config_.replay_protection) s->rtcp_replay.accept(index);
   ++stats_.rtcp_packets;
   return body_end;
 }

@@ -25,6 +25,10 @@ constexpr Error kShort =
 constexpr Error kAuth = make_error(Layer::srtp, Code::auth_failed, "srtp: authentication failed");
 constexpr Error kDuplicate = make_error(Layer::srtp, Code::replayed, "srtp: replayed packet (duplicate index)");
 constexpr Error kTooOld = make_error(Layer::srtp, Code::too_old, "srtp: replayed packet (older than the replay window)");
+constexpr Error kRepeatTx = make_error(Layer::srtp, Code::replayed,
+                                      "srtp: this ssrc and index were already protected (would reuse keystream/nonce)");
+constexpr Error kOldTx =
+    make_error(Layer::srtp, Code::too_old, "srtp: index older than the sender's window (cannot rule out reuse)");
 constexpr Error kExhausted =
     make_error(Layer::srtp, Code::key_exhausted, "srtp: key exhausted (ROC would pass 2^32-1, RFC 3711 §9.2)");
 
@@ -92,10 +96,16 @@ Result<std::size_t> Session::protect_rtp(MutableBytes buffer, std::size_t packet
   const uint64_t index = s.rtp_started ? estimate_packet_index(s.rtp_highest, header->sequence)
                                        : make_packet_index(s.initial_roc, header->sequence);
   if (index > kMaxPacketIndex) return count(kExhausted);
+  if (!config_.allow_repeat_tx) {  // the sender's own window: never the same keystream twice
+    const ReplayCheck used = s.rtp_replay.check(index);
+    if (used == ReplayCheck::duplicate) return count(kRepeatTx);
+    if (used == ReplayCheck::too_old) return count(kOldTx);
+  }
   if (auto sealed = seal_rtp(buffer, header->header_len, packet_len, header->ssrc, index); !sealed)
     return count(sealed.error());
   if (!s.rtp_started || index > s.rtp_highest) s.rtp_highest = index;
   s.rtp_started = true;
+  s.rtp_replay.accept(index);
   ++stats_.rtp_packets;
   return packet_len + rtp_overhead();
 }
@@ -115,11 +125,14 @@ Result<std::size_t> Session::unprotect_rtp(MutableBytes buffer, std::size_t pack
   if (!header) return count(header.error());
   if (packet_len < header->header_len + rtp_overhead()) return count(kShort);
   const std::size_t body_end = packet_len - rtp_overhead();
-  const std::size_t mki_at = rtp_.aead() ? body_end + rtp_.tag_len() : body_end;
-  if (auto mki = check_mki(packet.subspan(mki_at, config_.mki_len)); !mki) return count(mki.error());
-  auto stream = known_stream(header->ssrc);  // nullptr: a new SSRC, created only once it authenticates
-  if (!stream) return count(stream.error());
-  Stream* s = *stream;
+  if (config_.mki_len != 0) {
+    const std::size_t mki_at = rtp_.aead() ? body_end + rtp_.tag_len() : body_end;
+    if (auto mki = check_mki(packet.subspan(mki_at, config_.mki_len)); !mki) return count(mki.error());
+  }
+  Stream* s = streams_.find(header->ssrc);  // nullptr: a new SSRC, created only once it authenticates
+  if (s == nullptr) {
+    if (auto admitted = admit_new_stream(); !admitted) return count(admitted.error());
+  }
   const uint64_t index = (s != nullptr && s->rtp_started) ? estimate_packet_index(s->rtp_highest, header->sequence)
                                                           : make_packet_index(s ? s->initial_roc : 0, header->sequence);
   if (index > kMaxPacketIndex) return count(kExhausted);
@@ -131,9 +144,8 @@ Result<std::size_t> Session::unprotect_rtp(MutableBytes buffer, std::size_t pack
   if (auto opened = open_rtp(packet, header->header_len, body_end, header->ssrc, index); !opened)
     return count(opened.error());
   // Authenticated: only now may the packet change state (§3.3.2).
-  auto committed = commit_stream(s, header->ssrc);
-  if (!committed) return count(committed.error());
-  accept_rtp(**committed, index);
+  if (s == nullptr) s = *streams_.insert(header->ssrc);  // cannot fail: admitted above
+  accept_rtp(*s, index);
   ++stats_.rtp_packets;
   return body_end;
 }

@@ -34,10 +34,7 @@ Status StreamTable::init(std::size_t max_streams, std::size_t window_size) {
   return ok_status();
 }
 
-const Stream* StreamTable::find(uint32_t ssrc) const {
-  if (capacity_ == 0) return nullptr;
-  const Stream& hint = streams_[last_];
-  if (hint.in_use && hint.ssrc == ssrc) return &hint;
+Stream* StreamTable::find_slow(uint32_t ssrc) {
   for (std::size_t i = 0; i < capacity_; ++i) {
     if (streams_[i].in_use && streams_[i].ssrc == ssrc) {
       last_ = i;
@@ -45,10 +42,6 @@ const Stream* StreamTable::find(uint32_t ssrc) const {
     }
   }
   return nullptr;
-}
-
-Stream* StreamTable::find(uint32_t ssrc) {
-  return const_cast<Stream*>(static_cast<const StreamTable*>(this)->find(ssrc));
 }
 
 Result<Stream*> StreamTable::insert(uint32_t ssrc) {

@@ -24,7 +24,8 @@ struct Stream {
   uint32_t initial_roc = 0;  // ROC for the first packet (set_roc before any packet)
   // SRTCP, outbound: the index the next packet gets (libsrtp and pion send 1 first).
   uint32_t srtcp_next = 1;
-  // Inbound replay windows (RFC 3711 §3.3.2), one per direction of traffic.
+  // Replay windows (RFC 3711 §3.3.2) for SRTP and SRTCP. Outbound sessions
+  // use the SRTP one to refuse protecting an index twice.
   ReplayWindow rtp_replay;
   ReplayWindow rtcp_replay;
 };
@@ -40,8 +41,11 @@ class StreamTable {
   // window_size bits (a multiple of 64). May be called again to reset.
   [[nodiscard]] Status init(std::size_t max_streams, std::size_t window_size);
 
-  Stream* find(uint32_t ssrc);
-  const Stream* find(uint32_t ssrc) const;
+  Stream* find(uint32_t ssrc) {
+    if (capacity_ != 0 && streams_[last_].in_use && streams_[last_].ssrc == ssrc) return &streams_[last_];
+    return find_slow(ssrc);
+  }
+  const Stream* find(uint32_t ssrc) const { return const_cast<StreamTable*>(this)->find(ssrc); }
   // Adds a fresh stream; fails with Code::capacity when the table is full.
   [[nodiscard]] Result<Stream*> insert(uint32_t ssrc);
   [[nodiscard]] Status remove(uint32_t ssrc);
@@ -51,6 +55,7 @@ class StreamTable {
   std::size_t capacity() const { return capacity_; }
 
  private:
+  Stream* find_slow(uint32_t ssrc);
   void release();
 
   Stream* streams_ = nullptr;

@@ -299,6 +299,28 @@ TEST_CASE("misuse and configuration errors") {
   CHECK(s.rtcp_overhead() == 14);
 }
 
+TEST_CASE("the sender refuses to protect the same index twice (keystream / GCM nonce reuse)") {
+  for (Profile p : {Profile::aes128_cm_sha1_80, Profile::aead_aes128_gcm}) {
+    SessionConfig cfg;
+    cfg.profile = p;
+    const Master m = make_master(p);
+    auto tx = make_session(cfg, Direction::outbound, m);
+    (void)protect(*tx, rtp_packet(4, 500, 10), false);
+    (void)protect(*tx, rtp_packet(4, 499, 10), false);  // reordered send is fine
+    std::vector<uint8_t> buf(100);
+    auto again = rtp_packet(4, 500, 12);
+    std::copy(again.begin(), again.end(), buf.begin());
+    auto r = tx->protect_rtp(buf, again.size());
+    CHECK(r.error().code == Code::replayed);
+    CHECK(contains(r.error(), "already protected"));
+    CHECK(std::equal(again.begin(), again.end(), buf.begin()));  // untouched
+    cfg.allow_repeat_tx = true;
+    auto rtx = make_session(cfg, Direction::outbound, m);
+    (void)protect(*rtx, rtp_packet(4, 500, 10), false);
+    (void)protect(*rtx, rtp_packet(4, 500, 10), false);
+  }
+}
+
 TEST_CASE("a wrong MKI is refused like a bad tag") {
   SessionConfig cfg;
   cfg.mki_len = 2;
