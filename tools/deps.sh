@@ -3,7 +3,7 @@
 
 keyway_packages_build="meson ninja-build g++ pkg-config libmbedtls-dev doctest-dev libfmt-dev"
 # Test-only: real peers and the cross compiler for the Cortex-M4 check.
-keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang"
+keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang chromium util-linux iproute2 coreutils"
 
 keyway_ensure_packages() {
   local missing=()
@@ -22,4 +22,15 @@ keyway_ensure_packages() {
   $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; return 1; }
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "apt-get install failed: ${missing[*]}" >&2; return 1; }
+}
+
+# Node.js >= 20 with npm drives headless Chromium (playwright-core, installed
+# by the interop tests into tests/interop/node/ with `npm ci`). Debian 12's own
+# nodejs is 18; the machines this runs on ship NodeSource's 20. Install
+# Debian's only when there is no node at all.
+keyway_ensure_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    return 0
+  fi
+  keyway_ensure_packages nodejs npm
 }

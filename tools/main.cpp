@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"demo", keyway::tools::run_demo, "walk through a secure call step by step (the README's main job)"},
     {"answer", keyway::tools::run_answer, "answer an SDP offer from stdin and run the call (echoes media)"},
     {"offer", keyway::tools::run_offer, "print an offer, read the answer from stdin, run the call"},
+    {"sdp", keyway::tools::run_sdp, "check an SDP file, or answer an offer (for studying SDP)"},
     {"srtp-demo", keyway::tools::run_srtp_demo, "a generated call protected with every SRTP profile (simulated network)"},
     {nullptr, nullptr, nullptr},
 };

@@ -10,6 +10,7 @@ set -u
 cd "$(dirname "$0")/.."
 . tools/deps.sh
 keyway_ensure_packages $keyway_packages_build $keyway_packages_test || exit 1
+keyway_ensure_node || echo "warning: no node/npm: the browser interop tests will be skipped"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 total_pass=0

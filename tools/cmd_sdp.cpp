@@ -1,0 +1,148 @@
+// `keyway sdp check FILE` and `keyway sdp answer < offer` (issue 4): SDP for
+// people studying it. check parses strictly and prints the WebRTC view (or
+// the error with its line); answer prints an answer with a freshly
+// generated certificate's fingerprint and fresh ICE credentials.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "dtls/certificate.hpp"
+#include "ice/credentials.hpp"
+#include "sdp/negotiate.hpp"
+#include "sdp/parse.hpp"
+#include "sdp/webrtc.hpp"
+#include "tools/commands.hpp"
+#include "tools/identity.hpp"
+
+namespace keyway::tools {
+namespace {
+
+using namespace keyway::sdp;
+
+const std::array<std::string_view, 3> kVideoFb = {"nack", "nack pli", "transport-cc"};
+const std::array<Codec, 3> kAudio = {{{"opus", 48000, 2, 111, "minptime=10;useinbandfec=1", {}, ""},
+                                      {"PCMU", 8000, 1, 0, "", {}, ""},
+                                      {"telephone-event", 8000, 1, 126, "", {}, ""}}};
+const std::array<Codec, 4> kVideo = {{{"VP8", 90000, 1, 96, "", kVideoFb, ""},
+                                      {"rtx", 90000, 1, 97, "apt=96", {}, ""},
+                                      {"H264", 90000, 1, 102,
+                                       "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", kVideoFb,
+                                       "packetization-mode=1"},
+                                      {"rtx", 90000, 1, 103, "apt=102", {}, ""}}};
+
+std::string read_all(std::istream& in) {
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+int fail(const Error& e) {
+  char text[200];
+  format_error(e, text, sizeof text);
+  std::fprintf(stderr, "error: %s\n", text);
+  return 1;
+}
+
+int check(const std::string& text) {
+  std::vector<std::byte> memory(arena_bytes_for(text));
+  Arena arena(memory);
+  ErrorLocation where;
+  auto d = parse(text, arena, {}, &where);
+  if (!d.ok()) {
+    char msg[512];
+    format_parse_error(d.error(), where, msg, sizeof msg);
+    std::fprintf(stderr, "%s\n", msg);
+    return 1;
+  }
+  std::printf("session: %zu lines, %zu m= sections, origin %.*s\n", d->lines.size(), d->media.size(),
+              static_cast<int>(d->origin.session_id.size()), d->origin.session_id.data());
+  for (std::size_t i = 0; i < d->media.size(); ++i) {
+    auto v = view_media(*d, i);
+    if (!v.ok()) return fail(v.error());
+    const MediaDescription& m = d->media[i];
+    std::printf("m[%zu] %.*s port %u %.*s mid=%.*s %s%s%s fingerprints=%u setup=%s ufrag=%.*s candidates=%zu\n", i,
+                static_cast<int>(m.media.size()), m.media.data(), m.port, static_cast<int>(m.proto.size()), m.proto.data(),
+                static_cast<int>(v->mid.size()), v->mid.data(), to_string(v->direction), v->rtcp_mux ? " rtcp-mux" : "",
+                v->in_bundle ? " bundled" : "", v->transport.fingerprint_count,
+                v->transport.has_setup ? to_string(v->transport.setup) : "-", static_cast<int>(v->transport.ice_ufrag.size()),
+                v->transport.ice_ufrag.data(), candidates(v->transport).count());
+  }
+  ExtmapConflict c;
+  if (!check_bundle_extmaps(*d, &c).ok())
+    std::printf("warning: extmap id %u names %.*s and %.*s in one BUNDLE group\n", c.id, static_cast<int>(c.first_uri.size()),
+                c.first_uri.data(), static_cast<int>(c.second_uri.size()), c.second_uri.data());
+  auto r = read_remote(*d);
+  if (!r.ok()) return fail(r.error());
+  std::printf("transport: section %zu, %s\n", r->transport_index, r->bundle ? "BUNDLE" : "no BUNDLE");
+  return 0;
+}
+
+int answer(const std::string& text, bool passive) {
+  std::vector<std::byte> memory(arena_bytes_for(text));
+  Arena arena(memory);
+  ErrorLocation where;
+  auto d = parse(text, arena, {Mode::lenient, {}}, &where);
+  if (!d.ok()) {
+    char msg[512];
+    format_parse_error(d.error(), where, msg, sizeof msg);
+    std::fprintf(stderr, "%s\n", msg);
+    return 1;
+  }
+  Randomness rnd;
+  dtls::Identity id;
+  std::string error;
+  if (!seed_randomness(rnd, error) || !make_identity(id, rnd.secret_rng, error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return 1;
+  }
+  dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, id.certificate_der());
+  char fp_text[160] = "sha-256 ";
+  dtls::format_fingerprint(fp, fp_text + 8, sizeof fp_text - 8);
+  ice::Credentials creds = ice::Credentials::random(rnd.public_rng);
+  LocalTransport t;
+  t.fingerprint = fp_text;
+  t.ice_ufrag = creds.ufrag_view();
+  t.ice_pwd = creds.pwd_view();
+  t.end_of_candidates = false;  // no sockets here: candidates would be trickled
+  AnswerOptions o;
+  o.session_id = rnd.public_rng.next_u64() >> 2;
+  o.transport = t;
+  o.setup_for_actpass = passive ? Setup::passive : Setup::active;
+  o.audio_codecs = kAudio;
+  o.video_codecs = kVideo;
+  o.audio_sender = {rnd.public_rng.next_u32(), 0, "keyway", "keyway-stream", "keyway-audio"};
+  o.video_sender = {rnd.public_rng.next_u32(), 0, "keyway", "keyway-stream", "keyway-video"};
+  std::string out(65536, '\0');
+  AnswerSummary s;
+  auto a = create_answer(*d, o, std::span<char>(out.data(), out.size()), &s);
+  if (!a.ok()) return fail(a.error());
+  if (s.extmap_conflict)
+    std::fprintf(stderr, "note: the offer reuses extmap id %u for two URIs; dropped from the answer\n", s.conflict.id);
+  std::fwrite(a->data(), 1, a->size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int run_sdp(int argc, char** argv) {
+  std::string cmd = argc > 2 ? argv[2] : "";
+  if (cmd == "check") {
+    if (argc > 3) {
+      std::ifstream f(argv[3], std::ios::binary);
+      if (!f) {
+        std::fprintf(stderr, "keyway sdp check: cannot read %s\n", argv[3]);
+        return 2;
+      }
+      return check(read_all(f));
+    }
+    return check(read_all(std::cin));
+  }
+  if (cmd == "answer") return answer(read_all(std::cin), argc > 3 && std::string(argv[3]) == "--setup=passive");
+  std::fprintf(stderr,
+               "usage: keyway sdp check [FILE]        parse strictly, print the WebRTC view or the error with its line\n"
+               "       keyway sdp answer [--setup=passive] < offer   answer with a fresh certificate and ICE credentials\n");
+  return 2;
+}
+
+}  // namespace keyway::tools
