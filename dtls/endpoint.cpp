@@ -249,7 +249,7 @@ void Endpoint::process_app_data(Bytes payload) {
 
 void Endpoint::fail(const Error& e, AlertDescription alert) {
   if (state_ == HandshakeState::failed) return;
-  tracef(config_.trace, Layer::dtls, "dtls: failing: %s", e.detail);
+  tracef(config_.trace, Layer::dtls, "failing: %s", e.detail);
   queue_alert(AlertLevel::fatal, alert);
   state_ = HandshakeState::failed;
   timer_.stop();
@@ -345,6 +345,7 @@ void Endpoint::on_peer_retransmission() {
   if (flight_.empty() || flight_.sending()) return;
   if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return;
   ++stats_.retransmissions;
+  tracef(config_.trace, Layer::dtls, "peer repeated its flight: retransmitting ours (RFC 6347 §4.2.4)");
   flight_.rewind();
 }
 
@@ -359,6 +360,8 @@ void Endpoint::handle_timeout(Timestamp now) {
   }
   timeout_reason_ = "dtls flight retransmission";
   ++stats_.retransmissions;
+  tracef(config_.trace, Layer::dtls, "timer expired: retransmitting the flight, next timeout in %lld ms",
+         static_cast<long long>((timer_.deadline - now_).as_millis()));
   flight_.rewind();
 }
 

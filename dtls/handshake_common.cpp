@@ -145,7 +145,7 @@ void Endpoint::complete_handshake() {
   e.extended_master_secret = ems_;
   e.data = peer_certificate();  // empty when the client sent none (server, not required)
   push_event(e);
-  tracef(config_.trace, Layer::dtls, "dtls: handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name,
+  tracef(config_.trace, Layer::dtls, "handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name,
          srtp_profile_, ems_ ? 1 : 0);
 }
 
