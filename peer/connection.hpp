@@ -240,6 +240,7 @@ class Connection {
   void seed_dtls_rtt();
   void note_received_alert();
   void maybe_ready();
+  void note_retransmitted_rtt(Timestamp now);
 
   Config config_;
   State state_ = State::new_;
@@ -251,6 +252,7 @@ class Connection {
   std::optional<dtls::AlertDescription> received_alert_;
   bool alert_noted_ = false;
   bool ready_announced_ = false;
+  Duration fallback_rtt_ = Duration::micros(-1);  // see note_retransmitted_rtt()
   dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;
   std::optional<srtp::Profile> profile_;

@@ -15,6 +15,7 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
     case PacketKind::stun:
       stats_.stun_in.add(datagram.size());
       (void)ice_.handle_datagram(now, datagram, from, to);
+      note_retransmitted_rtt(now);
       return;
     case PacketKind::dtls:
       stats_.dtls_in.add(datagram.size());
@@ -134,6 +135,17 @@ bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration
   return true;
 }
 
+// ICE keeps no RTT from a retransmitted check (Karn's rule). When the first
+// valid pair has none, the time since our last transmission on it (the
+// retransmission, or a response we sent) stands in: it can only be shorter
+// than the real round trip, and DTLS clamps it to at least 50 ms. Without
+// this, one lost check put DTLS back on RFC 6347's 1 s timer.
+void Connection::note_retransmitted_rtt(Timestamp now) {
+  if (dtls_rtt_seeded_ || fallback_rtt_.as_micros() >= 0) return;
+  for (const ice::CandidatePair& p : ice_.pairs())
+    if (p.valid && p.rtt.as_micros() < 0 && now >= p.last_sent) fallback_rtt_ = now - p.last_sent;
+}
+
 // The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
 // seeded once, from the selected pair or else a valid one, before the first
 // flight that expects an answer is armed.
@@ -143,6 +155,7 @@ void Connection::seed_dtls_rtt() {
   SocketAddr l, r;
   if (auto s = ice_.selected_rtt()) rtt = *s;
   else if (!valid_pair_path(l, r, rtt)) return;
+  if (rtt.as_micros() < 0) rtt = fallback_rtt_;
   if (rtt.as_micros() < 0) return;
   dtls_->set_rtt_estimate(rtt);
   dtls_rtt_seeded_ = true;
