@@ -20,6 +20,7 @@ ice::Config ice_config(const Config& c) {
   ic.lite = c.role == Role::answerer && c.ice_lite;
   ic.rng = c.public_rng;
   ic.software = "keyway";
+  ic.timing = c.ice_timing;
   return ic;
 }
 

@@ -62,6 +62,7 @@ struct Config {
   Rng* public_rng = nullptr;           // ICE credentials, tie-breaker, transaction ids (required)
   Rng* secret_rng = nullptr;           // DTLS randoms, ECDHE, signatures (required)
   bool ice_lite = false;               // answerer only (RFC 8445 §2.5)
+  ice::Timing ice_timing{};            // Ta, check RTO, consent intervals (ice/timing.hpp)
   // Our DTLS role when the offer says actpass (RFC 8842 §3): active = client.
   sdp::Setup setup_for_actpass = sdp::Setup::active;
   // DTLS-SRTP protection profiles (RFC 5764 §4.1.2 ids), preference order.

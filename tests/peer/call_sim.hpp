@@ -45,6 +45,7 @@ struct Options {
   Duration media_interval = Duration::micros(0);
   // Prints every datagram sent and delivered, with virtual time (replaying a seed).
   bool verbose = false;
+  ice::Timing ice_timing{};
 };
 
 struct Side {
@@ -180,6 +181,7 @@ class CallSim {
     c.public_rng = &s.public_rng;
     c.secret_rng = &s.secret_rng;
     c.ice_lite = opt_.ice_lite;
+    c.ice_timing = opt_.ice_timing;
     c.setup_for_actpass = opt_.setup_for_actpass;
     c.srtp_profile_count = 0;
     for (uint16_t p : profiles)
