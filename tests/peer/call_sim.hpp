@@ -45,7 +45,7 @@ struct Options {
   Duration media_interval = Duration::micros(0);
   // Prints every datagram sent and delivered, with virtual time (replaying a seed).
   bool verbose = false;
-  ice::Timing ice_timing{};
+  ice::Timing ice_timing = peer::call_ice_timing();
 };
 
 struct Side {
