@@ -116,6 +116,11 @@ TEST_CASE("peer sim: the answer carries the negotiated a=setup and a=ice-lite") 
   CHECK(c.b().conn->ice().lite());
 }
 
+// Story: this sweep found that a DTLS server could finish the handshake (the
+// client had started on its own valid pair) while its own checks were still
+// lost, report srtp_ready, and then refuse send_rtp() for want of a path
+// (seed 3, seed 17). srtp_ready now waits until ICE has a pair we may send on
+// (Connection::maybe_ready), so every REQUIRE(send_rtp) below holds.
 TEST_CASE("peer sim: 10% loss with reordering and duplication, many seeds, both roles: every run completes") {
   int runs = 0, ok = 0;
   for (sdp::Setup s : {sdp::Setup::active, sdp::Setup::passive}) {
@@ -212,6 +217,9 @@ TEST_CASE("peer sim: the DTLS initial timeout is seeded from the ICE RTT") {
 }
 
 // RFC 7675 §5.1: once consent is lost (30 s without a response), no media.
+// Story: send_rtp() used to refuse as soon as ICE said "disconnected" (8 s),
+// and after consent loss it blamed the peer layer ("media before SRTP keys
+// exist"); now media goes on until consent is lost, and then the error names ICE.
 TEST_CASE("peer sim: consent loss stops media, with the ICE layer named") {
   Options opt;
   opt.link = rtt50();

@@ -41,6 +41,8 @@ bool no_keys(Side& s) {
 
 }  // namespace
 
+// Story: the side that received the bad_certificate alert used to say only
+// "peer sent a fatal alert"; failure_text() now names the alert.
 // RFC 8122 §5 / issue 6: the certificate the peer presents must hash to the
 // a=fingerprint it signalled. A mismatch ends the connection at once with
 // bad_certificate, and no SRTP keys ever exist on either side.
