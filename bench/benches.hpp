@@ -5,4 +5,5 @@ namespace keyway::bench {
 int run_srtp(int argc, char** argv);
 int run_ice(int argc, char** argv);
 int run_sdp(int argc, char** argv);
+int run_call(int argc, char** argv);
 }  // namespace keyway::bench

@@ -16,6 +16,7 @@ const Entry kBenches[] = {
     {"srtp", keyway::bench::run_srtp, "SRTP/SRTCP protect/unprotect vs libsrtp2 and the mbedTLS floor"},
     {"ice", keyway::bench::run_ice, "STUN parse+verify time; checks and virtual time to a selected pair (4x4 hosts)"},
     {"sdp", keyway::bench::run_sdp, "SDP parse/write time and heap allocations for a Chrome audio+video offer"},
+    {"call", keyway::bench::run_call, "offer -> first decrypted media: simulated 50 ms RTT at 0/10/30% loss, and real loopback"},
     {nullptr, nullptr, nullptr},
 };
 }  // namespace

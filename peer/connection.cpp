@@ -20,6 +20,7 @@ ice::Config ice_config(const Config& c) {
   ic.lite = c.role == Role::answerer && c.ice_lite;
   ic.rng = c.public_rng;
   ic.software = "keyway";
+  ic.timing = c.ice_timing;
   return ic;
 }
 
@@ -53,6 +54,28 @@ const char* to_string(State s) {
     case State::closed: return "closed";
   }
   return "?";
+}
+
+const char* alert_name(dtls::AlertDescription a) {
+  using A = dtls::AlertDescription;
+  switch (a) {
+    case A::close_notify: return "close_notify";
+    case A::unexpected_message: return "unexpected_message";
+    case A::bad_record_mac: return "bad_record_mac";
+    case A::handshake_failure: return "handshake_failure";
+    case A::bad_certificate: return "bad_certificate";
+    case A::unsupported_certificate: return "unsupported_certificate";
+    case A::certificate_expired: return "certificate_expired";
+    case A::illegal_parameter: return "illegal_parameter";
+    case A::decode_error: return "decode_error";
+    case A::decrypt_error: return "decrypt_error";
+    case A::protocol_version: return "protocol_version";
+    case A::insufficient_security: return "insufficient_security";
+    case A::internal_error: return "internal_error";
+    case A::no_renegotiation: return "no_renegotiation";
+    case A::unsupported_extension: return "unsupported_extension";
+  }
+  return "unknown alert";
 }
 
 const char* to_string(EventKind k) {
@@ -319,6 +342,48 @@ void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32
 void Connection::close() {
   if (dtls_) dtls_->close();
   if (state_ != State::failed) state_ = State::closed;
+}
+
+}  // namespace keyway::peer
+
+namespace keyway::peer {
+
+namespace {
+const char* handshake_state_name(dtls::HandshakeState s) {
+  switch (s) {
+    case dtls::HandshakeState::established: return "connected";
+    case dtls::HandshakeState::closed: return "closed";
+    case dtls::HandshakeState::failed: return "failed";
+    default: return "connecting";
+  }
+}
+}  // namespace
+
+Summary Connection::summary() const {
+  Summary s;
+  s.state = state_;
+  s.ice_state = ice_.state();
+  s.has_selected_pair = ice_.has_selected();
+  if (s.has_selected_pair) {
+    s.selected_local = ice_.selected_local();
+    s.selected_remote = ice_.selected_remote();
+  }
+  s.rtt = ice_.selected_rtt();
+  const ice::AgentStats& is = ice_.stats();
+  s.ice_integrity_failures = is.integrity_failures;
+  s.ice_dropped = is.malformed + is.unknown_transactions + is.dropped;
+  s.dtls_client = dtls_client_;
+  if (dtls_) {
+    s.dtls_state = handshake_state_name(dtls_->state());
+    if (dtls_->is_established() && dtls_->negotiated_suite() != nullptr)
+      s.cipher_suite = dtls_->negotiated_suite()->iana_name;
+    const dtls::Stats& ds = dtls_->stats();
+    s.dtls_retransmissions = ds.retransmissions;
+    s.dtls_records_dropped =
+        ds.records_auth_failed + ds.records_replayed + ds.records_unknown_epoch + ds.records_malformed;
+  }
+  if (profile_) s.srtp_profile = srtp::profile_info(*profile_).name;
+  return s;
 }
 
 }  // namespace keyway::peer

@@ -1,5 +1,6 @@
 // peer::Connection: datagrams in, outputs out (RFC 7983 demultiplexing),
 // and the hand-offs ICE -> DTLS -> exporter -> SRTP.
+#include <cstdio>
 #include <cstring>
 
 #include "peer/connection.hpp"
@@ -12,15 +13,22 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
   stats_.datagrams_received++;
   switch (classify(datagram)) {
     case PacketKind::stun:
+      stats_.stun_in.add(datagram.size());
       (void)ice_.handle_datagram(now, datagram, from, to);
+      note_retransmitted_rtt(now);
       return;
     case PacketKind::dtls:
-      if (!dtls_ || state_ == State::failed) return;
+      stats_.dtls_in.add(datagram.size());
+      if (!dtls_ || state_ == State::failed) {
+        stats_.dtls_dropped++;
+        return;
+      }
       // Until ICE selects a pair, answer DTLS where it came from (the peer
       // may finish its checks first and start the handshake).
       dtls_local_ = to;
       dtls_remote_ = from;
       have_dtls_peer_ = true;
+      seed_dtls_rtt();  // the server's first flight is armed by this datagram
       (void)dtls_->handle_datagram(now, datagram);
       return;
     case PacketKind::rtp:
@@ -42,6 +50,7 @@ void Connection::handle_timeout(Timestamp now) {
 
 Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
   Output out;
+  maybe_ready();
   for (;;) {
     if (event_count_ > 0) {
       out.kind = Output::Kind::event;
@@ -74,21 +83,23 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
     if (o.kind == ice::Output::Kind::transmit) {
       out.kind = Output::Kind::transmit;
       out.transmit = Transmit{o.transmit.from, o.transmit.to, o.transmit.bytes};
+      stats_.stun_out.add(o.transmit.bytes.size());
       return true;
     }
     const ice::Event& e = o.event;
     switch (e.kind) {
       case ice::EventKind::connected:
-        if (state_ == State::checking) {
-          state_ = State::handshaking;
-          if (auto rtt = ice_.selected_rtt(); rtt && dtls_) dtls_->set_rtt_estimate(*rtt);
+        // DTLS may already be under way (or done) on a valid pair; the
+        // event is reported either way.
+        if (state_ == State::checking) state_ = State::handshaking;
+        if (state_ != State::failed && state_ != State::closed) {
+          seed_dtls_rtt();
           Event ev;
           ev.kind = EventKind::ice_connected;
           ev.local = ice_.selected_local();
           ev.remote = ice_.selected_remote();
           push_event(ev);
-          tracef(config_.trace, Layer::ice, "connected: pair selected, DTLS %s starts",
-                 dtls_client_ ? "client" : "server");
+          tracef(config_.trace, Layer::ice, "connected: pair selected (DTLS %s)", dtls_client_ ? "client" : "server");
         }
         break;
       case ice::EventKind::disconnected: {
@@ -109,14 +120,60 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
   }
 }
 
-// Where media and DTLS go: the selected pair, else the last DTLS source.
-bool Connection::media_path(SocketAddr& local, SocketAddr& remote) const {
+// RFC 8445 §12.1: before a pair is selected, data MAY be sent on any valid
+// pair (a check on it succeeded): the highest-priority one.
+bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const {
+  const ice::CandidatePair* best = nullptr;
+  for (const ice::CandidatePair& p : ice_.pairs())
+    if (p.valid && (best == nullptr || p.priority > best->priority)) best = &p;
+  if (best == nullptr) return false;
+  const ice::Candidate& l = ice_.local_candidates()[best->local];
+  // A host candidate is its own base; a reflexive one names its base in raddr/rport.
+  local = (l.type != ice::CandidateType::host && l.has_raddr) ? l.related : l.address;
+  remote = ice_.remote_candidates()[best->remote].address;
+  rtt = best->rtt;
+  return true;
+}
+
+// ICE keeps no RTT from a retransmitted check (Karn's rule). When the first
+// valid pair has none, the time since our last transmission on it (the
+// retransmission, or a response we sent) stands in: it can only be shorter
+// than the real round trip, and DTLS clamps it to at least 50 ms. Without
+// this, one lost check put DTLS back on RFC 6347's 1 s timer.
+void Connection::note_retransmitted_rtt(Timestamp now) {
+  if (dtls_rtt_seeded_ || fallback_rtt_.as_micros() >= 0) return;
+  for (const ice::CandidatePair& p : ice_.pairs())
+    if (p.valid && p.rtt.as_micros() < 0 && now >= p.last_sent) fallback_rtt_ = now - p.last_sent;
+}
+
+// The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
+// seeded once, from the selected pair or else a valid one, before the first
+// flight that expects an answer is armed.
+void Connection::seed_dtls_rtt() {
+  if (!dtls_ || dtls_rtt_seeded_) return;
+  Duration rtt = Duration::micros(-1);
+  SocketAddr l, r;
+  if (auto s = ice_.selected_rtt()) rtt = *s;
+  else if (!valid_pair_path(l, r, rtt)) return;
+  if (rtt.as_micros() < 0) rtt = fallback_rtt_;
+  if (rtt.as_micros() < 0) return;
+  dtls_->set_rtt_estimate(rtt);
+  dtls_rtt_seeded_ = true;
+  tracef(config_.trace, Layer::dtls, "initial retransmission timeout from the ICE RTT (%lld ms): 2 x RTT",
+         static_cast<long long>(rtt.as_millis()));
+}
+
+// Where media and DTLS go: the selected pair, else a valid pair, else (DTLS
+// only) where the peer's DTLS came from.
+bool Connection::media_path(SocketAddr& local, SocketAddr& remote, bool for_dtls) const {
   if (ice_.has_selected()) {
     local = ice_.selected_local();
     remote = ice_.selected_remote();
     return true;
   }
-  if (have_dtls_peer_) {
+  Duration rtt;
+  if (valid_pair_path(local, remote, rtt)) return true;
+  if (for_dtls && have_dtls_peer_) {
     local = dtls_local_;
     remote = dtls_remote_;
     return true;
@@ -127,8 +184,12 @@ bool Connection::media_path(SocketAddr& local, SocketAddr& remote) const {
 bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
   dtls_deadline_ = Timestamp::never();
   if (!dtls_ || state_ == State::new_ || state_ == State::failed) return false;
-  // The DTLS client speaks first, and only once ICE has a path (RFC 8842 §5).
-  if (dtls_client_ && !ice_.has_selected()) return false;
+  // The DTLS client speaks first, and only once ICE has a path (RFC 8842 §5):
+  // a valid pair is one (RFC 8445 §12.1), nomination need not be awaited.
+  SocketAddr l, r;
+  Duration rtt;
+  if (dtls_client_ && !ice_.has_selected() && !valid_pair_path(l, r, rtt)) return false;
+  seed_dtls_rtt();
   for (;;) {
     dtls::Output o = dtls_->poll_output(now, scratch);
     if (o.kind == dtls::Output::Kind::timeout) {
@@ -137,9 +198,10 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
     }
     if (o.kind == dtls::Output::Kind::transmit) {
       SocketAddr local, remote;
-      if (!media_path(local, remote)) continue;  // nowhere to send yet: the flight is retransmitted later
+      if (!media_path(local, remote, true)) continue;  // nowhere to send yet: the flight is retransmitted later
       out.kind = Output::Kind::transmit;
       out.transmit = Transmit{local, remote, o.transmit};
+      stats_.dtls_out.add(o.transmit.size());
       return true;
     }
     on_dtls_event(o.event);
@@ -164,8 +226,13 @@ void Connection::on_dtls_event(const dtls::Event& e) {
     }
     case dtls::EventType::failure:
       fail(e.error);
+      note_received_alert();
       break;
     case dtls::EventType::alert_received:
+      if (e.alert_level == dtls::AlertLevel::fatal && e.alert != dtls::AlertDescription::close_notify) {
+        received_alert_ = e.alert;
+        note_received_alert();
+      }
       if (e.alert == dtls::AlertDescription::close_notify) {
         state_ = State::closed;
         Event ev;
@@ -184,6 +251,15 @@ void Connection::on_dtls_event(const dtls::Event& e) {
     case dtls::EventType::application_data:
       break;
   }
+}
+
+// A fatal alert from the peer is why its side failed: name it in
+// failure_text() ("... (peer sent alert bad_certificate)").
+void Connection::note_received_alert() {
+  if (!received_alert_ || alert_noted_ || state_ != State::failed) return;
+  alert_noted_ = true;
+  std::size_t n = std::strlen(failure_text_);
+  std::snprintf(failure_text_ + n, sizeof failure_text_ - n, " (peer sent alert %s)", alert_name(*received_alert_));
 }
 
 // RFC 5764 §4.2: export, split, and install both directions.
@@ -212,9 +288,21 @@ void Connection::install_srtp() {
     return;
   }
   profile_ = *profile;
-  state_ = State::connected;
   tracef(config_.trace, Layer::srtp, "exporter %s: %zu bytes -> client key|server key|client salt|server salt; %s",
          kDtlsSrtpExporterLabel, km.size(), srtp::profile_info(*profile).name);
+  maybe_ready();
+}
+
+// Connected = SRTP keys installed AND ICE has a pair we may send on. The DTLS
+// server can finish the handshake before its own checks succeed (the client
+// started on its valid pair); until then send_rtp() would be refused, so
+// srtp_ready waits for the path.
+void Connection::maybe_ready() {
+  if (!profile_ || ready_announced_ || state_ == State::failed || state_ == State::closed) return;
+  SocketAddr local, remote;
+  if (!media_path(local, remote, false)) return;
+  ready_announced_ = true;
+  state_ = State::connected;
   Event ev;
   ev.kind = EventKind::srtp_ready;
   push_event(ev);
@@ -222,7 +310,8 @@ void Connection::install_srtp() {
 
 void Connection::on_media(MutableBytes datagram, bool rtcp) {
   SrtpStats& s = stats_.srtp;
-  if (state_ != State::connected || !profile_) {
+  // Keys may be installed before our own path exists (maybe_ready): decrypt.
+  if (!profile_ || state_ == State::failed || state_ == State::closed) {
     s.dropped_before_keys++;
     return;
   }
@@ -266,13 +355,17 @@ void Connection::on_media(MutableBytes datagram, bool rtcp) {
 }
 
 Result<Transmit> Connection::send_media(MutableBytes buffer, std::size_t len, bool rtcp) {
+  // RFC 7675 §5.1: no media once consent is lost (the agent then fails). A
+  // "disconnected" agent (no response for a few seconds) still has consent.
+  ENSURE(ice_.state() != ice::AgentState::failed,
+         make_error(Layer::ice, Code::bad_state, "consent lost on the selected pair: media stopped (RFC 7675)"));
+  ENSURE(state_ != State::failed && state_ != State::closed,
+         make_error(Layer::peer, Code::bad_state, "connection failed or closed: no media (see failure_text())"));
   ENSURE(state_ == State::connected && profile_,
          make_error(Layer::peer, Code::bad_state, "media before SRTP keys exist (DTLS handshake not complete)"));
-  // RFC 7675 §5.1: no media once consent is lost.
-  ENSURE(ice_.state() == ice::AgentState::connected,
-         make_error(Layer::ice, Code::bad_state, "no consent to send on the selected pair"));
   SocketAddr local, remote;
-  ENSURE(media_path(local, remote), make_error(Layer::ice, Code::bad_state, "no selected candidate pair"));
+  ENSURE(media_path(local, remote, false),
+         make_error(Layer::ice, Code::bad_state, "no valid candidate pair to send media on"));
   auto r = rtcp ? srtp_out_.protect_rtcp(buffer, len) : srtp_out_.protect_rtp(buffer, len);
   if (!r.ok()) return r.error();
   (rtcp ? stats_.srtp.rtcp_sent : stats_.srtp.rtp_sent)++;

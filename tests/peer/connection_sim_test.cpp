@@ -1,0 +1,248 @@
+// Two peer::Connections over the simulated network in virtual time (issue 6):
+// roles, ICE full/lite, loss sweeps, media both ways, exporter keys, the DTLS
+// timer seeded from the ICE RTT, and consent loss.
+#include <doctest/doctest.h>
+#include <fmt/core.h>
+
+#include <cstring>
+
+#include "peer/srtp_keys.hpp"
+#include "tests/peer/call_sim.hpp"
+
+using namespace keyway;
+using keyway::peer_test::CallSim;
+using keyway::peer_test::Options;
+using keyway::peer_test::Side;
+
+namespace {
+
+sim::LinkConfig rtt50() {
+  sim::LinkConfig l;
+  l.delay = Duration::millis(25);
+  return l;
+}
+
+// Both sides export the same "EXTRACTOR-dtls_srtp" bytes (RFC 5764 §4.2).
+void check_keys_equal(CallSim& c) {
+  REQUIRE(c.a().conn->srtp_profile().has_value());
+  REQUIRE(c.a().conn->srtp_profile() == c.b().conn->srtp_profile());
+  uint8_t ka[peer::kMaxKeyingMaterial], kb[peer::kMaxKeyingMaterial];
+  std::size_t n = peer::keying_material_len(*c.a().conn->srtp_profile());
+  REQUIRE(c.a().conn->dtls()->export_keying_material(peer::kDtlsSrtpExporterLabel, {ka, n}).ok());
+  REQUIRE(c.b().conn->dtls()->export_keying_material(peer::kDtlsSrtpExporterLabel, {kb, n}).ok());
+  CHECK(std::memcmp(ka, kb, n) == 0);
+}
+
+// n RTP and m RTCP packets each way, no loss: counts are exact.
+void check_media_both_ways(CallSim& c, int n, int m) {
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(c.send_rtp(c.a()).ok());
+    REQUIRE(c.send_rtp(c.b()).ok());
+  }
+  for (int i = 0; i < m; ++i) {
+    REQUIRE(c.send_rtcp(c.a()).ok());
+    REQUIRE(c.send_rtcp(c.b()).ok());
+  }
+  c.run_until([&] { return c.net().idle(); }, Duration::seconds(2));
+  CHECK(c.a().rtp_received == static_cast<uint64_t>(n));
+  CHECK(c.b().rtp_received == static_cast<uint64_t>(n));
+  CHECK(c.a().rtcp_received == static_cast<uint64_t>(m));
+  CHECK(c.b().rtcp_received == static_cast<uint64_t>(m));
+  CHECK(c.a().conn->stats().srtp.rtp_sent == static_cast<uint64_t>(n));
+  CHECK(c.b().conn->stats().srtp.rtcp_received == static_cast<uint64_t>(m));
+  CHECK(c.a().conn->stats().srtp.auth_failures == 0);
+  CHECK(c.b().conn->stats().srtp.auth_failures == 0);
+  // The last packet B received is A's, decrypted: header and payload intact.
+  REQUIRE(c.b().last_rtp.size() == 112);
+  CHECK(c.b().last_rtp[1] == 111);
+  uint32_t ssrc = (uint32_t{c.b().last_rtp[8]} << 24) | (uint32_t{c.b().last_rtp[9]} << 16) |
+                  (uint32_t{c.b().last_rtp[10]} << 8) | c.b().last_rtp[11];
+  CHECK(ssrc == c.a().ssrc);
+  CHECK(c.b().last_rtp[12 + 99] == 99);
+}
+
+void connect_and_check(const Options& opt, bool expect_a_client) {
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  CHECK(c.a().conn->dtls_client() == expect_a_client);
+  CHECK(c.b().conn->dtls_client() == !expect_a_client);
+  CHECK(c.a().has(peer::EventKind::ice_connected));
+  CHECK(c.a().has(peer::EventKind::dtls_handshake_complete));
+  CHECK(c.b().has(peer::EventKind::srtp_ready));
+  CHECK(c.a().failures.empty());
+  CHECK(c.b().failures.empty());
+  check_keys_equal(c);
+  check_media_both_ways(c, 50, 5);
+}
+
+}  // namespace
+
+TEST_CASE("peer sim: offerer/answerer, answerer answers actpass with active (it is the DTLS client)") {
+  Options opt;
+  opt.link = rtt50();
+  opt.setup_for_actpass = sdp::Setup::active;
+  connect_and_check(opt, false);
+}
+
+TEST_CASE("peer sim: answerer answers actpass with passive (the offerer is the DTLS client)") {
+  Options opt;
+  opt.link = rtt50();
+  opt.setup_for_actpass = sdp::Setup::passive;
+  connect_and_check(opt, true);
+}
+
+TEST_CASE("peer sim: ICE-lite answerer, both DTLS roles") {
+  for (sdp::Setup s : {sdp::Setup::active, sdp::Setup::passive}) {
+    CAPTURE(sdp::to_string(s));
+    Options opt;
+    opt.link = rtt50();
+    opt.ice_lite = true;
+    opt.setup_for_actpass = s;
+    connect_and_check(opt, s == sdp::Setup::passive);
+  }
+}
+
+TEST_CASE("peer sim: the answer carries the negotiated a=setup and a=ice-lite") {
+  Options opt;
+  opt.ice_lite = true;
+  opt.setup_for_actpass = sdp::Setup::passive;
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  CHECK(c.offer.find("a=setup:actpass") != std::string::npos);
+  CHECK(c.answer.find("a=setup:passive") != std::string::npos);
+  CHECK(c.answer.find("a=ice-lite") != std::string::npos);
+  CHECK(c.a().conn->ice().controlling());
+  CHECK(c.b().conn->ice().lite());
+}
+
+// Story: this sweep found that a DTLS server could finish the handshake (the
+// client had started on its own valid pair) while its own checks were still
+// lost, report srtp_ready, and then refuse send_rtp() for want of a path
+// (seed 3, seed 17). srtp_ready now waits until ICE has a pair we may send on
+// (Connection::maybe_ready), so every REQUIRE(send_rtp) below holds.
+TEST_CASE("peer sim: 10% loss with reordering and duplication, many seeds, both roles: every run completes") {
+  int runs = 0, ok = 0;
+  for (sdp::Setup s : {sdp::Setup::active, sdp::Setup::passive}) {
+    for (uint64_t seed = 1; seed <= 60; ++seed) {
+      Options opt;
+      opt.seed = seed;
+      opt.link = rtt50();
+      opt.link.loss = 0.10;
+      opt.link.reorder = 0.10;
+      opt.link.duplicate = 0.05;
+      opt.link.jitter = Duration::millis(5);
+      opt.setup_for_actpass = s;
+      opt.ice_lite = (seed % 3) == 0;
+      CallSim c(opt);
+      REQUIRE(c.negotiate());
+      ++runs;
+      bool done = c.run_until([&] { return c.connected() || c.any_failed(); }, Duration::seconds(60));
+      INFO("seed " << seed << " setup " << std::string(sdp::to_string(s)) << " A: " << std::string(c.a().conn->failure_text())
+                   << " B: " << std::string(c.b().conn->failure_text()));
+      CHECK(done);
+      CHECK(c.connected());
+      if (!c.connected()) continue;
+      ++ok;
+      check_keys_equal(c);
+      // Media still flows through the impaired link; nothing fails to authenticate.
+      for (int i = 0; i < 20; ++i) {
+        REQUIRE(c.send_rtp(c.a()).ok());
+        REQUIRE(c.send_rtp(c.b()).ok());
+      }
+      c.run_until([&] { return c.net().idle(); }, Duration::seconds(2));
+      CHECK(c.a().rtp_received > 0);
+      CHECK(c.b().rtp_received > 0);
+      CHECK(c.a().conn->stats().srtp.auth_failures == 0);
+      CHECK(c.b().conn->stats().srtp.auth_failures == 0);
+    }
+  }
+  MESSAGE(fmt::format("10% loss + reorder + dup: {}/{} runs connected", ok, runs));
+  CHECK(ok == runs);
+}
+
+TEST_CASE("peer sim: 30% loss: every run ends, connected or with a clean failure event") {
+  int runs = 0, ok = 0, failed = 0;
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    Options opt;
+    opt.seed = seed;
+    opt.link = rtt50();
+    opt.link.loss = 0.30;
+    opt.link.reorder = 0.10;
+    opt.link.duplicate = 0.05;
+    opt.setup_for_actpass = seed % 2 ? sdp::Setup::active : sdp::Setup::passive;
+    CallSim c(opt);
+    REQUIRE(c.negotiate());
+    ++runs;
+    bool done = c.run_until([&] { return c.connected() || c.any_failed(); }, Duration::seconds(120));
+    CHECK(done);
+    if (c.connected()) {
+      ++ok;
+      check_keys_equal(c);
+    } else if (c.any_failed()) {
+      ++failed;
+      CHECK((!c.a().failures.empty() || !c.b().failures.empty()));
+    }
+  }
+  MESSAGE(fmt::format("30% loss: {}/{} connected, {} clean failures", ok, runs, failed));
+  CHECK(ok + failed == runs);
+}
+
+// The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
+// with a 50 ms path, a lost ClientHello is resent after ~2 RTT, not after
+// RFC 6347's 1 s.
+TEST_CASE("peer sim: the DTLS initial timeout is seeded from the ICE RTT") {
+  for (sdp::Setup s : {sdp::Setup::active, sdp::Setup::passive}) {
+    CAPTURE(sdp::to_string(s));
+    Options opt;
+    opt.link = rtt50();
+    opt.setup_for_actpass = s;
+    CallSim c(opt);
+    REQUIRE(c.negotiate());
+    Side& client = s == sdp::Setup::active ? c.b() : c.a();
+    REQUIRE(c.run_until([&] { return !client.dtls_sent.empty(); }, Duration::seconds(5)));
+    // The path's RTT is exactly 50 ms in virtual time (no jitter).
+    const Duration rtt = Duration::millis(50);
+    // Cut the path: every ClientHello is lost from now on.
+    sim::LinkConfig dead = rtt50();
+    dead.loss = 1.0;
+    c.net().configure_both(1, 2, dead);
+    c.run_until([&] { return client.dtls_sent.size() >= 3; }, Duration::seconds(5));
+    REQUIRE(client.dtls_sent.size() >= 3);
+    Duration first_gap = client.dtls_sent[1] - client.dtls_sent[0];
+    Duration second_gap = client.dtls_sent[2] - client.dtls_sent[1];
+    CHECK(first_gap == rtt * 2);   // 2 * RTT (dtls::Endpoint::set_rtt_estimate), not 1 s
+    CHECK(second_gap == rtt * 4);  // then doubling (RFC 6347 §4.2.4.1)
+  }
+}
+
+// RFC 7675 §5.1: once consent is lost (30 s without a response), no media.
+// Story: send_rtp() used to refuse as soon as ICE said "disconnected" (8 s),
+// and after consent loss it blamed the peer layer ("media before SRTP keys
+// exist"); now media goes on until consent is lost, and then the error names ICE.
+TEST_CASE("peer sim: consent loss stops media, with the ICE layer named") {
+  Options opt;
+  opt.link = rtt50();
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  REQUIRE(c.send_rtp(c.a()).ok());
+  sim::LinkConfig dead = rtt50();
+  dead.loss = 1.0;
+  c.net().configure_both(1, 2, dead);
+  // 10 s without consent responses: disconnected, but consent is not lost
+  // yet, so media may still be sent (RFC 7675 §5.1 only stops it at 30 s).
+  c.run_until([] { return false; }, Duration::seconds(10));
+  CHECK(c.a().has(peer::EventKind::ice_disconnected));
+  CHECK(c.send_rtp(c.a()).ok());
+  c.run_until([&] { return c.a().conn->state() == peer::State::failed; }, Duration::seconds(30));
+  REQUIRE(c.a().conn->state() == peer::State::failed);
+  CHECK(std::string(c.a().conn->failure_text()).find("consent") != std::string::npos);
+  REQUIRE(!c.a().failures.empty());
+  CHECK(c.a().failures.back().layer == Layer::ice);
+  auto refused = c.send_rtp(c.a());
+  REQUIRE(!refused.ok());
+  CHECK(refused.error().layer == Layer::ice);
+  CHECK(std::string(refused.error().detail).find("consent") != std::string::npos);
+  CHECK(!c.send_rtcp(c.a()).ok());
+}
