@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"demo", keyway::tools::run_demo, "walk through a secure call step by step (the README's main job)"},
     {"answer", keyway::tools::run_answer, "answer an SDP offer from stdin and run the call (echoes media)"},
     {"offer", keyway::tools::run_offer, "print an offer, read the answer from stdin, run the call"},
+    {"dtls", keyway::tools::run_dtls, "one DTLS 1.2 + use_srtp association: dtls client|server (interop)"},
     {"srtp-demo", keyway::tools::run_srtp_demo, "a generated call protected with every SRTP profile (simulated network)"},
     {nullptr, nullptr, nullptr},
 };
