@@ -4,4 +4,5 @@
 namespace keyway::bench {
 int run_srtp(int argc, char** argv);
 int run_ice(int argc, char** argv);
+int run_dtls(int argc, char** argv);
 }  // namespace keyway::bench

@@ -15,6 +15,7 @@ struct Entry {
 const Entry kBenches[] = {
     {"srtp", keyway::bench::run_srtp, "SRTP/SRTCP protect/unprotect vs libsrtp2 and the mbedTLS floor"},
     {"ice", keyway::bench::run_ice, "STUN parse+verify time; checks and virtual time to a selected pair (4x4 hosts)"},
+    {"dtls", keyway::bench::run_dtls, "DTLS 1.2 handshake time and memory vs mbedTLS's DTLS and the public-key floor"},
     {nullptr, nullptr, nullptr},
 };
 }  // namespace
