@@ -22,6 +22,13 @@ struct Pem {
                       " -out " + cert + " -days 30 -subj /CN=cli >/dev/null 2>&1";
     REQUIRE(std::system(cmd.c_str()) == 0);
   }
+  // The same key in SEC1 form ("EC PRIVATE KEY", RFC 5915) instead of PKCS#8.
+  std::string sec1_key() const {
+    std::string out = dir.path + "/sec1.pem";
+    REQUIRE(std::system(("openssl ec -in " + key + " -out " + out + " >/dev/null 2>&1").c_str()) == 0);
+    REQUIRE(read_file(out).find("BEGIN EC PRIVATE KEY") != std::string::npos);
+    return out;
+  }
   // "sha-256 AB:CD:.." as keyway prints it.
   std::string fingerprint() const {
     std::string out = dir.path + "/fp.txt";
@@ -79,7 +86,7 @@ TEST_CASE("keyway dtls: server <-> client, every option") {
   if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
   Pem pem;
   Pair p = run_keyway_pair(
-      {"--cookie", "off", "--mtu", "300", "--cert", pem.cert, "--key", pem.key, "--srtp-profiles",
+      {"--cookie", "off", "--mtu", "300", "--cert", pem.cert, "--key", pem.sec1_key(), "--srtp-profiles",
        "SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80", "--groups", "secp384r1:secp256r1", "--export-length", "32"},
       {"--mtu", "250", "--cipher-suites", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "--srtp-profiles",
        "SRTP_AES128_CM_SHA1_32:SRTP_AEAD_AES_256_GCM", "--groups", "secp384r1:secp256r1", "--export-length", "32"});
@@ -189,5 +196,20 @@ TEST_CASE("keyway dtls: failures print the layer and reason and exit non-zero") 
             dir.path + "/b.txt", false);
     CHECK(b.wait_exit(5000) == 1);
     CHECK(b.output().find("error: setup: cannot read") != std::string::npos);
+    if (have_tool("openssl")) {
+      Pem pem;
+      Child c(keyway_args("client", 1, {"--cert", pem.cert, "--key", pem.cert}), dir.path + "/c.txt", false);
+      CHECK(c.wait_exit(5000) == 1);
+      CHECK(c.output().find("error: setup: pem: no PRIVATE KEY block") != std::string::npos);
+      std::string p384 = dir.path + "/p384.pem";
+      REQUIRE(std::system(("openssl ecparam -genkey -name secp384r1 -noout -out " + p384).c_str()) == 0);
+      Child d(keyway_args("client", 1, {"--cert", pem.cert, "--key", p384}), dir.path + "/d.txt", false);
+      CHECK(d.wait_exit(5000) == 1);
+      CHECK(d.output().find("not an EC P-256 private key") != std::string::npos);
+      Pem other;  // a P-256 key that does not match the certificate
+      Child e(keyway_args("client", 1, {"--cert", pem.cert, "--key", other.key}), dir.path + "/e.txt", false);
+      CHECK(e.wait_exit(5000) == 1);
+      CHECK(e.output().find("error: setup: --cert/--key:") != std::string::npos);
+    }
   }
 }
