@@ -13,9 +13,9 @@
 //     --export-length N      exporter bytes (default: 2*(key+salt) of the negotiated profile)
 //     --timeout SECONDS      whole run (default 10)
 // After the handshake it prints cipher=, srtp_profile=, peer_fingerprint=
-// and exporter= lines, sends one line of application data, waits for the
-// peer's line (printed as received=) or its close_notify, then sends
-// close_notify and exits 0. Failures print "error: <layer>: <reason>", exit 1.
+// and exporter= lines, sends one line of application data, waits up to 3 s
+// for the peer's line (printed as received=) or its close_notify, then
+// sends close_notify and exits 0. Failures print "error: <layer>: <reason>", exit 1.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -219,7 +219,12 @@ class Session {
       if (failed_) return 1;
       if (done_) break;
       if (monotonic_now() >= end_) return fail_with("timeout", timeout_reason());
-      Timestamp wake = std::min(deadline, end_);
+      if (!want_close_ && monotonic_now() >= data_deadline_) {  // a silent peer (s_server without stdin)
+        std::fprintf(stderr, "note: no application data from the peer; closing\n");
+        want_close_ = true;
+        continue;
+      }
+      Timestamp wake = std::min({deadline, end_, data_deadline_});
       int fds[1] = {sock_.fd()};
       if (wait_readable(fds, wake) == 0) receive();
       if (ep_) ep_->handle_timeout(monotonic_now());
@@ -321,6 +326,7 @@ class Session {
 
   void on_complete(const dtls::Event& e) {
     complete_ = true;
+    data_deadline_ = monotonic_now() + kPeerDataWait;
     const dtls::SuiteInfo* suite = dtls::find_suite(static_cast<uint16_t>(e.suite));
     std::size_t len = 60;  // no use_srtp: as much as SRTP_AES128_CM_SHA1_80 needs
     if (auto p = srtp::profile_from_dtls_id(e.srtp_profile); p.ok()) len = 2 * srtp::master_material_len(p.value());
@@ -372,6 +378,8 @@ class Session {
   bool peer_known_ = false;
   uint8_t peer_bytes_[18] = {};
   Timestamp end_ = Timestamp::never();
+  Timestamp data_deadline_ = Timestamp::never();  // wait this long for the peer's line
+  static constexpr Duration kPeerDataWait = Duration::seconds(3);
   bool complete_ = false, want_close_ = false, close_sent_ = false, done_ = false, failed_ = false;
   uint8_t scratch_[2048];
   uint8_t buf_[65536];

@@ -213,3 +213,27 @@ TEST_CASE("keyway dtls: failures print the layer and reason and exit non-zero") 
     }
   }
 }
+
+TEST_CASE("keyway dtls client <-> a silent openssl s_server: closes after waiting for data") {
+  if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
+  Pem theirs;
+  uint16_t port = free_udp_port();
+  Child server({"openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_32", "-keymatexport",
+                "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60", "-naccept", "1", "-verify", "1", "-no_ticket"},
+               theirs.dir.path + "/server.txt", true);
+  REQUIRE(server.pid > 0);
+  REQUIRE_MESSAGE(server.wait_output("ACCEPT", 5000), server.output());
+  Child client(keyway_args("client", port, {"--srtp-profiles", "SRTP_AES128_CM_SHA1_32"}),
+               theirs.dir.path + "/client.txt", false);
+  int rc = client.wait_exit(10000);
+  server.close_stdin();
+  server.wait_exit(3000);
+  std::string out = client.output(), sout = server.output();
+  INFO("keyway:\n" << out << "openssl:\n" << sout);
+  CHECK(rc == 0);
+  CHECK(out.find("note: no application data from the peer") != std::string::npos);
+  CHECK(value_after(out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_32");
+  CHECK(value_after(out, "exporter=") == value_after(sout, "Keying material:"));
+  CHECK(sout.find("hello from keyway client") != std::string::npos);
+}
