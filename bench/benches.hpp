@@ -6,4 +6,5 @@ int run_srtp(int argc, char** argv);
 int run_ice(int argc, char** argv);
 int run_sdp(int argc, char** argv);
 int run_call(int argc, char** argv);
+int run_dtls(int argc, char** argv);
 }  // namespace keyway::bench

@@ -17,6 +17,7 @@ const Entry kBenches[] = {
     {"ice", keyway::bench::run_ice, "STUN parse+verify time; checks and virtual time to a selected pair (4x4 hosts)"},
     {"sdp", keyway::bench::run_sdp, "SDP parse/write time and heap allocations for a Chrome audio+video offer"},
     {"call", keyway::bench::run_call, "offer -> first decrypted media: simulated 50 ms RTT at 0/10/30% loss, and real loopback"},
+    {"dtls", keyway::bench::run_dtls, "DTLS 1.2 handshake time and memory vs mbedTLS's DTLS and the public-key floor"},
     {nullptr, nullptr, nullptr},
 };
 }  // namespace

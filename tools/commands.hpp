@@ -7,4 +7,5 @@ int run_srtp_demo(int argc, char** argv);
 int run_answer(int argc, char** argv);
 int run_offer(int argc, char** argv);
 int run_sdp(int argc, char** argv);
+int run_dtls(int argc, char** argv);
 }  // namespace keyway::tools
