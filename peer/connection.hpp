@@ -87,6 +87,9 @@ struct Config {
   std::string_view cname = "keyway";
   std::size_t dtls_mtu = 1200;
   std::size_t replay_window = 1024;
+  // From the first call after negotiation to SRTP keys: past this, the call
+  // fails naming the stage it is stuck in (never a silent half-open call).
+  Duration setup_timeout = Duration::seconds(30);
   TraceSink* trace = nullptr;          // the step-by-step ladder (optional)
 };
 
@@ -272,6 +275,8 @@ class Connection {
   // Where DTLS goes before/without a selected pair: the last source of DTLS.
   bool have_dtls_peer_ = false;
   SocketAddr dtls_local_{}, dtls_remote_{};
+  void check_setup_deadline(Timestamp now);
+  Timestamp setup_deadline_ = Timestamp::never();
   Timestamp ice_deadline_ = Timestamp::zero();
   Timestamp dtls_deadline_ = Timestamp::never();
 

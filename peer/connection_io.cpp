@@ -43,13 +43,46 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
   }
 }
 
+// A call that never gets keys must end, naming where it is stuck (ICE
+// without a usable pair, or DTLS that never completes) — e.g. a wrong ICE
+// password on one side lets the other side's checks succeed forever.
+void Connection::check_setup_deadline(Timestamp now) {
+  if (state_ != State::checking && state_ != State::handshaking) {
+    setup_deadline_ = Timestamp::never();
+    return;
+  }
+  if (setup_deadline_.is_never()) {
+    setup_deadline_ = now + config_.setup_timeout;
+    return;
+  }
+  if (now < setup_deadline_) return;
+  if (state_ == State::checking) {
+    fail(make_error(Layer::ice, Code::timeout, "no usable candidate pair before the setup timeout"),
+         "(%u checks sent, %u integrity failures)", ice_.stats().checks_sent, ice_.stats().integrity_failures);
+  } else if (!have_dtls_peer_ && ice_.stats().integrity_failures > 0) {
+    // Our checks succeed but the peer's fail integrity: it holds a wrong
+    // ice-pwd, so its ICE never finishes and it never speaks DTLS.
+    fail(make_error(Layer::ice, Code::auth_failed,
+                    "the peer's checks fail MESSAGE-INTEGRITY (wrong a=ice-pwd?) and it never started DTLS"),
+         "(%u integrity failures)", ice_.stats().integrity_failures);
+  } else if (!have_dtls_peer_) {
+    fail(make_error(Layer::ice, Code::timeout, "the peer never started DTLS on the selected pair"));
+  } else {
+    fail(make_error(Layer::dtls, Code::timeout, "handshake did not complete before the setup timeout"),
+         "(%u retransmissions, %u s)", dtls_ ? static_cast<uint32_t>(dtls_->stats().retransmissions) : 0u,
+         static_cast<uint32_t>(config_.setup_timeout.as_millis() / 1000));
+  }
+}
+
 void Connection::handle_timeout(Timestamp now) {
+  check_setup_deadline(now);
   if (ice_deadline_ <= now) ice_.handle_timeout(now);
   if (dtls_ && dtls_deadline_ <= now) dtls_->handle_timeout(now);
 }
 
 Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
   Output out;
+  check_setup_deadline(now);
   maybe_ready();
   for (;;) {
     if (event_count_ > 0) {
@@ -67,8 +100,9 @@ Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
   }
   out = Output{};
   out.kind = Output::Kind::timeout;
-  out.deadline = earliest(ice_deadline_, dtls_deadline_);
-  timeout_reason_ = ice_deadline_ <= dtls_deadline_ ? ice_.last_timeout_reason() : "dtls";
+  out.deadline = earliest(earliest(ice_deadline_, dtls_deadline_), setup_deadline_);
+  timeout_reason_ = out.deadline == setup_deadline_ ? "setup timeout"
+                    : ice_deadline_ <= dtls_deadline_ ? ice_.last_timeout_reason() : "dtls";
   return out;
 }
 
