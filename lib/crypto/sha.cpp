@@ -1,5 +1,6 @@
 #include "lib/crypto/sha.hpp"
 
+#include <mbedtls/md5.h>
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
@@ -50,6 +51,8 @@ void Sha384::finish(uint8_t out[kDigestSize]) {
 }
 
 #undef KW_CTX
+
+void md5(std::span<const uint8_t> data, uint8_t out[16]) { mbedtls_md5_ret(data.data(), data.size(), out); }
 
 void hash(HashAlg alg, std::span<const uint8_t> data, std::span<uint8_t> out) {
   Hash h(alg);

@@ -55,6 +55,10 @@ class Sha384 {
   alignas(8) unsigned char ctx_[240];
 };
 
+// MD5 (RFC 1321), one-shot. Broken as a hash; present only because STUN's
+// long-term credentials derive their key as MD5(user:realm:pass) (RFC 8489 §9.2.2).
+void md5(std::span<const uint8_t> data, uint8_t out[16]);
+
 // One-shot digest; out must hold digest_size(alg) bytes.
 void hash(HashAlg alg, std::span<const uint8_t> data, std::span<uint8_t> out);
 

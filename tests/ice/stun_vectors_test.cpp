@@ -92,7 +92,7 @@ TEST_CASE("RFC 5769 2.2 and 2.3 sample responses decode their addresses") {
   }
 }
 
-TEST_CASE("RFC 5769 2.4 long-term request: USERNAME, NONCE and REALM parse") {
+TEST_CASE("RFC 5769 2.4 long-term request: USERNAME, NONCE and REALM parse, MESSAGE-INTEGRITY verifies") {
   auto bytes = unhex(kLongTerm);
   auto m = stun::Message::parse(bytes);
   REQUIRE(m.ok());
@@ -100,6 +100,14 @@ TEST_CASE("RFC 5769 2.4 long-term request: USERNAME, NONCE and REALM parse") {
   CHECK(text_of(*m->text(stun::attr::kNonce)) == "f//499k954d6OL34oL9FSTvy64sA");
   CHECK(text_of(*m->text(stun::attr::kUsername)) == "\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9");
   CHECK(m->has(stun::attr::kMessageIntegrity));
+  // RFC 8489 §9.2.2: key = MD5(username ":" realm ":" SASLprep(password));
+  // RFC 5769 §2.4 gives the password "The<U+00AD>M<U+00AA>tr<U+2168>",
+  // which SASLprep maps to "TheMatrIX".
+  std::string material = text_of(*m->text(stun::attr::kUsername)) + ":example.org:TheMatrIX";
+  uint8_t long_term_key[16];
+  crypto::md5(bytes_of(material), long_term_key);
+  CHECK(m->verify_integrity(crypto::HmacSha1(long_term_key)).ok());
+  CHECK_FALSE(m->verify_integrity(crypto::HmacSha1(bytes_of("TheMatrIX"))).ok());
 }
 
 TEST_CASE("a flipped bit breaks FINGERPRINT, the wrong password breaks MESSAGE-INTEGRITY") {

@@ -246,3 +246,11 @@ TEST_CASE("ct_equal") {
   CHECK_FALSE(ct_equal(a, c));
   CHECK_FALSE(ct_equal(a, std::span<const uint8_t>(b.data(), 3)));
 }
+
+TEST_CASE("MD5 known answers (RFC 1321 appendix A.5)") {
+  uint8_t out[16];
+  md5(bytes_of(""), out);
+  CHECK(hex(out) == "d41d8cd98f00b204e9800998ecf8427e");
+  md5(bytes_of("abc"), out);
+  CHECK(hex(out) == "900150983cd24fb0d6963f7d28e17f72");
+}
