@@ -25,15 +25,6 @@ inline constexpr std::size_t kMaxKeyingMaterial = 2 * (srtp::kMaxKeyLen + srtp::
 // Bytes of exporter output a profile needs (both directions).
 inline std::size_t keying_material_len(srtp::Profile p) { return 2 * srtp::master_material_len(p); }
 
-struct SrtpKeyHalf {
-  Bytes key;
-  Bytes salt;
-};
-
-// Splits exporter output into the client's and server's key and salt.
-[[nodiscard]] Status split_keying_material(srtp::Profile profile, Bytes material, SrtpKeyHalf& client,
-                                           SrtpKeyHalf& server);
-
 // Initialises outbound/inbound sessions for our DTLS role.
 [[nodiscard]] Status init_srtp_sessions(srtp::Profile profile, Bytes material, bool we_are_dtls_client,
                                         srtp::SessionConfig base, srtp::Session& outbound, srtp::Session& inbound);
