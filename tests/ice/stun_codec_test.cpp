@@ -158,7 +158,8 @@ TEST_CASE("padding may hold any value") {
   a[5] = 0xEE;
   a[6] = 0xEE;
   a[7] = 0xEE;
-  auto m = stun::Message::parse(raw_message(0x0001, a));
+  auto bytes = raw_message(0x0001, a);  // the parsed view borrows these bytes
+  auto m = stun::Message::parse(bytes);
   REQUIRE(m.ok());
   CHECK(*m->text(stun::attr::kSoftware) == "a");
 }
@@ -222,7 +223,13 @@ TEST_CASE("malformed attributes are rejected") {
 }
 
 TEST_CASE("malformed attribute values are rejected by the typed getters") {
-  auto get = [](std::vector<uint8_t> attrs) { return stun::Message::parse(raw_message(0x0101, attrs)).value(); };
+  // The parsed Message borrows its bytes: keep every message alive for the test.
+  std::vector<std::vector<uint8_t>> keep;
+  keep.reserve(64);
+  auto get = [&keep](std::vector<uint8_t> attrs) {
+    keep.push_back(raw_message(0x0101, attrs));
+    return stun::Message::parse(keep.back()).value();
+  };
   CHECK(detail_has(get({}).xor_address(stun::attr::kXorMappedAddress).error(), "not present"));
   CHECK(detail_has(get(attr_bytes(0x0020, {0, 3, 0, 1, 1, 2, 3, 4})).xor_address(0x0020).error(), "family"));
   CHECK(detail_has(get(attr_bytes(0x0020, {0, 1, 0, 1, 1, 2, 3})).xor_address(0x0020).error(), "length"));
