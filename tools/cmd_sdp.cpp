@@ -16,6 +16,7 @@
 #include "sdp/webrtc.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
+#include "tools/sdp_check.hpp"
 
 namespace keyway::tools {
 namespace {
@@ -44,39 +45,6 @@ int fail(const Error& e) {
   return 1;
 }
 
-int check(const std::string& text) {
-  std::vector<std::byte> memory(arena_bytes_for(text));
-  Arena arena(memory);
-  ErrorLocation where;
-  auto d = parse(text, arena, {}, &where);
-  if (!d.ok()) {
-    char msg[512];
-    format_parse_error(d.error(), where, msg, sizeof msg);
-    std::fprintf(stderr, "%s\n", msg);
-    return 1;
-  }
-  std::printf("session: %zu lines, %zu m= sections, origin %.*s\n", d->lines.size(), d->media.size(),
-              static_cast<int>(d->origin.session_id.size()), d->origin.session_id.data());
-  for (std::size_t i = 0; i < d->media.size(); ++i) {
-    auto v = view_media(*d, i);
-    if (!v.ok()) return fail(v.error());
-    const MediaDescription& m = d->media[i];
-    std::printf("m[%zu] %.*s port %u %.*s mid=%.*s %s%s%s fingerprints=%u setup=%s ufrag=%.*s candidates=%zu\n", i,
-                static_cast<int>(m.media.size()), m.media.data(), m.port, static_cast<int>(m.proto.size()), m.proto.data(),
-                static_cast<int>(v->mid.size()), v->mid.data(), to_string(v->direction), v->rtcp_mux ? " rtcp-mux" : "",
-                v->in_bundle ? " bundled" : "", v->transport.fingerprint_count,
-                v->transport.has_setup ? to_string(v->transport.setup) : "-", static_cast<int>(v->transport.ice_ufrag.size()),
-                v->transport.ice_ufrag.data(), candidates(v->transport).count());
-  }
-  ExtmapConflict c;
-  if (!check_bundle_extmaps(*d, &c).ok())
-    std::printf("warning: extmap id %u names %.*s and %.*s in one BUNDLE group\n", c.id, static_cast<int>(c.first_uri.size()),
-                c.first_uri.data(), static_cast<int>(c.second_uri.size()), c.second_uri.data());
-  auto r = read_remote(*d);
-  if (!r.ok()) return fail(r.error());
-  std::printf("transport: section %zu, %s\n", r->transport_index, r->bundle ? "BUNDLE" : "no BUNDLE");
-  return 0;
-}
 
 int answer(const std::string& text, bool passive) {
   std::vector<std::byte> memory(arena_bytes_for(text));
@@ -134,9 +102,9 @@ int run_sdp(int argc, char** argv) {
         std::fprintf(stderr, "keyway sdp check: cannot read %s\n", argv[3]);
         return 2;
       }
-      return check(read_all(f));
+      return print_sdp_check(read_all(f));
     }
-    return check(read_all(std::cin));
+    return print_sdp_check(read_all(std::cin));
   }
   if (cmd == "answer") return answer(read_all(std::cin), argc > 3 && std::string(argv[3]) == "--setup=passive");
   std::fprintf(stderr,
