@@ -13,22 +13,10 @@
 #include <string_view>
 
 #include "bench/benches.hpp"
+#include "tests/support/counting_alloc.hpp"
 #include "sdp/negotiate.hpp"
 #include "sdp/parse.hpp"
 #include "sdp/write.hpp"
-
-namespace {
-std::atomic<long> g_news{0};
-}  // namespace
-
-// Counts every operator new in keyway-bench; the sdp/ calls below must add none.
-void* operator new(std::size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  std::abort();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace keyway::bench {
 namespace {
@@ -227,7 +215,7 @@ int run_sdp(int, char**) {
   long news = 0;
   std::size_t arena_bytes = 0, lines = 0;
   for (int trial = 0; trial < 5; ++trial) {
-    long before = g_news.load();
+    const uint64_t before = keyway::testing::operator_new_count();
     sdp::Arena arena(memory);
     double t0 = now_us();
     for (int i = 0; i < rounds; ++i) {
@@ -243,7 +231,7 @@ int run_sdp(int, char**) {
     for (int i = 0; i < rounds; ++i)
       if (!sdp::create_answer(*desc, o, out).ok()) { std::fprintf(stderr, "sdp: answer failed\n"); return 1; }
     double t3 = now_us();
-    news = g_news.load() - before;
+    news = static_cast<long>(keyway::testing::operator_new_count() - before);
     arena_bytes = arena.used();
     lines = desc->lines.size();
     best_parse = std::min(best_parse, (t1 - t0) / rounds);

@@ -1,27 +1,11 @@
-// The steady state allocates nothing (style.md §5): a counting global
-// operator new watches every agent call over 10,000 consent round trips
+// The steady state allocates nothing (style.md §5): the counting allocator
+// (tests/support/counting_alloc.cpp) watches every agent call over 10,000 consent round trips
 // and datagrams after two agents connected. (Its own executable, because
-// it replaces operator new.)
+// that replaces operator new.)
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <new>
-
 #include "tests/ice/sim.hpp"
-
-namespace {
-bool g_counting = false;
-std::size_t g_allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting) ++g_allocations;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/support/counting_alloc.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;
@@ -52,10 +36,11 @@ TEST_CASE("no allocation in the agent after connection: 10,000 consent exchanges
   const SocketAddr addrs[2] = {la, lb};
   std::size_t datagrams = 0;
   bool warm = false;
+  uint64_t allocations_at_warm = 0;
   for (int step = 0; step < 200000 && datagrams < 10000; ++step) {
     if (!warm && a.state() == AgentState::connected && b.state() == AgentState::connected) {
       warm = true;
-      g_counting = true;
+      allocations_at_warm = keyway::testing::allocation_count();
     }
     Timestamp next = Timestamp::never();
     for (int s = 0; s < 2; ++s) {
@@ -82,9 +67,9 @@ TEST_CASE("no allocation in the agent after connection: 10,000 consent exchanges
     a.handle_timeout(now);
     b.handle_timeout(now);
   }
-  g_counting = false;
+  const uint64_t allocations = keyway::testing::allocation_count() - allocations_at_warm;
   CHECK(warm);
   CHECK(datagrams >= 10000);
-  CHECK(g_allocations == 0);
+  CHECK(allocations == 0);
   CHECK(a.state() == AgentState::connected);
 }

@@ -11,18 +11,7 @@
 
 #include "tests/sdp/local_params.hpp"
 #include "tests/sdp/support.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/support/counting_alloc.hpp"
 
 using namespace keyway;
 
@@ -33,7 +22,7 @@ TEST_CASE("sdp: parse, view, write and answer a Chrome offer without heap alloca
   std::string answer_out(32768, '\0');
   sdp::AnswerOptions options = test::answer_options();
 
-  long before = g_allocations.load();
+  const uint64_t before = keyway::testing::allocation_count();
   sdp::Arena arena(memory);
   auto d = sdp::parse(text, arena, {sdp::Mode::strict, {}});
   REQUIRE(d.ok());
@@ -42,7 +31,7 @@ TEST_CASE("sdp: parse, view, write and answer a Chrome offer without heap alloca
   REQUIRE(w.ok());
   auto a = sdp::create_answer(*d, options, std::span<char>(answer_out.data(), answer_out.size()));
   REQUIRE(a.ok());
-  long allocations = g_allocations.load() - before;
+  const uint64_t allocations = keyway::testing::allocation_count() - before;
   CHECK(allocations == 0);
 
   // Timing (informational; the machine is shared).

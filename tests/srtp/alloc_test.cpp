@@ -1,71 +1,14 @@
 // No heap allocation in protect/unprotect (architecture.md "Memory"): this
-// executable replaces global operator new/delete with counting versions and,
+// executable links tests/support/counting_alloc.cpp (counting operator new and,
 // on glibc, interposes malloc/calloc/realloc too (mbedTLS allocates with
 // calloc), then runs 10,000 packets per profile through SRTP and SRTCP.
-// GCC cannot see that the replaced operator new pairs with free below.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include <doctest/doctest.h>
 
 #include "srtp/session.hpp"
 #include "tests/srtp/helpers.hpp"
-
-namespace {
-std::size_t g_news = 0;
-std::size_t g_mallocs = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_news;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++g_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
-// ASan owns malloc itself; interposing it there aborts at start-up, so the
-// sanitizer build counts operator new only (the normal build counts both).
-#if defined(__SANITIZE_ADDRESS__)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-  ++g_mallocs;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-  ++g_mallocs;
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-  ++g_mallocs;
-  return __libc_realloc(p, n);
-}
-}
-#endif
+#include "tests/support/counting_alloc.hpp"
 
 using namespace keyway;
 using namespace keyway::srtp;
@@ -82,8 +25,8 @@ TEST_CASE("protect/unprotect of 10,000 RTP and RTCP packets per profile allocate
     std::vector<uint8_t> rtp = rtp_packet(0, 0, 160, 1, true), rtcp = rtcp_packet(0, 6);
     std::vector<uint8_t> buf(1500);
     std::size_t failures = 0;
-    const std::size_t news = g_news;
-    [[maybe_unused]] const std::size_t mallocs = g_mallocs;
+    const uint64_t news = keyway::testing::operator_new_count();
+    const uint64_t mallocs = keyway::testing::malloc_count();
     for (uint32_t i = 0; i < 10000; ++i) {
       const uint32_t ssrc = 0x1000 + i % 3;  // several streams, created on first use in the first iterations
       const uint16_t seq = static_cast<uint16_t>(60000 + i);  // crosses the wrap
@@ -101,22 +44,18 @@ TEST_CASE("protect/unprotect of 10,000 RTP and RTCP packets per profile allocate
       auto replay = rx->unprotect_rtcp(buf, *n);  // rejected paths must not allocate either
       if (replay.ok()) ++failures;
     }
-    CHECK(g_news - news == 0);
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
-    CHECK(g_mallocs - mallocs == 0);
-#endif
+    CHECK(keyway::testing::operator_new_count() - news == 0);
+    CHECK(keyway::testing::malloc_count() - mallocs == 0);
     CHECK(failures == 0);
   }
   // The counters do count: session setup allocates its stream table.
-  const std::size_t before = g_news;
-  [[maybe_unused]] const std::size_t before_malloc = g_mallocs;
+  const uint64_t before = keyway::testing::operator_new_count();
+  const uint64_t before_malloc = keyway::testing::malloc_count();
   Session s;
   SessionConfig cfg;
   cfg.profile = Profile::aead_aes128_gcm;  // mbedTLS callocs its GCM cipher context at key setup
   const Master m = make_master(cfg.profile);
   REQUIRE(s.init(cfg, m.key, m.salt).ok());
-  CHECK(g_news > before);
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
-  CHECK(g_mallocs > before_malloc);
-#endif
+  CHECK(keyway::testing::operator_new_count() > before);
+  if (keyway::testing::malloc_is_counted()) CHECK(keyway::testing::malloc_count() > before_malloc);
 }

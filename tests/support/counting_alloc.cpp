@@ -1,0 +1,88 @@
+// See counting_alloc.hpp.
+// GCC cannot see that the replaced operator new pairs with free below.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+#include "tests/support/counting_alloc.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KEYWAY_NO_MALLOC_INTERPOSE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEYWAY_NO_MALLOC_INTERPOSE 1
+#endif
+#endif
+
+namespace {
+std::atomic<uint64_t> g_news{0};
+std::atomic<uint64_t> g_mallocs{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  g_news.fetch_add(1, std::memory_order_relaxed);
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  g_news.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* malloc(std::size_t n) {
+  g_mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t a, std::size_t b) {
+  g_mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(a, b);
+}
+void* realloc(void* p, std::size_t n) {
+  g_mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(p, n);
+}
+}
+#endif
+
+namespace keyway::testing {
+
+uint64_t operator_new_count() { return g_news.load(std::memory_order_relaxed); }
+uint64_t malloc_count() { return g_mallocs.load(std::memory_order_relaxed); }
+
+bool malloc_is_counted() {
+#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::size_t heap_bytes_in_use() {
+#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
+  return mallinfo2().uordblks;
+#else
+  return 0;
+#endif
+}
+
+}  // namespace keyway::testing
