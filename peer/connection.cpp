@@ -332,6 +332,9 @@ void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32
     std::snprintf(failure_text_, sizeof failure_text_, "%s", base);
   }
   state_ = State::failed;
+  // Nothing more is sent after a failure. After an ICE failure that is the
+  // rule: without consent an agent stops transmitting (RFC 7675 §5.1). Every
+  // DTLS-layer failure already carried its fatal alert from the endpoint.
   Event ev;
   ev.kind = EventKind::failed;
   ev.error = e;
