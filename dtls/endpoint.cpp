@@ -16,6 +16,7 @@ constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls: p
 constexpr Error kQueueFull = make_error(Layer::dtls, Code::capacity, "dtls: outgoing queue is full");
 constexpr Error kTooLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: application data longer than the MTU allows");
 constexpr Error kAlertDecode = make_error(Layer::dtls, Code::decode_error, "dtls alert: record is not a 2-byte alert");
+constexpr Error kEpoch1NotFinished = make_error(Layer::dtls, Code::unexpected_message, "dtls: a handshake message other than Finished under the new keys");
 constexpr Error kEventsFull = make_error(Layer::dtls, Code::capacity, "dtls: event queue overflow (poll_output not called)");
 
 // The alert that matches a handshake error (RFC 5246 §7.2.2).
@@ -156,6 +157,18 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
     // A new handshake under the session's keys: renegotiation is refused (RFC 5746 §4.5).
     if (f.frag_offset == 0) queue_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
     return ok_status();
+  }
+  // RFC 5246 §7.4.1.1: a client ignores HelloRequest while negotiating (and
+  // we never renegotiate); it takes no message_seq and stays out of the transcript.
+  if (config_.role == Role::client && f.type == static_cast<uint8_t>(HandshakeType::hello_request)) {
+    ++stats_.fragments_ignored;
+    return ok_status();
+  }
+  // Authenticated by the new keys, yet not the Finished that must come first
+  // under them (RFC 5246 §7.4.9): the peer broke the protocol.
+  if (epoch == 1 && !finished) {
+    fail(kEpoch1NotFinished, AlertDescription::unexpected_message);
+    return kEpoch1NotFinished;
   }
   if (finished != (epoch == 1)) {  // unauthenticated and out of place: drop, never fail on it
     ++stats_.fragments_ignored;

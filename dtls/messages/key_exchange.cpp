@@ -6,7 +6,6 @@ namespace keyway::dtls {
 
 namespace {
 constexpr Error kCert = make_error(Layer::dtls, Code::decode_error, "dtls certificate: certificate_list is malformed");
-constexpr Error kNoCert = make_error(Layer::dtls, Code::bad_certificate, "dtls certificate: peer sent an empty certificate list");
 constexpr Error kSke = make_error(Layer::dtls, Code::decode_error, "dtls server_key_exchange: malformed");
 constexpr Error kCurveType = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: curve_type is not named_curve");
 constexpr Error kCertReq = make_error(Layer::dtls, Code::decode_error, "dtls certificate_request: malformed");
@@ -19,7 +18,8 @@ Result<Bytes> parse_certificate_message(Bytes body) {
   ByteReader r(body);
   ByteReader list;
   ENSURE(r.read_prefixed24(list) && r.at_end(), kCert);
-  ENSURE(!list.at_end(), kNoCert);
+  // RFC 5246 §7.4.6: a client without a certificate sends an empty list; the caller decides.
+  if (list.at_end()) return Bytes{};
   ByteReader first;
   ENSURE(list.read_prefixed24(first) && !first.at_end(), kCert);
   while (!list.at_end()) {  // the rest of a chain must still be well-formed
