@@ -359,3 +359,172 @@ TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create n
   CHECK(l.pending() == 1);
   CHECK(d.endpoint->state() == HandshakeState::server_wait_client_flight);
 }
+
+namespace {
+
+std::vector<uint8_t> fragment(uint8_t type, uint32_t length, uint16_t seq, uint32_t offset, Bytes body) {
+  std::vector<uint8_t> out(body.size() + kHandshakeHeaderSize);
+  ByteWriter w(out);
+  write_handshake_header(w, type, length, seq, offset, static_cast<uint32_t>(body.size()));
+  w.write_bytes(body);
+  return out;
+}
+
+// Packs fragments into plaintext handshake records of at most ~15 KB.
+struct Packer {
+  uint64_t record_seq;
+  std::vector<std::vector<uint8_t>> records;
+  std::vector<uint8_t> cur;
+  std::vector<HandshakeFragment> parsed;  // unused; keeps the API obvious
+  void add(const std::vector<uint8_t>& frag) {
+    if (cur.size() + frag.size() > 15000) flush();
+    cur.insert(cur.end(), frag.begin(), frag.end());
+  }
+  void flush() {
+    if (cur.empty()) return;
+    records.push_back(test::plain_record(ContentType::handshake, 0, record_seq++, cur));
+    cur.clear();
+  }
+};
+
+// Feeds the same fragments to a standalone Reassembler (for its byte count).
+struct Shadow {
+  std::unique_ptr<Reassembler> r = std::make_unique<Reassembler>();
+  std::size_t max_bytes = 0;
+  void feed(const std::vector<uint8_t>& frag) {
+    ByteReader br(frag);
+    auto f = read_handshake_fragment(br);
+    if (f.ok()) (void)r->add(*f);
+    max_bytes = std::max(max_bytes, r->buffered_bytes());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dtls fragments: huge, past-the-end, contradicting, far-future and tiny fragments stay bounded") {
+  Identities ids;
+  Script s(ids);
+  s.advance(6);  // the server has the ClientHello; the client's flight 5 is ready
+  Endpoint& server = s.server();
+  REQUIRE(server.state() == HandshakeState::server_wait_client_flight);
+  const auto& flight5 = s.to(1);  // CH, Cert, CKE, CV, CCS, Fin
+  REQUIRE(flight5.size() == 6);
+  const test::Captured& cert = flight5[1];
+  REQUIRE(cert.hs_type == 11);
+
+  Shadow shadow;
+  shadow.r->reset(1);
+  Packer hostile{5};
+  auto add = [&](const std::vector<uint8_t>& f) {
+    hostile.add(f);
+    shadow.feed(f);
+  };
+  std::size_t huge = 0, far = 0, past_end = 0, contradicting = 0;
+  // Lengths up to 2^24-1 for the next and future messages, at both ends.
+  const uint8_t one[1] = {0x41};
+  for (uint32_t len : {0xFFFFFFu, 1u << 20, 65536u, static_cast<uint32_t>(Reassembler::kMaxMessage + 1)})
+    for (uint16_t seq : {uint16_t{1}, uint16_t{2}, uint16_t{3}, uint16_t{4}, uint16_t{5}, uint16_t{100}})
+      for (uint8_t type : {uint8_t{11}, uint8_t{16}})
+        for (uint32_t off : {0u, len - 1}) {
+          add(fragment(type, len, seq, off, one));
+          ++huge;
+        }
+  // Endless out-of-order future messages: every message_seq from next+4 on.
+  for (uint32_t seq = 5; seq < 5 + 30000; ++seq) {
+    add(fragment(16, 1, static_cast<uint16_t>(seq), 0, one));
+    ++far;
+  }
+  // The first half of the real Certificate, then fragments that contradict
+  // it (other type, other length) and overlap it with other bytes.
+  std::size_t half = cert.body.size() / 2;
+  Bytes cert_body(cert.body);
+  add(fragment(11, static_cast<uint32_t>(cert.body.size()), 1, 0, cert_body.first(half)));
+  std::vector<uint8_t> junk(half, 0xEE);
+  auto len = static_cast<uint32_t>(cert.body.size());
+  for (auto f : {fragment(16, len, 1, 0, junk), fragment(11, len + 1, 1, 0, junk), fragment(11, len - 1, 1, 0, junk),
+                 fragment(11, len, 1, 0, junk), fragment(11, len, 1, 1, Bytes(junk).first(half - 1))}) {
+    add(f);
+    ++contradicting;
+  }
+  hostile.flush();
+  // fragment_offset + fragment_length past the message: the rest of the record is dropped.
+  for (uint32_t i = 0; i < 10; ++i) {
+    std::vector<uint8_t> bad = fragment(11, 16, 1, 0, std::vector<uint8_t>(4, 1));
+    bad[8] = static_cast<uint8_t>(13 + i);  // offset 13+i, length 4 > 16
+    hostile.records.push_back(test::plain_record(ContentType::handshake, 0, hostile.record_seq++, bad));
+    ++past_end;
+  }
+
+  std::size_t heap_before = heap_bytes();
+  std::size_t allocs_before = allocations();
+  std::size_t ignored_before = server.stats().fragments_ignored;
+  for (const auto& rec : hostile.records) {
+    std::vector<std::vector<uint8_t>> sent = s.deliver_foreign(1, rec);
+    CHECK(sent.empty());
+    REQUIRE(server.state() == HandshakeState::server_wait_client_flight);
+  }
+  std::size_t allocs = allocations() - allocs_before;
+  std::size_t heap_after = heap_bytes();
+  std::size_t ignored = server.stats().fragments_ignored - ignored_before;
+  fmt::print("dtls fragments: huge={} far_future={} contradicting={} past_end={} records={} ignored={} "
+             "allocations={} heap_before={} heap_after={} reassembler_max_bytes={} (bound {})\n",
+             huge, far, contradicting, past_end, hostile.records.size(), ignored, allocs, heap_before, heap_after,
+             shadow.max_bytes, Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(allocs == 0);
+  CHECK(heap_after == heap_before);
+  CHECK(ignored >= huge + far + 3 + past_end);
+  CHECK(shadow.max_bytes <= Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(hostile.record_seq < 60);  // the real records (up to seq 4) stay inside the 64-record replay window
+
+  // The legitimate rest arrives as many tiny, shuffled fragments: 1 byte each.
+  Packer tiny{hostile.record_seq};
+  std::vector<std::vector<uint8_t>> pieces;
+  for (std::size_t i = half; i < cert.body.size(); ++i)
+    pieces.push_back(fragment(11, len, 1, static_cast<uint32_t>(i), cert_body.subspan(i, 1)));
+  for (std::size_t m : {std::size_t{2}, std::size_t{3}}) {
+    const test::Captured& c = flight5[m];
+    for (std::size_t i = 0; i < c.body.size(); ++i)
+      pieces.push_back(fragment(c.hs_type, static_cast<uint32_t>(c.body.size()), c.msg_seq, static_cast<uint32_t>(i),
+                                Bytes(c.body).subspan(i, 1)));
+  }
+  SeededRng shuffle(7);
+  for (std::size_t i = pieces.size(); i > 1; --i) std::swap(pieces[i - 1], pieces[shuffle.uniform(static_cast<uint32_t>(i))]);
+  for (const auto& p : pieces) tiny.add(p);
+  tiny.flush();
+  for (const auto& rec : tiny.records) CHECK(s.deliver_foreign(1, rec).empty());
+  CHECK(server.state() == HandshakeState::server_wait_client_flight);
+  s.deliver(1, flight5[4].datagram);  // CCS
+  s.deliver(1, flight5[5].datagram);  // Finished
+  REQUIRE(server.is_established());
+  const auto& flight6 = s.to(0);
+  REQUIRE(flight6.size() == 7);
+  s.deliver(0, flight6[5].datagram);
+  s.deliver(0, flight6[6].datagram);
+  REQUIRE(s.client().is_established());
+  expect_same_keys(s.client(), server);
+  MESSAGE("tiny fragments delivered: " << pieces.size() << " in " << tiny.records.size() << " records");
+}
+
+TEST_CASE("dtls fragments: a standalone Reassembler never holds more than its slots") {
+  auto r = std::make_unique<Reassembler>();
+  r->reset(0);
+  std::vector<uint8_t> big(Reassembler::kMaxMessage, 0x55);
+  std::size_t max_bytes = 0;
+  std::size_t allocs_before = allocations();
+  // Every message_seq, max-size messages, 64-byte fragments, in a scattered order.
+  for (uint32_t round = 0; round < 20; ++round)
+    for (uint32_t seq = 0; seq < 64; ++seq)
+      for (uint32_t off = round * 64; off + 64 <= big.size(); off += 64 * 20) {
+        HandshakeFragment f;
+        f.type = 11;
+        f.length = static_cast<uint32_t>(big.size());
+        f.msg_seq = static_cast<uint16_t>(seq * 977);
+        f.frag_offset = off;
+        f.body = Bytes(big).subspan(off, 64);
+        (void)r->add(f);
+        max_bytes = std::max(max_bytes, r->buffered_bytes());
+      }
+  CHECK(allocations() == allocs_before);
+  CHECK(max_bytes <= Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(sizeof(Reassembler) < Reassembler::kSlots * (Reassembler::kMaxMessage * 9 / 8 + 64) + 64);
+}
