@@ -25,7 +25,7 @@ Listener::Listener(const ListenerConfig& config) : config_(config) {
   if (config_.max_pending == 0) config_.max_pending = 1;
   if (config_.max_pending > capacity_) config_.max_pending = capacity_;
   slots_ = new Slot[capacity_];  // the only allocation, once
-  if (config_.server.rng) cookies_.init(*config_.server.rng);
+  if (config_.cookie_exchange && config_.server.rng) cookies_.init(*config_.server.rng);
 }
 
 Listener::~Listener() {
