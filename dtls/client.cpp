@@ -29,6 +29,9 @@ bool is_ecdsa_scheme(uint16_t s) { return s == 0x0403 || s == 0x0503; }
 Status Endpoint::client_send_hello(Bytes cookie) {
   ENSURE(config_.identity != nullptr && config_.rng != nullptr, kNoIdentity);
   if (cookie.empty()) config_.rng->fill(client_random_);  // a retried hello keeps its random (RFC 6347 §4.2.1)
+  // RFC 6347 §4.2.4: an initial hello answers no peer flight, so nothing the
+  // server sends can be a repeat that calls for resending it.
+  if (cookie.empty()) peer_flight_first_seq_ = 0xFFFF;
   ClientHello ch;
   ch.version = kVersionDtls12;
   ch.random = client_random_;
