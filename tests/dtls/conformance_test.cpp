@@ -416,5 +416,26 @@ TEST_CASE("dtls conformance: named rows for the known bug classes") {
       AlertDescription::illegal_parameter);
   row("ServerHello with an SRTP profile not offered", C0, server_hello_record(0xC02B, 0x0002), 'F',
       AlertDescription::illegal_parameter);
+  // Duplicated (retransmitted) messages already processed: dropped.  RFC 6347 §4.2.4
+  {
+    Script real(ids);
+    real.advance(Script::kSteps);
+    const auto& tc = real.to(0);  // SH, Cert, SKE, CR, SHD, CCS, Fin
+    const auto& ts = real.to(1);  // CH, Cert, CKE, CV, CCS, Fin
+    // The same record again: the replay window drops it (RFC 6347 §4.1.2.6).
+    row("replayed ServerHello record", C2, tc[0].datagram, 'D');
+    row("replayed client Certificate record", S3, ts[1].datagram, 'D');
+    // A retransmission: the same message in a new record.
+    auto again = [&](const test::Captured& c) {
+      return test::plain_record(ContentType::handshake, 0, kInjectedSeq0, test::handshake_message(c.hs_type, c.msg_seq, c.body));
+    };
+    row("retransmitted server Certificate", C3, again(tc[1]), 'D');
+    row("retransmitted ServerKeyExchange", C4, again(tc[2]), 'D');
+    row("retransmitted client Certificate", S3, again(ts[1]), 'D');
+    row("retransmitted ClientKeyExchange", S4, again(ts[2]), 'D');
+    row("retransmitted ServerHello mid-flight", C2, again(tc[0]), 'D');
+    row("replayed server Finished record", C6, tc[6].datagram, 'D');
+    row("replayed client Finished record", S5, ts[5].datagram, 'D');
+  }
   MESSAGE("dtls conformance: " << rows << " named rows");
 }
