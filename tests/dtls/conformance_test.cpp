@@ -437,5 +437,24 @@ TEST_CASE("dtls conformance: named rows for the known bug classes") {
     row("replayed server Finished record", C6, tc[6].datagram, 'D');
     row("replayed client Finished record", S5, ts[5].datagram, 'D');
   }
+  // A wrong Finished or a bad signature: decrypt_error.  RFC 5246 §7.2.2, §7.4.9
+  row("Finished with a wrong verify_data", C5, input(C5, In::FI, 1), 'F', AlertDescription::decrypt_error);
+  row("Finished with a wrong verify_data", S4, input(S4, In::FI, 1), 'F', AlertDescription::decrypt_error);
+  {
+    auto flip_last = [](std::vector<uint8_t> body) {
+      body.back() ^= 0x01;
+      return body;
+    };
+    const Point& c2 = kPoints[C2];
+    const Point& s3 = kPoints[S3];
+    row("ServerKeyExchange with a bad signature", C2,
+        test::plain_record(ContentType::handshake, 0, kInjectedSeq0,
+                           test::handshake_message(12, c2.next_seq, flip_last(twin.bodies.of[5]))),
+        'F', AlertDescription::decrypt_error);
+    row("CertificateVerify with a bad signature", S3,
+        test::plain_record(ContentType::handshake, 0, kInjectedSeq0,
+                           test::handshake_message(15, s3.next_seq, flip_last(twin.bodies.of[8]))),
+        'F', AlertDescription::decrypt_error);
+  }
   MESSAGE("dtls conformance: " << rows << " named rows");
 }
