@@ -29,10 +29,13 @@ bool is_ecdsa_scheme(uint16_t s) { return s == 0x0403 || s == 0x0503; }
 Status Endpoint::client_send_hello(Bytes cookie) {
   ENSURE(config_.identity != nullptr && config_.rng != nullptr, kNoIdentity);
   if (cookie.empty()) config_.rng->fill(client_random_);  // a retried hello keeps its random (RFC 6347 §4.2.1)
+  // RFC 6347 §4.2.4: an initial hello answers no peer flight, so nothing the
+  // server sends can be a repeat that calls for resending it.
+  if (cookie.empty()) peer_flight_first_seq_ = 0xFFFF;
   ClientHello ch;
   ch.version = kVersionDtls12;
   ch.random = client_random_;
-  std::memcpy(cookie_, cookie.data(), cookie.size());
+  if (!cookie.empty()) std::memcpy(cookie_, cookie.data(), cookie.size());  // memcpy(_, nullptr, 0) is UB
   cookie_len_ = cookie.size();
   ch.cookie = Bytes(cookie_, cookie_len_);
   ch.ext.has_point_formats = true;

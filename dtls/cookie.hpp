@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "dtls/messages.hpp"
 #include "lib/bytes.hpp"
 #include "lib/crypto/hmac.hpp"
 #include "lib/rng.hpp"
@@ -30,5 +31,10 @@ class CookieJar {
  private:
   crypto::HmacSha256 mac_;
 };
+
+// The HelloVerifyRequest handshake message (header + body) answering `ch`
+// from `peer_address`, shared by Endpoint and the stateless Listener.
+constexpr std::size_t kHelloVerifyMessageSize = 12 + 3 + CookieJar::kCookieSize;
+void write_hello_verify_message(ByteWriter& w, const CookieJar& jar, Bytes peer_address, const ClientHello& ch);
 
 }  // namespace keyway::dtls

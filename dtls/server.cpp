@@ -84,13 +84,9 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   if (config_.cookie_exchange &&
       !cookies_.check(config_.peer_address, ch->random, ch->session_id, ch->cipher_suites, ch->cookie)) {
     // Stateless: answer with a cookie and forget the hello (RFC 6347 §4.2.1).
-    uint8_t cookie[CookieJar::kCookieSize];
-    cookies_.make(config_.peer_address, ch->random, ch->session_id, ch->cipher_suites, cookie);
-    uint8_t msg[kHandshakeHeaderSize + 3 + CookieJar::kCookieSize];
+    uint8_t msg[kHelloVerifyMessageSize];
     ByteWriter w(msg);
-    write_handshake_header(w, static_cast<uint8_t>(HandshakeType::hello_verify_request), 3 + CookieJar::kCookieSize,
-                           0, 0, 3 + CookieJar::kCookieSize);
-    write_hello_verify_request(w, Bytes(cookie, CookieJar::kCookieSize));
+    write_hello_verify_message(w, cookies_, config_.peer_address, *ch);
     reassembler_.reset(static_cast<uint16_t>(msg_seq + 1));
     peer_flight_boundary_ = true;  // the next ClientHello starts the flight we answer
     // The HelloVerifyRequest reuses the ClientHello's record sequence number.

@@ -416,5 +416,45 @@ TEST_CASE("dtls conformance: named rows for the known bug classes") {
       AlertDescription::illegal_parameter);
   row("ServerHello with an SRTP profile not offered", C0, server_hello_record(0xC02B, 0x0002), 'F',
       AlertDescription::illegal_parameter);
+  // Duplicated (retransmitted) messages already processed: dropped.  RFC 6347 §4.2.4
+  {
+    Script real(ids);
+    real.advance(Script::kSteps);
+    const auto& tc = real.to(0);  // SH, Cert, SKE, CR, SHD, CCS, Fin
+    const auto& ts = real.to(1);  // CH, Cert, CKE, CV, CCS, Fin
+    // The same record again: the replay window drops it (RFC 6347 §4.1.2.6).
+    row("replayed ServerHello record", C2, tc[0].datagram, 'D');
+    row("replayed client Certificate record", S3, ts[1].datagram, 'D');
+    // A retransmission: the same message in a new record.
+    auto again = [&](const test::Captured& c) {
+      return test::plain_record(ContentType::handshake, 0, kInjectedSeq0, test::handshake_message(c.hs_type, c.msg_seq, c.body));
+    };
+    row("retransmitted server Certificate", C3, again(tc[1]), 'D');
+    row("retransmitted ServerKeyExchange", C4, again(tc[2]), 'D');
+    row("retransmitted client Certificate", S3, again(ts[1]), 'D');
+    row("retransmitted ClientKeyExchange", S4, again(ts[2]), 'D');
+    row("retransmitted ServerHello mid-flight", C2, again(tc[0]), 'D');
+    row("replayed server Finished record", C6, tc[6].datagram, 'D');
+    row("replayed client Finished record", S5, ts[5].datagram, 'D');
+  }
+  // A wrong Finished or a bad signature: decrypt_error.  RFC 5246 §7.2.2, §7.4.9
+  row("Finished with a wrong verify_data", C5, input(C5, In::FI, 1), 'F', AlertDescription::decrypt_error);
+  row("Finished with a wrong verify_data", S4, input(S4, In::FI, 1), 'F', AlertDescription::decrypt_error);
+  {
+    auto flip_last = [](std::vector<uint8_t> body) {
+      body.back() ^= 0x01;
+      return body;
+    };
+    const Point& c2 = kPoints[C2];
+    const Point& s3 = kPoints[S3];
+    row("ServerKeyExchange with a bad signature", C2,
+        test::plain_record(ContentType::handshake, 0, kInjectedSeq0,
+                           test::handshake_message(12, c2.next_seq, flip_last(twin.bodies.of[5]))),
+        'F', AlertDescription::decrypt_error);
+    row("CertificateVerify with a bad signature", S3,
+        test::plain_record(ContentType::handshake, 0, kInjectedSeq0,
+                           test::handshake_message(15, s3.next_seq, flip_last(twin.bodies.of[8]))),
+        'F', AlertDescription::decrypt_error);
+  }
   MESSAGE("dtls conformance: " << rows << " named rows");
 }

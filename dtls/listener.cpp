@@ -1,0 +1,171 @@
+// Listener: stateless cookies, then one server Endpoint per verified peer
+// address in a fixed table (RFC 6347 §4.2.1).
+#include "dtls/listener.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "dtls/handshake_header.hpp"
+#include "dtls/record.hpp"
+
+namespace keyway::dtls {
+
+struct Listener::Slot {
+  bool used = false;
+  uint64_t order = 0;  // creation order: the smallest pending one is the oldest
+  uint8_t address[kMaxAddress] = {};
+  std::size_t address_len = 0;
+  alignas(Endpoint) unsigned char storage[sizeof(Endpoint)];
+  Endpoint& ep() { return *std::launder(reinterpret_cast<Endpoint*>(storage)); }
+  const Endpoint& ep() const { return *std::launder(reinterpret_cast<const Endpoint*>(storage)); }
+};
+
+Listener::Listener(const ListenerConfig& config) : config_(config) {
+  capacity_ = config_.capacity == 0 ? 1 : config_.capacity;
+  if (config_.max_pending == 0) config_.max_pending = 1;
+  if (config_.max_pending > capacity_) config_.max_pending = capacity_;
+  slots_ = new Slot[capacity_];  // the only allocation, once
+  if (config_.cookie_exchange && config_.server.rng) cookies_.init(*config_.server.rng);
+}
+
+Listener::~Listener() {
+  for (std::size_t i = 0; i < capacity_; ++i) remove(i);
+  delete[] slots_;
+}
+
+Endpoint* Listener::endpoint_at(std::size_t i) {
+  return i < capacity_ && slots_[i].used ? &slots_[i].ep() : nullptr;
+}
+
+Bytes Listener::address_at(std::size_t i) const {
+  return i < capacity_ && slots_[i].used ? Bytes(slots_[i].address, slots_[i].address_len) : Bytes{};
+}
+
+void Listener::remove(std::size_t i) {
+  if (i >= capacity_ || !slots_[i].used) return;
+  slots_[i].ep().~Endpoint();
+  slots_[i].used = false;
+}
+
+bool Listener::is_pending(const Slot& s) {
+  if (!s.used) return false;
+  HandshakeState st = s.ep().state();
+  return st != HandshakeState::established && st != HandshakeState::failed && st != HandshakeState::closed;
+}
+
+std::size_t Listener::active() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < capacity_; ++i) n += slots_[i].used ? 1 : 0;
+  return n;
+}
+
+std::size_t Listener::pending() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < capacity_; ++i) n += is_pending(slots_[i]) ? 1 : 0;
+  return n;
+}
+
+std::size_t Listener::table_bytes() const { return capacity_ * sizeof(Slot); }
+
+Listener::Slot* Listener::find(Bytes from) {
+  for (std::size_t i = 0; i < capacity_; ++i) {
+    Slot& s = slots_[i];
+    if (s.used && s.address_len == from.size() && std::memcmp(s.address, from.data(), from.size()) == 0) return &s;
+  }
+  return nullptr;
+}
+
+Listener::Slot* Listener::make_room() {
+  // RFC 6347 §4.2.1 (denial of service): bound the handshakes in progress;
+  // the oldest pending one makes way for the new peer.
+  if (pending() >= config_.max_pending) {
+    std::size_t oldest = capacity_;
+    for (std::size_t i = 0; i < capacity_; ++i)
+      if (is_pending(slots_[i]) && (oldest == capacity_ || slots_[i].order < slots_[oldest].order)) oldest = i;
+    remove(oldest);
+    ++stats_.pending_dropped;
+  }
+  for (std::size_t i = 0; i < capacity_; ++i)
+    if (!slots_[i].used) return &slots_[i];
+  // Reuse a slot whose association ended.
+  for (std::size_t i = 0; i < capacity_; ++i) {
+    HandshakeState st = slots_[i].ep().state();
+    if (st == HandshakeState::failed || st == HandshakeState::closed) {
+      remove(i);
+      return &slots_[i];
+    }
+  }
+  return nullptr;  // full of established associations
+}
+
+Dispatch Listener::handle_datagram(Timestamp now, Bytes from, Bytes datagram, MutableBytes scratch) {
+  ++stats_.datagrams;
+  if (Slot* s = find(from)) {
+    s->ep().handle_datagram(now, datagram);
+    return Dispatch{Dispatch::Kind::endpoint, {}, &s->ep()};
+  }
+  // Only an initial ClientHello may create anything.
+  Dispatch dropped;
+  ByteReader r(datagram);
+  auto rec = read_record(r);
+  if (from.size() > kMaxAddress || !rec.ok() || rec->epoch != 0 ||
+      rec->type != static_cast<uint8_t>(ContentType::handshake)) {
+    ++stats_.dropped;
+    return dropped;
+  }
+  ByteReader hr(rec->fragment);
+  auto f = read_handshake_fragment(hr);
+  if (!f.ok() || f->type != static_cast<uint8_t>(HandshakeType::client_hello)) {
+    ++stats_.dropped;
+    return dropped;
+  }
+  if (!config_.cookie_exchange) return create(now, from, datagram);
+  // A cookie can only be checked on a whole hello: fragmented ones are dropped.
+  bool whole = f->frag_offset == 0 && f->body.size() == f->length;
+  auto ch = parse_client_hello(f->body);
+  if (!whole || !ch.ok()) {
+    ++stats_.dropped;
+    return dropped;
+  }
+  if (cookies_.check(from, ch->random, ch->session_id, ch->cipher_suites, ch->cookie))
+    return create(now, from, datagram);
+  if (!ch->cookie.empty()) ++stats_.bad_cookies;
+  return hello_verify(*rec, from, *ch, scratch);
+}
+
+Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch) {
+  uint8_t msg[kHelloVerifyMessageSize];
+  ByteWriter mw(msg);
+  write_hello_verify_message(mw, cookies_, from, ch);
+  ByteWriter w(scratch);
+  // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's record sequence number.
+  write_plain_record(w, ContentType::handshake, kVersionDtls12, rec.seq, mw.written());
+  if (w.failed()) {
+    ++stats_.dropped;
+    return Dispatch{};
+  }
+  ++stats_.hello_verify_sent;
+  return Dispatch{Dispatch::Kind::hello_verify, w.written(), nullptr};
+}
+
+Dispatch Listener::create(Timestamp now, Bytes from, Bytes datagram) {
+  Slot* s = make_room();
+  if (s == nullptr) {
+    ++stats_.dropped;
+    return Dispatch{};
+  }
+  std::memcpy(s->address, from.data(), from.size());
+  s->address_len = from.size();
+  s->order = ++created_order_;
+  Config c = config_.server;
+  c.role = Role::server;
+  c.cookie_exchange = false;  // the Listener verified the address already
+  c.peer_address = Bytes(s->address, s->address_len);
+  new (s->storage) Endpoint(c);
+  s->used = true;
+  ++stats_.endpoints_created;
+  s->ep().handle_datagram(now, datagram);
+  return Dispatch{Dispatch::Kind::endpoint, {}, &s->ep()};
+}
+
+}  // namespace keyway::dtls

@@ -1,0 +1,91 @@
+// dtls::Listener: one server port, many peers (RFC 6347 §4.2.1), sans-IO.
+//
+//   datagram from A ──> known address? ──yes──> A's Endpoint
+//                            │ no
+//                            v
+//                 initial ClientHello? ──no──> dropped
+//                            │ yes
+//            cookies on and no valid cookie ──> HelloVerifyRequest to A
+//                            │                 (stateless: nothing is kept)
+//                            v
+//          new server Endpoint for A, in a slot of a fixed table
+//          (beyond max_pending handshakes, the oldest pending one is dropped)
+//
+// The table is allocated once, at construction; a ClientHello never
+// allocates. The caller owns the socket: it passes (now, from, datagram),
+// sends a HelloVerifyRequest back to `from`, and drives the Endpoints
+// (poll_output, handle_timeout) through endpoint_at().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "dtls/cookie.hpp"
+#include "dtls/endpoint.hpp"
+#include "lib/bytes.hpp"
+#include "lib/time.hpp"
+
+namespace keyway::dtls {
+
+struct ListenerConfig {
+  Config server;                // template for each association (role and cookies are set here)
+  bool cookie_exchange = true;  // RFC 6347 §4.2.1: verify the address before keeping state
+  std::size_t capacity = 4;     // associations held at once (the table size)
+  std::size_t max_pending = 2;  // handshakes in progress; beyond it the oldest is dropped
+};
+
+struct ListenerStats {
+  uint64_t datagrams = 0;
+  uint64_t hello_verify_sent = 0;
+  uint64_t bad_cookies = 0;           // a cookie was present but wrong
+  uint64_t endpoints_created = 0;
+  uint64_t pending_dropped = 0;       // oldest pending handshake evicted (cap reached)
+  uint64_t dropped = 0;               // not a ClientHello, or no room
+};
+
+struct Dispatch {
+  enum class Kind : uint8_t { dropped, hello_verify, endpoint };
+  Kind kind = Kind::dropped;
+  Bytes transmit;               // hello_verify: the reply for `from`, in the caller's scratch
+  Endpoint* endpoint = nullptr; // endpoint: the association that took the datagram
+};
+
+class Listener {
+ public:
+  static constexpr std::size_t kMaxAddress = 32;  // bytes of a peer address (sockaddr_in6 fits)
+
+  explicit Listener(const ListenerConfig& config);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  Dispatch handle_datagram(Timestamp now, Bytes from, Bytes datagram, MutableBytes scratch);
+
+  // The table: slot i holds an association or nothing.
+  std::size_t capacity() const { return capacity_; }
+  Endpoint* endpoint_at(std::size_t i);
+  Bytes address_at(std::size_t i) const;
+  void remove(std::size_t i);   // e.g. after the caller saw closed or failure
+  std::size_t active() const;   // associations held
+  std::size_t pending() const;  // of which handshakes in progress
+  const ListenerStats& stats() const { return stats_; }
+  // Bytes allocated at construction (the memory report).
+  std::size_t table_bytes() const;
+
+ private:
+  struct Slot;
+  Slot* find(Bytes from);
+  Slot* make_room();
+  Dispatch create(Timestamp now, Bytes from, Bytes datagram);
+  Dispatch hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch);
+  static bool is_pending(const Slot& s);
+
+  ListenerConfig config_;
+  CookieJar cookies_;
+  Slot* slots_ = nullptr;
+  std::size_t capacity_ = 0;
+  uint64_t created_order_ = 0;
+  ListenerStats stats_;
+};
+
+}  // namespace keyway::dtls

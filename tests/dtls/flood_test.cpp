@@ -1,0 +1,525 @@
+// Floods and limits (issue 7): ClientHello floods at a dtls::Listener with
+// cookies on and off, and hostile handshake fragments at an Endpoint. Memory
+// is measured as live heap bytes (glibc mallinfo2, or the ASan allocator's
+// own count under ASan) plus allocation counts from a replaced operator new
+// and, outside ASan, interposed malloc/calloc/realloc (see
+// tests/srtp/alloc_test.cpp for the technique and its ASan caveat).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+#include <doctest/doctest.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <malloc.h>
+#include <new>
+#include <vector>
+
+#include "dtls/listener.hpp"
+#include "dtls/reassembler.hpp"
+#include "tests/dtls/script.hpp"
+
+namespace {
+std::size_t g_news = 0;
+std::size_t g_mallocs = 0;
+}  // namespace
+
+void* operator new(std::size_t n) {
+  ++g_news;
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  ++g_news;
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KEYWAY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEYWAY_ASAN 1
+#endif
+#endif
+
+#if defined(KEYWAY_ASAN)
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#elif defined(__GLIBC__)
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* malloc(std::size_t n) {
+  ++g_mallocs;
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t a, std::size_t b) {
+  ++g_mallocs;
+  return __libc_calloc(a, b);
+}
+void* realloc(void* p, std::size_t n) {
+  ++g_mallocs;
+  return __libc_realloc(p, n);
+}
+}
+#endif
+
+using namespace keyway;
+using namespace keyway::dtls;
+using keyway::test::Identities;
+using keyway::test::Script;
+
+namespace {
+
+std::size_t heap_bytes() {
+#if defined(KEYWAY_ASAN)
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  return mallinfo2().uordblks;
+#endif
+}
+std::size_t allocations() { return g_news + g_mallocs; }
+
+// 100,000 (about 1 s, 2.5 s under ASan), or KEYWAY_FLOOD_HELLOS.
+std::size_t flood_count() {
+  if (const char* e = std::getenv("KEYWAY_FLOOD_HELLOS")) return std::max<std::size_t>(std::strtoul(e, nullptr, 10), 2);
+  return 100000;
+}
+
+std::vector<uint8_t> address(uint32_t i) {
+  return {10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 0x13, 0x88};
+}
+// The same, without allocating (for the measured loops).
+struct Address {
+  uint8_t b[6] = {10, 0, 0, 0, 0x13, 0x88};
+  Bytes of(uint32_t i) {
+    b[1] = static_cast<uint8_t>(i >> 16);
+    b[2] = static_cast<uint8_t>(i >> 8);
+    b[3] = static_cast<uint8_t>(i);
+    return Bytes(b, sizeof b);
+  }
+};
+
+struct Peers {
+  Identities ids;
+  SeededRng client_rng{11};
+  SeededRng server_rng{22};
+  Config client;
+  ListenerConfig listener;
+  Peers(bool cookies, std::size_t capacity, std::size_t max_pending) {
+    client.role = Role::client;
+    client.identity = &ids.client;
+    client.rng = &client_rng;
+    listener.server.identity = &ids.server;
+    listener.server.rng = &server_rng;
+    listener.cookie_exchange = cookies;
+    listener.capacity = capacity;
+    listener.max_pending = max_pending;
+    for (uint16_t p : {uint16_t{0x0007}, uint16_t{0x0001}}) {
+      client.srtp_profiles.push(p);
+      listener.server.srtp_profiles.push(p);
+    }
+  }
+};
+
+// The first datagram of a fresh client: its ClientHello.
+std::vector<uint8_t> client_hello(Peers& p) {
+  Endpoint c(p.client);
+  uint8_t scratch[2048];
+  Output out = c.poll_output(Timestamp::from_micros(1), scratch);
+  REQUIRE(out.kind == Output::Kind::transmit);
+  return {out.transmit.begin(), out.transmit.end()};
+}
+
+// A real client talking to the Listener from `from`.
+struct RealClient {
+  Endpoint ep;
+  std::vector<uint8_t> from;
+  explicit RealClient(const Config& c, std::vector<uint8_t> addr) : ep(c), from(std::move(addr)) {}
+
+  // One round: the client's datagrams go to the Listener, the answers back.
+  void round(Listener& l, Timestamp now) {
+    uint8_t scratch[2048], reply[2048];
+    for (int guard = 0; guard < 64; ++guard) {
+      Output out = ep.poll_output(now, scratch);
+      if (out.kind == Output::Kind::timeout) break;
+      if (out.kind != Output::Kind::transmit) continue;
+      Dispatch d = l.handle_datagram(now, from, out.transmit, reply);
+      if (d.kind == Dispatch::Kind::hello_verify) ep.handle_datagram(now, d.transmit);
+      if (d.kind != Dispatch::Kind::endpoint) continue;
+      for (int g2 = 0; g2 < 64; ++g2) {
+        Output o = d.endpoint->poll_output(now, reply);
+        if (o.kind == Output::Kind::timeout) break;
+        if (o.kind == Output::Kind::transmit) ep.handle_datagram(now, o.transmit);
+      }
+    }
+  }
+};
+
+Endpoint* established_for(Listener& l, const std::vector<uint8_t>& from) {
+  for (std::size_t i = 0; i < l.capacity(); ++i) {
+    Bytes a = l.address_at(i);
+    if (a.size() == from.size() && std::equal(a.begin(), a.end(), from.begin()) && l.endpoint_at(i)->is_established())
+      return l.endpoint_at(i);
+  }
+  return nullptr;
+}
+
+void expect_same_keys(Endpoint& a, Endpoint& b) {
+  std::vector<uint8_t> ka(60), kb(60);
+  a.accept_peer_certificate();
+  b.accept_peer_certificate();
+  REQUIRE(a.export_keying_material("EXTRACTOR-dtls_srtp", ka).ok());
+  REQUIRE(b.export_keying_material("EXTRACTOR-dtls_srtp", kb).ok());
+  CHECK(ka == kb);
+}
+
+}  // namespace
+
+TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep no state") {
+  Peers p(true, 4, 2);
+  const std::size_t n = flood_count();
+  std::vector<uint8_t> hello = client_hello(p);
+  auto listener = std::make_unique<Listener>(p.listener);
+  uint8_t scratch[2048];
+  Timestamp now = Timestamp::from_micros(1000000);
+  RealClient real(p.client, address(0xFFFFFF));
+
+  std::size_t hvr = 0;
+  Address addr;
+  auto flood = [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i) {
+      hello[27] = static_cast<uint8_t>(i);  // a different client random each time
+      hello[28] = static_cast<uint8_t>(i >> 8);
+      Dispatch d = listener->handle_datagram(now, addr.of(static_cast<uint32_t>(i)), hello, scratch);
+      hvr += d.kind == Dispatch::Kind::hello_verify ? 1 : 0;
+    }
+  };
+  flood(0, 1);  // warm-up
+  std::size_t heap_before = heap_bytes();
+  std::size_t allocs_before = allocations();
+  flood(1, n - 1);
+  std::size_t heap_after = heap_bytes();
+  std::size_t allocs = allocations() - allocs_before;
+  fmt::print("dtls flood cookies=on hellos={} hvr={} endpoints_created={} allocations={} heap_before={} heap_after={} "
+             "listener_table_bytes={}\n",
+             n, hvr, listener->stats().endpoints_created, allocs, heap_before, heap_after, listener->table_bytes());
+  CHECK(hvr == n);
+  CHECK(listener->stats().hello_verify_sent == n);
+  CHECK(listener->stats().endpoints_created == 0);
+  CHECK(listener->active() == 0);
+  CHECK(allocs == 0);
+  CHECK(heap_after == heap_before);
+
+  // A real client completes during more flooding (a flood burst between its rounds).
+  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
+    real.round(*listener, now);
+    flood(n + static_cast<std::size_t>(r) * 1000, 1000);
+  }
+  REQUIRE(real.ep.is_established());
+  Endpoint* server = established_for(*listener, real.from);
+  REQUIRE(server != nullptr);
+  expect_same_keys(real.ep, *server);
+  CHECK(listener->stats().endpoints_created == 1);
+}
+
+TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the oldest is dropped") {
+  constexpr std::size_t kCapacity = 6, kPending = 4;
+  Peers p(false, kCapacity, kPending);
+  // Every hello creates an Endpoint that signs a flight: fewer than the cookie flood.
+#if defined(KEYWAY_ASAN)
+  const std::size_t n = 1000;
+#else
+  const std::size_t n = 2000;
+#endif
+  std::vector<uint8_t> hello = client_hello(p);
+  auto listener = std::make_unique<Listener>(p.listener);
+  uint8_t scratch[2048];
+  Timestamp now = Timestamp::from_micros(1000000);
+  std::size_t max_pending = 0, heap_before = 0;
+  auto flood = [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i) {
+      hello[27] = static_cast<uint8_t>(i);
+      Dispatch d = listener->handle_datagram(now, address(static_cast<uint32_t>(i)), hello, scratch);
+      CHECK(d.kind == Dispatch::Kind::endpoint);
+      max_pending = std::max(max_pending, listener->pending());
+    }
+  };
+  flood(0, 2 * kCapacity);  // the table is full from here on
+  heap_before = heap_bytes();
+  flood(2 * kCapacity, n - 2 * kCapacity);
+  std::size_t heap_after = heap_bytes();
+  // The survivors are the last kPending addresses.
+  std::size_t newest = 0;
+  for (std::size_t i = 0; i < listener->capacity(); ++i) {
+    Bytes a = listener->address_at(i);
+    if (a.size() != 6) continue;
+    uint32_t id = static_cast<uint32_t>(a[1]) << 16 | static_cast<uint32_t>(a[2]) << 8 | a[3];
+    newest += id >= n - kPending ? 1 : 0;
+  }
+  fmt::print("dtls flood cookies=off hellos={} hvr={} endpoints_created={} pending_max={} (cap {}) oldest_dropped={} "
+             "heap_before={} heap_after={} listener_table_bytes={}\n",
+             n, listener->stats().hello_verify_sent, listener->stats().endpoints_created, max_pending, kPending,
+             listener->stats().pending_dropped, heap_before, heap_after, listener->table_bytes());
+  CHECK(max_pending == kPending);
+  CHECK(listener->stats().endpoints_created == n);
+  CHECK(listener->stats().pending_dropped == n - kPending);
+  CHECK(newest == kPending);
+  // Each live Endpoint holds an ECDHE key (mbedTLS bignums on the heap): the
+  // same number of them before and after, so the heap is flat within a few limbs.
+  CHECK(heap_after <= heap_before + 1024);
+
+  // A real client completes while the flood goes on, 2 hellos per round
+  // (fewer than the cap, so its own pending handshake is not the oldest for long).
+  RealClient real(p.client, address(0xFFFFFF));
+  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
+    real.round(*listener, now);
+    flood(n + static_cast<std::size_t>(r) * 2, 2);
+  }
+  REQUIRE(real.ep.is_established());
+  Endpoint* server = established_for(*listener, real.from);
+  REQUIRE(server != nullptr);
+  expect_same_keys(real.ep, *server);
+  // Established associations are not pending: more flooding never evicts it.
+  flood(n + 100, 50);
+  CHECK(established_for(*listener, real.from) == server);
+  CHECK(listener->pending() <= kPending);
+}
+
+TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create nothing") {
+  Peers p(true, 2, 1);
+  std::vector<uint8_t> hello = client_hello(p);
+  Listener l(p.listener);
+  uint8_t scratch[2048];
+  Timestamp now = Timestamp::from_micros(1);
+  auto a = address(1), b = address(2);
+  Dispatch d = l.handle_datagram(now, a, hello, scratch);
+  REQUIRE(d.kind == Dispatch::Kind::hello_verify);
+  std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
+  // The HelloVerifyRequest reuses the ClientHello's record sequence number (RFC 6347 §4.2.1).
+  CHECK(std::equal(hvr.begin() + 5, hvr.begin() + 11, hello.begin() + 5));
+  // The client's retried hello with this cookie, from another address: a new HVR, no state.
+  Endpoint c(p.client);
+  uint8_t out[2048];
+  Output first = c.poll_output(now, out);
+  REQUIRE(first.kind == Output::Kind::transmit);
+  Dispatch h = l.handle_datagram(now, a, first.transmit, scratch);
+  REQUIRE(h.kind == Dispatch::Kind::hello_verify);
+  (void)c.handle_datagram(now, h.transmit);
+  Output retry = c.poll_output(now, out);
+  REQUIRE(retry.kind == Output::Kind::transmit);
+  std::vector<uint8_t> with_cookie(retry.transmit.begin(), retry.transmit.end());
+  CHECK(l.handle_datagram(now, b, with_cookie, scratch).kind == Dispatch::Kind::hello_verify);
+  CHECK(l.stats().bad_cookies == 1);
+  CHECK(l.active() == 0);
+  // Not a ClientHello, an epoch-1 record, garbage, an oversized address: dropped.
+  std::vector<uint8_t> ccs = test::plain_record(ContentType::change_cipher_spec, 0, 1, std::vector<uint8_t>{1});
+  CHECK(l.handle_datagram(now, b, ccs, scratch).kind == Dispatch::Kind::dropped);
+  std::vector<uint8_t> e1 = hello;
+  e1[4] = 1;
+  CHECK(l.handle_datagram(now, b, e1, scratch).kind == Dispatch::Kind::dropped);
+  CHECK(l.handle_datagram(now, b, std::vector<uint8_t>{0x16, 0xfe}, scratch).kind == Dispatch::Kind::dropped);
+  std::vector<uint8_t> long_addr(Listener::kMaxAddress + 1, 7);
+  CHECK(l.handle_datagram(now, long_addr, hello, scratch).kind == Dispatch::Kind::dropped);
+  // A fragmented hello cannot carry a checkable cookie: dropped.
+  std::vector<uint8_t> frag;
+  {
+    ByteReader r(hello);
+    auto rec = read_record(r);
+    REQUIRE(rec.ok());
+    ByteReader hr(rec->fragment);
+    auto f = read_handshake_fragment(hr);
+    REQUIRE(f.ok());
+    std::vector<uint8_t> part(f->body.size() - 1 + kHandshakeHeaderSize);
+    ByteWriter w(part);
+    write_handshake_header(w, 1, f->length, f->msg_seq, 0, f->length - 1);
+    w.write_bytes(f->body.first(f->body.size() - 1));
+    frag = test::plain_record(ContentType::handshake, 0, 0, part);
+  }
+  CHECK(l.handle_datagram(now, b, frag, scratch).kind == Dispatch::Kind::dropped);
+  // The right address with the cookie: one Endpoint.
+  d = l.handle_datagram(now, a, with_cookie, scratch);
+  CHECK(d.kind == Dispatch::Kind::endpoint);
+  CHECK(l.active() == 1);
+  CHECK(l.pending() == 1);
+  CHECK(d.endpoint->state() == HandshakeState::server_wait_client_flight);
+}
+
+namespace {
+
+std::vector<uint8_t> fragment(uint8_t type, uint32_t length, uint16_t seq, uint32_t offset, Bytes body) {
+  std::vector<uint8_t> out(body.size() + kHandshakeHeaderSize);
+  ByteWriter w(out);
+  write_handshake_header(w, type, length, seq, offset, static_cast<uint32_t>(body.size()));
+  w.write_bytes(body);
+  return out;
+}
+
+// Packs fragments into plaintext handshake records of at most ~15 KB.
+struct Packer {
+  uint64_t record_seq;
+  std::vector<std::vector<uint8_t>> records;
+  std::vector<uint8_t> cur;
+  std::vector<HandshakeFragment> parsed;  // unused; keeps the API obvious
+  void add(const std::vector<uint8_t>& frag) {
+    if (cur.size() + frag.size() > 15000) flush();
+    cur.insert(cur.end(), frag.begin(), frag.end());
+  }
+  void flush() {
+    if (cur.empty()) return;
+    records.push_back(test::plain_record(ContentType::handshake, 0, record_seq++, cur));
+    cur.clear();
+  }
+};
+
+// Feeds the same fragments to a standalone Reassembler (for its byte count).
+struct Shadow {
+  std::unique_ptr<Reassembler> r = std::make_unique<Reassembler>();
+  std::size_t max_bytes = 0;
+  void feed(const std::vector<uint8_t>& frag) {
+    ByteReader br(frag);
+    auto f = read_handshake_fragment(br);
+    if (f.ok()) (void)r->add(*f);
+    max_bytes = std::max(max_bytes, r->buffered_bytes());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("dtls fragments: huge, past-the-end, contradicting, far-future and tiny fragments stay bounded") {
+  Identities ids;
+  Script s(ids);
+  s.advance(6);  // the server has the ClientHello; the client's flight 5 is ready
+  Endpoint& server = s.server();
+  REQUIRE(server.state() == HandshakeState::server_wait_client_flight);
+  const auto& flight5 = s.to(1);  // CH, Cert, CKE, CV, CCS, Fin
+  REQUIRE(flight5.size() == 6);
+  const test::Captured& cert = flight5[1];
+  REQUIRE(cert.hs_type == 11);
+
+  Shadow shadow;
+  shadow.r->reset(1);
+  Packer hostile{5};
+  auto add = [&](const std::vector<uint8_t>& f) {
+    hostile.add(f);
+    shadow.feed(f);
+  };
+  std::size_t huge = 0, far = 0, past_end = 0, contradicting = 0;
+  // Lengths up to 2^24-1 for the next and future messages, at both ends.
+  const uint8_t one[1] = {0x41};
+  for (uint32_t len : {0xFFFFFFu, 1u << 20, 65536u, static_cast<uint32_t>(Reassembler::kMaxMessage + 1)})
+    for (uint16_t seq : {uint16_t{1}, uint16_t{2}, uint16_t{3}, uint16_t{4}, uint16_t{5}, uint16_t{100}})
+      for (uint8_t type : {uint8_t{11}, uint8_t{16}})
+        for (uint32_t off : {0u, len - 1}) {
+          add(fragment(type, len, seq, off, one));
+          ++huge;
+        }
+  // Endless out-of-order future messages: every message_seq from next+4 on.
+  for (uint32_t seq = 5; seq < 5 + 30000; ++seq) {
+    add(fragment(16, 1, static_cast<uint16_t>(seq), 0, one));
+    ++far;
+  }
+  // The first half of the real Certificate, then fragments that contradict
+  // it (other type, other length) and overlap it with other bytes.
+  std::size_t half = cert.body.size() / 2;
+  Bytes cert_body(cert.body);
+  add(fragment(11, static_cast<uint32_t>(cert.body.size()), 1, 0, cert_body.first(half)));
+  std::vector<uint8_t> junk(half, 0xEE);
+  auto len = static_cast<uint32_t>(cert.body.size());
+  for (auto f : {fragment(16, len, 1, 0, junk), fragment(11, len + 1, 1, 0, junk), fragment(11, len - 1, 1, 0, junk),
+                 fragment(11, len, 1, 0, junk), fragment(11, len, 1, 1, Bytes(junk).first(half - 1))}) {
+    add(f);
+    ++contradicting;
+  }
+  hostile.flush();
+  // fragment_offset + fragment_length past the message: the rest of the record is dropped.
+  for (uint32_t i = 0; i < 10; ++i) {
+    std::vector<uint8_t> bad = fragment(11, 16, 1, 0, std::vector<uint8_t>(4, 1));
+    bad[8] = static_cast<uint8_t>(13 + i);  // offset 13+i, length 4 > 16
+    hostile.records.push_back(test::plain_record(ContentType::handshake, 0, hostile.record_seq++, bad));
+    ++past_end;
+  }
+
+  std::size_t heap_before = heap_bytes();
+  std::size_t allocs_before = allocations();
+  std::size_t ignored_before = server.stats().fragments_ignored;
+  for (const auto& rec : hostile.records) {
+    std::vector<std::vector<uint8_t>> sent = s.deliver_foreign(1, rec);
+    CHECK(sent.empty());
+    REQUIRE(server.state() == HandshakeState::server_wait_client_flight);
+  }
+  std::size_t allocs = allocations() - allocs_before;
+  std::size_t heap_after = heap_bytes();
+  std::size_t ignored = server.stats().fragments_ignored - ignored_before;
+  fmt::print("dtls fragments: huge={} far_future={} contradicting={} past_end={} records={} ignored={} "
+             "allocations={} heap_before={} heap_after={} reassembler_max_bytes={} (bound {})\n",
+             huge, far, contradicting, past_end, hostile.records.size(), ignored, allocs, heap_before, heap_after,
+             shadow.max_bytes, Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(allocs == 0);
+  CHECK(heap_after == heap_before);
+  CHECK(ignored >= huge + far + 3 + past_end);
+  CHECK(shadow.max_bytes <= Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(hostile.record_seq < 60);  // the real records (up to seq 4) stay inside the 64-record replay window
+
+  // The legitimate rest arrives as many tiny, shuffled fragments: 1 byte each.
+  Packer tiny{hostile.record_seq};
+  std::vector<std::vector<uint8_t>> pieces;
+  for (std::size_t i = half; i < cert.body.size(); ++i)
+    pieces.push_back(fragment(11, len, 1, static_cast<uint32_t>(i), cert_body.subspan(i, 1)));
+  for (std::size_t m : {std::size_t{2}, std::size_t{3}}) {
+    const test::Captured& c = flight5[m];
+    for (std::size_t i = 0; i < c.body.size(); ++i)
+      pieces.push_back(fragment(c.hs_type, static_cast<uint32_t>(c.body.size()), c.msg_seq, static_cast<uint32_t>(i),
+                                Bytes(c.body).subspan(i, 1)));
+  }
+  SeededRng shuffle(7);
+  for (std::size_t i = pieces.size(); i > 1; --i) std::swap(pieces[i - 1], pieces[shuffle.uniform(static_cast<uint32_t>(i))]);
+  for (const auto& p : pieces) tiny.add(p);
+  tiny.flush();
+  for (const auto& rec : tiny.records) CHECK(s.deliver_foreign(1, rec).empty());
+  CHECK(server.state() == HandshakeState::server_wait_client_flight);
+  s.deliver(1, flight5[4].datagram);  // CCS
+  s.deliver(1, flight5[5].datagram);  // Finished
+  REQUIRE(server.is_established());
+  const auto& flight6 = s.to(0);
+  REQUIRE(flight6.size() == 7);
+  s.deliver(0, flight6[5].datagram);
+  s.deliver(0, flight6[6].datagram);
+  REQUIRE(s.client().is_established());
+  expect_same_keys(s.client(), server);
+  MESSAGE("tiny fragments delivered: " << pieces.size() << " in " << tiny.records.size() << " records");
+}
+
+TEST_CASE("dtls fragments: a standalone Reassembler never holds more than its slots") {
+  auto r = std::make_unique<Reassembler>();
+  r->reset(0);
+  std::vector<uint8_t> big(Reassembler::kMaxMessage, 0x55);
+  std::size_t max_bytes = 0;
+  std::size_t allocs_before = allocations();
+  // Every message_seq, max-size messages, 64-byte fragments, in a scattered order.
+  for (uint32_t round = 0; round < 20; ++round)
+    for (uint32_t seq = 0; seq < 64; ++seq)
+      for (uint32_t off = round * 64; off + 64 <= big.size(); off += 64 * 20) {
+        HandshakeFragment f;
+        f.type = 11;
+        f.length = static_cast<uint32_t>(big.size());
+        f.msg_seq = static_cast<uint16_t>(seq * 977);
+        f.frag_offset = off;
+        f.body = Bytes(big).subspan(off, 64);
+        (void)r->add(f);
+        max_bytes = std::max(max_bytes, r->buffered_bytes());
+      }
+  CHECK(allocations() == allocs_before);
+  CHECK(max_bytes <= Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(sizeof(Reassembler) < Reassembler::kSlots * (Reassembler::kMaxMessage * 9 / 8 + 64) + 64);
+}
