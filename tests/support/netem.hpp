@@ -63,6 +63,8 @@ class Netem {
   // When the next datagram will be due (Timestamp::never() if none).
   Timestamp next_delivery() const;
   bool idle() const { return queue_.empty(); }
+  // What is on the wire now, in delivery order (tests peek at it).
+  const std::vector<Datagram>& in_flight() const { return queue_; }
 
   const LinkStats& stats(int from, int to) { return links_[{from, to}].stats; }
 
