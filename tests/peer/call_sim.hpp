@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct Options {
   // Prints every datagram sent and delivered, with virtual time (replaying a seed).
   bool verbose = false;
   ice::Timing ice_timing = peer::call_ice_timing();
+  std::size_t dtls_mtu = 1200;  // peer::Config::dtls_mtu of both sides
+  // Called with every decrypted media packet (node that received it).
+  std::function<void(int node, bool rtcp, Bytes data)> on_media;
 };
 
 struct Side {
@@ -183,6 +187,7 @@ class CallSim {
     c.ice_lite = opt_.ice_lite;
     c.ice_timing = opt_.ice_timing;
     c.setup_for_actpass = opt_.setup_for_actpass;
+    c.dtls_mtu = opt_.dtls_mtu;
     c.srtp_profile_count = 0;
     for (uint16_t p : profiles)
       if (c.srtp_profile_count < c.srtp_profiles.size()) c.srtp_profiles[c.srtp_profile_count++] = p;
@@ -235,8 +240,12 @@ class CallSim {
           s.rtp_received++;
           if (s.first_media_at.is_never()) s.first_media_at = now_;
           if (opt_.record_events) s.last_rtp.assign(e.data.begin(), e.data.end());
+          if (opt_.on_media) opt_.on_media(s.node, false, e.data);
           break;
-        case peer::EventKind::rtcp_received: s.rtcp_received++; break;
+        case peer::EventKind::rtcp_received:
+          s.rtcp_received++;
+          if (opt_.on_media) opt_.on_media(s.node, true, e.data);
+          break;
         case peer::EventKind::srtp_ready: s.srtp_ready_at = now_; break;
         case peer::EventKind::ice_connected: s.ice_connected_at = now_; break;
         case peer::EventKind::failed: s.failures.push_back(e.error); break;

@@ -17,7 +17,7 @@ void Netem::enqueue(Datagram d) {
   queue_.insert(pos, std::move(d));
 }
 
-void Netem::send(Timestamp now, int from, int to, const uint8_t* data, std::size_t len) {
+void Netem::send(Timestamp now, int from, int to, const uint8_t* data, std::size_t len, uint64_t tag) {
   Link& link = links_[{from, to}];
   const LinkConfig& cfg = link.cfg;
   link.stats.sent++;
@@ -34,11 +34,13 @@ void Netem::send(Timestamp now, int from, int to, const uint8_t* data, std::size
   Datagram d;
   d.from = from;
   d.to = to;
+  d.tag = tag;
   d.bytes.assign(data, data + len);
   if (!d.bytes.empty() && chance(cfg.corrupt)) {
     uint32_t bit = rng_.uniform(static_cast<uint32_t>(d.bytes.size() * 8));
     d.bytes[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
     link.stats.corrupted++;
+    d.corrupted = true;
   }
   Duration delay = cfg.delay;
   if (cfg.jitter.as_micros() > 0)
@@ -46,6 +48,11 @@ void Netem::send(Timestamp now, int from, int to, const uint8_t* data, std::size
   if (chance(cfg.reorder)) {
     delay = delay + cfg.reorder_delay;
     link.stats.reordered++;
+  }
+  // Draws nothing when straggle is 0: existing seeds replay unchanged.
+  if (chance(cfg.straggle)) {
+    delay = delay + cfg.straggle_delay;
+    link.stats.straggled++;
   }
   d.deliver_at = now + delay;
   if (chance(cfg.duplicate)) {

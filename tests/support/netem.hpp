@@ -28,6 +28,8 @@ struct LinkConfig {
   Duration jitter = Duration::millis(0);  // uniform in [0, jitter)
   std::size_t mtu = 0;          // 0 = unlimited; larger datagrams are dropped
   double corrupt = 0.0;         // probability one random bit is flipped
+  double straggle = 0.0;        // probability a datagram is held back much longer (straggle_delay)
+  Duration straggle_delay = Duration::millis(500);
 };
 
 struct Datagram {
@@ -35,10 +37,12 @@ struct Datagram {
   int to = 0;
   Timestamp deliver_at;
   std::vector<uint8_t> bytes;
+  uint64_t tag = 0;        // the sender's label, carried along (tests match what arrives with what was sent)
+  bool corrupted = false;  // a bit was flipped in transit
 };
 
 struct LinkStats {
-  uint64_t sent = 0, delivered = 0, lost = 0, duplicated = 0, reordered = 0, corrupted = 0, too_big = 0;
+  uint64_t sent = 0, delivered = 0, lost = 0, duplicated = 0, reordered = 0, corrupted = 0, too_big = 0, straggled = 0;
 };
 
 class Netem {
@@ -52,13 +56,15 @@ class Netem {
   }
 
   // Hands a datagram to the network at `now`.
-  void send(Timestamp now, int from, int to, const uint8_t* data, std::size_t len);
+  void send(Timestamp now, int from, int to, const uint8_t* data, std::size_t len, uint64_t tag = 0);
 
   // The next datagram due at or before `now`, in delivery order.
   std::optional<Datagram> receive(Timestamp now);
   // When the next datagram will be due (Timestamp::never() if none).
   Timestamp next_delivery() const;
   bool idle() const { return queue_.empty(); }
+  // What is on the wire now, in delivery order (tests peek at it).
+  const std::vector<Datagram>& in_flight() const { return queue_; }
 
   const LinkStats& stats(int from, int to) { return links_[{from, to}].stats; }
 
