@@ -32,7 +32,7 @@ Status Endpoint::client_send_hello(Bytes cookie) {
   ClientHello ch;
   ch.version = kVersionDtls12;
   ch.random = client_random_;
-  std::memcpy(cookie_, cookie.data(), cookie.size());
+  if (!cookie.empty()) std::memcpy(cookie_, cookie.data(), cookie.size());  // memcpy(_, nullptr, 0) is UB
   cookie_len_ = cookie.size();
   ch.cookie = Bytes(cookie_, cookie_len_);
   ch.ext.has_point_formats = true;

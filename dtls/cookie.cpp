@@ -25,7 +25,7 @@ bool CookieJar::check(Bytes peer_address, Bytes client_random, Bytes session_id,
                       Bytes cookie) const {
   uint8_t expected[kCookieSize];
   make(peer_address, client_random, session_id, cipher_suites, expected);
-  return crypto::ct_equal(Bytes(expected, kCookieSize), cookie);
+  return crypto::verify_mac(Bytes(expected, kCookieSize), cookie);
 }
 
 }  // namespace keyway::dtls
