@@ -108,7 +108,7 @@ Result<Fingerprint> parse_fingerprint(std::span<const char> hash_name, std::span
 bool fingerprint_matches(const Fingerprint& expected, std::span<const uint8_t> der) {
   Fingerprint actual = fingerprint(expected.hash, der);
   if (expected.len != actual.len) return false;
-  return crypto::ct_equal({expected.digest, expected.len}, {actual.digest, actual.len});
+  return crypto::verify_mac({expected.digest, expected.len}, {actual.digest, actual.len});
 }
 
 }  // namespace keyway::dtls

@@ -26,7 +26,7 @@ bool CookieJar::check(Bytes peer_address, Bytes client_random, Bytes session_id,
                       Bytes cookie) const {
   uint8_t expected[kCookieSize];
   make(peer_address, client_random, session_id, cipher_suites, expected);
-  return crypto::ct_equal(Bytes(expected, kCookieSize), cookie);
+  return crypto::verify_mac(Bytes(expected, kCookieSize), cookie);
 }
 
 void write_hello_verify_message(ByteWriter& w, const CookieJar& jar, Bytes peer_address, const ClientHello& ch) {

@@ -81,7 +81,7 @@ Status Session::open_rtcp(MutableBytes packet, std::size_t body_end, uint32_t ss
   if (!rtcp_.aead()) {
     uint8_t mac[crypto::Sha1::kDigestSize];
     rtcp_.mac(packet.first(body_end + 4), {}, mac);
-    ENSURE(crypto::ct_equal({mac, tag_len}, packet.subspan(body_end + 4 + config_.mki_len, tag_len)), kAuth);
+    ENSURE(crypto::verify_mac({mac, tag_len}, packet.subspan(body_end + 4 + config_.mki_len, tag_len)), kAuth);
     if (encrypted) {
       uint8_t iv[16];
       rtcp_.cm_iv(ssrc, index, iv);

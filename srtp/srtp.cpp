@@ -74,7 +74,7 @@ Status Session::open_rtp(MutableBytes packet, std::size_t header_len, std::size_
   uint8_t roc[4], mac[crypto::Sha1::kDigestSize];
   store_roc(roc, index);
   rtp_.mac(packet.first(body_end), roc, mac);
-  ENSURE(crypto::ct_equal({mac, tag_len}, packet.subspan(body_end + config_.mki_len, tag_len)), kAuth);
+  ENSURE(crypto::verify_mac({mac, tag_len}, packet.subspan(body_end + config_.mki_len, tag_len)), kAuth);
   uint8_t iv[16];
   rtp_.cm_iv(ssrc, index, iv);
   rtp_.cm_xor(iv, payload);

@@ -4,7 +4,9 @@
 #   2. builds and runs every test (unit, vectors, differential and interop
 #      against real peers, fuzz-corpus replays),
 #   3. builds and runs the suite again under ASan+UBSan,
-#   4. compiles every library source for a Cortex-M4.
+#   4. runs every fuzz target briefly from its committed corpus (clang,
+#      libFuzzer, ASan+UBSan; one test per target),
+#   5. compiles every library source for a Cortex-M4.
 # The last line is "N passed, N failed", counted from the runs above.
 set -u
 cd "$(dirname "$0")/.."
@@ -51,6 +53,17 @@ run_suite build "default"
 # UBSan's vptr check needs RTTI, which library code is built without.
 run_suite build-asan "asan+ubsan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
   -Dcpp_args=-fno-sanitize=vptr -Dcpp_link_args=-fno-sanitize=vptr
+
+fuzz/ci.sh "$jobs" >build-fuzz.ci.log 2>&1
+while read -r line; do
+  case "$line" in
+    "fuzz ok "*) step_result "fuzz: ${line#fuzz ok }" 0 ;;
+    "fuzz FAIL "*) step_result "fuzz: ${line#fuzz FAIL }" 1 ;;
+    "== "*) echo "$line" ;;
+    *) case "$line" in "    "*) echo "$line" ;; esac ;;
+  esac
+done <build-fuzz.ci.log
+grep -q '^fuzz \(ok\|FAIL\) ' build-fuzz.ci.log || step_result "fuzz: fuzz/ci.sh ran no target" 1
 
 echo "== cortex-m4: compile every library source"
 tools/cross_check.sh >build-cross.log 2>&1

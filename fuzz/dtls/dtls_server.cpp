@@ -7,7 +7,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace keyway;
   SeededRng rng(fuzz::fuzz_seed(dtls::Role::server));
-  auto ep = std::make_unique<dtls::Endpoint>(fuzz::fuzz_config(dtls::Role::server, rng));
+  auto ep = fuzz::make_endpoint(dtls::Role::server, rng);
   fuzz::run_steps(*ep, Bytes(data, size));
   return 0;
 }

@@ -7,7 +7,9 @@
 //   0x00..0x7f, u16 len, bytes   a datagram from the peer
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "dtls/endpoint.hpp"
@@ -40,12 +42,35 @@ inline dtls::Config fuzz_config(dtls::Role role, Rng& rng) {
   return c;
 }
 
+// An endpoint that expects the other fuzz identity's a=fingerprint, so the
+// fingerprint check (RFC 8122 §5) is on the fuzzed path and the handshake
+// can reach the exporter.
+inline std::unique_ptr<dtls::Endpoint> make_endpoint(dtls::Role role, Rng& rng) {
+  auto ep = std::make_unique<dtls::Endpoint>(fuzz_config(role, rng));
+  dtls::Role peer = role == dtls::Role::client ? dtls::Role::server : dtls::Role::client;
+  ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, fuzz_identity(peer).certificate_der()));
+  return ep;
+}
+
 inline uint64_t fuzz_seed(dtls::Role role) { return role == dtls::Role::client ? 11 : 22; }
 
+// Polls until the endpoint waits for time; uses the keys once they exist and
+// echoes application data, so those paths are fuzzed too.
 inline void drain(dtls::Endpoint& ep, Timestamp now) {
   static uint8_t scratch[2048];
-  for (int i = 0; i < 256; ++i)
-    if (ep.poll_output(now, scratch).kind == dtls::Output::Kind::timeout) return;
+  static uint8_t echo[2048];
+  for (int i = 0; i < 256; ++i) {
+    dtls::Output o = ep.poll_output(now, scratch);
+    if (o.kind == dtls::Output::Kind::timeout) return;
+    if (o.kind != dtls::Output::Kind::event) continue;
+    if (o.event.type == dtls::EventType::handshake_complete) {
+      uint8_t keys[60];
+      (void)ep.export_keying_material("EXTRACTOR-dtls_srtp", keys);
+    } else if (o.event.type == dtls::EventType::application_data && o.event.data.size() <= sizeof echo) {
+      std::copy(o.event.data.begin(), o.event.data.end(), echo);  // data lives until the next handle_* call
+      (void)ep.send_application_data(Bytes(echo, o.event.data.size()));
+    }
+  }
 }
 
 inline void run_steps(dtls::Endpoint& ep, Bytes input) {

@@ -5,11 +5,20 @@
 #include <cstdint>
 #include <span>
 
+#include "lib/fuzzing.hpp"
+
 namespace keyway::crypto {
 
 // True when a and b have the same length and contents. The time taken
 // depends only on the length, never on where the first difference is.
 bool ct_equal(std::span<const uint8_t> a, std::span<const uint8_t> b);
+
+// Checks a received MAC, tag, cookie or verify_data against the expected one:
+// ct_equal. Fuzzing builds (lib/fuzzing.hpp) only compare the lengths.
+inline bool verify_mac(std::span<const uint8_t> expected, std::span<const uint8_t> received) {
+  if constexpr (kFuzzing) return expected.size() == received.size();
+  else return ct_equal(expected, received);
+}
 
 // Wipes memory in a way the optimiser may not remove.
 void secure_zero(void* p, std::size_t n);

@@ -234,7 +234,7 @@ Status ecdsa_verify_digest(EcCurve curve, std::span<const uint8_t> public_point,
   } else if (mbedtls_mpi_read_binary(&r, signature_rs.data(), n) != 0 ||
              mbedtls_mpi_read_binary(&s, signature_rs.data() + n, n) != 0) {
     st = kEcFail;
-  } else if (mbedtls_ecdsa_verify(&grp, digest.data(), digest.size(), &q, &r, &s) != 0) {
+  } else if (!kFuzzing && mbedtls_ecdsa_verify(&grp, digest.data(), digest.size(), &q, &r, &s) != 0) {
     st = make_error(Layer::crypto, Code::auth_failed, "ecdsa: signature does not verify");
   }
   mbedtls_ecp_group_free(&grp);

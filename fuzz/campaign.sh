@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# A fuzzing campaign (issue 7): builds the clang fuzzing build (build-fuzz,
+# -Dfuzzing=true: ASan+UBSan+libFuzzer, lib/fuzzing.hpp's relaxed checks),
+# runs every target for SECONDS from its committed corpus, keeps new inputs
+# in WORKDIR, reports crashes with the file that reproduces them, then
+# measures line coverage per folder (clang source-based coverage) of the test
+# suite and the corpora together.
+#
+#   fuzz/campaign.sh [-t SECONDS] [-w WORKDIR] [-m] [-C] [-T] [target...]
+#     -t SECONDS  per target (default 60). Beyond 60 s the run is split at
+#                 60 s so the report shows whether coverage still grows.
+#     -w WORKDIR  default build-campaign/ (corpus/, crashes/, logs/, profiles/)
+#     -m          merge the new inputs that add coverage into fuzz/corpus/
+#     -C          skip the coverage measurement
+#     -T          coverage: skip the test suite (corpora only)
+# Output: one "fuzz <target> ..." line per target, "crash <target> <file>"
+# per crash, one "coverage <folder>/ lines=NN.N%" line per folder.
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+seconds=60 work=build-campaign merge=0 coverage=1 with_tests=1
+while getopts "t:w:mCT" opt; do
+  case $opt in
+    t) seconds=$OPTARG ;; w) work=$OPTARG ;; m) merge=1 ;; C) coverage=0 ;; T) with_tests=0 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+jobs=$(nproc 2>/dev/null || echo 2)
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=($(ls fuzz/corpus))
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+export CC=clang CXX=clang++
+
+# ---- 1. the fuzzing build --------------------------------------------------
+if [ ! -f build-fuzz/build.ninja ]; then
+  meson setup build-fuzz -Dfuzzing=true >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
+fi
+ninja -C build-fuzz -j "$jobs" -k 0 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$work/build-fuzz.log" 2>&1 ||
+  { echo "warning: some fuzz targets did not build (see $work/build-fuzz.log)"; grep -E 'error' "$work/build-fuzz.log" | head; }
+
+# The last "cov: N" libFuzzer printed in a log.
+last_cov() { grep -oE 'cov: [0-9]+' "$1" | tail -1 | cut -d' ' -f2; }
+
+# ---- 2. fuzz each target ---------------------------------------------------
+crashes=0
+for t in "${targets[@]}"; do
+  bin=build-fuzz/fuzz/fuzz_$t
+  if [ ! -x "$bin" ]; then echo "fuzz $t NOT BUILT"; crashes=$((crashes + 1)); continue; fi
+  mkdir -p "$work/corpus/$t" "$work/crashes/$t" "$work/logs"
+  first=$((seconds < 60 ? seconds : 60))
+  run() {  # seconds, log
+    "$bin" -max_total_time="$1" -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
+      -artifact_prefix="$work/crashes/$t/" "$work/corpus/$t" "fuzz/corpus/$t" >"$2" 2>&1
+  }
+  run "$first" "$work/logs/$t.1.log"
+  rc1=$?
+  cov_seed=$(grep -E 'INITED' "$work/logs/$t.1.log" | grep -oE 'cov: [0-9]+' | head -1 | cut -d' ' -f2)
+  cov1=$(last_cov "$work/logs/$t.1.log")
+  line="fuzz $t seeds_cov=${cov_seed:-?} cov@${first}s=${cov1:-?}"
+  if [ "$seconds" -gt 60 ] && [ "$rc1" -eq 0 ]; then
+    run $((seconds - 60)) "$work/logs/$t.2.log"
+    rc1=$?
+    cov2=$(last_cov "$work/logs/$t.2.log")
+    grow="stopped"
+    [ "${cov2:-0}" -gt "${cov1:-0}" ] && grow="grows"
+    line="$line cov@${seconds}s=${cov2:-?} ($grow after the first minute)"
+  fi
+  line="$line corpus=$(ls "$work/corpus/$t" | wc -l)"
+  echo "$line"
+  for f in "$work/crashes/$t"/*; do
+    [ -e "$f" ] || continue
+    crashes=$((crashes + 1))
+    echo "crash $t $f   (reproduce: $bin $f)"
+    grep -m1 -E 'ERROR: |runtime error' "$work"/logs/$t.*.log | sed 's/^/    /'
+  done
+  if [ "$merge" -eq 1 ]; then
+    "$bin" -merge=1 -rss_limit_mb=2048 "fuzz/corpus/$t" "$work/corpus/$t" >"$work/logs/$t.merge.log" 2>&1 &&
+      echo "  merged: fuzz/corpus/$t now has $(ls "fuzz/corpus/$t" | wc -l) files"
+  fi
+done
+
+# ---- 3. coverage of the test suite and the corpora -------------------------
+if [ "$coverage" -eq 1 ]; then
+  cov_flags="-fprofile-instr-generate -fcoverage-mapping"
+  if [ ! -f build-cov/build.ninja ]; then
+    meson setup build-cov -Dbuildtype=debug -Dcpp_args="$cov_flags" -Dcpp_link_args="$cov_flags" \
+      >"$work/setup-cov.log" 2>&1 || { cat "$work/setup-cov.log"; exit 1; }
+  fi
+  ninja -C build-cov -j "$jobs" >"$work/build-cov.log" 2>&1 || { tail -30 "$work/build-cov.log"; exit 1; }
+  rm -rf "$work/profiles" && mkdir -p "$work/profiles"
+  export LLVM_PROFILE_FILE="$work/profiles/%4m.profraw"
+  if [ "$with_tests" -eq 1 ]; then
+    meson test -C build-cov --num-processes "$jobs" >"$work/test-cov.log" 2>&1 ||
+      echo "warning: some tests failed in the coverage build (see $work/test-cov.log)"
+  fi
+  for t in "${targets[@]}"; do  # replays: the committed corpus and the campaign's new inputs
+    [ -x "build-cov/fuzz/fuzz_$t" ] && "build-cov/fuzz/fuzz_$t" "fuzz/corpus/$t" "$work/corpus/$t" >/dev/null 2>&1
+  done
+  unset LLVM_PROFILE_FILE
+  llvm-profdata merge -sparse "$work"/profiles/*.profraw -o "$work/merged.profdata" || exit 1
+  objects=()
+  for exe in $(find build-cov -type f -executable -not -name '*.so' -not -path '*meson-*' -not -path '*.p/*'); do
+    objects+=(-object "$exe")
+  done
+  llvm-cov export -format=text -summary-only -instr-profile="$work/merged.profdata" "${objects[@]}" \
+    "$root/dtls" "$root/srtp" "$root/ice" "$root/sdp" "$root/lib" >"$work/coverage.json" 2>"$work/llvm-cov.log"
+  /usr/bin/python3 - "$work/coverage.json" "$root" <<'EOF'
+import json, sys
+data, root = json.load(open(sys.argv[1])), sys.argv[2].rstrip("/") + "/"
+totals = {}
+for f in data["data"][0]["files"]:
+    name = f["filename"].replace(root, "")
+    folder = name.split("/")[0] + "/"
+    c, n = totals.get(folder, (0, 0))
+    totals[folder] = (c + f["summary"]["lines"]["covered"], n + f["summary"]["lines"]["count"])
+for folder in ("dtls/", "srtp/", "ice/", "sdp/", "lib/"):
+    c, n = totals.get(folder, (0, 0))
+    print(f"coverage {folder} lines={100.0 * c / n if n else 0:.1f}% ({c}/{n})")
+EOF
+  echo "(details: llvm-cov show -instr-profile=$work/merged.profdata ${objects[*]:0:2} <file>)"
+fi
+echo "$crashes crash(es)"
+[ "$crashes" -eq 0 ]
