@@ -97,8 +97,8 @@ TEST_CASE("dtls pair: application data both ways, then close_notify") {
   Pair p(f.client, f.server);
   p.run();
   check_completed(p);
-  REQUIRE(p.client().ep->send_application_data(test::bytes_of("hello server")).ok());
-  REQUIRE(p.server().ep->send_application_data(test::bytes_of("hello client")).ok());
+  REQUIRE(p.send_app(0, test::bytes_of("hello server")));
+  REQUIRE(p.send_app(1, test::bytes_of("hello client")));
   p.run(Duration::seconds(1), false);
   REQUIRE(p.server().app_data.size() == 1);
   CHECK(std::string(p.server().app_data[0].begin(), p.server().app_data[0].end()) == "hello server");
@@ -208,12 +208,12 @@ TEST_CASE("dtls pair: tampered and replayed records are dropped and counted") {
   Pair p(f.client, f.server);
   p.run();
   check_completed(p);
-  REQUIRE(p.client().ep->send_application_data(test::bytes_of("once")).ok());
   std::vector<uint8_t> captured;
   p.tamper = [&](int to, std::vector<uint8_t>& d) {
     if (to == 1 && d[0] == 23) captured = d;
     return true;
   };
+  REQUIRE(p.send_app(0, test::bytes_of("once")));
   p.run(Duration::seconds(1), false);
   REQUIRE(!captured.empty());
   REQUIRE(p.server().app_data.size() == 1);
@@ -367,6 +367,9 @@ std::vector<uint8_t> hello_fragment_datagram(const std::vector<uint8_t>& body, u
 }
 }  // namespace
 
+// handle_datagram decrypts in place, so it takes a writable datagram.
+Verdict feed(Endpoint& ep, Timestamp now, std::vector<uint8_t> datagram) { return ep.handle_datagram(now, datagram); }
+
 TEST_CASE("dtls server: a fragmented 2 KB Chrome-like ClientHello is accepted; 0x11ec never chosen") {
   for (bool cookie : {false, true}) {
     CAPTURE(cookie);
@@ -376,9 +379,9 @@ TEST_CASE("dtls server: a fragmented 2 KB Chrome-like ClientHello is accepted; 0
     auto body = chrome_like_hello_body();
     REQUIRE(body.size() >= 2048);
     Timestamp now = Timestamp::from_micros(1000000);
-    CHECK(server.handle_datagram(now, hello_fragment_datagram(body, 1175, static_cast<uint32_t>(body.size() - 1175), 1)) ==
+    CHECK(feed(server, now, hello_fragment_datagram(body, 1175, static_cast<uint32_t>(body.size() - 1175), 1)) ==
           Verdict::accept);
-    CHECK(server.handle_datagram(now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accept);
+    CHECK(feed(server, now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accept);
     uint8_t scratch[2048];
     Output o = server.poll_output(now, scratch);
     REQUIRE(o.kind == Output::Kind::transmit);
@@ -471,10 +474,10 @@ namespace keyway::dtls {
 // public API never produces.
 struct EndpointAccess {
   static std::vector<uint8_t> seal(Endpoint& ep, ContentType type, Bytes payload) {
-    WriteEpoch& we = ep.write_[1];
+    WriteState& we = ep.write_;
     std::vector<uint8_t> out(payload.size() + kMaxRecordOverhead);
     ByteWriter w(out);
-    we.cipher.seal(w, type, 1, we.next_seq++, payload);
+    we.cipher.seal(w, type, 1, we.next_seq[1]++, payload);
     out.resize(w.size());
     return out;
   }

@@ -111,7 +111,7 @@ void run_keyway_client(const Case& c) {
   drive(ep, sock, res, 8000, [&] { return res.complete; });
   std::string ours = res.complete ? check_result(ep, res, server.output()) : "";
   REQUIRE_MESSAGE(res.complete, res.error.detail, "\n", server.output());
-  REQUIRE(ep.send_application_data(test_line()).ok());
+  REQUIRE(send_app(ep, sock, test_line()));
   drive(ep, sock, res, 300, [&] { return false; });
   REQUIRE(server.wait_output("Keying material", 3000));
   server.wait_output("hello from keyway", 2000);
