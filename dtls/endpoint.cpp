@@ -41,10 +41,9 @@ std::size_t clamp_mtu(std::size_t mtu) { return mtu < 128 ? 128 : mtu > 1500 ? 1
 }  // namespace
 
 Endpoint::Endpoint(const Config& config)
-    : role_(config.role),
+    : trace_(config.trace),
       mtu_(static_cast<uint16_t>(clamp_mtu(config.mtu))),
-      final_flight_hold_(config.final_flight_hold),
-      trace_(config.trace),
+      role_(config.role),
       state_(config.role == Role::client ? HandshakeState::client_start : HandshakeState::server_wait_client_hello) {
   hs_ = new (std::nothrow) HandshakeContext(config);
   if (hs_ == nullptr || !hs_->allocate_buffers()) {
@@ -64,6 +63,7 @@ Endpoint::Endpoint(const Config& config)
 }
 
 Endpoint::~Endpoint() {
+  crypto::secure_zero(master_, sizeof master_);
   delete hs_;
   if (peer_cert_) delete[] peer_cert_;
 }
@@ -91,6 +91,7 @@ void Endpoint::set_rtt_estimate(Duration rtt) {
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   if (now > now_) now_ = now;  // time never goes backwards
   release_handshake_memory();
+  drop_stale_app_data(datagram);
   if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return Verdict::discard;
   maybe_start();
   ByteReader r(datagram);
@@ -242,7 +243,7 @@ void Endpoint::process_alert(Bytes payload) {
     return;
   }
   auto alert = static_cast<AlertDescription>(desc);
-  push_event(EventType::alert_received, {}, static_cast<AlertLevel>(level), alert);
+  push_event(EventType::alert_received, 0, 0, static_cast<AlertLevel>(level), alert);
   if (desc == static_cast<uint8_t>(AlertDescription::close_notify)) {
     state_ = HandshakeState::closed;
     if (hs_) hs_->timer.stop();
@@ -253,7 +254,7 @@ void Endpoint::process_alert(Bytes payload) {
     state_ = HandshakeState::failed;
     if (hs_) hs_->timer.stop();
     error_ = kPeerAlert;
-    push_event(EventType::failure, {}, AlertLevel::fatal, alert);
+    push_event(EventType::failure, 0, 0, AlertLevel::fatal, alert);
   }
 }
 
@@ -271,7 +272,9 @@ void Endpoint::process_app_data(Bytes payload) {
     ++stats_.events_dropped;  // the caller is not polling
     return;
   }
-  push_event(EventType::application_data, payload);
+  // payload lies inside the datagram being handled (decrypted in place).
+  auto offset = static_cast<uint16_t>(payload.data() - event_base_);
+  push_event(EventType::application_data, offset, static_cast<uint16_t>(payload.size()));
 }
 
 }  // namespace keyway::dtls

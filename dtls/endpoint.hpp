@@ -147,7 +147,7 @@ struct HandshakeContext;  // handshake_context.hpp
 // sealed into the caller's buffer and opened in place in the datagram.
 class Endpoint {
  public:
-  static constexpr std::size_t kMaxStoredMki = 32;  // the SRTP MKI we keep (RFC 5764 allows 255)
+  static constexpr std::size_t kMaxStoredMki = 16;  // the SRTP MKI we keep (RFC 5764 allows 255)
 
   explicit Endpoint(const Config& config);
   ~Endpoint();
@@ -181,7 +181,7 @@ class Endpoint {
   const SuiteInfo* negotiated_suite() const { return suite_; }
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes srtp_mki() const { return Bytes(srtp_mki_, srtp_mki_len_); }
-  const char* last_timeout_reason() const { return timeout_reason_; }
+  const char* last_timeout_reason() const;
   // Heap held by this endpoint (handshake context, peer certificate), for memory reports.
   std::size_t heap_bytes() const;
 
@@ -196,8 +196,9 @@ class Endpoint {
   Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours);
   void watch_final_flight(uint16_t epoch, const HandshakeFragment& f);
   void fail(const Error& e, AlertDescription alert);
-  void push_event(EventType type, Bytes data = {}, AlertLevel level = AlertLevel::fatal,
+  void push_event(EventType type, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
                   AlertDescription alert = AlertDescription::close_notify);
+  void drop_stale_app_data(MutableBytes datagram);
   void queue_alert(AlertLevel level, AlertDescription desc);
   std::size_t write_alert(MutableBytes out);
   std::size_t write_final_flight(MutableBytes out);
@@ -233,77 +234,75 @@ class Endpoint {
   Status server_on_client_key_exchange(Bytes body);
   Status server_on_certificate_verify(Bytes body);
 
-  // Settings that outlive the handshake (the full Config lives in hs_).
-  Role role_;
-  uint16_t mtu_;
-  Duration final_flight_hold_;
-  TraceSink* trace_;
-
-  HandshakeState state_;
-  Timestamp now_ = Timestamp::zero();
-  Stats stats_;
-  const char* timeout_reason_ = "idle";
-  HandshakeContext* hs_ = nullptr;  // null once the handshake is over
+  // Members are ordered by alignment: this object is the established
+  // state, and padding counts against the 2 KiB goal.
 
   // Record layer: epoch 0 has no cipher, epoch 1 is the only protected one.
-  ReplayWindow read_window_[2];
   RecordCipher read_cipher_;   // epoch 1
   WriteState write_;
-  uint16_t write_epoch_ = 0;   // epoch for alerts and application data
-  bool peer_ccs_ = false;
+  ReplayWindow read_window_[2];
+  Stats stats_;
 
-  // Negotiated parameters and what the RFC 5705 exporter needs.
+  Timestamp now_ = Timestamp::zero();
+  HandshakeContext* hs_ = nullptr;  // null once the handshake is over
+  TraceSink* trace_;
   const SuiteInfo* suite_ = nullptr;
-  crypto::Secret<kMasterSecretSize> master_;
-  uint8_t client_random_[kRandomSize] = {};
-  uint8_t server_random_[kRandomSize] = {};
-  uint16_t srtp_profile_ = 0;
-  uint8_t srtp_mki_len_ = 0;
-  uint8_t srtp_mki_[kMaxStoredMki] = {};
-  bool ems_ = false;
-
-  // Peer identity: the DER is an exact-size heap copy, kept until accepted.
-  uint8_t* peer_cert_ = nullptr;
-  std::size_t peer_cert_len_ = 0;
-  bool cert_accepted_ = false;
-  bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
+  uint8_t* peer_cert_ = nullptr;  // exact-size copy of the DER, kept until accepted
+  const uint8_t* event_base_ = nullptr;  // the datagram application data events point into
+  Error error_{};                 // the failure (an endpoint fails at most once)
 
   // RFC 6347 §4.2.4: the server's final flight (ChangeCipherSpec +
   // Finished) is rebuilt from these when the client repeats its flight.
   struct FinalFlight {
-    bool held = false;          // still answering repeats
-    bool sending = false;       // a (re)transmission is due
+    Timestamp hold_until = Timestamp::never();
+    uint8_t verify_data[kVerifyDataSize] = {};
     uint16_t trigger_seq = 0;   // first message_seq of the client flight it answers
     uint16_t msg_seq = 0;       // our Finished's message_seq
-    uint8_t verify_data[kVerifyDataSize] = {};
-    Timestamp hold_until = Timestamp::never();
+    bool held = false;          // still answering repeats
+    bool sending = false;       // a (re)transmission is due
   };
   FinalFlight final_;
 
-  // Alerts waiting for poll_output (sealed there, in their epoch).
-  struct PendingAlert {
-    uint8_t level;
-    uint8_t desc;
-    uint8_t epoch;
-  };
-  static constexpr std::size_t kMaxAlerts = 4;
-  PendingAlert alerts_[kMaxAlerts] = {};
-  uint8_t alert_count_ = 0;
+  // What the RFC 5705 exporter needs.
+  uint8_t master_[kMasterSecretSize] = {};
+  uint8_t client_random_[kRandomSize] = {};
+  uint8_t server_random_[kRandomSize] = {};
+  uint8_t srtp_mki_[kMaxStoredMki] = {};
 
-  // Events waiting for poll_output. A failure's error is kept once (an
-  // endpoint fails at most once).
+  // Events waiting for poll_output. Application data is an offset into
+  // event_base_; certificates are peer_cert_.
   struct PendingEvent {
-    const uint8_t* data;
-    uint32_t len;
+    uint16_t offset;
+    uint16_t len;
     EventType type;
     AlertLevel level;
     AlertDescription alert;
   };
   static constexpr std::size_t kMaxEvents = 8;
   PendingEvent events_[kMaxEvents] = {};
+  // Alerts waiting for poll_output (sealed there, in their epoch).
+  struct PendingAlert {
+    uint8_t level;
+    uint8_t desc;
+    uint8_t epoch;
+  };
+  static constexpr std::size_t kMaxAlerts = 2;
+  PendingAlert alerts_[kMaxAlerts] = {};
+
+  uint16_t mtu_;
+  uint16_t srtp_profile_ = 0;
+  uint16_t peer_cert_len_ = 0;
+  Role role_;
+  HandshakeState state_;
+  uint8_t write_epoch_ = 0;    // epoch for alerts and application data
+  uint8_t srtp_mki_len_ = 0;
+  uint8_t alert_count_ = 0;
   uint8_t event_head_ = 0;
   uint8_t event_count_ = 0;
-  Error error_{};
+  bool peer_ccs_ = false;
+  bool ems_ = false;
+  bool cert_accepted_ = false;
+  bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
 };
 
 }  // namespace keyway::dtls

@@ -30,16 +30,16 @@ void Endpoint::fail(const Error& e, AlertDescription alert) {
     hs_->flight.clear();
   }
   error_ = e;
-  push_event(EventType::failure, {}, AlertLevel::fatal, alert);
+  push_event(EventType::failure, 0, 0, AlertLevel::fatal, alert);
 }
 
-void Endpoint::push_event(EventType type, Bytes data, AlertLevel level, AlertDescription alert) {
-  PendingEvent e{data.data(), static_cast<uint32_t>(data.size()), type, level, alert};
+void Endpoint::push_event(EventType type, uint16_t offset, uint16_t len, AlertLevel level, AlertDescription alert) {
+  PendingEvent e{offset, len, type, level, alert};
   if (event_count_ == kMaxEvents) {
     // Keep a failure visible: overwrite the last slot.
     error_ = kEventsFull;
-    events_[(event_head_ + kMaxEvents - 1) % kMaxEvents] = PendingEvent{nullptr, 0, EventType::failure,
-                                                                          AlertLevel::fatal, AlertDescription::close_notify};
+    events_[(event_head_ + kMaxEvents - 1) % kMaxEvents] =
+        PendingEvent{0, 0, EventType::failure, AlertLevel::fatal, AlertDescription::close_notify};
     return;
   }
   events_[(event_head_ + event_count_) % kMaxEvents] = e;
@@ -47,10 +47,30 @@ void Endpoint::push_event(EventType type, Bytes data, AlertLevel level, AlertDes
 }
 
 void Endpoint::queue_alert(AlertLevel level, AlertDescription desc) {
-  if (alert_count_ == kMaxAlerts) return;  // a flood of warnings: the rest are dropped
+  if (alert_count_ == kMaxAlerts) {
+    if (level != AlertLevel::fatal) return;  // a flood of warnings: the rest are dropped
+    --alert_count_;                          // a fatal alert always goes out
+  }
   alerts_[alert_count_++] = PendingAlert{static_cast<uint8_t>(level), static_cast<uint8_t>(desc),
                                          static_cast<uint8_t>(write_epoch_)};
-  push_event(EventType::alert_sent, {}, level, desc);
+  push_event(EventType::alert_sent, 0, 0, level, desc);
+}
+
+// Application data events point into the datagram they came in; one still
+// pending when the next datagram arrives (poll_output not called in
+// between) may have been overwritten, so it is dropped and counted.
+void Endpoint::drop_stale_app_data(MutableBytes datagram) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < event_count_; ++i) {
+    PendingEvent e = events_[(event_head_ + i) % kMaxEvents];
+    if (e.type == EventType::application_data) {
+      ++stats_.events_dropped;
+      continue;
+    }
+    events_[(event_head_ + kept++) % kMaxEvents] = e;
+  }
+  event_count_ = static_cast<uint8_t>(kept);
+  event_base_ = datagram.data();
 }
 
 // Seals the oldest queued alert into out (in the epoch it was queued in).
@@ -102,7 +122,7 @@ void Endpoint::close() {
 Status Endpoint::export_keying_material(const char* label, MutableBytes out) const {
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);
-  dtls::export_keying_material(suite_->prf_hash, master_.view(), label, client_random_, server_random_, out);
+  dtls::export_keying_material(suite_->prf_hash, Bytes(master_, kMasterSecretSize), label, client_random_, server_random_, out);
   return ok_status();
 }
 
@@ -125,6 +145,13 @@ void Endpoint::release_handshake_memory() {
     peer_cert_ = nullptr;
     peer_cert_len_ = 0;
   }
+}
+
+const char* Endpoint::last_timeout_reason() const {
+  if (hs_) return hs_->timeout_reason;
+  if (state_ == HandshakeState::failed && error_.code == Code::timeout)
+    return "dtls handshake retransmission limit reached";
+  return "idle";
 }
 
 std::size_t Endpoint::heap_bytes() const {
@@ -166,11 +193,11 @@ void Endpoint::handle_timeout(Timestamp now) {
   RetransmitTimer& timer = hs_->timer;
   if (timer.deadline.is_never() || now_ < timer.deadline) return;
   if (!timer.backoff(now_)) {
-    timeout_reason_ = "dtls handshake retransmission limit reached";
+    hs_->timeout_reason = "dtls handshake retransmission limit reached";
     fail(kTimeout, AlertDescription::handshake_failure);
     return;
   }
-  timeout_reason_ = "dtls flight retransmission";
+  hs_->timeout_reason = "dtls flight retransmission";
   ++stats_.retransmissions;
   tracef(trace_, Layer::dtls, "timer expired: retransmitting the flight, next timeout in %lld ms",
          static_cast<long long>((timer.deadline - now_).as_millis()));
@@ -205,7 +232,9 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
     const PendingEvent& p = events_[event_head_];
     out.kind = Output::Kind::event;
     out.event.type = p.type;
-    out.event.data = Bytes(p.data, p.len);
+    if (p.type == EventType::application_data) out.event.data = Bytes(event_base_ + p.offset, p.len);
+    if (p.type == EventType::peer_certificate || p.type == EventType::handshake_complete)
+      out.event.data = peer_certificate();
     out.event.alert_level = p.level;
     out.event.alert = p.alert;
     if (suite_) out.event.suite = suite_->suite;

@@ -80,20 +80,20 @@ Status Endpoint::check_peer_certificate(Bytes der) {
   peer_cert_ = new (std::nothrow) uint8_t[der.size()];
   ENSURE(peer_cert_ != nullptr, kNoMemory);
   std::memcpy(peer_cert_, der.data(), der.size());
-  peer_cert_len_ = der.size();
+  peer_cert_len_ = static_cast<uint16_t>(der.size());
   hs_->peer_sent_cert = true;
   if (hs_->has_expected_fp) {
     // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
     ENSURE(fingerprint_matches(hs_->expected_fp, der), fingerprint_mismatch(hs_->expected_fp.hash));
     cert_accepted_ = true;
   }
-  push_event(EventType::peer_certificate, peer_certificate());
+  push_event(EventType::peer_certificate);
   return ok_status();
 }
 
 Status Endpoint::derive_keys(Bytes premaster) {
   crypto::HashAlg alg = suite_->prf_hash;
-  std::span<uint8_t, kMasterSecretSize> master(master_.bytes, kMasterSecretSize);
+  std::span<uint8_t, kMasterSecretSize> master(master_, kMasterSecretSize);
   if (ems_) {
     // RFC 7627 §3: session_hash covers the messages up to ClientKeyExchange.
     uint8_t session_hash[crypto::kMaxDigestSize];
@@ -102,12 +102,11 @@ Status Endpoint::derive_keys(Bytes premaster) {
   } else {
     master_secret(alg, premaster, client_random_, server_random_, master);
   }
-  master_.len = kMasterSecretSize;
   // RFC 5246 §6.3 key_block; AEAD suites have no MAC keys.
   crypto::Secret<2 * 32 + 2 * 12> block;
   std::size_t k = suite_->key_len, iv = suite_->fixed_iv_len;
   block.len = 2 * k + 2 * iv;
-  key_block(alg, master_.view(), client_random_, server_random_, block.mutable_view());
+  key_block(alg, Bytes(master_, kMasterSecretSize), client_random_, server_random_, block.mutable_view());
   Bytes b = block.view();
   Bytes client_key = b.subspan(0, k), server_key = b.subspan(k, k);
   Bytes client_iv = b.subspan(2 * k, iv), server_iv = b.subspan(2 * k + iv, iv);
@@ -121,7 +120,7 @@ Status Endpoint::write_finished() {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
   uint8_t verify[kVerifyDataSize];
-  finished_verify_data(suite_->prf_hash, master_.view(),
+  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
                        role_ == Role::client ? FinishedSender::client : FinishedSender::server,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), verify);
   MutableBytes space = hs_->flight.body_space();
@@ -134,7 +133,7 @@ Status Endpoint::verify_finished(Bytes body) {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
   uint8_t expected[kVerifyDataSize];
-  finished_verify_data(suite_->prf_hash, master_.view(),
+  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
                        role_ == Role::client ? FinishedSender::server : FinishedSender::client,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), expected);
   ENSURE(crypto::ct_equal(Bytes(expected, kVerifyDataSize), body), kFinished);
@@ -146,7 +145,7 @@ void Endpoint::complete_handshake() {
   hs_->timer.stop();
   hs_->flight.clear();
   // empty when the client sent none (server, not required)
-  push_event(EventType::handshake_complete, peer_certificate());
+  push_event(EventType::handshake_complete);
   tracef(trace_, Layer::dtls, "handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name, srtp_profile_,
          ems_ ? 1 : 0);
 }

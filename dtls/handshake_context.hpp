@@ -40,6 +40,7 @@ struct HandshakeContext {
 
   Config config;
   RetransmitTimer timer;
+  const char* timeout_reason = "idle";
   Reassembler reassembler;
   Flight flight;
   uint8_t* pool = nullptr;          // reassembly pool, then flight buffer

@@ -202,13 +202,13 @@ Status Endpoint::server_send_flight4() {
 Status Endpoint::server_send_final_flight() {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
-  finished_verify_data(suite_->prf_hash, master_.view(), FinishedSender::server,
+  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize), FinishedSender::server,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), final_.verify_data);
   final_.msg_seq = hs_->next_send_seq++;
   final_.trigger_seq = hs_->peer_flight_first_seq;
   final_.held = true;
   final_.sending = true;
-  final_.hold_until = now_ + final_flight_hold_;
+  final_.hold_until = now_ + hs_->config.final_flight_hold;
   write_epoch_ = 1;
   return ok_status();
 }
