@@ -10,7 +10,7 @@ namespace keyway::dtls {
 
 namespace {
 constexpr Error kUnexpected = make_error(Layer::dtls, Code::unexpected_message, "dtls client: unexpected handshake message for this state");
-constexpr Error kVersion = make_error(Layer::dtls, Code::handshake_failure, "dtls server_hello: server did not choose DTLS 1.2");
+constexpr Error kVersion = make_error(Layer::dtls, Code::protocol_version, "dtls server_hello: server did not choose DTLS 1.2 (0xFEFD)");
 constexpr Error kSuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_hello: server chose a cipher suite we did not offer");
 constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls server_hello: server did not negotiate use_srtp");
 constexpr Error kSrtpProfile = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_hello: use_srtp must carry exactly one profile we offered (RFC 5764 §4.1.1)");

@@ -26,6 +26,7 @@ AlertDescription alert_for(Code code) {
     case Code::auth_failed: return AlertDescription::decrypt_error;
     case Code::unexpected_message: return AlertDescription::unexpected_message;
     case Code::bad_certificate: return AlertDescription::bad_certificate;
+    case Code::protocol_version: return AlertDescription::protocol_version;
     case Code::illegal_parameter:
     case Code::crypto_failure: return AlertDescription::illegal_parameter;
     case Code::handshake_failure:

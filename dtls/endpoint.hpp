@@ -182,6 +182,8 @@ class Endpoint {
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes srtp_mki() const { return Bytes(srtp_mki_, srtp_mki_len_); }
   const char* last_timeout_reason() const;
+  // The datagram size now used: Config.mtu, lowered after repeated timeouts.
+  std::size_t mtu() const { return mtu_; }
   // Heap held by this endpoint (handshake context, peer certificate), for memory reports.
   std::size_t heap_bytes() const;
 
@@ -203,6 +205,10 @@ class Endpoint {
   std::size_t write_alert(MutableBytes out);
   std::size_t write_final_flight(MutableBytes out);
   void release_handshake_memory();
+  void lower_mtu();
+  static constexpr int kRetransmitsBeforeMtuStep = 2;
+  static constexpr uint16_t kMtuStep = 1000;
+  static constexpr uint16_t kMtuFloor = 576 - 28;  // IPv4 minimum reassembly size minus IPv4 + UDP headers
   void maybe_start();
   void start_flight(Timestamp now, bool expects_reply);
   void on_peer_retransmission();

@@ -199,9 +199,21 @@ void Endpoint::handle_timeout(Timestamp now) {
   }
   hs_->timeout_reason = "dtls flight retransmission";
   ++stats_.retransmissions;
+  if (timer.retransmits >= kRetransmitsBeforeMtuStep) lower_mtu();
   tracef(trace_, Layer::dtls, "timer expired: retransmitting the flight, next timeout in %lld ms",
          static_cast<long long>((timer.deadline - now_).as_millis()));
   hs_->flight.rewind();
+}
+
+// RFC 6347 §4.1.1.1: repeated timeouts may mean datagrams of this size do
+// not get through; the flight is cut again for a smaller PMTU, in steps
+// (1000, then 576 minus IPv4 and UDP headers), never below that floor.
+void Endpoint::lower_mtu() {
+  uint16_t next = mtu_ > kMtuStep ? kMtuStep : mtu_ > kMtuFloor ? kMtuFloor : mtu_;
+  if (next >= mtu_) return;
+  tracef(trace_, Layer::dtls, "repeated timeouts: lowering the MTU from %u to %u (RFC 6347 §4.1.1.1)",
+         static_cast<unsigned>(mtu_), static_cast<unsigned>(next));
+  mtu_ = next;
 }
 
 Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {

@@ -12,7 +12,7 @@ namespace keyway::dtls {
 
 namespace {
 constexpr Error kUnexpected = make_error(Layer::dtls, Code::unexpected_message, "dtls server: unexpected handshake message for this state");
-constexpr Error kVersion = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: client does not offer DTLS 1.2");
+constexpr Error kVersion = make_error(Layer::dtls, Code::protocol_version, "dtls client_hello: client offers only DTLS 1.0 (0xFEFF); DTLS 1.2 (0xFEFD) is required");
 constexpr Error kNoSuite = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: no common cipher suite");
 constexpr Error kNoGroup = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: no common ECDHE group");
 constexpr Error kNoSigAlg = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: client does not accept ecdsa_secp256r1_sha256");
