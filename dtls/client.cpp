@@ -4,7 +4,6 @@
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_context.hpp"
 #include "dtls/messages.hpp"
-#include "dtls/signature.hpp"
 
 namespace keyway::dtls {
 
@@ -20,6 +19,7 @@ constexpr Error kReneg = make_error(Layer::dtls, Code::handshake_failure, "dtls 
 constexpr Error kNoCert = make_error(Layer::dtls, Code::bad_certificate, "dtls certificate: server sent no certificate");
 constexpr Error kGroup = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: group we did not offer");
 constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: signature scheme does not match the suite");
+constexpr Error kSchemeNotOffered = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: signature scheme we did not offer");
 constexpr Error kShd = make_error(Layer::dtls, Code::decode_error, "dtls server_hello_done: body must be empty");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls client: flight does not fit its buffer");
 constexpr Error kMkiLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.srtp_mki longer than 32 bytes");
@@ -149,7 +149,8 @@ Status Endpoint::client_on_server_key_exchange(Bytes body) {
   if (!ske.ok()) return ske.error();
   ENSURE(hs_->config.groups.contains(ske->group), kGroup);
   ENSURE(is_ecdsa_scheme(ske->scheme) == suite_->ecdsa, kScheme);
-  auto alg = scheme_hash(ske->scheme);
+  ENSURE(verify_schemes().contains(ske->scheme), kSchemeNotOffered);  // only what we offered (RFC 5246 §7.4.1.4.1)
+  auto alg = signature_scheme_hash(static_cast<SignatureScheme>(ske->scheme));
   if (!alg.ok()) return alg.error();
   // RFC 8422 §5.4: signed over client_random + server_random + ServerECDHParams.
   crypto::Hash h(*alg);
@@ -160,7 +161,8 @@ Status Endpoint::client_on_server_key_exchange(Bytes body) {
   h.peek(digest);
   auto cert = parse_certificate(peer_certificate());
   if (!cert.ok()) return cert.error();
-  TRY(verify_digest(*cert, ske->scheme, Bytes(digest, crypto::digest_size(*alg)), ske->signature));
+  TRY(verify_signature_digest(*cert, static_cast<SignatureScheme>(ske->scheme), Bytes(digest, crypto::digest_size(*alg)),
+                              ske->signature));
   hs_->group = ske->group;
   TRY(hs_->ecdh.generate(static_cast<crypto::NamedGroup>(hs_->group), *hs_->config.rng));
   auto n = hs_->ecdh.compute_shared(ske->point, hs_->premaster.bytes, *hs_->config.rng);
@@ -183,8 +185,8 @@ Status Endpoint::client_send_flight5() {
     // RFC 5246 §7.4.8: signed over every handshake message so far.
     uint8_t digest[32];
     transcript_hash(crypto::HashAlg::sha256, digest);
-    uint8_t sig[kMaxSignatureSize];
-    auto n = sign_digest_der(hs_->config.identity->key(), digest, sig, *hs_->config.rng);
+    uint8_t sig[kMaxEcdsaDerSignature];
+    auto n = hs_->config.identity->sign_digest(digest, sig, *hs_->config.rng);
     if (!n.ok()) return n.error();
     ByteWriter w(hs_->flight.body_space());
     write_digitally_signed(w, 0x0403, Bytes(sig, *n));

@@ -6,7 +6,6 @@
 #include "dtls/handshake_context.hpp"
 #include "dtls/handshake_header.hpp"
 #include "dtls/messages.hpp"
-#include "dtls/signature.hpp"
 
 namespace keyway::dtls {
 
@@ -22,6 +21,7 @@ constexpr Error kReneg = make_error(Layer::dtls, Code::handshake_failure, "dtls 
 constexpr Error kMkiLong = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: use_srtp MKI longer than keyway keeps (32 bytes)");
 constexpr Error kCompression = make_error(Layer::dtls, Code::illegal_parameter, "dtls client_hello: null compression not offered");
 constexpr Error kNoCert = make_error(Layer::dtls, Code::handshake_failure, "dtls certificate: client sent no certificate but one is required");
+constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls certificate_verify: signature scheme we did not request");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls server: flight does not fit its buffer");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 
@@ -177,8 +177,8 @@ Status Endpoint::server_send_flight4() {
     h.update(w.written());
     uint8_t digest[32];
     h.finish(digest);
-    uint8_t sig[kMaxSignatureSize];
-    auto n = sign_digest_der(hs_->config.identity->key(), digest, sig, *hs_->config.rng);
+    uint8_t sig[kMaxEcdsaDerSignature];
+    auto n = hs_->config.identity->sign_digest(digest, sig, *hs_->config.rng);
     if (!n.ok()) return n.error();
     write_digitally_signed(w, 0x0403, Bytes(sig, *n));
     ENSURE(!w.failed(), kFlight);
@@ -227,13 +227,15 @@ Status Endpoint::server_on_client_key_exchange(Bytes body) {
 Status Endpoint::server_on_certificate_verify(Bytes body) {
   auto cv = parse_certificate_verify(body);
   if (!cv.ok()) return cv.error();
-  auto alg = scheme_hash(cv->scheme);
+  ENSURE(verify_schemes().contains(cv->scheme), kScheme);  // only what we requested (RFC 5246 §7.4.8)
+  auto alg = signature_scheme_hash(static_cast<SignatureScheme>(cv->scheme));
   if (!alg.ok()) return alg.error();
   uint8_t digest[crypto::kMaxDigestSize];
   transcript_hash(*alg, digest);
   auto cert = parse_certificate(peer_certificate());
   if (!cert.ok()) return cert.error();
-  return verify_digest(*cert, cv->scheme, Bytes(digest, crypto::digest_size(*alg)), cv->signature);
+  return verify_signature_digest(*cert, static_cast<SignatureScheme>(cv->scheme), Bytes(digest, crypto::digest_size(*alg)),
+                                 cv->signature);
 }
 
 }  // namespace keyway::dtls

@@ -3,12 +3,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#endif
+// ASan owns malloc: no interposition there (GCC and Clang both define this).
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define KEYWAY_METER_MALLOC 1
 #endif
 
 namespace keyway::bench {
@@ -59,7 +56,7 @@ void note_free(void* p) {
 }
 }  // namespace
 
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
+#if defined(KEYWAY_METER_MALLOC)
 bool HeapMeter::available() { return true; }
 #else
 bool HeapMeter::available() { return false; }
@@ -76,7 +73,7 @@ std::size_t HeapMeter::peak(int s) { return g_peak[s]; }
 
 }  // namespace keyway::bench
 
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
+#if defined(KEYWAY_METER_MALLOC)
 extern "C" {
 void* __libc_malloc(std::size_t);
 void* __libc_calloc(std::size_t, std::size_t);

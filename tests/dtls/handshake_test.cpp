@@ -5,42 +5,18 @@
 
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_header.hpp"
+#include "tests/dtls/fixture.hpp"
 #include "tests/dtls/pair.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;
+using keyway::test::Fixture;
+using keyway::test::kUnixNow;
 using keyway::test::NetemConfig;
 using keyway::test::Pair;
 
 namespace {
-
-constexpr int64_t kUnixNow = 1790000000;
-
-struct Fixture {
-  SeededRng client_rng{11};
-  SeededRng server_rng{22};
-  Identity client_id;
-  Identity server_id;
-  Config client;
-  Config server;
-
-  Fixture() {
-    SeededRng id_rng(99);
-    REQUIRE(client_id.generate(id_rng, "client", kUnixNow).ok());
-    REQUIRE(server_id.generate(id_rng, "server", kUnixNow).ok());
-    client.role = Role::client;
-    client.identity = &client_id;
-    client.rng = &client_rng;
-    server.role = Role::server;
-    server.identity = &server_id;
-    server.rng = &server_rng;
-    for (uint16_t p : {uint16_t{0x0007}, uint16_t{0x0001}}) {
-      client.srtp_profiles.push(p);
-      server.srtp_profiles.push(p);
-    }
-  }
-};
 
 std::vector<uint8_t> exporter(Endpoint& ep, std::size_t len = 60) {
   std::vector<uint8_t> out(len);

@@ -1,77 +1,21 @@
 // Memory of an established association (issue 3 goals): the Endpoint keeps
 // only the established state once the handshake is over, and the steady
-// packet path allocates nothing. This executable replaces operator new and,
-// on glibc outside ASan, malloc/calloc/realloc with counting versions (as
-// tests/srtp/alloc_test.cpp does): mbedTLS allocates with calloc.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <cstdlib>
+// packet path allocates nothing (allocations counted by
+// tests/support/alloc_counter.hpp).
 #include <cstring>
-#include <new>
 
 #include <doctest/doctest.h>
 
-#include "dtls/endpoint.hpp"
-#include "lib/rng.hpp"
-
-namespace {
-std::size_t g_news = 0;
-std::size_t g_mallocs = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_news;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++g_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
-// ASan owns malloc: interposing it there aborts at start-up (operator new
-// is still counted).
-#if defined(__SANITIZE_ADDRESS__)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-  ++g_mallocs;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-  ++g_mallocs;
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-  ++g_mallocs;
-  return __libc_realloc(p, n);
-}
-}
-#endif
+#include "tests/support/alloc_counter.hpp"
+#include "tests/dtls/fixture.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;
+using keyway::test::Fixture;
+using keyway::test::g_mallocs;
+using keyway::test::g_news;
 
 namespace {
-constexpr int64_t kUnixNow = 1767225600;  // 2026-01-01
 
 // Two endpoints wired back to back through static buffers (no harness
 // allocations): every datagram one side emits goes to the other.
@@ -120,23 +64,10 @@ struct Wire {
   }
 };
 
-struct Setup {
-  SeededRng client_rng{11}, server_rng{22};
-  Identity client_id, server_id;
-  Config client, server;
-  Setup(uint16_t suite) {
-    SeededRng id_rng(99);
-    REQUIRE(client_id.generate(id_rng, "client", kUnixNow).ok());
-    REQUIRE(server_id.generate(id_rng, "server", kUnixNow).ok());
-    client.role = Role::client;
-    client.identity = &client_id;
-    client.rng = &client_rng;
-    server.role = Role::server;
-    server.identity = &server_id;
-    server.rng = &server_rng;
+// The shared fixture, reduced to one suite and one profile, no cookie.
+struct Setup : Fixture {
+  explicit Setup(uint16_t suite) {
     server.cookie_exchange = false;
-    client.srtp_profiles.push(0x0001);
-    server.srtp_profiles.push(0x0001);
     client.cipher_suites.push(suite);
     server.cipher_suites.push(suite);
   }

@@ -12,7 +12,6 @@
 #include "dtls/reassembler.hpp"
 #include "dtls/record.hpp"
 #include "dtls/replay_window.hpp"
-#include "dtls/signature.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;
@@ -269,22 +268,3 @@ TEST_CASE("client hello: write/parse round trip") {
   CHECK(parsed == 1);
 }
 
-TEST_CASE("signature: ECDSA DER <-> raw, with strict DER") {
-  std::vector<uint8_t> raw(64, 0);
-  raw[0] = 0x80;   // r needs a leading zero in DER
-  raw[31] = 1;
-  raw[63] = 2;     // s = 2
-  uint8_t der[80];
-  auto n = ecdsa_raw_to_der(raw, der);
-  REQUIRE(n.ok());
-  CHECK(der[0] == 0x30);
-  uint8_t back[64];
-  auto m = ecdsa_der_to_raw(Bytes(der, *n), 32, back);
-  REQUIRE(m.ok());
-  CHECK(std::vector<uint8_t>(back, back + 64) == raw);
-  std::vector<uint8_t> nonminimal = unhex("3007 020200 01 020102");
-  nonminimal[1] = 7;
-  CHECK_FALSE(ecdsa_der_to_raw(nonminimal, 32, back).ok());
-  std::vector<uint8_t> trailing = unhex("3006 020101 020102 00");
-  CHECK_FALSE(ecdsa_der_to_raw(trailing, 32, back).ok());
-}

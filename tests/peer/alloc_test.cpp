@@ -1,61 +1,14 @@
 // No heap in the steady-state media path (architecture.md "Memory"): this
-// executable replaces global operator new and, on glibc, malloc/calloc/realloc
-// with counting versions. Two Connections are set up through the simulated
+// executable counts allocations (tests/support/alloc_counter.hpp). Two Connections are set up through the simulated
 // network (allocations allowed there), then 10,000 RTP packets (and RTCP
 // every 50) cross between them in virtual time, with consent checks running,
 // through fixed buffers only. Not one allocation may happen.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include <doctest/doctest.h>
 
 #include "tests/peer/call_sim.hpp"
-
-namespace {
-std::size_t g_allocs = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_allocs;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++g_allocs;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-  ++g_allocs;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-  ++g_allocs;
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-  ++g_allocs;
-  return __libc_realloc(p, n);
-}
-}
-#endif
+#include "tests/support/alloc_counter.hpp"
 
 using namespace keyway;
 using ice::SocketAddr;
@@ -133,7 +86,7 @@ TEST_CASE("peer: no heap allocation in the steady-state media path (10,000 packe
   Timestamp now = c.now();
   pump(a, b, now);
 
-  std::size_t before = g_allocs;
+  std::size_t before = keyway::test::allocations();
   for (int i = 0; i < 10000; ++i) {
     now = now + Duration::millis(20);
     a.conn->handle_timeout(now);
@@ -142,7 +95,7 @@ TEST_CASE("peer: no heap allocation in the steady-state media path (10,000 packe
     send(i % 2 == 0 ? a : b, i % 2 == 0 ? b : a, false, now);
     if (i % 50 == 0) send(i % 4 == 0 ? a : b, i % 4 == 0 ? b : a, true, now);
   }
-  std::size_t during = g_allocs - before;
+  std::size_t during = keyway::test::allocations() - before;
   CHECK(during == 0);
   CHECK(a.rtp + b.rtp == 10000);
   CHECK(a.rtcp + b.rtcp == 200);

@@ -1,73 +1,17 @@
 // No heap allocation in protect/unprotect (architecture.md "Memory"): this
-// executable replaces global operator new/delete with counting versions and,
-// on glibc, interposes malloc/calloc/realloc too (mbedTLS allocates with
-// calloc), then runs 10,000 packets per profile through SRTP and SRTCP.
-// GCC cannot see that the replaced operator new pairs with free below.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <cstdlib>
-#include <new>
+// executable counts allocations (tests/support/alloc_counter.hpp) and runs
+// 10,000 packets per profile through SRTP and SRTCP.
 #include <vector>
 
 #include <doctest/doctest.h>
 
 #include "srtp/session.hpp"
 #include "tests/srtp/helpers.hpp"
-
-namespace {
-std::size_t g_news = 0;
-std::size_t g_mallocs = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_news;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++g_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
-// ASan owns malloc itself; interposing it there aborts at start-up, so the
-// sanitizer build counts operator new only (the normal build counts both).
-#if defined(__SANITIZE_ADDRESS__)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEYWAY_NO_MALLOC_INTERPOSE 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-  ++g_mallocs;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-  ++g_mallocs;
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-  ++g_mallocs;
-  return __libc_realloc(p, n);
-}
-}
-#endif
+#include "tests/support/alloc_counter.hpp"
 
 using namespace keyway;
+using keyway::test::g_mallocs;
+using keyway::test::g_news;
 using namespace keyway::srtp;
 using namespace keyway::srtp::testing;
 
