@@ -2,14 +2,14 @@
 #include <cstring>
 
 #include "dtls/endpoint.hpp"
+#include "dtls/handshake_context.hpp"
 #include "dtls/messages.hpp"
-#include "dtls/signature.hpp"
 
 namespace keyway::dtls {
 
 namespace {
 constexpr Error kUnexpected = make_error(Layer::dtls, Code::unexpected_message, "dtls client: unexpected handshake message for this state");
-constexpr Error kVersion = make_error(Layer::dtls, Code::handshake_failure, "dtls server_hello: server did not choose DTLS 1.2");
+constexpr Error kVersion = make_error(Layer::dtls, Code::protocol_version, "dtls server_hello: server did not choose DTLS 1.2 (0xFEFD)");
 constexpr Error kSuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_hello: server chose a cipher suite we did not offer");
 constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls server_hello: server did not negotiate use_srtp");
 constexpr Error kSrtpProfile = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_hello: use_srtp must carry exactly one profile we offered (RFC 5764 §4.1.1)");
@@ -19,39 +19,42 @@ constexpr Error kReneg = make_error(Layer::dtls, Code::handshake_failure, "dtls 
 constexpr Error kNoCert = make_error(Layer::dtls, Code::bad_certificate, "dtls certificate: server sent no certificate");
 constexpr Error kGroup = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: group we did not offer");
 constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: signature scheme does not match the suite");
+constexpr Error kSchemeNotOffered = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: signature scheme we did not offer");
 constexpr Error kShd = make_error(Layer::dtls, Code::decode_error, "dtls server_hello_done: body must be empty");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls client: flight does not fit its buffer");
+constexpr Error kMkiLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.srtp_mki longer than 32 bytes");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 
 bool is_ecdsa_scheme(uint16_t s) { return s == 0x0403 || s == 0x0503; }
 }  // namespace
 
 Status Endpoint::client_send_hello(Bytes cookie) {
-  ENSURE(config_.identity != nullptr && config_.rng != nullptr, kNoIdentity);
-  if (cookie.empty()) config_.rng->fill(client_random_);  // a retried hello keeps its random (RFC 6347 §4.2.1)
+  ENSURE(hs_->config.identity != nullptr && hs_->config.rng != nullptr, kNoIdentity);
+  ENSURE(hs_->config.srtp_mki.size() <= kMaxStoredMki, kMkiLong);
+  if (cookie.empty()) hs_->config.rng->fill(client_random_);  // a retried hello keeps its random (RFC 6347 §4.2.1)
   // RFC 6347 §4.2.4: an initial hello answers no peer flight, so nothing the
   // server sends can be a repeat that calls for resending it.
-  if (cookie.empty()) peer_flight_first_seq_ = 0xFFFF;
+  if (cookie.empty()) hs_->peer_flight_first_seq = 0xFFFF;
   ClientHello ch;
   ch.version = kVersionDtls12;
   ch.random = client_random_;
-  if (!cookie.empty()) std::memcpy(cookie_, cookie.data(), cookie.size());  // memcpy(_, nullptr, 0) is UB
-  cookie_len_ = cookie.size();
-  ch.cookie = Bytes(cookie_, cookie_len_);
+  if (!cookie.empty()) std::memcpy(hs_->cookie, cookie.data(), cookie.size());  // memcpy(_, nullptr, 0) is UB
+  hs_->cookie_len = cookie.size();
+  ch.cookie = Bytes(hs_->cookie, hs_->cookie_len);
   ch.ext.has_point_formats = true;
   ch.ext.has_groups = true;
-  ch.ext.groups = config_.groups;
+  ch.ext.groups = hs_->config.groups;
   ch.ext.has_signature_algorithms = true;
   ch.ext.signature_algorithms = verify_schemes();
-  ch.ext.has_srtp = config_.srtp_profiles.count > 0;
-  ch.ext.srtp_profiles = config_.srtp_profiles;
-  ch.ext.srtp_mki = config_.srtp_mki;
-  ch.ext.ems = config_.offer_extended_master_secret;
+  ch.ext.has_srtp = hs_->config.srtp_profiles.count > 0;
+  ch.ext.srtp_profiles = hs_->config.srtp_profiles;
+  ch.ext.srtp_mki = hs_->config.srtp_mki;
+  ch.ext.ems = hs_->config.offer_extended_master_secret;
   ch.ext.has_renegotiation_info = true;  // RFC 5746 §3.4: empty on the initial handshake
-  flight_.clear();
+  hs_->flight.clear();
   reset_transcript();
-  ByteWriter w(flight_.body_space());
-  write_client_hello(w, ch, config_.cipher_suites.items, config_.cipher_suites.count);
+  ByteWriter w(hs_->flight.body_space());
+  write_client_hello(w, ch, hs_->config.cipher_suites.items, hs_->config.cipher_suites.count);
   ENSURE(!w.failed(), kFlight);
   TRY(add_message(0, HandshakeType::client_hello, w.size()));
   state_ = HandshakeState::client_wait_server_hello;
@@ -65,30 +68,28 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       if (type == HandshakeType::hello_verify_request) {
         auto cookie = parse_hello_verify_request(body);
         if (!cookie.ok()) return cookie.error();
-        read_[0].window.reset();  // the stateless server may restart its record numbers
+        read_window_[0].reset();  // the stateless server may restart its record numbers
         return client_send_hello(*cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
       }
       ENSURE(type == HandshakeType::server_hello, kUnexpected);
       TRY(client_on_server_hello(body));
       transcript_received(body);
       state_ = HandshakeState::client_wait_server_flight;
-      expect_ = HandshakeType::certificate;
+      hs_->expect = HandshakeType::certificate;
       return ok_status();
     case HandshakeState::client_wait_server_flight:
       break;
     case HandshakeState::client_wait_finished:
       ENSURE(type == HandshakeType::finished, kUnexpected);
       TRY(verify_finished(body));
-      timer_.stop();
-      flight_.clear();
       complete_handshake();
       return ok_status();
     default:
       return ok_status();  // established: a late duplicate; nothing to do
   }
   // Flight 4, message by message.
-  bool cr_allowed = expect_ == HandshakeType::certificate_request;
-  ENSURE(type == expect_ || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
+  bool cr_allowed = hs_->expect == HandshakeType::certificate_request;
+  ENSURE(type == hs_->expect || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
   switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
@@ -96,20 +97,20 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       ENSURE(!der->empty(), kNoCert);
       TRY(check_peer_certificate(*der));
       transcript_received(body);
-      expect_ = HandshakeType::server_key_exchange;
+      hs_->expect = HandshakeType::server_key_exchange;
       return ok_status();
     }
     case HandshakeType::server_key_exchange:
       TRY(client_on_server_key_exchange(body));
       transcript_received(body);
-      expect_ = HandshakeType::certificate_request;
+      hs_->expect = HandshakeType::certificate_request;
       return ok_status();
     case HandshakeType::certificate_request: {
       auto cr = parse_certificate_request(body);
       if (!cr.ok()) return cr.error();
-      cert_requested_ = true;
+      hs_->cert_requested = true;
       transcript_received(body);
-      expect_ = HandshakeType::server_hello_done;
+      hs_->expect = HandshakeType::server_hello_done;
       return ok_status();
     }
     case HandshakeType::server_hello_done:
@@ -125,22 +126,22 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   auto sh = parse_server_hello(body);
   if (!sh.ok()) return sh.error();
   ENSURE(sh->version == kVersionDtls12, kVersion);
-  ENSURE(config_.cipher_suites.contains(sh->cipher_suite), kSuite);
+  ENSURE(hs_->config.cipher_suites.contains(sh->cipher_suite), kSuite);
   suite_ = find_suite(sh->cipher_suite);
   ENSURE(suite_ != nullptr, kSuite);
-  if (config_.srtp_profiles.count > 0) {
+  if (hs_->config.srtp_profiles.count > 0) {
     ENSURE(sh->ext.has_srtp, kNoSrtp);
-    ENSURE(sh->ext.srtp_profiles.count == 1 && config_.srtp_profiles.contains(sh->ext.srtp_profiles.items[0]),
+    ENSURE(sh->ext.srtp_profiles.count == 1 && hs_->config.srtp_profiles.contains(sh->ext.srtp_profiles.items[0]),
            kSrtpProfile);
-    ENSURE(sh->ext.srtp_mki.size() == config_.srtp_mki.size() &&
-               crypto::ct_equal(sh->ext.srtp_mki, config_.srtp_mki),
+    ENSURE(sh->ext.srtp_mki.size() == hs_->config.srtp_mki.size() &&
+               crypto::ct_equal(sh->ext.srtp_mki, hs_->config.srtp_mki),
            kMki);
     srtp_profile_ = sh->ext.srtp_profiles.items[0];
-    srtp_mki_len_ = config_.srtp_mki.size();
-    if (srtp_mki_len_) std::memcpy(srtp_mki_, config_.srtp_mki.data(), srtp_mki_len_);
+    srtp_mki_len_ = static_cast<uint8_t>(hs_->config.srtp_mki.size());
+    if (srtp_mki_len_) std::memcpy(srtp_mki_, hs_->config.srtp_mki.data(), srtp_mki_len_);
   }
-  ems_ = sh->ext.ems && config_.offer_extended_master_secret;
-  ENSURE(ems_ || !config_.require_extended_master_secret, kNoEms);
+  ems_ = sh->ext.ems && hs_->config.offer_extended_master_secret;
+  ENSURE(ems_ || !hs_->config.require_extended_master_secret, kNoEms);
   ENSURE(!sh->ext.has_renegotiation_info || sh->ext.renegotiated_connection.empty(), kReneg);
   std::memcpy(server_random_, sh->random.data(), kRandomSize);
   return ok_status();
@@ -149,9 +150,10 @@ Status Endpoint::client_on_server_hello(Bytes body) {
 Status Endpoint::client_on_server_key_exchange(Bytes body) {
   auto ske = parse_server_key_exchange(body);
   if (!ske.ok()) return ske.error();
-  ENSURE(config_.groups.contains(ske->group), kGroup);
+  ENSURE(hs_->config.groups.contains(ske->group), kGroup);
   ENSURE(is_ecdsa_scheme(ske->scheme) == suite_->ecdsa, kScheme);
-  auto alg = scheme_hash(ske->scheme);
+  ENSURE(verify_schemes().contains(ske->scheme), kSchemeNotOffered);  // only what we offered (RFC 5246 §7.4.1.4.1)
+  auto alg = signature_scheme_hash(static_cast<SignatureScheme>(ske->scheme));
   if (!alg.ok()) return alg.error();
   // RFC 8422 §5.4: signed over client_random + server_random + ServerECDHParams.
   crypto::Hash h(*alg);
@@ -162,42 +164,43 @@ Status Endpoint::client_on_server_key_exchange(Bytes body) {
   h.peek(digest);
   auto cert = parse_certificate(peer_certificate());
   if (!cert.ok()) return cert.error();
-  TRY(verify_digest(*cert, ske->scheme, Bytes(digest, crypto::digest_size(*alg)), ske->signature));
-  group_ = ske->group;
-  TRY(ecdh_.generate(static_cast<crypto::NamedGroup>(group_), *config_.rng));
-  auto n = ecdh_.compute_shared(ske->point, premaster_.bytes, *config_.rng);
+  TRY(verify_signature_digest(*cert, static_cast<SignatureScheme>(ske->scheme), Bytes(digest, crypto::digest_size(*alg)),
+                              ske->signature));
+  hs_->group = ske->group;
+  TRY(hs_->ecdh.generate(static_cast<crypto::NamedGroup>(hs_->group), *hs_->config.rng));
+  auto n = hs_->ecdh.compute_shared(ske->point, hs_->premaster.bytes, *hs_->config.rng);
   if (!n.ok()) return n.error();
-  premaster_.len = *n;
+  hs_->premaster.len = *n;
   return ok_status();
 }
 
 Status Endpoint::client_send_flight5() {
-  flight_.clear();
-  if (cert_requested_) TRY(write_certificate());
+  hs_->flight.clear();
+  if (hs_->cert_requested) TRY(write_certificate());
   {
-    ByteWriter w(flight_.body_space());
-    write_client_key_exchange(w, ecdh_.public_key());
+    ByteWriter w(hs_->flight.body_space());
+    write_client_key_exchange(w, hs_->ecdh.public_key());
     ENSURE(!w.failed(), kFlight);
     TRY(add_message(0, HandshakeType::client_key_exchange, w.size()));
   }
-  TRY(derive_keys(premaster_.view()));
-  if (cert_requested_) {
+  TRY(derive_keys(hs_->premaster.view()));
+  if (hs_->cert_requested) {
     // RFC 5246 §7.4.8: signed over every handshake message so far.
     uint8_t digest[32];
     transcript_hash(crypto::HashAlg::sha256, digest);
-    uint8_t sig[kMaxSignatureSize];
-    auto n = sign_digest_der(config_.identity->key(), digest, sig, *config_.rng);
+    uint8_t sig[kMaxEcdsaDerSignature];
+    auto n = hs_->config.identity->sign_digest(digest, sig, *hs_->config.rng);
     if (!n.ok()) return n.error();
-    ByteWriter w(flight_.body_space());
+    ByteWriter w(hs_->flight.body_space());
     write_digitally_signed(w, 0x0403, Bytes(sig, *n));
     ENSURE(!w.failed(), kFlight);
     TRY(add_message(0, HandshakeType::certificate_verify, w.size()));
   }
-  TRY(flight_.add_change_cipher_spec());
+  TRY(hs_->flight.add_change_cipher_spec());
   write_epoch_ = 1;
   TRY(write_finished());
   state_ = HandshakeState::client_wait_finished;
-  expect_ = HandshakeType::finished;
+  hs_->expect = HandshakeType::finished;
   start_flight(now_, true);
   return ok_status();
 }

@@ -32,12 +32,11 @@
 
 #include "dtls/certificate.hpp"
 #include "dtls/constants.hpp"
-#include "dtls/cookie.hpp"
 #include "dtls/extensions.hpp"
-#include "dtls/flight.hpp"
 #include "dtls/messages.hpp"
 #include "dtls/key_schedule.hpp"
-#include "dtls/reassembler.hpp"
+#include "dtls/handshake_header.hpp"
+#include "dtls/replay_window.hpp"
 #include "dtls/record.hpp"
 #include "lib/crypto/ct.hpp"
 #include "lib/crypto/ecc.hpp"
@@ -55,7 +54,7 @@ struct Config {
   Identity* identity = nullptr;      // our certificate and key (required)
   Rng* rng = nullptr;                // randoms, ECDHE, cookies, signatures (required)
   SmallList<uint16_t> srtp_profiles; // RFC 5764 profile ids, in preference order; empty: no use_srtp
-  Bytes srtp_mki;                    // client only
+  Bytes srtp_mki;                    // client only; at most kMaxStoredMki bytes
   SmallList<uint16_t> cipher_suites; // empty: every suite keyway supports
   SmallList<uint16_t> groups;        // empty: x25519, secp256r1, secp384r1
   bool offer_extended_master_secret = true;   // client: offer RFC 7627 (server: always accepts)
@@ -67,6 +66,14 @@ struct Config {
   Duration initial_timeout = Duration::seconds(1);
   Duration max_timeout = Duration::seconds(60);
   int max_retransmits = 7;
+  // Memory bounds of the handshake (all released once it completes; see
+  // handshake_context.hpp). A 2-3 KB fragmented ClientHello (browsers) and
+  // RSA certificate chains fit the defaults.
+  std::size_t max_handshake_message = 6144;   // largest handshake message body accepted
+  std::size_t max_reassembly_bytes = 8192;    // bodies + bitmaps of buffered messages (>= 9/8 of the above)
+  // RFC 6347 §4.2.4: the server keeps its final flight this long (2 MSL) to
+  // answer a repeated client flight, unless client data proves it arrived.
+  Duration final_flight_hold = Duration::seconds(240);
   TraceSink* trace = nullptr;
 };
 
@@ -84,7 +91,10 @@ enum class EventType : uint8_t {
 
 struct Event {
   EventType type = EventType::failure;
-  Bytes data;                        // valid until the next handle_* call
+  // application_data: the plaintext, decrypted in place inside the datagram
+  // given to handle_datagram() (valid while that buffer is). Certificates:
+  // valid until the next handle_* call.
+  Bytes data;
   CipherSuite suite = CipherSuite::ecdhe_ecdsa_aes128_gcm_sha256;
   uint16_t srtp_profile = 0;         // 0: none negotiated
   bool extended_master_secret = false;
@@ -109,6 +119,7 @@ struct Stats {
   uint64_t records_malformed = 0;
   uint64_t retransmissions = 0;
   uint64_t fragments_ignored = 0;
+  uint64_t events_dropped = 0;        // application data dropped: poll_output not called
 };
 
 enum class HandshakeState : uint8_t {
@@ -123,13 +134,28 @@ enum class HandshakeState : uint8_t {
   failed,
 };
 
+struct HandshakeContext;  // handshake_context.hpp
+
+// Memory: the Endpoint object holds only what an established association
+// needs (epoch-1 record ciphers, replay windows, sequence numbers, the
+// exporter's master secret and randoms, the negotiated parameters, stats,
+// a small event ring). Everything the handshake needs is in a
+// HandshakeContext allocated with new (std::nothrow) by the constructor and
+// freed at the first handle_* call after the handshake completed (or
+// failed); the peer certificate is a separate exact-size allocation freed
+// once it is accepted. After that, no call allocates: application data is
+// sealed into the caller's buffer and opened in place in the datagram.
 class Endpoint {
  public:
+  static constexpr std::size_t kMaxStoredMki = 16;  // the SRTP MKI we keep (RFC 5764 allows 255)
+
   explicit Endpoint(const Config& config);
+  ~Endpoint();
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
 
-  Verdict handle_datagram(Timestamp now, Bytes datagram);
+  // Decrypts protected records in place: datagram is modified.
+  Verdict handle_datagram(Timestamp now, MutableBytes datagram);
   void handle_timeout(Timestamp now);
   Output poll_output(Timestamp now, MutableBytes scratch);
 
@@ -138,7 +164,9 @@ class Endpoint {
   void accept_peer_certificate();
   // RTT from ICE: the initial retransmission timeout becomes 2*rtt, clamped to 50 ms..3 s.
   void set_rtt_estimate(Duration rtt);
-  [[nodiscard]] Status send_application_data(Bytes data);
+  // Seals `data` as one application_data record into `out` and returns the
+  // datagram to send now (nothing is queued, nothing allocated).
+  [[nodiscard]] Result<Bytes> send_application_data(Bytes data, MutableBytes out);
   void close();  // sends close_notify
 
   // RFC 5705 exporter (no context). Fails before the handshake completes
@@ -148,11 +176,16 @@ class Endpoint {
   HandshakeState state() const { return state_; }
   bool is_established() const { return state_ == HandshakeState::established; }
   const Stats& stats() const { return stats_; }
+  // Until the certificate was accepted and the handshake completed (empty after).
   Bytes peer_certificate() const { return Bytes(peer_cert_, peer_cert_len_); }
   const SuiteInfo* negotiated_suite() const { return suite_; }
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes srtp_mki() const { return Bytes(srtp_mki_, srtp_mki_len_); }
-  const char* last_timeout_reason() const { return timeout_reason_; }
+  const char* last_timeout_reason() const;
+  // The datagram size now used: Config.mtu, lowered after repeated timeouts.
+  std::size_t mtu() const { return mtu_; }
+  // Heap held by this endpoint (handshake context, peer certificate), for memory reports.
+  std::size_t heap_bytes() const;
 
  private:
   friend struct EndpointAccess;  // tests
@@ -163,10 +196,19 @@ class Endpoint {
   void process_ccs(uint16_t epoch, Bytes payload);
   void process_app_data(Bytes payload);
   Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours);
+  void watch_final_flight(uint16_t epoch, const HandshakeFragment& f);
   void fail(const Error& e, AlertDescription alert);
-  void push_event(const Event& e);
+  void push_event(EventType type, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
+                  AlertDescription alert = AlertDescription::close_notify);
+  void drop_stale_app_data(MutableBytes datagram);
   void queue_alert(AlertLevel level, AlertDescription desc);
-  Status queue_record(ContentType type, Bytes payload, uint64_t forced_seq, bool use_forced_seq);
+  std::size_t write_alert(MutableBytes out);
+  std::size_t write_final_flight(MutableBytes out);
+  void release_handshake_memory();
+  void lower_mtu();
+  static constexpr int kRetransmitsBeforeMtuStep = 2;
+  static constexpr uint16_t kMtuStep = 1000;
+  static constexpr uint16_t kMtuFloor = 576 - 28;  // IPv4 minimum reassembly size minus IPv4 + UDP headers
   void maybe_start();
   void start_flight(Timestamp now, bool expects_reply);
   void on_peer_retransmission();
@@ -194,81 +236,79 @@ class Endpoint {
   Status server_on_client_hello(Bytes body, uint16_t msg_seq);
   Status server_negotiate(const struct ClientHello& ch);
   Status server_send_flight4();
+  Status server_send_final_flight();
   Status server_on_client_key_exchange(Bytes body);
   Status server_on_certificate_verify(Bytes body);
 
-  Config config_;
-  HandshakeState state_;
-  Timestamp now_ = Timestamp::zero();
+  // Members are ordered by alignment: this object is the established
+  // state, and padding counts against the 2 KiB goal.
+
+  // Record layer: epoch 0 has no cipher, epoch 1 is the only protected one.
+  RecordCipher read_cipher_;   // epoch 1
+  WriteState write_;
+  ReplayWindow read_window_[2];
   Stats stats_;
-  const char* timeout_reason_ = "idle";
 
-  // Record layer.
-  ReadEpoch read_[2];
-  WriteEpoch write_[2];
-  uint16_t write_epoch_ = 0;     // epoch for alerts and application data
-  bool peer_ccs_ = false;
+  Timestamp now_ = Timestamp::zero();
+  HandshakeContext* hs_ = nullptr;  // null once the handshake is over
+  TraceSink* trace_;
+  const SuiteInfo* suite_ = nullptr;
+  uint8_t* peer_cert_ = nullptr;  // exact-size copy of the DER, kept until accepted
+  const uint8_t* event_base_ = nullptr;  // the datagram application data events point into
+  Error error_{};                 // the failure (an endpoint fails at most once)
 
-  // Handshake.
-  Reassembler reassembler_;
-  Flight flight_;
-  RetransmitTimer timer_;
-  bool flight_expects_reply_ = false;
-  // RFC 6347 §4.2.4: the first message_seq of the peer flight that our
-  // current flight answers; its repetition means our flight was lost.
-  bool peer_flight_boundary_ = true;
-  uint16_t peer_flight_first_seq_ = 0;
-  uint16_t retransmit_trigger_seq_ = 0xFFFF;
-  uint16_t next_send_seq_ = 0;
-  crypto::Hash transcript256_{crypto::HashAlg::sha256};
-  crypto::Hash transcript384_{crypto::HashAlg::sha384};
+  // RFC 6347 §4.2.4: the server's final flight (ChangeCipherSpec +
+  // Finished) is rebuilt from these when the client repeats its flight.
+  struct FinalFlight {
+    Timestamp hold_until = Timestamp::never();
+    uint8_t verify_data[kVerifyDataSize] = {};
+    uint16_t trigger_seq = 0;   // first message_seq of the client flight it answers
+    uint16_t msg_seq = 0;       // our Finished's message_seq
+    bool held = false;          // still answering repeats
+    bool sending = false;       // a (re)transmission is due
+  };
+  FinalFlight final_;
+
+  // What the RFC 5705 exporter needs.
+  uint8_t master_[kMasterSecretSize] = {};
   uint8_t client_random_[kRandomSize] = {};
   uint8_t server_random_[kRandomSize] = {};
-  const SuiteInfo* suite_ = nullptr;
-  uint16_t group_ = 0;
+  uint8_t srtp_mki_[kMaxStoredMki] = {};
+
+  // Events waiting for poll_output. Application data is an offset into
+  // event_base_; certificates are peer_cert_.
+  struct PendingEvent {
+    uint16_t offset;
+    uint16_t len;
+    EventType type;
+    AlertLevel level;
+    AlertDescription alert;
+  };
+  static constexpr std::size_t kMaxEvents = 8;
+  PendingEvent events_[kMaxEvents] = {};
+  // Alerts waiting for poll_output (sealed there, in their epoch).
+  struct PendingAlert {
+    uint8_t level;
+    uint8_t desc;
+    uint8_t epoch;
+  };
+  static constexpr std::size_t kMaxAlerts = 2;
+  PendingAlert alerts_[kMaxAlerts] = {};
+
+  uint16_t mtu_;
   uint16_t srtp_profile_ = 0;
-  uint8_t srtp_mki_[kMaxMkiSize] = {};
-  std::size_t srtp_mki_len_ = 0;
+  uint16_t peer_cert_len_ = 0;
+  Role role_;
+  HandshakeState state_;
+  uint8_t write_epoch_ = 0;    // epoch for alerts and application data
+  uint8_t srtp_mki_len_ = 0;
+  uint8_t alert_count_ = 0;
+  uint8_t event_head_ = 0;
+  uint8_t event_count_ = 0;
+  bool peer_ccs_ = false;
   bool ems_ = false;
-  bool cert_requested_ = false;  // client: server sent CertificateRequest
-  bool peer_sent_cert_ = false;
-  bool renegotiation_info_ = false;   // peer signalled RFC 5746 support
-  bool client_point_formats_ = false;
-  HandshakeType expect_ = HandshakeType::client_hello;
-  uint8_t rx_header_[kHandshakeHeaderSize] = {};
-  uint64_t rx_record_seq_ = 0;
-  crypto::Secret<crypto::kMaxSharedSecretSize> premaster_;
-  crypto::EcdhKeyPair ecdh_;
-  crypto::Secret<kMasterSecretSize> master_;
-  CookieJar cookies_;
-  uint8_t cookie_[kMaxCookieSize] = {};
-  std::size_t cookie_len_ = 0;
-
-  // Peer identity.
-  uint8_t peer_cert_[kMaxCertificateSize] = {};
-  std::size_t peer_cert_len_ = 0;
-  bool has_expected_fp_ = false;
-  Fingerprint expected_fp_;
   bool cert_accepted_ = false;
-
-  // Outputs: single datagrams (HelloVerifyRequest, alerts, application data)
-  // go before flight datagrams.
-  static constexpr std::size_t kQueueBytes = 4096;
-  static constexpr std::size_t kMaxQueued = 16;
-  uint8_t queue_buf_[kQueueBytes] = {};
-  std::size_t queue_used_ = 0;
-  std::size_t queue_off_[kMaxQueued] = {};
-  std::size_t queue_len_[kMaxQueued] = {};
-  std::size_t queue_count_ = 0;
-  std::size_t queue_head_ = 0;
-
-  static constexpr std::size_t kMaxEvents = 16;
-  Event events_[kMaxEvents];
-  std::size_t event_head_ = 0;
-  std::size_t event_count_ = 0;
-  uint8_t event_buf_[4096] = {};
-  std::size_t event_buf_used_ = 0;
-  uint8_t record_buf_[kMaxPlaintext] = {};
+  bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
 };
 
 }  // namespace keyway::dtls

@@ -20,13 +20,13 @@ void Flight::clear() {
 
 MutableBytes Flight::body_space() {
   std::size_t start = used_ + kHandshakeHeaderSize;
-  if (start >= kMaxBytes) return {};
-  return MutableBytes(buf_ + start, kMaxBytes - start);
+  if (start >= buf_.size()) return {};
+  return buf_.subspan(start);
 }
 
 Status Flight::add_handshake(uint16_t epoch, uint8_t type, uint16_t msg_seq, std::size_t body_len) {
-  ENSURE(count_ < kMaxMessages && used_ + kHandshakeHeaderSize + body_len <= kMaxBytes, kFull);
-  ByteWriter w(MutableBytes(buf_ + used_, kHandshakeHeaderSize));
+  ENSURE(count_ < kMaxMessages && used_ + kHandshakeHeaderSize + body_len <= buf_.size(), kFull);
+  ByteWriter w(buf_.subspan(used_, kHandshakeHeaderSize));
   write_handshake_header(w, type, static_cast<uint32_t>(body_len), msg_seq, 0, static_cast<uint32_t>(body_len));
   entries_[count_++] = Entry{false, epoch, type, msg_seq, used_ + kHandshakeHeaderSize, body_len};
   used_ += kHandshakeHeaderSize + body_len;
@@ -41,15 +41,15 @@ Status Flight::add_change_cipher_spec() {
 
 Bytes Flight::message(std::size_t i) const {
   const Entry& e = entries_[i];
-  return Bytes(buf_ + e.offset - kHandshakeHeaderSize, kHandshakeHeaderSize + e.length);
+  return Bytes(buf_.data() + e.offset - kHandshakeHeaderSize, kHandshakeHeaderSize + e.length);
 }
 
 // Writes one record carrying (a piece of) the current message; returns the
 // bytes of the message consumed.
-Result<std::size_t> Flight::write_piece(ByteWriter& w, std::size_t room, WriteEpoch* epochs) {
+Result<std::size_t> Flight::write_piece(ByteWriter& w, std::size_t room, WriteState& write) {
   const Entry& e = entries_[cursor_msg_];
-  WriteEpoch& we = epochs[e.ccs ? 0 : e.epoch];
-  std::size_t overhead = kRecordHeaderSize + (e.epoch > 0 ? we.cipher.overhead() : 0);
+  uint16_t epoch = e.ccs ? 0 : e.epoch;
+  std::size_t overhead = kRecordHeaderSize + (epoch > 0 ? write.cipher.overhead() : 0);
   uint8_t plain[kMaxRecordPayload];
   ByteWriter p(plain);
   ContentType type = ContentType::handshake;
@@ -66,22 +66,22 @@ Result<std::size_t> Flight::write_piece(ByteWriter& w, std::size_t room, WriteEp
     take = e.length - cursor_off_ < space ? e.length - cursor_off_ : space;
     write_handshake_header(p, e.type, static_cast<uint32_t>(e.length), e.msg_seq, static_cast<uint32_t>(cursor_off_),
                            static_cast<uint32_t>(take));
-    p.write_bytes(Bytes(buf_ + e.offset + cursor_off_, take));
+    p.write_bytes(Bytes(buf_.data() + e.offset + cursor_off_, take));
   }
-  uint64_t seq = we.next_seq++;
-  if (e.epoch == 0 || e.ccs) write_plain_record(w, type, kVersionDtls12, seq, p.written());
-  else we.cipher.seal(w, type, e.epoch, seq, p.written());
+  uint64_t seq = write.next_seq[epoch]++;
+  if (epoch == 0) write_plain_record(w, type, kVersionDtls12, seq, p.written());
+  else write.cipher.seal(w, type, epoch, seq, p.written());
   return take;
 }
 
-Result<std::size_t> Flight::next_datagram(MutableBytes out, std::size_t mtu, WriteEpoch* epochs) {
+Result<std::size_t> Flight::next_datagram(MutableBytes out, std::size_t mtu, WriteState& write) {
   if (!sending()) return std::size_t{0};
   std::size_t limit = mtu < out.size() ? mtu : out.size();
   ByteWriter w(out.first(limit));
   while (cursor_msg_ < count_) {
     const Entry& e = entries_[cursor_msg_];
     std::size_t before = w.size();
-    auto took = write_piece(w, w.available(), epochs);
+    auto took = write_piece(w, w.available(), write);
     if (!took.ok()) return took.error();
     if (w.size() == before) {  // nothing fitted
       ENSURE(before > 0, kMtu);

@@ -36,9 +36,13 @@ namespace keyway::dtls {
 
 class Flight {
  public:
-  static constexpr std::size_t kMaxBytes = 4096;
   static constexpr std::size_t kMaxMessages = 8;
+  // Buffer bytes a flight needs beyond our certificate: hello, key
+  // exchange, signature, CertificateRequest, Finished and their headers.
+  static constexpr std::size_t kBytesBesidesCertificate = 1024;
 
+  // The buffer must outlive the flight.
+  void init(MutableBytes buffer) { buf_ = buffer; clear(); }
   void clear();
   // Appends a handshake message whose body is written by the caller into
   // the returned writer region; finish with end_message(). Returns the full
@@ -52,7 +56,7 @@ class Flight {
   void rewind() { cursor_msg_ = 0; cursor_off_ = 0; started_ = count_ > 0; }
   bool sending() const { return started_ && cursor_msg_ < count_; }
   // Writes the next datagram (records packed up to mtu). 0 when done.
-  [[nodiscard]] Result<std::size_t> next_datagram(MutableBytes out, std::size_t mtu, WriteEpoch* epochs);
+  [[nodiscard]] Result<std::size_t> next_datagram(MutableBytes out, std::size_t mtu, WriteState& write);
 
   // The transcript form (12-byte header + body) of message i.
   Bytes message(std::size_t i) const;
@@ -67,9 +71,9 @@ class Flight {
     std::size_t offset = 0;  // of the body in buf_
     std::size_t length = 0;
   };
-  [[nodiscard]] Result<std::size_t> write_piece(ByteWriter& w, std::size_t room, WriteEpoch* epochs);
+  [[nodiscard]] Result<std::size_t> write_piece(ByteWriter& w, std::size_t room, WriteState& write);
 
-  uint8_t buf_[kMaxBytes];
+  MutableBytes buf_;
   std::size_t used_ = 0;
   Entry entries_[kMaxMessages];
   std::size_t count_ = 0;

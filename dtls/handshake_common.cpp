@@ -1,8 +1,10 @@
 // Shared handshake steps: transcript (RFC 5246 §7.4.9, RFC 6347 §4.2.6),
 // key derivation (RFC 5246 §6.3, RFC 7627), Finished, peer certificate.
 #include <cstring>
+#include <new>
 
 #include "dtls/endpoint.hpp"
+#include "dtls/handshake_context.hpp"
 #include "dtls/messages.hpp"
 
 namespace keyway::dtls {
@@ -20,34 +22,35 @@ Error fingerprint_mismatch(FingerprintHash h) {
     default: return kFingerprintSha256;
   }
 }
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls: out of memory for the peer certificate");
 constexpr Error kCertTooBig = make_error(Layer::dtls, Code::bad_certificate, "dtls: peer certificate larger than the configured maximum");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls: handshake message does not fit the flight buffer");
 }  // namespace
 
 void Endpoint::reset_transcript() {
-  transcript256_ = crypto::Hash(crypto::HashAlg::sha256);
-  transcript384_ = crypto::Hash(crypto::HashAlg::sha384);
+  hs_->transcript256 = crypto::Hash(crypto::HashAlg::sha256);
+  hs_->transcript384 = crypto::Hash(crypto::HashAlg::sha384);
 }
 
 void Endpoint::transcript_add(Bytes message) {
-  transcript256_.update(message);
-  transcript384_.update(message);
+  hs_->transcript256.update(message);
+  hs_->transcript384.update(message);
 }
 
 void Endpoint::transcript_received(Bytes body) {
-  transcript_add(rx_header_);
+  transcript_add(hs_->rx_header);
   transcript_add(body);
 }
 
 void Endpoint::transcript_hash(crypto::HashAlg alg, MutableBytes out) const {
-  if (alg == crypto::HashAlg::sha384) transcript384_.peek(out.first(48));
-  else transcript256_.peek(out.first(32));
+  if (alg == crypto::HashAlg::sha384) hs_->transcript384.peek(out.first(48));
+  else hs_->transcript256.peek(out.first(32));
 }
 
 Status Endpoint::add_message(uint16_t epoch, HandshakeType type, std::size_t body_len) {
-  TRY(flight_.add_handshake(epoch, static_cast<uint8_t>(type), next_send_seq_++, body_len));
-  transcript_add(flight_.last_message());
+  TRY(hs_->flight.add_handshake(epoch, static_cast<uint8_t>(type), hs_->next_send_seq++, body_len));
+  transcript_add(hs_->flight.last_message());
   return ok_status();
 }
 
@@ -59,36 +62,38 @@ SmallList<uint16_t> Endpoint::verify_schemes() const {
 }
 
 Status Endpoint::write_certificate() {
-  ENSURE(config_.identity != nullptr && config_.rng != nullptr, kNoIdentity);
-  ByteWriter w(flight_.body_space());
-  write_certificate_message(w, config_.identity->certificate_der());
+  ENSURE(hs_->config.identity != nullptr && hs_->config.rng != nullptr, kNoIdentity);
+  ByteWriter w(hs_->flight.body_space());
+  write_certificate_message(w, hs_->config.identity->certificate_der());
   ENSURE(!w.failed(), kFlight);
   TRY(add_message(0, HandshakeType::certificate, w.size()));
   return ok_status();
 }
 
 Status Endpoint::check_peer_certificate(Bytes der) {
-  ENSURE(der.size() <= sizeof peer_cert_, kCertTooBig);
+  ENSURE(der.size() <= kMaxCertificateSize, kCertTooBig);
   auto view = parse_certificate(der);
   if (!view.ok()) return view.error();
+  // An exact-size copy, freed once the caller accepted it (endpoint_output.cpp).
+  if (peer_cert_) delete[] peer_cert_;
+  peer_cert_len_ = 0;
+  peer_cert_ = new (std::nothrow) uint8_t[der.size()];
+  ENSURE(peer_cert_ != nullptr, kNoMemory);
   std::memcpy(peer_cert_, der.data(), der.size());
-  peer_cert_len_ = der.size();
-  peer_sent_cert_ = true;
-  if (has_expected_fp_) {
+  peer_cert_len_ = static_cast<uint16_t>(der.size());
+  hs_->peer_sent_cert = true;
+  if (hs_->has_expected_fp) {
     // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
-    ENSURE(fingerprint_matches(expected_fp_, der), fingerprint_mismatch(expected_fp_.hash));
+    ENSURE(fingerprint_matches(hs_->expected_fp, der), fingerprint_mismatch(hs_->expected_fp.hash));
     cert_accepted_ = true;
   }
-  Event e;
-  e.type = EventType::peer_certificate;
-  e.data = Bytes(peer_cert_, peer_cert_len_);
-  push_event(e);
+  push_event(EventType::peer_certificate);
   return ok_status();
 }
 
 Status Endpoint::derive_keys(Bytes premaster) {
   crypto::HashAlg alg = suite_->prf_hash;
-  std::span<uint8_t, kMasterSecretSize> master(master_.bytes, kMasterSecretSize);
+  std::span<uint8_t, kMasterSecretSize> master(master_, kMasterSecretSize);
   if (ems_) {
     // RFC 7627 §3: session_hash covers the messages up to ClientKeyExchange.
     uint8_t session_hash[crypto::kMaxDigestSize];
@@ -97,18 +102,17 @@ Status Endpoint::derive_keys(Bytes premaster) {
   } else {
     master_secret(alg, premaster, client_random_, server_random_, master);
   }
-  master_.len = kMasterSecretSize;
   // RFC 5246 §6.3 key_block; AEAD suites have no MAC keys.
   crypto::Secret<2 * 32 + 2 * 12> block;
   std::size_t k = suite_->key_len, iv = suite_->fixed_iv_len;
   block.len = 2 * k + 2 * iv;
-  key_block(alg, master_.view(), client_random_, server_random_, block.mutable_view());
+  key_block(alg, Bytes(master_, kMasterSecretSize), client_random_, server_random_, block.mutable_view());
   Bytes b = block.view();
   Bytes client_key = b.subspan(0, k), server_key = b.subspan(k, k);
   Bytes client_iv = b.subspan(2 * k, iv), server_iv = b.subspan(2 * k + iv, iv);
-  bool client = config_.role == Role::client;
-  TRY(write_[1].cipher.init(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv));
-  TRY(read_[1].cipher.init(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv));
+  bool client = role_ == Role::client;
+  TRY(write_.cipher.init(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv));
+  TRY(read_cipher_.init(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv));
   return ok_status();
 }
 
@@ -116,10 +120,10 @@ Status Endpoint::write_finished() {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
   uint8_t verify[kVerifyDataSize];
-  finished_verify_data(suite_->prf_hash, master_.view(),
-                       config_.role == Role::client ? FinishedSender::client : FinishedSender::server,
+  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
+                       role_ == Role::client ? FinishedSender::client : FinishedSender::server,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), verify);
-  MutableBytes space = flight_.body_space();
+  MutableBytes space = hs_->flight.body_space();
   ENSURE(space.size() >= kVerifyDataSize, kFlight);
   std::memcpy(space.data(), verify, kVerifyDataSize);
   return add_message(1, HandshakeType::finished, kVerifyDataSize);
@@ -129,8 +133,8 @@ Status Endpoint::verify_finished(Bytes body) {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
   uint8_t expected[kVerifyDataSize];
-  finished_verify_data(suite_->prf_hash, master_.view(),
-                       config_.role == Role::client ? FinishedSender::server : FinishedSender::client,
+  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
+                       role_ == Role::client ? FinishedSender::server : FinishedSender::client,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), expected);
   ENSURE(crypto::verify_mac(Bytes(expected, kVerifyDataSize), body), kFinished);
   return ok_status();
@@ -138,15 +142,12 @@ Status Endpoint::verify_finished(Bytes body) {
 
 void Endpoint::complete_handshake() {
   state_ = HandshakeState::established;
-  Event e;
-  e.type = EventType::handshake_complete;
-  e.suite = suite_->suite;
-  e.srtp_profile = srtp_profile_;
-  e.extended_master_secret = ems_;
-  e.data = peer_certificate();  // empty when the client sent none (server, not required)
-  push_event(e);
-  tracef(config_.trace, Layer::dtls, "handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name,
-         srtp_profile_, ems_ ? 1 : 0);
+  hs_->timer.stop();
+  hs_->flight.clear();
+  // empty when the client sent none (server, not required)
+  push_event(EventType::handshake_complete);
+  tracef(trace_, Layer::dtls, "handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name, srtp_profile_,
+         ems_ ? 1 : 0);
 }
 
 }  // namespace keyway::dtls

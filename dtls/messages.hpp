@@ -26,6 +26,7 @@
 namespace keyway::dtls {
 
 constexpr std::size_t kMaxCookieSize = 255;
+constexpr std::size_t kMaxEcdsaDerSignature = 2 + 2 * (2 + 1 + 48);  // our own: P-384 at most
 
 struct ClientHello {
   uint16_t version = 0;

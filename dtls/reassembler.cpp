@@ -9,41 +9,84 @@ constexpr Error kTooBig = make_error(Layer::dtls, Code::capacity, "dtls reassemb
 constexpr Error kInconsistent = make_error(Layer::dtls, Code::illegal_parameter, "dtls reassembly: fragments of one message disagree on type or length");
 }  // namespace
 
-void Reassembler::clear(Slot& s) {
-  s.used = false;
-  s.type = 0;
-  s.length = 0;
-  s.received = 0;
+void Reassembler::init(MutableBytes pool, std::size_t max_message) {
+  pool_ = pool;
+  max_message_ = max_message;
+  reset(0);
 }
 
 void Reassembler::reset(uint16_t next_seq) {
-  for (auto& s : slots_) clear(s);
+  for (auto& s : slots_) s = Slot{};
+  pool_used_ = 0;
   next_seq_ = next_seq;
+}
+
+// Moves the buffered messages to the front of the pool, in pool order.
+void Reassembler::compact() {
+  std::size_t cursor = 0;
+  bool moved[kSlots] = {};
+  for (std::size_t round = 0; round < kSlots; ++round) {
+    Slot* lowest = nullptr;
+    std::size_t which = 0;
+    for (std::size_t i = 0; i < kSlots; ++i)
+      if (slots_[i].used && !moved[i] && (!lowest || slots_[i].offset < lowest->offset)) {
+        lowest = &slots_[i];
+        which = i;
+      }
+    if (!lowest) break;
+    std::size_t size = footprint(lowest->length);
+    std::memmove(pool_.data() + cursor, pool_.data() + lowest->offset, size);
+    lowest->offset = cursor;
+    cursor += size;
+    moved[which] = true;
+  }
+  pool_used_ = cursor;
+}
+
+// Finds `need` bytes for message `seq`; the next in-order message may evict
+// buffered future ones.
+bool Reassembler::make_room(std::size_t need, uint16_t seq) {
+  if (pool_used_ + need <= pool_.size()) return true;
+  compact();
+  if (pool_used_ + need <= pool_.size()) return true;
+  if (seq != next_seq_) return false;
+  for (auto& s : slots_) s.used = false;  // future messages: the peer will resend them
+  pool_used_ = 0;
+  return need <= pool_.size();
+}
+
+void Reassembler::copy_in(Slot& s, const HandshakeFragment& f) {
+  uint8_t* body = pool_.data() + s.offset;
+  uint8_t* bitmap = body + s.length;
+  for (std::size_t i = 0; i < f.body.size(); ++i) {
+    std::size_t at = f.frag_offset + i;
+    uint8_t bit = static_cast<uint8_t>(1u << (at % 8));
+    if (bitmap[at / 8] & bit) continue;  // overlap: first copy wins
+    bitmap[at / 8] = static_cast<uint8_t>(bitmap[at / 8] | bit);
+    body[at] = f.body[i];
+    ++s.received;
+  }
 }
 
 Result<Reassembler::Added> Reassembler::add(const HandshakeFragment& f) {
   uint16_t delta = static_cast<uint16_t>(f.msg_seq - next_seq_);
   if (delta >= 0x8000) return Added::old;      // before next_seq: a retransmission
   if (delta >= kSlots) return Added::ignored;  // too far ahead to buffer
-  ENSURE(f.length <= kMaxMessage, kTooBig);
+  ENSURE(f.length <= max_message_ && footprint(f.length) <= pool_.size(), kTooBig);
   Slot& s = slots_[index(f.msg_seq)];
   if (!s.used) {
-    s.used = true;
-    s.type = f.type;
-    s.length = f.length;
-    s.received = 0;
-    std::memset(s.bitmap, 0, sizeof s.bitmap);
+    bool any = false;
+    for (const auto& o : slots_) any = any || o.used;
+    if (!any) pool_used_ = 0;
+    std::size_t need = footprint(f.length);
+    if (!make_room(need, f.msg_seq)) return Added::ignored;
+    s = Slot{true, f.type, f.length, 0, pool_used_};
+    pool_used_ += need;
+    std::memset(pool_.data() + s.offset + s.length, 0, need - s.length);
   } else if (s.type != f.type || s.length != f.length) {
     return kInconsistent;
   }
-  for (std::size_t i = 0; i < f.body.size(); ++i) {
-    std::size_t at = f.frag_offset + i;
-    uint8_t bit = static_cast<uint8_t>(1u << (at % 8));
-    if (s.bitmap[at / 8] & bit) continue;  // overlap: first copy wins
-    s.bitmap[at / 8] = static_cast<uint8_t>(s.bitmap[at / 8] | bit);
-    s.body[at] = f.body[i];
-    ++s.received;
-  }
+  copy_in(s, f);
   return Added::stored;
 }
 
@@ -54,11 +97,11 @@ bool Reassembler::ready() const {
 
 Bytes Reassembler::ready_body() const {
   const Slot& s = slots_[index(next_seq_)];
-  return Bytes(s.body, s.length);
+  return Bytes(pool_.data() + s.offset, s.length);
 }
 
 void Reassembler::advance() {
-  clear(slots_[index(next_seq_)]);
+  slots_[index(next_seq_)].used = false;  // its bytes stay put until the next add()
   ++next_seq_;
 }
 

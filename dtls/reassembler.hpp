@@ -2,14 +2,16 @@
 //
 //   message_seq:  next  next+1  next+2  ...      (kSlots messages buffered)
 //                 [####..##]  [######]  [ ]
-//   each slot:    body bytes + one bit per byte received
+//   each slot:    body bytes + one bit per byte received, carved from one
+//                 caller-supplied pool (Config.max_reassembly_bytes)
 //
 // Fragments may overlap and a retransmission may cut a message differently,
 // so we track bytes, not fragment boundaries. Type and total length must
 // agree across a message's fragments; a message larger than the configured
-// maximum, or a seq beyond the buffered window, is refused. Fragments of
-// already-delivered messages are reported as `old` so the endpoint can
-// detect a peer retransmission (RFC 6347 §4.2.4).
+// maximum, or a seq beyond the buffered window, is refused. When the pool
+// is full, future messages give way to the next in-order one (the peer
+// retransmits them). Fragments of already-delivered messages are reported
+// as `old` so the endpoint can detect a peer retransmission (RFC 6347 §4.2.4).
 #pragma once
 
 #include <cstdint>
@@ -22,10 +24,14 @@ namespace keyway::dtls {
 class Reassembler {
  public:
   static constexpr std::size_t kSlots = 4;
-  static constexpr std::size_t kMaxMessage = 6144;  // bytes of one message body
 
   enum class Added { stored, old, ignored };
 
+  // Space needed to buffer one message of `length` body bytes.
+  static constexpr std::size_t footprint(std::size_t length) { return length + (length + 7) / 8; }
+
+  // The pool must outlive the reassembler; max_message bounds one body.
+  void init(MutableBytes pool, std::size_t max_message);
   // Next message_seq expected; clears all slots.
   void reset(uint16_t next_seq);
   uint16_t next_seq() const { return next_seq_; }
@@ -37,6 +43,7 @@ class Reassembler {
   // The next in-order message if it is complete.
   bool ready() const;
   uint8_t ready_type() const { return slots_[index(next_seq_)].type; }
+  // Stays valid until the next add() or reset().
   Bytes ready_body() const;
   // Consumes the ready message and moves to next_seq + 1.
   void advance();
@@ -50,12 +57,16 @@ class Reassembler {
     uint8_t type = 0;
     uint32_t length = 0;
     uint32_t received = 0;   // distinct bytes received
-    uint8_t body[kMaxMessage];
-    uint8_t bitmap[kMaxMessage / 8];
+    std::size_t offset = 0;  // of the body in the pool; the bitmap follows it
   };
   static std::size_t index(uint16_t seq) { return seq % kSlots; }
-  void clear(Slot& s);
+  bool make_room(std::size_t need, uint16_t seq);
+  void compact();
+  void copy_in(Slot& s, const HandshakeFragment& f);
 
+  MutableBytes pool_;
+  std::size_t max_message_ = 0;
+  std::size_t pool_used_ = 0;  // bump pointer; compacted when it runs out
   Slot slots_[kSlots];
   uint16_t next_seq_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "dtls/record.hpp"
 
 #include <cstring>
+#include <new>
 
 #include "lib/crypto/ct.hpp"
 
@@ -46,17 +47,40 @@ Result<Record> read_record(ByteReader& datagram) {
   return r;
 }
 
+void RecordCipher::clear() {
+  if (!ready_) return;
+  if (kind_ == AeadKind::chacha20_poly1305) aead_.chacha.~ChaCha20Poly1305();
+  else aead_.gcm.~AesGcm();
+  crypto::secure_zero(iv_, sizeof iv_);
+  ready_ = false;
+}
+
 Status RecordCipher::init(AeadKind kind, Bytes key, Bytes fixed_iv) {
+  clear();
   kind_ = kind;
   std::memset(iv_, 0, sizeof iv_);
   std::memcpy(iv_, fixed_iv.data(), fixed_iv.size() <= 12 ? fixed_iv.size() : 12);
+  ready_ = true;  // a member is constructed from here on: clear() destroys it
+  Status s = ok_status();
   if (kind == AeadKind::chacha20_poly1305) {
-    TRY(chacha_.set_key(key));
+    new (&aead_.chacha) crypto::ChaCha20Poly1305();
+    s = aead_.chacha.set_key(key);
   } else {
-    TRY(gcm_.set_key(key));
+    new (&aead_.gcm) crypto::AesGcm();
+    s = aead_.gcm.set_key(key);
   }
-  ready_ = true;
-  return ok_status();
+  if (!s.ok()) clear();
+  return s;
+}
+
+Status RecordCipher::aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag) {
+  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.seal(n, aad, body, tag);
+  return aead_.gcm.seal(n, aad, body, tag);
+}
+
+Status RecordCipher::aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag) {
+  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.open(n, aad, body, tag);
+  return aead_.gcm.open(n, aad, body, tag);
 }
 
 std::size_t RecordCipher::overhead() const {
@@ -88,7 +112,7 @@ void RecordCipher::seal(ByteWriter& w, ContentType type, uint16_t epoch, uint64_
   if (!plaintext.empty()) std::memmove(body.data(), plaintext.data(), plaintext.size());
   uint8_t aad[13];
   make_aad(aad, static_cast<uint8_t>(type), kVersionDtls12, epoch, seq, plaintext.size());
-  Status s = kind_ == AeadKind::chacha20_poly1305 ? chacha_.seal(n, aad, body, tag) : gcm_.seal(n, aad, body, tag);
+  Status s = aead_seal(Bytes(n, 12), Bytes(aad, 13), body, tag);
   (void)s;  // the AEAD cannot fail once keyed with a valid length
 }
 
@@ -106,12 +130,29 @@ Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
   MutableBytes body = out.first(len);
   std::memcpy(body.data(), rec.fragment.data() + explicit_len, len);
   Bytes tag = rec.fragment.subspan(explicit_len + len, crypto::kAeadTagSize);
-  Status s = kind_ == AeadKind::chacha20_poly1305 ? chacha_.open(n, aad, body, tag) : gcm_.open(n, aad, body, tag);
+  Status s = aead_open(Bytes(n, 12), Bytes(aad, 13), body, tag);
   if (!s.ok()) {
     crypto::secure_zero(body.data(), body.size());
     return kAuth;
   }
   return len;
+}
+
+Result<Bytes> RecordCipher::open_in_place(const Record& rec, MutableBytes fragment) {
+  ENSURE(ready_ && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
+  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
+  std::size_t len = fragment.size() - overhead();
+  ENSURE(len <= kMaxPlaintext, kTooBig);
+  uint8_t n[12];
+  nonce(rec.epoch, rec.seq, n);
+  if (explicit_len) std::memcpy(n + 4, fragment.data(), 8);  // RFC 5288: as the sender used it
+  uint8_t aad[13];
+  make_aad(aad, rec.type, rec.version, rec.epoch, rec.seq, len);
+  MutableBytes body = fragment.subspan(explicit_len, len);
+  Bytes tag = fragment.subspan(explicit_len + len, crypto::kAeadTagSize);
+  // The AEAD leaves body unchanged when the tag does not verify.
+  if (!aead_open(Bytes(n, 12), Bytes(aad, 13), body, tag).ok()) return kAuth;
+  return Bytes(body.data(), body.size());
 }
 
 void write_plain_record(ByteWriter& w, ContentType type, uint16_t version, uint64_t seq, Bytes payload) {

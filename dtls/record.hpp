@@ -41,10 +41,18 @@ struct Record {
 constexpr std::size_t kMaxRecordOverhead = kRecordHeaderSize + 8 + crypto::kAeadTagSize;
 constexpr std::size_t kMaxPlaintext = 16384;  // RFC 5246 §6.2.1
 
-// The AEAD state of one direction of one epoch.
+// The AEAD state of one direction of one epoch. Holds only the negotiated
+// AEAD (AES-GCM or ChaCha20-Poly1305), not both: this is most of the
+// established state, so it is kept as small as the primitives allow.
 class RecordCipher {
  public:
+  RecordCipher() {}
+  ~RecordCipher() { clear(); }
+  RecordCipher(const RecordCipher&) = delete;
+  RecordCipher& operator=(const RecordCipher&) = delete;
+
   [[nodiscard]] Status init(AeadKind kind, Bytes key, Bytes fixed_iv);
+  void clear();  // forgets the key
   bool ready() const { return ready_; }
   // Bytes added around the plaintext (explicit nonce + tag).
   std::size_t overhead() const;
@@ -54,30 +62,36 @@ class RecordCipher {
   // Authenticates and decrypts rec's fragment into out; returns the
   // plaintext length. Fails with auth_failed without touching state.
   [[nodiscard]] Result<std::size_t> open(const Record& rec, MutableBytes out);
+  // Authenticates and decrypts in place: `fragment` is the writable copy of
+  // rec.fragment (the caller's datagram). Returns the plaintext, a subspan
+  // of fragment; on failure fragment is unchanged.
+  [[nodiscard]] Result<Bytes> open_in_place(const Record& rec, MutableBytes fragment);
 
  private:
   void nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const;
+  Status aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag);
+  Status aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag);
 
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  crypto::AesGcm gcm_;
-  crypto::ChaCha20Poly1305 chacha_;
+  union Aead {
+    Aead() {}
+    ~Aead() {}
+    crypto::AesGcm gcm;
+    crypto::ChaCha20Poly1305 chacha;
+  };
+  Aead aead_;
   uint8_t iv_[12] = {};
+  AeadKind kind_ = AeadKind::aes128_gcm;
   bool ready_ = false;
 };
 
 // Writes an unprotected (epoch 0) record.
 void write_plain_record(ByteWriter& w, ContentType type, uint16_t version, uint64_t seq, Bytes payload);
 
-// One epoch's read state: the cipher (none for epoch 0) and replay window.
-struct ReadEpoch {
-  RecordCipher cipher;
-  ReplayWindow window;
-};
-
-// One epoch's write state.
-struct WriteEpoch {
-  RecordCipher cipher;
-  uint64_t next_seq = 0;
+// The write side of the record layer: epoch 0 is plaintext (a sequence
+// number only), epoch 1 is protected. No renegotiation: no epoch 2.
+struct WriteState {
+  uint64_t next_seq[2] = {0, 0};
+  RecordCipher cipher;  // epoch 1
 };
 
 }  // namespace keyway::dtls

@@ -37,6 +37,7 @@ const char* to_string(Code code) {
     case Code::illegal_parameter: return "illegal parameter";
     case Code::unexpected_message: return "unexpected message";
     case Code::timeout: return "timeout";
+    case Code::protocol_version: return "protocol version";
     case Code::internal: return "internal error";
   }
   return "?";

@@ -39,6 +39,7 @@ enum class Code : uint8_t {
   unexpected_message,
   timeout,
   internal,
+  protocol_version,  // the peer offers no protocol version we speak
 };
 
 const char* to_string(Layer layer);

@@ -265,7 +265,8 @@ class Session {
     while (auto n = sock_.recv_from(buf_, from)) {
       if (!peer_known_) start_endpoint(from);   // server: the first client wins
       if (!(from == peer_)) continue;            // anyone else is ignored
-      ep_->handle_datagram(monotonic_now(), Bytes(buf_, *n));
+      ep_->handle_datagram(monotonic_now(), MutableBytes(buf_, *n));
+      drain();  // application data is decrypted in place in buf_: take it before the next recv
     }
   }
 
@@ -337,15 +338,16 @@ class Session {
       fail_with("dtls", "exporter: " + error_text(st.error()));
       return;
     }
-    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, ep_->peer_certificate());
+    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, e.data);  // the peer certificate
     char fp_text[200];
     dtls::format_fingerprint(fp, fp_text, sizeof fp_text);
     std::printf("cipher=%s\nsrtp_profile=%s\npeer_fingerprint=sha-256 %s\nexporter=%s\n",
                 suite ? suite->iana_name : "?", profile_name(e.srtp_profile), fp_text, upper_hex(km).c_str());
     std::fflush(stdout);
     std::string line = std::string("hello from keyway ") + (o_.server ? "server" : "client") + "\n";
-    st = ep_->send_application_data(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
-    if (!st.ok()) fail_with("dtls", "send: " + error_text(st.error()));
+    auto sent = ep_->send_application_data(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()), scratch_);
+    if (!sent.ok()) fail_with("dtls", "send: " + error_text(sent.error()));
+    else sock_.send_to(peer_, *sent);
   }
 
   static std::string upper_hex(const std::vector<uint8_t>& b) {

@@ -7,7 +7,7 @@
 #include "dtls/extensions.hpp"
 #include "dtls/handshake_header.hpp"
 #include "dtls/messages.hpp"
-#include "dtls/signature.hpp"
+#include "dtls/der.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;
@@ -55,8 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 7: (void)parse_certificate_verify(body); break;
     case 8: {
       uint8_t raw[96];
-      (void)ecdsa_der_to_raw(body, 32, raw);
-      (void)ecdsa_der_to_raw(body, 48, raw);
+      (void)der::ecdsa_der_to_raw(body, 32, raw);
+      (void)der::ecdsa_der_to_raw(body, 48, raw);
       break;
     }
     default: {

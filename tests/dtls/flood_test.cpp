@@ -1,78 +1,20 @@
 // Floods and limits (issue 7): ClientHello floods at a dtls::Listener with
 // cookies on and off, and hostile handshake fragments at an Endpoint. Memory
 // is measured as live heap bytes (glibc mallinfo2, or the ASan allocator's
-// own count under ASan) plus allocation counts from a replaced operator new
-// and, outside ASan, interposed malloc/calloc/realloc (see
-// tests/srtp/alloc_test.cpp for the technique and its ASan caveat).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
+// own count under ASan) plus allocation counts, both from
+// tests/support/counting_alloc.cpp.
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <malloc.h>
-#include <new>
 #include <vector>
 
 #include "dtls/listener.hpp"
 #include "dtls/reassembler.hpp"
 #include "tests/dtls/script.hpp"
-
-namespace {
-std::size_t g_news = 0;
-std::size_t g_mallocs = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_news;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++g_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
-#if defined(__SANITIZE_ADDRESS__)
-#define KEYWAY_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEYWAY_ASAN 1
-#endif
-#endif
-
-#if defined(KEYWAY_ASAN)
-extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
-#elif defined(__GLIBC__)
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-  ++g_mallocs;
-  return __libc_malloc(n);
-}
-void* calloc(std::size_t a, std::size_t b) {
-  ++g_mallocs;
-  return __libc_calloc(a, b);
-}
-void* realloc(void* p, std::size_t n) {
-  ++g_mallocs;
-  return __libc_realloc(p, n);
-}
-}
-#endif
+#include "tests/support/counting_alloc.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;
@@ -81,14 +23,8 @@ using keyway::test::Script;
 
 namespace {
 
-std::size_t heap_bytes() {
-#if defined(KEYWAY_ASAN)
-  return __sanitizer_get_current_allocated_bytes();
-#else
-  return mallinfo2().uordblks;
-#endif
-}
-std::size_t allocations() { return g_news + g_mallocs; }
+std::size_t heap_bytes() { return keyway::testing::heap_bytes_in_use(); }
+std::size_t allocations() { return static_cast<std::size_t>(keyway::testing::allocation_count()); }
 
 // 100,000 (about 1 s, 2.5 s under ASan), or KEYWAY_FLOOD_HELLOS.
 std::size_t flood_count() {

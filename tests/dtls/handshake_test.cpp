@@ -5,42 +5,18 @@
 
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_header.hpp"
+#include "tests/dtls/fixture.hpp"
 #include "tests/dtls/pair.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;
+using keyway::test::Fixture;
+using keyway::test::kUnixNow;
 using keyway::test::NetemConfig;
 using keyway::test::Pair;
 
 namespace {
-
-constexpr int64_t kUnixNow = 1790000000;
-
-struct Fixture {
-  SeededRng client_rng{11};
-  SeededRng server_rng{22};
-  Identity client_id;
-  Identity server_id;
-  Config client;
-  Config server;
-
-  Fixture() {
-    SeededRng id_rng(99);
-    REQUIRE(client_id.generate(id_rng, "client", kUnixNow).ok());
-    REQUIRE(server_id.generate(id_rng, "server", kUnixNow).ok());
-    client.role = Role::client;
-    client.identity = &client_id;
-    client.rng = &client_rng;
-    server.role = Role::server;
-    server.identity = &server_id;
-    server.rng = &server_rng;
-    for (uint16_t p : {uint16_t{0x0007}, uint16_t{0x0001}}) {
-      client.srtp_profiles.push(p);
-      server.srtp_profiles.push(p);
-    }
-  }
-};
 
 std::vector<uint8_t> exporter(Endpoint& ep, std::size_t len = 60) {
   std::vector<uint8_t> out(len);
@@ -97,8 +73,8 @@ TEST_CASE("dtls pair: application data both ways, then close_notify") {
   Pair p(f.client, f.server);
   p.run();
   check_completed(p);
-  REQUIRE(p.client().ep->send_application_data(test::bytes_of("hello server")).ok());
-  REQUIRE(p.server().ep->send_application_data(test::bytes_of("hello client")).ok());
+  REQUIRE(p.send_app(0, test::bytes_of("hello server")));
+  REQUIRE(p.send_app(1, test::bytes_of("hello client")));
   p.run(Duration::seconds(1), false);
   REQUIRE(p.server().app_data.size() == 1);
   CHECK(std::string(p.server().app_data[0].begin(), p.server().app_data[0].end()) == "hello server");
@@ -208,12 +184,12 @@ TEST_CASE("dtls pair: tampered and replayed records are dropped and counted") {
   Pair p(f.client, f.server);
   p.run();
   check_completed(p);
-  REQUIRE(p.client().ep->send_application_data(test::bytes_of("once")).ok());
   std::vector<uint8_t> captured;
   p.tamper = [&](int to, std::vector<uint8_t>& d) {
     if (to == 1 && d[0] == 23) captured = d;
     return true;
   };
+  REQUIRE(p.send_app(0, test::bytes_of("once")));
   p.run(Duration::seconds(1), false);
   REQUIRE(!captured.empty());
   REQUIRE(p.server().app_data.size() == 1);
@@ -367,6 +343,9 @@ std::vector<uint8_t> hello_fragment_datagram(const std::vector<uint8_t>& body, u
 }
 }  // namespace
 
+// handle_datagram decrypts in place, so it takes a writable datagram.
+Verdict feed(Endpoint& ep, Timestamp now, std::vector<uint8_t> datagram) { return ep.handle_datagram(now, datagram); }
+
 TEST_CASE("dtls server: a fragmented 2 KB Chrome-like ClientHello is accepted; 0x11ec never chosen") {
   for (bool cookie : {false, true}) {
     CAPTURE(cookie);
@@ -376,9 +355,9 @@ TEST_CASE("dtls server: a fragmented 2 KB Chrome-like ClientHello is accepted; 0
     auto body = chrome_like_hello_body();
     REQUIRE(body.size() >= 2048);
     Timestamp now = Timestamp::from_micros(1000000);
-    CHECK(server.handle_datagram(now, hello_fragment_datagram(body, 1175, static_cast<uint32_t>(body.size() - 1175), 1)) ==
+    CHECK(feed(server, now, hello_fragment_datagram(body, 1175, static_cast<uint32_t>(body.size() - 1175), 1)) ==
           Verdict::accept);
-    CHECK(server.handle_datagram(now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accept);
+    CHECK(feed(server, now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accept);
     uint8_t scratch[2048];
     Output o = server.poll_output(now, scratch);
     REQUIRE(o.kind == Output::Kind::transmit);
@@ -471,10 +450,10 @@ namespace keyway::dtls {
 // public API never produces.
 struct EndpointAccess {
   static std::vector<uint8_t> seal(Endpoint& ep, ContentType type, Bytes payload) {
-    WriteEpoch& we = ep.write_[1];
+    WriteState& we = ep.write_;
     std::vector<uint8_t> out(payload.size() + kMaxRecordOverhead);
     ByteWriter w(out);
-    we.cipher.seal(w, type, 1, we.next_seq++, payload);
+    we.cipher.seal(w, type, 1, we.next_seq[1]++, payload);
     out.resize(w.size());
     return out;
   }
@@ -516,4 +495,98 @@ TEST_CASE("dtls endpoint: a forged plaintext fatal alert after the handshake is 
   p.deliver_raw(0, test::unhex("15 fefd 0000 000000000050 0002 0228"));
   CHECK(p.client().ep->state() == HandshakeState::established);
   CHECK_FALSE(p.client().failed);
+}
+
+TEST_CASE("dtls server: a ClientHello offering only DTLS 1.0 gets a fatal protocol_version alert") {
+  Fixture f;
+  Pair p(f.client, f.server);
+  p.tamper = [](int to, std::vector<uint8_t>& d) {
+    // record header (13) + handshake header (12), then client_version
+    if (to == 1 && d.size() > 27 && d[0] == 22 && d[13] == 1) {
+      d[25] = 0xFE;
+      d[26] = 0xFF;
+    }
+    return true;
+  };
+  p.run(Duration::seconds(5));
+  REQUIRE(p.server().failed);
+  CHECK(p.server().error.code == Code::protocol_version);
+  CHECK(std::string(p.server().error.detail).find("DTLS 1.0") != std::string::npos);
+  bool alert = false;
+  for (const auto& e : p.client().events)
+    if (e.type == EventType::alert_received && e.alert == AlertDescription::protocol_version &&
+        e.alert_level == AlertLevel::fatal)
+      alert = true;
+  CHECK(alert);
+  CHECK(p.client().failed);
+}
+
+TEST_CASE("dtls pair: repeated timeouts lower the MTU, so a 1200-MTU handshake completes over a 600-byte path") {
+  Fixture f;
+  f.server.cookie_exchange = false;
+  Pair p(f.client, f.server);
+  std::size_t largest = 0, dropped = 0;
+  p.tamper = [&](int, std::vector<uint8_t>& d) {
+    if (d.size() > 600) {  // the path drops anything larger
+      ++dropped;
+      return false;
+    }
+    largest = std::max(largest, d.size());
+    return true;
+  };
+  p.run(Duration::seconds(60));
+  check_completed(p);
+  CHECK(dropped > 0);
+  CHECK(largest <= 600);
+  CHECK(p.server().ep->mtu() == 548);  // 1200 -> 1000 -> 576 - 28
+  CHECK(p.server().ep->stats().retransmissions >= 3);
+}
+
+TEST_CASE("dtls endpoint: the MTU never drops below the floor, nor below what was configured") {
+  Fixture f;
+  f.client.mtu = 300;
+  f.client.initial_timeout = Duration::millis(100);
+  Endpoint ep(f.client);
+  uint8_t scratch[2048];
+  Timestamp t = Timestamp::from_micros(1000000);
+  for (int i = 0; i < 6; ++i) {
+    while (ep.poll_output(t, scratch).kind != Output::Kind::timeout) {
+    }
+    t = t + Duration::seconds(61);
+    ep.handle_timeout(t);
+  }
+  CHECK(ep.mtu() == 300);
+}
+
+TEST_CASE("dtls pair: the server's final flight, lost, is resent from the established state after its context is gone") {
+  Fixture f;
+  f.server.cookie_exchange = false;
+  Pair p(f.client, f.server);
+  int final_flights = 0;
+  p.tamper = [&](int to, std::vector<uint8_t>& d) {
+    if (to == 0 && !d.empty() && d[0] == 20) return ++final_flights > 1;  // drop the first CCS + Finished
+    return true;
+  };
+  p.run(Duration::seconds(30));
+  check_completed(p);
+  CHECK(final_flights == 2);
+  CHECK(p.server().ep->heap_bytes() == 0);  // answered without the handshake context
+  CHECK(p.server().ep->stats().retransmissions == 1);
+  CHECK(p.client().ep->stats().retransmissions >= 1);
+}
+
+TEST_CASE("dtls endpoint: client application data ends the server's final-flight hold") {
+  Fixture f;
+  f.server.cookie_exchange = false;
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  REQUIRE(p.send_app(0, test::bytes_of("proof")));
+  p.run(Duration::seconds(1), false);
+  REQUIRE(p.server().app_data.size() == 1);
+  // A late repeat of the client's flight no longer triggers a resend.
+  uint64_t before = p.server().ep->stats().retransmissions;
+  for (const auto& d : p.client().sent)
+    if (!d.empty() && d[0] == 22) p.deliver_raw(1, d);
+  CHECK(p.server().ep->stats().retransmissions == before);
 }

@@ -110,7 +110,7 @@ void run_keyway_client(const Case& c) {
   REQUIRE_MESSAGE(res.complete, res.error.detail, "\n", server.output());
   CHECK(ep.srtp_profile() == c.keyway_profile);
   static const char line[] = "hello from keyway\n";
-  REQUIRE(ep.send_application_data(Bytes(reinterpret_cast<const uint8_t*>(line), sizeof line - 1)).ok());
+  REQUIRE(send_app(ep, sock, Bytes(reinterpret_cast<const uint8_t*>(line), sizeof line - 1)));
   drive(ep, sock, res, 3000, [&] { return !res.app_data.empty(); });
   REQUIRE(!res.app_data.empty());
   CHECK(res.app_data[0] == "hello from keyway\n");  // --echo

@@ -111,7 +111,7 @@ void run_keyway_client(const Case& c) {
   drive(ep, sock, res, 8000, [&] { return res.complete; });
   std::string ours = res.complete ? check_result(ep, res, server.output()) : "";
   REQUIRE_MESSAGE(res.complete, res.error.detail, "\n", server.output());
-  REQUIRE(ep.send_application_data(test_line()).ok());
+  REQUIRE(send_app(ep, sock, test_line()));
   drive(ep, sock, res, 300, [&] { return false; });
   REQUIRE(server.wait_output("Keying material", 3000));
   server.wait_output("hello from keyway", 2000);
@@ -201,4 +201,42 @@ TEST_CASE("openssl interop: openssl s_client <-> keyway server") {
 Bytes test_line() {
   static const char line[] = "hello from keyway\n";
   return Bytes(reinterpret_cast<const uint8_t*>(line), sizeof line - 1);
+}
+
+// RFC 5246 §7.2.2 / RFC 6347 §4.1: a client that offers only DTLS 1.0 gets
+// a fatal protocol_version alert, and the failure names the version.
+// OpenSSL 3 allows DTLS 1.0 only at security level 0.
+TEST_CASE("openssl interop: openssl s_client -dtls1 is refused with protocol_version") {
+  if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
+  Peer peer;
+  OsRng rng;
+  Identity id;
+  REQUIRE(id.generate(rng.drbg, "keyway", std::time(nullptr)).ok());
+  UdpSocket sock;
+  Case c{"dtls1", {}, {}};
+  c.cookie = false;
+  Endpoint ep(base_config(Role::server, id, rng.drbg, c));
+  std::vector<std::string> argv = {"openssl", "s_client", "-dtls1", "-cipher", "DEFAULT@SECLEVEL=0", "-connect",
+                                   "127.0.0.1:" + std::to_string(sock.port())};
+  Child client(argv, peer.dir.path + "/out.txt", false);
+  REQUIRE(client.pid > 0);
+  DriveResult res;
+  drive(ep, sock, res, 5000, [&] { return res.failed; });
+  drive(ep, sock, res, 300, [&] { return false; });  // let the alert go out
+  int rc = client.wait_exit(3000);
+  std::string out = client.output();
+  INFO(out);
+  if (!res.failed && out.find("no protocols available") != std::string::npos) {
+    MESSAGE("this openssl refuses DTLS 1.0 even at SECLEVEL=0: skipped");
+    return;
+  }
+  REQUIRE(res.failed);
+  CHECK(res.error.code == Code::protocol_version);
+  CHECK(std::string(res.error.detail).find("DTLS 1.0") != std::string::npos);
+  bool sent = false;
+  for (const auto& e : res.events)
+    if (e.type == EventType::alert_sent && e.alert == AlertDescription::protocol_version) sent = true;
+  CHECK(sent);
+  CHECK(rc != 0);
+  CHECK(out.find("protocol version") != std::string::npos);  // s_client reports our alert
 }

@@ -208,11 +208,20 @@ void drive(dtls::Endpoint& ep, UdpSocket& sock, DriveResult& res, int budget_ms,
         if (!sock.has_peer) { sock.peer = from; sock.has_peer = true; }  // server: learn the client
         if (std::getenv("KEYWAY_INTEROP_DEBUG"))
           std::fprintf(stderr, "rx %zd bytes type %d epoch %d\n", n, buf[0], buf[3] << 8 | buf[4]);
-        ep.handle_datagram(real_now(), Bytes(buf, static_cast<std::size_t>(n)));
+        ep.handle_datagram(real_now(), MutableBytes(buf, static_cast<std::size_t>(n)));
       }
     }
     ep.handle_timeout(real_now());
   }
+}
+
+// Seals one application data record and sends it to the socket's peer.
+inline bool send_app(dtls::Endpoint& ep, UdpSocket& sock, Bytes data) {
+  uint8_t out[2048];
+  auto d = ep.send_application_data(data, out);
+  if (!d.ok() || !sock.has_peer) return false;
+  return ::sendto(sock.fd, d->data(), d->size(), 0, reinterpret_cast<sockaddr*>(&sock.peer), sizeof sock.peer) ==
+         static_cast<ssize_t>(d->size());
 }
 
 // A production RNG seeded from the OS.

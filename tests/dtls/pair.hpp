@@ -72,9 +72,18 @@ class Pair {
     }
   }
 
-  void deliver_raw(int to, const std::vector<uint8_t>& bytes) {
+  void deliver_raw(int to, std::vector<uint8_t> bytes) {
     sides_[to].ep->handle_datagram(now_, bytes);
     drain(to);
+  }
+
+  // Seals one application data record on side `from` and puts it on the network.
+  bool send_app(int from, Bytes data) {
+    uint8_t out[2048];
+    auto d = sides_[from].ep->send_application_data(data, out);
+    if (!d.ok()) return false;
+    send(from, std::vector<uint8_t>(d->begin(), d->end()));
+    return true;
   }
 
  private:

@@ -12,7 +12,6 @@
 #include "dtls/reassembler.hpp"
 #include "dtls/record.hpp"
 #include "dtls/replay_window.hpp"
-#include "dtls/signature.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;
@@ -122,8 +121,9 @@ HandshakeFragment frag(uint8_t type, uint32_t len, uint16_t seq, uint32_t off, c
 }  // namespace
 
 TEST_CASE("reassembler: overlapping, out-of-order fragments by byte offset") {
+  std::vector<uint8_t> pool(8192);
   auto r = std::make_unique<Reassembler>();
-  r->reset(0);
+  r->init(pool, 6144);
   std::vector<uint8_t> msg(3000);
   for (std::size_t i = 0; i < msg.size(); ++i) msg[i] = static_cast<uint8_t>(i * 7);
   auto piece = [&](uint32_t off, uint32_t len) { return std::vector<uint8_t>(msg.begin() + off, msg.begin() + off + len); };
@@ -142,7 +142,9 @@ TEST_CASE("reassembler: overlapping, out-of-order fragments by byte offset") {
 }
 
 TEST_CASE("reassembler: future messages buffered, far future ignored, inconsistent and oversized refused") {
+  std::vector<uint8_t> pool(8192);
   auto r = std::make_unique<Reassembler>();
+  r->init(pool, 6144);
   r->reset(5);
   std::vector<uint8_t> two = {9, 9};
   REQUIRE(r->add(frag(11, 2, 6, 0, two)).ok());
@@ -161,6 +163,33 @@ TEST_CASE("reassembler: future messages buffered, far future ignored, inconsiste
   CHECK_FALSE(r->add(frag(13, 10, 7, 2, two)).ok());  // type changed
   CHECK_FALSE(r->add(frag(12, 11, 7, 2, two)).ok());  // length changed
   CHECK_FALSE(r->add(frag(12, 100000, 8, 0, two)).ok());  // larger than the maximum
+}
+
+TEST_CASE("reassembler: a full pool gives way to the next in-order message; bodies survive compaction") {
+  std::vector<uint8_t> pool(Reassembler::footprint(1000) * 2);
+  Reassembler r;
+  r.init(pool, 1000);
+  std::vector<uint8_t> a(1000, 0xAA), b(1000, 0xBB), c(1000, 0xCC);
+  REQUIRE(r.add(frag(11, 1000, 1, 0, b)).ok());  // future
+  REQUIRE(r.add(frag(12, 1000, 2, 0, std::vector<uint8_t>(c.begin(), c.begin() + 10))).ok());  // future, partial
+  auto full = r.add(frag(13, 1000, 3, 0, c));
+  REQUIRE(full.ok());
+  CHECK(*full == Reassembler::Added::ignored);  // no room for another future message
+  REQUIRE(r.add(frag(2, 1000, 0, 0, a)).ok());  // the next message evicts the future ones
+  REQUIRE(r.ready());
+  CHECK(std::vector<uint8_t>(r.ready_body().begin(), r.ready_body().end()) == a);
+  r.advance();
+  CHECK_FALSE(r.ready());  // seq 1 was evicted: the peer resends it
+  REQUIRE(r.add(frag(11, 1000, 1, 0, b)).ok());
+  REQUIRE(r.add(frag(12, 1000, 2, 0, c)).ok());
+  REQUIRE(r.ready());
+  r.advance();
+  REQUIRE(r.ready());
+  CHECK(std::vector<uint8_t>(r.ready_body().begin(), r.ready_body().end()) == c);
+  std::vector<uint8_t> small_pool(100);
+  Reassembler s;
+  s.init(small_pool, 1000);
+  CHECK_FALSE(s.add(frag(1, 500, 0, 0, std::vector<uint8_t>{1, 2})).ok());  // larger than the pool
 }
 
 TEST_CASE("handshake header: fragment past the message length is a decode error") {
@@ -239,22 +268,3 @@ TEST_CASE("client hello: write/parse round trip") {
   CHECK(parsed == 1);
 }
 
-TEST_CASE("signature: ECDSA DER <-> raw, with strict DER") {
-  std::vector<uint8_t> raw(64, 0);
-  raw[0] = 0x80;   // r needs a leading zero in DER
-  raw[31] = 1;
-  raw[63] = 2;     // s = 2
-  uint8_t der[80];
-  auto n = ecdsa_raw_to_der(raw, der);
-  REQUIRE(n.ok());
-  CHECK(der[0] == 0x30);
-  uint8_t back[64];
-  auto m = ecdsa_der_to_raw(Bytes(der, *n), 32, back);
-  REQUIRE(m.ok());
-  CHECK(std::vector<uint8_t>(back, back + 64) == raw);
-  std::vector<uint8_t> nonminimal = unhex("3007 020200 01 020102");
-  nonminimal[1] = 7;
-  CHECK_FALSE(ecdsa_der_to_raw(nonminimal, 32, back).ok());
-  std::vector<uint8_t> trailing = unhex("3006 020101 020102 00");
-  CHECK_FALSE(ecdsa_der_to_raw(trailing, 32, back).ok());
-}

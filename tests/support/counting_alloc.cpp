@@ -22,6 +22,10 @@
 #endif
 #endif
 
+#if defined(KEYWAY_NO_MALLOC_INTERPOSE)
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
 namespace {
 std::atomic<uint64_t> g_news{0};
 std::atomic<uint64_t> g_mallocs{0};
@@ -78,7 +82,9 @@ bool malloc_is_counted() {
 }
 
 std::size_t heap_bytes_in_use() {
-#if defined(__GLIBC__) && !defined(KEYWAY_NO_MALLOC_INTERPOSE)
+#if defined(KEYWAY_NO_MALLOC_INTERPOSE)
+  return __sanitizer_get_current_allocated_bytes();  // ASan's allocator keeps its own count
+#elif defined(__GLIBC__)
   return mallinfo2().uordblks;
 #else
   return 0;

@@ -20,7 +20,8 @@ uint64_t malloc_count();
 bool malloc_is_counted();
 // Both counters together: what "allocates nothing" is checked against.
 inline uint64_t allocation_count() { return operator_new_count() + malloc_count(); }
-// Bytes handed out by malloc and not yet freed (glibc's mallinfo2), 0 elsewhere.
+// Bytes handed out by malloc and not yet freed (glibc's mallinfo2, or ASan's
+// own count under ASan), 0 elsewhere.
 std::size_t heap_bytes_in_use();
 
 }  // namespace keyway::testing

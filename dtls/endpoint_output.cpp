@@ -1,0 +1,266 @@
+// Endpoint outputs (RFC 6347 §4.2.4): queued alerts, the HelloVerifyRequest,
+// flights and the server's final flight, events, retransmission timers, and
+// the release of the handshake's memory once it is over.
+#include <cstring>
+
+#include "dtls/endpoint.hpp"
+#include "dtls/handshake_context.hpp"
+#include "dtls/handshake_header.hpp"
+
+namespace keyway::dtls {
+
+namespace {
+constexpr Error kTimeout = make_error(Layer::dtls, Code::timeout, "dtls: handshake timed out after the retransmission limit");
+constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls: handshake not complete");
+constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls: peer certificate not accepted yet (set a fingerprint or accept it)");
+constexpr Error kTooLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: application data longer than the MTU allows");
+constexpr Error kOutSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls: output buffer cannot hold the record");
+constexpr Error kEventsFull = make_error(Layer::dtls, Code::capacity, "dtls: event queue overflow (poll_output not called)");
+}  // namespace
+
+// ---- failure, events, alerts -------------------------------------------------
+
+void Endpoint::fail(const Error& e, AlertDescription alert) {
+  if (state_ == HandshakeState::failed) return;
+  tracef(trace_, Layer::dtls, "failing: %s", e.detail);
+  queue_alert(AlertLevel::fatal, alert);
+  state_ = HandshakeState::failed;
+  if (hs_) {
+    hs_->timer.stop();
+    hs_->flight.clear();
+  }
+  error_ = e;
+  push_event(EventType::failure, 0, 0, AlertLevel::fatal, alert);
+}
+
+void Endpoint::push_event(EventType type, uint16_t offset, uint16_t len, AlertLevel level, AlertDescription alert) {
+  PendingEvent e{offset, len, type, level, alert};
+  if (event_count_ == kMaxEvents) {
+    // Keep a failure visible: overwrite the last slot.
+    error_ = kEventsFull;
+    events_[(event_head_ + kMaxEvents - 1) % kMaxEvents] =
+        PendingEvent{0, 0, EventType::failure, AlertLevel::fatal, AlertDescription::close_notify};
+    return;
+  }
+  events_[(event_head_ + event_count_) % kMaxEvents] = e;
+  ++event_count_;
+}
+
+void Endpoint::queue_alert(AlertLevel level, AlertDescription desc) {
+  if (alert_count_ == kMaxAlerts) {
+    if (level != AlertLevel::fatal) return;  // a flood of warnings: the rest are dropped
+    --alert_count_;                          // a fatal alert always goes out
+  }
+  alerts_[alert_count_++] = PendingAlert{static_cast<uint8_t>(level), static_cast<uint8_t>(desc),
+                                         static_cast<uint8_t>(write_epoch_)};
+  push_event(EventType::alert_sent, 0, 0, level, desc);
+}
+
+// Application data events point into the datagram they came in; one still
+// pending when the next datagram arrives (poll_output not called in
+// between) may have been overwritten, so it is dropped and counted.
+void Endpoint::drop_stale_app_data(MutableBytes datagram) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < event_count_; ++i) {
+    PendingEvent e = events_[(event_head_ + i) % kMaxEvents];
+    if (e.type == EventType::application_data) {
+      ++stats_.events_dropped;
+      continue;
+    }
+    events_[(event_head_ + kept++) % kMaxEvents] = e;
+  }
+  event_count_ = static_cast<uint8_t>(kept);
+  event_base_ = datagram.data();
+}
+
+// Seals the oldest queued alert into out (in the epoch it was queued in).
+std::size_t Endpoint::write_alert(MutableBytes out) {
+  PendingAlert a = alerts_[0];
+  for (std::size_t i = 1; i < alert_count_; ++i) alerts_[i - 1] = alerts_[i];
+  --alert_count_;
+  uint8_t body[2] = {a.level, a.desc};
+  ByteWriter w(out.first(out.size() < mtu_ ? out.size() : mtu_));
+  if (a.epoch == 0) write_plain_record(w, ContentType::alert, kVersionDtls12, write_.next_seq[0]++, body);
+  else if (write_.cipher.ready()) write_.cipher.seal(w, ContentType::alert, 1, write_.next_seq[1]++, body);
+  return w.failed() ? 0 : w.size();
+}
+
+// RFC 6347 §4.2.4 flight 6: ChangeCipherSpec (epoch 0) + Finished (epoch 1).
+std::size_t Endpoint::write_final_flight(MutableBytes out) {
+  final_.sending = false;
+  ByteWriter w(out.first(out.size() < mtu_ ? out.size() : mtu_));
+  uint8_t ccs[1] = {1};
+  write_plain_record(w, ContentType::change_cipher_spec, kVersionDtls12, write_.next_seq[0]++, ccs);
+  uint8_t msg[kHandshakeHeaderSize + kVerifyDataSize];
+  ByteWriter m(msg);
+  write_handshake_header(m, static_cast<uint8_t>(HandshakeType::finished), kVerifyDataSize, final_.msg_seq, 0,
+                         kVerifyDataSize);
+  m.write_bytes(final_.verify_data);
+  write_.cipher.seal(w, ContentType::handshake, 1, write_.next_seq[1]++, m.written());
+  return w.failed() ? 0 : w.size();
+}
+
+// ---- application data, close, exporter ------------------------------------
+
+Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
+  ENSURE(state_ == HandshakeState::established, kNotEstablished);
+  ENSURE(data.size() + kMaxRecordOverhead <= mtu_, kTooLong);
+  ByteWriter w(out);
+  write_.cipher.seal(w, ContentType::application_data, 1, write_.next_seq[1], data);
+  ENSURE(!w.failed(), kOutSmall);
+  ++write_.next_seq[1];
+  return Bytes(out.data(), w.size());
+}
+
+void Endpoint::close() {
+  if (state_ == HandshakeState::closed || state_ == HandshakeState::failed) return;
+  queue_alert(AlertLevel::warning, AlertDescription::close_notify);
+  state_ = HandshakeState::closed;
+  if (hs_) hs_->timer.stop();
+}
+
+Status Endpoint::export_keying_material(const char* label, MutableBytes out) const {
+  ENSURE(state_ == HandshakeState::established, kNotEstablished);
+  ENSURE(cert_accepted_, kNotAccepted);
+  dtls::export_keying_material(suite_->prf_hash, Bytes(master_, kMasterSecretSize), label, client_random_, server_random_, out);
+  return ok_status();
+}
+
+// ---- memory ------------------------------------------------------------------
+
+// Called on entry to handle_*: the data of events already polled is valid
+// until then.
+void Endpoint::release_handshake_memory() {
+  bool over = state_ == HandshakeState::established || state_ == HandshakeState::failed ||
+              state_ == HandshakeState::closed;
+  if (!over) return;
+  if (hs_) {
+    delete hs_;  // the server's final flight lives on in final_
+    hs_ = nullptr;
+  }
+  bool delivered = state_ != HandshakeState::established || (complete_polled_ && cert_accepted_);
+  if (peer_cert_ && event_count_ == 0 && delivered) {
+    crypto::secure_zero(peer_cert_, peer_cert_len_);
+    delete[] peer_cert_;
+    peer_cert_ = nullptr;
+    peer_cert_len_ = 0;
+  }
+}
+
+const char* Endpoint::last_timeout_reason() const {
+  if (hs_) return hs_->timeout_reason;
+  if (state_ == HandshakeState::failed && error_.code == Code::timeout)
+    return "dtls handshake retransmission limit reached";
+  return "idle";
+}
+
+std::size_t Endpoint::heap_bytes() const {
+  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size : 0) + peer_cert_len_;
+}
+
+// ---- timers and output -----------------------------------------------------
+
+void Endpoint::maybe_start() {
+  if (state_ != HandshakeState::client_start || !hs_) return;
+  Status s = client_send_hello(Bytes{});
+  if (!s.ok()) fail(s.error(), AlertDescription::internal_error);
+}
+
+void Endpoint::start_flight(Timestamp now, bool expects_reply) {
+  HandshakeContext& hs = *hs_;
+  hs.flight.rewind();
+  hs.flight_expects_reply = expects_reply;
+  hs.retransmit_trigger_seq = hs.peer_flight_first_seq;
+  hs.peer_flight_boundary = true;
+  if (expects_reply) hs.timer.arm_new_flight(now);
+  else hs.timer.stop();
+}
+
+void Endpoint::on_peer_retransmission() {
+  // RFC 6347 §4.2.4: the peer repeated its previous flight, so ours was lost.
+  if (!hs_ || hs_->flight.empty() || hs_->flight.sending()) return;
+  if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return;
+  ++stats_.retransmissions;
+  tracef(trace_, Layer::dtls, "peer repeated its flight: retransmitting ours (RFC 6347 §4.2.4)");
+  hs_->flight.rewind();
+}
+
+void Endpoint::handle_timeout(Timestamp now) {
+  if (now > now_) now_ = now;
+  release_handshake_memory();
+  maybe_start();
+  if (!hs_) return;
+  RetransmitTimer& timer = hs_->timer;
+  if (timer.deadline.is_never() || now_ < timer.deadline) return;
+  if (!timer.backoff(now_)) {
+    hs_->timeout_reason = "dtls handshake retransmission limit reached";
+    fail(kTimeout, AlertDescription::handshake_failure);
+    return;
+  }
+  hs_->timeout_reason = "dtls flight retransmission";
+  ++stats_.retransmissions;
+  if (timer.retransmits >= kRetransmitsBeforeMtuStep) lower_mtu();
+  tracef(trace_, Layer::dtls, "timer expired: retransmitting the flight, next timeout in %lld ms",
+         static_cast<long long>((timer.deadline - now_).as_millis()));
+  hs_->flight.rewind();
+}
+
+// RFC 6347 §4.1.1.1: repeated timeouts may mean datagrams of this size do
+// not get through; the flight is cut again for a smaller PMTU, in steps
+// (1000, then 576 minus IPv4 and UDP headers), never below that floor.
+void Endpoint::lower_mtu() {
+  uint16_t next = mtu_ > kMtuStep ? kMtuStep : mtu_ > kMtuFloor ? kMtuFloor : mtu_;
+  if (next >= mtu_) return;
+  tracef(trace_, Layer::dtls, "repeated timeouts: lowering the MTU from %u to %u (RFC 6347 §4.1.1.1)",
+         static_cast<unsigned>(mtu_), static_cast<unsigned>(next));
+  mtu_ = next;
+}
+
+Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
+  if (now > now_) now_ = now;
+  maybe_start();
+  Output out;
+  out.kind = Output::Kind::transmit;
+  std::size_t n = 0;
+  if (hs_ && hs_->hvr_len > 0) {
+    if (hs_->hvr_len <= scratch.size()) {
+      std::memcpy(scratch.data(), hs_->hvr, hs_->hvr_len);
+      n = hs_->hvr_len;
+    }
+    hs_->hvr_len = 0;
+  }
+  while (n == 0 && alert_count_ > 0) n = write_alert(scratch);
+  if (n == 0 && hs_ && hs_->flight.sending() && state_ != HandshakeState::failed) {
+    auto sent = hs_->flight.next_datagram(scratch, mtu_, write_);
+    if (!sent.ok()) fail(sent.error(), AlertDescription::internal_error);
+    else n = *sent;
+  }
+  if (n == 0 && final_.sending && state_ == HandshakeState::established) n = write_final_flight(scratch);
+  if (n > 0) {
+    out.transmit = Bytes(scratch.data(), n);
+    return out;
+  }
+  if (event_count_ > 0) {
+    const PendingEvent& p = events_[event_head_];
+    out.kind = Output::Kind::event;
+    out.event.type = p.type;
+    if (p.type == EventType::application_data) out.event.data = Bytes(event_base_ + p.offset, p.len);
+    if (p.type == EventType::peer_certificate || p.type == EventType::handshake_complete)
+      out.event.data = peer_certificate();
+    out.event.alert_level = p.level;
+    out.event.alert = p.alert;
+    if (suite_) out.event.suite = suite_->suite;
+    out.event.srtp_profile = srtp_profile_;
+    out.event.extended_master_secret = ems_;
+    if (p.type == EventType::failure) out.event.error = error_;
+    if (p.type == EventType::handshake_complete) complete_polled_ = true;
+    event_head_ = static_cast<uint8_t>((event_head_ + 1) % kMaxEvents);
+    --event_count_;
+    return out;
+  }
+  out.kind = Output::Kind::timeout;
+  out.deadline = hs_ ? hs_->timer.deadline : Timestamp::never();
+  return out;
+}
+
+}  // namespace keyway::dtls

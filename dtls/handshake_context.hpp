@@ -1,0 +1,77 @@
+// The state only a handshake needs (RFC 6347 §4.2), held apart from the
+// Endpoint so that an established association keeps none of it.
+//
+//   Endpoint (established state, always)      HandshakeContext (heap, handshake only)
+//   +------------------------------+          +--------------------------------------+
+//   | epoch-1 ciphers, windows,    |  hs_ --> | Config copy, timer, transcripts,     |
+//   | seqs, master + randoms,      |          | ECDHE key, premaster, cookie jar,    |
+//   | suite/profile/MKI, stats,    |          | reassembler + its pool (bounded by    |
+//   | events, final-flight digest  |          | Config), our flight + its buffer     |
+//   +------------------------------+          +--------------------------------------+
+//
+// Allocated by the Endpoint constructor with new (std::nothrow) (a failed
+// allocation fails the endpoint with a capacity error, no exception);
+// freed at the first handle_* call after the handshake completed or failed.
+// The server's final flight (ChangeCipherSpec + Finished) does not need it:
+// the Endpoint rebuilds that flight from its 12-byte verify_data.
+#pragma once
+
+#include <cstdint>
+
+#include "dtls/cookie.hpp"
+#include "dtls/endpoint.hpp"
+#include "dtls/flight.hpp"
+#include "dtls/reassembler.hpp"
+#include "lib/crypto/ecc.hpp"
+#include "lib/crypto/sha.hpp"
+
+namespace keyway::dtls {
+
+struct HandshakeContext {
+  explicit HandshakeContext(const Config& c) : config(c) {}
+  ~HandshakeContext();
+  HandshakeContext(const HandshakeContext&) = delete;
+  HandshakeContext& operator=(const HandshakeContext&) = delete;
+
+  // Allocates the reassembly pool and the flight buffer (sized for our own
+  // certificate). False when the heap is exhausted.
+  [[nodiscard]] bool allocate_buffers();
+  std::size_t heap_bytes() const;
+
+  Config config;
+  RetransmitTimer timer;
+  const char* timeout_reason = "idle";
+  Reassembler reassembler;
+  Flight flight;
+  uint8_t* pool = nullptr;          // reassembly pool, then flight buffer
+  std::size_t pool_size = 0;
+  bool flight_expects_reply = false;
+  // RFC 6347 §4.2.4: the first message_seq of the peer flight that our
+  // current flight answers; its repetition means our flight was lost.
+  bool peer_flight_boundary = true;
+  uint16_t peer_flight_first_seq = 0;
+  uint16_t retransmit_trigger_seq = 0xFFFF;
+  uint16_t next_send_seq = 0;
+  crypto::Hash transcript256{crypto::HashAlg::sha256};
+  crypto::Hash transcript384{crypto::HashAlg::sha384};
+  uint16_t group = 0;
+  bool cert_requested = false;      // client: server sent CertificateRequest
+  bool peer_sent_cert = false;
+  bool renegotiation_info = false;  // peer signalled RFC 5746 support
+  bool client_point_formats = false;
+  HandshakeType expect = HandshakeType::client_hello;
+  uint8_t rx_header[kHandshakeHeaderSize] = {};
+  uint64_t rx_record_seq = 0;
+  crypto::Secret<crypto::kMaxSharedSecretSize> premaster;
+  crypto::EcdhKeyPair ecdh;
+  CookieJar cookies;                // server
+  uint8_t cookie[kMaxCookieSize] = {};  // client: the cookie we echo
+  std::size_t cookie_len = 0;
+  bool has_expected_fp = false;
+  Fingerprint expected_fp;
+  // A HelloVerifyRequest waiting for poll_output (server, stateless).
+  uint8_t hvr[kRecordHeaderSize + kHandshakeHeaderSize + 3 + CookieJar::kCookieSize] = {};
+  std::size_t hvr_len = 0;
+};
+
+}  // namespace keyway::dtls

@@ -1,0 +1,117 @@
+// Memory of an established association (issue 3 goals): the Endpoint keeps
+// only the established state once the handshake is over, and the steady
+// packet path allocates nothing (allocations counted by
+// tests/support/counting_alloc.cpp).
+#include <cstring>
+
+#include <doctest/doctest.h>
+
+#include "tests/dtls/fixture.hpp"
+#include "tests/support/counting_alloc.hpp"
+
+using namespace keyway;
+using namespace keyway::dtls;
+using keyway::test::Fixture;
+
+namespace {
+
+// Two endpoints wired back to back through static buffers (no harness
+// allocations): every datagram one side emits goes to the other.
+struct Wire {
+  Endpoint* ep[2];
+  uint8_t scratch[2048];
+  bool complete[2] = {false, false};
+  bool failed = false;
+  std::size_t app_records[2] = {0, 0};
+  std::size_t app_bytes[2] = {0, 0};
+  Timestamp now = Timestamp::from_micros(1000000);
+
+  void pump(int from) {
+    for (int guard = 0; guard < 1000; ++guard) {
+      Output o = ep[from]->poll_output(now, scratch);
+      if (o.kind == Output::Kind::timeout) return;
+      if (o.kind == Output::Kind::transmit) {
+        ep[1 - from]->handle_datagram(now, MutableBytes(scratch, o.transmit.size()));
+        pump(1 - from);  // take its events while the datagram is still in scratch
+        continue;
+      }
+      const Event& e = o.event;
+      if (e.type == EventType::peer_certificate) ep[from]->accept_peer_certificate();
+      if (e.type == EventType::handshake_complete) complete[from] = true;
+      if (e.type == EventType::failure) failed = true;
+      if (e.type == EventType::application_data) {
+        ++app_records[from];
+        app_bytes[from] += e.data.size();
+      }
+    }
+  }
+  void handshake() {
+    for (int i = 0; i < 50 && !(complete[0] && complete[1]) && !failed; ++i) {
+      pump(0);
+      pump(1);
+    }
+    for (auto* e : ep) e->handle_timeout(now);  // the first call after completion releases the handshake
+  }
+  bool send(int from, Bytes data) {
+    uint8_t out[2048];
+    auto d = ep[from]->send_application_data(data, out);
+    if (!d.ok()) return false;
+    ep[1 - from]->handle_datagram(now, MutableBytes(out, d->size()));
+    pump(1 - from);
+    return true;
+  }
+};
+
+// The shared fixture, reduced to one suite and one profile, no cookie.
+struct Setup : Fixture {
+  explicit Setup(uint16_t suite) {
+    server.cookie_exchange = false;
+    client.cipher_suites.push(suite);
+    server.cipher_suites.push(suite);
+  }
+};
+}  // namespace
+
+TEST_CASE("dtls memory: the established state is the Endpoint alone, and bounded") {
+  // 2 KiB per side including mbedTLS's heap AES key schedules (2 x 288 B
+  // for AES-GCM), as keyway-bench dtls measures it.
+  CHECK(sizeof(Endpoint) <= 2048 - 2 * 288);
+  Setup s(0xC02B);
+  Endpoint client(s.client), server(s.server);
+  CHECK(client.heap_bytes() > 0);  // the handshake context exists from the start
+  Wire w{{&client, &server}};
+  w.handshake();
+  REQUIRE(client.is_established());
+  REQUIRE(server.is_established());
+  CHECK(client.heap_bytes() == 0);
+  CHECK(server.heap_bytes() == 0);
+  CHECK(client.peer_certificate().empty());  // accepted, delivered, released
+  uint8_t km[60];
+  CHECK(client.export_keying_material("EXTRACTOR-dtls_srtp", km).ok());
+}
+
+TEST_CASE("dtls memory: 10,000 application data records each way after the handshake allocate nothing") {
+  for (uint16_t suite : {uint16_t{0xC02B}, uint16_t{0xC02C}, uint16_t{0xCCA9}}) {
+    CAPTURE(suite);
+    Setup s(suite);
+    Endpoint client(s.client), server(s.server);
+    Wire w{{&client, &server}};
+    w.handshake();
+    REQUIRE(client.is_established());
+    REQUIRE(server.is_established());
+    uint8_t payload[1000];
+    std::memset(payload, 0x5A, sizeof payload);
+    const uint64_t news = keyway::testing::operator_new_count(), mallocs = keyway::testing::malloc_count();
+    bool ok = true;
+    for (int i = 0; i < 10000 && ok; ++i) {
+      std::size_t len = 1 + static_cast<std::size_t>(i) % sizeof payload;
+      ok = w.send(0, Bytes(payload, len)) && w.send(1, Bytes(payload, len));
+    }
+    CHECK(keyway::testing::operator_new_count() == news);
+    CHECK(keyway::testing::malloc_count() == mallocs);
+    REQUIRE(ok);
+    CHECK(w.app_records[0] == 10000);
+    CHECK(w.app_records[1] == 10000);
+    CHECK(server.stats().records_auth_failed == 0);
+  }
+}
