@@ -98,7 +98,7 @@ Listener::Slot* Listener::make_room() {
   return nullptr;  // full of established associations
 }
 
-Dispatch Listener::handle_datagram(Timestamp now, Bytes from, Bytes datagram, MutableBytes scratch) {
+Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datagram, MutableBytes scratch) {
   ++stats_.datagrams;
   if (Slot* s = find(from)) {
     s->ep().handle_datagram(now, datagram);
@@ -148,7 +148,7 @@ Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello
   return Dispatch{Dispatch::Kind::hello_verify, w.written(), nullptr};
 }
 
-Dispatch Listener::create(Timestamp now, Bytes from, Bytes datagram) {
+Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram) {
   Slot* s = make_room();
   if (s == nullptr) {
     ++stats_.dropped;

@@ -59,7 +59,7 @@ class Listener {
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
-  Dispatch handle_datagram(Timestamp now, Bytes from, Bytes datagram, MutableBytes scratch);
+  Dispatch handle_datagram(Timestamp now, Bytes from, MutableBytes datagram, MutableBytes scratch);
 
   // The table: slot i holds an association or nothing.
   std::size_t capacity() const { return capacity_; }
@@ -76,7 +76,7 @@ class Listener {
   struct Slot;
   Slot* find(Bytes from);
   Slot* make_room();
-  Dispatch create(Timestamp now, Bytes from, Bytes datagram);
+  Dispatch create(Timestamp now, Bytes from, MutableBytes datagram);
   Dispatch hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch);
   static bool is_pending(const Slot& s);
 
