@@ -557,3 +557,37 @@ TEST_CASE("dtls endpoint: the MTU never drops below the floor, nor below what wa
   }
   CHECK(ep.mtu() == 300);
 }
+
+TEST_CASE("dtls pair: the server's final flight, lost, is resent from the established state after its context is gone") {
+  Fixture f;
+  f.server.cookie_exchange = false;
+  Pair p(f.client, f.server);
+  int final_flights = 0;
+  p.tamper = [&](int to, std::vector<uint8_t>& d) {
+    if (to == 0 && !d.empty() && d[0] == 20) return ++final_flights > 1;  // drop the first CCS + Finished
+    return true;
+  };
+  p.run(Duration::seconds(30));
+  check_completed(p);
+  CHECK(final_flights == 2);
+  // answered without the handshake context (only the unaccepted certificate is left)
+  CHECK(p.server().ep->heap_bytes() == p.server().ep->peer_certificate().size());
+  CHECK(p.server().ep->stats().retransmissions == 1);
+  CHECK(p.client().ep->stats().retransmissions >= 1);
+}
+
+TEST_CASE("dtls endpoint: client application data ends the server's final-flight hold") {
+  Fixture f;
+  f.server.cookie_exchange = false;
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  REQUIRE(p.send_app(0, test::bytes_of("proof")));
+  p.run(Duration::seconds(1), false);
+  REQUIRE(p.server().app_data.size() == 1);
+  // A late repeat of the client's flight no longer triggers a resend.
+  uint64_t before = p.server().ep->stats().retransmissions;
+  for (const auto& d : p.client().sent)
+    if (!d.empty() && d[0] == 22) p.deliver_raw(1, d);
+  CHECK(p.server().ep->stats().retransmissions == before);
+}
