@@ -1,10 +1,13 @@
 // Two identities and matching client/server configurations for in-process
-// DTLS tests (seeded RNGs: deterministic).
+// DTLS tests (seeded RNGs: deterministic), and the completion check.
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include "dtls/endpoint.hpp"
+#include "tests/dtls/pair.hpp"
 #include "lib/rng.hpp"
 
 namespace keyway::test {
@@ -35,5 +38,26 @@ struct Fixture {
     }
   }
 };
+
+// Both sides completed, certificates accepted, equal exporter output.
+inline std::vector<uint8_t> exporter(dtls::Endpoint& ep, std::size_t len = 60) {
+  std::vector<uint8_t> out(len);
+  REQUIRE(ep.export_keying_material("EXTRACTOR-dtls_srtp", out).ok());
+  return out;
+}
+
+inline void accept_both(Pair& p) {
+  p.client().ep->accept_peer_certificate();
+  p.server().ep->accept_peer_certificate();
+}
+
+inline void check_completed(Pair& p) {
+  REQUIRE_MESSAGE(!p.client().failed, p.client().error.detail);
+  REQUIRE_MESSAGE(!p.server().failed, p.server().error.detail);
+  REQUIRE(p.client().complete);
+  REQUIRE(p.server().complete);
+  accept_both(p);
+  CHECK(exporter(*p.client().ep) == exporter(*p.server().ep));
+}
 
 }  // namespace keyway::test

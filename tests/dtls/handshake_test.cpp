@@ -11,32 +11,14 @@
 
 using namespace keyway;
 using namespace keyway::dtls;
+using keyway::test::check_completed;
+using keyway::test::exporter;
 using keyway::test::Fixture;
 using keyway::test::kUnixNow;
 using keyway::test::NetemConfig;
 using keyway::test::Pair;
 
 namespace {
-
-std::vector<uint8_t> exporter(Endpoint& ep, std::size_t len = 60) {
-  std::vector<uint8_t> out(len);
-  REQUIRE(ep.export_keying_material("EXTRACTOR-dtls_srtp", out).ok());
-  return out;
-}
-
-void accept_both(Pair& p) {
-  p.client().ep->accept_peer_certificate();
-  p.server().ep->accept_peer_certificate();
-}
-
-void check_completed(Pair& p) {
-  REQUIRE_MESSAGE(!p.client().failed, p.client().error.detail);
-  REQUIRE_MESSAGE(!p.server().failed, p.server().error.detail);
-  REQUIRE(p.client().complete);
-  REQUIRE(p.server().complete);
-  accept_both(p);
-  CHECK(exporter(*p.client().ep) == exporter(*p.server().ep));
-}
 
 const Event* find_event(const test::Side& s, EventType t) {
   for (const auto& e : s.events)
@@ -495,98 +477,4 @@ TEST_CASE("dtls endpoint: a forged plaintext fatal alert after the handshake is 
   p.deliver_raw(0, test::unhex("15 fefd 0000 000000000050 0002 0228"));
   CHECK(p.client().ep->state() == HandshakeState::established);
   CHECK_FALSE(p.client().failed);
-}
-
-TEST_CASE("dtls server: a ClientHello offering only DTLS 1.0 gets a fatal protocol_version alert") {
-  Fixture f;
-  Pair p(f.client, f.server);
-  p.tamper = [](int to, std::vector<uint8_t>& d) {
-    // record header (13) + handshake header (12), then client_version
-    if (to == 1 && d.size() > 27 && d[0] == 22 && d[13] == 1) {
-      d[25] = 0xFE;
-      d[26] = 0xFF;
-    }
-    return true;
-  };
-  p.run(Duration::seconds(5));
-  REQUIRE(p.server().failed);
-  CHECK(p.server().error.code == Code::protocol_version);
-  CHECK(std::string(p.server().error.detail).find("DTLS 1.0") != std::string::npos);
-  bool alert = false;
-  for (const auto& e : p.client().events)
-    if (e.type == EventType::alert_received && e.alert == AlertDescription::protocol_version &&
-        e.alert_level == AlertLevel::fatal)
-      alert = true;
-  CHECK(alert);
-  CHECK(p.client().failed);
-}
-
-TEST_CASE("dtls pair: repeated timeouts lower the MTU, so a 1200-MTU handshake completes over a 600-byte path") {
-  Fixture f;
-  f.server.cookie_exchange = false;
-  Pair p(f.client, f.server);
-  std::size_t largest = 0, dropped = 0;
-  p.tamper = [&](int, std::vector<uint8_t>& d) {
-    if (d.size() > 600) {  // the path drops anything larger
-      ++dropped;
-      return false;
-    }
-    largest = std::max(largest, d.size());
-    return true;
-  };
-  p.run(Duration::seconds(60));
-  check_completed(p);
-  CHECK(dropped > 0);
-  CHECK(largest <= 600);
-  CHECK(p.server().ep->mtu() == 548);  // 1200 -> 1000 -> 576 - 28
-  CHECK(p.server().ep->stats().retransmissions >= 3);
-}
-
-TEST_CASE("dtls endpoint: the MTU never drops below the floor, nor below what was configured") {
-  Fixture f;
-  f.client.mtu = 300;
-  f.client.initial_timeout = Duration::millis(100);
-  Endpoint ep(f.client);
-  uint8_t scratch[2048];
-  Timestamp t = Timestamp::from_micros(1000000);
-  for (int i = 0; i < 6; ++i) {
-    while (ep.poll_output(t, scratch).kind != Output::Kind::timeout) {
-    }
-    t = t + Duration::seconds(61);
-    ep.handle_timeout(t);
-  }
-  CHECK(ep.mtu() == 300);
-}
-
-TEST_CASE("dtls pair: the server's final flight, lost, is resent from the established state after its context is gone") {
-  Fixture f;
-  f.server.cookie_exchange = false;
-  Pair p(f.client, f.server);
-  int final_flights = 0;
-  p.tamper = [&](int to, std::vector<uint8_t>& d) {
-    if (to == 0 && !d.empty() && d[0] == 20) return ++final_flights > 1;  // drop the first CCS + Finished
-    return true;
-  };
-  p.run(Duration::seconds(30));
-  check_completed(p);
-  CHECK(final_flights == 2);
-  CHECK(p.server().ep->heap_bytes() == 0);  // answered without the handshake context
-  CHECK(p.server().ep->stats().retransmissions == 1);
-  CHECK(p.client().ep->stats().retransmissions >= 1);
-}
-
-TEST_CASE("dtls endpoint: client application data ends the server's final-flight hold") {
-  Fixture f;
-  f.server.cookie_exchange = false;
-  Pair p(f.client, f.server);
-  p.run();
-  check_completed(p);
-  REQUIRE(p.send_app(0, test::bytes_of("proof")));
-  p.run(Duration::seconds(1), false);
-  REQUIRE(p.server().app_data.size() == 1);
-  // A late repeat of the client's flight no longer triggers a resend.
-  uint64_t before = p.server().ep->stats().retransmissions;
-  for (const auto& d : p.client().sent)
-    if (!d.empty() && d[0] == 22) p.deliver_raw(1, d);
-  CHECK(p.server().ep->stats().retransmissions == before);
 }
