@@ -145,6 +145,7 @@ std::vector<uint8_t> client_hello(Peers& p) {
 struct RealClient {
   Endpoint ep;
   std::vector<uint8_t> from;
+  std::vector<std::vector<uint8_t>> sent;
   explicit RealClient(const Config& c, std::vector<uint8_t> addr) : ep(c), from(std::move(addr)) {}
 
   // One round: the client's datagrams go to the Listener, the answers back.
@@ -154,6 +155,7 @@ struct RealClient {
       Output out = ep.poll_output(now, scratch);
       if (out.kind == Output::Kind::timeout) break;
       if (out.kind != Output::Kind::transmit) continue;
+      sent.emplace_back(out.transmit.begin(), out.transmit.end());
       Dispatch d = l.handle_datagram(now, from, out.transmit, reply);
       if (d.kind == Dispatch::Kind::hello_verify) ep.handle_datagram(now, d.transmit);
       if (d.kind != Dispatch::Kind::endpoint) continue;
@@ -211,9 +213,9 @@ TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep
   flood(1, n - 1);
   std::size_t heap_after = heap_bytes();
   std::size_t allocs = allocations() - allocs_before;
-  fmt::print("dtls flood cookies=on hellos={} hvr={} endpoints_created={} allocations={} heap_before={} heap_after={} "
+  fmt::print("dtls flood cookies=on hellos={} hvr={} endpoints_created={} heap_before={} heap_after={} allocations={} "
              "listener_table_bytes={}\n",
-             n, hvr, listener->stats().endpoints_created, allocs, heap_before, heap_after, listener->table_bytes());
+             n, hvr, listener->stats().endpoints_created, heap_before, heap_after, allocs, listener->table_bytes());
   CHECK(hvr == n);
   CHECK(listener->stats().hello_verify_sent == n);
   CHECK(listener->stats().endpoints_created == 0);
@@ -267,10 +269,10 @@ TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the o
     uint32_t id = static_cast<uint32_t>(a[1]) << 16 | static_cast<uint32_t>(a[2]) << 8 | a[3];
     newest += id >= n - kPending ? 1 : 0;
   }
-  fmt::print("dtls flood cookies=off hellos={} hvr={} endpoints_created={} pending_max={} (cap {}) oldest_dropped={} "
-             "heap_before={} heap_after={} listener_table_bytes={}\n",
-             n, listener->stats().hello_verify_sent, listener->stats().endpoints_created, max_pending, kPending,
-             listener->stats().pending_dropped, heap_before, heap_after, listener->table_bytes());
+  fmt::print("dtls flood cookies=off hellos={} hvr={} endpoints_created={} heap_before={} heap_after={} pending_max={} "
+             "pending_cap={} oldest_dropped={} listener_table_bytes={}\n",
+             n, listener->stats().hello_verify_sent, listener->stats().endpoints_created, heap_before, heap_after,
+             max_pending, kPending, listener->stats().pending_dropped, listener->table_bytes());
   CHECK(max_pending == kPending);
   CHECK(listener->stats().endpoints_created == n);
   CHECK(listener->stats().pending_dropped == n - kPending);
@@ -294,6 +296,49 @@ TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the o
   flood(n + 100, 50);
   CHECK(established_for(*listener, real.from) == server);
   CHECK(listener->pending() <= kPending);
+}
+
+TEST_CASE("dtls listener: a peer starts over after its association ended, or with a cookie when established") {
+  Peers p(true, 4, 2);
+  Listener l(p.listener);
+  Timestamp now = Timestamp::from_micros(1000000);
+  RealClient a(p.client, address(5));
+  for (int r = 0; r < 6 && !a.ep.is_established(); ++r) a.round(l, now);
+  REQUIRE(a.ep.is_established());
+  Endpoint* first = established_for(l, a.from);
+  REQUIRE(first != nullptr);
+  REQUIRE(a.sent.size() >= 2);
+  uint8_t scratch[2048];
+  // A late copy of the hello (with its valid cookie) that made the association: nothing changes.
+  CHECK(l.handle_datagram(now, a.from, a.sent[1], scratch).kind == Dispatch::Kind::dropped);
+  // A forged hello from the same address: a stateless HelloVerifyRequest, the association stays.
+  std::vector<uint8_t> forged = a.sent[0];
+  forged[27] ^= 0xFF;
+  CHECK(l.handle_datagram(now, a.from, forged, scratch).kind == Dispatch::Kind::hello_verify);
+  CHECK(established_for(l, a.from) == first);
+  CHECK(l.stats().endpoints_created == 1);
+  // The peer restarts for real (new random, returns the cookie): the new association replaces the old.
+  SeededRng rng2(33);
+  Config c2 = p.client;
+  c2.rng = &rng2;
+  RealClient b(c2, a.from);
+  for (int r = 0; r < 6 && !b.ep.is_established(); ++r) b.round(l, now);
+  REQUIRE(b.ep.is_established());
+  CHECK(l.stats().endpoints_created == 2);
+  CHECK(l.active() == 1);
+  Endpoint* second = established_for(l, b.from);
+  REQUIRE(second != nullptr);
+  expect_same_keys(b.ep, *second);
+  // Once it is closed, a new hello from that address starts over.
+  second->close();
+  SeededRng rng3(44);
+  Config c3 = p.client;
+  c3.rng = &rng3;
+  RealClient c(c3, a.from);
+  for (int r = 0; r < 6 && !c.ep.is_established(); ++r) c.round(l, now);
+  REQUIRE(c.ep.is_established());
+  CHECK(l.stats().endpoints_created == 3);
+  CHECK(l.active() == 1);
 }
 
 TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create nothing") {
