@@ -15,6 +15,7 @@ struct Listener::Slot {
   uint64_t order = 0;  // creation order: the smallest pending one is the oldest
   uint8_t address[kMaxAddress] = {};
   std::size_t address_len = 0;
+  uint8_t random[kRandomSize] = {};  // of the hello that created it (cookies on)
   alignas(Endpoint) unsigned char storage[sizeof(Endpoint)];
   Endpoint& ep() { return *std::launder(reinterpret_cast<Endpoint*>(storage)); }
   const Endpoint& ep() const { return *std::launder(reinterpret_cast<const Endpoint*>(storage)); }
@@ -45,6 +46,12 @@ void Listener::remove(std::size_t i) {
   if (i >= capacity_ || !slots_[i].used) return;
   slots_[i].ep().~Endpoint();
   slots_[i].used = false;
+}
+
+bool Listener::ended(const Slot& s) {
+  if (!s.used) return false;
+  HandshakeState st = s.ep().state();
+  return st == HandshakeState::failed || st == HandshakeState::closed;
 }
 
 bool Listener::is_pending(const Slot& s) {
@@ -89,8 +96,7 @@ Listener::Slot* Listener::make_room() {
     if (!slots_[i].used) return &slots_[i];
   // Reuse a slot whose association ended.
   for (std::size_t i = 0; i < capacity_; ++i) {
-    HandshakeState st = slots_[i].ep().state();
-    if (st == HandshakeState::failed || st == HandshakeState::closed) {
+    if (ended(slots_[i])) {
       remove(i);
       return &slots_[i];
     }
@@ -100,37 +106,44 @@ Listener::Slot* Listener::make_room() {
 
 Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datagram, MutableBytes scratch) {
   ++stats_.datagrams;
-  if (Slot* s = find(from)) {
+  Slot* s = find(from);
+  if (s != nullptr && ended(*s)) {  // a new hello may start over from this address
+    remove(static_cast<std::size_t>(s - slots_));
+    s = nullptr;
+  }
+  ByteReader r(datagram);
+  auto rec = read_record(r);
+  ByteReader hr(rec.ok() ? rec->fragment : Bytes{});
+  auto f = read_handshake_fragment(hr);
+  bool hello = rec.ok() && rec->epoch == 0 && rec->type == static_cast<uint8_t>(ContentType::handshake) && f.ok() &&
+               f->type == static_cast<uint8_t>(HandshakeType::client_hello);
+  // RFC 6347 §4.2.8: a ClientHello to an established association may start a
+  // new one, which replaces it only once the peer returned a valid cookie.
+  bool restart = s != nullptr && s->ep().is_established() && hello && config_.cookie_exchange;
+  if (s != nullptr && !restart) {
     s->ep().handle_datagram(now, datagram);
     return Dispatch{Dispatch::Kind::endpoint, {}, &s->ep()};
   }
   // Only an initial ClientHello may create anything.
-  Dispatch dropped;
-  ByteReader r(datagram);
-  auto rec = read_record(r);
-  if (from.size() > kMaxAddress || !rec.ok() || rec->epoch != 0 ||
-      rec->type != static_cast<uint8_t>(ContentType::handshake)) {
+  if (from.size() > kMaxAddress || !hello) {
     ++stats_.dropped;
-    return dropped;
+    return Dispatch{};
   }
-  ByteReader hr(rec->fragment);
-  auto f = read_handshake_fragment(hr);
-  if (!f.ok() || f->type != static_cast<uint8_t>(HandshakeType::client_hello)) {
-    ++stats_.dropped;
-    return dropped;
-  }
-  if (!config_.cookie_exchange) return create(now, from, datagram);
+  if (!config_.cookie_exchange) return create(now, from, datagram, Bytes{});
   // A cookie can only be checked on a whole hello: fragmented ones are dropped.
   bool whole = f->frag_offset == 0 && f->body.size() == f->length;
   auto ch = parse_client_hello(f->body);
-  if (!whole || !ch.ok()) {
+  // A late copy of the hello that made the association is not a new one.
+  if (!whole || !ch.ok() || (restart && std::memcmp(s->random, ch->random.data(), sizeof s->random) == 0)) {
     ++stats_.dropped;
-    return dropped;
+    return Dispatch{};
   }
-  if (cookies_.check(from, ch->random, ch->session_id, ch->cipher_suites, ch->cookie))
-    return create(now, from, datagram);
-  if (!ch->cookie.empty()) ++stats_.bad_cookies;
-  return hello_verify(*rec, from, *ch, scratch);
+  if (!cookies_.check(from, ch->random, ch->session_id, ch->cipher_suites, ch->cookie)) {
+    if (!ch->cookie.empty()) ++stats_.bad_cookies;
+    return hello_verify(*rec, from, *ch, scratch);
+  }
+  if (restart) remove(static_cast<std::size_t>(s - slots_));
+  return create(now, from, datagram, ch->random);
 }
 
 Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch) {
@@ -148,7 +161,7 @@ Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello
   return Dispatch{Dispatch::Kind::hello_verify, w.written(), nullptr};
 }
 
-Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram) {
+Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random) {
   Slot* s = make_room();
   if (s == nullptr) {
     ++stats_.dropped;
@@ -157,6 +170,8 @@ Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram) {
   std::memcpy(s->address, from.data(), from.size());
   s->address_len = from.size();
   s->order = ++created_order_;
+  std::memset(s->random, 0, sizeof s->random);
+  if (random.size() == sizeof s->random) std::memcpy(s->random, random.data(), sizeof s->random);
   Config c = config_.server;
   c.role = Role::server;
   c.cookie_exchange = false;  // the Listener verified the address already

@@ -11,6 +11,8 @@
 //          new server Endpoint for A, in a slot of a fixed table
 //          (beyond max_pending handshakes, the oldest pending one is dropped)
 //
+// A peer whose association ended (failed, closed) may start over; one whose
+// association is established restarts only with a valid cookie (§4.2.8).
 // The table is allocated once, at construction; a ClientHello never
 // allocates. The caller owns the socket: it passes (now, from, datagram),
 // sends a HelloVerifyRequest back to `from`, and drives the Endpoints
@@ -76,9 +78,10 @@ class Listener {
   struct Slot;
   Slot* find(Bytes from);
   Slot* make_room();
-  Dispatch create(Timestamp now, Bytes from, MutableBytes datagram);
+  Dispatch create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random);
   Dispatch hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch);
   static bool is_pending(const Slot& s);
+  static bool ended(const Slot& s);
 
   ListenerConfig config_;
   CookieJar cookies_;

@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <cstdlib>
 
-// ASan owns malloc: no interposition there (GCC and Clang both define this).
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define KEYWAY_METER_MALLOC 1
-#endif
+#include "tests/support/counting_alloc.hpp"
+
+// The allocations reach us through tests/support/counting_alloc's malloc
+// hooks (glibc outside ASan, which owns malloc).
 
 namespace keyway::bench {
 namespace {
@@ -56,48 +56,19 @@ void note_free(void* p) {
 }
 }  // namespace
 
-#if defined(KEYWAY_METER_MALLOC)
-bool HeapMeter::available() { return true; }
-#else
-bool HeapMeter::available() { return false; }
-#endif
+bool HeapMeter::available() { return testing::malloc_is_counted(); }
 void HeapMeter::start() {
   for (auto& b : g_blocks) b = Block{nullptr, 0, -1};
   g_live[0] = g_live[1] = g_peak[0] = g_peak[1] = 0;
   g_on = true;
+  testing::set_malloc_hooks(note_alloc, note_free);
 }
-void HeapMeter::stop() { g_on = false; }
+void HeapMeter::stop() {
+  g_on = false;
+  testing::set_malloc_hooks(nullptr, nullptr);
+}
 void HeapMeter::set_side(int s) { g_side = s; }
 std::size_t HeapMeter::live(int s) { return g_live[s]; }
 std::size_t HeapMeter::peak(int s) { return g_peak[s]; }
 
 }  // namespace keyway::bench
-
-#if defined(KEYWAY_METER_MALLOC)
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void __libc_free(void*);
-void* malloc(std::size_t n) {
-  void* p = __libc_malloc(n);
-  keyway::bench::note_alloc(p, n);
-  return p;
-}
-void* calloc(std::size_t a, std::size_t b) {
-  void* p = __libc_calloc(a, b);
-  keyway::bench::note_alloc(p, a * b);
-  return p;
-}
-void* realloc(void* p, std::size_t n) {
-  if (keyway::bench::g_on) keyway::bench::note_free(p);
-  void* q = __libc_realloc(p, n);
-  keyway::bench::note_alloc(q, n);
-  return q;
-}
-void free(void* p) {
-  if (keyway::bench::g_on) keyway::bench::note_free(p);
-  __libc_free(p);
-}
-}
-#endif

@@ -69,7 +69,8 @@ inline void drain(dtls::Endpoint& ep, Timestamp now) {
       (void)ep.export_keying_material("EXTRACTOR-dtls_srtp", keys);
     } else if (o.event.type == dtls::EventType::application_data && o.event.data.size() <= sizeof echo) {
       std::copy(o.event.data.begin(), o.event.data.end(), echo);  // data lives until the next handle_* call
-      (void)ep.send_application_data(Bytes(echo, o.event.data.size()));
+      static uint8_t sealed[2048];
+      (void)ep.send_application_data(Bytes(echo, o.event.data.size()), sealed);
     }
   }
 }

@@ -61,8 +61,17 @@ int main(int argc, char** argv) {
   const bool established = client->is_established() && server->is_established();
   // Application data both ways (the targets echo it), then close_notify.
   static const uint8_t ping[] = {'p', 'i', 'n', 'g'};
-  (void)client->send_application_data(ping);
-  (void)server->send_application_data(ping);
+  uint8_t sealed[64];
+  if (auto rec = client->send_application_data(ping, sealed); rec.ok()) {
+    from_client.emplace_back(rec->begin(), rec->end());
+    Datagram copy = from_client.back();  // decrypted in place: the corpus keeps the sealed bytes
+    (void)server->handle_datagram(now, copy);
+  }
+  if (auto rec = server->send_application_data(ping, sealed); rec.ok()) {
+    from_server.emplace_back(rec->begin(), rec->end());
+    Datagram copy = from_server.back();
+    (void)client->handle_datagram(now, copy);
+  }
   for (auto& d : pump(*client, now)) { from_client.push_back(d); (void)server->handle_datagram(now, d); }
   for (auto& d : pump(*server, now)) { from_server.push_back(d); (void)client->handle_datagram(now, d); }
   client->close();

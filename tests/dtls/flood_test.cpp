@@ -81,6 +81,7 @@ std::vector<uint8_t> client_hello(Peers& p) {
 struct RealClient {
   Endpoint ep;
   std::vector<uint8_t> from;
+  std::vector<std::vector<uint8_t>> sent;
   explicit RealClient(const Config& c, std::vector<uint8_t> addr) : ep(c), from(std::move(addr)) {}
 
   // One round: the client's datagrams go to the Listener, the answers back.
@@ -90,13 +91,21 @@ struct RealClient {
       Output out = ep.poll_output(now, scratch);
       if (out.kind == Output::Kind::timeout) break;
       if (out.kind != Output::Kind::transmit) continue;
-      Dispatch d = l.handle_datagram(now, from, out.transmit, reply);
-      if (d.kind == Dispatch::Kind::hello_verify) ep.handle_datagram(now, d.transmit);
+      sent.emplace_back(out.transmit.begin(), out.transmit.end());
+      std::vector<uint8_t> datagram = sent.back();  // records are decrypted in place
+      Dispatch d = l.handle_datagram(now, from, datagram, reply);
+      if (d.kind == Dispatch::Kind::hello_verify) {
+        std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
+        ep.handle_datagram(now, hvr);
+      }
       if (d.kind != Dispatch::Kind::endpoint) continue;
       for (int g2 = 0; g2 < 64; ++g2) {
         Output o = d.endpoint->poll_output(now, reply);
         if (o.kind == Output::Kind::timeout) break;
-        if (o.kind == Output::Kind::transmit) ep.handle_datagram(now, o.transmit);
+        if (o.kind == Output::Kind::transmit) {
+          std::vector<uint8_t> back(o.transmit.begin(), o.transmit.end());
+          ep.handle_datagram(now, back);
+        }
       }
     }
   }
@@ -147,9 +156,9 @@ TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep
   flood(1, n - 1);
   std::size_t heap_after = heap_bytes();
   std::size_t allocs = allocations() - allocs_before;
-  fmt::print("dtls flood cookies=on hellos={} hvr={} endpoints_created={} allocations={} heap_before={} heap_after={} "
+  fmt::print("dtls flood cookies=on hellos={} hvr={} endpoints_created={} heap_before={} heap_after={} allocations={} "
              "listener_table_bytes={}\n",
-             n, hvr, listener->stats().endpoints_created, allocs, heap_before, heap_after, listener->table_bytes());
+             n, hvr, listener->stats().endpoints_created, heap_before, heap_after, allocs, listener->table_bytes());
   CHECK(hvr == n);
   CHECK(listener->stats().hello_verify_sent == n);
   CHECK(listener->stats().endpoints_created == 0);
@@ -203,10 +212,10 @@ TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the o
     uint32_t id = static_cast<uint32_t>(a[1]) << 16 | static_cast<uint32_t>(a[2]) << 8 | a[3];
     newest += id >= n - kPending ? 1 : 0;
   }
-  fmt::print("dtls flood cookies=off hellos={} hvr={} endpoints_created={} pending_max={} (cap {}) oldest_dropped={} "
-             "heap_before={} heap_after={} listener_table_bytes={}\n",
-             n, listener->stats().hello_verify_sent, listener->stats().endpoints_created, max_pending, kPending,
-             listener->stats().pending_dropped, heap_before, heap_after, listener->table_bytes());
+  fmt::print("dtls flood cookies=off hellos={} hvr={} endpoints_created={} heap_before={} heap_after={} pending_max={} "
+             "pending_cap={} oldest_dropped={} listener_table_bytes={}\n",
+             n, listener->stats().hello_verify_sent, listener->stats().endpoints_created, heap_before, heap_after,
+             max_pending, kPending, listener->stats().pending_dropped, listener->table_bytes());
   CHECK(max_pending == kPending);
   CHECK(listener->stats().endpoints_created == n);
   CHECK(listener->stats().pending_dropped == n - kPending);
@@ -232,6 +241,49 @@ TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the o
   CHECK(listener->pending() <= kPending);
 }
 
+TEST_CASE("dtls listener: a peer starts over after its association ended, or with a cookie when established") {
+  Peers p(true, 4, 2);
+  Listener l(p.listener);
+  Timestamp now = Timestamp::from_micros(1000000);
+  RealClient a(p.client, address(5));
+  for (int r = 0; r < 6 && !a.ep.is_established(); ++r) a.round(l, now);
+  REQUIRE(a.ep.is_established());
+  Endpoint* first = established_for(l, a.from);
+  REQUIRE(first != nullptr);
+  REQUIRE(a.sent.size() >= 2);
+  uint8_t scratch[2048];
+  // A late copy of the hello (with its valid cookie) that made the association: nothing changes.
+  CHECK(l.handle_datagram(now, a.from, a.sent[1], scratch).kind == Dispatch::Kind::dropped);
+  // A forged hello from the same address: a stateless HelloVerifyRequest, the association stays.
+  std::vector<uint8_t> forged = a.sent[0];
+  forged[27] ^= 0xFF;
+  CHECK(l.handle_datagram(now, a.from, forged, scratch).kind == Dispatch::Kind::hello_verify);
+  CHECK(established_for(l, a.from) == first);
+  CHECK(l.stats().endpoints_created == 1);
+  // The peer restarts for real (new random, returns the cookie): the new association replaces the old.
+  SeededRng rng2(33);
+  Config c2 = p.client;
+  c2.rng = &rng2;
+  RealClient b(c2, a.from);
+  for (int r = 0; r < 6 && !b.ep.is_established(); ++r) b.round(l, now);
+  REQUIRE(b.ep.is_established());
+  CHECK(l.stats().endpoints_created == 2);
+  CHECK(l.active() == 1);
+  Endpoint* second = established_for(l, b.from);
+  REQUIRE(second != nullptr);
+  expect_same_keys(b.ep, *second);
+  // Once it is closed, a new hello from that address starts over.
+  second->close();
+  SeededRng rng3(44);
+  Config c3 = p.client;
+  c3.rng = &rng3;
+  RealClient c(c3, a.from);
+  for (int r = 0; r < 6 && !c.ep.is_established(); ++r) c.round(l, now);
+  REQUIRE(c.ep.is_established());
+  CHECK(l.stats().endpoints_created == 3);
+  CHECK(l.active() == 1);
+}
+
 TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create nothing") {
   Peers p(true, 2, 1);
   std::vector<uint8_t> hello = client_hello(p);
@@ -249,9 +301,11 @@ TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create n
   uint8_t out[2048];
   Output first = c.poll_output(now, out);
   REQUIRE(first.kind == Output::Kind::transmit);
-  Dispatch h = l.handle_datagram(now, a, first.transmit, scratch);
+  std::vector<uint8_t> first_hello(first.transmit.begin(), first.transmit.end());
+  Dispatch h = l.handle_datagram(now, a, first_hello, scratch);
   REQUIRE(h.kind == Dispatch::Kind::hello_verify);
-  (void)c.handle_datagram(now, h.transmit);
+  std::vector<uint8_t> hvr_copy(h.transmit.begin(), h.transmit.end());
+  (void)c.handle_datagram(now, hvr_copy);
   Output retry = c.poll_output(now, out);
   REQUIRE(retry.kind == Output::Kind::transmit);
   std::vector<uint8_t> with_cookie(retry.transmit.begin(), retry.transmit.end());
@@ -264,7 +318,8 @@ TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create n
   std::vector<uint8_t> e1 = hello;
   e1[4] = 1;
   CHECK(l.handle_datagram(now, b, e1, scratch).kind == Dispatch::Kind::dropped);
-  CHECK(l.handle_datagram(now, b, std::vector<uint8_t>{0x16, 0xfe}, scratch).kind == Dispatch::Kind::dropped);
+  std::vector<uint8_t> garbage{0x16, 0xfe};
+  CHECK(l.handle_datagram(now, b, garbage, scratch).kind == Dispatch::Kind::dropped);
   std::vector<uint8_t> long_addr(Listener::kMaxAddress + 1, 7);
   CHECK(l.handle_datagram(now, long_addr, hello, scratch).kind == Dispatch::Kind::dropped);
   // A fragmented hello cannot carry a checkable cookie: dropped.
@@ -319,8 +374,17 @@ struct Packer {
 };
 
 // Feeds the same fragments to a standalone Reassembler (for its byte count).
+// The bounds an Endpoint gives its own reassembler (Config defaults).
+constexpr std::size_t kMaxMessage = Config{}.max_handshake_message;
+constexpr std::size_t kPoolBytes = Config{}.max_reassembly_bytes;
+
 struct Shadow {
-  std::unique_ptr<Reassembler> r = std::make_unique<Reassembler>();
+  std::vector<uint8_t> pool = std::vector<uint8_t>(kPoolBytes);
+  std::unique_ptr<Reassembler> r = [this] {
+    auto re = std::make_unique<Reassembler>();
+    re->init(pool, kMaxMessage);
+    return re;
+  }();
   std::size_t max_bytes = 0;
   void feed(const std::vector<uint8_t>& frag) {
     ByteReader br(frag);
@@ -353,7 +417,7 @@ TEST_CASE("dtls fragments: huge, past-the-end, contradicting, far-future and tin
   std::size_t huge = 0, far = 0, past_end = 0, contradicting = 0;
   // Lengths up to 2^24-1 for the next and future messages, at both ends.
   const uint8_t one[1] = {0x41};
-  for (uint32_t len : {0xFFFFFFu, 1u << 20, 65536u, static_cast<uint32_t>(Reassembler::kMaxMessage + 1)})
+  for (uint32_t len : {0xFFFFFFu, 1u << 20, 65536u, static_cast<uint32_t>(kMaxMessage + 1)})
     for (uint16_t seq : {uint16_t{1}, uint16_t{2}, uint16_t{3}, uint16_t{4}, uint16_t{5}, uint16_t{100}})
       for (uint8_t type : {uint8_t{11}, uint8_t{16}})
         for (uint32_t off : {0u, len - 1}) {
@@ -400,11 +464,11 @@ TEST_CASE("dtls fragments: huge, past-the-end, contradicting, far-future and tin
   fmt::print("dtls fragments: huge={} far_future={} contradicting={} past_end={} records={} ignored={} "
              "allocations={} heap_before={} heap_after={} reassembler_max_bytes={} (bound {})\n",
              huge, far, contradicting, past_end, hostile.records.size(), ignored, allocs, heap_before, heap_after,
-             shadow.max_bytes, Reassembler::kSlots * Reassembler::kMaxMessage);
+             shadow.max_bytes, kPoolBytes);
   CHECK(allocs == 0);
   CHECK(heap_after == heap_before);
   CHECK(ignored >= huge + far + 3 + past_end);
-  CHECK(shadow.max_bytes <= Reassembler::kSlots * Reassembler::kMaxMessage);
+  CHECK(shadow.max_bytes <= kPoolBytes);
   CHECK(hostile.record_seq < 60);  // the real records (up to seq 4) stay inside the 64-record replay window
 
   // The legitimate rest arrives as many tiny, shuffled fragments: 1 byte each.
@@ -437,9 +501,11 @@ TEST_CASE("dtls fragments: huge, past-the-end, contradicting, far-future and tin
 }
 
 TEST_CASE("dtls fragments: a standalone Reassembler never holds more than its slots") {
+  std::vector<uint8_t> pool(kPoolBytes);
   auto r = std::make_unique<Reassembler>();
+  r->init(pool, kMaxMessage);
   r->reset(0);
-  std::vector<uint8_t> big(Reassembler::kMaxMessage, 0x55);
+  std::vector<uint8_t> big(kMaxMessage, 0x55);
   std::size_t max_bytes = 0;
   std::size_t allocs_before = allocations();
   // Every message_seq, max-size messages, 64-byte fragments, in a scattered order.
@@ -456,6 +522,6 @@ TEST_CASE("dtls fragments: a standalone Reassembler never holds more than its sl
         max_bytes = std::max(max_bytes, r->buffered_bytes());
       }
   CHECK(allocations() == allocs_before);
-  CHECK(max_bytes <= Reassembler::kSlots * Reassembler::kMaxMessage);
-  CHECK(sizeof(Reassembler) < Reassembler::kSlots * (Reassembler::kMaxMessage * 9 / 8 + 64) + 64);
+  CHECK(max_bytes <= kPoolBytes);
+  CHECK(sizeof(Reassembler) < 256);  // the bytes live in the caller's pool
 }

@@ -102,7 +102,7 @@ void dtls_seed(uint64_t seed, bool epoch1_only, DtlsTally& r) {
       for (int i = 0; i < 20; ++i)
         for (auto* x : {&s.a(), &s.b()}) {
           std::string m = fmt::format("seed {} node {} message {} {}", seed, x->node, i, std::string(40 + i, 'x'));
-          if (x->ep->send_application_data({reinterpret_cast<const uint8_t*>(m.data()), m.size()}).ok()) {
+          if (s.send_application_data(*x, {reinterpret_cast<const uint8_t*>(m.data()), m.size()})) {
             sent[x->node].insert(m);
             r.app_sent++;
           }

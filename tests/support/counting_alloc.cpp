@@ -29,6 +29,8 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 namespace {
 std::atomic<uint64_t> g_news{0};
 std::atomic<uint64_t> g_mallocs{0};
+keyway::testing::AllocHook g_on_alloc = nullptr;
+keyway::testing::FreeHook g_on_free = nullptr;
 }  // namespace
 
 void* operator new(std::size_t n) {
@@ -53,17 +55,29 @@ extern "C" {
 void* __libc_malloc(std::size_t);
 void* __libc_calloc(std::size_t, std::size_t);
 void* __libc_realloc(void*, std::size_t);
+void __libc_free(void*);
 void* malloc(std::size_t n) {
   g_mallocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(n);
+  void* p = __libc_malloc(n);
+  if (g_on_alloc != nullptr && p != nullptr) g_on_alloc(p, n);
+  return p;
 }
 void* calloc(std::size_t a, std::size_t b) {
   g_mallocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_calloc(a, b);
+  void* p = __libc_calloc(a, b);
+  if (g_on_alloc != nullptr && p != nullptr) g_on_alloc(p, a * b);
+  return p;
 }
 void* realloc(void* p, std::size_t n) {
   g_mallocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_realloc(p, n);
+  if (g_on_free != nullptr && p != nullptr) g_on_free(p);
+  void* q = __libc_realloc(p, n);
+  if (g_on_alloc != nullptr && q != nullptr) g_on_alloc(q, n);
+  return q;
+}
+void free(void* p) {
+  if (g_on_free != nullptr && p != nullptr) g_on_free(p);
+  __libc_free(p);
 }
 }
 #endif
@@ -79,6 +93,11 @@ bool malloc_is_counted() {
 #else
   return false;
 #endif
+}
+
+void set_malloc_hooks(AllocHook on_alloc, FreeHook on_free) {
+  g_on_alloc = on_alloc;
+  g_on_free = on_free;
 }
 
 std::size_t heap_bytes_in_use() {

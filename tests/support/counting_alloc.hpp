@@ -24,4 +24,11 @@ inline uint64_t allocation_count() { return operator_new_count() + malloc_count(
 // own count under ASan), 0 elsewhere.
 std::size_t heap_bytes_in_use();
 
+// Observers of every malloc/calloc/realloc and free (glibc outside ASan
+// only; see malloc_is_counted()), e.g. keyway-bench's per-session heap
+// meter. Null clears them.
+using AllocHook = void (*)(void* p, std::size_t n);
+using FreeHook = void (*)(void* p);
+void set_malloc_hooks(AllocHook on_alloc, FreeHook on_free);
+
 }  // namespace keyway::testing

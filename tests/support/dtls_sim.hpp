@@ -93,7 +93,7 @@ class DtlsSim {
       while (auto d = net_.receive(now_)) {
         DtlsSide& to = d->to == 1 ? a_ : b_;
         if (opt_.verbose) std::printf("%10.3f ms  node %d <- %4zu bytes\n", ms(), to.node, d->bytes.size());
-        (void)to.ep->handle_datagram(now_, Bytes(d->bytes.data(), d->bytes.size()));
+        (void)to.ep->handle_datagram(now_, MutableBytes(d->bytes.data(), d->bytes.size()));  // decrypted in place
         drain(to);
       }
       for (DtlsSide* s : {&a_, &b_})
@@ -106,6 +106,16 @@ class DtlsSim {
   }
   // Nothing scheduled anymore: no timer, nothing in flight.
   bool stalled() const { return stalled_; }
+
+  // Seals one application-data record and hands it to the network.
+  bool send_application_data(DtlsSide& from, Bytes data) {
+    uint8_t out[2048];
+    auto record = from.ep->send_application_data(data, out);
+    if (!record.ok()) return false;
+    DtlsSide& peer = &from == &a_ ? b_ : a_;
+    net_.send(now_, from.node, peer.node, record->data(), record->size());
+    return true;
+  }
 
  private:
   double ms() const { return static_cast<double>((now_ - start()).as_micros()) / 1000.0; }
