@@ -37,6 +37,9 @@ inline uint64_t scaled_count(const char* env, uint64_t full, uint64_t sanitized)
   return kSanitized ? sanitized : full;
 }
 inline uint64_t sweep_seeds() { return scaled_count("KEYWAY_SWEEP_SEEDS", 1000, 100); }
+// Corruption runs: 300 seeds per case by default (CI time; the issue note
+// quotes KEYWAY_CORRUPT_SEEDS=1000), 50 under ASan.
+inline uint64_t corrupt_seeds() { return scaled_count("KEYWAY_CORRUPT_SEEDS", 300, 50); }
 inline const char* build_note() { return kSanitized ? " (asan build: reduced)" : ""; }
 
 // The link of one sweep seed: `loss` both ways, reordering and duplication
