@@ -74,6 +74,12 @@ inline double percentile(std::vector<double> v, double p) {
 
 struct SweepTally {
   uint64_t seeds = 0, completed = 0, failed_clean = 0, hung = 0, key_mismatch = 0, media_bad = 0;
+  // Clean failures where one side had finished (the last flight, RFC 6347
+  // §4.2.4: the side that sent it completes, the other gives up).
+  uint64_t one_side_done = 0;
+  // ... of which the connected side had still not noticed 45 s later (a
+  // known open bug, see chain_run.hpp: reported, not yet asserted).
+  uint64_t half_open = 0;
   std::vector<double> ms_to_keys;
   std::vector<std::string> notes;  // seed and reason: the first few clean failures, every problem
   std::size_t clean_notes = 0;
