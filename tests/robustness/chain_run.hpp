@@ -171,7 +171,10 @@ inline void run_chain(uint64_t seed, const ChainCase& cc, SweepTally& t, ChainTo
       // controlled side connects on its own valid pair before any
       // nomination, so its ICE agent has no selected pair and runs no
       // consent checks (ice/agent_consent.cpp) and never notices.
-      if (!noticed) t.half_open++;
+      // With a selected pair, consent must have ended it (the regression
+      // test of the peer/ fix "a failed call answers no more STUN": seed 23).
+      if (!noticed && peer.conn->ice().has_selected()) t.hung++;
+      else if (!noticed) t.half_open++;
     }
     return;
   }
