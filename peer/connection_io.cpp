@@ -14,6 +14,9 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
   switch (classify(datagram)) {
     case PacketKind::stun:
       stats_.stun_in.add(datagram.size());
+      // A failed call answers no more checks, so the peer's consent expires
+      // (RFC 7675 §5.1) instead of a half-open call staying "connected".
+      if (state_ == State::failed) return;
       (void)ice_.handle_datagram(now, datagram, from, to);
       note_retransmitted_rtt(now);
       return;

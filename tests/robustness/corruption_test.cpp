@@ -1,5 +1,6 @@
 // Issue 7, corruption: bits flipped in transit (sim::Netem corrupt, one
-// random bit in 5..20% of datagrams) never produce an accepted record or
+// random bit in 5..20% of datagrams; 300 seeds per case, 50 under ASan,
+// KEYWAY_CORRUPT_SEEDS=n for more) never produce an accepted record or
 // packet with wrong content, and what can be recovered is recovered by
 // retransmission.
 //
@@ -133,7 +134,7 @@ void dtls_corruption(bool epoch1_only) {
   if (const char* one = std::getenv("KEYWAY_SWEEP_SEED")) {
     dtls_seed(std::strtoull(one, nullptr, 10), epoch1_only, r);
   } else {
-    for (uint64_t seed = 1, n = sweep_seeds(); seed <= n; ++seed) dtls_seed(seed, epoch1_only, r);
+    for (uint64_t seed = 1, n = corrupt_seeds(); seed <= n; ++seed) dtls_seed(seed, epoch1_only, r);
   }
   const SweepTally& t = r.t;
   fmt::print("corrupt dtls where={} rate=0.05-0.2 seeds={}{} completed={} failed_clean={} hung={} key_mismatch={} "
@@ -172,19 +173,20 @@ TEST_CASE("corrupt chain") {
   };
   if (const char* s = std::getenv("KEYWAY_SWEEP_SEED")) one(std::strtoull(s, nullptr, 10));
   else
-    for (uint64_t seed = 1, n = sweep_seeds(); seed <= n; ++seed) one(seed);
+    for (uint64_t seed = 1, n = corrupt_seeds(); seed <= n; ++seed) one(seed);
   fmt::print("corrupt chain rate=0.05-0.2 setup=active|passive seeds={}{} completed={} failed_clean={} hung={} "
              "key_mismatch={} media_bad={} p50_ms={:.0f} p95_ms={:.0f} datagrams_corrupted={} "
              "ice_integrity_failures={} dtls_records_dropped={} srtp_auth_failures={} rtp_accepted={} "
-             "rtcp_accepted={} media_wrong={}\n",
+             "rtcp_accepted={} media_wrong={} half_open_after_45s={}\n",
              t.seeds, build_note(), t.completed, t.failed_clean, t.hung, t.key_mismatch, t.media_bad,
              percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95), tot.corrupted, tot.ice_integrity_failures,
-             tot.dtls_records_dropped, tot.srtp_auth_failures, tot.rtp_received, tot.rtcp_received, tot.media_wrong);
+             tot.dtls_records_dropped, tot.srtp_auth_failures, tot.rtp_received, tot.rtcp_received, tot.media_wrong, t.half_open);
   for (const auto& n : t.notes) fmt::print("  {}\n", n);
   CHECK(t.hung == 0);
   CHECK(t.key_mismatch == 0);
   CHECK(t.media_bad == 0);
   CHECK(tot.media_wrong == 0);
+  WARN(t.half_open == 0);  // known open bug: see chain_run.hpp
   CHECK(t.completed + t.failed_clean == t.seeds);
   if (t.seeds >= 20) CHECK(tot.srtp_auth_failures > 0);
 }

@@ -31,11 +31,12 @@ void sweep(sdp::Setup setup, double loss) {
     for (uint64_t seed = 1; seed <= n; ++seed) run_chain(seed, {setup, loss, 0.0}, t, tot, false);
   }
   fmt::print("sweep chain setup={} loss={} seeds={}{} completed={} failed_clean={} hung={} key_mismatch={} "
-             "media_bad={} p50_ms={:.0f} p95_ms={:.0f}\n",
+             "media_bad={} p50_ms={:.0f} p95_ms={:.0f} failed_with_one_side_connected={} half_open_after_45s={}\n",
              sdp::to_string(setup), loss, t.seeds, build_note(), t.completed, t.failed_clean, t.hung,
-             t.key_mismatch, t.media_bad, percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95));
+             t.key_mismatch, t.media_bad, percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95), t.one_side_done, t.half_open);
   for (const auto& n : t.notes) fmt::print("  {}\n", n);
   CHECK(t.hung == 0);
+  WARN(t.half_open == 0);  // known open bug: see chain_run.hpp
   CHECK(t.key_mismatch == 0);
   CHECK(t.media_bad == 0);
   CHECK(t.completed + t.failed_clean == t.seeds);

@@ -37,6 +37,9 @@ inline uint64_t scaled_count(const char* env, uint64_t full, uint64_t sanitized)
   return kSanitized ? sanitized : full;
 }
 inline uint64_t sweep_seeds() { return scaled_count("KEYWAY_SWEEP_SEEDS", 1000, 100); }
+// Corruption runs: 300 seeds per case by default (CI time; the issue note
+// quotes KEYWAY_CORRUPT_SEEDS=1000), 50 under ASan.
+inline uint64_t corrupt_seeds() { return scaled_count("KEYWAY_CORRUPT_SEEDS", 300, 50); }
 inline const char* build_note() { return kSanitized ? " (asan build: reduced)" : ""; }
 
 // The link of one sweep seed: `loss` both ways, reordering and duplication
@@ -71,6 +74,12 @@ inline double percentile(std::vector<double> v, double p) {
 
 struct SweepTally {
   uint64_t seeds = 0, completed = 0, failed_clean = 0, hung = 0, key_mismatch = 0, media_bad = 0;
+  // Clean failures where one side had finished (the last flight, RFC 6347
+  // §4.2.4: the side that sent it completes, the other gives up).
+  uint64_t one_side_done = 0;
+  // ... of which the connected side had still not noticed 45 s later (a
+  // known open bug, see chain_run.hpp: reported, not yet asserted).
+  uint64_t half_open = 0;
   std::vector<double> ms_to_keys;
   std::vector<std::string> notes;  // seed and reason: the first few clean failures, every problem
   std::size_t clean_notes = 0;

@@ -75,6 +75,7 @@ void run_seed(uint64_t seed, bool a_client, double loss, SweepTally& t, bool ver
     return;
   }
   t.failed_clean++;
+  if (s.a().complete || s.b().complete) t.one_side_done++;
   const auto& f = s.a().failed ? s.a() : s.b();
   t.note(fmt::format("{} failed at {} ms: {}", id, (f.failed_at - sim::DtlsSim::start()).as_millis(), f.error.detail));
 }
@@ -89,9 +90,9 @@ void sweep(bool a_client, double loss) {
     for (uint64_t seed = 1; seed <= n; ++seed) run_seed(seed, a_client, loss, t, false);
   }
   fmt::print("sweep dtls role={} loss={} seeds={}{} completed={} failed_clean={} hung={} key_mismatch={} "
-             "p50_ms={:.0f} p95_ms={:.0f}\n",
+             "p50_ms={:.0f} p95_ms={:.0f} failed_with_one_side_complete={}\n",
              a_client ? "client" : "server", loss, t.seeds, build_note(), t.completed, t.failed_clean, t.hung,
-             t.key_mismatch, percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95));
+             t.key_mismatch, percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95), t.one_side_done);
   for (const auto& n : t.notes) fmt::print("  {}\n", n);
   CHECK(t.hung == 0);
   CHECK(t.key_mismatch == 0);
