@@ -7,8 +7,9 @@
 # suite and the corpora together.
 #
 #   fuzz/campaign.sh [-t SECONDS] [-w WORKDIR] [-m] [-C] [-T] [target...]
-#     -t SECONDS  per target (default 60). Beyond 60 s the run is split at
-#                 60 s so the report shows whether coverage still grows.
+#     -t SECONDS  per target (default 60; 0: no fuzzing, coverage only). Beyond
+#                 60 s the run is split at 60 s so the report shows whether
+#                 coverage still grows.
 #     -w WORKDIR  default build-campaign/ (corpus/, crashes/, logs/, profiles/)
 #     -m          merge the new inputs that add coverage into fuzz/corpus/
 #     -C          skip the coverage measurement
@@ -37,7 +38,7 @@ export CC=clang CXX=clang++
 if [ ! -f build-fuzz/build.ninja ]; then
   meson setup build-fuzz -Dfuzzing=true >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
 fi
-ninja -C build-fuzz -j "$jobs" -k 0 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$work/build-fuzz.log" 2>&1 ||
+[ "$seconds" -eq 0 ] || ninja -C build-fuzz -j "$jobs" -k 0 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$work/build-fuzz.log" 2>&1 ||
   { echo "warning: some fuzz targets did not build (see $work/build-fuzz.log)"; grep -E 'error' "$work/build-fuzz.log" | head; }
 
 # The last "cov: N" libFuzzer printed in a log.
@@ -45,7 +46,9 @@ last_cov() { grep -oE 'cov: [0-9]+' "$1" | tail -1 | cut -d' ' -f2; }
 
 # ---- 2. fuzz each target ---------------------------------------------------
 crashes=0
+[ "$seconds" -eq 0 ] && echo "(no fuzzing: -t 0)"
 for t in "${targets[@]}"; do
+  [ "$seconds" -eq 0 ] && break
   bin=build-fuzz/fuzz/fuzz_$t
   if [ ! -x "$bin" ]; then echo "fuzz $t NOT BUILT"; crashes=$((crashes + 1)); continue; fi
   mkdir -p "$work/corpus/$t" "$work/crashes/$t" "$work/logs"
@@ -102,7 +105,7 @@ if [ "$coverage" -eq 1 ]; then
   llvm-profdata merge -sparse "$work"/profiles/*.profraw -o "$work/merged.profdata" || exit 1
   objects=()
   for exe in $(find build-cov -type f -executable -not -name '*.so' -not -path '*meson-*' -not -path '*.p/*'); do
-    objects+=(-object "$exe")
+    head -c 4 "$exe" | grep -q ELF && objects+=(-object "$exe")
   done
   llvm-cov export -format=text -summary-only -instr-profile="$work/merged.profdata" "${objects[@]}" \
     "$root/dtls" "$root/srtp" "$root/ice" "$root/sdp" "$root/lib" >"$work/coverage.json" 2>"$work/llvm-cov.log"
