@@ -104,17 +104,18 @@ if [ "$coverage" -eq 1 ]; then
   unset LLVM_PROFILE_FILE
   llvm-profdata merge -sparse "$work"/profiles/*.profraw -o "$work/merged.profdata" || exit 1
   objects=()
-  for exe in $(find build-cov -type f -executable -not -name '*.so' -not -path '*meson-*' -not -path '*.p/*'); do
+  for exe in $(find build-cov -type f -executable -not -name '*.so' -not -path '*meson-*' -not -path '*.p/*' -not -path 'build-cov/bench/*'); do
     head -c 4 "$exe" | grep -q ELF && objects+=(-object "$exe")
   done
-  llvm-cov export -format=text -summary-only -instr-profile="$work/merged.profdata" "${objects[@]}" \
-    "$root/dtls" "$root/srtp" "$root/ice" "$root/sdp" "$root/lib" >"$work/coverage.json" 2>"$work/llvm-cov.log"
+  # The first object is positional. ("mismatched data" warnings: main() differs per binary.)
+  llvm-cov export -format=text -summary-only -instr-profile="$work/merged.profdata" "${objects[@]:1}" \
+    >"$work/coverage.json" 2>"$work/llvm-cov.log"
   /usr/bin/python3 - "$work/coverage.json" "$root" <<'EOF'
-import json, sys
+import json, os, sys
 data, root = json.load(open(sys.argv[1])), sys.argv[2].rstrip("/") + "/"
 totals = {}
 for f in data["data"][0]["files"]:
-    name = f["filename"].replace(root, "")
+    name = os.path.normpath(f["filename"]).replace(root, "")
     folder = name.split("/")[0] + "/"
     c, n = totals.get(folder, (0, 0))
     totals[folder] = (c + f["summary"]["lines"]["covered"], n + f["summary"]["lines"]["count"])
@@ -122,7 +123,7 @@ for folder in ("dtls/", "srtp/", "ice/", "sdp/", "lib/"):
     c, n = totals.get(folder, (0, 0))
     print(f"coverage {folder} lines={100.0 * c / n if n else 0:.1f}% ({c}/{n})")
 EOF
-  echo "(details: llvm-cov show -instr-profile=$work/merged.profdata ${objects[*]:0:2} <file>)"
+  echo "(details: llvm-cov show -instr-profile=$work/merged.profdata ${objects[*]:1:3} <file>)"
 fi
 echo "$crashes crash(es)"
 [ "$crashes" -eq 0 ]
