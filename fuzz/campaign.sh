@@ -7,8 +7,9 @@
 # suite and the corpora together.
 #
 #   fuzz/campaign.sh [-t SECONDS] [-w WORKDIR] [-m] [-C] [-T] [target...]
-#     -t SECONDS  per target (default 60). Beyond 60 s the run is split at
-#                 60 s so the report shows whether coverage still grows.
+#     -t SECONDS  per target (default 60; 0: no fuzzing, coverage only). Beyond
+#                 60 s the run is split at 60 s so the report shows whether
+#                 coverage still grows.
 #     -w WORKDIR  default build-campaign/ (corpus/, crashes/, logs/, profiles/)
 #     -m          merge the new inputs that add coverage into fuzz/corpus/
 #     -C          skip the coverage measurement
@@ -37,7 +38,7 @@ export CC=clang CXX=clang++
 if [ ! -f build-fuzz/build.ninja ]; then
   meson setup build-fuzz -Dfuzzing=true >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
 fi
-ninja -C build-fuzz -j "$jobs" -k 0 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$work/build-fuzz.log" 2>&1 ||
+[ "$seconds" -eq 0 ] || ninja -C build-fuzz -j "$jobs" -k 0 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$work/build-fuzz.log" 2>&1 ||
   { echo "warning: some fuzz targets did not build (see $work/build-fuzz.log)"; grep -E 'error' "$work/build-fuzz.log" | head; }
 
 # The last "cov: N" libFuzzer printed in a log.
@@ -45,7 +46,9 @@ last_cov() { grep -oE 'cov: [0-9]+' "$1" | tail -1 | cut -d' ' -f2; }
 
 # ---- 2. fuzz each target ---------------------------------------------------
 crashes=0
+[ "$seconds" -eq 0 ] && echo "(no fuzzing: -t 0)"
 for t in "${targets[@]}"; do
+  [ "$seconds" -eq 0 ] && break
   bin=build-fuzz/fuzz/fuzz_$t
   if [ ! -x "$bin" ]; then echo "fuzz $t NOT BUILT"; crashes=$((crashes + 1)); continue; fi
   mkdir -p "$work/corpus/$t" "$work/crashes/$t" "$work/logs"
@@ -101,17 +104,18 @@ if [ "$coverage" -eq 1 ]; then
   unset LLVM_PROFILE_FILE
   llvm-profdata merge -sparse "$work"/profiles/*.profraw -o "$work/merged.profdata" || exit 1
   objects=()
-  for exe in $(find build-cov -type f -executable -not -name '*.so' -not -path '*meson-*' -not -path '*.p/*'); do
-    objects+=(-object "$exe")
+  for exe in $(find build-cov -type f -executable -not -name '*.so' -not -path '*meson-*' -not -path '*.p/*' -not -path 'build-cov/bench/*'); do
+    head -c 4 "$exe" | grep -q ELF && objects+=(-object "$exe")
   done
-  llvm-cov export -format=text -summary-only -instr-profile="$work/merged.profdata" "${objects[@]}" \
-    "$root/dtls" "$root/srtp" "$root/ice" "$root/sdp" "$root/lib" >"$work/coverage.json" 2>"$work/llvm-cov.log"
+  # The first object is positional. ("mismatched data" warnings: main() differs per binary.)
+  llvm-cov export -format=text -summary-only -instr-profile="$work/merged.profdata" "${objects[@]:1}" \
+    >"$work/coverage.json" 2>"$work/llvm-cov.log"
   /usr/bin/python3 - "$work/coverage.json" "$root" <<'EOF'
-import json, sys
+import json, os, sys
 data, root = json.load(open(sys.argv[1])), sys.argv[2].rstrip("/") + "/"
 totals = {}
 for f in data["data"][0]["files"]:
-    name = f["filename"].replace(root, "")
+    name = os.path.normpath(f["filename"]).replace(root, "")
     folder = name.split("/")[0] + "/"
     c, n = totals.get(folder, (0, 0))
     totals[folder] = (c + f["summary"]["lines"]["covered"], n + f["summary"]["lines"]["count"])
@@ -119,7 +123,7 @@ for folder in ("dtls/", "srtp/", "ice/", "sdp/", "lib/"):
     c, n = totals.get(folder, (0, 0))
     print(f"coverage {folder} lines={100.0 * c / n if n else 0:.1f}% ({c}/{n})")
 EOF
-  echo "(details: llvm-cov show -instr-profile=$work/merged.profdata ${objects[*]:0:2} <file>)"
+  echo "(details: llvm-cov show -instr-profile=$work/merged.profdata ${objects[*]:1:3} <file>)"
 fi
 echo "$crashes crash(es)"
 [ "$crashes" -eq 0 ]

@@ -3,7 +3,8 @@
 # time under ASan+UBSan from a copy of its committed corpus (the repository
 # is not modified). Builds the clang fuzzing build (build-fuzz, -Dfuzzing=true)
 # with only the fuzz targets.
-#   fuzz/ci.sh [JOBS]     KEYWAY_FUZZ_SECONDS (default 10) per target
+#   fuzz/ci.sh [JOBS]     KEYWAY_FUZZ_SECONDS (default 10) per target,
+#                         KEYWAY_FUZZ_BUILD (default build-fuzz)
 # Prints "fuzz ok <target>" or "fuzz FAIL <target> (why)" per registered
 # target, then for failures indented details and the file that reproduces
 # the crash. A target that does not build fails.
@@ -11,7 +12,7 @@ set -u
 cd "$(dirname "$0")/.."
 jobs=${1:-2}
 secs=${KEYWAY_FUZZ_SECONDS:-10}
-dir=build-fuzz
+dir=${KEYWAY_FUZZ_BUILD:-build-fuzz}  # build directory (tools/test.sh: build-fuzz)
 # Every target registered in fuzz/<module>/meson.build: [['name', files(...)]]
 targets=($(grep -hv '^ *#' fuzz/*/meson.build | grep -oE "\['[a-z0-9_]+', *files\(" | sed -E "s/\['([a-z0-9_]+)'.*/\1/"))
 work=$(mktemp -d "${TMPDIR:-/tmp}/keyway-fuzz-ci.XXXXXX")

@@ -55,12 +55,11 @@ run_suite build-asan "asan+ubsan" -Db_sanitize=address,undefined -Db_lundef=fals
   -Dcpp_args=-fno-sanitize=vptr -Dcpp_link_args=-fno-sanitize=vptr
 
 fuzz/ci.sh "$jobs" >build-fuzz.ci.log 2>&1
-while read -r line; do
+while IFS= read -r line; do
   case "$line" in
     "fuzz ok "*) step_result "fuzz: ${line#fuzz ok }" 0 ;;
     "fuzz FAIL "*) step_result "fuzz: ${line#fuzz FAIL }" 1 ;;
-    "== "*) echo "$line" ;;
-    *) case "$line" in "    "*) echo "$line" ;; esac ;;
+    "== "* | "fuzz: "* | "    "*) echo "$line" ;;
   esac
 done <build-fuzz.ci.log
 grep -q '^fuzz \(ok\|FAIL\) ' build-fuzz.ci.log || step_result "fuzz: fuzz/ci.sh ran no target" 1

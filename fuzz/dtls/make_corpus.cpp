@@ -43,15 +43,15 @@ static std::vector<Datagram> pump(dtls::Endpoint& ep, Timestamp now) {
   return out;
 }
 
-int main(int argc, char** argv) {
-  if (argc < 2) { std::fprintf(stderr, "usage: %s CORPUS_ROOT\n", argv[0]); return 2; }
-  std::string root = argv[1];
+// A whole session between the two fuzz endpoints: the handshake (with a
+// HelloVerifyRequest if server_cookies), application data both ways (the
+// targets echo it), close_notify. Returns whether both sides established.
+static bool record_session(bool server_cookies, std::vector<Datagram>& from_client, std::vector<Datagram>& from_server) {
   SeededRng crng(fuzz::fuzz_seed(dtls::Role::client));
   SeededRng srng(fuzz::fuzz_seed(dtls::Role::server));
   auto client = fuzz::make_endpoint(dtls::Role::client, crng);
-  auto server = fuzz::make_endpoint(dtls::Role::server, srng);
+  auto server = fuzz::make_endpoint(dtls::Role::server, srng, server_cookies);
   Timestamp now = Timestamp::from_micros(1000000);
-  std::vector<Datagram> from_client, from_server;
   for (int round = 0; round < 10; ++round) {
     for (auto& d : pump(*client, now)) { from_client.push_back(d); (void)server->handle_datagram(now, d); }
     for (auto& d : pump(*server, now)) { from_server.push_back(d); (void)client->handle_datagram(now, d); }
@@ -59,7 +59,6 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "client %s, server %s\n", client->is_established() ? "established" : "NOT established",
                server->is_established() ? "established" : "NOT established");
   const bool established = client->is_established() && server->is_established();
-  // Application data both ways (the targets echo it), then close_notify.
   static const uint8_t ping[] = {'p', 'i', 'n', 'g'};
   uint8_t sealed[64];
   if (auto rec = client->send_application_data(ping, sealed); rec.ok()) {
@@ -78,12 +77,23 @@ int main(int argc, char** argv) {
   server->close();
   for (auto& d : pump(*client, now)) from_client.push_back(d);
   for (auto& d : pump(*server, now)) from_server.push_back(d);
+  return established;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) { std::fprintf(stderr, "usage: %s CORPUS_ROOT\n", argv[0]); return 2; }
+  std::string root = argv[1];
+  std::vector<Datagram> from_client, from_server, hvr_client, hvr_server;
+  bool established = record_session(false, from_client, from_server);
+  // The client target also sees a HelloVerifyRequest (its config has no say in that).
+  established = record_session(true, hvr_client, hvr_server) && established;
   if constexpr (kFuzzing) {
     // lib/fuzzing.hpp: records after ChangeCipherSpec are plaintext with an
     // ignored tag, so these flights reach Finished and application data in
     // fuzzing builds (and are simply rejected in production ones).
     write_file(root + "/dtls_server/handshake_nullcipher", steps(from_client));
     write_file(root + "/dtls_client/handshake_nullcipher", steps(from_server));
+    write_file(root + "/dtls_client/handshake_hvr_nullcipher", steps(hvr_server));
     return established ? 0 : 1;
   }
   write_file(root + "/dtls_server/handshake", steps(from_client));
@@ -92,6 +102,7 @@ int main(int argc, char** argv) {
   for (int t : {0x80 | 100, 0x80 | 127, 0x80 | 127}) with_timeouts.push_back(static_cast<uint8_t>(t));
   write_file(root + "/dtls_server/hello_then_timeouts", with_timeouts);
   write_file(root + "/dtls_client/handshake", steps(from_server));
+  write_file(root + "/dtls_client/handshake_hvr", steps(hvr_server));
   std::vector<uint8_t> timeouts = {0x80 | 100, 0x80 | 127, 0x80 | 127, 0x80 | 127};
   write_file(root + "/dtls_client/timeouts", timeouts);
   // Record and message corpora come from the same datagrams.

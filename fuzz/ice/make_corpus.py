@@ -70,6 +70,17 @@ def main():
     resp = message(0x0101, TX, [attr(0x0020, xor_addr(bytes([127, 0, 0, 1]), 5000))], REMOTE_KEY)
     write("ice_agent", "stray_response", b"\x01" + record(0, resp) + record(2, b"\x32"))
     write("ice_agent", "long_idle", b"\x01" + record(2, b"\xff") * 20)
+    # op 5: the harness answers the agent's last Binding request (checks,
+    # nomination, consent) with the right transaction ID and integrity.
+    tick, answer = record(2, b"\x05"), record(5, b"")
+    consent = (record(2, b"\xff") + answer) * 6
+    write("ice_agent", "controlling_connects", b"\x01" + tick + answer + tick + answer + tick + answer + consent)
+    write("ice_agent", "controlled_connects", b"\x00" + record(0, check(True, controlling=True)) + tick + answer + tick +
+          answer + consent)
+    write("ice_agent", "role_conflict_answer", b"\x01" + tick + record(5, b"\x01") + tick + answer + tick + answer)
+    write("ice_agent", "peer_reflexive_answer", b"\x01" + tick + record(5, b"\x00\x07") + tick + answer + tick + answer)
+    write("ice_agent", "consent_lost", b"\x01" + tick + answer + tick + answer + record(2, b"\xff") * 40)
+    write("ice_agent", "lite_answered", b"\x03" + record(0, check(True)) + tick + answer + consent)
 
 if __name__ == "__main__":
     main()

@@ -19,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> buf = packet;
   auto r = pair.rx.unprotect_rtp(buf, buf.size());
   if (!r.ok() && buf != packet) __builtin_trap();
+  if (r.ok()) {  // accepted once (fuzzing builds: lib/fuzzing.hpp): never twice (RFC 3711 §3.3.2)
+    std::vector<uint8_t> again = packet;
+    if (pair.rx.unprotect_rtp(again, again.size()).ok()) __builtin_trap();
+  }
 
   // The round trip uses fresh sessions: in fuzzing builds (lib/fuzzing.hpp)
   // the raw input may have been accepted above and taken its index.
