@@ -90,6 +90,7 @@ if [ "$coverage" -eq 1 ]; then
   if [ ! -f build-cov/build.ninja ]; then
     meson setup build-cov -Dbuildtype=debug -Dcpp_args="$cov_flags" -Dcpp_link_args="$cov_flags" \
       >"$work/setup-cov.log" 2>&1 || { cat "$work/setup-cov.log"; exit 1; }
+    rm -f default.profraw  # meson's compiler sanity check ran an instrumented binary here
   fi
   ninja -C build-cov -j "$jobs" >"$work/build-cov.log" 2>&1 || { tail -30 "$work/build-cov.log"; exit 1; }
   rm -rf "$work/profiles" && mkdir -p "$work/profiles"
