@@ -11,7 +11,8 @@
 //   poll_output(now) <---------   checks every Ta, retransmits, responses
 //   handle_datagram(now, ...) ->  responses: Succeeded -> nomination
 //                                 -> Event selected_pair_changed, connected
-//   (then)                        consent checks every 5 s +-20 %
+//   (then, or on the best valid pair
+//    until one is selected)       consent checks every 5 s +-20 %
 //                                 30 s without a response -> Event failed
 //
 // Capacities come from Config and are bounded by the kMax constants, so
@@ -208,7 +209,9 @@ class Agent {
   void schedule_consent(Timestamp now);
   bool poll_consent(Timestamp now, MutableBytes scratch, Output& out);
   void expire_consent(Timestamp now);
-  bool on_consent_response(const stun::Message& msg, const SocketAddr& from);
+  int consent_pair() const;
+  void note_valid_pair_consent(uint8_t pair);
+  bool on_consent_response(const stun::Message& msg, const SocketAddr& from, Verdict& verdict);
   bool poll_gather(Timestamp now, MutableBytes scratch, Output& out);
   bool on_gather_response(const stun::Message& msg, const SocketAddr& from);
   Timestamp next_deadline();

@@ -190,6 +190,7 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cance
     if (q.state == PairState::frozen && same_foundation_as(q, p)) q.state = PairState::waiting;
   }
   if (has_selected_ && selected_in_list_ && selected_ == index && p.rtt.as_micros() >= 0) selected_rtt_ = p.rtt;
+  note_valid_pair_consent(index);
   if (controlling_ && p.nominating) {
     p.nominating = false;
     nominate(index);

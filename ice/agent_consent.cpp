@@ -1,4 +1,4 @@
-// Agent: consent freshness (RFC 7675) on the selected pair, and the
+// Agent: consent freshness (RFC 7675) on the pair media uses, and the
 // keep-alive policy of agents that send no consent checks (ICE-lite).
 #include <cstdio>
 
@@ -26,21 +26,42 @@ void Agent::schedule_consent(Timestamp now) {
   next_consent_ = next_consent_time(now);
 }
 
+// RFC 7675 §5.1: consent covers every 5-tuple media is sent on. That is the
+// selected pair, or before nomination the best valid pair (RFC 8445 §12.1),
+// as Connection::media_path picks it. -1: none (or the one after restart()).
+int Agent::consent_pair() const {
+  if (has_selected_) return selected_in_list_ ? selected_ : -1;
+  int best = -1;
+  for (std::size_t i = 0; i < pair_count_; ++i)
+    if (pairs_[i].valid && (best < 0 || pairs_[i].priority > pairs_[best].priority)) best = static_cast<int>(i);
+  return best;
+}
+
+// Before nomination, an authenticated check response on the best valid pair
+// is a consent response too; the first one starts the consent timers.
+void Agent::note_valid_pair_consent(uint8_t pair) {
+  if (has_selected_ || config_.lite || consent_pair() != pair) return;
+  if (last_consent_.is_never()) schedule_consent(now_);
+  else last_consent_ = now_;
+}
+
 bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
-  const CandidatePair* sp = selected_pair();
-  if (sp == nullptr || remote_creds_.empty()) return false;
-  CandidatePair& p = pairs_[selected_];
+  int cp = consent_pair();
+  if (cp < 0 || last_consent_.is_never() || remote_creds_.empty()) return false;
+  auto index = static_cast<uint8_t>(cp);
+  CandidatePair& p = pairs_[index];
+  SocketAddr local = local_base_[p.local], remote = remote_[p.remote].address;
   if (!config_.lite && now >= next_consent_) {
     std::size_t slot = consent_next_slot_++ % kConsentTxids;
     new_transaction_id(consent_txids_[slot]);
-    auto bytes = build_request(selected_, consent_txids_[slot], false, scratch);
+    auto bytes = build_request(index, consent_txids_[slot], false, scratch);
     next_consent_ = next_consent_time(now);
     if (!bytes.ok()) return false;
     consent_sent_at_[slot] = now;
     p.last_sent = now;
     ++stats_.consent_checks_sent;
     out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{selected_local_, selected_remote_, *bytes};
+    out.transmit = Transmit{local, remote, *bytes};
     return true;
   }
   // RFC 8445 §11: a Binding indication only when nothing else was sent on
@@ -69,7 +90,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
 
 // RFC 7675 §5.1: no authenticated response for 30 s -> consent lost.
 void Agent::expire_consent(Timestamp now) {
-  if (config_.lite || selected_pair() == nullptr || last_consent_.is_never()) return;
+  if (config_.lite || consent_pair() < 0 || last_consent_.is_never()) return;
   if (now >= last_consent_ + config_.timing.consent_timeout) {
     char reason[sizeof failure_reason_];
     std::snprintf(reason, sizeof reason, "consent lost: no response to consent checks for %lld s",
@@ -83,18 +104,27 @@ void Agent::expire_consent(Timestamp now) {
   }
 }
 
-bool Agent::on_consent_response(const stun::Message& msg, const SocketAddr& from) {
+// true when the response answers a consent check; verdict says whether it
+// counted (each dropped response is counted once, here).
+bool Agent::on_consent_response(const stun::Message& msg, const SocketAddr& from, Verdict& verdict) {
   for (std::size_t i = 0; i < kConsentTxids; ++i) {
-    if (!(consent_txids_[i] == msg.transaction_id())) continue;
+    if (consent_txids_[i] == stun::TransactionId{} || !(consent_txids_[i] == msg.transaction_id())) continue;
+    verdict = Verdict::discarded;
     if (!msg.verify_integrity(remote_creds_.key).ok()) {
       ++stats_.integrity_failures;
-      return false;
+      return true;
     }
-    if (!(from == selected_remote_) || msg.message_class() != stun::Class::success) return false;
+    int cp = consent_pair();
+    if (cp < 0 || !(from == remote_[pairs_[cp].remote].address) || msg.message_class() != stun::Class::success) {
+      ++stats_.dropped;
+      return true;
+    }
+    verdict = Verdict::accepted;
     ++stats_.responses_received;
     consent_txids_[i] = stun::TransactionId{};
     last_consent_ = now_;
-    selected_rtt_ = now_ - consent_sent_at_[i];  // consent checks are never retransmitted
+    // consent checks are never retransmitted
+    if (has_selected_) selected_rtt_ = now_ - consent_sent_at_[i];
     if (state_ == AgentState::disconnected) {
       state_ = AgentState::connected;
       push_event(EventKind::connected);

@@ -37,7 +37,9 @@ Verdict Agent::handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& 
     bool cancelled = p.has_cancelled && p.state != PairState::succeeded && p.cancelled_txid == msg.transaction_id();
     if (current || cancelled) return on_check_response(static_cast<uint8_t>(i), msg, from, to, cancelled);
   }
-  if (on_consent_response(msg, from) || on_gather_response(msg, from)) return Verdict::accepted;
+  Verdict verdict = Verdict::accepted;
+  if (on_consent_response(msg, from, verdict)) return verdict;
+  if (on_gather_response(msg, from)) return Verdict::accepted;
   ++stats_.unknown_transactions;
   return Verdict::discarded;
 }
@@ -116,7 +118,7 @@ Timestamp Agent::next_deadline() {
   if (controlling_ && !nomination_started_ && !first_valid_at_.is_never() &&
       first_valid_at_ + config_.timing.nomination_wait > now_)
     consider(first_valid_at_ + config_.timing.nomination_wait, "nomination wait");
-  if (selected_pair() != nullptr && !remote_creds_.empty()) {
+  if (consent_pair() >= 0 && !last_consent_.is_never() && !remote_creds_.empty()) {
     if (config_.lite) {
       consider(next_keepalive_, "keep-alive");
     } else {

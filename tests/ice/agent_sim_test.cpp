@@ -235,7 +235,11 @@ TEST_CASE("no pair answers: failure with the reason in numbers") {
 
 TEST_CASE("responses that fail integrity never validate a pair: 'integrity check failed for every response'") {
   Network net;
-  Peer a("A", full(true), 17), b("B", full(false), 18);
+  // B's consent checks on its valid pair would be triggered checks at A
+  // (RFC 8445 §7.3.1.4) that restart A's failing checks: keep them away.
+  Config cb = full(false);
+  cb.timing.consent_interval = Duration::seconds(600);
+  Peer a("A", full(true), 17), b("B", cb, 18);
   net.attach(a);
   net.attach(b);
   net.bind(a, addr(1, 5000));
@@ -343,6 +347,71 @@ TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then f
   CHECK(took.as_millis() <= 31000);
   CHECK(took.as_millis() >= 24000);  // 30 s after the last response, which came before the cut
   CHECK(a.last(EventKind::failed)->text.find("consent lost") == 0);
+}
+
+// The issue 7 half-open call: the controlled side has a valid pair (media
+// may use it, RFC 8445 §12.1) but no nomination ever arrives, and the
+// controlling side fails and goes quiet. RFC 7675 §5.1: consent covers that pair too.
+TEST_CASE("consent on an unnominated valid pair: answered while the peer lives, lost 30 s after it fails") {
+  Network net;
+  Peer a("A", full(true), 45), b("B", full(false), 46);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  net.drop = [&](const Packet& p) {
+    auto m = stun::Message::parse(Bytes(p.bytes.data(), p.bytes.size()));
+    return m.ok() && m->has(stun::attr::kUseCandidate);  // no nomination reaches B
+  };
+  auto b_valid = [&] {
+    for (const CandidatePair& p : b.agent->pairs())
+      if (p.valid) return true;
+    return false;
+  };
+  REQUIRE(net.run_until(b_valid, Duration::seconds(5)));
+  // A's nominating check is never answered: A fails at ICE and goes quiet
+  // (a failed agent answers nothing), as in the chain sweep.
+  REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(30)));
+  CHECK(a.last(EventKind::failed)->text.find("no response") == 0);
+  Timestamp a_failed = net.now;
+  // Until then A answered B's consent checks on the valid pair.
+  CHECK(b.agent->state() != AgentState::failed);
+  CHECK_FALSE(b.agent->has_selected());
+  CHECK(b.agent->stats().consent_checks_sent >= 2);
+  CHECK(b.agent->stats().responses_received >= 2);
+  // 30 s after the last consent response, B's consent is lost.
+  REQUIRE(net.run_until([&] { return b.has(EventKind::failed); }, Duration::seconds(40)));
+  Duration took = b.last(EventKind::failed)->at - a_failed;
+  CHECK(took.as_millis() <= 31000);
+  CHECK(took.as_millis() >= 24000);
+  CHECK(b.last(EventKind::failed)->text.find("consent lost") == 0);
+  CHECK(b.agent->state() == AgentState::failed);
+}
+
+TEST_CASE("consent: a response with a bad MESSAGE-INTEGRITY counts once, as an integrity failure") {
+  Network net;
+  Peer a("A", full(true), 47), b("B", full(false), 48);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  AgentStats before = a.agent->stats();
+  net.rewrite = [&](Packet& p) {
+    if (!(p.to == addr(1, 5000)) || p.bytes.size() < 52 || p.bytes[0] != 0x01 || p.bytes[1] != 0x01) return;
+    std::size_t mac = p.bytes.size() - 8 - 20;
+    p.bytes[mac] ^= 0x01;
+    uint32_t crc = stun::crc32(Bytes(p.bytes.data(), p.bytes.size() - 8)) ^ stun::kFingerprintXor;
+    store_be32(p.bytes, p.bytes.size() - 4, crc);
+  };
+  net.run_for(Duration::seconds(12));
+  uint32_t bad = a.agent->stats().integrity_failures - before.integrity_failures;
+  CHECK(bad >= 1);
+  CHECK(bad == a.agent->stats().consent_checks_sent - before.consent_checks_sent);
+  CHECK(a.agent->stats().unknown_transactions == before.unknown_transactions);
+  CHECK(a.agent->stats().responses_received == before.responses_received);
 }
 
 TEST_CASE("consent: a disconnected agent reconnects when responses return") {
