@@ -167,12 +167,12 @@ inline void run_chain(uint64_t seed, const ChainCase& cc, SweepTally& t, ChainTo
       else
         t.note(fmt::format("{}   the other side failed {} ms later: {}", id, (c.now() - since).as_millis(),
                            peer.conn->failure_text()));
-      // Known open bug (seeds 363 and 843 of "sweep chain active 30%"): the
-      // controlled side connects on its own valid pair before any
-      // nomination, so its ICE agent has no selected pair and runs no
-      // consent checks (ice/agent_consent.cpp) and never notices.
-      // With a selected pair, consent must have ended it (the regression
-      // test of the peer/ fix "a failed call answers no more STUN": seed 23).
+      // half_open: the side never noticed while it had no selected pair
+      // (before the fix, seeds 363 and 843 of "sweep chain active 30%": it
+      // ran no consent on the valid pair it used; now ice/agent_consent.cpp
+      // checks the best valid pair until one is selected). With a selected
+      // pair, consent must have ended it (the regression test of the peer/
+      // fix "a failed call answers no more STUN": seed 23).
       if (!noticed && peer.conn->ice().has_selected()) t.hung++;
       else if (!noticed) t.half_open++;
     }
