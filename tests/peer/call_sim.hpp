@@ -50,6 +50,8 @@ struct Options {
   std::size_t dtls_mtu = 1200;  // peer::Config::dtls_mtu of both sides
   // Called with every decrypted media packet (node that received it).
   std::function<void(int node, bool rtcp, Bytes data)> on_media;
+  // true: the datagram this node sends vanishes before the link.
+  std::function<bool(int node, Bytes datagram)> drop_sent;
 };
 
 struct Side {
@@ -218,6 +220,7 @@ class CallSim {
       std::printf("%9.3f ms  %s -> send %-5s %4zu bytes\n", ms(now_), s.node == 1 ? "A" : "B",
                   peer::to_string(peer::classify(t.bytes)), t.bytes.size());
     if (opt_.record_events && peer::classify(t.bytes) == peer::PacketKind::dtls) s.dtls_sent.push_back(now_);
+    if (opt_.drop_sent && opt_.drop_sent(s.node, t.bytes)) return;
     net_.send(now_, s.node, other(s).node, t.bytes.data(), t.bytes.size());
   }
 

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "ice/stun/message.hpp"
 #include "peer/srtp_keys.hpp"
 #include "tests/peer/call_sim.hpp"
 
@@ -250,4 +251,31 @@ TEST_CASE("peer sim: consent loss stops media, with the ICE layer named") {
   CHECK(refused.error().layer == Layer::ice);
   CHECK(std::string(refused.error().detail).find("consent") != std::string::npos);
   CHECK(!c.send_rtcp(c.a()).ok());
+}
+
+// Issue 7 half-open call: the answerer (ICE-controlled, DTLS client) connects
+// on its valid pair before any nomination (RFC 8445 §12.1); the offerer's
+// nomination never arrives, it fails at ICE and answers nothing more. RFC
+// 7675 §5.1: consent covers the valid pair too, so the answerer fails 30 s on.
+TEST_CASE("peer sim: a call connected on an unnominated valid pair fails on consent once the peer is gone") {
+  Options opt;
+  opt.link = rtt50();
+  opt.drop_sent = [](int node, Bytes d) {
+    if (node != 1 || peer::classify(d) != peer::PacketKind::stun) return false;
+    auto m = ice::stun::Message::parse(d);
+    return m.ok() && m->has(ice::stun::attr::kUseCandidate);
+  };
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.b().conn->state() == peer::State::connected; }, Duration::seconds(10)));
+  CHECK_FALSE(c.b().conn->ice().has_selected());
+  REQUIRE(c.run_until([&] { return c.a().conn->state() == peer::State::failed; }, Duration::seconds(60)));
+  Timestamp a_failed = c.now();
+  CHECK(c.b().conn->state() == peer::State::connected);
+  REQUIRE(c.run_until([&] { return c.b().conn->state() == peer::State::failed; }, Duration::seconds(45)));
+  CHECK((c.now() - a_failed).as_millis() <= 31000);
+  CHECK(std::string(c.b().conn->failure_text()).find("consent") != std::string::npos);
+  REQUIRE(!c.b().failures.empty());
+  CHECK(c.b().failures.back().layer == Layer::ice);
+  CHECK(!c.send_rtp(c.b()).ok());
 }
