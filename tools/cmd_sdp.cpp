@@ -38,25 +38,7 @@ std::string read_all(std::istream& in) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-int fail(const Error& e) {
-  char text[200];
-  format_error(e, text, sizeof text);
-  std::fprintf(stderr, "error: %s\n", text);
-  return 1;
-}
-
-
 int answer(const std::string& text, bool passive) {
-  std::vector<std::byte> memory(arena_bytes_for(text));
-  Arena arena(memory);
-  ErrorLocation where;
-  auto d = parse(text, arena, {Mode::lenient, {}}, &where);
-  if (!d.ok()) {
-    char msg[512];
-    format_parse_error(d.error(), where, msg, sizeof msg);
-    std::fprintf(stderr, "%s\n", msg);
-    return 1;
-  }
   Randomness rnd;
   dtls::Identity id;
   std::string error;
@@ -81,14 +63,7 @@ int answer(const std::string& text, bool passive) {
   o.video_codecs = kVideo;
   o.audio_sender = {rnd.public_rng.next_u32(), 0, "keyway", "keyway-stream", "keyway-audio"};
   o.video_sender = {rnd.public_rng.next_u32(), 0, "keyway", "keyway-stream", "keyway-video"};
-  std::string out(65536, '\0');
-  AnswerSummary s;
-  auto a = create_answer(*d, o, std::span<char>(out.data(), out.size()), &s);
-  if (!a.ok()) return fail(a.error());
-  if (s.extmap_conflict)
-    std::fprintf(stderr, "note: the offer reuses extmap id %u for two URIs; dropped from the answer\n", s.conflict.id);
-  std::fwrite(a->data(), 1, a->size(), stdout);
-  return 0;
+  return print_sdp_answer(text, o);
 }
 
 }  // namespace

@@ -54,4 +54,25 @@ int print_sdp_check(const std::string& text) {
   return 0;
 }
 
+int print_sdp_answer(const std::string& offer_text, const AnswerOptions& options) {
+  std::vector<std::byte> memory(arena_bytes_for(offer_text));
+  Arena arena(memory);
+  ErrorLocation where;
+  auto d = parse(offer_text, arena, {Mode::lenient, {}}, &where);
+  if (!d.ok()) {
+    char msg[512];
+    format_parse_error(d.error(), where, msg, sizeof msg);
+    std::fprintf(stderr, "%s\n", msg);
+    return 1;
+  }
+  std::vector<char> out(65536);
+  AnswerSummary s;
+  auto a = create_answer(*d, options, std::span<char>(out.data(), out.size()), &s);
+  if (!a.ok()) return print_error(a.error());
+  if (s.extmap_conflict)
+    std::fprintf(stderr, "note: the offer reuses extmap id %u for two URIs; dropped from the answer\n", s.conflict.id);
+  std::fwrite(a->data(), 1, a->size(), stdout);
+  return 0;
+}
+
 }  // namespace keyway::tools

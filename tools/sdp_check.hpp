@@ -1,12 +1,20 @@
-// Shared by `keyway sdp check` and the test suite's sdp_tool: parse an SDP
-// strictly and print its WebRTC view, or the error with its line.
+// Shared by `keyway sdp check|answer` and the test suite's sdp_tool: parse an
+// SDP strictly and print its WebRTC view, or the error with its line; answer
+// an offer.
 #pragma once
 
 #include <string>
+
+#include "sdp/negotiate.hpp"
 
 namespace keyway::tools {
 
 // Returns 0 when the text parses and its transport can be read, 1 otherwise.
 int print_sdp_check(const std::string& text);
+
+// Parses `offer_text` leniently and prints the answer made with `options` on
+// stdout (and a note when an extmap id conflict was dropped). Returns 0, or 1
+// after printing the parse or negotiation error.
+int print_sdp_answer(const std::string& offer_text, const sdp::AnswerOptions& options);
 
 }  // namespace keyway::tools

@@ -56,6 +56,14 @@ inline std::unique_ptr<dtls::Endpoint> make_endpoint(dtls::Role role, Rng& rng, 
   return ep;
 }
 
+// Records are decrypted in place: the endpoint gets a writable copy of the
+// fuzzer's (read-only) input, valid until the next call.
+inline MutableBytes writable_copy(Bytes d) {
+  static uint8_t copy[65536];
+  std::memcpy(copy, d.data(), d.size());
+  return MutableBytes(copy, d.size());
+}
+
 inline uint64_t fuzz_seed(dtls::Role role) { return role == dtls::Role::client ? 11 : 22; }
 
 // Polls until the endpoint waits for time; uses the keys once they exist and
@@ -92,9 +100,7 @@ inline void run_steps(dtls::Endpoint& ep, Bytes input) {
       Bytes d;
       if (!r.read_u16(len)) return;
       if (!r.read_bytes(len < r.remaining() ? len : r.remaining(), d)) return;
-      static uint8_t copy[65536];  // records are decrypted in place
-      std::memcpy(copy, d.data(), d.size());
-      (void)ep.handle_datagram(now, MutableBytes(copy, d.size()));
+      (void)ep.handle_datagram(now, writable_copy(d));
     }
     drain(ep, now);
   }

@@ -50,9 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Bytes d;
       if (!r.read_u16(len)) break;
       if (!r.read_bytes(len < r.remaining() ? len : r.remaining(), d)) break;
-      static uint8_t copy[65536];  // records are decrypted in place
-      std::memcpy(copy, d.data(), d.size());
-      (void)listener->handle_datagram(now, Bytes(addresses[op & 7], 6), MutableBytes(copy, d.size()), scratch);
+      (void)listener->handle_datagram(now, Bytes(addresses[op & 7], 6), fuzz::writable_copy(d), scratch);
     }
     drain_all(*listener, now);
     if (listener->pending() > 2) __builtin_trap();  // the cap must hold

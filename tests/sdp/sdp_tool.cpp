@@ -62,16 +62,6 @@ int fail(const Error& e) {
 }
 
 int answer(const std::string& text, bool passive) {
-  std::vector<std::byte> memory(arena_bytes_for(text));
-  Arena arena(memory);
-  ErrorLocation where;
-  auto d = parse(text, arena, {Mode::lenient, {}}, &where);
-  if (!d.ok()) {
-    char msg[512];
-    format_parse_error(d.error(), where, msg, sizeof msg);
-    std::fprintf(stderr, "%s\n", msg);
-    return 1;
-  }
   AnswerOptions o;
   o.session_id = 1;
   o.transport = transport();
@@ -81,13 +71,7 @@ int answer(const std::string& text, bool passive) {
   o.extensions = kExtensions;
   o.audio_sender = {0x11223344, 0, "keyway", "keyway-stream", "keyway-audio"};
   o.video_sender = {0x55667788, 0x55667789, "keyway", "keyway-stream", "keyway-video"};
-  std::string out(65536, '\0');
-  AnswerSummary s;
-  auto a = create_answer(*d, o, std::span<char>(out.data(), out.size()), &s);
-  if (!a.ok()) return fail(a.error());
-  if (s.extmap_conflict) std::fprintf(stderr, "note: the offer reuses extmap id %u for two URIs; dropped from the answer\n", s.conflict.id);
-  std::fwrite(a->data(), 1, a->size(), stdout);
-  return 0;
+  return tools::print_sdp_answer(text, o);
 }
 
 int offer() {
