@@ -62,6 +62,21 @@ Status Endpoint::client_send_hello(Bytes cookie) {
   return ok_status();
 }
 
+// RFC 6347 §4.2.1: a server that refuses the cookie we echoed (a damaged copy
+// of its HelloVerifyRequest, or of our hello) answers with a fresh one, again
+// as message 0, which the reassembler would take for a repeat. Returns that
+// cookie, or nothing.
+Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
+  if (state_ != HandshakeState::client_wait_server_hello || hs_->cookie_len == 0) return {};
+  if (f.type != static_cast<uint8_t>(HandshakeType::hello_verify_request) || f.frag_offset != 0 ||
+      f.body.size() != f.length)
+    return {};
+  auto cookie = parse_hello_verify_request(f.body);
+  if (!cookie.ok() || cookie->empty() || cookie->size() > kMaxCookieSize) return {};
+  if (cookie->size() == hs_->cookie_len && std::memcmp(cookie->data(), hs_->cookie, hs_->cookie_len) == 0) return {};
+  return *cookie;
+}
+
 Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
   switch (state_) {
     case HandshakeState::client_wait_server_hello:

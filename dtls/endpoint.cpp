@@ -111,7 +111,7 @@ Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
       continue;
     }
     ReplayWindow& window = read_window_[rec->epoch];
-    if (window.should_discard(rec->seq)) {  // before authentication
+    if (rec->epoch == 0 ? window.seen(rec->seq) : window.should_discard(rec->seq)) {  // before authentication
       ++stats_.records_replayed;
       continue;
     }
@@ -143,7 +143,7 @@ void Endpoint::process_record(const Record& rec, Bytes payload) {
       // proved it did, with its Finished): they could be forged.
       if (rec.epoch == 0 && (peer_ccs_ || state_ == HandshakeState::established)) return;
       if (rec.epoch == 1) final_.held = false;  // the client got our Finished
-      process_alert(payload);
+      process_alert(rec.epoch, payload);
       return;
     case ContentType::change_cipher_spec:
       process_ccs(rec.epoch, payload);
@@ -213,6 +213,14 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
     ++stats_.fragments_ignored;
     return ok_status();
   }
+  if (role_ == Role::client) {
+    Bytes cookie = client_fresh_cookie(f);
+    if (!cookie.empty()) {
+      hs.next_send_seq--;  // the new hello replaces the refused one, same message_seq
+      read_window_[0].reset();
+      return client_send_hello(cookie);
+    }
+  }
   // A listening server follows whatever message_seq a new ClientHello carries.
   if (state_ == HandshakeState::server_wait_client_hello && f.type == 1 && f.msg_seq != hs.reassembler.next_seq())
     hs.reassembler.reset(f.msg_seq);
@@ -229,10 +237,7 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
     auto type = static_cast<HandshakeType>(hs.reassembler.ready_type());
     Bytes body = hs.reassembler.ready_body();
     uint16_t seq = hs.reassembler.next_seq();
-    if (hs.peer_flight_boundary) {
-      hs.peer_flight_first_seq = seq;
-      hs.peer_flight_boundary = false;
-    }
+    if (hs.peer_flight_boundary) save_flight_start(seq);
     // The transcript holds the message as if unfragmented (RFC 6347 §4.2.6).
     ByteWriter hw(hs.rx_header);
     write_handshake_header(hw, static_cast<uint8_t>(type), static_cast<uint32_t>(body.size()), seq, 0,
@@ -242,17 +247,25 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
     hs.reassembler.advance();
     Status s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body, seq);
     if (!s.ok()) {
-      if (state_ != HandshakeState::failed) fail(s.error(), alert_for(s.error().code));
+      if (state_ == HandshakeState::failed) return s;
+      if (epoch == 0 && discard_peer_flight(s.error(), body)) return ok_status();
+      fail(s.error(), alert_for(s.error().code));
       return s;
     }
   }
   return ok_status();
 }
 
-void Endpoint::process_alert(Bytes payload) {
+void Endpoint::process_alert(uint16_t epoch, Bytes payload) {
   ByteReader r(payload);
   uint8_t level = 0, desc = 0;
   if (!r.read_u8(level) || !r.read_u8(desc) || !r.at_end()) {
+    // RFC 6347 §4.1.2.7: an invalid plaintext record is discarded (a bit
+    // flipped in a handshake record's type byte makes one of these).
+    if (epoch == 0) {
+      ++stats_.records_malformed;
+      return;
+    }
     fail(kAlertDecode, AlertDescription::decode_error);
     return;
   }

@@ -119,7 +119,10 @@ struct Stats {
   uint64_t records_malformed = 0;
   uint64_t retransmissions = 0;
   uint64_t fragments_ignored = 0;
-  uint64_t events_dropped = 0;        // application data dropped: poll_output not called
+  uint32_t events_dropped = 0;        // application data dropped: poll_output not called
+  // Peer flights thrown away because an unauthenticated (epoch-0) message
+  // in them failed a check; the peer's retransmission is awaited instead.
+  uint32_t flights_discarded = 0;
 };
 
 enum class HandshakeState : uint8_t {
@@ -192,7 +195,7 @@ class Endpoint {
   // endpoint.cpp: records, I/O, events
   void process_record(const Record& rec, Bytes payload);
   void process_handshake_record(uint16_t epoch, Bytes payload);
-  void process_alert(Bytes payload);
+  void process_alert(uint16_t epoch, Bytes payload);
   void process_ccs(uint16_t epoch, Bytes payload);
   void process_app_data(Bytes payload);
   Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours);
@@ -212,6 +215,10 @@ class Endpoint {
   void maybe_start();
   void start_flight(Timestamp now, bool expects_reply);
   void on_peer_retransmission();
+  // peer_flight.cpp: a corrupted copy of a peer flight is discarded
+  void save_flight_start(uint16_t first_seq);
+  bool discard_peer_flight(const Error& e, Bytes message);
+  static constexpr uint8_t kMaxDiscardedFlights = 4;
   // handshake_common.cpp: transcript, keys, finished
   void transcript_add(Bytes message);
   void transcript_hash(crypto::HashAlg alg, MutableBytes out) const;
@@ -228,6 +235,7 @@ class Endpoint {
   // client.cpp
   Status client_send_hello(Bytes cookie);
   Status client_on_message(HandshakeType type, Bytes body);
+  Bytes client_fresh_cookie(const HandshakeFragment& f) const;
   Status client_on_server_hello(Bytes body);
   Status client_on_server_key_exchange(Bytes body);
   Status client_send_flight5();

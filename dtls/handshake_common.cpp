@@ -74,20 +74,24 @@ Status Endpoint::check_peer_certificate(Bytes der) {
   ENSURE(der.size() <= kMaxCertificateSize, kCertTooBig);
   auto view = parse_certificate(der);
   if (!view.ok()) return view.error();
-  // An exact-size copy, freed once the caller accepted it (endpoint_output.cpp).
-  if (peer_cert_) delete[] peer_cert_;
-  peer_cert_len_ = 0;
-  peer_cert_ = new (std::nothrow) uint8_t[der.size()];
-  ENSURE(peer_cert_ != nullptr, kNoMemory);
-  std::memcpy(peer_cert_, der.data(), der.size());
-  peer_cert_len_ = static_cast<uint16_t>(der.size());
+  // A retransmitted flight (peer_flight.cpp) announces the same certificate once.
+  bool repeat = peer_cert_ && peer_cert_len_ == der.size() && std::memcmp(peer_cert_, der.data(), der.size()) == 0;
+  if (!repeat) {
+    // An exact-size copy, freed once the caller accepted it (endpoint_output.cpp).
+    if (peer_cert_) delete[] peer_cert_;
+    peer_cert_len_ = 0;
+    peer_cert_ = new (std::nothrow) uint8_t[der.size()];
+    ENSURE(peer_cert_ != nullptr, kNoMemory);
+    std::memcpy(peer_cert_, der.data(), der.size());
+    peer_cert_len_ = static_cast<uint16_t>(der.size());
+  }
   hs_->peer_sent_cert = true;
   if (hs_->has_expected_fp) {
     // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
     ENSURE(fingerprint_matches(hs_->expected_fp, der), fingerprint_mismatch(hs_->expected_fp.hash));
     cert_accepted_ = true;
   }
-  push_event(EventType::peer_certificate);
+  if (!repeat) push_event(EventType::peer_certificate);
   return ok_status();
 }
 

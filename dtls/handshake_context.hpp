@@ -51,6 +51,20 @@ struct HandshakeContext {
   bool peer_flight_boundary = true;
   uint16_t peer_flight_first_seq = 0;
   uint16_t retransmit_trigger_seq = 0xFFFF;
+  // The state as the peer's current flight began, restored when one of its
+  // unauthenticated (epoch-0) messages fails a check (peer_flight.cpp).
+  struct FlightStart {
+    HandshakeState state = HandshakeState::failed;
+    HandshakeType expect = HandshakeType::client_hello;
+    bool cert_requested = false;
+    bool peer_sent_cert = false;
+    crypto::Hash transcript256{crypto::HashAlg::sha256};
+    crypto::Hash transcript384{crypto::HashAlg::sha384};
+  };
+  FlightStart flight_start;
+  uint8_t flights_discarded = 0;
+  const char* last_discard = "";  // the check the last discarded copy failed
+  uint8_t last_discard_digest[32] = {};  // and the SHA-256 of the message that failed it
   uint16_t next_send_seq = 0;
   crypto::Hash transcript256{crypto::HashAlg::sha256};
   crypto::Hash transcript384{crypto::HashAlg::sha384};

@@ -23,6 +23,14 @@ class ReplayWindow {
     return (bits_ >> age) & 1u;      // already seen
   }
 
+  // Epoch 0 has no MAC: a record number with a flipped bit must not make
+  // later genuine records "too old", so there only exact repeats inside the
+  // window count (RFC 6347 §4.1.2.6 trusts only verified record numbers).
+  bool seen(uint64_t seq) const {
+    if (!any_ || seq > top_ || top_ - seq >= kWidth) return false;
+    return (bits_ >> (top_ - seq)) & 1u;
+  }
+
   void mark(uint64_t seq) {
     if (!any_) {
       any_ = true;

@@ -384,6 +384,7 @@ Summary Connection::summary() const {
     s.dtls_retransmissions = ds.retransmissions;
     s.dtls_records_dropped =
         ds.records_auth_failed + ds.records_replayed + ds.records_unknown_epoch + ds.records_malformed;
+    s.dtls_flights_discarded = ds.flights_discarded;
   }
   if (profile_) s.srtp_profile = srtp::profile_info(*profile_).name;
   return s;

@@ -186,6 +186,7 @@ struct Summary {
   const char* srtp_profile = "";        // RFC 5764 name, empty before SRTP is ready
   uint64_t dtls_retransmissions = 0;
   uint64_t dtls_records_dropped = 0;    // auth failures, replays, unknown epoch, malformed
+  uint32_t dtls_flights_discarded = 0;  // damaged peer flights awaited again (dtls/peer_flight.cpp)
   uint32_t ice_integrity_failures = 0;
   uint32_t ice_dropped = 0;             // malformed, unknown transactions, other discards
 };

@@ -24,7 +24,7 @@ struct ChainCase {
 // Totals over runs beyond the sweep tally.
 struct ChainTotals {
   uint64_t rtp_received = 0, rtcp_received = 0, media_wrong = 0, srtp_auth_failures = 0, dtls_records_dropped = 0,
-           ice_integrity_failures = 0, corrupted = 0;
+           ice_integrity_failures = 0, corrupted = 0, dtls_flights_discarded = 0;
 };
 
 
@@ -70,6 +70,7 @@ inline void add_totals(CallSim& c, ChainTotals& tot) {
     tot.srtp_auth_failures += st.srtp.auth_failures;
     auto sum = s->conn->summary();
     tot.dtls_records_dropped += sum.dtls_records_dropped;
+    tot.dtls_flights_discarded += sum.dtls_flights_discarded;
     tot.ice_integrity_failures += sum.ice_integrity_failures;
   }
   tot.corrupted += c.net().stats(1, 2).corrupted + c.net().stats(2, 1).corrupted;

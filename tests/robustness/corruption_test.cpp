@@ -4,21 +4,29 @@
 // packet with wrong content, and what can be recovered is recovered by
 // retransmission.
 //
+// Epoch-1 records carry a MAC: a damaged one is dropped and the flight is
+// resent, so with corruption confined to them every run completes.
+//
 // DTLS 1.2 epoch 0 (the handshake up to ChangeCipherSpec) has no integrity
-// of its own (UDP's checksum is what normally catches a flipped bit): a
-// corrupted handshake message that still parses enters the transcript, and
-// the Finished check (RFC 5246 §7.4.9) or the signature/fingerprint check
-// then ends the handshake with a fatal alert. So with corruption everywhere
-// runs complete or fail cleanly (never a hang, never different keys); with
-// corruption confined to epoch-1 records (Finished, application data) every
-// run completes: the record MAC drops the bad copy and the flight is resent.
+// of its own (UDP's checksum is what normally catches a flipped bit). A
+// damaged copy that fails to decode or to verify (signature, a=fingerprint,
+// DER) is discarded with its flight and the retransmission is used
+// (dtls/peer_flight.cpp); a damaged record number cannot stall the epoch-0
+// window; a damaged cookie exchange is redone (RFC 6347 §4.2.1). What no
+// DTLS 1.2 stack can repair is damage that still parses and that the peer
+// then commits to: a flipped ClientHello random signed into the
+// ServerKeyExchange, a CertificateRequest or ServerHello byte that changes
+// one side's transcript (CertificateVerify or Finished fails on every copy).
+// Those runs end in a clean fatal alert; the floors below keep the rest.
 //
 // Replay one seed: KEYWAY_SWEEP_SEED=<seed> ./test_robustness_corrupt -tc='<case>'
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 
 #include <cstring>
+#include <map>
 #include <set>
+#include <string>
 
 #include "tests/robustness/chain_run.hpp"
 #include "tests/support/dtls_sim.hpp"
@@ -57,7 +65,8 @@ void corrupt_epoch1(std::vector<uint8_t>& d, SeededRng& rng, double p) {
 struct DtlsTally {
   SweepTally t;
   uint64_t app_sent = 0, app_received = 0, app_wrong = 0, app_twice = 0;
-  uint64_t auth_failed = 0, malformed = 0, corrupted = 0, bad_cert_events = 0;
+  uint64_t auth_failed = 0, malformed = 0, corrupted = 0, bad_cert_events = 0, flights_discarded = 0;
+  std::map<std::string, int> reasons;  // the failing side's own reason, per failed run
 };
 
 void dtls_seed(uint64_t seed, bool epoch1_only, DtlsTally& r) {
@@ -70,6 +79,7 @@ void dtls_seed(uint64_t seed, bool epoch1_only, DtlsTally& r) {
   o.mtu = l.mtu;
   o.a_is_client = (seed & 1) == 1;
   o.cookie_exchange = (seed & 2) == 0;
+  o.verbose = std::getenv("KEYWAY_SWEEP_VERBOSE") != nullptr;
   if (epoch1_only)
     o.tamper = [&](int, std::vector<uint8_t>& d) { corrupt_epoch1(d, tamper_rng, p); };
   else
@@ -82,6 +92,7 @@ void dtls_seed(uint64_t seed, bool epoch1_only, DtlsTally& r) {
   auto tally_side = [&](sim::DtlsSide& x) {
     r.auth_failed += x.ep->stats().records_auth_failed;
     r.malformed += x.ep->stats().records_malformed;
+    r.flights_discarded += x.ep->stats().flights_discarded;
     r.bad_cert_events += x.bad_peer_certificate;
   };
   if (!done) {
@@ -123,6 +134,10 @@ void dtls_seed(uint64_t seed, bool epoch1_only, DtlsTally& r) {
     t.failed_clean++;
     const auto& f = s.a().failed ? s.a() : s.b();
     t.note(fmt::format("{} failed at {} ms: {}", id, (f.failed_at - sim::DtlsSim::start()).as_millis(), f.error.detail));
+    // The side that failed first names the cause; the other one mostly
+    // reports its alert.
+    const auto& first = s.a().failed && (!s.b().failed || s.a().failed_at <= s.b().failed_at) ? s.a() : s.b();
+    r.reasons[first.error.detail]++;
   }
   tally_side(s.a());
   tally_side(s.b());
@@ -138,11 +153,12 @@ void dtls_corruption(bool epoch1_only) {
   }
   const SweepTally& t = r.t;
   fmt::print("corrupt dtls where={} rate=0.05-0.2 seeds={}{} completed={} failed_clean={} hung={} key_mismatch={} "
-             "p50_ms={:.0f} p95_ms={:.0f} records_auth_failed={} records_malformed={} app_sent={} app_received={} "
-             "app_wrong={} app_twice={}\n",
+             "p50_ms={:.0f} p95_ms={:.0f} records_auth_failed={} records_malformed={} flights_discarded={} app_sent={} "
+             "app_received={} app_wrong={} app_twice={}\n",
              epoch1_only ? "epoch1" : "all", t.seeds, build_note(), t.completed, t.failed_clean, t.hung,
              t.key_mismatch, percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95), r.auth_failed, r.malformed,
-             r.app_sent, r.app_received, r.app_wrong, r.app_twice);
+             r.flights_discarded, r.app_sent, r.app_received, r.app_wrong, r.app_twice);
+  for (const auto& [reason, n] : r.reasons) fmt::print("  failed_first {:4} {}\n", n, reason);
   for (const auto& n : t.notes) fmt::print("  {}\n", n);
   CHECK(t.hung == 0);
   CHECK(t.key_mismatch == 0);
@@ -151,6 +167,11 @@ void dtls_corruption(bool epoch1_only) {
   CHECK(r.bad_cert_events == 0);
   CHECK(t.completed + t.failed_clean == t.seeds);
   if (epoch1_only) CHECK(t.completed == t.seeds);
+  // Damage that fails a check is repaired by the retransmission: 92% of
+  // runs complete at these rates (68% when every damaged epoch-0 message
+  // was fatal). The seeds are fixed, so this is a regression floor.
+  if (!epoch1_only && t.seeds >= 50) CHECK(t.completed * 100 >= t.seeds * 85);
+  if (!epoch1_only && t.seeds >= 20) CHECK(r.flights_discarded > 0);
   if (t.seeds >= 20) CHECK(r.auth_failed > 0);  // the MAC is what stopped them
 }
 
@@ -176,11 +197,11 @@ TEST_CASE("corrupt chain") {
     for (uint64_t seed = 1, n = corrupt_seeds(); seed <= n; ++seed) one(seed);
   fmt::print("corrupt chain rate=0.05-0.2 setup=active|passive seeds={}{} completed={} failed_clean={} hung={} "
              "key_mismatch={} media_bad={} p50_ms={:.0f} p95_ms={:.0f} datagrams_corrupted={} "
-             "ice_integrity_failures={} dtls_records_dropped={} srtp_auth_failures={} rtp_accepted={} "
+             "ice_integrity_failures={} dtls_records_dropped={} dtls_flights_discarded={} srtp_auth_failures={} rtp_accepted={} "
              "rtcp_accepted={} media_wrong={} half_open_after_45s={}\n",
              t.seeds, build_note(), t.completed, t.failed_clean, t.hung, t.key_mismatch, t.media_bad,
              percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95), tot.corrupted, tot.ice_integrity_failures,
-             tot.dtls_records_dropped, tot.srtp_auth_failures, tot.rtp_received, tot.rtcp_received, tot.media_wrong, t.half_open);
+             tot.dtls_records_dropped, tot.dtls_flights_discarded, tot.srtp_auth_failures, tot.rtp_received, tot.rtcp_received, tot.media_wrong, t.half_open);
   for (const auto& n : t.notes) fmt::print("  {}\n", n);
   CHECK(t.hung == 0);
   CHECK(t.key_mismatch == 0);
@@ -188,5 +209,6 @@ TEST_CASE("corrupt chain") {
   CHECK(tot.media_wrong == 0);
   CHECK(t.half_open == 0);  // consent on the valid pair media uses (RFC 7675 §5.1)
   CHECK(t.completed + t.failed_clean == t.seeds);
+  if (t.seeds >= 50) CHECK(t.completed * 100 >= t.seeds * 85);  // as for DTLS alone: a regression floor
   if (t.seeds >= 20) CHECK(tot.srtp_auth_failures > 0);
 }

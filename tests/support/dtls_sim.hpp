@@ -130,6 +130,7 @@ class DtlsSim {
     c.mtu = opt_.mtu;
     c.cookie_exchange = opt_.cookie_exchange;
     c.peer_address = Bytes(peer_addr_, sizeof peer_addr_);
+    if (opt_.verbose) c.trace = &printer_;
     for (uint16_t p : {uint16_t{0x0007}, uint16_t{0x0001}, uint16_t{0x0008}, uint16_t{0x0002}}) c.srtp_profiles.push(p);
     s.ep = std::make_unique<dtls::Endpoint>(c);
     // What an application does with the remote a=fingerprint (RFC 8122):
@@ -183,6 +184,10 @@ class DtlsSim {
     }
   }
 
+  struct Printer final : TraceSink {
+    void trace(Layer, const char* line) override { std::printf("             %s\n", line); }
+  };
+  Printer printer_;
   DtlsSimOptions opt_;
   Netem net_;
   DtlsSide a_, b_;

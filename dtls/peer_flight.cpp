@@ -1,0 +1,82 @@
+// A peer flight whose unauthenticated messages fail a check.
+//
+// Until Finished, nothing the peer sends in epoch 0 is authenticated: a bit
+// flipped in transit (UDP checksums are optional and not always checked)
+// turns a good flight into one that fails to decode or to verify. DTLS
+// discards invalid input rather than failing on it (RFC 6347 §4.1.2.7) and
+// the peer retransmits a flight that got no answer (§4.2.4), so such a
+// flight is dropped whole: the handshake state goes back to where the
+// flight began and the next copy is processed as if it were the first.
+//
+// A peer that really sends something wrong sends it again, byte for byte:
+// the same message failing the same check on the next copy (or
+// kMaxDiscardedFlights discarded copies) is fatal, with that failure as the
+// reason. Refusals that are a choice rather than damage
+// (no common suite, version, an out-of-order message) stay fatal at once.
+#include <cstring>
+
+#include "dtls/endpoint.hpp"
+#include "dtls/handshake_context.hpp"
+
+namespace keyway::dtls {
+
+namespace {
+// Failures that a damaged copy of a well-behaved peer's message produces.
+bool may_be_damage(Code code) {
+  switch (code) {
+    case Code::malformed:
+    case Code::truncated:
+    case Code::decode_error:
+    case Code::auth_failed:        // a signature
+    case Code::crypto_failure:     // a point not on the curve
+    case Code::bad_certificate:    // DER, or the a=fingerprint check
+    case Code::illegal_parameter:  // a value we did not offer
+    case Code::unsupported:        // e.g. an unknown key type in the certificate
+      return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+void Endpoint::save_flight_start(uint16_t first_seq) {
+  HandshakeContext& hs = *hs_;
+  if (first_seq != hs.peer_flight_first_seq) hs.last_discard = "";  // a new flight, not another copy
+  hs.peer_flight_first_seq = first_seq;
+  hs.peer_flight_boundary = false;
+  HandshakeContext::FlightStart& f = hs.flight_start;
+  f.state = state_;
+  f.expect = hs.expect;
+  f.cert_requested = hs.cert_requested;
+  f.peer_sent_cert = hs.peer_sent_cert;
+  f.transcript256 = hs.transcript256;
+  f.transcript384 = hs.transcript384;
+}
+
+bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
+  HandshakeContext& hs = *hs_;
+  if (!may_be_damage(e.code) || hs.flights_discarded >= kMaxDiscardedFlights) return false;
+  uint8_t digest[crypto::Sha256::kDigestSize];
+  crypto::Sha256 h;
+  h.update(message);
+  h.finish(digest);
+  bool same_message = std::memcmp(digest, hs.last_discard_digest, sizeof digest) == 0;
+  if (same_message && std::strcmp(hs.last_discard, e.detail) == 0) return false;  // confirmed by a second copy
+  const HandshakeContext::FlightStart& f = hs.flight_start;
+  state_ = f.state;
+  hs.expect = f.expect;
+  hs.cert_requested = f.cert_requested;
+  hs.peer_sent_cert = f.peer_sent_cert;
+  hs.transcript256 = f.transcript256;
+  hs.transcript384 = f.transcript384;
+  hs.reassembler.reset(hs.peer_flight_first_seq);  // the next copy refills every message
+  hs.peer_flight_boundary = true;
+  hs.last_discard = e.detail;
+  std::memcpy(hs.last_discard_digest, digest, sizeof digest);
+  ++hs.flights_discarded;
+  ++stats_.flights_discarded;
+  tracef(trace_, Layer::dtls, "peer flight discarded, waiting for its retransmission (RFC 6347 §4.1.2.7): %s",
+         e.detail);
+  return true;
+}
+
+}  // namespace keyway::dtls
