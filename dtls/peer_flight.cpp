@@ -11,8 +11,8 @@
 // A peer that really sends something wrong sends it again, byte for byte:
 // the same message failing the same check on the next copy (or
 // kMaxDiscardedFlights discarded copies) is fatal, with that failure as the
-// reason. Refusals that are a choice rather than damage
-// (no common suite, version, an out-of-order message) stay fatal at once.
+// reason. Refusals that are a choice rather than damage (no common suite,
+// version, an out-of-order message) stay fatal at once.
 #include <cstring>
 
 #include "dtls/endpoint.hpp"

@@ -74,6 +74,14 @@ Result<Reassembler::Added> Reassembler::add(const HandshakeFragment& f) {
   if (delta >= kSlots) return Added::ignored;  // too far ahead to buffer
   ENSURE(f.length <= max_message_ && footprint(f.length) <= pool_.size(), kTooBig);
   Slot& s = slots_[index(f.msg_seq)];
+  if (s.used && (s.type != f.type || s.length != f.length)) {
+    // Unauthenticated, so either may be a damaged copy (a flipped
+    // message_seq puts a message in another's slot). A whole message in one
+    // fragment replaces what it contradicts, or that slot would be blocked
+    // for good; a partial one is refused.
+    if (f.frag_offset != 0 || f.body.size() != f.length) return kInconsistent;
+    s.used = false;  // its pool bytes are reclaimed by compact()
+  }
   if (!s.used) {
     bool any = false;
     for (const auto& o : slots_) any = any || o.used;
@@ -83,8 +91,6 @@ Result<Reassembler::Added> Reassembler::add(const HandshakeFragment& f) {
     s = Slot{true, f.type, f.length, 0, pool_used_};
     pool_used_ += need;
     std::memset(pool_.data() + s.offset + s.length, 0, need - s.length);
-  } else if (s.type != f.type || s.length != f.length) {
-    return kInconsistent;
   }
   copy_in(s, f);
   return Added::stored;

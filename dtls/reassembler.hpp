@@ -7,7 +7,8 @@
 //
 // Fragments may overlap and a retransmission may cut a message differently,
 // so we track bytes, not fragment boundaries. Type and total length must
-// agree across a message's fragments; a message larger than the configured
+// agree across a message's fragments (a whole message in one fragment
+// replaces a slot it contradicts); a message larger than the configured
 // maximum, or a seq beyond the buffered window, is refused. When the pool
 // is full, future messages give way to the next in-order one (the peer
 // retransmits them). Fragments of already-delivered messages are reported

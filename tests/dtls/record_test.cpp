@@ -162,7 +162,13 @@ TEST_CASE("reassembler: future messages buffered, far future ignored, inconsiste
   REQUIRE(r->add(frag(12, 10, 7, 0, two)).ok());
   CHECK_FALSE(r->add(frag(13, 10, 7, 2, two)).ok());  // type changed
   CHECK_FALSE(r->add(frag(12, 11, 7, 2, two)).ok());  // length changed
-  CHECK_FALSE(r->add(frag(12, 100000, 8, 0, two)).ok());  // larger than the maximum
+  // A whole message in one fragment replaces the slot it contradicts (a
+  // damaged message_seq must not block that slot for good).
+  REQUIRE(r->add(frag(13, 2, 7, 0, two)).ok());
+  REQUIRE(r->ready());
+  CHECK(r->ready_type() == 13);
+  r->advance();
+  CHECK_FALSE(r->add(frag(12, 100000, 9, 0, two)).ok());  // larger than the maximum
 }
 
 TEST_CASE("reassembler: a full pool gives way to the next in-order message; bodies survive compaction") {

@@ -137,7 +137,8 @@ void dtls_seed(uint64_t seed, bool epoch1_only, DtlsTally& r) {
     // The side that failed first names the cause; the other one mostly
     // reports its alert.
     const auto& first = s.a().failed && (!s.b().failed || s.a().failed_at <= s.b().failed_at) ? s.a() : s.b();
-    r.reasons[first.error.detail]++;
+    r.reasons[fmt::format("{}{}: {}", &first == &s.client() ? "client" : "server",
+                          o.cookie_exchange ? "" : " (no cookie)", first.error.detail)]++;
   }
   tally_side(s.a());
   tally_side(s.b());
