@@ -122,6 +122,9 @@ class Agent {
   std::span<const Candidate> local_candidates() const { return {local_, local_count_}; }
   std::span<const Candidate> remote_candidates() const { return {remote_, remote_count_}; }
   const CandidatePair* selected_pair() const;
+  // RFC 8445 §12.1: before a pair is selected, data may go on any valid pair;
+  // this is the highest-priority one (null: none), the pair consent covers.
+  const CandidatePair* best_valid_pair() const;
   bool has_selected() const { return has_selected_; }
   SocketAddr selected_local() const { return selected_local_; }
   SocketAddr selected_remote() const { return selected_remote_; }

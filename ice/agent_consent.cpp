@@ -31,9 +31,14 @@ void Agent::schedule_consent(Timestamp now) {
 // as Connection::media_path picks it. -1: none (or the one after restart()).
 int Agent::consent_pair() const {
   if (has_selected_) return selected_in_list_ ? selected_ : -1;
-  int best = -1;
+  const CandidatePair* best = best_valid_pair();
+  return best ? static_cast<int>(best - pairs_) : -1;
+}
+
+const CandidatePair* Agent::best_valid_pair() const {
+  const CandidatePair* best = nullptr;
   for (std::size_t i = 0; i < pair_count_; ++i)
-    if (pairs_[i].valid && (best < 0 || pairs_[i].priority > pairs_[best].priority)) best = static_cast<int>(i);
+    if (pairs_[i].valid && (best == nullptr || pairs_[i].priority > best->priority)) best = &pairs_[i];
   return best;
 }
 

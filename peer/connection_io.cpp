@@ -158,11 +158,10 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
 }
 
 // RFC 8445 §12.1: before a pair is selected, data MAY be sent on any valid
-// pair (a check on it succeeded): the highest-priority one.
+// pair (a check on it succeeded): the agent's best one, which its consent
+// checks also cover (RFC 7675 §5.1).
 bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const {
-  const ice::CandidatePair* best = nullptr;
-  for (const ice::CandidatePair& p : ice_.pairs())
-    if (p.valid && (best == nullptr || p.priority > best->priority)) best = &p;
+  const ice::CandidatePair* best = ice_.best_valid_pair();
   if (best == nullptr) return false;
   const ice::Candidate& l = ice_.local_candidates()[best->local];
   // A host candidate is its own base; a reflexive one names its base in raddr/rport.
