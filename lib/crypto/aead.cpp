@@ -32,21 +32,7 @@ Status null_seal(std::span<uint8_t> tag) {
 // ---- AES-GCM ----
 
 AesGcm::AesGcm() { mbedtls_gcm_init(gcm(ctx_)); }
-AesGcm::~AesGcm() {
-  mbedtls_gcm_free(gcm(ctx_));
-  secure_zero(key_, sizeof key_);
-}
-AesGcm::AesGcm(const AesGcm& other) : AesGcm() {
-  if (other.key_len_ != 0) (void)set_key({other.key_, other.key_len_});
-}
-AesGcm& AesGcm::operator=(const AesGcm& other) {
-  if (this == &other) return *this;
-  mbedtls_gcm_free(gcm(ctx_));
-  mbedtls_gcm_init(gcm(ctx_));
-  key_len_ = 0;
-  if (other.key_len_ != 0) (void)set_key({other.key_, other.key_len_});
-  return *this;
-}
+AesGcm::~AesGcm() { mbedtls_gcm_free(gcm(ctx_)); }  // mbedTLS zeroizes the key schedule
 
 Status AesGcm::set_key(std::span<const uint8_t> key) {
   if (key.size() != 16 && key.size() != 32)
@@ -54,14 +40,13 @@ Status AesGcm::set_key(std::span<const uint8_t> key) {
   // Key setup allocates once inside mbedTLS (cipher context); seal/open never do.
   if (mbedtls_gcm_setkey(gcm(ctx_), MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned>(key.size() * 8)) != 0)
     return make_error(Layer::crypto, Code::crypto_failure, "aes-gcm: key setup failed");
-  std::memcpy(key_, key.data(), key.size());
-  key_len_ = key.size();
+  has_key_ = true;
   return ok_status();
 }
 
 Status AesGcm::seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
                     std::span<uint8_t> tag) {
-  ENSURE(key_len_ != 0, kNoKey);
+  ENSURE(has_key_, kNoKey);
   ENSURE(nonce.size() == kAeadNonceSize, kBadNonce);
   ENSURE(tag.size() == kAeadTagSize, kBadTag);
   if constexpr (kFuzzing) return null_seal(tag);  // lib/fuzzing.hpp: a null cipher
@@ -73,7 +58,7 @@ Status AesGcm::seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad
 
 Status AesGcm::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
                     std::span<const uint8_t> tag) {
-  ENSURE(key_len_ != 0, kNoKey);
+  ENSURE(has_key_, kNoKey);
   ENSURE(nonce.size() == kAeadNonceSize, kBadNonce);
   ENSURE(tag.size() == kAeadTagSize, kBadTag);
   if constexpr (kFuzzing) return ok_status();  // lib/fuzzing.hpp: a null cipher, the tag is ignored
@@ -95,26 +80,13 @@ Status AesGcm::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad
 // ---- ChaCha20-Poly1305 ----
 
 ChaCha20Poly1305::ChaCha20Poly1305() { mbedtls_chachapoly_init(ccp(ctx_)); }
-ChaCha20Poly1305::~ChaCha20Poly1305() {
-  mbedtls_chachapoly_free(ccp(ctx_));
-  secure_zero(key_, sizeof key_);
-}
-ChaCha20Poly1305::ChaCha20Poly1305(const ChaCha20Poly1305& other) : ChaCha20Poly1305() {
-  if (other.has_key_) (void)set_key(other.key_);
-}
-ChaCha20Poly1305& ChaCha20Poly1305::operator=(const ChaCha20Poly1305& other) {
-  if (this == &other) return *this;
-  has_key_ = false;
-  if (other.has_key_) (void)set_key(other.key_);
-  return *this;
-}
+ChaCha20Poly1305::~ChaCha20Poly1305() { mbedtls_chachapoly_free(ccp(ctx_)); }  // zeroizes the key
 
 Status ChaCha20Poly1305::set_key(std::span<const uint8_t> key) {
   if (key.size() != 32)
     return make_error(Layer::crypto, Code::invalid_argument, "chacha20-poly1305: key must be 32 bytes");
   if (mbedtls_chachapoly_setkey(ccp(ctx_), key.data()) != 0)
     return make_error(Layer::crypto, Code::crypto_failure, "chacha20-poly1305: key setup failed");
-  std::memcpy(key_, key.data(), 32);
   has_key_ = true;
   return ok_status();
 }

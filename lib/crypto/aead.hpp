@@ -19,8 +19,8 @@ class AesGcm {
  public:
   AesGcm();
   ~AesGcm();
-  AesGcm(const AesGcm& other);
-  AesGcm& operator=(const AesGcm& other);
+  AesGcm(const AesGcm& other) = delete;
+  AesGcm& operator=(const AesGcm& other) = delete;
 
   [[nodiscard]] Status set_key(std::span<const uint8_t> key);  // 16 or 32 bytes
   // Encrypts data in place and writes the 16-byte tag.
@@ -32,16 +32,15 @@ class AesGcm {
 
  private:
   alignas(16) unsigned char ctx_[448];
-  uint8_t key_[32];
-  std::size_t key_len_ = 0;
+  bool has_key_ = false;
 };
 
 class ChaCha20Poly1305 {
  public:
   ChaCha20Poly1305();
   ~ChaCha20Poly1305();
-  ChaCha20Poly1305(const ChaCha20Poly1305& other);
-  ChaCha20Poly1305& operator=(const ChaCha20Poly1305& other);
+  ChaCha20Poly1305(const ChaCha20Poly1305& other) = delete;
+  ChaCha20Poly1305& operator=(const ChaCha20Poly1305& other) = delete;
 
   [[nodiscard]] Status set_key(std::span<const uint8_t> key);  // 32 bytes
   [[nodiscard]] Status seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
@@ -51,7 +50,6 @@ class ChaCha20Poly1305 {
 
  private:
   alignas(16) unsigned char ctx_[256];
-  uint8_t key_[32];
   bool has_key_ = false;
 };
 
