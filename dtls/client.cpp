@@ -72,7 +72,7 @@ Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
       f.body.size() != f.length)
     return {};
   auto cookie = parse_hello_verify_request(f.body);
-  if (!cookie.ok() || cookie->empty() || cookie->size() > kMaxCookieSize) return {};
+  if (!cookie.ok() || cookie->empty()) return {};  // 255 bytes at most: a u8-prefixed field
   if (cookie->size() == hs_->cookie_len && std::memcmp(cookie->data(), hs_->cookie, hs_->cookie_len) == 0) return {};
   return *cookie;
 }

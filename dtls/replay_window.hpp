@@ -16,16 +16,13 @@ class ReplayWindow {
  public:
   static constexpr uint64_t kWidth = 64;
 
-  bool should_discard(uint64_t seq) const {
-    if (!any_ || seq > top_) return false;
-    uint64_t age = top_ - seq;
-    if (age >= kWidth) return true;  // too old
-    return (bits_ >> age) & 1u;      // already seen
-  }
+  bool should_discard(uint64_t seq) const { return too_old(seq) || seen(seq); }
 
-  // Epoch 0 has no MAC: a record number with a flipped bit must not make
-  // later genuine records "too old", so there only exact repeats inside the
-  // window count (RFC 6347 §4.1.2.6 trusts only verified record numbers).
+  bool too_old(uint64_t seq) const { return any_ && seq <= top_ && top_ - seq >= kWidth; }
+
+  // Already marked, inside the window. Epoch 0 has no MAC: a record number
+  // with a flipped bit must not make later genuine records "too old", so
+  // there only this counts (RFC 6347 §4.1.2.6 trusts only verified numbers).
   bool seen(uint64_t seq) const {
     if (!any_ || seq > top_ || top_ - seq >= kWidth) return false;
     return (bits_ >> (top_ - seq)) & 1u;
