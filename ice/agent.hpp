@@ -199,6 +199,7 @@ class Agent {
 
   // agent_requests.cpp: incoming Binding requests
   Verdict on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
+  Verdict on_unauthenticated_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
   bool check_username(const stun::Message& msg) const;
   bool resolve_role_conflict(const stun::Message& msg);
   void on_authenticated_check(const stun::Message& msg, uint8_t local, const SocketAddr& from);

@@ -17,12 +17,33 @@ bool Agent::check_username(const stun::Message& msg) const {
   return user->size() > mine.size() && user->substr(0, mine.size()) == mine && (*user)[mine.size()] == ':';
 }
 
-Verdict Agent::on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to) {
-  // RFC 8489 §9.1.3: no MESSAGE-INTEGRITY or USERNAME -> 400, unauthenticated.
-  if (!msg.has(stun::attr::kMessageIntegrity) || !msg.has(stun::attr::kUsername)) {
-    queue_response(msg, from, to, stun::error_code::kBadRequest, false);
-    return Verdict::accepted;
+// The smallest 400 we can send (RFC 8489 §9.1.3): header, ERROR-CODE with an
+// empty reason phrase (§14.8: it is only for diagnostics) and FINGERPRINT
+// (RFC 8445 §7.3); no SOFTWARE.
+constexpr std::size_t kBareBadRequestSize = stun::kHeaderSize + (4 + 4) + (4 + 4);
+
+// RFC 8489 §9.1.3 asks for a 400 to a request without MESSAGE-INTEGRITY or
+// USERNAME. Its source is unproven, so the reply is never larger than the
+// request (issue 12: no amplification towards a spoofed address): the
+// smallest 400 when it fits, otherwise nothing.
+Verdict Agent::on_unauthenticated_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to) {
+  if (msg.bytes().size() < kBareBadRequestSize) {
+    ++stats_.dropped;
+    return Verdict::discarded;
   }
+  queue_response(msg, from, to, stun::error_code::kBadRequest, false);
+  return Verdict::accepted;
+}
+
+Verdict Agent::on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to) {
+  // RFC 8445 §7.3: a request is answered from the base it arrived on; one
+  // sent to an address we were never told about is not ours to answer.
+  if (find_local_base(to) < 0) {
+    ++stats_.dropped;
+    return Verdict::discarded;
+  }
+  if (!msg.has(stun::attr::kMessageIntegrity) || !msg.has(stun::attr::kUsername))
+    return on_unauthenticated_request(msg, from, to);
   // A wrong ufrag or MAC is dropped silently and counted: nothing about the
   // agent changes for a request that does not authenticate.
   if (!check_username(msg)) {
@@ -31,10 +52,6 @@ Verdict Agent::on_request(const stun::Message& msg, const SocketAddr& from, cons
   }
   if (!msg.verify_integrity(local_creds_.key).ok()) {
     ++stats_.integrity_failures;
-    return Verdict::discarded;
-  }
-  if (find_local_base(to) < 0) {
-    ++stats_.dropped;  // arrived on an address we were never told about
     return Verdict::discarded;
   }
   ++stats_.requests_received;
@@ -159,15 +176,16 @@ bool Agent::poll_response(MutableBytes scratch, Output& out) {
   if (r.error == 0) {
     b.add_xor_address(stun::attr::kXorMappedAddress, r.remote);
   } else {
-    b.add_error_code(r.error, reason_phrase(r.error));
+    // An unauthenticated 400 is the bare one (kBareBadRequestSize).
+    b.add_error_code(r.error, r.authenticated ? reason_phrase(r.error) : "");
     if (r.error == stun::error_code::kUnknownAttribute)
       b.add_unknown_attributes(std::span<const uint16_t>(r.unknown.types, r.unknown.count));
   }
-  if (config_.software != nullptr) b.add_text(stun::attr::kSoftware, config_.software);
+  if (config_.software != nullptr && r.authenticated) b.add_text(stun::attr::kSoftware, config_.software);
   if (r.authenticated) b.add_message_integrity(local_creds_.key);
   b.add_fingerprint();
   auto bytes = b.finish();
-  if (!bytes.ok()) {
+  if (!bytes.ok() || (!r.authenticated && bytes->size() > kBareBadRequestSize)) {
     ++stats_.dropped;
     return false;
   }
