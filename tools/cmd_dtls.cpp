@@ -8,7 +8,11 @@
 //     --cipher-suites LIST   IANA names (default: every suite keyway supports)
 //     --groups LIST          x25519:secp256r1:secp384r1 (default: all three)
 //     --mtu N                largest datagram sent (default 1200)
-//     --cookie on|off        server: HelloVerifyRequest (default on)
+//     --cookie on|off        server: on (default): stateless cookies through
+//                            dtls::Listener; the server commits to the first
+//                            client that returns a valid cookie. off: no
+//                            cookie exchange; the first address that sends
+//                            anything is the peer (issue 12, defect 6)
 //     --cert FILE --key FILE PEM certificate and EC P-256 key (default: a fresh one)
 //     --export-length N      exporter bytes (default: 2*(key+salt) of the negotiated profile)
 //     --timeout SECONDS      whole run (default 10)
@@ -26,6 +30,7 @@
 #include <vector>
 
 #include "dtls/endpoint.hpp"
+#include "dtls/listener.hpp"
 #include "lib/crypto/ct.hpp"
 #include "lib/hex.hpp"
 #include "srtp/profile.hpp"
@@ -57,7 +62,30 @@ const NamedId kGroupNames[] = {
 
 const char* kExporterLabel = "EXTRACTOR-dtls_srtp";
 
+const char* kHelp =
+    "usage: keyway dtls client --connect HOST:PORT [options]\n"
+    "       keyway dtls server --listen HOST:PORT [options]\n"
+    "One DTLS 1.2 (+ use_srtp) association over UDP, for interop harnesses.\n"
+    "  --srtp-profiles LIST   OpenSSL names, colon-separated, preference order\n"
+    "                         (default SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM; \"none\": no use_srtp)\n"
+    "  --cipher-suites LIST   IANA names (default: every suite keyway supports)\n"
+    "  --groups LIST          x25519:secp256r1:secp384r1 (default: all three)\n"
+    "  --mtu N                largest datagram sent (default 1200)\n"
+    "  --cookie on|off        server only. on (default): every ClientHello without a valid cookie\n"
+    "                         gets a stateless HelloVerifyRequest (RFC 6347 4.2.1); the server\n"
+    "                         commits to the first client that returns a valid cookie.\n"
+    "                         off: no cookie exchange; the server commits to the first address\n"
+    "                         that sends it anything and ignores every other address.\n"
+    "  --cert FILE --key FILE PEM certificate and EC P-256 key (default: a fresh one)\n"
+    "  --export-length N      exporter bytes (default: 2*(key+salt) of the negotiated profile)\n"
+    "  --timeout SECONDS      whole run (default 10)\n"
+    "After the handshake it prints cipher=, srtp_profile=, peer_fingerprint= and exporter=\n"
+    "lines, sends one line of application data, waits up to 3 s for the peer's line\n"
+    "(received=) or its close_notify, sends close_notify and exits 0.\n"
+    "Failures print \"error: <layer>: <reason>\" and exit 1; bad options exit 2.\n";
+
 struct Options {
+  bool help = false;
   bool server = false;
   ice::SocketAddr addr{};
   dtls::Config config;
@@ -133,6 +161,11 @@ bool parse_numbers(cli::Args& args, Options& o, std::string& error) {
 }
 
 bool parse_options(int argc, char** argv, Options& o, std::string& error) {
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+      o.help = true;
+      return true;
+    }
   if (argc < 3 || (std::string(argv[2]) != "client" && std::string(argv[2]) != "server")) {
     error = "usage: keyway dtls client --connect HOST:PORT | server --listen HOST:PORT [options]";
     return false;
@@ -214,6 +247,7 @@ class Session {
     if (!open_socket()) return 1;
     end_ = monotonic_now() + Duration::millis(static_cast<int64_t>(o_.timeout_s * 1000));
     if (!o_.server) start_endpoint(o_.addr);
+    if (o_.server && o_.config.cookie_exchange) start_listener();
     while (!done_) {
       Timestamp deadline = ep_ ? drain() : Timestamp::never();
       if (failed_) return 1;
@@ -249,24 +283,64 @@ class Session {
     return true;
   }
 
+  // The bytes a cookie binds: the client's address and port (RFC 6347 §4.2.1).
+  static Bytes address_bytes(const ice::SocketAddr& a, uint8_t (&out)[18]) {
+    std::memcpy(out, a.ip, 16);
+    out[16] = static_cast<uint8_t>(a.port >> 8);
+    out[17] = static_cast<uint8_t>(a.port);
+    return Bytes(out, sizeof out);
+  }
+
+  // Client, or server with --cookie off: one Endpoint for a known peer.
   void start_endpoint(const ice::SocketAddr& peer) {
     peer_ = peer;
     peer_known_ = true;
-    // Server: the cookie binds the client's address and port (RFC 6347 §4.2.1).
-    std::memcpy(peer_bytes_, peer.ip, 16);
-    peer_bytes_[16] = static_cast<uint8_t>(peer.port >> 8);
-    peer_bytes_[17] = static_cast<uint8_t>(peer.port);
-    o_.config.peer_address = Bytes(peer_bytes_, sizeof peer_bytes_);
-    ep_ = std::make_unique<dtls::Endpoint>(o_.config);
+    o_.config.peer_address = address_bytes(peer, peer_bytes_);
+    own_ep_ = std::make_unique<dtls::Endpoint>(o_.config);
+    ep_ = own_ep_.get();
+  }
+
+  // Server with --cookie on: no peer until a client returns a valid cookie.
+  // One association per run, so one slot (a second verified client would
+  // have nowhere to go: this run is already committed).
+  void start_listener() {
+    dtls::ListenerConfig lc;
+    lc.server = o_.config;
+    lc.cookie_exchange = true;
+    lc.capacity = 1;
+    lc.max_pending = 1;
+    listener_ = std::make_unique<dtls::Listener>(lc);
   }
 
   void receive() {
     ice::SocketAddr from{};
     while (auto n = sock_.recv_from(buf_, from)) {
-      if (!peer_known_) start_endpoint(from);   // server: the first client wins
+      MutableBytes datagram(buf_, *n);
+      if (!peer_known_ && listener_) {
+        listen(from, datagram);
+        continue;
+      }
+      if (!peer_known_) start_endpoint(from);   // --cookie off: the first sender is the peer
       if (!(from == peer_)) continue;            // anyone else is ignored
-      ep_->handle_datagram(monotonic_now(), MutableBytes(buf_, *n));
+      ep_->handle_datagram(monotonic_now(), datagram);
       drain();  // application data is decrypted in place in buf_: take it before the next recv
+    }
+  }
+
+  // RFC 6347 §4.2.1: a ClientHello without a valid cookie gets a stateless
+  // HelloVerifyRequest and changes nothing here; junk is dropped. The first
+  // client that returns a valid cookie (its Endpoint created by the
+  // Listener) is the peer for the rest of the run.
+  void listen(const ice::SocketAddr& from, MutableBytes datagram) {
+    uint8_t addr[18];
+    dtls::Dispatch d = listener_->handle_datagram(monotonic_now(), address_bytes(from, addr), datagram, scratch_);
+    if (d.kind == dtls::Dispatch::Kind::hello_verify) {
+      sock_.send_to(from, d.transmit);
+    } else if (d.kind == dtls::Dispatch::Kind::endpoint) {
+      peer_ = from;
+      peer_known_ = true;
+      ep_ = d.endpoint;
+      drain();
     }
   }
 
@@ -361,6 +435,9 @@ class Session {
   }
 
   std::string timeout_reason() const {
+    if (!ep_ && listener_ && listener_->stats().hello_verify_sent > 0)
+      return "no client returned a valid cookie (" + std::to_string(listener_->stats().hello_verify_sent) +
+             " HelloVerifyRequests sent)";
     if (!ep_) return "no datagram from a client";
     if (!complete_) return std::string("handshake not complete (") + ep_->last_timeout_reason() + ")";
     return "no application data or close_notify from the peer";
@@ -375,7 +452,9 @@ class Session {
 
   Options& o_;
   UdpSocket sock_;
-  std::unique_ptr<dtls::Endpoint> ep_;
+  std::unique_ptr<dtls::Listener> listener_;  // server, --cookie on
+  std::unique_ptr<dtls::Endpoint> own_ep_;    // client, or server with --cookie off
+  dtls::Endpoint* ep_ = nullptr;              // the association: own_ep_ or the Listener's
   ice::SocketAddr peer_{};
   bool peer_known_ = false;
   uint8_t peer_bytes_[18] = {};
@@ -395,6 +474,10 @@ int run_dtls(int argc, char** argv) {
   if (!parse_options(argc, argv, o, error)) {
     std::fprintf(stderr, "keyway dtls: %s\n", error.c_str());
     return 2;
+  }
+  if (o.help) {
+    std::fputs(kHelp, stdout);
+    return 0;
   }
   Randomness rand;
   auto id = std::make_unique<dtls::Identity>();

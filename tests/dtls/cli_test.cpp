@@ -5,9 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <ctime>
+#include <memory>
 
 #include "tests/dtls/interop_support.hpp"
 
+using namespace keyway;
 using namespace keyway::interop;
 
 namespace {
@@ -236,4 +239,133 @@ TEST_CASE("keyway dtls client <-> a silent openssl s_server: closes after waitin
   CHECK(value_after(out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_32");
   CHECK(value_after(out, "exporter=") == value_after(sout, "Keying material:"));
   CHECK(sout.find("hello from keyway client") != std::string::npos);
+}
+
+// Issue 12, defect 6: `keyway dtls server --cookie on` used to commit to the
+// first address that sent it anything ("the first client wins"), before any
+// cookie was checked, and ignore everyone else. One spoofed ClientHello,
+// answered with a HelloVerifyRequest, locked the real client out for the
+// whole run; here openssl then timed out and so did the server. The server
+// now sits on dtls::Listener (stateless cookies, RFC 6347 §4.2.1) and commits
+// only to a client that returned a valid cookie.
+namespace {
+
+// A UDP socket bound to 127.0.0.<host> (loopback only), any port.
+struct LoopbackSender {
+  int fd = -1;
+  explicit LoopbackSender(int host) {
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(0x7F000000u | static_cast<uint32_t>(host));
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) { ::close(fd); fd = -1; }
+  }
+  ~LoopbackSender() { if (fd >= 0) ::close(fd); }
+  void send(uint16_t port, const std::vector<uint8_t>& bytes) const {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port);
+    ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  }
+  // Every datagram waiting; none of them may be more than a HelloVerifyRequest.
+  std::vector<std::vector<uint8_t>> received() const {
+    std::vector<std::vector<uint8_t>> out;
+    uint8_t buf[2048];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.emplace_back(buf, buf + n);
+    return out;
+  }
+};
+
+// Fresh ClientHellos (no cookie) from a keyway client, and junk.
+struct Spoofer {
+  OsRng rng;
+  dtls::Identity id;
+  Spoofer() { REQUIRE(id.generate(rng.drbg, "spoofer", std::time(nullptr)).ok()); }
+  std::vector<uint8_t> client_hello() {
+    dtls::Config c;
+    c.role = dtls::Role::client;
+    c.identity = &id;
+    c.rng = &rng.drbg;
+    c.srtp_profiles.push(0x0001);
+    dtls::Endpoint ep(c);
+    uint8_t scratch[2048];
+    dtls::Output out = ep.poll_output(real_now(), scratch);
+    REQUIRE(out.kind == dtls::Output::Kind::transmit);
+    return {out.transmit.begin(), out.transmit.end()};
+  }
+  std::vector<uint8_t> junk(int i) {
+    std::vector<uint8_t> j(static_cast<std::size_t>(1 + (i * 37) % 300));
+    (void)rng.drbg.fill(j);
+    if (i % 3 == 0) j[0] = 22;   // looks like a handshake record
+    if (i % 3 == 1) j[0] = 23;   // application data
+    return j;
+  }
+};
+
+void flood(const std::vector<std::unique_ptr<LoopbackSender>>& senders, Spoofer& s, uint16_t port) {
+  int i = 0;
+  for (const auto& from : senders) {
+    from->send(port, s.client_hello());
+    from->send(port, s.junk(i++));
+    from->send(port, s.junk(i++));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("keyway dtls server --cookie on: spoofed ClientHellos and junk from 49 addresses, then openssl s_client") {
+  if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
+  Pem theirs;
+  uint16_t port = free_udp_port();
+  Child server(keyway_args("server", port, {"--cookie", "on", "--timeout", "20"}), theirs.dir.path + "/server.txt",
+               false);
+  REQUIRE(server.pid > 0);
+  REQUIRE_MESSAGE(server.wait_output("listening=", 5000), server.output());
+  std::vector<std::unique_ptr<LoopbackSender>> senders;
+  for (int host = 2; host <= 50; ++host) {
+    senders.push_back(std::make_unique<LoopbackSender>(host));
+    REQUIRE(senders.back()->fd >= 0);
+  }
+  Spoofer spoofer;
+  flood(senders, spoofer, port);  // all of it before the real client says anything
+  Child client({"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
+                theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
+                "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"},
+               theirs.dir.path + "/client.txt", true);
+  REQUIRE(client.pid > 0);
+  flood(senders, spoofer, port);  // and more while its handshake runs
+  REQUIRE_MESSAGE(client.wait_output("Keying material:", 10000), client.output(), "\n", server.output());
+  std::string line = "hello from openssl\n";
+  REQUIRE(::write(client.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+  int server_rc = server.wait_exit(10000);
+  client.wait_output("hello from keyway server", 2000);
+  client.close_stdin();
+  client.wait_exit(3000);
+  std::string out = server.output(), cout = client.output();
+  INFO("keyway:\n" << out << "openssl:\n" << cout);
+  CHECK(server_rc == 0);
+  CHECK(!value_after(out, "cipher=").empty());
+  CHECK(value_after(out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_80");
+  CHECK(value_after(out, "exporter=") == value_after(cout, "Keying material:"));
+  CHECK(value_after(out, "peer_fingerprint=") == theirs.fingerprint());
+  CHECK(value_after(out, "received=") == "hello from openssl");
+  // The spoofed addresses drew at most HelloVerifyRequests (RFC 6347
+  // §4.2.1: content type 22, handshake type 3), never more bytes than a hello.
+  std::size_t hello_size = spoofer.client_hello().size();
+  for (const auto& from : senders)
+    for (const auto& d : from->received()) {
+      CHECK(d.size() >= 14);
+      CHECK(d.size() < hello_size);
+      if (d.size() >= 14) CHECK((d[0] == 22 && d[13] == 3));
+    }
+}
+
+TEST_CASE("keyway dtls --help names the cookie modes") {
+  TempDir dir;
+  Child help({kKeyway, "dtls", "--help"}, dir.path + "/help.txt", false);
+  CHECK(help.wait_exit(5000) == 0);
+  std::string text = help.output();
+  CHECK(text.find("--cookie on|off") != std::string::npos);
+  CHECK(text.find("first address") != std::string::npos);  // what --cookie off still does
 }
