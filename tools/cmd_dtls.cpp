@@ -3,23 +3,14 @@
 //
 //   keyway dtls client --connect HOST:PORT [options]
 //   keyway dtls server --listen HOST:PORT [options]
-//     --srtp-profiles LIST   OpenSSL names, colon-separated, preference order
-//                            (default SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM; "none": no use_srtp)
-//     --cipher-suites LIST   IANA names (default: every suite keyway supports)
-//     --groups LIST          x25519:secp256r1:secp384r1 (default: all three)
-//     --mtu N                largest datagram sent (default 1200)
-//     --cookie on|off        server: on (default): stateless cookies through
-//                            dtls::Listener; the server commits to the first
-//                            client that returns a valid cookie. off: no
-//                            cookie exchange; the first address that sends
-//                            anything is the peer (issue 12, defect 6)
-//     --cert FILE --key FILE PEM certificate and EC P-256 key (default: a fresh one)
-//     --export-length N      exporter bytes (default: 2*(key+salt) of the negotiated profile)
-//     --timeout SECONDS      whole run (default 10)
-// After the handshake it prints cipher=, srtp_profile=, peer_fingerprint=
-// and exporter= lines, sends one line of application data, waits up to 3 s
-// for the peer's line (printed as received=) or its close_notify, then
-// sends close_notify and exits 0. Failures print "error: <layer>: <reason>", exit 1.
+// Options and output: kHelp below (`keyway dtls --help`). The output lines
+// cipher=, srtp_profile=, peer_fingerprint=, exporter= and received= are a
+// contract: tests and interop harnesses parse them.
+//
+// The server with --cookie on (the default) sits on dtls::Listener: until a
+// client returns a valid cookie nothing is kept, so spoofed ClientHellos
+// cannot claim the run (issue 12, defect 6). With --cookie off the first
+// address that sends anything is the peer.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
