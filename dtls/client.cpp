@@ -77,14 +77,29 @@ Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
   return *cookie;
 }
 
+// RFC 6347 §4.2.1: a HelloVerifyRequest is answered with a new ClientHello,
+// a new flight with a new retransmission budget. Unauthenticated, it cannot
+// end the handshake, but a peer that never stops sending fresh cookies must
+// not keep it alive forever either: beyond kMaxHelloVerifies they are
+// ignored, and the last hello's budget runs out.
+Status Endpoint::client_on_hello_verify(Bytes cookie, bool replaces_hello) {
+  if (hs_->hello_verifies >= kMaxHelloVerifies) {
+    ++stats_.fragments_ignored;
+    return ok_status();
+  }
+  ++hs_->hello_verifies;
+  if (replaces_hello) hs_->next_send_seq--;  // the new hello replaces the refused one, same message_seq
+  read_window_[0].reset();  // the stateless server may restart its record numbers
+  return client_send_hello(cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
+}
+
 Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
   switch (state_) {
     case HandshakeState::client_wait_server_hello:
       if (type == HandshakeType::hello_verify_request) {
         auto cookie = parse_hello_verify_request(body);
         if (!cookie.ok()) return cookie.error();
-        read_window_[0].reset();  // the stateless server may restart its record numbers
-        return client_send_hello(*cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
+        return client_on_hello_verify(*cookie, false);
       }
       ENSURE(type == HandshakeType::server_hello, kUnexpected);
       TRY(client_on_server_hello(body));

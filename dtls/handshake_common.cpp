@@ -77,6 +77,10 @@ Status Endpoint::check_peer_certificate(Bytes der) {
   // A retransmitted flight (peer_flight.cpp) announces the same certificate once.
   bool repeat = peer_cert_ && peer_cert_len_ == der.size() && std::memcmp(peer_cert_, der.data(), der.size()) == 0;
   if (!repeat) {
+    // A new certificate: an acceptance named the old one, and an event for
+    // the old one not polled yet would announce a certificate that is gone.
+    cert_accepted_ = false;
+    withdraw_events(EventType::peer_certificate);
     // An exact-size copy, freed once the caller accepted it (endpoint_output.cpp).
     if (peer_cert_) delete[] peer_cert_;
     peer_cert_len_ = 0;

@@ -58,6 +58,7 @@ struct HandshakeContext {
     HandshakeType expect = HandshakeType::client_hello;
     bool cert_requested = false;
     bool peer_sent_cert = false;
+    bool keys = false;  // epoch-1 keys existed
     crypto::Hash transcript256{crypto::HashAlg::sha256};
     crypto::Hash transcript384{crypto::HashAlg::sha384};
   };
@@ -81,6 +82,7 @@ struct HandshakeContext {
   CookieJar cookies;                // server
   uint8_t cookie[kMaxCookieSize] = {};  // client: the cookie we echo
   std::size_t cookie_len = 0;
+  uint8_t hello_verifies = 0;       // client: HelloVerifyRequests answered
   bool has_expected_fp = false;
   Fingerprint expected_fp;
   // A HelloVerifyRequest waiting for poll_output (server, stateless).

@@ -50,6 +50,7 @@ void Endpoint::save_flight_start(uint16_t first_seq) {
   f.peer_sent_cert = hs.peer_sent_cert;
   f.transcript256 = hs.transcript256;
   f.transcript384 = hs.transcript384;
+  f.keys = read_cipher_.ready();
 }
 
 bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
@@ -68,6 +69,7 @@ bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
   hs.peer_sent_cert = f.peer_sent_cert;
   hs.transcript256 = f.transcript256;
   hs.transcript384 = f.transcript384;
+  if (!f.keys) forget_keys();
   hs.reassembler.reset(hs.peer_flight_first_seq);  // the next copy refills every message
   hs.peer_flight_boundary = true;
   hs.last_discard = e.detail;
@@ -77,6 +79,19 @@ bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
   tracef(trace_, Layer::dtls, "peer flight discarded, waiting for its retransmission (RFC 6347 §4.1.2.7): %s",
          e.detail);
   return true;
+}
+
+// The flight derived keys (a ClientKeyExchange) that go with it: whoever
+// chose that ClientKeyExchange knows them, so nothing they authenticated
+// may stay behind (the epoch-1 replay window, a ChangeCipherSpec seen).
+void Endpoint::forget_keys() {
+  read_cipher_.clear();
+  write_.cipher.clear();
+  write_.next_seq[1] = 0;
+  read_window_[1].reset();
+  peer_ccs_ = false;
+  write_epoch_ = 0;
+  crypto::secure_zero(master_, sizeof master_);
 }
 
 }  // namespace keyway::dtls

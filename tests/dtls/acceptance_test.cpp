@@ -73,7 +73,7 @@ TEST_CASE("dtls acceptance: accepting certificate A does not accept B that repla
   s.deliver_foreign(0, record(flight4[1], kForgedSeq + 1, &cert_a));
   REQUIRE(count(s.events(0), EventType::peer_certificate) == 1);
   REQUIRE(s.client().peer_certificate().size() == a.size());
-  s.client().accept_peer_certificate();  // the application accepts A
+  REQUIRE(s.client().accept_peer_certificate(a).ok());  // the application accepts A
   s.deliver_foreign(0, record(flight4[2], kForgedSeq + 2));  // signed by B's key: not A's
   REQUIRE(s.client().stats().flights_discarded == 1);
 
@@ -85,6 +85,11 @@ TEST_CASE("dtls acceptance: accepting certificate A does not accept B that repla
   uint8_t out[256];
   const uint8_t hello[] = {'h', 'i'};
   CHECK_FALSE(s.client().send_application_data(hello, out).ok());
+  // Accepting A again is refused: A is not this handshake's certificate.
+  CHECK_FALSE(s.client().accept_peer_certificate(a).ok());
+  CHECK(count(s.events(0), EventType::peer_certificate) == 2);  // A, then B
+  REQUIRE(s.client().accept_peer_certificate(b).ok());  // the application's own decision
+  CHECK(exports(s.client()));
 }
 
 // Defect 2, the event. Events are queued and read later: the certificate
@@ -132,7 +137,7 @@ TEST_CASE("dtls acceptance: application data waits for the peer certificate to b
   s.advance(Script::kSteps);
   REQUIRE(s.client().is_established());
   REQUIRE(s.server().is_established());
-  s.server().accept_peer_certificate();
+  REQUIRE(s.server().accept_peer_certificate(der_of(ids.client)).ok());
   uint8_t out[256];
   const uint8_t hello[] = {'h', 'i'};
   CHECK_FALSE(s.client().send_application_data(hello, out).ok());  // the client accepted nothing
@@ -143,7 +148,7 @@ TEST_CASE("dtls acceptance: application data waits for the peer certificate to b
   CHECK(count(std::vector<Event>(s.events(0).begin() + static_cast<long>(before), s.events(0).end()),
               EventType::application_data) == 0);
   // Accepted: data flows both ways.
-  s.client().accept_peer_certificate();
+  REQUIRE(s.client().accept_peer_certificate(der_of(ids.server)).ok());
   CHECK(s.client().send_application_data(hello, out).ok());
   auto again = s.server().send_application_data(hello, out);
   REQUIRE(again.ok());

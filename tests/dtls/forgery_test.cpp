@@ -117,7 +117,8 @@ TEST_CASE("dtls server: keys from a discarded flight 5 are gone with it") {
   send(flight5[1], flight5[1].body);
   send(flight5[2], flight5[2].body);
   std::vector<uint8_t> bad_signature = flight5[3].body;
-  bad_signature.back() ^= 0x10;
+  REQUIRE(bad_signature.size() > 8);
+  bad_signature[bad_signature.size() - 1] ^= 0x10;
   send(flight5[3], bad_signature);
   REQUIRE(s.server().stats().flights_discarded == 1);
   const uint8_t data[] = {'x'};
