@@ -105,7 +105,7 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       TRY(client_on_server_hello(body));
       transcript_received(body);
       state_ = HandshakeState::client_wait_server_flight;
-      hs_->expect = HandshakeType::certificate;
+      hs_->progress.expect = HandshakeType::certificate;
       return ok_status();
     case HandshakeState::client_wait_server_flight:
       break;
@@ -118,8 +118,8 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       return ok_status();  // established: a late duplicate; nothing to do
   }
   // Flight 4, message by message.
-  bool cr_allowed = hs_->expect == HandshakeType::certificate_request;
-  ENSURE(type == hs_->expect || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
+  bool cr_allowed = hs_->progress.expect == HandshakeType::certificate_request;
+  ENSURE(type == hs_->progress.expect || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
   switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
@@ -127,20 +127,20 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       ENSURE(!der->empty(), kNoCert);
       TRY(check_peer_certificate(*der));
       transcript_received(body);
-      hs_->expect = HandshakeType::server_key_exchange;
+      hs_->progress.expect = HandshakeType::server_key_exchange;
       return ok_status();
     }
     case HandshakeType::server_key_exchange:
       TRY(client_on_server_key_exchange(body));
       transcript_received(body);
-      hs_->expect = HandshakeType::certificate_request;
+      hs_->progress.expect = HandshakeType::certificate_request;
       return ok_status();
     case HandshakeType::certificate_request: {
       auto cr = parse_certificate_request(body);
       if (!cr.ok()) return cr.error();
-      hs_->cert_requested = true;
+      hs_->progress.cert_requested = true;
       transcript_received(body);
-      hs_->expect = HandshakeType::server_hello_done;
+      hs_->progress.expect = HandshakeType::server_hello_done;
       return ok_status();
     }
     case HandshakeType::server_hello_done:
@@ -206,7 +206,7 @@ Status Endpoint::client_on_server_key_exchange(Bytes body) {
 
 Status Endpoint::client_send_flight5() {
   hs_->flight.clear();
-  if (hs_->cert_requested) TRY(write_certificate());
+  if (hs_->progress.cert_requested) TRY(write_certificate());
   {
     ByteWriter w(hs_->flight.body_space());
     write_client_key_exchange(w, hs_->ecdh.public_key());
@@ -214,7 +214,7 @@ Status Endpoint::client_send_flight5() {
     TRY(add_message(0, HandshakeType::client_key_exchange, w.size()));
   }
   TRY(derive_keys(hs_->premaster.view()));
-  if (hs_->cert_requested) {
+  if (hs_->progress.cert_requested) {
     // RFC 5246 §7.4.8: signed over every handshake message so far.
     uint8_t digest[32];
     transcript_hash(crypto::HashAlg::sha256, digest);
@@ -230,7 +230,7 @@ Status Endpoint::client_send_flight5() {
   write_epoch_ = 1;
   TRY(write_finished());
   state_ = HandshakeState::client_wait_finished;
-  hs_->expect = HandshakeType::finished;
+  hs_->progress.expect = HandshakeType::finished;
   start_flight(now_, true);
   return ok_status();
 }

@@ -43,7 +43,7 @@ Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_
     return server_on_client_hello(body, msg_seq);
   }
   if (state_ != HandshakeState::server_wait_client_flight) return ok_status();
-  ENSURE(type == hs_->expect, kUnexpected);
+  ENSURE(type == hs_->progress.expect, kUnexpected);
   switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
@@ -54,17 +54,17 @@ Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_
         TRY(check_peer_certificate(*der));
       }
       transcript_received(body);
-      hs_->expect = HandshakeType::client_key_exchange;
+      hs_->progress.expect = HandshakeType::client_key_exchange;
       return ok_status();
     }
     case HandshakeType::client_key_exchange:
       TRY(server_on_client_key_exchange(body));  // adds itself to the transcript (EMS needs it)
-      hs_->expect = hs_->peer_sent_cert ? HandshakeType::certificate_verify : HandshakeType::finished;
+      hs_->progress.expect = hs_->progress.peer_sent_cert ? HandshakeType::certificate_verify : HandshakeType::finished;
       return ok_status();
     case HandshakeType::certificate_verify:
       TRY(server_on_certificate_verify(body));
       transcript_received(body);
-      hs_->expect = HandshakeType::finished;
+      hs_->progress.expect = HandshakeType::finished;
       return ok_status();
     case HandshakeType::finished:
       TRY(verify_finished(body));
@@ -109,7 +109,7 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
     write_.next_seq[0] = hs_->rx_record_seq;
   TRY(server_send_flight4());
   state_ = HandshakeState::server_wait_client_flight;
-  hs_->expect = hs_->config.require_client_certificate ? HandshakeType::certificate : HandshakeType::client_key_exchange;
+  hs_->progress.expect = hs_->config.require_client_certificate ? HandshakeType::certificate : HandshakeType::client_key_exchange;
   return ok_status();
 }
 
