@@ -77,20 +77,35 @@ Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
   return *cookie;
 }
 
+// RFC 6347 §4.2.1: a HelloVerifyRequest is answered with a new ClientHello,
+// a new flight with a new retransmission budget. Unauthenticated, it cannot
+// end the handshake, but a peer that never stops sending fresh cookies must
+// not keep it alive forever either: beyond kMaxHelloVerifies they are
+// ignored, and the last hello's budget runs out.
+Status Endpoint::client_on_hello_verify(Bytes cookie, bool replaces_hello) {
+  if (hs_->hello_verifies >= kMaxHelloVerifies) {
+    ++stats_.fragments_ignored;
+    return ok_status();
+  }
+  ++hs_->hello_verifies;
+  if (replaces_hello) hs_->next_send_seq--;  // the new hello replaces the refused one, same message_seq
+  read_window_[0].reset();  // the stateless server may restart its record numbers
+  return client_send_hello(cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
+}
+
 Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
   switch (state_) {
     case HandshakeState::client_wait_server_hello:
       if (type == HandshakeType::hello_verify_request) {
         auto cookie = parse_hello_verify_request(body);
         if (!cookie.ok()) return cookie.error();
-        read_window_[0].reset();  // the stateless server may restart its record numbers
-        return client_send_hello(*cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
+        return client_on_hello_verify(*cookie, false);
       }
       ENSURE(type == HandshakeType::server_hello, kUnexpected);
       TRY(client_on_server_hello(body));
       transcript_received(body);
       state_ = HandshakeState::client_wait_server_flight;
-      hs_->expect = HandshakeType::certificate;
+      hs_->progress.expect = HandshakeType::certificate;
       return ok_status();
     case HandshakeState::client_wait_server_flight:
       break;
@@ -103,8 +118,8 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       return ok_status();  // established: a late duplicate; nothing to do
   }
   // Flight 4, message by message.
-  bool cr_allowed = hs_->expect == HandshakeType::certificate_request;
-  ENSURE(type == hs_->expect || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
+  bool cr_allowed = hs_->progress.expect == HandshakeType::certificate_request;
+  ENSURE(type == hs_->progress.expect || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
   switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
@@ -112,20 +127,20 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
       ENSURE(!der->empty(), kNoCert);
       TRY(check_peer_certificate(*der));
       transcript_received(body);
-      hs_->expect = HandshakeType::server_key_exchange;
+      hs_->progress.expect = HandshakeType::server_key_exchange;
       return ok_status();
     }
     case HandshakeType::server_key_exchange:
       TRY(client_on_server_key_exchange(body));
       transcript_received(body);
-      hs_->expect = HandshakeType::certificate_request;
+      hs_->progress.expect = HandshakeType::certificate_request;
       return ok_status();
     case HandshakeType::certificate_request: {
       auto cr = parse_certificate_request(body);
       if (!cr.ok()) return cr.error();
-      hs_->cert_requested = true;
+      hs_->progress.cert_requested = true;
       transcript_received(body);
-      hs_->expect = HandshakeType::server_hello_done;
+      hs_->progress.expect = HandshakeType::server_hello_done;
       return ok_status();
     }
     case HandshakeType::server_hello_done:
@@ -191,7 +206,7 @@ Status Endpoint::client_on_server_key_exchange(Bytes body) {
 
 Status Endpoint::client_send_flight5() {
   hs_->flight.clear();
-  if (hs_->cert_requested) TRY(write_certificate());
+  if (hs_->progress.cert_requested) TRY(write_certificate());
   {
     ByteWriter w(hs_->flight.body_space());
     write_client_key_exchange(w, hs_->ecdh.public_key());
@@ -199,7 +214,7 @@ Status Endpoint::client_send_flight5() {
     TRY(add_message(0, HandshakeType::client_key_exchange, w.size()));
   }
   TRY(derive_keys(hs_->premaster.view()));
-  if (hs_->cert_requested) {
+  if (hs_->progress.cert_requested) {
     // RFC 5246 §7.4.8: signed over every handshake message so far.
     uint8_t digest[32];
     transcript_hash(crypto::HashAlg::sha256, digest);
@@ -215,7 +230,7 @@ Status Endpoint::client_send_flight5() {
   write_epoch_ = 1;
   TRY(write_finished());
   state_ = HandshakeState::client_wait_finished;
-  hs_->expect = HandshakeType::finished;
+  hs_->progress.expect = HandshakeType::finished;
   start_flight(now_, true);
   return ok_status();
 }

@@ -40,24 +40,43 @@ enum class HandshakeType : uint8_t {
   finished = 20,
 };
 
-// RFC 5246 §7.2
+// RFC 5246 §7.2, with the values RFC 8446 §6 adds (names: dtls/alert.hpp).
 enum class AlertLevel : uint8_t { warning = 1, fatal = 2 };
 enum class AlertDescription : uint8_t {
   close_notify = 0,
   unexpected_message = 10,
   bad_record_mac = 20,
+  decryption_failed = 21,            // reserved
+  record_overflow = 22,
+  decompression_failure = 30,        // reserved
   handshake_failure = 40,
+  no_certificate = 41,               // reserved
   bad_certificate = 42,
   unsupported_certificate = 43,
+  certificate_revoked = 44,
   certificate_expired = 45,
+  certificate_unknown = 46,
   illegal_parameter = 47,
+  unknown_ca = 48,
+  access_denied = 49,
   decode_error = 50,
   decrypt_error = 51,
+  export_restriction = 60,           // reserved
   protocol_version = 70,
   insufficient_security = 71,
   internal_error = 80,
+  inappropriate_fallback = 86,       // RFC 8446
+  user_canceled = 90,
   no_renegotiation = 100,
+  missing_extension = 109,           // RFC 8446
   unsupported_extension = 110,
+  certificate_unobtainable = 111,    // reserved (RFC 8446)
+  unrecognized_name = 112,           // RFC 8446
+  bad_certificate_status_response = 113,
+  bad_certificate_hash_value = 114,  // reserved (RFC 8446)
+  unknown_psk_identity = 115,        // RFC 8446
+  certificate_required = 116,        // RFC 8446
+  no_application_protocol = 120,     // RFC 8446
 };
 
 // IANA TLS ExtensionType values.

@@ -16,6 +16,7 @@ namespace {
 constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls: out of memory for the handshake context");
 constexpr Error kPeerAlert = make_error(Layer::dtls, Code::handshake_failure, "dtls: peer sent a fatal alert");
 constexpr Error kAlertDecode = make_error(Layer::dtls, Code::decode_error, "dtls alert: record is not a 2-byte alert");
+constexpr Error kNotThePeerCertificate = make_error(Layer::dtls, Code::bad_state, "dtls: accepted certificate is not the peer certificate of this handshake");
 constexpr Error kEpoch1NotFinished = make_error(Layer::dtls, Code::unexpected_message, "dtls: a handshake message other than Finished under the new keys");
 
 // The alert that matches a handshake error (RFC 5246 §7.2.2).
@@ -76,8 +77,11 @@ void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
   hs_->has_expected_fp = true;
 }
 
-void Endpoint::accept_peer_certificate() {
-  if (peer_cert_len_ > 0) cert_accepted_ = true;
+Status Endpoint::accept_peer_certificate(Bytes der) {
+  bool same = peer_cert_ != nullptr && der.size() == peer_cert_len_ && std::memcmp(der.data(), peer_cert_, der.size()) == 0;
+  ENSURE(same, kNotThePeerCertificate);
+  cert_accepted_ = true;
+  return ok_status();
 }
 
 void Endpoint::set_rtt_estimate(Duration rtt) {
@@ -215,11 +219,7 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
   }
   if (role_ == Role::client) {
     Bytes cookie = client_fresh_cookie(f);
-    if (!cookie.empty()) {
-      hs.next_send_seq--;  // the new hello replaces the refused one, same message_seq
-      read_window_[0].reset();
-      return client_send_hello(cookie);
-    }
+    if (!cookie.empty()) return client_on_hello_verify(cookie, true);
   }
   // A listening server follows whatever message_seq a new ClientHello carries.
   if (state_ == HandshakeState::server_wait_client_hello && f.type == 1 && f.msg_seq != hs.reassembler.next_seq())
@@ -295,6 +295,11 @@ void Endpoint::process_app_data(Bytes payload) {
   // Application data before our handshake completed cannot be trusted yet.
   if (state_ != HandshakeState::established) return;
   final_.held = false;  // RFC 6347 §4.2.4: the client has our Finished
+  // Nor before the peer's identity is accepted (gated as the exporter is).
+  if (!cert_accepted_) {
+    ++stats_.app_data_unaccepted;
+    return;
+  }
   if (event_count_ == kMaxEvents) {
     ++stats_.events_dropped;  // the caller is not polling
     return;

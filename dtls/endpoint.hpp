@@ -22,10 +22,12 @@
 // Usage: feed datagrams with handle_datagram(), call handle_timeout() when
 // the deadline from poll_output() passes, and call poll_output() until it
 // returns a Timeout. The endpoint never reads a clock or touches a socket.
-// Keying material is only available once the peer certificate has been
-// accepted: either it matched the fingerprint set with
-// set_remote_fingerprint() before it arrived, or the caller called
-// accept_peer_certificate() after the PeerCertificate event.
+// Keying material and application data (both ways) are only available
+// once the peer certificate has been accepted: either it matched the
+// fingerprint set with set_remote_fingerprint() before it arrived, or the
+// caller passed the certificate of a PeerCertificate event to
+// accept_peer_certificate(). An acceptance names that certificate and ends
+// if the peer certificate is replaced (a discarded flight, RFC 6347 §4.1.2.7).
 #pragma once
 
 #include <cstdint>
@@ -80,7 +82,7 @@ struct Config {
 enum class Verdict : uint8_t { accept, discard, fatal };
 
 enum class EventType : uint8_t {
-  peer_certificate,     // data = peer certificate DER
+  peer_certificate,     // data = the DER of the certificate it announces (withdrawn if replaced before polled)
   handshake_complete,   // suite, srtp_profile, extended_master_secret, data = peer certificate DER
   application_data,     // data
   alert_received,       // alert_level, alert
@@ -123,6 +125,8 @@ struct Stats {
   // Peer flights thrown away because an unauthenticated (epoch-0) message
   // in them failed a check; the peer's retransmission is awaited instead.
   uint32_t flights_discarded = 0;
+  // Application data received before the peer certificate was accepted (dropped).
+  uint32_t app_data_unaccepted = 0;
 };
 
 enum class HandshakeState : uint8_t {
@@ -164,11 +168,15 @@ class Endpoint {
 
   // Application inputs.
   void set_remote_fingerprint(const Fingerprint& fp);
-  void accept_peer_certificate();
+  // Accepts `der`, the certificate of a peer_certificate event that the
+  // caller checked. Fails unless it is the certificate the handshake holds
+  // now; a later certificate needs an acceptance of its own.
+  [[nodiscard]] Status accept_peer_certificate(Bytes der);
   // RTT from ICE: the initial retransmission timeout becomes 2*rtt, clamped to 50 ms..3 s.
   void set_rtt_estimate(Duration rtt);
   // Seals `data` as one application_data record into `out` and returns the
-  // datagram to send now (nothing is queued, nothing allocated).
+  // datagram to send now (nothing is queued, nothing allocated). Fails
+  // before the handshake completed or before the peer certificate is accepted.
   [[nodiscard]] Result<Bytes> send_application_data(Bytes data, MutableBytes out);
   void close();  // sends close_notify
 
@@ -203,6 +211,7 @@ class Endpoint {
   void fail(const Error& e, AlertDescription alert);
   void push_event(EventType type, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
                   AlertDescription alert = AlertDescription::close_notify);
+  void withdraw_events(EventType type);
   void drop_stale_app_data(MutableBytes datagram);
   void queue_alert(AlertLevel level, AlertDescription desc);
   std::size_t write_alert(MutableBytes out);
@@ -218,6 +227,7 @@ class Endpoint {
   // peer_flight.cpp: a corrupted copy of a peer flight is discarded
   void save_flight_start(uint16_t first_seq);
   bool discard_peer_flight(const Error& e, Bytes message);
+  void forget_keys();
   static constexpr uint8_t kMaxDiscardedFlights = 4;
   // handshake_common.cpp: transcript, keys, finished
   void transcript_add(Bytes message);
@@ -235,6 +245,8 @@ class Endpoint {
   // client.cpp
   Status client_send_hello(Bytes cookie);
   Status client_on_message(HandshakeType type, Bytes body);
+  Status client_on_hello_verify(Bytes cookie, bool replaces_hello);
+  static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
   Bytes client_fresh_cookie(const HandshakeFragment& f) const;
   Status client_on_server_hello(Bytes body);
   Status client_on_server_key_exchange(Bytes body);

@@ -46,6 +46,17 @@ void Endpoint::push_event(EventType type, uint16_t offset, uint16_t len, AlertLe
   ++event_count_;
 }
 
+// Removes the queued events of one type (a certificate event whose
+// certificate was replaced before the caller polled it).
+void Endpoint::withdraw_events(EventType type) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < event_count_; ++i) {
+    PendingEvent e = events_[(event_head_ + i) % kMaxEvents];
+    if (e.type != type) events_[(event_head_ + kept++) % kMaxEvents] = e;
+  }
+  event_count_ = static_cast<uint8_t>(kept);
+}
+
 void Endpoint::queue_alert(AlertLevel level, AlertDescription desc) {
   if (alert_count_ == kMaxAlerts) {
     if (level != AlertLevel::fatal) return;  // a flood of warnings: the rest are dropped
@@ -104,6 +115,7 @@ std::size_t Endpoint::write_final_flight(MutableBytes out) {
 
 Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
+  ENSURE(cert_accepted_, kNotAccepted);
   ENSURE(data.size() + kMaxRecordOverhead <= mtu_, kTooLong);
   ByteWriter w(out);
   write_.cipher.seal(w, ContentType::application_data, 1, write_.next_seq[1], data);

@@ -29,13 +29,13 @@ constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls: handsha
 }  // namespace
 
 void Endpoint::reset_transcript() {
-  hs_->transcript256 = crypto::Hash(crypto::HashAlg::sha256);
-  hs_->transcript384 = crypto::Hash(crypto::HashAlg::sha384);
+  hs_->progress.transcript256 = crypto::Hash(crypto::HashAlg::sha256);
+  hs_->progress.transcript384 = crypto::Hash(crypto::HashAlg::sha384);
 }
 
 void Endpoint::transcript_add(Bytes message) {
-  hs_->transcript256.update(message);
-  hs_->transcript384.update(message);
+  hs_->progress.transcript256.update(message);
+  hs_->progress.transcript384.update(message);
 }
 
 void Endpoint::transcript_received(Bytes body) {
@@ -44,8 +44,8 @@ void Endpoint::transcript_received(Bytes body) {
 }
 
 void Endpoint::transcript_hash(crypto::HashAlg alg, MutableBytes out) const {
-  if (alg == crypto::HashAlg::sha384) hs_->transcript384.peek(out.first(48));
-  else hs_->transcript256.peek(out.first(32));
+  if (alg == crypto::HashAlg::sha384) hs_->progress.transcript384.peek(out.first(48));
+  else hs_->progress.transcript256.peek(out.first(32));
 }
 
 Status Endpoint::add_message(uint16_t epoch, HandshakeType type, std::size_t body_len) {
@@ -77,6 +77,10 @@ Status Endpoint::check_peer_certificate(Bytes der) {
   // A retransmitted flight (peer_flight.cpp) announces the same certificate once.
   bool repeat = peer_cert_ && peer_cert_len_ == der.size() && std::memcmp(peer_cert_, der.data(), der.size()) == 0;
   if (!repeat) {
+    // A new certificate: an acceptance named the old one, and an event for
+    // the old one not polled yet would announce a certificate that is gone.
+    cert_accepted_ = false;
+    withdraw_events(EventType::peer_certificate);
     // An exact-size copy, freed once the caller accepted it (endpoint_output.cpp).
     if (peer_cert_) delete[] peer_cert_;
     peer_cert_len_ = 0;
@@ -85,7 +89,7 @@ Status Endpoint::check_peer_certificate(Bytes der) {
     std::memcpy(peer_cert_, der.data(), der.size());
     peer_cert_len_ = static_cast<uint16_t>(der.size());
   }
-  hs_->peer_sent_cert = true;
+  hs_->progress.peer_sent_cert = true;
   if (hs_->has_expected_fp) {
     // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
     ENSURE(fingerprint_matches(hs_->expected_fp, der), fingerprint_mismatch(hs_->expected_fp.hash));

@@ -51,29 +51,33 @@ struct HandshakeContext {
   bool peer_flight_boundary = true;
   uint16_t peer_flight_first_seq = 0;
   uint16_t retransmit_trigger_seq = 0xFFFF;
-  // The state as the peer's current flight began, restored when one of its
-  // unauthenticated (epoch-0) messages fails a check (peer_flight.cpp).
-  struct FlightStart {
-    HandshakeState state = HandshakeState::failed;
+  // What the peer's messages move, in one struct: saved whole as a peer
+  // flight begins and restored whole when one of its unauthenticated
+  // (epoch-0) messages fails a check (peer_flight.cpp), so a field added
+  // here cannot escape the rollback.
+  struct Progress {
     HandshakeType expect = HandshakeType::client_hello;
-    bool cert_requested = false;
+    bool cert_requested = false;      // client: server sent CertificateRequest
     bool peer_sent_cert = false;
     crypto::Hash transcript256{crypto::HashAlg::sha256};
     crypto::Hash transcript384{crypto::HashAlg::sha384};
   };
+  Progress progress;
+  // The state as the peer's current flight began: the progress, and what
+  // the Endpoint itself holds (its state, whether epoch-1 keys existed).
+  struct FlightStart {
+    HandshakeState state = HandshakeState::failed;
+    bool keys = false;
+    Progress progress;
+  };
   FlightStart flight_start;
   uint8_t flights_discarded = 0;
-  const char* last_discard = "";  // the check the last discarded copy failed
+  Code last_discard = Code::ok;          // the check the last discarded copy failed
   uint8_t last_discard_digest[32] = {};  // and the SHA-256 of the message that failed it
   uint16_t next_send_seq = 0;
-  crypto::Hash transcript256{crypto::HashAlg::sha256};
-  crypto::Hash transcript384{crypto::HashAlg::sha384};
   uint16_t group = 0;
-  bool cert_requested = false;      // client: server sent CertificateRequest
-  bool peer_sent_cert = false;
   bool renegotiation_info = false;  // peer signalled RFC 5746 support
   bool client_point_formats = false;
-  HandshakeType expect = HandshakeType::client_hello;
   uint8_t rx_header[kHandshakeHeaderSize] = {};
   uint64_t rx_record_seq = 0;
   crypto::Secret<crypto::kMaxSharedSecretSize> premaster;
@@ -81,6 +85,7 @@ struct HandshakeContext {
   CookieJar cookies;                // server
   uint8_t cookie[kMaxCookieSize] = {};  // client: the cookie we echo
   std::size_t cookie_len = 0;
+  uint8_t hello_verifies = 0;       // client: HelloVerifyRequests answered
   bool has_expected_fp = false;
   Fingerprint expected_fp;
   // A HelloVerifyRequest waiting for poll_output (server, stateless).

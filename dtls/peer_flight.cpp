@@ -9,7 +9,7 @@
 // flight began and the next copy is processed as if it were the first.
 //
 // A peer that really sends something wrong sends it again, byte for byte:
-// the same message failing the same check on the next copy (or
+// the same message failing with the same error code on the next copy (or
 // kMaxDiscardedFlights discarded copies) is fatal, with that failure as the
 // reason. Refusals that are a choice rather than damage (no common suite,
 // version, an out-of-order message) stay fatal at once.
@@ -40,16 +40,12 @@ bool may_be_damage(Code code) {
 
 void Endpoint::save_flight_start(uint16_t first_seq) {
   HandshakeContext& hs = *hs_;
-  if (first_seq != hs.peer_flight_first_seq) hs.last_discard = "";  // a new flight, not another copy
+  if (first_seq != hs.peer_flight_first_seq) hs.last_discard = Code::ok;  // a new flight, not another copy
   hs.peer_flight_first_seq = first_seq;
   hs.peer_flight_boundary = false;
-  HandshakeContext::FlightStart& f = hs.flight_start;
-  f.state = state_;
-  f.expect = hs.expect;
-  f.cert_requested = hs.cert_requested;
-  f.peer_sent_cert = hs.peer_sent_cert;
-  f.transcript256 = hs.transcript256;
-  f.transcript384 = hs.transcript384;
+  hs.flight_start.state = state_;
+  hs.flight_start.keys = read_cipher_.ready();
+  hs.flight_start.progress = hs.progress;
 }
 
 bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
@@ -60,23 +56,32 @@ bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
   h.update(message);
   h.finish(digest);
   bool same_message = std::memcmp(digest, hs.last_discard_digest, sizeof digest) == 0;
-  if (same_message && std::strcmp(hs.last_discard, e.detail) == 0) return false;  // confirmed by a second copy
-  const HandshakeContext::FlightStart& f = hs.flight_start;
-  state_ = f.state;
-  hs.expect = f.expect;
-  hs.cert_requested = f.cert_requested;
-  hs.peer_sent_cert = f.peer_sent_cert;
-  hs.transcript256 = f.transcript256;
-  hs.transcript384 = f.transcript384;
+  if (same_message && e.code == hs.last_discard) return false;  // confirmed by a second copy
+  state_ = hs.flight_start.state;
+  hs.progress = hs.flight_start.progress;
+  if (!hs.flight_start.keys) forget_keys();
   hs.reassembler.reset(hs.peer_flight_first_seq);  // the next copy refills every message
   hs.peer_flight_boundary = true;
-  hs.last_discard = e.detail;
+  hs.last_discard = e.code;
   std::memcpy(hs.last_discard_digest, digest, sizeof digest);
   ++hs.flights_discarded;
   ++stats_.flights_discarded;
   tracef(trace_, Layer::dtls, "peer flight discarded, waiting for its retransmission (RFC 6347 §4.1.2.7): %s",
          e.detail);
   return true;
+}
+
+// The flight derived keys (a ClientKeyExchange) that go with it: whoever
+// chose that ClientKeyExchange knows them, so nothing they authenticated
+// may stay behind (the epoch-1 replay window, a ChangeCipherSpec seen).
+void Endpoint::forget_keys() {
+  read_cipher_.clear();
+  write_.cipher.clear();
+  write_.next_seq[1] = 0;
+  read_window_[1].reset();
+  peer_ccs_ = false;
+  write_epoch_ = 0;
+  crypto::secure_zero(master_, sizeof master_);
 }
 
 }  // namespace keyway::dtls

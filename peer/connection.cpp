@@ -56,28 +56,6 @@ const char* to_string(State s) {
   return "?";
 }
 
-const char* alert_name(dtls::AlertDescription a) {
-  using A = dtls::AlertDescription;
-  switch (a) {
-    case A::close_notify: return "close_notify";
-    case A::unexpected_message: return "unexpected_message";
-    case A::bad_record_mac: return "bad_record_mac";
-    case A::handshake_failure: return "handshake_failure";
-    case A::bad_certificate: return "bad_certificate";
-    case A::unsupported_certificate: return "unsupported_certificate";
-    case A::certificate_expired: return "certificate_expired";
-    case A::illegal_parameter: return "illegal_parameter";
-    case A::decode_error: return "decode_error";
-    case A::decrypt_error: return "decrypt_error";
-    case A::protocol_version: return "protocol_version";
-    case A::insufficient_security: return "insufficient_security";
-    case A::internal_error: return "internal_error";
-    case A::no_renegotiation: return "no_renegotiation";
-    case A::unsupported_extension: return "unsupported_extension";
-  }
-  return "unknown alert";
-}
-
 const char* to_string(EventKind k) {
   switch (k) {
     case EventKind::ice_connected: return "ice_connected";

@@ -38,6 +38,7 @@
 #include <span>
 #include <string_view>
 
+#include "dtls/alert.hpp"
 #include "dtls/certificate.hpp"
 #include "dtls/endpoint.hpp"
 #include "ice/agent.hpp"
@@ -114,8 +115,6 @@ enum class EventKind : uint8_t {
   closed,                 // close_notify received
 };
 const char* to_string(EventKind k);
-// RFC 5246 §7.2 alert names ("bad_certificate").
-const char* alert_name(dtls::AlertDescription a);
 
 struct Event {
   EventKind kind = EventKind::failed;

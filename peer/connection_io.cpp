@@ -295,7 +295,7 @@ void Connection::note_received_alert() {
   if (!received_alert_ || alert_noted_ || state_ != State::failed) return;
   alert_noted_ = true;
   std::size_t n = std::strlen(failure_text_);
-  std::snprintf(failure_text_ + n, sizeof failure_text_ - n, " (peer sent alert %s)", alert_name(*received_alert_));
+  std::snprintf(failure_text_ + n, sizeof failure_text_ - n, " (peer sent alert %s)", dtls::alert_name(*received_alert_).c_str());
 }
 
 // RFC 5764 §4.2: export, split, and install both directions.

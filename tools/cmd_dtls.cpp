@@ -361,7 +361,9 @@ class Session {
   void on_event(const dtls::Event& e) {
     switch (e.type) {
       case dtls::EventType::peer_certificate:
-        ep_->accept_peer_certificate();  // no SDP here: the fingerprint is printed instead
+        // No SDP here: the fingerprint is printed instead, and the certificate
+        // this event shows is accepted (it is the one the handshake holds).
+        (void)ep_->accept_peer_certificate(e.data);
         break;
       case dtls::EventType::handshake_complete: on_complete(e); break;
       case dtls::EventType::application_data: {

@@ -72,7 +72,7 @@ void pump(dtls::Endpoint* eps[2], int from, bool& complete, bool& failed) {
       ChargeTo c(to);
       eps[to]->handle_datagram(Timestamp::zero(), MutableBytes(scratch, o.transmit.size()));
     } else if (o.event.type == dtls::EventType::peer_certificate) {
-      eps[from]->accept_peer_certificate();
+      (void)eps[from]->accept_peer_certificate(o.event.data);  // the certificate the event shows
     } else if (o.event.type == dtls::EventType::handshake_complete) {
       complete = true;
     } else if (o.event.type == dtls::EventType::failure) {

@@ -36,7 +36,7 @@ struct Wire {
         continue;
       }
       const Event& e = o.event;
-      if (e.type == EventType::peer_certificate) ep[from]->accept_peer_certificate();
+      if (e.type == EventType::peer_certificate) REQUIRE(ep[from]->accept_peer_certificate(e.data).ok());
       if (e.type == EventType::handshake_complete) complete[from] = true;
       if (e.type == EventType::failure) failed = true;
       if (e.type == EventType::application_data) {
