@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds mbedTLS 3.6 LTS from Debian's own source package (trixie) into
+#   build-mbedtls3/prefix/{include,lib}
+# so that the unit suite can also run against it (tools/test.sh, meson option
+# -Dmbedtls_prefix=build-mbedtls3/prefix). Static libraries only; mbedTLS's own
+# tests and programs are not built.
+#
+# Idempotent and cached: does nothing when the prefix already has the
+# libraries. Works on a fresh Debian 12 machine as root (or with sudo),
+# non-interactively. The trixie source comes from a deb-src line in its own
+# apt list; no binary package is ever taken from trixie.
+# Prints the prefix on its last line; exits non-zero on failure.
+set -u
+cd "$(dirname "$0")/.."
+
+version="${KEYWAY_MBEDTLS3_VERSION:-3.6.6-0.1~deb13u1}"
+top="$PWD/build-mbedtls3"
+prefix="$top/prefix"
+list=/etc/apt/sources.list.d/keyway-trixie-src.list
+
+if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ -f "$prefix/include/mbedtls/build_info.h" ]; then
+  echo "$prefix"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+# dpkg-dev for `apt-get source`, cmake and a C compiler for the build.
+. tools/deps.sh
+keyway_ensure_packages dpkg-dev cmake gcc make python3 || exit 1
+
+if [ ! -f "$list" ]; then
+  echo "adding $list (deb-src only)"
+  echo "deb-src http://deb.debian.org/debian trixie main" | $sudo tee "$list" >/dev/null || exit 1
+  $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
+fi
+
+mkdir -p "$top/src"
+src=$(find "$top/src" -maxdepth 1 -type d -name 'mbedtls-3.6*' | head -1)
+if [ -z "$src" ]; then
+  # Fall back to whatever 3.6.x trixie carries if the pinned version is gone.
+  if ! apt-cache showsrc mbedtls 2>/dev/null | grep -q "^Version: ${version}\$"; then
+    $sudo apt-get update -qq >/dev/null
+    found=$(apt-cache showsrc mbedtls 2>/dev/null | sed -n 's/^Version: \(3\.6\..*\)$/\1/p' | sort -V | tail -1)
+    if [ -z "$found" ]; then echo "no mbedtls 3.6.x source package in trixie" >&2; exit 1; fi
+    echo "mbedtls $version not found; using trixie's $found"
+    version=$found
+  fi
+  # Unpacks with Debian's patches applied (dpkg-source -x).
+  (cd "$top/src" && apt-get source -qq "mbedtls=$version" >"$top/source.log" 2>&1) \
+    || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
+  src=$(find "$top/src" -maxdepth 1 -type d -name 'mbedtls-3.6*' | head -1)
+  [ -n "$src" ] || { echo "no source tree after apt-get source" >&2; exit 1; }
+fi
+echo "mbedtls source: $src"
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DCMAKE_INSTALL_LIBDIR=lib -DENABLE_TESTING=Off -DENABLE_PROGRAMS=Off \
+    -DUSE_STATIC_MBEDTLS_LIBRARY=On -DUSE_SHARED_MBEDTLS_LIBRARY=Off \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=On >"$top/cmake.log" 2>&1 \
+  && cmake --build "$top/cmake" -j "$jobs" >>"$top/cmake.log" 2>&1 \
+  && cmake --install "$top/cmake" >>"$top/cmake.log" 2>&1 \
+  || { tail -30 "$top/cmake.log"; echo "mbedtls 3.6 build failed (log: $top/cmake.log)" >&2; exit 1; }
+
+[ -f "$prefix/lib/libmbedcrypto.a" ] || { echo "no libmbedcrypto.a in $prefix/lib" >&2; exit 1; }
+echo "$prefix"
