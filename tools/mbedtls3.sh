@@ -18,7 +18,15 @@ top="$PWD/build-mbedtls3"
 prefix="$top/prefix"
 list=/etc/apt/sources.list.d/keyway-trixie-src.list
 
-if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ -f "$prefix/include/mbedtls/build_info.h" ]; then
+# Debian's own configuration of the package (debian/rules, override_dh_auto_configure)
+# and its compiler flags (dpkg-buildflags, hardening=+all), so that the 3.6
+# build compares with Debian 12's libmbedtls-dev 2.28 like for like.
+debian_config="MBEDTLS_DEPRECATED_WARNING MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_CMAC_C MBEDTLS_SSL_DTLS_SRTP"
+stamp="$prefix/keyway-stamp"
+# First line: what was asked for (the cache key); second: the version built.
+stamp_text="mbedtls $version; config.py set $debian_config; static; dpkg-buildflags CPPFLAGS CFLAGS hardening=+all"
+
+if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; then
   echo "$prefix"
   exit 0
 fi
@@ -38,8 +46,8 @@ if [ ! -f "$list" ]; then
 fi
 
 mkdir -p "$top/src"
-src=$(find "$top/src" -maxdepth 1 -type d -name 'mbedtls-3.6*' | head -1)
-if [ -z "$src" ]; then
+src="$top/src/mbedtls-${version%%-*}"
+if [ ! -d "$src" ]; then
   # Fall back to whatever 3.6.x trixie carries if the pinned version is gone.
   if ! apt-cache showsrc mbedtls 2>/dev/null | grep -q "^Version: ${version}\$"; then
     $sudo apt-get update -qq >/dev/null
@@ -51,13 +59,20 @@ if [ -z "$src" ]; then
   # Unpacks with Debian's patches applied (dpkg-source -x).
   (cd "$top/src" && apt-get source -qq "mbedtls=$version" >"$top/source.log" 2>&1) \
     || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
-  src=$(find "$top/src" -maxdepth 1 -type d -name 'mbedtls-3.6*' | head -1)
-  [ -n "$src" ] || { echo "no source tree after apt-get source" >&2; exit 1; }
+  src="$top/src/mbedtls-${version%%-*}"
+  [ -d "$src" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
 fi
 echo "mbedtls source: $src"
 
+for option in $debian_config; do
+  (cd "$src" && python3 scripts/config.py set "$option") || { echo "config.py set $option failed" >&2; exit 1; }
+done
+
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+rm -rf "$top/cmake" "$prefix"
+cflags="$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS) \
+$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)"
+cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="$cflags" -DCMAKE_INSTALL_PREFIX="$prefix" \
     -DCMAKE_INSTALL_LIBDIR=lib -DENABLE_TESTING=Off -DENABLE_PROGRAMS=Off \
     -DUSE_STATIC_MBEDTLS_LIBRARY=On -DUSE_SHARED_MBEDTLS_LIBRARY=Off \
     -DCMAKE_POSITION_INDEPENDENT_CODE=On >"$top/cmake.log" 2>&1 \
@@ -66,4 +81,5 @@ cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFI
   || { tail -30 "$top/cmake.log"; echo "mbedtls 3.6 build failed (log: $top/cmake.log)" >&2; exit 1; }
 
 [ -f "$prefix/lib/libmbedcrypto.a" ] || { echo "no libmbedcrypto.a in $prefix/lib" >&2; exit 1; }
+printf '%s\nbuilt %s\n' "$stamp_text" "$(head -1 "$src/debian/changelog")" >"$stamp"
 echo "$prefix"
