@@ -47,19 +47,25 @@ fi
 
 mkdir -p "$top/src"
 src="$top/src/mbedtls-${version%%-*}"
+# A tree left half-unpacked by an interrupted run is unpacked again.
+[ -f "$src/debian/changelog" ] && [ -f "$src/CMakeLists.txt" ] || rm -rf "$src"
 if [ ! -d "$src" ]; then
-  # Fall back to whatever 3.6.x trixie carries if the pinned version is gone.
-  if ! apt-cache showsrc mbedtls 2>/dev/null | grep -q "^Version: ${version}\$"; then
-    $sudo apt-get update -qq >/dev/null
+  has_version() { apt-cache showsrc mbedtls 2>/dev/null | grep -q "^Version: $1\$"; }
+  has_version "$version" || $sudo apt-get update -qq >/dev/null
+  if ! has_version "$version"; then
+    # Fall back to whatever 3.6.x trixie carries now (the report says which).
     found=$(apt-cache showsrc mbedtls 2>/dev/null | sed -n 's/^Version: \(3\.6\..*\)$/\1/p' | sort -V | tail -1)
     if [ -z "$found" ]; then echo "no mbedtls 3.6.x source package in trixie" >&2; exit 1; fi
     echo "mbedtls $version not found; using trixie's $found"
     version=$found
+    src="$top/src/mbedtls-${version%%-*}"
   fi
   # Unpacks with Debian's patches applied (dpkg-source -x).
-  (cd "$top/src" && apt-get source -qq "mbedtls=$version" >"$top/source.log" 2>&1) \
-    || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
-  src="$top/src/mbedtls-${version%%-*}"
+  if [ ! -f "$src/debian/changelog" ]; then
+    rm -rf "$src"
+    (cd "$top/src" && apt-get source -qq "mbedtls=$version" >"$top/source.log" 2>&1) \
+      || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
+  fi
   [ -d "$src" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
 fi
 echo "mbedtls source: $src"
