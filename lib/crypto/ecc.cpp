@@ -48,28 +48,6 @@ int rng_callback(void* ctx, unsigned char* out, size_t len) {
   return 0;
 }
 
-// Q = d·G for a loaded private key. mbedTLS 3 requires an RNG for the
-// blinding of this multiplication (2.x seeded one from the scalar when given
-// none). Loading has no Rng, so do as 2.x did: blinding must be unpredictable
-// to whoever watches the side channel, not fresh, so a DRBG seeded with a
-// hash of the scalar serves. The result does not depend on the blinding.
-Status compute_public(EcKey* k, std::span<const uint8_t> scalar) {
-  static constexpr char kLabel[] = "keyway ecc blinding";
-  uint8_t seed[Sha384::kDigestSize];
-  Sha384 h;
-  h.update({reinterpret_cast<const uint8_t*>(kLabel), sizeof kLabel - 1});
-  h.update(scalar);
-  h.finish(seed);
-  DrbgRng blinding;
-  Status st = blinding.instantiate(seed, {});
-  secure_zero(seed, sizeof seed);
-  if (!st.ok()) return st;
-  Rng& rng = blinding;
-  if (mbedtls_ecp_mul(&k->grp, &k->Q, &k->d, &k->grp.G, rng_callback, &rng) != 0)
-    return make_error(Layer::crypto, Code::crypto_failure, "ecc: mbedTLS operation failed");
-  return ok_status();
-}
-
 mbedtls_ecp_group_id group_id(NamedGroup g) {
   switch (g) {
     case NamedGroup::secp256r1: return MBEDTLS_ECP_DP_SECP256R1;
@@ -84,6 +62,28 @@ mbedtls_ecp_group_id curve_id(EcCurve c) {
 }
 
 constexpr Error kEcFail = make_error(Layer::crypto, Code::crypto_failure, "ecc: mbedTLS operation failed");
+
+// Q = d·G for a loaded private key. mbedTLS 3 requires an RNG for the
+// blinding of this multiplication (2.x seeded one from the scalar when given
+// none). Loading has no Rng, so do as 2.x did: blinding must be unpredictable
+// to whoever watches the side channel, not fresh, so a DRBG seeded with a
+// hash of the scalar serves. The result does not depend on the blinding.
+Status compute_public(EcKey* k, std::span<const uint8_t> scalar) {
+  static constexpr char kLabel[] = "keyway ecc blinding";
+  uint8_t seed[Sha384::kDigestSize];
+  Sha384 h;
+  h.update({reinterpret_cast<const uint8_t*>(kLabel), sizeof kLabel - 1});
+  h.update(scalar);
+  h.finish(seed);
+  h.reset();  // clears the state that saw the scalar
+  DrbgRng blinding;
+  Status st = blinding.instantiate(seed, {});
+  secure_zero(seed, sizeof seed);
+  if (!st.ok()) return st;
+  Rng& rng = blinding;
+  if (mbedtls_ecp_mul(&k->grp, &k->Q, &k->d, &k->grp.G, rng_callback, &rng) != 0) return kEcFail;
+  return ok_status();
+}
 
 }  // namespace
 
