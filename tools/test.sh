@@ -4,9 +4,11 @@
 #   2. builds and runs every test (unit, vectors, differential and interop
 #      against real peers, fuzz-corpus replays),
 #   3. builds and runs the suite again under ASan+UBSan,
-#   4. runs every fuzz target briefly from its committed corpus (clang,
+#   4. builds and runs the unit tests (not interop) against mbedTLS 3.6 LTS,
+#      built once from Debian's source package (tools/mbedtls3.sh, cached),
+#   5. runs every fuzz target briefly from its committed corpus (clang,
 #      libFuzzer, ASan+UBSan; one test per target),
-#   5. compiles every library source for a Cortex-M4.
+#   6. compiles every library source for a Cortex-M4.
 # The last line is "N passed, N failed", counted from the runs above.
 set -u
 cd "$(dirname "$0")/.."
@@ -53,6 +55,53 @@ run_suite build "default"
 # UBSan's vptr check needs RTTI, which library code is built without.
 run_suite build-asan "asan+ubsan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
   -Dcpp_args=-fno-sanitize=vptr -Dcpp_link_args=-fno-sanitize=vptr
+
+# The unit tests (no interop peers) in a build against another mbedTLS:
+# builds only their executables (from Meson's test list), runs and counts them.
+run_unit_suite() {  # build dir, label, "test names", extra meson setup args...
+  local dir=$1 label=$2 tests=$3
+  shift 3
+  echo "== $label: build ($dir)"
+  if [ ! -f "$dir/build.ninja" ]; then
+    mkdir -p "$(dirname "$dir")"
+    if ! meson setup "$dir" "$@" >"$dir.setup.log" 2>&1; then
+      cat "$dir.setup.log"; step_result "$label: meson setup" 1; return
+    fi
+  fi
+  local targets
+  targets=$(/usr/bin/python3 - "$dir" $tests <<'PY'
+import json, os, sys
+build, names = sys.argv[1], set(sys.argv[2:])
+tests = json.load(open(os.path.join(build, "meson-info", "intro-tests.json")))
+print(" ".join(sorted({os.path.relpath(t["cmd"][0], os.path.abspath(build)) for t in tests if t["name"] in names})))
+PY
+  ) || { step_result "$label: test list" 1; return; }
+  if ! ninja -C "$dir" -j "$jobs" $targets >"$dir.build.log" 2>&1; then
+    tail -40 "$dir.build.log"; step_result "$label: build" 1; return
+  fi
+  echo "== $label: test"
+  meson test -C "$dir" --no-rebuild --num-processes "$jobs" --print-errorlogs $tests >"$dir.test.log" 2>&1
+  grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" | sed 's/^/  /'
+  local counts
+  counts=$(/usr/bin/python3 tools/count_tests.py "$dir/meson-logs/testlog.json" "$label" 2>/dev/null) || counts="0 1 0"
+  set -- $counts
+  total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2)); total_skip=$((total_skip + $3))
+  if [ "$2" -ne 0 ]; then
+    echo "-- failures in $label (from $dir/meson-logs/testlog.txt):"
+    grep -E -B2 -A25 '(FAIL|ERROR|TIMEOUT)' "$dir.test.log" | head -120
+  fi
+}
+
+# mbedTLS 3.6 LTS (Debian trixie's source package, built once into
+# build-mbedtls3/prefix); lib/crypto/ picks the API at compile time.
+unit_tests="lib srtp srtp-alloc srtp-libsrtp dtls_x509 dtls_core dtls_conformance dtls_flood dtls_memory
+  sdp ice ice-alloc peer peer-alloc"
+echo "== mbedtls 3.6: tools/mbedtls3.sh"
+if tools/mbedtls3.sh >build-mbedtls3.log 2>&1; then
+  run_unit_suite build-mbedtls3/build "mbedtls 3.6" "$unit_tests" -Dmbedtls_prefix=build-mbedtls3/prefix
+else
+  tail -20 build-mbedtls3.log; step_result "mbedtls 3.6: tools/mbedtls3.sh" 1
+fi
 
 fuzz/ci.sh "$jobs" >build-fuzz.ci.log 2>&1
 while IFS= read -r line; do

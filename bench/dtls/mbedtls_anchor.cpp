@@ -1,11 +1,14 @@
-// The anchor: mbedTLS 2.28's own DTLS 1.2 (its SSL module), the only use of
-// mbedTLS headers outside lib/ (bench-only, as architecture.md allows).
+// The anchor: mbedTLS's own DTLS 1.2 (its SSL module; 2.28, or 3.6 with
+// -Dmbedtls_prefix), the only use of mbedTLS headers outside lib/ (bench-only,
+// as architecture.md allows). Where the SSL API of 3.x differs from 2.28, an
+// #if on MBEDTLS_VERSION_NUMBER picks the spelling; the handshake is the same.
 #include "bench/dtls/anchor.hpp"
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
 #include <cstdio>
@@ -51,7 +54,11 @@ int fixed_entropy(void* ctx, unsigned char* out, size_t len) {
 }
 
 const int kSuites[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 0};
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+const uint16_t kGroups[] = {MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
+#else
 const mbedtls_ecp_group_id kCurves[] = {MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_NONE};
+#endif
 const mbedtls_ssl_srtp_profile kProfiles[] = {MBEDTLS_TLS_SRTP_AES128_CM_HMAC_SHA1_80, MBEDTLS_TLS_SRTP_UNSET};
 
 struct Side {
@@ -79,9 +86,12 @@ struct Side {
   bool load_key(std::span<const uint8_t> scalar) {
     if (mbedtls_pk_setup(&key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0) return false;
     mbedtls_ecp_keypair* kp = mbedtls_pk_ec(key);
-    return mbedtls_ecp_group_load(&kp->grp, MBEDTLS_ECP_DP_SECP256R1) == 0 &&
-           mbedtls_mpi_read_binary(&kp->d, scalar.data(), scalar.size()) == 0 &&
-           mbedtls_ecp_mul(&kp->grp, &kp->Q, &kp->d, &kp->grp.G, mbedtls_ctr_drbg_random, &drbg) == 0;
+    if (mbedtls_ecp_read_key(MBEDTLS_ECP_DP_SECP256R1, kp, scalar.data(), scalar.size()) != 0) return false;
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000  // the key pair's fields are private: Q = d·G by a call
+    return mbedtls_ecp_keypair_calc_public(kp, mbedtls_ctr_drbg_random, &drbg) == 0;
+#else
+    return mbedtls_ecp_mul(&kp->grp, &kp->Q, &kp->d, &kp->grp.G, mbedtls_ctr_drbg_random, &drbg) == 0;
+#endif
   }
 
   bool setup(bool server, const AnchorIdentity& self, const AnchorIdentity& other) {
@@ -96,9 +106,13 @@ struct Side {
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
     mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&conf, &peer, nullptr);  // self-signed: the peer is its own CA
-    mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_ciphersuites(&conf, kSuites);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000  // DTLS 1.2 is the only DTLS 3.x speaks
+    mbedtls_ssl_conf_groups(&conf, kGroups);
+#else
+    mbedtls_ssl_conf_min_version(&conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     mbedtls_ssl_conf_curves(&conf, kCurves);
+#endif
     if (mbedtls_ssl_conf_dtls_srtp_protection_profiles(&conf, kProfiles) != 0) return false;
     if (server) mbedtls_ssl_conf_dtls_cookies(&conf, nullptr, nullptr, nullptr);  // as keyway after ICE
     return mbedtls_ssl_conf_own_cert(&conf, &own, &key) == 0;
@@ -113,6 +127,9 @@ bool one_handshake(Side& c, Side& s) {
   mbedtls_ssl_init(&cs);
   mbedtls_ssl_init(&ss);
   bool ok = mbedtls_ssl_setup(&cs, &c.conf) == 0 && mbedtls_ssl_setup(&ss, &s.conf) == 0;
+  // The peer is pinned by its certificate (the CA chain is that certificate),
+  // not by a name: say so, as mbedTLS 3.6.3 and later require.
+  ok = ok && mbedtls_ssl_set_hostname(&cs, nullptr) == 0;
   mbedtls_ssl_set_bio(&cs, &client_link, send_cb, recv_cb, nullptr);
   mbedtls_ssl_set_bio(&ss, &server_link, send_cb, recv_cb, nullptr);
   mbedtls_ssl_set_timer_cb(&cs, &client_timer, set_timer, get_timer);
@@ -129,9 +146,11 @@ bool one_handshake(Side& c, Side& s) {
       ok = false;
     }
   }
-  mbedtls_dtls_srtp_info srtp{};
+  // use_srtp was negotiated iff the result differs from "none" (mbedTLS 3
+  // keeps the chosen profile private; only one profile is offered).
+  mbedtls_dtls_srtp_info srtp{}, none{};
   mbedtls_ssl_get_dtls_srtp_negotiation_result(&cs, &srtp);
-  ok = ok && rc_c == 0 && rc_s == 0 && srtp.chosen_dtls_srtp_profile == MBEDTLS_TLS_SRTP_AES128_CM_HMAC_SHA1_80;
+  ok = ok && rc_c == 0 && rc_s == 0 && std::memcmp(&srtp, &none, sizeof srtp) != 0;
   mbedtls_ssl_free(&cs);
   mbedtls_ssl_free(&ss);
   return ok;

@@ -65,10 +65,11 @@ Status AesGcm::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad
   // Decrypt in place computing the tag, then compare in constant time. On a
   // mismatch, run the same counter-mode pass again to restore the
   // ciphertext (mbedtls_gcm_auth_decrypt would zero the buffer instead).
+  // In decrypt mode the one-shot call tags its input, the ciphertext; unlike
+  // the streaming calls, it has the same signature in mbedTLS 2.28 and 3.x.
   uint8_t computed[kAeadTagSize];
-  if (mbedtls_gcm_starts(gcm(ctx_), MBEDTLS_GCM_DECRYPT, nonce.data(), nonce.size(), aad.data(), aad.size()) != 0 ||
-      mbedtls_gcm_update(gcm(ctx_), data.size(), data.data(), data.data()) != 0 ||
-      mbedtls_gcm_finish(gcm(ctx_), computed, sizeof computed) != 0)
+  if (mbedtls_gcm_crypt_and_tag(gcm(ctx_), MBEDTLS_GCM_DECRYPT, data.size(), nonce.data(), nonce.size(), aad.data(),
+                                aad.size(), data.data(), data.data(), sizeof computed, computed) != 0)
     return make_error(Layer::crypto, Code::crypto_failure, "aes-gcm: decrypt failed");
   if (ct_equal(computed, tag)) return ok_status();
   uint8_t ignored[kAeadTagSize];

@@ -6,14 +6,41 @@
 #include <mbedtls/ecp.h>
 
 #include "lib/crypto/ct.hpp"
+#include "lib/crypto/drbg.hpp"
 
 namespace keyway::crypto {
 
-static_assert(sizeof(mbedtls_ecp_keypair) <= 512, "grow key storage");
-
 namespace {
 
-mbedtls_ecp_keypair* kp(unsigned char* p) { return reinterpret_cast<mbedtls_ecp_keypair*>(p); }
+// A key pair as three public mbedTLS objects rather than an
+// mbedtls_ecp_keypair, whose fields mbedTLS 3 made private. Every call below
+// takes them one by one and exists, unchanged, in mbedTLS 2.28 and 3.6.
+struct EcKey {
+  mbedtls_ecp_group grp;
+  mbedtls_mpi d;
+  mbedtls_ecp_point Q;
+};
+static_assert(sizeof(EcKey) <= 512, "grow key storage");
+
+EcKey* ek(unsigned char* p) { return reinterpret_cast<EcKey*>(p); }
+const EcKey* ek(const unsigned char* p) { return reinterpret_cast<const EcKey*>(p); }
+
+void init(EcKey* k) {
+  mbedtls_ecp_group_init(&k->grp);
+  mbedtls_mpi_init(&k->d);
+  mbedtls_ecp_point_init(&k->Q);
+}
+
+void release(EcKey* k) {  // mbedtls_mpi_free zeroizes the scalar
+  mbedtls_ecp_group_free(&k->grp);
+  mbedtls_mpi_free(&k->d);
+  mbedtls_ecp_point_free(&k->Q);
+}
+
+void reset(EcKey* k) {
+  release(k);
+  init(k);
+}
 
 // Adapts the injected Rng to mbedTLS's f_rng callback.
 int rng_callback(void* ctx, unsigned char* out, size_t len) {
@@ -35,6 +62,28 @@ mbedtls_ecp_group_id curve_id(EcCurve c) {
 }
 
 constexpr Error kEcFail = make_error(Layer::crypto, Code::crypto_failure, "ecc: mbedTLS operation failed");
+
+// Q = d·G for a loaded private key. mbedTLS 3 requires an RNG for the
+// blinding of this multiplication (2.x seeded one from the scalar when given
+// none). Loading has no Rng, so do as 2.x did: blinding must be unpredictable
+// to whoever watches the side channel, not fresh, so a DRBG seeded with a
+// hash of the scalar serves. The result does not depend on the blinding.
+Status compute_public(EcKey* k, std::span<const uint8_t> scalar) {
+  static constexpr char kLabel[] = "keyway ecc blinding";
+  uint8_t seed[Sha384::kDigestSize];
+  Sha384 h;
+  h.update({reinterpret_cast<const uint8_t*>(kLabel), sizeof kLabel - 1});
+  h.update(scalar);
+  h.finish(seed);
+  h.reset();  // clears the state that saw the scalar
+  DrbgRng blinding;
+  Status st = blinding.instantiate(seed, {});
+  secure_zero(seed, sizeof seed);
+  if (!st.ok()) return st;
+  Rng& rng = blinding;
+  if (mbedtls_ecp_mul(&k->grp, &k->Q, &k->d, &k->grp.G, rng_callback, &rng) != 0) return kEcFail;
+  return ok_status();
+}
 
 }  // namespace
 
@@ -58,14 +107,13 @@ std::size_t shared_secret_size(NamedGroup g) {
 
 // ---- ECDH ----
 
-EcdhKeyPair::EcdhKeyPair() { mbedtls_ecp_keypair_init(kp(key_)); }
-EcdhKeyPair::~EcdhKeyPair() { mbedtls_ecp_keypair_free(kp(key_)); }
+EcdhKeyPair::EcdhKeyPair() { init(ek(key_)); }
+EcdhKeyPair::~EcdhKeyPair() { release(ek(key_)); }
 
 Status EcdhKeyPair::generate(NamedGroup group, Rng& rng) {
-  mbedtls_ecp_keypair_free(kp(key_));
-  mbedtls_ecp_keypair_init(kp(key_));
+  reset(ek(key_));
   has_key_ = false;
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   if (mbedtls_ecp_group_load(&k->grp, group_id(group)) != 0) return kEcFail;
   if (mbedtls_ecp_gen_keypair(&k->grp, &k->d, &k->Q, rng_callback, &rng) != 0) return kEcFail;
   group_ = group;
@@ -75,10 +123,9 @@ Status EcdhKeyPair::generate(NamedGroup group, Rng& rng) {
 Status EcdhKeyPair::load_private(NamedGroup group, std::span<const uint8_t> d) {
   ENSURE(d.size() == shared_secret_size(group),
          make_error(Layer::crypto, Code::invalid_argument, "ecdh: private key has the wrong length"));
-  mbedtls_ecp_keypair_free(kp(key_));
-  mbedtls_ecp_keypair_init(kp(key_));
+  reset(ek(key_));
   has_key_ = false;
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   if (mbedtls_ecp_group_load(&k->grp, group_id(group)) != 0) return kEcFail;
   int rc;
   if (group == NamedGroup::x25519) {
@@ -95,13 +142,13 @@ Status EcdhKeyPair::load_private(NamedGroup group, std::span<const uint8_t> d) {
   }
   if (rc != 0 || mbedtls_ecp_check_privkey(&k->grp, &k->d) != 0)
     return make_error(Layer::crypto, Code::invalid_argument, "ecdh: private key out of range");
-  if (mbedtls_ecp_mul(&k->grp, &k->Q, &k->d, &k->grp.G, nullptr, nullptr) != 0) return kEcFail;
+  TRY(compute_public(k, d));
   group_ = group;
   return finish_load();
 }
 
 Status EcdhKeyPair::finish_load() {
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   size_t olen = 0;
   if (mbedtls_ecp_point_write_binary(&k->grp, &k->Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, pub_, sizeof pub_) != 0)
     return kEcFail;
@@ -117,7 +164,7 @@ Result<std::size_t> EcdhKeyPair::compute_shared(std::span<const uint8_t> peer_pu
          make_error(Layer::crypto, Code::illegal_parameter, "ecdh: peer public key has the wrong length"));
   std::size_t n = shared_secret_size(group_);
   ENSURE(out.size() >= n, make_error(Layer::crypto, Code::buffer_too_small, "ecdh: output too small"));
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   mbedtls_ecp_point peer;
   mbedtls_mpi z;
   mbedtls_ecp_point_init(&peer);
@@ -149,11 +196,11 @@ Result<std::size_t> EcdhKeyPair::compute_shared(std::span<const uint8_t> peer_pu
 
 // ---- ECDSA ----
 
-EcdsaKey::EcdsaKey() { mbedtls_ecp_keypair_init(kp(key_)); }
-EcdsaKey::~EcdsaKey() { mbedtls_ecp_keypair_free(kp(key_)); }
+EcdsaKey::EcdsaKey() { init(ek(key_)); }
+EcdsaKey::~EcdsaKey() { release(ek(key_)); }
 
 Status EcdsaKey::finish_load() {
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   size_t olen = 0;
   if (mbedtls_ecp_point_write_binary(&k->grp, &k->Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, pub_, sizeof pub_) != 0)
     return kEcFail;
@@ -163,27 +210,27 @@ Status EcdsaKey::finish_load() {
 }
 
 Status EcdsaKey::generate(EcCurve curve, Rng& rng) {
-  mbedtls_ecp_keypair_free(kp(key_));
-  mbedtls_ecp_keypair_init(kp(key_));
+  reset(ek(key_));
   has_key_ = false;
   curve_ = curve;
-  if (mbedtls_ecp_gen_key(curve_id(curve), kp(key_), rng_callback, &rng) != 0) return kEcFail;
+  EcKey* k = ek(key_);
+  if (mbedtls_ecp_group_load(&k->grp, curve_id(curve)) != 0) return kEcFail;
+  if (mbedtls_ecp_gen_keypair(&k->grp, &k->d, &k->Q, rng_callback, &rng) != 0) return kEcFail;
   return finish_load();
 }
 
 Status EcdsaKey::load_private(EcCurve curve, std::span<const uint8_t> d) {
   ENSURE(d.size() == ecdsa_scalar_size(curve),
          make_error(Layer::crypto, Code::invalid_argument, "ecdsa: private scalar has the wrong length"));
-  mbedtls_ecp_keypair_free(kp(key_));
-  mbedtls_ecp_keypair_init(kp(key_));
+  reset(ek(key_));
   has_key_ = false;
   curve_ = curve;
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   if (mbedtls_ecp_group_load(&k->grp, curve_id(curve)) != 0) return kEcFail;
   if (mbedtls_mpi_read_binary(&k->d, d.data(), d.size()) != 0) return kEcFail;
   if (mbedtls_ecp_check_privkey(&k->grp, &k->d) != 0)
     return make_error(Layer::crypto, Code::invalid_argument, "ecdsa: private scalar out of range");
-  if (mbedtls_ecp_mul(&k->grp, &k->Q, &k->d, &k->grp.G, nullptr, nullptr) != 0) return kEcFail;
+  TRY(compute_public(k, d));
   return finish_load();
 }
 
@@ -191,7 +238,7 @@ Status EcdsaKey::export_private(std::span<uint8_t> out) const {
   ENSURE(has_key_, make_error(Layer::crypto, Code::bad_state, "ecdsa: no key"));
   std::size_t n = ecdsa_scalar_size(curve_);
   ENSURE(out.size() >= n, make_error(Layer::crypto, Code::buffer_too_small, "ecdsa: output too small"));
-  auto* k = reinterpret_cast<const mbedtls_ecp_keypair*>(key_);
+  const EcKey* k = ek(key_);
   if (mbedtls_mpi_write_binary(&k->d, out.data(), n) != 0) return kEcFail;
   return ok_status();
 }
@@ -200,7 +247,7 @@ Status EcdsaKey::sign_digest(std::span<const uint8_t> digest, std::span<uint8_t>
   ENSURE(has_key_, make_error(Layer::crypto, Code::bad_state, "ecdsa: no key"));
   std::size_t n = ecdsa_scalar_size(curve_);
   ENSURE(out.size() >= 2 * n, make_error(Layer::crypto, Code::buffer_too_small, "ecdsa: signature buffer too small"));
-  mbedtls_ecp_keypair* k = kp(key_);
+  EcKey* k = ek(key_);
   mbedtls_mpi r, s;
   mbedtls_mpi_init(&r);
   mbedtls_mpi_init(&s);

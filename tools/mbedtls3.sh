@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds mbedTLS 3.6 LTS from Debian's own source package (trixie) into
+#   build-mbedtls3/prefix/{include,lib}
+# so that the unit suite can also run against it (tools/test.sh, meson option
+# -Dmbedtls_prefix=build-mbedtls3/prefix). Static libraries only; mbedTLS's own
+# tests and programs are not built.
+#
+# Idempotent and cached: does nothing when the prefix already has the
+# libraries. Works on a fresh Debian 12 machine as root (or with sudo),
+# non-interactively. The trixie source comes from a deb-src line in its own
+# apt list; no binary package is ever taken from trixie.
+# Prints the prefix on its last line; exits non-zero on failure.
+set -u
+cd "$(dirname "$0")/.."
+
+version="${KEYWAY_MBEDTLS3_VERSION:-3.6.6-0.1~deb13u1}"
+top="$PWD/build-mbedtls3"
+prefix="$top/prefix"
+list=/etc/apt/sources.list.d/keyway-trixie-src.list
+
+# Debian's own configuration of the package (debian/rules, override_dh_auto_configure)
+# and its compiler flags (dpkg-buildflags, hardening=+all), so that the 3.6
+# build compares with Debian 12's libmbedtls-dev 2.28 like for like.
+debian_config="MBEDTLS_DEPRECATED_WARNING MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_CMAC_C MBEDTLS_SSL_DTLS_SRTP"
+stamp="$prefix/keyway-stamp"
+# First line: what was asked for (the cache key); second: the version built.
+stamp_text="mbedtls $version; config.py set $debian_config; static; dpkg-buildflags CPPFLAGS CFLAGS hardening=+all"
+
+if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; then
+  echo "$prefix"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+# dpkg-dev for `apt-get source`, cmake and a C compiler for the build.
+. tools/deps.sh
+keyway_ensure_packages dpkg-dev cmake gcc make python3 || exit 1
+
+if [ ! -f "$list" ]; then
+  echo "adding $list (deb-src only)"
+  echo "deb-src http://deb.debian.org/debian trixie main" | $sudo tee "$list" >/dev/null || exit 1
+  $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
+fi
+
+mkdir -p "$top/src"
+src="$top/src/mbedtls-${version%%-*}"
+# A tree left half-unpacked by an interrupted run is unpacked again.
+[ -f "$src/debian/changelog" ] && [ -f "$src/CMakeLists.txt" ] || rm -rf "$src"
+if [ ! -d "$src" ]; then
+  has_version() { apt-cache showsrc mbedtls 2>/dev/null | grep -q "^Version: $1\$"; }
+  has_version "$version" || $sudo apt-get update -qq >/dev/null
+  if ! has_version "$version"; then
+    # Fall back to whatever 3.6.x trixie carries now (the report says which).
+    found=$(apt-cache showsrc mbedtls 2>/dev/null | sed -n 's/^Version: \(3\.6\..*\)$/\1/p' | sort -V | tail -1)
+    if [ -z "$found" ]; then echo "no mbedtls 3.6.x source package in trixie" >&2; exit 1; fi
+    echo "mbedtls $version not found; using trixie's $found"
+    version=$found
+    src="$top/src/mbedtls-${version%%-*}"
+  fi
+  # Unpacks with Debian's patches applied (dpkg-source -x).
+  if [ ! -f "$src/debian/changelog" ]; then
+    rm -rf "$src"
+    (cd "$top/src" && apt-get source -qq "mbedtls=$version" >"$top/source.log" 2>&1) \
+      || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
+  fi
+  [ -d "$src" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
+fi
+echo "mbedtls source: $src"
+
+for option in $debian_config; do
+  (cd "$src" && python3 scripts/config.py set "$option") || { echo "config.py set $option failed" >&2; exit 1; }
+done
+
+jobs=$(nproc 2>/dev/null || echo 2)
+rm -rf "$top/cmake" "$prefix"
+cflags="$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS) \
+$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)"
+cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="$cflags" -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DCMAKE_INSTALL_LIBDIR=lib -DENABLE_TESTING=Off -DENABLE_PROGRAMS=Off \
+    -DUSE_STATIC_MBEDTLS_LIBRARY=On -DUSE_SHARED_MBEDTLS_LIBRARY=Off \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=On >"$top/cmake.log" 2>&1 \
+  && cmake --build "$top/cmake" -j "$jobs" >>"$top/cmake.log" 2>&1 \
+  && cmake --install "$top/cmake" >>"$top/cmake.log" 2>&1 \
+  || { tail -30 "$top/cmake.log"; echo "mbedtls 3.6 build failed (log: $top/cmake.log)" >&2; exit 1; }
+
+[ -f "$prefix/lib/libmbedcrypto.a" ] || { echo "no libmbedcrypto.a in $prefix/lib" >&2; exit 1; }
+printf '%s\nbuilt %s\n' "$stamp_text" "$(head -1 "$src/debian/changelog")" >"$stamp"
+echo "$prefix"
