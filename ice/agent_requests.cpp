@@ -92,6 +92,7 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
     c.priority = *msg.priority();
     if (!add_remote_entry(c, remote).ok()) return;
   }
+  authenticated_remotes_ |= 1u << remote;
   int index = find_pair(local, remote);
   if (index < 0) return;
   auto pi = static_cast<uint8_t>(index);
@@ -100,6 +101,7 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
   if (config_.lite) {  // RFC 8445 §2.5: a lite agent follows the controlling side
     p.state = PairState::succeeded;
     p.valid = true;
+    heard_[pi] = now_;
     if (use_candidate) nominate(pi);
     return;
   }
