@@ -136,6 +136,9 @@ class Agent {
   // §7.3.1.4: a triggered check toward it is pending or done). Weaker than
   // validated: nothing may be sent there on its strength.
   bool authenticated_remote(const SocketAddr& remote) const;
+  // DTLS from an authenticated remote waits for its pair: a triggered check
+  // on the pair (local base, remote) now (RFC 8445 §7.3.1.4), if not valid yet.
+  void check_again(const SocketAddr& local, const SocketAddr& remote);
   SocketAddr selected_local() const { return selected_local_; }
   SocketAddr selected_remote() const { return selected_remote_; }
   // Round-trip time last measured on the selected pair (the DTLS layer seeds
@@ -212,6 +215,7 @@ class Agent {
   bool check_username(const stun::Message& msg) const;
   bool resolve_role_conflict(const stun::Message& msg);
   void on_authenticated_check(const stun::Message& msg, uint8_t local, const SocketAddr& from);
+  void trigger_check(uint8_t pair);
   void queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,
                       bool authenticated);
   bool poll_response(MutableBytes scratch, Output& out);

@@ -255,8 +255,8 @@ class Connection {
   Result<Transmit> send_media(MutableBytes buffer, std::size_t len, bool rtcp);
   bool media_path(SocketAddr& local, SocketAddr& remote) const;
   bool valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const;
-  void on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from);
-  void hold_or_drop(MutableBytes datagram, const SocketAddr& from);
+  void on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
+  bool hold_or_drop(MutableBytes datagram, const SocketAddr& from);
   void replay_held_hello(Timestamp now);
   void seed_dtls_rtt(Timestamp now);
   void note_received_alert();

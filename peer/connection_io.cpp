@@ -22,7 +22,7 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
       return;
     case PacketKind::dtls:
       stats_.dtls_in.add(datagram.size());
-      on_dtls_datagram(now, datagram, from);
+      on_dtls_datagram(now, datagram, from, to);
       return;
     case PacketKind::rtp:
     case PacketKind::rtcp:
@@ -44,13 +44,14 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
 // arrived (§2.5) — as libwebrtc drops non-STUN datagrams from unknown
 // remotes. Anything else could come from anyone: answering it would reflect
 // and amplify (cookies are off in calls), and its alert could end the call.
-void Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from) {
+void Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from,
+                                  const SocketAddr& to) {
   if (!dtls_ || state_ == State::failed) {
     stats_.dtls_dropped++;
     return;
   }
   if (!ice_.validated_remote(from)) {
-    hold_or_drop(datagram, from);
+    if (hold_or_drop(datagram, from)) ice_.check_again(to, from);
     return;
   }
   held_.len = 0;  // the handshake goes on with a validated peer
@@ -64,8 +65,11 @@ void Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const So
 // whose authenticated check we answered (RFC 8445 §7.3.1.4: our triggered
 // check toward it is on its way), it is kept in one fixed slot (the newest
 // wins) and fed to DTLS once that address validates; setup is then no slower
-// than answering at once. Everything else is dropped and counted.
-void Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
+// than answering at once; and our check toward it goes again at once (each
+// of the peer's ClientHello retransmissions is a sign the path works). The
+// check is smaller than the ClientHello and goes only to an address that
+// sent an authenticated check. Everything else is dropped and counted.
+bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
   ByteReader r(datagram);
   uint8_t type = 0, msg_type = 0;
   uint16_t version = 0, epoch = 0;
@@ -75,7 +79,7 @@ void Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
                       r.read_u8(msg_type) && type == 22 && epoch == 0 && msg_type == 1;
   if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > held_.bytes.size()) {
     stats_.untrusted_dropped++;
-    return;
+    return false;
   }
   std::memcpy(held_.bytes.data(), datagram.data(), datagram.size());
   held_.len = datagram.size();
@@ -83,6 +87,7 @@ void Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
   have_dtls_peer_ = true;
   stats_.client_hellos_held++;
   tracef(config_.trace, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_.len);
+  return true;
 }
 
 void Connection::replay_held_hello(Timestamp now) {
@@ -312,6 +317,14 @@ void Connection::on_dtls_event(const dtls::Event& e) {
       break;
     }
     case dtls::EventType::failure:
+      if (e.error.code == Code::timeout && !have_dtls_peer_ && ice_.stats().integrity_failures > 0) {
+        // Our checks succeed but the peer's fail integrity: it holds a wrong
+        // ice-pwd, so it never validates us and (rightly) never answers DTLS.
+        fail(make_error(Layer::ice, Code::auth_failed,
+                        "the peer's checks fail MESSAGE-INTEGRITY (wrong a=ice-pwd?) and it never answered DTLS"),
+             "(%u integrity failures)", ice_.stats().integrity_failures);
+        break;
+      }
       fail(e.error);
       note_received_alert();
       break;
