@@ -60,15 +60,15 @@ void Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const So
   (void)dtls_->handle_datagram(now, datagram);
 }
 
-// The peer's check can succeed before ours does, so its ClientHello may
-// overtake the response that validates our pair. If it comes from an address
-// whose authenticated check we answered (RFC 8445 §7.3.1.4: our triggered
-// check toward it is on its way), it is kept in one fixed slot (the newest
-// wins) and fed to DTLS once that address validates; setup is then no slower
-// than answering at once; and our check toward it goes again at once (each
-// of the peer's ClientHello retransmissions is a sign the path works). The
-// check is smaller than the ClientHello and goes only to an address that
-// sent an authenticated check. Everything else is dropped and counted.
+// The peer's check can succeed before ours does (ours or its response was
+// lost), so its ClientHello may overtake the response that validates our
+// pair. If it comes from an address whose authenticated check we answered
+// (RFC 8445 §7.3.1.4: our triggered check toward it is on its way), it is
+// kept in one fixed slot (the newest wins) and fed to DTLS once that address
+// validates, so the peer need not retransmit it; and the caller checks that
+// address again at once rather than at the next retransmission (a check is
+// smaller than a ClientHello, and goes only where an authenticated check
+// came from). Everything else is dropped and counted.
 bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
   ByteReader r(datagram);
   uint8_t type = 0, msg_type = 0;
