@@ -192,6 +192,7 @@ void Endpoint::on_peer_retransmission() {
   // RFC 6347 §4.2.4: the peer repeated its previous flight, so ours was lost.
   if (!hs_ || hs_->flight.empty() || hs_->flight.sending()) return;
   if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return;
+  if (!hs_->timer.allow_early_resend(now_)) return;
   ++stats_.retransmissions;
   tracef(trace_, Layer::dtls, "peer repeated its flight: retransmitting ours (RFC 6347 §4.2.4)");
   hs_->flight.rewind();

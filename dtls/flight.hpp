@@ -92,7 +92,23 @@ struct RetransmitTimer {
   Timestamp deadline = Timestamp::never();
   int retransmits = 0;
 
-  void arm_new_flight(Timestamp now) { current = initial; retransmits = 0; deadline = now + current; }
+  // When the peer's repetition last made us resend (never: not since this flight began).
+  Timestamp last_early_resend = Timestamp::never();
+
+  void arm_new_flight(Timestamp now) {
+    current = initial;
+    retransmits = 0;
+    deadline = now + current;
+    last_early_resend = Timestamp::never();
+  }
+  // RFC 6347 §4.2.4 lets a repeated peer flight draw ours again before the
+  // timer fires. Anyone who can spoof the peer's address can repeat a 25-byte
+  // record at will, so such resends are limited to one per current timeout.
+  bool allow_early_resend(Timestamp now) {
+    if (!last_early_resend.is_never() && now < last_early_resend + current) return false;
+    last_early_resend = now;
+    return true;
+  }
   // Returns false when the retransmission budget is used up.
   bool backoff(Timestamp now) {
     if (retransmits >= max_retransmits) return false;
