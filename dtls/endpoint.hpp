@@ -32,7 +32,7 @@
 
 #include <cstdint>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "dtls/constants.hpp"
 #include "dtls/extensions.hpp"
 #include "dtls/messages.hpp"

@@ -39,7 +39,7 @@
 #include <string_view>
 
 #include "dtls/alert.hpp"
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "dtls/endpoint.hpp"
 #include "ice/agent.hpp"
 #include "lib/bytes.hpp"

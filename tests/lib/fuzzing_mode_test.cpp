@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "dtls/cookie.hpp"
 #include "ice/stun/attributes.hpp"
 #include "ice/stun/crc32.hpp"

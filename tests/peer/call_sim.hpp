@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "lib/rng.hpp"
 #include "peer/connection.hpp"
 #include "srtp/session.hpp"
