@@ -39,8 +39,8 @@
 #include <string_view>
 
 #include "dtls/alert.hpp"
-#include "dtls/x509/certificate.hpp"
 #include "dtls/endpoint.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "ice/agent.hpp"
 #include "lib/bytes.hpp"
 #include "lib/result.hpp"

@@ -20,8 +20,8 @@
 // signature and the validity are interpreted. Errors name the field.
 #include "dtls/x509/certificate.hpp"
 
-#include "dtls/x509/oid.hpp"
 #include "dtls/x509/der.hpp"
+#include "dtls/x509/oid.hpp"
 
 namespace keyway::dtls {
 

@@ -7,8 +7,8 @@
 #include <cstring>
 
 #include "dtls/x509/certificate.hpp"
-#include "dtls/x509/oid.hpp"
 #include "dtls/x509/der.hpp"
+#include "dtls/x509/oid.hpp"
 #include "lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
