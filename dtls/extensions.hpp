@@ -24,7 +24,6 @@ namespace keyway::dtls {
 // Entries kept from each list in a hello (suites, groups, SRTP profiles,
 // signature schemes); later ones are dropped.
 constexpr std::size_t kMaxListEntries = 32;
-constexpr std::size_t kMaxMkiSize = 255;
 
 template <typename T>
 using SmallList = keyway::SmallList<T, kMaxListEntries>;

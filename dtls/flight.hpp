@@ -44,9 +44,10 @@ class Flight {
   // The buffer must outlive the flight.
   void init(MutableBytes buffer) { buf_ = buffer; clear(); }
   void clear();
-  // Appends a handshake message whose body is written by the caller into
-  // the returned writer region; finish with end_message(). Returns the full
-  // message (header + body) as it enters the transcript.
+  // Appending a handshake message: the caller writes its body into
+  // body_space(), then add_handshake() with the body's length puts the
+  // 12-byte header in front of it; last_message() is then the message
+  // (header + body) as it enters the transcript.
   MutableBytes body_space();
   [[nodiscard]] Status add_handshake(uint16_t epoch, uint8_t type, uint16_t msg_seq, std::size_t body_len);
   [[nodiscard]] Status add_change_cipher_spec();

@@ -56,8 +56,11 @@ Status Endpoint::add_message(uint16_t epoch, HandshakeType type, std::size_t bod
 
 SmallList<uint16_t> Endpoint::verify_schemes() const {
   SmallList<uint16_t> l;
-  static constexpr uint16_t kSchemes[] = {0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501};
-  for (uint16_t s : kSchemes) l.push(s);
+  using S = SignatureScheme;
+  static constexpr SignatureScheme kSchemes[] = {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384,
+                                                 S::rsa_pss_rsae_sha256,    S::rsa_pss_rsae_sha384,
+                                                 S::rsa_pkcs1_sha256,       S::rsa_pkcs1_sha384};
+  for (SignatureScheme s : kSchemes) l.push(static_cast<uint16_t>(s));
   return l;
 }
 

@@ -77,7 +77,8 @@ struct Config {
   // Our DTLS role when the offer says actpass (RFC 8842 §3): active = client.
   sdp::Setup setup_for_actpass = sdp::Setup::active;
   // DTLS-SRTP protection profiles (RFC 5764 §4.1.2 ids), preference order.
-  std::array<uint16_t, 4> srtp_profiles{0x0007, 0x0001, 0x0008, 0x0002};
+  std::array<uint16_t, 4> srtp_profiles{srtp::kDtlsSrtpAeadAes128Gcm, srtp::kDtlsSrtpAes128CmSha1_80,
+                                         srtp::kDtlsSrtpAeadAes256Gcm, srtp::kDtlsSrtpAes128CmSha1_32};
   std::size_t srtp_profile_count = 4;
   // Media: what to offer / accept, and our sending SSRCs.
   std::span<const sdp::Codec> audio_codecs;
