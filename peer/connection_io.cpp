@@ -5,6 +5,7 @@
 
 #include "peer/connection.hpp"
 #include "peer/srtp_keys.hpp"
+#include "srtp/rtp_header.hpp"
 
 namespace keyway::peer {
 
@@ -422,15 +423,14 @@ void Connection::on_media(MutableBytes datagram, bool rtcp) {
       case Code::auth_failed: {
         s.auth_failures++;
         if (s.failure_log_count < s.first_failures.size()) {
-          ByteReader rd(datagram);
           SrtpStats::Failure f;
           f.rtcp = rtcp;
-          uint16_t seq = 0;
-          uint32_t ssrc = 0;
-          // RTP: seq at 2, SSRC at 8; RTCP: SSRC at 4 (RFC 3550 §5.1, §6.4).
-          if (rtcp ? (rd.skip(4) && rd.read_u32(ssrc)) : (rd.skip(2) && rd.read_u16(seq) && rd.skip(4) && rd.read_u32(ssrc))) {
-            f.ssrc = ssrc;
-            f.seq = seq;
+          // The header is in the clear (RFC 3711 §3.1) and unprotect left it as it came.
+          if (rtcp) {
+            if (auto h = srtp::parse_rtcp_header(datagram)) f.ssrc = h->ssrc;
+          } else if (auto h = srtp::parse_rtp_header(datagram)) {
+            f.ssrc = h->ssrc;
+            f.seq = h->sequence;
           }
           s.first_failures[s.failure_log_count++] = f;
           tracef(config_.trace, Layer::srtp, "authentication failed (%s ssrc 0x%08x seq %u)", rtcp ? "rtcp" : "rtp",
