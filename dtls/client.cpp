@@ -62,45 +62,10 @@ Status Endpoint::client_send_hello(Bytes cookie) {
   return ok_status();
 }
 
-// RFC 6347 §4.2.1: a server that refuses the cookie we echoed (a damaged copy
-// of its HelloVerifyRequest, or of our hello) answers with a fresh one, again
-// as message 0, which the reassembler would take for a repeat. Returns that
-// cookie, or nothing.
-Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
-  if (state_ != HandshakeState::client_wait_server_hello || hs_->cookie_len == 0) return {};
-  if (f.type != static_cast<uint8_t>(HandshakeType::hello_verify_request) || f.frag_offset != 0 ||
-      f.body.size() != f.length)
-    return {};
-  auto cookie = parse_hello_verify_request(f.body);
-  if (!cookie.ok() || cookie->empty()) return {};  // 255 bytes at most: a u8-prefixed field
-  if (cookie->size() == hs_->cookie_len && std::memcmp(cookie->data(), hs_->cookie, hs_->cookie_len) == 0) return {};
-  return *cookie;
-}
-
-// RFC 6347 §4.2.1: a HelloVerifyRequest is answered with a new ClientHello,
-// a new flight with a new retransmission budget. Unauthenticated, it cannot
-// end the handshake, but a peer that never stops sending fresh cookies must
-// not keep it alive forever either: beyond kMaxHelloVerifies they are
-// ignored, and the last hello's budget runs out.
-Status Endpoint::client_on_hello_verify(Bytes cookie, bool replaces_hello) {
-  if (hs_->hello_verifies >= kMaxHelloVerifies) {
-    ++stats_.fragments_ignored;
-    return ok_status();
-  }
-  ++hs_->hello_verifies;
-  if (replaces_hello) hs_->next_send_seq--;  // the new hello replaces the refused one, same message_seq
-  read_window_[0].reset();  // the stateless server may restart its record numbers
-  return client_send_hello(cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
-}
-
 Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
   switch (state_) {
     case HandshakeState::client_wait_server_hello:
-      if (type == HandshakeType::hello_verify_request) {
-        auto cookie = parse_hello_verify_request(body);
-        if (!cookie.ok()) return cookie.error();
-        return client_on_hello_verify(*cookie, false);
-      }
+      if (type == HandshakeType::hello_verify_request) return client_on_hello_verify(body);  // hello_verify.cpp
       ENSURE(type == HandshakeType::server_hello, kUnexpected);
       TRY(client_on_server_hello(body));
       transcript_received(body);

@@ -217,13 +217,9 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
     ++stats_.fragments_ignored;
     return ok_status();
   }
-  if (role_ == Role::client) {
-    Bytes cookie = client_fresh_cookie(f);
-    if (!cookie.empty()) return client_on_hello_verify(cookie, true);
-  }
-  // A listening server follows whatever message_seq a new ClientHello carries.
-  if (state_ == HandshakeState::server_wait_client_hello && f.type == 1 && f.msg_seq != hs.reassembler.next_seq())
-    hs.reassembler.reset(f.msg_seq);
+  Bytes cookie = client_fresh_cookie(f);
+  if (!cookie.empty()) return client_answer_hello_verify(cookie, true);
+  server_follow_hello_seq(f);
   auto added = hs.reassembler.add(f);
   if (!added.ok()) {  // inconsistent or oversized: unauthenticated, so dropped and counted
     ++stats_.fragments_ignored;

@@ -245,9 +245,6 @@ class Endpoint {
   // client.cpp
   Status client_send_hello(Bytes cookie);
   Status client_on_message(HandshakeType type, Bytes body);
-  Status client_on_hello_verify(Bytes cookie, bool replaces_hello);
-  static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
-  Bytes client_fresh_cookie(const HandshakeFragment& f) const;
   Status client_on_server_hello(Bytes body);
   Status client_on_server_key_exchange(Bytes body);
   Status client_send_flight5();
@@ -259,6 +256,15 @@ class Endpoint {
   Status server_send_final_flight();
   Status server_on_client_key_exchange(Bytes body);
   Status server_on_certificate_verify(Bytes body);
+  // hello_verify.cpp: HelloVerifyRequest, both sides (RFC 6347 §4.2.1)
+  void server_send_hello_verify(const struct ClientHello& ch, uint16_t msg_seq);
+  void server_follow_hello_seq(const HandshakeFragment& f);
+  void server_follow_hello_numbers(uint16_t msg_seq);
+  std::size_t write_hello_verify(MutableBytes out);
+  Status client_on_hello_verify(Bytes body);
+  Bytes client_fresh_cookie(const HandshakeFragment& f) const;
+  Status client_answer_hello_verify(Bytes cookie, bool replaces_hello);
+  static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
 
   // Members are ordered by alignment: this object is the established
   // state, and padding counts against the 2 KiB goal.

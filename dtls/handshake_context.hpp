@@ -21,6 +21,7 @@
 #include "dtls/cookie.hpp"
 #include "dtls/endpoint.hpp"
 #include "dtls/flight.hpp"
+#include "dtls/hello_verify.hpp"
 #include "dtls/reassembler.hpp"
 #include "lib/crypto/ecc.hpp"
 #include "lib/crypto/sha.hpp"
@@ -89,7 +90,7 @@ struct HandshakeContext {
   bool has_expected_fp = false;
   Fingerprint expected_fp;
   // A HelloVerifyRequest waiting for poll_output (server, stateless).
-  uint8_t hvr[kRecordHeaderSize + kHandshakeHeaderSize + 3 + CookieJar::kCookieSize] = {};
+  uint8_t hvr[kHelloVerifyRecordSize] = {};
   std::size_t hvr_len = 0;
 };
 
