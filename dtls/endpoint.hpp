@@ -242,6 +242,8 @@ class Endpoint {
   void reset_transcript();
   Status write_certificate();
   SmallList<uint16_t> verify_schemes() const;
+  void enter_state(HandshakeState state);
+  bool take_expected(HandshakeType type);
   // client.cpp
   Status client_send_hello(Bytes cookie);
   Status client_on_message(HandshakeType type, Bytes body);

@@ -57,7 +57,7 @@ struct HandshakeContext {
   // (epoch-0) messages fails a check (peer_flight.cpp), so a field added
   // here cannot escape the rollback.
   struct Progress {
-    HandshakeType expect = HandshakeType::client_hello;
+    uint8_t received = 0;             // messages of the state's expected list so far (handshake_table.hpp)
     bool cert_requested = false;      // client: server sent CertificateRequest
     bool peer_sent_cert = false;
     crypto::Hash transcript256{crypto::HashAlg::sha256};

@@ -39,6 +39,7 @@ void Endpoint::server_send_hello_verify(const ClientHello& ch, uint16_t msg_seq)
   hs_->hvr_len = w.size();
   hs_->reassembler.reset(static_cast<uint16_t>(msg_seq + 1));
   hs_->peer_flight_boundary = true;
+  enter_state(HandshakeState::server_wait_client_hello);  // a ClientHello again
 }
 
 // A server waiting for a hello (a Listener's, which sent the request

@@ -5,6 +5,7 @@
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_context.hpp"
 #include "dtls/handshake_header.hpp"
+#include "dtls/handshake_table.hpp"
 #include "dtls/messages.hpp"
 
 namespace keyway::dtls {
@@ -33,13 +34,14 @@ bool offers(Bytes suites, uint16_t id) {
 }
 }  // namespace
 
+// Each message is checked against the order of handshake_table.hpp first.
 Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_seq) {
   if (state_ == HandshakeState::server_wait_client_hello) {
-    if (type != HandshakeType::client_hello) return ok_status();  // stray: ignore until a hello
+    if (!take_expected(type)) return ok_status();  // stray: ignore until a hello (RFC 6347 §4.2.1)
     return server_on_client_hello(body, msg_seq);
   }
-  if (state_ != HandshakeState::server_wait_client_flight) return ok_status();
-  ENSURE(type == hs_->progress.expect, kUnexpected);
+  if (expected_messages(state_).empty()) return ok_status();  // established: a late duplicate
+  ENSURE(take_expected(type), kUnexpected);
   switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
@@ -50,17 +52,13 @@ Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_
         TRY(check_peer_certificate(*der));
       }
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::client_key_exchange;
       return ok_status();
     }
     case HandshakeType::client_key_exchange:
-      TRY(server_on_client_key_exchange(body));  // adds itself to the transcript (EMS needs it)
-      hs_->progress.expect = hs_->progress.peer_sent_cert ? HandshakeType::certificate_verify : HandshakeType::finished;
-      return ok_status();
+      return server_on_client_key_exchange(body);  // adds itself to the transcript (EMS needs it)
     case HandshakeType::certificate_verify:
       TRY(server_on_certificate_verify(body));
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::finished;
       return ok_status();
     case HandshakeType::finished:
       TRY(verify_finished(body));
@@ -69,7 +67,7 @@ Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_
       complete_handshake();
       return ok_status();
     default:
-      return kUnexpected;
+      return kUnexpected;  // not in the server's table
   }
 }
 
@@ -89,8 +87,7 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   transcript_received(body);
   server_follow_hello_numbers(msg_seq);
   TRY(server_send_flight4());
-  state_ = HandshakeState::server_wait_client_flight;
-  hs_->progress.expect = hs_->config.require_client_certificate ? HandshakeType::certificate : HandshakeType::client_key_exchange;
+  enter_state(HandshakeState::server_wait_client_flight);
   return ok_status();
 }
 
