@@ -202,12 +202,19 @@ class Endpoint {
   friend struct EndpointAccess;  // tests
   // endpoint.cpp: records, I/O, events
   void process_record(const Record& rec, Bytes payload);
-  void process_handshake_record(uint16_t epoch, Bytes payload);
   void process_alert(uint16_t epoch, Bytes payload);
   void process_ccs(uint16_t epoch, Bytes payload);
   void process_app_data(Bytes payload);
-  Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours);
+  // handshake_input.cpp: handshake records, fragment by fragment
+  enum class Placement : uint8_t { reassemble, ignore, fatal };
+  void process_handshake_record(uint16_t epoch, Bytes payload);
   void watch_final_flight(uint16_t epoch, const HandshakeFragment& f);
+  Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& peer_repeated);
+  Placement place_fragment(uint16_t epoch, const HandshakeFragment& f) const;
+  bool reassemble(const HandshakeFragment& f, bool& peer_repeated);
+  Status deliver_messages(uint16_t epoch);
+  Bytes take_ready_message();
+  Status on_message_failure(uint16_t epoch, const Error& e, Bytes message);
   void fail(const Error& e, AlertDescription alert);
   void push_event(EventType type, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
                   AlertDescription alert = AlertDescription::close_notify);
