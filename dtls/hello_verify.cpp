@@ -103,6 +103,7 @@ Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
 Status Endpoint::client_answer_hello_verify(Bytes cookie, bool replaces_hello) {
   if (hs_->hello_verifies >= kMaxHelloVerifies) {
     ++stats_.fragments_ignored;
+    enter_state(HandshakeState::client_wait_server_hello);  // as if it never came: a ServerHello (or request) next
     return ok_status();
   }
   ++hs_->hello_verifies;
