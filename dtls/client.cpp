@@ -23,10 +23,13 @@ constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls
 constexpr Error kSchemeNotOffered = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_key_exchange: signature scheme we did not offer");
 constexpr Error kShd = make_error(Layer::dtls, Code::decode_error, "dtls server_hello_done: body must be empty");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls client: flight does not fit its buffer");
-constexpr Error kMkiLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.srtp_mki longer than 32 bytes");
+constexpr Error kMkiLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.srtp_mki longer than keyway keeps (16 bytes, Endpoint::kMaxStoredMki)");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 
-bool is_ecdsa_scheme(uint16_t s) { return s == 0x0403 || s == 0x0503; }
+bool is_ecdsa_scheme(uint16_t s) {
+  return s == static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256) ||
+         s == static_cast<uint16_t>(SignatureScheme::ecdsa_secp384r1_sha384);
+}
 }  // namespace
 
 Status Endpoint::client_send_hello(Bytes cookie) {
@@ -177,7 +180,7 @@ Status Endpoint::client_send_flight5() {
     auto n = hs_->config.identity->sign_digest(digest, sig, *hs_->config.rng);
     if (!n.ok()) return n.error();
     ByteWriter w(hs_->flight.body_space());
-    write_digitally_signed(w, 0x0403, Bytes(sig, *n));
+    write_digitally_signed(w, static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256), Bytes(sig, *n));
     ENSURE(!w.failed(), kFlight);
     TRY(add_message(0, HandshakeType::certificate_verify, w.size()));
   }

@@ -19,7 +19,10 @@ constexpr Error kAlertDecode = make_error(Layer::dtls, Code::decode_error, "dtls
 constexpr Error kNotThePeerCertificate = make_error(Layer::dtls, Code::bad_state, "dtls: accepted certificate is not the peer certificate of this handshake");
 
 constexpr uint16_t kDefaultSuites[] = {0xC02B, 0xC02C, 0xCCA9, 0xC02F, 0xC030, 0xCCA8};
-constexpr uint16_t kDefaultGroups[] = {29, 23, 24};
+// RFC 8422 §5.1.1 / RFC 8446 §4.2.7 NamedGroup, preference order.
+constexpr uint16_t kDefaultGroups[] = {static_cast<uint16_t>(crypto::NamedGroup::x25519),
+                                       static_cast<uint16_t>(crypto::NamedGroup::secp256r1),
+                                       static_cast<uint16_t>(crypto::NamedGroup::secp384r1)};
 
 std::size_t clamp_mtu(std::size_t mtu) { return mtu < 128 ? 128 : mtu > 1500 ? 1500 : mtu; }
 }  // namespace
@@ -170,7 +173,7 @@ void Endpoint::process_alert(uint16_t epoch, Bytes payload) {
 
 void Endpoint::process_ccs(uint16_t epoch, Bytes payload) {
   // RFC 5246 §7.1: a single byte of value 1, sent in the old epoch.
-  if (epoch != 0 || payload.size() != 1 || payload[0] != 1) return;
+  if (epoch != 0 || payload.size() != 1 || payload[0] != kChangeCipherSpecByte) return;
   if (read_cipher_.ready()) peer_ccs_ = true;
 }
 

@@ -181,7 +181,6 @@ void Endpoint::maybe_start() {
 void Endpoint::start_flight(Timestamp now, bool expects_reply) {
   HandshakeContext& hs = *hs_;
   hs.flight.rewind();
-  hs.flight_expects_reply = expects_reply;
   hs.retransmit_trigger_seq = hs.peer_flight_first_seq;
   hs.peer_flight_boundary = true;
   if (expects_reply) hs.timer.arm_new_flight(now);

@@ -46,7 +46,6 @@ struct HandshakeContext {
   Flight flight;
   uint8_t* pool = nullptr;          // reassembly pool, then flight buffer
   std::size_t pool_size = 0;
-  bool flight_expects_reply = false;
   // RFC 6347 §4.2.4: the first message_seq of the peer flight that our
   // current flight answers; its repetition means our flight was lost.
   bool peer_flight_boundary = true;

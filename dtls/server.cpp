@@ -19,7 +19,7 @@ constexpr Error kNoSigAlg = make_error(Layer::dtls, Code::handshake_failure, "dt
 constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: no common SRTP protection profile");
 constexpr Error kNoEms = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: extended_master_secret required but not offered");
 constexpr Error kReneg = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: renegotiation is refused");
-constexpr Error kMkiLong = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: use_srtp MKI longer than keyway keeps (32 bytes)");
+constexpr Error kMkiLong = make_error(Layer::dtls, Code::handshake_failure, "dtls client_hello: use_srtp MKI longer than keyway keeps (16 bytes)");
 constexpr Error kCompression = make_error(Layer::dtls, Code::illegal_parameter, "dtls client_hello: null compression not offered");
 constexpr Error kNoCert = make_error(Layer::dtls, Code::handshake_failure, "dtls certificate: client sent no certificate but one is required");
 constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls certificate_verify: signature scheme we did not request");
@@ -107,7 +107,7 @@ Status Endpoint::server_negotiate(const ClientHello& ch) {
   }
   ENSURE(hs_->group != 0, kNoGroup);
   // RFC 5246 §7.4.1.4.1: without the extension only SHA-1 is implied.
-  ENSURE(ch.ext.has_signature_algorithms && ch.ext.signature_algorithms.contains(0x0403), kNoSigAlg);
+  ENSURE(ch.ext.has_signature_algorithms && ch.ext.signature_algorithms.contains(static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256)), kNoSigAlg);
   srtp_profile_ = 0;
   if (hs_->config.srtp_profiles.count > 0) {
     for (std::size_t i = 0; i < hs_->config.srtp_profiles.count && !srtp_profile_; ++i)
@@ -161,7 +161,7 @@ Status Endpoint::server_send_flight4() {
     uint8_t sig[kMaxEcdsaDerSignature];
     auto n = hs_->config.identity->sign_digest(digest, sig, *hs_->config.rng);
     if (!n.ok()) return n.error();
-    write_digitally_signed(w, 0x0403, Bytes(sig, *n));
+    write_digitally_signed(w, static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256), Bytes(sig, *n));
     ENSURE(!w.failed(), kFlight);
     TRY(add_message(0, HandshakeType::server_key_exchange, w.size()));
   }
