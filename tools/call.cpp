@@ -7,41 +7,52 @@
 
 namespace keyway::tools {
 
-namespace {
-bool chance(Rng& rng, double p) { return p > 0 && static_cast<double>(rng.next_u32()) < p * 4294967296.0; }
-}  // namespace
-
-void CallLoop::transmit(Party& p, const peer::Transmit& t, Timestamp now) {
-  bool drop = chance(rng_, imp_.loss);
-  if (on_transmit) on_transmit(p, t, drop);
-  if (drop) return;
-  if (chance(rng_, imp_.reorder)) {
-    delayed_.push_back(Delayed{now + imp_.reorder_delay, &p, t.to, std::vector<uint8_t>(t.bytes.begin(), t.bytes.end())});
-    return;
-  }
-  p.socket->send_to(t.to, t.bytes);
+CallLoop::CallLoop(uint64_t seed, Impairment imp) : imp_(imp), net_(seed), driver_(net_) {
+  // A party's datagram to another party: the Netem link has decided (lost,
+  // held back by reorder_delay, or due now), then it leaves that party's socket.
+  driver_.on_sent = [this](int node, const peer::Transmit& t, bool lost) {
+    if (on_transmit) on_transmit(party(node), t, lost);
+    driver_.deliver_due();  // not held back: it leaves the socket now
+  };
+  driver_.wire = [this](const sim::Datagram& d) {
+    party(d.from).socket->send_to(party(d.to).socket->local(), d.bytes);
+  };
+  // To a remote peer (`keyway offer` / `answer`): straight out.
+  driver_.on_unrouted = [this](int node, const peer::Transmit& t) {
+    Party& p = party(node);
+    if (on_transmit) on_transmit(p, t, false);
+    p.socket->send_to(t.to, t.bytes);
+  };
+  driver_.on_event = [this](int node, const peer::Event& e) {
+    Party& p = party(node);
+    if (e.kind == peer::EventKind::srtp_ready && p.connected_at.is_never()) p.connected_at = driver_.now();
+    if (on_event) on_event(p, e);
+    if (e.kind == peer::EventKind::rtp_received && p.echo) echo(p, e.data);
+  };
+  driver_.on_tick = [this](int node) {
+    Party& p = party(node);
+    send_media(p, driver_.now(), media_until_);
+    return p.audio.started ? earliest(p.audio.next_rtp, p.audio.next_rtcp) : Timestamp::never();
+  };
 }
 
-void CallLoop::drain(Party& p, Timestamp now) {
-  uint8_t scratch[2048];
-  for (int guard = 0; guard < 1000; ++guard) {
-    peer::Output o = p.conn->poll_output(now, scratch);
-    if (o.kind == peer::Output::Kind::timeout) {
-      deadlines_.push_back(o.deadline);
-      return;
-    }
-    if (o.kind == peer::Output::Kind::transmit) {
-      transmit(p, o.transmit, now);
-      continue;
-    }
-    if (o.event.kind == peer::EventKind::srtp_ready && p.connected_at.is_never()) p.connected_at = now;
-    if (on_event) on_event(p, o.event);
-    if (o.event.kind == peer::EventKind::rtp_received && p.echo) echo(p, o.event.data, now);
-  }
+void CallLoop::add(Party* p) {
+  int node = static_cast<int>(parties_.size());
+  p->node = node;
+  sim::LinkConfig link;
+  link.delay = Duration::micros(0);  // the loopback is the delay
+  link.loss = imp_.loss;
+  link.reorder = imp_.reorder;
+  link.reorder_delay = imp_.reorder_delay;
+  for (Party* q : parties_) net_.configure_both(q->node, node, link);
+  parties_.push_back(p);
+  driver_.add(node, p->conn, p->socket->local());
 }
+
+void CallLoop::transmit(Party& p, const peer::Transmit& t) { driver_.transmit(p.node, t); }
 
 // Re-sends a received RTP packet on our own SSRC (issue 6, `keyway answer`).
-void CallLoop::echo(Party& p, Bytes rtp, Timestamp now) {
+void CallLoop::echo(Party& p, Bytes rtp) {
   if (rtp.size() < 12 || rtp.size() > 1400) return;
   uint8_t buf[1500 + srtp::kMaxTrailerLen];
   std::copy(rtp.begin(), rtp.end(), buf);
@@ -52,12 +63,13 @@ void CallLoop::echo(Party& p, Bytes rtp, Timestamp now) {
   auto t = p.conn->send_rtp(buf, rtp.size());
   if (t.ok()) {
     p.echoed++;
-    transmit(p, *t, now);
+    transmit(p, *t);
   }
 }
 
 void CallLoop::send_media(Party& p, Timestamp now, Timestamp media_until) {
-  if (p.conn->state() != peer::State::connected || now > media_until) return;
+  // Media starts on the step after the one that made SRTP ready.
+  if (p.conn->state() != peer::State::connected || now > media_until || !(p.connected_at < now)) return;
   MediaSource& m = p.audio;
   if (!m.started) {
     m.started = true;
@@ -81,7 +93,7 @@ void CallLoop::send_media(Party& p, Timestamp now, Timestamp media_until) {
     m.timestamp += 160;
     m.next_rtp = m.next_rtp + Duration::millis(20);
     auto t = p.conn->send_rtp(buf, w.size());
-    if (t.ok()) transmit(p, *t, now);
+    if (t.ok()) transmit(p, *t);
   }
   if (m.next_rtcp <= now) {
     m.next_rtcp = m.next_rtcp + Duration::seconds(1);
@@ -98,45 +110,37 @@ void CallLoop::send_media(Party& p, Timestamp now, Timestamp media_until) {
     w.write_u32(static_cast<uint32_t>(st.rtp_sent));
     w.write_u32(static_cast<uint32_t>(st.bytes_sent));
     auto t = p.conn->send_rtcp(buf, w.size());
-    if (t.ok()) transmit(p, *t, now);
+    if (t.ok()) transmit(p, *t);
   }
 }
 
+// Real time: one driver step, then sleep until its next wake-up or a socket
+// is readable, and hand over what arrived.
 bool CallLoop::run(Timestamp until, const std::function<bool()>& done, Timestamp media_until) {
+  media_until_ = media_until;
   std::vector<int> fds;
   for (Party* p : parties_) fds.push_back(p->socket->fd());
-  uint8_t buf[2048];
   while (!done()) {
     Timestamp now = monotonic_now();
     if (now >= until) return done();
-    deadlines_.clear();
-    for (Party* p : parties_) {
-      p->conn->handle_timeout(now);
-      send_media(*p, now, media_until);
-      drain(*p, now);
-    }
-    while (!delayed_.empty() && delayed_.front().at <= now) {
-      delayed_.front().from->socket->send_to(delayed_.front().to, delayed_.front().bytes);
-      delayed_.pop_front();
-    }
-    Timestamp next = until;
-    for (Timestamp d : deadlines_) next = earliest(next, d);
-    if (!delayed_.empty()) next = earliest(next, delayed_.front().at);
-    for (Party* p : parties_)
-      if (p->audio.started) next = earliest(next, earliest(p->audio.next_rtp, p->audio.next_rtcp));
+    Timestamp next = earliest(until, driver_.step(now));
     wait_readable(fds, next);
-    now = monotonic_now();
-    for (Party* p : parties_) {
-      ice::SocketAddr from;
-      for (int i = 0; i < 64; ++i) {
-        auto n = p->socket->recv_from(buf, from);
-        if (!n) break;
-        p->conn->handle_datagram(now, MutableBytes(buf, *n), from, p->socket->local());
-        drain(*p, now);  // media events point into buf: consume them now
-      }
-    }
+    driver_.advance_to(monotonic_now());
+    receive_all();
   }
   return true;
+}
+
+void CallLoop::receive_all() {
+  uint8_t buf[2048];
+  for (Party* p : parties_) {
+    ice::SocketAddr from;
+    for (int i = 0; i < 64; ++i) {
+      auto n = p->socket->recv_from(buf, from);
+      if (!n) break;
+      driver_.receive(p->node, MutableBytes(buf, *n), from);  // media events point into the driver's buffer
+    }
+  }
 }
 
 }  // namespace keyway::tools

@@ -1,16 +1,21 @@
-// Running peer::Connections over real UDP sockets on loopback: the poll
-// loop of `keyway demo`, `keyway offer` and `keyway answer`.
+// Running peer::Connections over real UDP sockets, in real time: the loop of
+// `keyway demo`, `keyway offer` and `keyway answer` (and `keyway-bench call`
+// over loopback). The stepping and routing are the shared sim::CallDriver's
+// (tests/support/call_driver.hpp); here they meet the sockets and the clock:
+// what one party sends to another crosses a sim::Netem link (the demo's
+// --loss/--reorder) and then that party's socket; what it sends elsewhere
+// (a remote peer) goes straight out.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "lib/rng.hpp"
 #include "peer/connection.hpp"
+#include "tests/support/call_driver.hpp"
+#include "tests/support/netem.hpp"
 #include "tools/udp.hpp"
 
 namespace keyway::tools {
@@ -42,6 +47,7 @@ struct Party {
   std::vector<uint8_t> video_payload_types;  // which received PTs are video (for echo)
   Timestamp connected_at = Timestamp::never();
   uint64_t echoed = 0;
+  int node = 0;  // set by CallLoop::add
 };
 
 struct Impairment {
@@ -55,30 +61,26 @@ class CallLoop {
   using TransmitHook = std::function<void(Party&, const peer::Transmit&, bool dropped)>;
   using EventHook = std::function<void(Party&, const peer::Event&)>;
 
-  CallLoop(Rng& rng, Impairment imp) : rng_(rng), imp_(imp) {}
-  void add(Party* p) { parties_.push_back(p); }
+  // `seed` fixes the impairment pattern (the draws of the netem links).
+  CallLoop(uint64_t seed, Impairment imp);
+  void add(Party* p);
   TransmitHook on_transmit;
   EventHook on_event;
   // Runs until done() is true or the deadline passes. Returns done().
   bool run(Timestamp until, const std::function<bool()>& done, Timestamp media_until);
 
  private:
-  struct Delayed {
-    Timestamp at;
-    Party* from;
-    ice::SocketAddr to;
-    std::vector<uint8_t> bytes;
-  };
-  void transmit(Party& p, const peer::Transmit& t, Timestamp now);
-  void drain(Party& p, Timestamp now);
+  Party& party(int node) { return *parties_[static_cast<std::size_t>(node)]; }
+  void transmit(Party& p, const peer::Transmit& t);
   void send_media(Party& p, Timestamp now, Timestamp media_until);
-  void echo(Party& p, Bytes rtp, Timestamp now);
+  void echo(Party& p, Bytes rtp);
+  void receive_all();
 
-  Rng& rng_;
   Impairment imp_;
+  sim::Netem net_;
+  sim::CallDriver driver_;
   std::vector<Party*> parties_;
-  std::deque<Delayed> delayed_;
-  std::vector<Timestamp> deadlines_;
+  Timestamp media_until_ = Timestamp::never();
 };
 
 }  // namespace keyway::tools

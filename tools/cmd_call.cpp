@@ -199,8 +199,7 @@ int run_call(const CallOptions& opt) {
   party.audio.timestamp = rnd.public_rng.next_u32();
   party.audio.payload_type = audio_pts.empty() ? 0 : audio_pts.front();
   party.audio.opus = party.audio.payload_type != 0;  // opus: a 3-byte silence frame
-  SeededRng net_rng(1);
-  CallLoop loop(net_rng, Impairment{});
+  CallLoop loop(1, Impairment{});
   loop.add(&party);
   Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
   loop.run(end, [&] { return conn.state() == peer::State::failed; }, end);

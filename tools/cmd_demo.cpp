@@ -168,8 +168,7 @@ int run_demo(int argc, char** argv) {
     party->audio.seq = static_cast<uint16_t>(rng->next_u32());
     party->audio.timestamp = rng->next_u32();
   }
-  SeededRng net_rng(opt.seed);
-  CallLoop loop(net_rng, Impairment{opt.loss, opt.reorder});
+  CallLoop loop(opt.seed, Impairment{opt.loss, opt.reorder});
   loop.add(&pa);
   loop.add(&pb);
   int media_shown = 0;

@@ -111,8 +111,7 @@ double run_loopback_once(dtls::Identity& id_a, dtls::Identity& id_b) {
   tools::Party pa{"A", &a, &sa}, pb{"B", &b, &sb};
   pa.audio.ssrc = 0x1111;
   pb.audio.ssrc = 0x2222;
-  SeededRng net(1);
-  tools::CallLoop loop(net, tools::Impairment{});
+  tools::CallLoop loop(1, tools::Impairment{});
   loop.add(&pa);
   loop.add(&pb);
   Timestamp first = Timestamp::never();

@@ -1,5 +1,7 @@
 // Two identities and matching client/server configurations for in-process
-// DTLS tests (seeded RNGs: deterministic), and the completion check.
+// DTLS tests (seeded RNGs: deterministic), and the completion check. Pairs
+// run on the one DTLS pair harness, tests/support/dtls_pair.hpp (client = A,
+// side 0; server = B, side 1).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -7,10 +9,13 @@
 #include <vector>
 
 #include "dtls/endpoint.hpp"
-#include "tests/dtls/pair.hpp"
 #include "lib/rng.hpp"
+#include "tests/support/dtls_pair.hpp"
 
 namespace keyway::test {
+
+using Pair = sim::DtlsPair;
+using Side = sim::DtlsSide;
 
 constexpr int64_t kUnixNow = 1790000000;
 

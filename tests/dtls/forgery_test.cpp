@@ -9,7 +9,6 @@
 #include "dtls/endpoint.hpp"
 #include "dtls/messages.hpp"
 #include "tests/dtls/fixture.hpp"
-#include "tests/dtls/pair.hpp"
 #include "tests/dtls/script.hpp"
 
 using namespace keyway;

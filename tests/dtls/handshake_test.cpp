@@ -6,7 +6,6 @@
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_header.hpp"
 #include "tests/dtls/fixture.hpp"
-#include "tests/dtls/pair.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;
@@ -15,7 +14,6 @@ using keyway::test::check_completed;
 using keyway::test::exporter;
 using keyway::test::Fixture;
 using keyway::test::kUnixNow;
-using keyway::test::NetemConfig;
 using keyway::test::Pair;
 
 namespace {
@@ -121,14 +119,14 @@ TEST_CASE("dtls pair: loss, duplication and reordering still complete") {
     Fixture f;
     f.client.mtu = 300;
     f.server.mtu = 300;
-    NetemConfig net;
-    net.loss_percent = 20;
-    net.duplicate_percent = 20;
-    net.max_delay_ms = 30;
-    net.seed = seed;
+    sim::LinkConfig link;
+    link.loss = 0.2;
+    link.duplicate = 0.2;
+    link.delay = Duration::millis(1);
+    link.jitter = Duration::millis(30);  // reorders
     f.client.max_retransmits = 12;
     f.server.max_retransmits = 12;
-    Pair p(f.client, f.server, net);
+    Pair p(f.client, f.server, seed, link);
     p.run(Duration::seconds(600));
     check_completed(p);
   }

@@ -8,7 +8,6 @@
 
 #include "dtls/endpoint.hpp"
 #include "tests/dtls/fixture.hpp"
-#include "tests/dtls/pair.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

@@ -1,6 +1,8 @@
 // Two peer::Connections joined by sim::Netem in virtual time: the harness of
-// tests/peer/ and of `keyway-bench call`. Node 1 is the offerer (A), node 2 the
-// answerer (B). Everything is deterministic from the seed.
+// tests/peer/, tests/robustness/ and `keyway-bench call`. Node 1 is the
+// offerer (A), node 2 the answerer (B). The stepping and routing are the
+// shared sim::CallDriver's; this adds the test bookkeeping (events, counters,
+// times) and a simple media source. Deterministic from the seed.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "lib/rng.hpp"
 #include "peer/connection.hpp"
 #include "srtp/session.hpp"
+#include "tests/support/call_driver.hpp"
 #include "tests/support/netem.hpp"
 
 namespace keyway::peer_test {
@@ -83,16 +86,20 @@ struct Side {
 
 class CallSim {
  public:
-  explicit CallSim(const Options& opt) : opt_(opt), net_(opt.seed) {
+  explicit CallSim(const Options& opt) : opt_(opt), net_(opt.seed), driver_(net_, kStart) {
     net_.configure_both(1, 2, opt.link);
     init(a_, 1, peer::Role::offerer, opt.offer_profiles, 0);
     init(b_, 2, peer::Role::answerer, opt.answer_profiles, 1);
+    hook_up();
   }
+  CallSim(const CallSim&) = delete;
+  CallSim& operator=(const CallSim&) = delete;
 
   Side& a() { return a_; }
   Side& b() { return b_; }
   sim::Netem& net() { return net_; }
-  Timestamp now() const { return now_; }
+  Timestamp now() const { return driver_.now(); }
+  sim::CallDriver& driver() { return driver_; }
   std::string offer, answer;
 
   // SDP offer/answer; a hook may edit the offer or the answer in transit.
@@ -117,25 +124,7 @@ class CallSim {
   // Runs virtual time until done() or the limit. Returns done().
   template <typename Done>
   bool run_until(Done done, Duration limit) {
-    Timestamp end = now_ + limit;
-    for (int guard = 0; guard < 2'000'000; ++guard) {
-      deliver_due();
-      for (Side* s : {&a_, &b_}) {
-        s->conn->handle_timeout(now_);
-        drain(*s);
-        auto_media(*s);
-      }
-      if (done()) return true;
-      Timestamp next = earliest(earliest(deadline_[0], deadline_[1]), net_.next_delivery());
-      next = earliest(next, earliest(a_.next_media, b_.next_media));
-      if (next <= now_) next = now_ + Duration::micros(1);
-      if (next > end) {
-        now_ = end;
-        return done();
-      }
-      now_ = next;
-    }
-    return done();
+    return driver_.run_until(done, limit);
   }
 
   bool connected() const {
@@ -156,7 +145,7 @@ class CallSim {
     w.write_u32(s.ssrc);
     for (std::size_t i = 0; i < payload; ++i) w.write_u8(static_cast<uint8_t>(i));
     auto t = s.conn->send_rtp({buf, sizeof media_buf_}, w.size());
-    if (t.ok()) transmit(s, *t);
+    if (t.ok()) driver_.transmit(s.node, *t);
     return t;
   }
   // An RTCP receiver report with no blocks (RFC 3550 §6.4.2).
@@ -168,23 +157,24 @@ class CallSim {
     w.write_u16(1);
     w.write_u32(s.ssrc);
     auto t = s.conn->send_rtcp({buf, sizeof media_buf_}, w.size());
-    if (t.ok()) transmit(s, *t);
+    if (t.ok()) driver_.transmit(s.node, *t);
     return t;
   }
   // Puts raw bytes on the wire from s (e.g. media protected with other keys).
-  void inject(Side& s, const uint8_t* data, std::size_t len) { net_.send(now_, s.node, other(s).node, data, len); }
+  void inject(Side& s, const uint8_t* data, std::size_t len) { net_.send(now(), s.node, other(s).node, data, len); }
 
   // A datagram from any address (e.g. a spoofed one) reaches s now.
   void inject_from(Side& s, const SocketAddr& from, const std::vector<uint8_t>& bytes) {
-    std::size_t n = bytes.size() < sizeof rx_buf_ ? bytes.size() : sizeof rx_buf_;
-    std::copy(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), rx_buf_);
-    s.conn->handle_datagram(now_, MutableBytes(rx_buf_, n), from, s.addr);
-    drain(s);
+    std::vector<uint8_t> copy = bytes;
+    driver_.receive(s.node, MutableBytes(copy.data(), copy.size()), from);
   }
 
   Side& other(Side& s) { return &s == &a_ ? b_ : a_; }
 
  private:
+  static constexpr Timestamp kStart = Timestamp::from_micros(1'000'000);
+  Side& side(int node) { return node == 1 ? a_ : b_; }
+
   void init(Side& s, int node, peer::Role role, const std::vector<uint16_t>& profiles, int id) {
     s.node = node;
     s.addr = SocketAddr::v4(127, 0, 0, 1, static_cast<uint16_t>(40000 + node));
@@ -208,6 +198,23 @@ class CallSim {
     c.audio_ssrc = s.ssrc;
     s.conn = std::make_unique<peer::Connection>(c);
     (void)s.conn->add_local_address(s.addr);
+    driver_.add(node, s.conn.get(), s.addr);
+  }
+
+  void hook_up() {
+    driver_.on_transmit = [this](int node, const peer::Transmit& t) { on_transmit(side(node), t); };
+    driver_.on_unrouted = [this](int node, const peer::Transmit& t) { side(node).bytes_to_strangers += t.bytes.size(); };
+    if (opt_.drop_sent) driver_.drop_sent = opt_.drop_sent;
+    driver_.on_event = [this](int node, const peer::Event& e) { on_event(side(node), e); };
+    driver_.on_tick = [this](int node) {
+      auto_media(side(node));
+      return side(node).next_media;
+    };
+    if (opt_.verbose)
+      driver_.on_deliver = [this](const sim::Datagram& d) {
+        std::printf("%9.3f ms  %s <- recv %-5s %4zu bytes\n", ms(now()), d.to == 1 ? "A" : "B",
+                    peer::to_string(peer::classify(d.bytes)), d.bytes.size());
+      };
   }
 
   double ms(Timestamp t) const { return static_cast<double>(t.as_micros()) / 1000.0 - 1000.0; }
@@ -218,81 +225,47 @@ class CallSim {
       s.next_media = Timestamp::never();
       return;
     }
-    if (s.next_media.is_never()) s.next_media = now_;
-    while (s.next_media <= now_) {
+    if (s.next_media.is_never()) s.next_media = now();
+    while (s.next_media <= now()) {
       (void)send_rtp(s);
       s.next_media = s.next_media + opt_.media_interval;
     }
   }
 
-  void transmit(Side& s, const peer::Transmit& t) {
+  // Bookkeeping of every Transmit; the driver then routes it.
+  void on_transmit(Side& s, const peer::Transmit& t) {
     s.datagrams_sent++;
     if (opt_.verbose)
-      std::printf("%9.3f ms  %s -> send %-5s %4zu bytes\n", ms(now_), s.node == 1 ? "A" : "B",
+      std::printf("%9.3f ms  %s -> send %-5s %4zu bytes\n", ms(now()), s.node == 1 ? "A" : "B",
                   peer::to_string(peer::classify(t.bytes)), t.bytes.size());
-    if (opt_.record_events && peer::classify(t.bytes) == peer::PacketKind::dtls) s.dtls_sent.push_back(now_);
+    if (opt_.record_events && peer::classify(t.bytes) == peer::PacketKind::dtls) s.dtls_sent.push_back(now());
     if (peer::classify(t.bytes) == peer::PacketKind::dtls) s.dtls_bytes_sent += t.bytes.size();
-    if (!(t.to == other(s).addr)) {
-      s.bytes_to_strangers += t.bytes.size();
-      return;
-    }
-    if (opt_.drop_sent && opt_.drop_sent(s.node, t.bytes)) return;
-    net_.send(now_, s.node, other(s).node, t.bytes.data(), t.bytes.size());
   }
 
-  void drain(Side& s) {
-    uint8_t scratch[2048];
-    for (int guard = 0; guard < 10000; ++guard) {
-      peer::Output o = s.conn->poll_output(now_, scratch);
-      if (o.kind == peer::Output::Kind::timeout) {
-        deadline_[s.node - 1] = o.deadline;
-        return;
-      }
-      if (o.kind == peer::Output::Kind::transmit) {
-        transmit(s, o.transmit);
-        continue;
-      }
-      const peer::Event& e = o.event;
-      if (opt_.record_events) s.events.push_back(e.kind);
-      switch (e.kind) {
-        case peer::EventKind::rtp_received:
-          s.rtp_received++;
-          if (s.first_media_at.is_never()) s.first_media_at = now_;
-          if (opt_.record_events) s.last_rtp.assign(e.data.begin(), e.data.end());
-          if (opt_.on_media) opt_.on_media(s.node, false, e.data);
-          break;
-        case peer::EventKind::rtcp_received:
-          s.rtcp_received++;
-          if (opt_.on_media) opt_.on_media(s.node, true, e.data);
-          break;
-        case peer::EventKind::srtp_ready: s.srtp_ready_at = now_; break;
-        case peer::EventKind::ice_connected: s.ice_connected_at = now_; break;
-        case peer::EventKind::failed: s.failures.push_back(e.error); break;
-        default: break;
-      }
-    }
-  }
-
-  void deliver_due() {
-    while (auto d = net_.receive(now_)) {
-      Side& to = d->to == 1 ? a_ : b_;
-      Side& from = d->from == 1 ? a_ : b_;
-      std::size_t n = d->bytes.size() < sizeof rx_buf_ ? d->bytes.size() : sizeof rx_buf_;
-      if (opt_.verbose)
-        std::printf("%9.3f ms  %s <- recv %-5s %4zu bytes\n", ms(now_), to.node == 1 ? "A" : "B",
-                    peer::to_string(peer::classify(d->bytes)), d->bytes.size());
-      std::copy(d->bytes.begin(), d->bytes.begin() + static_cast<std::ptrdiff_t>(n), rx_buf_);
-      to.conn->handle_datagram(now_, MutableBytes(rx_buf_, n), from.addr, to.addr);
-      drain(to);  // media events point into rx_buf_
+  void on_event(Side& s, const peer::Event& e) {
+    if (opt_.record_events) s.events.push_back(e.kind);
+    switch (e.kind) {
+      case peer::EventKind::rtp_received:
+        s.rtp_received++;
+        if (s.first_media_at.is_never()) s.first_media_at = now();
+        if (opt_.record_events) s.last_rtp.assign(e.data.begin(), e.data.end());
+        if (opt_.on_media) opt_.on_media(s.node, false, e.data);
+        break;
+      case peer::EventKind::rtcp_received:
+        s.rtcp_received++;
+        if (opt_.on_media) opt_.on_media(s.node, true, e.data);
+        break;
+      case peer::EventKind::srtp_ready: s.srtp_ready_at = now(); break;
+      case peer::EventKind::ice_connected: s.ice_connected_at = now(); break;
+      case peer::EventKind::failed: s.failures.push_back(e.error); break;
+      default: break;
     }
   }
 
   Options opt_;
   sim::Netem net_;
+  sim::CallDriver driver_;
   Side a_, b_;
-  Timestamp now_ = Timestamp::from_micros(1'000'000);
-  Timestamp deadline_[2] = {Timestamp::never(), Timestamp::never()};
-  uint8_t rx_buf_[2048] = {};
   uint8_t media_buf_[1500 + srtp::kMaxTrailerLen] = {};
 };
 
