@@ -56,9 +56,7 @@ Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controll
   tie_breaker_ = rng_->next_u64();  // RFC 8445 §7.1.3: 64-bit random tie-breaker
 }
 
-void Agent::clamp(Timestamp now) {
-  if (now > now_) now_ = now;  // time never goes backwards (style.md §1)
-}
+void Agent::clamp(Timestamp now) { clamp_time(now_, now); }
 
 void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.bytes); }
 
@@ -268,16 +266,8 @@ void Agent::recompute_priorities() {
 }
 
 void Agent::push_event(EventKind kind, uint8_t candidate) {
-  if (event_count_ == kMaxEvents) {
-    ++stats_.dropped;
-    return;
-  }
-  QueuedEvent& e = events_[(event_head_ + event_count_) % kMaxEvents];
-  e.kind = kind;
-  e.candidate = candidate;
-  e.local = selected_local_;
-  e.remote = selected_remote_;
-  ++event_count_;
+  QueuedEvent e{kind, candidate, selected_local_, selected_remote_};
+  if (!events_.push(e)) ++stats_.dropped;  // the caller is not polling (a failure still gets in)
 }
 
 bool Agent::validated_remote(const SocketAddr& remote) const {

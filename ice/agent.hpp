@@ -168,6 +168,7 @@ class Agent {
     EventKind kind = EventKind::connected;
     uint8_t candidate = 0;
     SocketAddr local{}, remote{};
+    bool is_failure() const { return kind == EventKind::failed; }
   };
   static constexpr std::size_t kMaxResponses = 8;
   static constexpr std::size_t kMaxEvents = 24;
@@ -285,8 +286,7 @@ class Agent {
 
   PendingResponse responses_[kMaxResponses];
   std::size_t response_count_ = 0;
-  QueuedEvent events_[kMaxEvents];
-  std::size_t event_head_ = 0, event_count_ = 0;
+  EventQueue<QueuedEvent, kMaxEvents> events_;
 
   AgentStats stats_{};
   char failure_reason_[96] = {};

@@ -69,10 +69,8 @@ Output Agent::poll_output(Timestamp now, MutableBytes scratch) {
   clamp(now);
   advance();
   Output out;
-  if (event_count_ > 0) {
-    const QueuedEvent& q = events_[event_head_];
-    event_head_ = (event_head_ + 1) % kMaxEvents;
-    --event_count_;
+  if (!events_.empty()) {
+    const QueuedEvent q = events_.pop();
     out.kind = Output::Kind::event;
     out.event.kind = q.kind;
     out.event.local = q.local;

@@ -41,10 +41,11 @@ struct Transmit {
   Bytes bytes{};
 };
 
-// The next thing an engine asks of its caller. An engine without addresses
+// The next thing an engine asks of its caller; each engine names its own
+// (dtls::Output, ice::Output, peer::Output). An engine without addresses
 // (dtls::Endpoint rides on a path its caller chose) transmits bare Bytes.
 template <typename EventT, typename TransmitT = Transmit>
-struct Output {
+struct EngineOutput {
   enum class Kind : uint8_t { transmit, event, timeout };
   Kind kind = Kind::timeout;
   TransmitT transmit{};
@@ -61,7 +62,7 @@ inline Timestamp clamp_time(Timestamp& latest, Timestamp now) {
 
 // An event an EventQueue can hold says whether it reports a failure.
 template <typename E>
-concept QueuedEvent = std::copyable<E> && requires(const E& e) {
+concept QueueableEvent = std::copyable<E> && requires(const E& e) {
   { e.is_failure() } -> std::convertible_to<bool>;
 };
 
@@ -69,7 +70,7 @@ concept QueuedEvent = std::copyable<E> && requires(const E& e) {
 // is full, a new event is dropped, unless it is a failure: then it takes the
 // place of the newest event that is not one, which is dropped instead. push()
 // returns false whenever an event was dropped, for the engine to count.
-template <QueuedEvent E, std::size_t N>
+template <QueueableEvent E, std::size_t N>
 class EventQueue {
   static_assert(N > 0 && N <= 255, "indices are one byte");
 

@@ -131,12 +131,12 @@ class Pair {
         continue;
       }
       s.events.push_back(out.event);
-      if (out.event.type == dtls::EventType::handshake_complete) s.complete = true;
-      if (out.event.type == dtls::EventType::failure) {
+      if (out.event.kind == dtls::EventKind::handshake_complete) s.complete = true;
+      if (out.event.kind == dtls::EventKind::failure) {
         s.failed = true;
         s.error = out.event.error;
       }
-      if (out.event.type == dtls::EventType::application_data)
+      if (out.event.kind == dtls::EventKind::application_data)
         s.app_data.emplace_back(out.event.data.begin(), out.event.data.end());
     }
   }

@@ -34,7 +34,7 @@ TEST_CASE("dtls server: a ClientHello offering only DTLS 1.0 gets a fatal protoc
   CHECK(std::string(p.server().error.detail).find("DTLS 1.0") != std::string::npos);
   bool alert = false;
   for (const auto& e : p.client().events)
-    if (e.type == EventType::alert_received && e.alert == AlertDescription::protocol_version &&
+    if (e.kind == EventKind::alert_received && e.alert == AlertDescription::protocol_version &&
         e.alert_level == AlertLevel::fatal)
       alert = true;
   CHECK(alert);

@@ -160,8 +160,8 @@ class DtlsSim {
         continue;
       }
       const dtls::Event& e = o.event;
-      switch (e.type) {
-        case dtls::EventType::peer_certificate: {
+      switch (e.kind) {
+        case dtls::EventKind::peer_certificate: {
           // Already matched against the fingerprint; counted if it is not
           // byte for byte the peer's certificate (it never should be).
           auto want = dtls_sim_identity(peer.node - 1).certificate_der();
@@ -169,16 +169,16 @@ class DtlsSim {
             s.bad_peer_certificate++;
           break;
         }
-        case dtls::EventType::handshake_complete:
+        case dtls::EventKind::handshake_complete:
           s.complete = true;
           s.complete_at = now_;
           break;
-        case dtls::EventType::failure:
+        case dtls::EventKind::failure:
           s.failed = true;
           s.failed_at = now_;
           s.error = e.error;
           break;
-        case dtls::EventType::application_data: s.app_data.emplace_back(e.data.begin(), e.data.end()); break;
+        case dtls::EventKind::application_data: s.app_data.emplace_back(e.data.begin(), e.data.end()); break;
         default: break;
       }
     }
