@@ -76,7 +76,7 @@ Output Agent::poll_output(Timestamp now, MutableBytes scratch) {
     out.event.local = q.local;
     out.event.remote = q.remote;
     if (q.kind == EventKind::new_local_candidate) out.event.candidate = &local_[q.candidate];
-    if (q.kind == EventKind::failed) out.event.reason = failure_reason_;
+    if (q.kind == EventKind::failed) out.event.error = failure();
     return out;
   }
   if (state_ != AgentState::failed) {

@@ -7,6 +7,7 @@
 #include "ice/address.hpp"
 #include "ice/candidate.hpp"
 #include "lib/bytes.hpp"
+#include "lib/result.hpp"
 #include "lib/sans_io.hpp"
 #include "lib/time.hpp"
 
@@ -31,7 +32,7 @@ struct Event {
   const Candidate* candidate = nullptr;  // new_local_candidate; valid until the next input
   SocketAddr local{};                   // selected_pair_changed
   SocketAddr remote{};
-  const char* reason = "";              // failed; valid while the agent lives
+  Error error{};                        // failed: Layer::ice, a precise code; detail valid while the agent lives
 
   bool is_failure() const { return kind == EventKind::failed; }
 };

@@ -250,7 +250,6 @@ class Connection {
   Verdict on_media(MutableBytes datagram, bool rtcp);
   Result<Transmit> send_media(MutableBytes buffer, std::size_t len, bool rtcp);
   bool media_path(SocketAddr& local, SocketAddr& remote) const;
-  bool valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const;
   Verdict demultiplex(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
   Verdict on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
   bool hold_or_drop(MutableBytes datagram, const SocketAddr& from);
@@ -270,7 +269,7 @@ class Connection {
   std::optional<dtls::AlertDescription> received_alert_;
   bool alert_noted_ = false;
   bool ready_announced_ = false;
-  Duration fallback_rtt_ = Duration::micros(-1);  // see note_retransmitted_rtt()
+  std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;
   std::optional<srtp::Profile> profile_;

@@ -208,7 +208,7 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
         break;
       }
       case ice::EventKind::failed:
-        fail(make_error(Layer::ice, Code::timeout, e.reason));
+        fail(e.error);
         break;
       case ice::EventKind::new_local_candidate:
       case ice::EventKind::gathering_complete:
@@ -217,20 +217,6 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
     }
     if (!events_.empty()) return false;
   }
-}
-
-// RFC 8445 §12.1: before a pair is selected, data MAY be sent on any valid
-// pair (a check on it succeeded): the agent's best one, which its consent
-// checks also cover (RFC 7675 §5.1).
-bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const {
-  const ice::CandidatePair* best = ice_.best_valid_pair();
-  if (best == nullptr) return false;
-  const ice::Candidate& l = ice_.local_candidates()[best->local];
-  // A host candidate is its own base; a reflexive one names its base in raddr/rport.
-  local = (l.type != ice::CandidateType::host && l.has_raddr) ? l.related : l.address;
-  remote = ice_.remote_candidates()[best->remote].address;
-  rtt = best->rtt;
-  return true;
 }
 
 // ICE keeps no RTT from a retransmitted check (Karn's rule). When the first
@@ -245,10 +231,8 @@ bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration
 // clamped to 3 s, and a lost first ClientHello waited 3 s. seed_dtls_rtt()
 // now asks again once the response is out (a zero stand-in, hence 50 ms).
 void Connection::note_retransmitted_rtt(Timestamp now) {
-  if (dtls_rtt_seeded_ || fallback_rtt_.as_micros() >= 0) return;
-  for (const ice::CandidatePair& p : ice_.pairs())
-    if (p.valid && p.rtt.as_micros() < 0 && p.last_sent != Timestamp{} && now >= p.last_sent)
-      fallback_rtt_ = now - p.last_sent;
+  if (dtls_rtt_seeded_ || fallback_rtt_) return;
+  if (auto bound = ice_.rtt_lower_bound(now)) fallback_rtt_ = bound;
 }
 
 // The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
@@ -256,29 +240,31 @@ void Connection::note_retransmitted_rtt(Timestamp now) {
 // flight that expects an answer is armed.
 void Connection::seed_dtls_rtt(Timestamp now) {
   if (!dtls_ || dtls_rtt_seeded_) return;
-  Duration rtt = Duration::micros(-1);
-  SocketAddr l, r;
-  if (auto s = ice_.selected_rtt()) rtt = *s;
-  else if (!valid_pair_path(l, r, rtt)) return;
-  if (rtt.as_micros() < 0) note_retransmitted_rtt(now);
-  if (rtt.as_micros() < 0) rtt = fallback_rtt_;
-  if (rtt.as_micros() < 0) return;
-  dtls_->set_rtt_estimate(rtt);
+  std::optional<Duration> rtt = ice_.selected_rtt();
+  if (!rtt) {
+    // RFC 8445 §12.1: before a pair is selected, data MAY be sent on any
+    // valid pair: the agent's best one, which its consent checks also cover.
+    auto valid = ice_.best_valid_path();
+    if (!valid) return;
+    rtt = valid->rtt;
+  }
+  if (!rtt) note_retransmitted_rtt(now);
+  if (!rtt) rtt = fallback_rtt_;
+  if (!rtt) return;
+  dtls_->set_rtt_estimate(*rtt);
   dtls_rtt_seeded_ = true;
   tracef(config_.trace, Layer::dtls, "initial retransmission timeout from the ICE RTT (%lld ms): 2 x RTT",
-         static_cast<long long>(rtt.as_millis()));
+         static_cast<long long>(rtt->as_millis()));
 }
 
 // Where media and DTLS go: the selected pair, else a valid pair; nowhere
 // else (RFC 8445 §12.1, RFC 7675: never to an address ICE has not validated).
 bool Connection::media_path(SocketAddr& local, SocketAddr& remote) const {
-  if (ice_.has_selected()) {
-    local = ice_.selected_local();
-    remote = ice_.selected_remote();
-    return true;
-  }
-  Duration rtt;
-  return valid_pair_path(local, remote, rtt);
+  auto path = ice_.best_path();
+  if (!path) return false;
+  local = path->local;
+  remote = path->remote;
+  return true;
 }
 
 bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
@@ -286,9 +272,7 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
   if (!dtls_ || state_ == State::new_ || state_ == State::failed) return false;
   // The DTLS client speaks first, and only once ICE has a path (RFC 8842 §5):
   // a valid pair is one (RFC 8445 §12.1), nomination need not be awaited.
-  SocketAddr l, r;
-  Duration rtt;
-  if (dtls_client_ && !ice_.has_selected() && !valid_pair_path(l, r, rtt)) return false;
+  if (dtls_client_ && !ice_.best_path()) return false;
   replay_held_hello(now);
   seed_dtls_rtt(now);
   for (;;) {

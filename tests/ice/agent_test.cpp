@@ -205,7 +205,8 @@ TEST_CASE("an agent without an Rng reports failure instead of crashing") {
   Output o = agent.poll_output(Timestamp::zero(), scratch);
   CHECK(o.kind == Output::Kind::event);
   CHECK(o.event.kind == EventKind::failed);
-  CHECK(std::string(o.event.reason).find("rng") != std::string::npos);
+  CHECK(o.event.error.code == Code::invalid_argument);
+  CHECK(std::string(o.event.error.detail).find("rng") != std::string::npos);
   CHECK(agent.poll_output(Timestamp::zero(), scratch).kind == Output::Kind::timeout);
 }
 

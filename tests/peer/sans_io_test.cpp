@@ -2,6 +2,7 @@
 // never goes backwards, and handle_datagram says what became of a datagram.
 #include <doctest/doctest.h>
 
+#include <string>
 #include <vector>
 
 #include "tests/peer/call_sim.hpp"
@@ -57,4 +58,24 @@ TEST_CASE("peer sans-io: handle_datagram returns a Verdict") {
   std::vector<uint8_t> again = copy;
   CHECK(b.handle_datagram(c.now(), copy, c.a().addr, c.b().addr) == Verdict::accepted);
   CHECK(b.handle_datagram(c.now(), again, c.a().addr, c.b().addr) == Verdict::discarded);
+}
+
+// Issue 12: every ICE failure reached peer/ as Code::timeout wrapping the
+// agent's text ("ice: timeout: consent lost: ..."), so a caller could not
+// tell a lost peer from checks that never got an answer without parsing
+// prose. The agent's failure is now an Error with a precise code.
+TEST_CASE("peer sans-io: consent loss fails the call with Code::consent_lost") {
+  Options opt;
+  opt.link.delay = Duration::millis(25);
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  sim::LinkConfig dead = opt.link;
+  dead.loss = 1.0;
+  c.net().configure_both(1, 2, dead);
+  c.run_until([&] { return c.a().conn->state() == peer::State::failed; }, Duration::seconds(45));
+  REQUIRE(!c.a().failures.empty());
+  CHECK(c.a().failures.back().layer == Layer::ice);
+  CHECK(c.a().failures.back().code == Code::consent_lost);
+  CHECK(std::string(c.a().conn->failure_text()) == "ice: consent lost: no response to consent checks for 30 s");
 }
