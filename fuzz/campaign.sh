@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A fuzzing campaign (issue 7): builds the clang fuzzing build (build-fuzz,
-# -Dfuzzing=true: ASan+UBSan+libFuzzer, lib/fuzzing.hpp's relaxed checks),
+# A fuzzing campaign (issues 7, 16): builds the clang fuzzing build (build-fuzz,
+# fuzz/setup.sh: ASan+UBSan+libFuzzer, lib/fuzzing.hpp's relaxed checks),
 # runs every target for SECONDS from its committed corpus, keeps new inputs
 # in WORKDIR, reports crashes with the file that reproduces them, then
 # measures line coverage per folder (clang source-based coverage) of the test
@@ -41,9 +41,10 @@ work=$(cd "$work" && pwd)
 export CC=clang CXX=clang++
 
 # ---- 1. the fuzzing build --------------------------------------------------
-if [ ! -f build-fuzz/build.ninja ]; then
-  meson setup build-fuzz -Dfuzzing=true >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
-fi
+# fuzz/setup.sh's defaults (libFuzzer, ASan+UBSan, mbedTLS instrumented too),
+# whatever the caller's environment says: the runs below use libFuzzer flags.
+env -u CFLAGS -u CXXFLAGS -u LIB_FUZZING_ENGINE -u KEYWAY_FUZZ_MBEDTLS fuzz/setup.sh build-fuzz \
+  >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
 [ "$seconds" -eq 0 ] || ninja -C build-fuzz -j "$jobs" -k 0 >"$work/build-fuzz.log" 2>&1 ||
   { echo "warning: some fuzz targets did not build (see $work/build-fuzz.log)"; grep -E 'error' "$work/build-fuzz.log" | head; }
 
