@@ -15,7 +15,7 @@ build=$WORK/keyway-build
 
 "$keyway/fuzz/setup.sh" "$build"
 targets=${KEYWAY_FUZZ_TARGETS:-$(cd "$keyway/fuzz/corpus" && ls)}
-ninja -C "$build" $(printf 'fuzz/fuzz_%s fuzz/fuzz_%s.dict ' $targets)
+ninja -C "$build" $(for t in $targets; do echo "fuzz/fuzz_$t fuzz/fuzz_$t.dict"; done)
 
 mkdir -p "$OUT"
 for t in $targets; do
