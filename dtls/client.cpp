@@ -3,6 +3,7 @@
 
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_context.hpp"
+#include "dtls/handshake_table.hpp"
 #include "dtls/messages.hpp"
 
 namespace keyway::dtls {
@@ -57,98 +58,52 @@ Status Endpoint::client_send_hello(Bytes cookie) {
   write_client_hello(w, ch, hs_->config.cipher_suites.items, hs_->config.cipher_suites.count);
   ENSURE(!w.failed(), kFlight);
   TRY(add_message(0, HandshakeType::client_hello, w.size()));
-  state_ = HandshakeState::client_wait_server_hello;
+  enter_state(HandshakeState::client_wait_server_hello);
   start_flight(now_, true);
   return ok_status();
 }
 
-// RFC 6347 §4.2.1: a server that refuses the cookie we echoed (a damaged copy
-// of its HelloVerifyRequest, or of our hello) answers with a fresh one, again
-// as message 0, which the reassembler would take for a repeat. Returns that
-// cookie, or nothing.
-Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
-  if (state_ != HandshakeState::client_wait_server_hello || hs_->cookie_len == 0) return {};
-  if (f.type != static_cast<uint8_t>(HandshakeType::hello_verify_request) || f.frag_offset != 0 ||
-      f.body.size() != f.length)
-    return {};
-  auto cookie = parse_hello_verify_request(f.body);
-  if (!cookie.ok() || cookie->empty()) return {};  // 255 bytes at most: a u8-prefixed field
-  if (cookie->size() == hs_->cookie_len && std::memcmp(cookie->data(), hs_->cookie, hs_->cookie_len) == 0) return {};
-  return *cookie;
-}
-
-// RFC 6347 §4.2.1: a HelloVerifyRequest is answered with a new ClientHello,
-// a new flight with a new retransmission budget. Unauthenticated, it cannot
-// end the handshake, but a peer that never stops sending fresh cookies must
-// not keep it alive forever either: beyond kMaxHelloVerifies they are
-// ignored, and the last hello's budget runs out.
-Status Endpoint::client_on_hello_verify(Bytes cookie, bool replaces_hello) {
-  if (hs_->hello_verifies >= kMaxHelloVerifies) {
-    ++stats_.fragments_ignored;
-    return ok_status();
-  }
-  ++hs_->hello_verifies;
-  if (replaces_hello) hs_->next_send_seq--;  // the new hello replaces the refused one, same message_seq
-  read_window_[0].reset();  // the stateless server may restart its record numbers
-  return client_send_hello(cookie);  // HelloVerifyRequest stays out of the transcript (§4.2.1)
-}
-
+// Each message is checked against the order of handshake_table.hpp first.
 Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
-  switch (state_) {
-    case HandshakeState::client_wait_server_hello:
-      if (type == HandshakeType::hello_verify_request) {
-        auto cookie = parse_hello_verify_request(body);
-        if (!cookie.ok()) return cookie.error();
-        return client_on_hello_verify(*cookie, false);
-      }
-      ENSURE(type == HandshakeType::server_hello, kUnexpected);
+  if (expected_messages(state_).empty()) return ok_status();  // established: a late duplicate; nothing to do
+  ENSURE(take_expected(type), kUnexpected);
+  switch (type) {
+    case HandshakeType::hello_verify_request:
+      return client_on_hello_verify(body);  // hello_verify.cpp
+    case HandshakeType::server_hello:
       TRY(client_on_server_hello(body));
       transcript_received(body);
-      state_ = HandshakeState::client_wait_server_flight;
-      hs_->progress.expect = HandshakeType::certificate;
+      enter_state(HandshakeState::client_wait_server_flight);
       return ok_status();
-    case HandshakeState::client_wait_server_flight:
-      break;
-    case HandshakeState::client_wait_finished:
-      ENSURE(type == HandshakeType::finished, kUnexpected);
-      TRY(verify_finished(body));
-      complete_handshake();
-      return ok_status();
-    default:
-      return ok_status();  // established: a late duplicate; nothing to do
-  }
-  // Flight 4, message by message.
-  bool cr_allowed = hs_->progress.expect == HandshakeType::certificate_request;
-  ENSURE(type == hs_->progress.expect || (cr_allowed && type == HandshakeType::server_hello_done), kUnexpected);
-  switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
       if (!der.ok()) return der.error();
       ENSURE(!der->empty(), kNoCert);
       TRY(check_peer_certificate(*der));
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::server_key_exchange;
       return ok_status();
     }
     case HandshakeType::server_key_exchange:
       TRY(client_on_server_key_exchange(body));
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::certificate_request;
       return ok_status();
     case HandshakeType::certificate_request: {
       auto cr = parse_certificate_request(body);
       if (!cr.ok()) return cr.error();
       hs_->progress.cert_requested = true;
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::server_hello_done;
       return ok_status();
     }
     case HandshakeType::server_hello_done:
       ENSURE(body.empty(), kShd);
       transcript_received(body);
       return client_send_flight5();
+    case HandshakeType::finished:
+      TRY(verify_finished(body));
+      complete_handshake();
+      return ok_status();
     default:
-      return kUnexpected;
+      return kUnexpected;  // not in the client's table
   }
 }
 
@@ -229,8 +184,7 @@ Status Endpoint::client_send_flight5() {
   TRY(hs_->flight.add_change_cipher_spec());
   write_epoch_ = 1;
   TRY(write_finished());
-  state_ = HandshakeState::client_wait_finished;
-  hs_->progress.expect = HandshakeType::finished;
+  enter_state(HandshakeState::client_wait_finished);
   start_flight(now_, true);
   return ok_status();
 }

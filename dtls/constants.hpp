@@ -40,6 +40,15 @@ enum class HandshakeType : uint8_t {
   finished = 20,
 };
 
+// ChangeCipherSpec's single byte: enum { change_cipher_spec(1), (255) } (RFC 5246 §7.1).
+constexpr uint8_t kChangeCipherSpecByte = 1;
+
+// CompressionMethod null (RFC 5246 §7.4.1.2): the only one offered or accepted.
+constexpr uint8_t kCompressionNull = 0;
+
+// ClientCertificateType in a CertificateRequest (RFC 5246 §7.4.4, RFC 8422 §5.5).
+enum class ClientCertificateType : uint8_t { rsa_sign = 1, ecdsa_sign = 64 };
+
 // RFC 5246 §7.2, with the values RFC 8446 §6 adds (names: dtls/alert.hpp).
 enum class AlertLevel : uint8_t { warning = 1, fatal = 2 };
 enum class AlertDescription : uint8_t {

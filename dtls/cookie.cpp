@@ -1,6 +1,5 @@
 #include "dtls/cookie.hpp"
 
-#include "dtls/handshake_header.hpp"
 #include "lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
@@ -27,14 +26,6 @@ bool CookieJar::check(Bytes peer_address, Bytes client_random, Bytes session_id,
   uint8_t expected[kCookieSize];
   make(peer_address, client_random, session_id, cipher_suites, expected);
   return crypto::verify_mac(Bytes(expected, kCookieSize), cookie);
-}
-
-void write_hello_verify_message(ByteWriter& w, const CookieJar& jar, Bytes peer_address, const ClientHello& ch) {
-  uint8_t cookie[CookieJar::kCookieSize];
-  jar.make(peer_address, ch.random, ch.session_id, ch.cipher_suites, cookie);
-  constexpr uint32_t kBody = 3 + CookieJar::kCookieSize;
-  write_handshake_header(w, static_cast<uint8_t>(HandshakeType::hello_verify_request), kBody, 0, 0, kBody);
-  write_hello_verify_request(w, Bytes(cookie, CookieJar::kCookieSize));
 }
 
 }  // namespace keyway::dtls

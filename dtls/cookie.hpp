@@ -32,9 +32,6 @@ class CookieJar {
   crypto::HmacSha256 mac_;
 };
 
-// The HelloVerifyRequest handshake message (header + body) answering `ch`
-// from `peer_address`, shared by Endpoint and the stateless Listener.
-constexpr std::size_t kHelloVerifyMessageSize = 12 + 3 + CookieJar::kCookieSize;
-void write_hello_verify_message(ByteWriter& w, const CookieJar& jar, Bytes peer_address, const ClientHello& ch);
+// The HelloVerifyRequest that carries a cookie: hello_verify.hpp.
 
 }  // namespace keyway::dtls

@@ -1,7 +1,7 @@
-// Endpoint: construction, record input, handshake fragments (RFC 6347 §4.1,
-// §4.2.3). Outputs, events, timers and memory release are in
-// endpoint_output.cpp; the handshake logic in client.cpp, server.cpp,
-// handshake_common.cpp.
+// Endpoint: construction, record input (RFC 6347 §4.1), alerts, CCS and
+// application data. Handshake records are taken apart in handshake_input.cpp;
+// outputs, events, timers and memory release are in endpoint_output.cpp; the
+// handshake logic in client.cpp, server.cpp, handshake_common.cpp.
 #include "dtls/endpoint.hpp"
 
 #include <cstring>
@@ -17,25 +17,6 @@ constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls: out o
 constexpr Error kPeerAlert = make_error(Layer::dtls, Code::handshake_failure, "dtls: peer sent a fatal alert");
 constexpr Error kAlertDecode = make_error(Layer::dtls, Code::decode_error, "dtls alert: record is not a 2-byte alert");
 constexpr Error kNotThePeerCertificate = make_error(Layer::dtls, Code::bad_state, "dtls: accepted certificate is not the peer certificate of this handshake");
-constexpr Error kEpoch1NotFinished = make_error(Layer::dtls, Code::unexpected_message, "dtls: a handshake message other than Finished under the new keys");
-
-// The alert that matches a handshake error (RFC 5246 §7.2.2).
-AlertDescription alert_for(Code code) {
-  switch (code) {
-    case Code::malformed:
-    case Code::truncated:
-    case Code::decode_error: return AlertDescription::decode_error;
-    case Code::auth_failed: return AlertDescription::decrypt_error;
-    case Code::unexpected_message: return AlertDescription::unexpected_message;
-    case Code::bad_certificate: return AlertDescription::bad_certificate;
-    case Code::protocol_version: return AlertDescription::protocol_version;
-    case Code::illegal_parameter:
-    case Code::crypto_failure: return AlertDescription::illegal_parameter;
-    case Code::handshake_failure:
-    case Code::unsupported: return AlertDescription::handshake_failure;
-    default: return AlertDescription::internal_error;
-  }
-}
 
 constexpr uint16_t kDefaultSuites[] = {0xC02B, 0xC02C, 0xCCA9, 0xC02F, 0xC030, 0xCCA8};
 constexpr uint16_t kDefaultGroups[] = {29, 23, 24};
@@ -156,104 +137,6 @@ void Endpoint::process_record(const Record& rec, Bytes payload) {
       if (rec.epoch == 1) process_app_data(payload);
       return;
   }
-}
-
-void Endpoint::process_handshake_record(uint16_t epoch, Bytes payload) {
-  ByteReader r(payload);
-  bool retransmit = false;
-  while (!r.at_end() && state_ != HandshakeState::failed) {
-    auto f = read_handshake_fragment(r);
-    if (!f.ok()) {  // RFC 6347 §4.1.2.7: invalid records are discarded silently
-      ++stats_.fragments_ignored;
-      return;
-    }
-    if (state_ == HandshakeState::established) {
-      watch_final_flight(epoch, *f);
-      continue;
-    }
-    if (!hs_) return;
-    Status s = process_fragment(epoch, *f, retransmit);
-    if (!s.ok()) return;  // fail() already called
-  }
-  if (retransmit) on_peer_retransmission();
-}
-
-// After the handshake: a repeated client flight means our final flight was
-// lost (RFC 6347 §4.2.4); a new handshake under the session keys is
-// renegotiation, which is refused (RFC 5746 §4.5).
-void Endpoint::watch_final_flight(uint16_t epoch, const HandshakeFragment& f) {
-  bool finished = f.type == static_cast<uint8_t>(HandshakeType::finished);
-  if (epoch == 1 && !finished) {
-    if (f.frag_offset == 0) queue_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
-    return;
-  }
-  if (final_.held && now_ > final_.hold_until) final_.held = false;
-  if (final_.held && f.frag_offset == 0 && f.msg_seq == final_.trigger_seq && !final_.sending) {
-    ++stats_.retransmissions;
-    tracef(trace_, Layer::dtls, "peer repeated its flight: retransmitting our final flight (RFC 6347 §4.2.4)");
-    final_.sending = true;
-    return;
-  }
-  ++stats_.fragments_ignored;
-}
-
-Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours) {
-  HandshakeContext& hs = *hs_;
-  // Finished travels in epoch 1, everything else in epoch 0 (no renegotiation).
-  bool finished = f.type == static_cast<uint8_t>(HandshakeType::finished);
-  // RFC 5246 §7.4.1.1: a client ignores HelloRequest while negotiating (and
-  // we never renegotiate); it takes no message_seq and stays out of the transcript.
-  if (role_ == Role::client && f.type == static_cast<uint8_t>(HandshakeType::hello_request)) {
-    ++stats_.fragments_ignored;
-    return ok_status();
-  }
-  // Authenticated by the new keys, yet not the Finished that must come first
-  // under them (RFC 5246 §7.4.9): the peer broke the protocol.
-  if (epoch == 1 && !finished) {
-    fail(kEpoch1NotFinished, AlertDescription::unexpected_message);
-    return kEpoch1NotFinished;
-  }
-  if (finished != (epoch == 1)) {  // unauthenticated and out of place: drop, never fail on it
-    ++stats_.fragments_ignored;
-    return ok_status();
-  }
-  if (role_ == Role::client) {
-    Bytes cookie = client_fresh_cookie(f);
-    if (!cookie.empty()) return client_on_hello_verify(cookie, true);
-  }
-  // A listening server follows whatever message_seq a new ClientHello carries.
-  if (state_ == HandshakeState::server_wait_client_hello && f.type == 1 && f.msg_seq != hs.reassembler.next_seq())
-    hs.reassembler.reset(f.msg_seq);
-  auto added = hs.reassembler.add(f);
-  if (!added.ok()) {  // inconsistent or oversized: unauthenticated, so dropped and counted
-    ++stats_.fragments_ignored;
-    return ok_status();
-  }
-  if (*added == Reassembler::Added::ignored) ++stats_.fragments_ignored;
-  if (*added == Reassembler::Added::old && f.frag_offset == 0 && f.msg_seq == hs.retransmit_trigger_seq)
-    retransmit_ours = true;
-  while (hs_ && hs.reassembler.ready() && state_ != HandshakeState::failed &&
-         state_ != HandshakeState::established) {
-    auto type = static_cast<HandshakeType>(hs.reassembler.ready_type());
-    Bytes body = hs.reassembler.ready_body();
-    uint16_t seq = hs.reassembler.next_seq();
-    if (hs.peer_flight_boundary) save_flight_start(seq);
-    // The transcript holds the message as if unfragmented (RFC 6347 §4.2.6).
-    ByteWriter hw(hs.rx_header);
-    write_handshake_header(hw, static_cast<uint8_t>(type), static_cast<uint32_t>(body.size()), seq, 0,
-                           static_cast<uint32_t>(body.size()));
-    // The slot's bytes stay intact until the next add(): advance first so a
-    // handler may reset the reassembler.
-    hs.reassembler.advance();
-    Status s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body, seq);
-    if (!s.ok()) {
-      if (state_ == HandshakeState::failed) return s;
-      if (epoch == 0 && discard_peer_flight(s.error(), body)) return ok_status();
-      fail(s.error(), alert_for(s.error().code));
-      return s;
-    }
-  }
-  return ok_status();
 }
 
 void Endpoint::process_alert(uint16_t epoch, Bytes payload) {

@@ -32,7 +32,7 @@
 
 #include <cstdint>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "dtls/constants.hpp"
 #include "dtls/extensions.hpp"
 #include "dtls/messages.hpp"
@@ -202,12 +202,19 @@ class Endpoint {
   friend struct EndpointAccess;  // tests
   // endpoint.cpp: records, I/O, events
   void process_record(const Record& rec, Bytes payload);
-  void process_handshake_record(uint16_t epoch, Bytes payload);
   void process_alert(uint16_t epoch, Bytes payload);
   void process_ccs(uint16_t epoch, Bytes payload);
   void process_app_data(Bytes payload);
-  Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& retransmit_ours);
+  // handshake_input.cpp: handshake records, fragment by fragment
+  enum class Placement : uint8_t { reassemble, ignore, fatal };
+  void process_handshake_record(uint16_t epoch, Bytes payload);
   void watch_final_flight(uint16_t epoch, const HandshakeFragment& f);
+  Status process_fragment(uint16_t epoch, const HandshakeFragment& f, bool& peer_repeated);
+  Placement place_fragment(uint16_t epoch, const HandshakeFragment& f) const;
+  bool reassemble(const HandshakeFragment& f, bool& peer_repeated);
+  Status deliver_messages(uint16_t epoch);
+  Bytes take_ready_message();
+  Status on_message_failure(uint16_t epoch, const Error& e, Bytes message);
   void fail(const Error& e, AlertDescription alert);
   void push_event(EventType type, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
                   AlertDescription alert = AlertDescription::close_notify);
@@ -242,12 +249,11 @@ class Endpoint {
   void reset_transcript();
   Status write_certificate();
   SmallList<uint16_t> verify_schemes() const;
+  void enter_state(HandshakeState state);
+  bool take_expected(HandshakeType type);
   // client.cpp
   Status client_send_hello(Bytes cookie);
   Status client_on_message(HandshakeType type, Bytes body);
-  Status client_on_hello_verify(Bytes cookie, bool replaces_hello);
-  static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
-  Bytes client_fresh_cookie(const HandshakeFragment& f) const;
   Status client_on_server_hello(Bytes body);
   Status client_on_server_key_exchange(Bytes body);
   Status client_send_flight5();
@@ -259,6 +265,15 @@ class Endpoint {
   Status server_send_final_flight();
   Status server_on_client_key_exchange(Bytes body);
   Status server_on_certificate_verify(Bytes body);
+  // hello_verify.cpp: HelloVerifyRequest, both sides (RFC 6347 §4.2.1)
+  void server_send_hello_verify(const struct ClientHello& ch, uint16_t msg_seq);
+  void server_follow_hello_seq(const HandshakeFragment& f);
+  void server_follow_hello_numbers(uint16_t msg_seq);
+  std::size_t write_hello_verify(MutableBytes out);
+  Status client_on_hello_verify(Bytes body);
+  Bytes client_fresh_cookie(const HandshakeFragment& f) const;
+  Status client_answer_hello_verify(Bytes cookie, bool replaces_hello);
+  static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
 
   // Members are ordered by alignment: this object is the established
   // state, and padding counts against the 2 KiB goal.

@@ -192,6 +192,7 @@ void Endpoint::on_peer_retransmission() {
   // RFC 6347 §4.2.4: the peer repeated its previous flight, so ours was lost.
   if (!hs_ || hs_->flight.empty() || hs_->flight.sending()) return;
   if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return;
+  if (!hs_->timer.allow_early_resend(now_)) return;
   ++stats_.retransmissions;
   tracef(trace_, Layer::dtls, "peer repeated its flight: retransmitting ours (RFC 6347 §4.2.4)");
   hs_->flight.rewind();
@@ -233,14 +234,7 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
   maybe_start();
   Output out;
   out.kind = Output::Kind::transmit;
-  std::size_t n = 0;
-  if (hs_ && hs_->hvr_len > 0) {
-    if (hs_->hvr_len <= scratch.size()) {
-      std::memcpy(scratch.data(), hs_->hvr, hs_->hvr_len);
-      n = hs_->hvr_len;
-    }
-    hs_->hvr_len = 0;
-  }
+  std::size_t n = write_hello_verify(scratch);
   while (n == 0 && alert_count_ > 0) n = write_alert(scratch);
   if (n == 0 && hs_ && hs_->flight.sending() && state_ != HandshakeState::failed) {
     auto sent = hs_->flight.next_datagram(scratch, mtu_, write_);

@@ -5,6 +5,8 @@
 namespace keyway::dtls {
 
 namespace {
+constexpr uint8_t kPointFormatUncompressed = 0;  // ECPointFormat (RFC 8422 §5.1.2)
+
 constexpr Error kDecode = make_error(Layer::dtls, Code::decode_error, "dtls hello: extensions block is malformed");
 constexpr Error kDuplicate = make_error(Layer::dtls, Code::decode_error, "dtls hello: an extension appears twice");
 constexpr Error kSrtp = make_error(Layer::dtls, Code::decode_error, "dtls hello: use_srtp extension is malformed (RFC 5764 §4.1.1)");
@@ -66,7 +68,7 @@ Status parse_one(uint16_t type, ByteReader& body, HelloExtensions& e) {
       ENSURE(body.read_prefixed8(formats) && body.at_end() && !formats.at_end(), kFormats);
       e.has_point_formats = true;
       for (uint8_t f = 0; formats.read_u8(f);)
-        if (f == 0) e.uncompressed_points = true;
+        if (f == kPointFormatUncompressed) e.uncompressed_points = true;
       return ok_status();
     }
     default:
@@ -76,15 +78,15 @@ Status parse_one(uint16_t type, ByteReader& body, HelloExtensions& e) {
 
 // Bit per known extension, to refuse duplicates.
 uint32_t known_bit(uint16_t type) {
-  switch (type) {
-    case 10: return 1u << 0;
-    case 11: return 1u << 1;
-    case 13: return 1u << 2;
-    case 14: return 1u << 3;
-    case 23: return 1u << 4;
-    case 0xFF01: return 1u << 5;
-    default: return 0;
+  switch (static_cast<ExtensionType>(type)) {
+    case ExtensionType::supported_groups: return 1u << 0;
+    case ExtensionType::ec_point_formats: return 1u << 1;
+    case ExtensionType::signature_algorithms: return 1u << 2;
+    case ExtensionType::use_srtp: return 1u << 3;
+    case ExtensionType::extended_master_secret: return 1u << 4;
+    case ExtensionType::renegotiation_info: return 1u << 5;
   }
+  return 0;  // not one keyway knows
 }
 }  // namespace
 
@@ -121,9 +123,9 @@ void write_extensions(ByteWriter& w, const HelloExtensions& e) {
   auto block = w.begin_prefixed16();
   if (e.has_point_formats) {
     w.write_u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
-    w.write_u16(2);
+    w.write_u16(2);  // extension length: the list length byte and one format
     w.write_u8(1);
-    w.write_u8(0);  // uncompressed (RFC 8422 §5.1.2)
+    w.write_u8(kPointFormatUncompressed);
   }
   if (e.has_groups) write_u16_list_ext(w, ExtensionType::supported_groups, e.groups);
   if (e.has_signature_algorithms) write_u16_list_ext(w, ExtensionType::signature_algorithms, e.signature_algorithms);

@@ -16,26 +16,17 @@
 #include <cstdint>
 
 #include "lib/bytes.hpp"
+#include "lib/containers/small_list.hpp"
 #include "lib/result.hpp"
 
 namespace keyway::dtls {
 
+// Entries kept from each list in a hello (suites, groups, SRTP profiles,
+// signature schemes); later ones are dropped.
 constexpr std::size_t kMaxListEntries = 32;
-constexpr std::size_t kMaxMkiSize = 255;
 
 template <typename T>
-struct SmallList {
-  T items[kMaxListEntries] = {};
-  std::size_t count = 0;
-  void push(T v) {
-    if (count < kMaxListEntries) items[count++] = v;
-  }
-  bool contains(T v) const {
-    for (std::size_t i = 0; i < count; ++i)
-      if (items[i] == v) return true;
-    return false;
-  }
-};
+using SmallList = keyway::SmallList<T, kMaxListEntries>;
 
 struct HelloExtensions {
   bool has_srtp = false;

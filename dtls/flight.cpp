@@ -57,7 +57,7 @@ Result<std::size_t> Flight::write_piece(ByteWriter& w, std::size_t room, WriteSt
   if (e.ccs) {
     if (room < overhead + 1) return std::size_t{0};
     type = ContentType::change_cipher_spec;
-    p.write_u8(1);
+    p.write_u8(kChangeCipherSpecByte);
   } else {
     std::size_t need = overhead + kHandshakeHeaderSize + (e.length > 0 ? 1 : 0);
     if (room < need) return std::size_t{0};

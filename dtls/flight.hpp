@@ -44,9 +44,10 @@ class Flight {
   // The buffer must outlive the flight.
   void init(MutableBytes buffer) { buf_ = buffer; clear(); }
   void clear();
-  // Appends a handshake message whose body is written by the caller into
-  // the returned writer region; finish with end_message(). Returns the full
-  // message (header + body) as it enters the transcript.
+  // Appending a handshake message: the caller writes its body into
+  // body_space(), then add_handshake() with the body's length puts the
+  // 12-byte header in front of it; last_message() is then the message
+  // (header + body) as it enters the transcript.
   MutableBytes body_space();
   [[nodiscard]] Status add_handshake(uint16_t epoch, uint8_t type, uint16_t msg_seq, std::size_t body_len);
   [[nodiscard]] Status add_change_cipher_spec();
@@ -92,7 +93,23 @@ struct RetransmitTimer {
   Timestamp deadline = Timestamp::never();
   int retransmits = 0;
 
-  void arm_new_flight(Timestamp now) { current = initial; retransmits = 0; deadline = now + current; }
+  // When the peer's repetition last made us resend (never: not since this flight began).
+  Timestamp last_early_resend = Timestamp::never();
+
+  void arm_new_flight(Timestamp now) {
+    current = initial;
+    retransmits = 0;
+    deadline = now + current;
+    last_early_resend = Timestamp::never();
+  }
+  // RFC 6347 §4.2.4 lets a repeated peer flight draw ours again before the
+  // timer fires. Anyone who can spoof the peer's address can repeat a 25-byte
+  // record at will, so such resends are limited to one per current timeout.
+  bool allow_early_resend(Timestamp now) {
+    if (!last_early_resend.is_never() && now < last_early_resend + current) return false;
+    last_early_resend = now;
+    return true;
+  }
   // Returns false when the retransmission budget is used up.
   bool backoff(Timestamp now) {
     if (retransmits >= max_retransmits) return false;

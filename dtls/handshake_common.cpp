@@ -5,6 +5,7 @@
 
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_context.hpp"
+#include "dtls/handshake_table.hpp"
 #include "dtls/messages.hpp"
 
 namespace keyway::dtls {
@@ -27,6 +28,23 @@ constexpr Error kCertTooBig = make_error(Layer::dtls, Code::bad_certificate, "dt
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls: handshake message does not fit the flight buffer");
 }  // namespace
+
+// ---- the expected order (handshake_table.hpp) ---------------------------------
+
+// A new wait begins: nothing of its expected messages received yet.
+void Endpoint::enter_state(HandshakeState state) {
+  state_ = state;
+  hs_->progress.received = 0;
+}
+
+// Whether `type` may come next in this state (RFC 5246 §7.3); if so, it is counted.
+bool Endpoint::take_expected(HandshakeType type) {
+  FlightFacts facts{role_ == Role::server && hs_->config.require_client_certificate, hs_->progress.peer_sent_cert};
+  int at = position_of_next(state_, hs_->progress.received, type, facts);
+  if (at == kNotExpected) return false;
+  hs_->progress.received = static_cast<uint8_t>(at + 1);
+  return true;
+}
 
 void Endpoint::reset_transcript() {
   hs_->progress.transcript256 = crypto::Hash(crypto::HashAlg::sha256);
@@ -56,8 +74,11 @@ Status Endpoint::add_message(uint16_t epoch, HandshakeType type, std::size_t bod
 
 SmallList<uint16_t> Endpoint::verify_schemes() const {
   SmallList<uint16_t> l;
-  static constexpr uint16_t kSchemes[] = {0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501};
-  for (uint16_t s : kSchemes) l.push(s);
+  using S = SignatureScheme;
+  static constexpr SignatureScheme kSchemes[] = {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384,
+                                                 S::rsa_pss_rsae_sha256,    S::rsa_pss_rsae_sha384,
+                                                 S::rsa_pkcs1_sha256,       S::rsa_pkcs1_sha384};
+  for (SignatureScheme s : kSchemes) l.push(static_cast<uint16_t>(s));
   return l;
 }
 

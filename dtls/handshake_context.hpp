@@ -21,6 +21,7 @@
 #include "dtls/cookie.hpp"
 #include "dtls/endpoint.hpp"
 #include "dtls/flight.hpp"
+#include "dtls/hello_verify.hpp"
 #include "dtls/reassembler.hpp"
 #include "lib/crypto/ecc.hpp"
 #include "lib/crypto/sha.hpp"
@@ -56,7 +57,7 @@ struct HandshakeContext {
   // (epoch-0) messages fails a check (peer_flight.cpp), so a field added
   // here cannot escape the rollback.
   struct Progress {
-    HandshakeType expect = HandshakeType::client_hello;
+    uint8_t received = 0;             // messages of the state's expected list so far (handshake_table.hpp)
     bool cert_requested = false;      // client: server sent CertificateRequest
     bool peer_sent_cert = false;
     crypto::Hash transcript256{crypto::HashAlg::sha256};
@@ -89,7 +90,7 @@ struct HandshakeContext {
   bool has_expected_fp = false;
   Fingerprint expected_fp;
   // A HelloVerifyRequest waiting for poll_output (server, stateless).
-  uint8_t hvr[kRecordHeaderSize + kHandshakeHeaderSize + 3 + CookieJar::kCookieSize] = {};
+  uint8_t hvr[kHelloVerifyRecordSize] = {};
   std::size_t hvr_len = 0;
 };
 

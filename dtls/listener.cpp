@@ -6,6 +6,7 @@
 #include <new>
 
 #include "dtls/handshake_header.hpp"
+#include "dtls/hello_verify.hpp"
 #include "dtls/record.hpp"
 
 namespace keyway::dtls {
@@ -147,12 +148,8 @@ Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datag
 }
 
 Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch) {
-  uint8_t msg[kHelloVerifyMessageSize];
-  ByteWriter mw(msg);
-  write_hello_verify_message(mw, cookies_, from, ch);
   ByteWriter w(scratch);
-  // RFC 6347 §4.2.1: the HelloVerifyRequest reuses the ClientHello's record sequence number.
-  write_plain_record(w, ContentType::handshake, kVersionDtls12, rec.seq, mw.written());
+  write_hello_verify_record(w, cookies_, from, ch, rec.seq);  // hello_verify.hpp
   if (w.failed()) {
     ++stats_.dropped;
     return Dispatch{};

@@ -1,10 +1,11 @@
-// Server side of the handshake: HelloVerifyRequest, flights 4 and 6
-// (RFC 6347 §4.2.1, §4.2.4).
+// Server side of the handshake: flights 4 and 6 (RFC 6347 §4.2.4); the
+// HelloVerifyRequest is in hello_verify.cpp.
 #include <cstring>
 
 #include "dtls/endpoint.hpp"
 #include "dtls/handshake_context.hpp"
 #include "dtls/handshake_header.hpp"
+#include "dtls/handshake_table.hpp"
 #include "dtls/messages.hpp"
 
 namespace keyway::dtls {
@@ -25,10 +26,6 @@ constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls server: flight does not fit its buffer");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls: Config.identity and Config.rng are required");
 
-// The highest ClientHello record number the server's own numbering follows:
-// 2^16 epoch-0 records below the 48-bit limit, more than a handshake writes.
-constexpr uint64_t kMaxFollowedRecordSeq = (uint64_t{1} << 48) - (uint64_t{1} << 16);
-
 bool offers(Bytes suites, uint16_t id) {
   ByteReader r(suites);
   for (uint16_t s = 0; r.read_u16(s);)
@@ -37,13 +34,14 @@ bool offers(Bytes suites, uint16_t id) {
 }
 }  // namespace
 
+// Each message is checked against the order of handshake_table.hpp first.
 Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_seq) {
   if (state_ == HandshakeState::server_wait_client_hello) {
-    if (type != HandshakeType::client_hello) return ok_status();  // stray: ignore until a hello
+    if (!take_expected(type)) return ok_status();  // stray: ignore until a hello (RFC 6347 §4.2.1)
     return server_on_client_hello(body, msg_seq);
   }
-  if (state_ != HandshakeState::server_wait_client_flight) return ok_status();
-  ENSURE(type == hs_->progress.expect, kUnexpected);
+  if (expected_messages(state_).empty()) return ok_status();  // established: a late duplicate
+  ENSURE(take_expected(type), kUnexpected);
   switch (type) {
     case HandshakeType::certificate: {
       auto der = parse_certificate_message(body);
@@ -54,17 +52,13 @@ Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_
         TRY(check_peer_certificate(*der));
       }
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::client_key_exchange;
       return ok_status();
     }
     case HandshakeType::client_key_exchange:
-      TRY(server_on_client_key_exchange(body));  // adds itself to the transcript (EMS needs it)
-      hs_->progress.expect = hs_->progress.peer_sent_cert ? HandshakeType::certificate_verify : HandshakeType::finished;
-      return ok_status();
+      return server_on_client_key_exchange(body);  // adds itself to the transcript (EMS needs it)
     case HandshakeType::certificate_verify:
       TRY(server_on_certificate_verify(body));
       transcript_received(body);
-      hs_->progress.expect = HandshakeType::finished;
       return ok_status();
     case HandshakeType::finished:
       TRY(verify_finished(body));
@@ -73,7 +67,7 @@ Status Endpoint::server_on_message(HandshakeType type, Bytes body, uint16_t msg_
       complete_handshake();
       return ok_status();
     default:
-      return kUnexpected;
+      return kUnexpected;  // not in the server's table
   }
 }
 
@@ -85,31 +79,15 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   ENSURE(ch->version <= kVersionDtls12, kVersion);
   if (hs_->config.cookie_exchange &&
       !hs_->cookies.check(hs_->config.peer_address, ch->random, ch->session_id, ch->cipher_suites, ch->cookie)) {
-    // Stateless: answer with a cookie and forget the hello (RFC 6347 §4.2.1).
-    uint8_t msg[kHelloVerifyMessageSize];
-    ByteWriter w(msg);
-    write_hello_verify_message(w, hs_->cookies, hs_->config.peer_address, *ch);
-    hs_->reassembler.reset(static_cast<uint16_t>(msg_seq + 1));
-    hs_->peer_flight_boundary = true;  // the next ClientHello starts the flight we answer
-    // RFC 6347 §4.2.1: the HelloVerifyRequest echoes the ClientHello's record
-    // sequence number. That number is unauthenticated: our own write
-    // sequence keeps nothing from it.
-    ByteWriter rw(hs_->hvr);
-    write_plain_record(rw, ContentType::handshake, kVersionDtls12, hs_->rx_record_seq, w.written());
-    hs_->hvr_len = rw.size();
+    server_send_hello_verify(*ch, msg_seq);  // stateless: answer with a cookie, forget the hello (RFC 6347 §4.2.1)
     return ok_status();
   }
   TRY(server_negotiate(*ch));
   reset_transcript();
   transcript_received(body);
-  hs_->next_send_seq = msg_seq;  // mirror the client's message_seq, as DTLSv1_listen does
-  // A stateless HelloVerifyRequest reused a record number: continue after the
-  // hello's, unless that number leaves no room for the handshake (it is unauthenticated).
-  if (write_.next_seq[0] < hs_->rx_record_seq && hs_->rx_record_seq <= kMaxFollowedRecordSeq)
-    write_.next_seq[0] = hs_->rx_record_seq;
+  server_follow_hello_numbers(msg_seq);
   TRY(server_send_flight4());
-  state_ = HandshakeState::server_wait_client_flight;
-  hs_->progress.expect = hs_->config.require_client_certificate ? HandshakeType::certificate : HandshakeType::client_key_exchange;
+  enter_state(HandshakeState::server_wait_client_flight);
   return ok_status();
 }
 

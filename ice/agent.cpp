@@ -224,6 +224,7 @@ void Agent::add_pair(uint8_t local, uint8_t remote) {
   p.local = local;
   p.remote = remote;
   p.priority = priority;
+  heard_[index] = Timestamp::never();
   set_initial_state(index);
 }
 
@@ -279,6 +280,18 @@ void Agent::push_event(EventKind kind, uint8_t candidate) {
   ++event_count_;
 }
 
+bool Agent::validated_remote(const SocketAddr& remote) const {
+  if (has_selected_ && selected_remote_ == remote) return true;
+  for (std::size_t i = 0; i < pair_count_; ++i)
+    if (pairs_[i].valid && remote_[pairs_[i].remote].address == remote) return true;
+  return false;
+}
+
+bool Agent::authenticated_remote(const SocketAddr& remote) const {
+  int r = find_remote(remote);
+  return r >= 0 && (authenticated_remotes_ >> r & 1u) != 0;
+}
+
 const CandidatePair* Agent::selected_pair() const {
   return has_selected_ && selected_in_list_ ? &pairs_[selected_] : nullptr;
 }
@@ -330,6 +343,7 @@ void Agent::restart() {
   local_creds_ = Credentials::random(*rng_);
   remote_creds_ = Credentials{};
   remote_count_ = 0;
+  authenticated_remotes_ = 0;
   pair_count_ = 0;
   triggered_.clear();
   remote_end_of_candidates_ = false;

@@ -126,6 +126,19 @@ class Agent {
   // this is the highest-priority one (null: none), the pair consent covers.
   const CandidatePair* best_valid_pair() const;
   bool has_selected() const { return has_selected_; }
+  // Trust at the joints (peer::Connection): ICE has validated `remote` — a
+  // valid pair leads to it (our check to it drew an authenticated response,
+  // RFC 8445 §7.2.5.3; on a lite agent, its authenticated check, §2.5), or it
+  // is the selected pair's remote. Only such an address may receive or send
+  // anything but STUN (RFC 7675 §1).
+  bool validated_remote(const SocketAddr& remote) const;
+  // An authenticated Binding request arrived from `remote` (RFC 8445
+  // §7.3.1.4: a triggered check toward it is pending or done). Weaker than
+  // validated: nothing may be sent there on its strength.
+  bool authenticated_remote(const SocketAddr& remote) const;
+  // DTLS from an authenticated remote waits for its pair: a triggered check
+  // on the pair (local base, remote) now (RFC 8445 §7.3.1.4), if not valid yet.
+  void check_again(const SocketAddr& local, const SocketAddr& remote);
   SocketAddr selected_local() const { return selected_local_; }
   SocketAddr selected_remote() const { return selected_remote_; }
   // Round-trip time last measured on the selected pair (the DTLS layer seeds
@@ -203,6 +216,7 @@ class Agent {
   bool check_username(const stun::Message& msg) const;
   bool resolve_role_conflict(const stun::Message& msg);
   void on_authenticated_check(const stun::Message& msg, uint8_t local, const SocketAddr& from);
+  void trigger_check(uint8_t pair);
   void queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,
                       bool authenticated);
   bool poll_response(MutableBytes scratch, Output& out);
@@ -213,6 +227,7 @@ class Agent {
   void schedule_consent(Timestamp now);
   bool poll_consent(Timestamp now, MutableBytes scratch, Output& out);
   void expire_consent(Timestamp now);
+  void expire_lite_selection(Timestamp now);
   int consent_pair() const;
   void note_valid_pair_consent(uint8_t pair);
   bool on_consent_response(const stun::Message& msg, const SocketAddr& from, Verdict& verdict);
@@ -251,6 +266,11 @@ class Agent {
   bool selected_in_list_ = false;
   SocketAddr selected_local_{}, selected_remote_{};
   Duration selected_rtt_ = Duration::micros(-1);
+  // Remote candidates (bit per index) that sent us an authenticated check.
+  uint32_t authenticated_remotes_ = 0;
+  static_assert(kMaxRemoteCandidates <= 32);
+  // Lite: when an authenticated check last arrived on each pair (consent, RFC 7675 spirit).
+  Timestamp heard_[kMaxPairs];
 
   stun::TransactionId consent_txids_[kConsentTxids];
   Timestamp consent_sent_at_[kConsentTxids];

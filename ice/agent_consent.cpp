@@ -93,9 +93,43 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
   return false;
 }
 
+// A lite agent sends no consent checks (RFC 8445 §2.5), but its full peer
+// does, every 5 s on the selected pair (RFC 7675 §5.1). A nominated pair on
+// which no authenticated check has arrived for the consent timeout (30 s)
+// lapses, so a USE-CANDIDATE replayed from a victim's address cannot hold
+// media there for longer. The freshest other nominated pair takes over;
+// without one, consent is lost.
+void Agent::expire_lite_selection(Timestamp now) {
+  if (!has_selected_ || !selected_in_list_ || heard_[selected_].is_never()) return;
+  const Duration timeout = config_.timing.consent_timeout;
+  if (now < heard_[selected_] + timeout) return;
+  CandidatePair& stale = pairs_[selected_];
+  stale.nominated = false;
+  stale.valid = false;
+  stale.state = PairState::failed;
+  int best = -1;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& p = pairs_[i];
+    if (!p.nominated || heard_[i].is_never() || now >= heard_[i] + timeout) continue;
+    if (best < 0 || p.priority > pairs_[best].priority) best = static_cast<int>(i);
+  }
+  if (best >= 0) {
+    select_pair(static_cast<uint8_t>(best));
+    return;
+  }
+  char reason[sizeof failure_reason_];
+  std::snprintf(reason, sizeof reason, "consent lost: no authenticated check from the peer for %lld s (ICE-lite)",
+                static_cast<long long>((now - heard_[selected_]).as_millis() / 1000));
+  fail(reason);
+}
+
 // RFC 7675 §5.1: no authenticated response for 30 s -> consent lost.
 void Agent::expire_consent(Timestamp now) {
-  if (config_.lite || consent_pair() < 0 || last_consent_.is_never()) return;
+  if (config_.lite) {
+    expire_lite_selection(now);
+    return;
+  }
+  if (consent_pair() < 0 || last_consent_.is_never()) return;
   if (now >= last_consent_ + config_.timing.consent_timeout) {
     char reason[sizeof failure_reason_];
     std::snprintf(reason, sizeof reason, "consent lost: no response to consent checks for %lld s",

@@ -121,6 +121,8 @@ Timestamp Agent::next_deadline() {
   if (consent_pair() >= 0 && !last_consent_.is_never() && !remote_creds_.empty()) {
     if (config_.lite) {
       consider(next_keepalive_, "keep-alive");
+      if (has_selected_ && selected_in_list_ && !heard_[selected_].is_never())
+        consider(heard_[selected_] + config_.timing.consent_timeout, "consent: lost (lite)");
     } else {
       consider(next_consent_, "consent check");
       if (state_ == AgentState::connected) consider(last_consent_ + config_.timing.disconnected_after, "consent: disconnected");

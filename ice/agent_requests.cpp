@@ -109,6 +109,7 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
     c.priority = *msg.priority();
     if (!add_remote_entry(c, remote).ok()) return;
   }
+  authenticated_remotes_ |= 1u << remote;
   int index = find_pair(local, remote);
   if (index < 0) return;
   auto pi = static_cast<uint8_t>(index);
@@ -117,12 +118,22 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
   if (config_.lite) {  // RFC 8445 §2.5: a lite agent follows the controlling side
     p.state = PairState::succeeded;
     p.valid = true;
+    heard_[pi] = now_;
     if (use_candidate) nominate(pi);
     return;
   }
-  // RFC 8445 §7.3.1.4: a triggered check, unless the pair already
-  // succeeded. An In-Progress check is cancelled (no more retransmissions)
-  // but its response, if it comes, still counts.
+  trigger_check(pi);
+  if (use_candidate && !controlling_) {
+    if (p.valid && p.state == PairState::succeeded) nominate(pi);
+    else p.nominate_on_success = true;
+  }
+}
+
+// RFC 8445 §7.3.1.4: a triggered check, unless the pair already
+// succeeded. An In-Progress check is cancelled (no more retransmissions)
+// but its response, if it comes, still counts.
+void Agent::trigger_check(uint8_t pi) {
+  CandidatePair& p = pairs_[pi];
   if (p.state == PairState::in_progress && !p.nominating) {
     p.cancelled_txid = p.txid;
     p.has_cancelled = true;
@@ -133,10 +144,17 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
     p.failure = PairFailure::none;
     triggered_.push(pi);
   }
-  if (use_candidate && !controlling_) {
-    if (p.valid && p.state == PairState::succeeded) nominate(pi);
-    else p.nominate_on_success = true;
-  }
+}
+
+// The peer is evidently there (peer::Connection holds its ClientHello) but
+// our check toward it has not succeeded yet, typically lost on the way: check
+// again now instead of at the next retransmission. Only toward an address
+// whose authenticated check we answered, and only a full agent checks.
+void Agent::check_again(const SocketAddr& local, const SocketAddr& remote) {
+  int l = find_local_base(local), r = find_remote(remote);
+  int p = l >= 0 && r >= 0 ? find_pair(l, r) : -1;
+  if (config_.lite || p < 0 || pairs_[p].valid || (authenticated_remotes_ >> r & 1u) == 0) return;
+  trigger_check(static_cast<uint8_t>(p));
 }
 
 void Agent::queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,

@@ -276,7 +276,9 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
   dc.rng = config_.secret_rng;
   for (std::size_t i = 0; i < config_.srtp_profile_count && i < config_.srtp_profiles.size(); ++i)
     dc.srtp_profiles.push(config_.srtp_profiles[i]);
-  dc.cookie_exchange = false;  // ICE already verified the path (RFC 8842 §5, RFC 6347 §4.2.1)
+  // RFC 8842 §5, RFC 6347 §4.2.1: no cookie, because ICE verifies the path:
+  // DTLS reaches the endpoint only from an address ICE validated (connection_io.cpp).
+  dc.cookie_exchange = false;
   dc.require_client_certificate = true;
   dc.mtu = config_.dtls_mtu;
   dc.trace = config_.trace;

@@ -39,8 +39,8 @@
 #include <string_view>
 
 #include "dtls/alert.hpp"
-#include "dtls/certificate.hpp"
 #include "dtls/endpoint.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "ice/agent.hpp"
 #include "lib/bytes.hpp"
 #include "lib/result.hpp"
@@ -77,7 +77,8 @@ struct Config {
   // Our DTLS role when the offer says actpass (RFC 8842 §3): active = client.
   sdp::Setup setup_for_actpass = sdp::Setup::active;
   // DTLS-SRTP protection profiles (RFC 5764 §4.1.2 ids), preference order.
-  std::array<uint16_t, 4> srtp_profiles{0x0007, 0x0001, 0x0008, 0x0002};
+  std::array<uint16_t, 4> srtp_profiles{srtp::kDtlsSrtpAeadAes128Gcm, srtp::kDtlsSrtpAes128CmSha1_80,
+                                         srtp::kDtlsSrtpAeadAes256Gcm, srtp::kDtlsSrtpAes128CmSha1_32};
   std::size_t srtp_profile_count = 4;
   // Media: what to offer / accept, and our sending SSRCs.
   std::span<const sdp::Codec> audio_codecs;
@@ -169,6 +170,9 @@ struct Stats {
   uint64_t datagrams_received = 0, unknown_datagrams = 0;
   Counter stun_in, stun_out, dtls_in, dtls_out;
   uint64_t dtls_dropped = 0;  // DTLS arriving before the remote description or after failure
+  // DTLS, SRTP or SRTCP from an address ICE has not validated (RFC 7675): dropped.
+  uint64_t untrusted_dropped = 0;
+  uint64_t client_hellos_held = 0;  // kept until their source's pair validated (see HeldHello)
   SrtpStats srtp;
 };
 
@@ -249,9 +253,12 @@ class Connection {
   void install_srtp();
   void on_media(MutableBytes datagram, bool rtcp);
   Result<Transmit> send_media(MutableBytes buffer, std::size_t len, bool rtcp);
-  bool media_path(SocketAddr& local, SocketAddr& remote, bool for_dtls) const;
+  bool media_path(SocketAddr& local, SocketAddr& remote) const;
   bool valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const;
-  void seed_dtls_rtt();
+  void on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
+  bool hold_or_drop(MutableBytes datagram, const SocketAddr& from);
+  void replay_held_hello(Timestamp now);
+  void seed_dtls_rtt(Timestamp now);
   void note_received_alert();
   void maybe_ready();
   void note_retransmitted_rtt(Timestamp now);
@@ -272,9 +279,17 @@ class Connection {
   std::optional<srtp::Profile> profile_;
   Stats stats_{};
 
-  // Where DTLS goes before/without a selected pair: the last source of DTLS.
+  // The peer has started DTLS (a datagram from a validated address, or held).
   bool have_dtls_peer_ = false;
-  SocketAddr dtls_local_{}, dtls_remote_{};
+  // One ClientHello that overtook the check response validating its pair
+  // (connection_io.cpp): a fixed slot, never more.
+  struct HeldHello {
+    static constexpr std::size_t kCapacity = 1500;  // one Ethernet-MTU datagram
+    std::array<uint8_t, kCapacity> bytes{};
+    std::size_t len = 0;
+    SocketAddr from{};
+  };
+  HeldHello held_{};
   void check_setup_deadline(Timestamp now);
   Timestamp setup_deadline_ = Timestamp::never();
   Timestamp ice_deadline_ = Timestamp::zero();

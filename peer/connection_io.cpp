@@ -5,6 +5,7 @@
 
 #include "peer/connection.hpp"
 #include "peer/srtp_keys.hpp"
+#include "srtp/rtp_header.hpp"
 
 namespace keyway::peer {
 
@@ -22,28 +23,81 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
       return;
     case PacketKind::dtls:
       stats_.dtls_in.add(datagram.size());
-      if (!dtls_ || state_ == State::failed) {
-        stats_.dtls_dropped++;
-        return;
-      }
-      // Until ICE selects a pair, answer DTLS where it came from (the peer
-      // may finish its checks first and start the handshake).
-      dtls_local_ = to;
-      dtls_remote_ = from;
-      have_dtls_peer_ = true;
-      seed_dtls_rtt();  // the server's first flight is armed by this datagram
-      (void)dtls_->handle_datagram(now, datagram);
+      on_dtls_datagram(now, datagram, from, to);
       return;
     case PacketKind::rtp:
-      on_media(datagram, false);
-      return;
     case PacketKind::rtcp:
-      on_media(datagram, true);
+      if (!ice_.validated_remote(from)) {  // see on_dtls_datagram
+        stats_.untrusted_dropped++;
+        return;
+      }
+      on_media(datagram, classify(datagram) == PacketKind::rtcp);
       return;
     case PacketKind::unknown:
       stats_.unknown_datagrams++;
       return;
   }
+}
+
+// Trust at the joints: DTLS (like SRTP and SRTCP) is taken only from a
+// remote address ICE has validated — our check to it drew an authenticated
+// response (RFC 8445 §7.2.5.3), or, on a lite agent, its authenticated check
+// arrived (§2.5) — as libwebrtc drops non-STUN datagrams from unknown
+// remotes. Anything else could come from anyone: answering it would reflect
+// and amplify (cookies are off in calls), and its alert could end the call.
+void Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from,
+                                  const SocketAddr& to) {
+  if (!dtls_ || state_ == State::failed) {
+    stats_.dtls_dropped++;
+    return;
+  }
+  if (!ice_.validated_remote(from)) {
+    if (hold_or_drop(datagram, from)) ice_.check_again(to, from);
+    return;
+  }
+  held_.len = 0;  // the handshake goes on with a validated peer
+  have_dtls_peer_ = true;
+  seed_dtls_rtt(now);  // the server's first flight is armed by this datagram
+  (void)dtls_->handle_datagram(now, datagram);
+}
+
+// The peer's check can succeed before ours does (ours or its response was
+// lost), so its ClientHello may overtake the response that validates our
+// pair. If it comes from an address whose authenticated check we answered
+// (RFC 8445 §7.3.1.4: our triggered check toward it is on its way), it is
+// kept in one fixed slot (the newest wins) and fed to DTLS once that address
+// validates, so the peer need not retransmit it; and the caller checks that
+// address again at once rather than at the next retransmission (a check is
+// smaller than a ClientHello, and goes only where an authenticated check
+// came from). Everything else is dropped and counted.
+bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
+  ByteReader r(datagram);
+  uint8_t type = 0, msg_type = 0;
+  uint16_t version = 0, epoch = 0;
+  // RFC 6347 §4.1: type, version, epoch, 48-bit sequence, length; then the
+  // handshake header's msg_type (1 = client_hello, RFC 5246 §7.4).
+  bool client_hello = r.read_u8(type) && r.read_u16(version) && r.read_u16(epoch) && r.skip(8) &&
+                      r.read_u8(msg_type) && type == 22 && epoch == 0 && msg_type == 1;
+  if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > held_.bytes.size()) {
+    stats_.untrusted_dropped++;
+    return false;
+  }
+  std::memcpy(held_.bytes.data(), datagram.data(), datagram.size());
+  held_.len = datagram.size();
+  held_.from = from;
+  have_dtls_peer_ = true;
+  stats_.client_hellos_held++;
+  tracef(config_.trace, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_.len);
+  return true;
+}
+
+void Connection::replay_held_hello(Timestamp now) {
+  if (held_.len == 0 || !ice_.validated_remote(held_.from)) return;
+  std::size_t n = held_.len;
+  held_.len = 0;
+  tracef(config_.trace, Layer::peer, "source validated: the held ClientHello goes to DTLS");
+  seed_dtls_rtt(now);
+  (void)dtls_->handle_datagram(now, MutableBytes(held_.bytes.data(), n));
 }
 
 // A call that never gets keys must end, naming where it is stuck (ICE
@@ -130,7 +184,7 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
         // event is reported either way.
         if (state_ == State::checking) state_ = State::handshaking;
         if (state_ != State::failed && state_ != State::closed) {
-          seed_dtls_rtt();
+          seed_dtls_rtt(now);
           Event ev;
           ev.kind = EventKind::ice_connected;
           ev.local = ice_.selected_local();
@@ -176,21 +230,29 @@ bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration
 // retransmission, or a response we sent) stands in: it can only be shorter
 // than the real round trip, and DTLS clamps it to at least 50 ms. Without
 // this, one lost check put DTLS back on RFC 6347's 1 s timer.
+//
+// Only a pair we did send on counts. Story (issue 12): an ICE-lite agent's
+// pair is valid from the peer's first check, before our response leaves, so
+// last_sent was zero and "now - last_sent" was the machine's uptime: the RTO
+// clamped to 3 s, and a lost first ClientHello waited 3 s. seed_dtls_rtt()
+// now asks again once the response is out (a zero stand-in, hence 50 ms).
 void Connection::note_retransmitted_rtt(Timestamp now) {
   if (dtls_rtt_seeded_ || fallback_rtt_.as_micros() >= 0) return;
   for (const ice::CandidatePair& p : ice_.pairs())
-    if (p.valid && p.rtt.as_micros() < 0 && now >= p.last_sent) fallback_rtt_ = now - p.last_sent;
+    if (p.valid && p.rtt.as_micros() < 0 && p.last_sent != Timestamp{} && now >= p.last_sent)
+      fallback_rtt_ = now - p.last_sent;
 }
 
 // The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
 // seeded once, from the selected pair or else a valid one, before the first
 // flight that expects an answer is armed.
-void Connection::seed_dtls_rtt() {
+void Connection::seed_dtls_rtt(Timestamp now) {
   if (!dtls_ || dtls_rtt_seeded_) return;
   Duration rtt = Duration::micros(-1);
   SocketAddr l, r;
   if (auto s = ice_.selected_rtt()) rtt = *s;
   else if (!valid_pair_path(l, r, rtt)) return;
+  if (rtt.as_micros() < 0) note_retransmitted_rtt(now);
   if (rtt.as_micros() < 0) rtt = fallback_rtt_;
   if (rtt.as_micros() < 0) return;
   dtls_->set_rtt_estimate(rtt);
@@ -199,22 +261,16 @@ void Connection::seed_dtls_rtt() {
          static_cast<long long>(rtt.as_millis()));
 }
 
-// Where media and DTLS go: the selected pair, else a valid pair, else (DTLS
-// only) where the peer's DTLS came from.
-bool Connection::media_path(SocketAddr& local, SocketAddr& remote, bool for_dtls) const {
+// Where media and DTLS go: the selected pair, else a valid pair; nowhere
+// else (RFC 8445 §12.1, RFC 7675: never to an address ICE has not validated).
+bool Connection::media_path(SocketAddr& local, SocketAddr& remote) const {
   if (ice_.has_selected()) {
     local = ice_.selected_local();
     remote = ice_.selected_remote();
     return true;
   }
   Duration rtt;
-  if (valid_pair_path(local, remote, rtt)) return true;
-  if (for_dtls && have_dtls_peer_) {
-    local = dtls_local_;
-    remote = dtls_remote_;
-    return true;
-  }
-  return false;
+  return valid_pair_path(local, remote, rtt);
 }
 
 bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
@@ -225,7 +281,8 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
   SocketAddr l, r;
   Duration rtt;
   if (dtls_client_ && !ice_.has_selected() && !valid_pair_path(l, r, rtt)) return false;
-  seed_dtls_rtt();
+  replay_held_hello(now);
+  seed_dtls_rtt(now);
   for (;;) {
     dtls::Output o = dtls_->poll_output(now, scratch);
     if (o.kind == dtls::Output::Kind::timeout) {
@@ -234,7 +291,7 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
     }
     if (o.kind == dtls::Output::Kind::transmit) {
       SocketAddr local, remote;
-      if (!media_path(local, remote, true)) continue;  // nowhere to send yet: the flight is retransmitted later
+      if (!media_path(local, remote)) continue;  // nowhere to send yet: the flight is retransmitted later
       out.kind = Output::Kind::transmit;
       out.transmit = Transmit{local, remote, o.transmit};
       stats_.dtls_out.add(o.transmit.size());
@@ -261,6 +318,14 @@ void Connection::on_dtls_event(const dtls::Event& e) {
       break;
     }
     case dtls::EventType::failure:
+      if (e.error.code == Code::timeout && !have_dtls_peer_ && ice_.stats().integrity_failures > 0) {
+        // Our checks succeed but the peer's fail integrity: it holds a wrong
+        // ice-pwd, so it never validates us and (rightly) never answers DTLS.
+        fail(make_error(Layer::ice, Code::auth_failed,
+                        "the peer's checks fail MESSAGE-INTEGRITY (wrong a=ice-pwd?) and it never answered DTLS"),
+             "(%u integrity failures)", ice_.stats().integrity_failures);
+        break;
+      }
       fail(e.error);
       note_received_alert();
       break;
@@ -336,7 +401,7 @@ void Connection::install_srtp() {
 void Connection::maybe_ready() {
   if (!profile_ || ready_announced_ || state_ == State::failed || state_ == State::closed) return;
   SocketAddr local, remote;
-  if (!media_path(local, remote, false)) return;
+  if (!media_path(local, remote)) return;
   ready_announced_ = true;
   state_ = State::connected;
   Event ev;
@@ -358,15 +423,14 @@ void Connection::on_media(MutableBytes datagram, bool rtcp) {
       case Code::auth_failed: {
         s.auth_failures++;
         if (s.failure_log_count < s.first_failures.size()) {
-          ByteReader rd(datagram);
           SrtpStats::Failure f;
           f.rtcp = rtcp;
-          uint16_t seq = 0;
-          uint32_t ssrc = 0;
-          // RTP: seq at 2, SSRC at 8; RTCP: SSRC at 4 (RFC 3550 §5.1, §6.4).
-          if (rtcp ? (rd.skip(4) && rd.read_u32(ssrc)) : (rd.skip(2) && rd.read_u16(seq) && rd.skip(4) && rd.read_u32(ssrc))) {
-            f.ssrc = ssrc;
-            f.seq = seq;
+          // The header is in the clear (RFC 3711 §3.1) and unprotect left it as it came.
+          if (rtcp) {
+            if (auto h = srtp::parse_rtcp_header(datagram)) f.ssrc = h->ssrc;
+          } else if (auto h = srtp::parse_rtp_header(datagram)) {
+            f.ssrc = h->ssrc;
+            f.seq = h->sequence;
           }
           s.first_failures[s.failure_log_count++] = f;
           tracef(config_.trace, Layer::srtp, "authentication failed (%s ssrc 0x%08x seq %u)", rtcp ? "rtcp" : "rtp",
@@ -400,7 +464,7 @@ Result<Transmit> Connection::send_media(MutableBytes buffer, std::size_t len, bo
   ENSURE(state_ == State::connected && profile_,
          make_error(Layer::peer, Code::bad_state, "media before SRTP keys exist (DTLS handshake not complete)"));
   SocketAddr local, remote;
-  ENSURE(media_path(local, remote, false),
+  ENSURE(media_path(local, remote),
          make_error(Layer::ice, Code::bad_state, "no valid candidate pair to send media on"));
   auto r = rtcp ? srtp_out_.protect_rtcp(buffer, len) : srtp_out_.protect_rtp(buffer, len);
   if (!r.ok()) return r.error();

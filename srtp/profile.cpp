@@ -5,10 +5,10 @@ namespace keyway::srtp {
 namespace {
 // Same order as enum class Profile.
 constexpr ProfileInfo kProfiles[] = {
-    {Profile::aes128_cm_sha1_80, "SRTP_AES128_CM_HMAC_SHA1_80", 0x0001, false, 16, 14, 20, 10, 10},
-    {Profile::aes128_cm_sha1_32, "SRTP_AES128_CM_HMAC_SHA1_32", 0x0002, false, 16, 14, 20, 4, 10},
-    {Profile::aead_aes128_gcm, "SRTP_AEAD_AES_128_GCM", 0x0007, true, 16, 12, 0, 16, 16},
-    {Profile::aead_aes256_gcm, "SRTP_AEAD_AES_256_GCM", 0x0008, true, 32, 12, 0, 16, 16},
+    {Profile::aes128_cm_sha1_80, "SRTP_AES128_CM_HMAC_SHA1_80", kDtlsSrtpAes128CmSha1_80, false, 16, 14, 20, 10, 10},
+    {Profile::aes128_cm_sha1_32, "SRTP_AES128_CM_HMAC_SHA1_32", kDtlsSrtpAes128CmSha1_32, false, 16, 14, 20, 4, 10},
+    {Profile::aead_aes128_gcm, "SRTP_AEAD_AES_128_GCM", kDtlsSrtpAeadAes128Gcm, true, 16, 12, 0, 16, 16},
+    {Profile::aead_aes256_gcm, "SRTP_AEAD_AES_256_GCM", kDtlsSrtpAeadAes256Gcm, true, 32, 12, 0, 16, 16},
     {Profile::aes256_cm_sha1_80, "AES_256_CM_HMAC_SHA1_80", 0x0000, false, 32, 14, 20, 10, 10},
     {Profile::aes256_cm_sha1_32, "AES_256_CM_HMAC_SHA1_32", 0x0000, false, 32, 14, 20, 4, 10},
 };

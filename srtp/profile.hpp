@@ -33,6 +33,12 @@ inline constexpr Profile kAllProfiles[] = {
     Profile::aead_aes256_gcm,   Profile::aes256_cm_sha1_80, Profile::aes256_cm_sha1_32,
 };
 
+// IANA DTLS-SRTP protection profile ids (RFC 5764 §4.1.2, RFC 7714 §14.2).
+inline constexpr uint16_t kDtlsSrtpAes128CmSha1_80 = 0x0001;
+inline constexpr uint16_t kDtlsSrtpAes128CmSha1_32 = 0x0002;
+inline constexpr uint16_t kDtlsSrtpAeadAes128Gcm = 0x0007;
+inline constexpr uint16_t kDtlsSrtpAeadAes256Gcm = 0x0008;
+
 struct ProfileInfo {
   Profile profile;
   const char* name;        // the DTLS-SRTP / SDES name, e.g. "SRTP_AES128_CM_HMAC_SHA1_80"

@@ -48,6 +48,7 @@
 #include "srtp/profile.hpp"
 #include "srtp/replay.hpp"
 #include "srtp/stream_table.hpp"
+#include "srtp/trailer.hpp"
 
 namespace keyway::srtp {
 
@@ -55,7 +56,7 @@ enum class Direction : uint8_t { outbound, inbound };
 
 inline constexpr std::size_t kMaxMkiLen = 16;
 // The most protect_rtcp can add: E||index + MKI + tag.
-inline constexpr std::size_t kMaxTrailerLen = 4 + kMaxMkiLen + kMaxTagLen;
+inline constexpr std::size_t kMaxTrailerLen = kSrtcpIndexLen + kMaxMkiLen + kMaxTagLen;
 
 struct SessionConfig {
   Profile profile = Profile::aes128_cm_sha1_80;
@@ -109,8 +110,8 @@ class Session {
   const ProfileInfo& profile() const { return profile_info(config_.profile); }
 
   // Bytes protect_rtp / protect_rtcp append (tag, MKI, and for SRTCP E||index).
-  std::size_t rtp_overhead() const { return rtp_.tag_len() + config_.mki_len; }
-  std::size_t rtcp_overhead() const { return 4 + rtcp_.tag_len() + config_.mki_len; }
+  std::size_t rtp_overhead() const { return rtp_trailer_.len; }
+  std::size_t rtcp_overhead() const { return rtcp_trailer_.len; }
 
   // SRTP (§3.3): buffer[0..packet_len) holds an RTP packet; returns the new length.
   [[nodiscard]] Result<std::size_t> protect_rtp(MutableBytes buffer, std::size_t packet_len);
@@ -146,7 +147,8 @@ class Session {
   void write_mki(MutableBytes out) const;
 
   // The crypto of one packet. "body_end" is where the encrypted portion ends
-  // and the trailer (tag, MKI, SRTCP index) starts; buffers are large enough.
+  // and the trailer (tag, MKI, SRTCP index; see trailer.hpp) starts; buffers
+  // are large enough.
   Status seal_rtp(MutableBytes buffer, std::size_t header_len, std::size_t body_end, uint32_t ssrc, uint64_t index);
   Status open_rtp(MutableBytes packet, std::size_t header_len, std::size_t body_end, uint32_t ssrc, uint64_t index);
   Status seal_rtcp(MutableBytes buffer, std::size_t body_end, uint32_t ssrc, uint32_t index);
@@ -156,6 +158,8 @@ class Session {
   SessionConfig config_{};
   PacketCipher rtp_;
   PacketCipher rtcp_;
+  Trailer rtp_trailer_{};   // where tag and MKI sit: from the profile and mki_len, set in init
+  Trailer rtcp_trailer_{};  // the same with the E||index word
   StreamTable streams_;
   SessionStats stats_{};
   bool initialized_ = false;

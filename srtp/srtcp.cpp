@@ -33,26 +33,26 @@ constexpr uint32_t kEncryptedFlag = 0x80000000u;
 }  // namespace
 
 Status Session::seal_rtcp(MutableBytes buffer, std::size_t body_end, uint32_t ssrc, uint32_t index) {
+  const Trailer& t = rtcp_trailer_;
   MutableBytes rest = buffer.subspan(kRtcpHeaderLen, body_end - kRtcpHeaderLen);
   const uint32_t e_index = kEncryptedFlag | index;
-  const std::size_t tag_len = rtcp_.tag_len();
   if (rtcp_.aead()) {
-    uint8_t iv[crypto::kAeadNonceSize], aad[kRtcpHeaderLen + 4];
+    uint8_t iv[crypto::kAeadNonceSize], aad[kRtcpHeaderLen + kSrtcpIndexLen];
     rtcp_.gcm_rtcp_iv(ssrc, index, iv);
     std::memcpy(aad, buffer.data(), kRtcpHeaderLen);
     store_be32(aad, kRtcpHeaderLen, e_index);
-    TRY(rtcp_.gcm().seal(iv, aad, rest, buffer.subspan(body_end, tag_len)));
-    store_be32(buffer, body_end + tag_len, e_index);
-    write_mki(buffer.subspan(body_end + tag_len + 4, config_.mki_len));
+    TRY(rtcp_.gcm().seal(iv, aad, rest, t.tag(buffer, body_end)));
+    store_be32(buffer, body_end + t.index_at, e_index);
+    write_mki(t.mki(buffer, body_end));
     return ok_status();
   }
   uint8_t iv[16], mac[crypto::Sha1::kDigestSize];
   rtcp_.cm_iv(ssrc, index, iv);
   rtcp_.cm_xor(iv, rest);
-  store_be32(buffer, body_end, e_index);
-  write_mki(buffer.subspan(body_end + 4, config_.mki_len));
-  rtcp_.mac(buffer.first(body_end + 4), {}, mac);
-  std::memcpy(buffer.data() + body_end + 4 + config_.mki_len, mac, tag_len);
+  store_be32(buffer, body_end + t.index_at, e_index);
+  write_mki(t.mki(buffer, body_end));
+  rtcp_.mac(buffer.first(t.authenticated_end(body_end)), {}, mac);
+  std::memcpy(t.tag(buffer, body_end).data(), mac, t.tag_len);
   return ok_status();
 }
 
@@ -74,14 +74,14 @@ Result<std::size_t> Session::protect_rtcp(MutableBytes buffer, std::size_t packe
 }
 
 Status Session::open_rtcp(MutableBytes packet, std::size_t body_end, uint32_t ssrc, uint32_t e_index) {
+  const Trailer& t = rtcp_trailer_;
   const bool encrypted = (e_index & kEncryptedFlag) != 0;
   const uint32_t index = e_index & ~kEncryptedFlag;
   MutableBytes rest = packet.subspan(kRtcpHeaderLen, body_end - kRtcpHeaderLen);
-  const std::size_t tag_len = rtcp_.tag_len();
   if (!rtcp_.aead()) {
     uint8_t mac[crypto::Sha1::kDigestSize];
-    rtcp_.mac(packet.first(body_end + 4), {}, mac);
-    ENSURE(crypto::verify_mac({mac, tag_len}, packet.subspan(body_end + 4 + config_.mki_len, tag_len)), kAuth);
+    rtcp_.mac(packet.first(t.authenticated_end(body_end)), {}, mac);
+    ENSURE(crypto::verify_mac({mac, t.tag_len}, t.tag(packet, body_end)), kAuth);
     if (encrypted) {
       uint8_t iv[16];
       rtcp_.cm_iv(ssrc, index, iv);
@@ -92,19 +92,21 @@ Status Session::open_rtcp(MutableBytes packet, std::size_t body_end, uint32_t ss
   uint8_t iv[crypto::kAeadNonceSize];
   rtcp_.gcm_rtcp_iv(ssrc, index, iv);
   if (encrypted) {
-    uint8_t aad[kRtcpHeaderLen + 4];
+    uint8_t aad[kRtcpHeaderLen + kSrtcpIndexLen];
     std::memcpy(aad, packet.data(), kRtcpHeaderLen);
     store_be32(aad, kRtcpHeaderLen, e_index);
-    ENSURE(rtcp_.gcm().open(iv, aad, rest, packet.subspan(body_end, tag_len)).ok(), kAuth);
+    ENSURE(rtcp_.gcm().open(iv, aad, rest, t.tag(packet, body_end)).ok(), kAuth);
     return ok_status();
   }
   // E = 0 (RFC 7714 §9.3): everything up to the tag, then E||index, is AAD.
-  // Move E||index next to the body for one contiguous AAD, then put the tag back.
+  // The tag sits right after the body (trailer.hpp): move E||index into its
+  // place for one contiguous AAD, then put the tag back.
+  MutableBytes wire_tag = t.tag(packet, body_end);
   uint8_t tag[kMaxTagLen];
-  std::memcpy(tag, packet.data() + body_end, tag_len);
+  std::memcpy(tag, wire_tag.data(), t.tag_len);
   store_be32(packet, body_end, e_index);
-  const bool ok = rtcp_.gcm().open(iv, packet.first(body_end + 4), {}, {tag, tag_len}).ok();
-  std::memcpy(packet.data() + body_end, tag, tag_len);
+  const bool ok = rtcp_.gcm().open(iv, packet.first(body_end + kSrtcpIndexLen), {}, {tag, t.tag_len}).ok();
+  std::memcpy(wire_tag.data(), tag, t.tag_len);
   ENSURE(ok, kAuth);
   return ok_status();
 }
@@ -118,11 +120,10 @@ Result<std::size_t> Session::unprotect_rtcp(MutableBytes buffer, std::size_t pac
   if (!header) return count(header.error());
   if (packet_len < kRtcpHeaderLen + rtcp_overhead()) return count(kShort);
   const std::size_t body_end = packet_len - rtcp_overhead();
-  const std::size_t index_at = rtcp_.aead() ? body_end + rtcp_.tag_len() : body_end;
   if (config_.mki_len != 0) {
-    if (auto mki = check_mki(packet.subspan(index_at + 4, config_.mki_len)); !mki) return count(mki.error());
+    if (auto mki = check_mki(rtcp_trailer_.mki(packet, body_end)); !mki) return count(mki.error());
   }
-  const uint32_t e_index = load_be32(packet, index_at);
+  const uint32_t e_index = load_be32(packet, body_end + rtcp_trailer_.index_at);
   const uint32_t index = e_index & kMaxSrtcpIndex;
   Stream* s = streams_.find(header->ssrc);  // nullptr: created only once the packet authenticates
   if (s == nullptr) {

@@ -40,41 +40,41 @@ void store_roc(uint8_t out[4], uint64_t index) {
 
 Status Session::seal_rtp(MutableBytes buffer, std::size_t header_len, std::size_t body_end, uint32_t ssrc,
                          uint64_t index) {
+  const Trailer& t = rtp_trailer_;
   MutableBytes payload = buffer.subspan(header_len, body_end - header_len);
-  const std::size_t tag_len = rtp_.tag_len();
   if (rtp_.aead()) {
     uint8_t iv[crypto::kAeadNonceSize];
     rtp_.gcm_rtp_iv(ssrc, index, iv);
-    TRY(rtp_.gcm().seal(iv, buffer.first(header_len), payload, buffer.subspan(body_end, tag_len)));
-    write_mki(buffer.subspan(body_end + tag_len, config_.mki_len));
+    TRY(rtp_.gcm().seal(iv, buffer.first(header_len), payload, t.tag(buffer, body_end)));
+    write_mki(t.mki(buffer, body_end));
     return ok_status();
   }
   uint8_t iv[16];
   rtp_.cm_iv(ssrc, index, iv);
   rtp_.cm_xor(iv, payload);
-  write_mki(buffer.subspan(body_end, config_.mki_len));
+  write_mki(t.mki(buffer, body_end));
   uint8_t roc[4], mac[crypto::Sha1::kDigestSize];
   store_roc(roc, index);
-  rtp_.mac(buffer.first(body_end), roc, mac);  // the MKI is not authenticated (§3.1)
-  std::memcpy(buffer.data() + body_end + config_.mki_len, mac, tag_len);
+  rtp_.mac(buffer.first(t.authenticated_end(body_end)), roc, mac);  // the MKI is not authenticated (§3.1)
+  std::memcpy(t.tag(buffer, body_end).data(), mac, t.tag_len);
   return ok_status();
 }
 
 Status Session::open_rtp(MutableBytes packet, std::size_t header_len, std::size_t body_end, uint32_t ssrc,
                          uint64_t index) {
+  const Trailer& t = rtp_trailer_;
   MutableBytes payload = packet.subspan(header_len, body_end - header_len);
-  const std::size_t tag_len = rtp_.tag_len();
   if (rtp_.aead()) {
     uint8_t iv[crypto::kAeadNonceSize];
     rtp_.gcm_rtp_iv(ssrc, index, iv);
     // AesGcm::open leaves the payload untouched when the tag is wrong.
-    ENSURE(rtp_.gcm().open(iv, packet.first(header_len), payload, packet.subspan(body_end, tag_len)).ok(), kAuth);
+    ENSURE(rtp_.gcm().open(iv, packet.first(header_len), payload, t.tag(packet, body_end)).ok(), kAuth);
     return ok_status();
   }
   uint8_t roc[4], mac[crypto::Sha1::kDigestSize];
   store_roc(roc, index);
-  rtp_.mac(packet.first(body_end), roc, mac);
-  ENSURE(crypto::verify_mac({mac, tag_len}, packet.subspan(body_end + config_.mki_len, tag_len)), kAuth);
+  rtp_.mac(packet.first(t.authenticated_end(body_end)), roc, mac);
+  ENSURE(crypto::verify_mac({mac, t.tag_len}, t.tag(packet, body_end)), kAuth);
   uint8_t iv[16];
   rtp_.cm_iv(ssrc, index, iv);
   rtp_.cm_xor(iv, payload);
@@ -126,8 +126,7 @@ Result<std::size_t> Session::unprotect_rtp(MutableBytes buffer, std::size_t pack
   if (packet_len < header->header_len + rtp_overhead()) return count(kShort);
   const std::size_t body_end = packet_len - rtp_overhead();
   if (config_.mki_len != 0) {
-    const std::size_t mki_at = rtp_.aead() ? body_end + rtp_.tag_len() : body_end;
-    if (auto mki = check_mki(packet.subspan(mki_at, config_.mki_len)); !mki) return count(mki.error());
+    if (auto mki = check_mki(rtp_trailer_.mki(packet, body_end)); !mki) return count(mki.error());
   }
   Stream* s = streams_.find(header->ssrc);  // nullptr: a new SSRC, created only once it authenticates
   if (s == nullptr) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "ice/credentials.hpp"
 #include "sdp/negotiate.hpp"
 #include "sdp/parse.hpp"

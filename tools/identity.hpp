@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "lib/crypto/drbg.hpp"
 
 namespace keyway::tools {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "dtls/der.hpp"
+#include "dtls/x509/der.hpp"
 
 namespace keyway::tools {
 namespace {

@@ -26,6 +26,20 @@ step_result() {  # name, status
   else total_fail=$((total_fail + 1)); echo "  FAILED $1"; fi
 }
 
+# Prints one line per test of a finished `meson test` run and adds its counts
+# (tools/count_tests.py reads Meson's testlog.json) to the totals.
+count_suite() {  # build dir, label
+  local dir=$1 label=$2 counts
+  grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" | sed 's/^/  /'
+  counts=$(/usr/bin/python3 tools/count_tests.py "$dir/meson-logs/testlog.json" "$label" 2>/dev/null) || counts="0 1 0"
+  set -- $counts
+  total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2)); total_skip=$((total_skip + $3))
+  if [ "$2" -ne 0 ]; then
+    echo "-- failures in $label (from $dir/meson-logs/testlog.txt):"
+    grep -E -B2 -A25 '(FAIL|ERROR|TIMEOUT)' "$dir.test.log" | head -120
+  fi
+}
+
 run_suite() {  # build dir, label, extra meson setup args...
   local dir=$1 label=$2
   shift 2
@@ -40,15 +54,7 @@ run_suite() {  # build dir, label, extra meson setup args...
   fi
   echo "== $label: test"
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs >"$dir.test.log" 2>&1
-  grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" | sed 's/^/  /'
-  local counts
-  counts=$(/usr/bin/python3 tools/count_tests.py "$dir/meson-logs/testlog.json" "$label" 2>/dev/null) || counts="0 1 0"
-  set -- $counts
-  total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2)); total_skip=$((total_skip + $3))
-  if [ "$2" -ne 0 ]; then
-    echo "-- failures in $label (from $dir/meson-logs/testlog.txt):"
-    grep -E -B2 -A25 '(FAIL|ERROR|TIMEOUT)' "$dir.test.log" | head -120
-  fi
+  count_suite "$dir" "$label"
 }
 
 run_suite build "default"
@@ -81,15 +87,7 @@ PY
   fi
   echo "== $label: test"
   meson test -C "$dir" --no-rebuild --num-processes "$jobs" --print-errorlogs $tests >"$dir.test.log" 2>&1
-  grep -E '^ *[0-9]+/[0-9]+ ' "$dir.test.log" | sed 's/^/  /'
-  local counts
-  counts=$(/usr/bin/python3 tools/count_tests.py "$dir/meson-logs/testlog.json" "$label" 2>/dev/null) || counts="0 1 0"
-  set -- $counts
-  total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2)); total_skip=$((total_skip + $3))
-  if [ "$2" -ne 0 ]; then
-    echo "-- failures in $label (from $dir/meson-logs/testlog.txt):"
-    grep -E -B2 -A25 '(FAIL|ERROR|TIMEOUT)' "$dir.test.log" | head -120
-  fi
+  count_suite "$dir" "$label"
 }
 
 # mbedTLS 3.6 LTS (Debian trixie's source package, built once into

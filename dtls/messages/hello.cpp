@@ -25,7 +25,7 @@ Result<ClientHello> parse_client_hello(Bytes body) {
   ch.cookie = cookie.rest();
   ch.cipher_suites = suites.rest();
   for (uint8_t m = 0; comp.read_u8(m);)
-    if (m == 0) ch.null_compression = true;
+    if (m == kCompressionNull) ch.null_compression = true;
   auto ext = parse_extensions(r);
   if (!ext.ok()) return ext.error();
   ch.ext = *ext;
@@ -44,8 +44,8 @@ void write_client_hello(ByteWriter& w, const ClientHello& ch, const uint16_t* su
   auto list = w.begin_prefixed16();
   for (std::size_t i = 0; i < suite_count; ++i) w.write_u16(suites[i]);
   w.end_prefixed(list);
-  w.write_u8(1);
-  w.write_u8(0);  // null compression only
+  w.write_u8(1);  // one compression method: null only
+  w.write_u8(kCompressionNull);
   write_extensions(w, ch.ext);
 }
 
@@ -72,7 +72,7 @@ Result<ServerHello> parse_server_hello(Bytes body) {
   ENSURE(r.read_u16(sh.version) && r.read_bytes(32, sh.random) && r.read_prefixed8(sid) &&
              sid.remaining() <= 32 && r.read_u16(sh.cipher_suite) && r.read_u8(compression),
          kServerHello);
-  ENSURE(compression == 0, kCompression);
+  ENSURE(compression == kCompressionNull, kCompression);
   sh.session_id = sid.rest();
   auto ext = parse_extensions(r);
   if (!ext.ok()) return ext.error();
@@ -87,7 +87,7 @@ void write_server_hello(ByteWriter& w, const ServerHello& sh) {
   w.write_bytes(sh.session_id);
   w.end_prefixed(sid);
   w.write_u16(sh.cipher_suite);
-  w.write_u8(0);
+  w.write_u8(kCompressionNull);
   write_extensions(w, sh.ext);
 }
 

@@ -1,5 +1,6 @@
 // Certificate, ServerKeyExchange, CertificateRequest, ClientKeyExchange,
 // CertificateVerify (RFC 5246 §7.4.2-§7.4.8, RFC 8422 §5.4, §5.7).
+#include "dtls/constants.hpp"
 #include "dtls/messages.hpp"
 
 namespace keyway::dtls {
@@ -75,17 +76,17 @@ Result<CertificateRequest> parse_certificate_request(Bytes body) {
              r.read_prefixed16(cas) && r.at_end(),
          kCertReq);
   for (uint8_t t = 0; types.read_u8(t);) {
-    if (t == 64) cr.ecdsa_sign = true;  // RFC 8422 §5.5
-    if (t == 1) cr.rsa_sign = true;
+    if (t == static_cast<uint8_t>(ClientCertificateType::ecdsa_sign)) cr.ecdsa_sign = true;
+    if (t == static_cast<uint8_t>(ClientCertificateType::rsa_sign)) cr.rsa_sign = true;
   }
   for (uint16_t a = 0; algs.read_u16(a);) cr.signature_algorithms.push(a);
   return cr;
 }
 
 void write_certificate_request(ByteWriter& w, const uint16_t* schemes, std::size_t count) {
-  w.write_u8(2);
-  w.write_u8(64);  // ecdsa_sign
-  w.write_u8(1);   // rsa_sign
+  w.write_u8(2);  // certificate_types: two
+  w.write_u8(static_cast<uint8_t>(ClientCertificateType::ecdsa_sign));
+  w.write_u8(static_cast<uint8_t>(ClientCertificateType::rsa_sign));
   auto algs = w.begin_prefixed16();
   for (std::size_t i = 0; i < count; ++i) w.write_u16(schemes[i]);
   w.end_prefixed(algs);

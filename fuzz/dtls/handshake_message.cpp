@@ -7,7 +7,7 @@
 #include "dtls/extensions.hpp"
 #include "dtls/handshake_header.hpp"
 #include "dtls/messages.hpp"
-#include "dtls/der.hpp"
+#include "dtls/x509/der.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
-#include "dtls/der.hpp"
+#include "dtls/x509/certificate.hpp"
+#include "dtls/x509/der.hpp"
 #include "tests/dtls/x509_support.hpp"
 #include "tests/support/hex.hpp"
 

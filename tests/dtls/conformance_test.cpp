@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "dtls/handshake_table.hpp"
 #include "dtls/messages.hpp"
 #include "tests/dtls/script.hpp"
 
@@ -32,22 +33,23 @@ struct Point {
   int steps;
   HandshakeState state;
   uint16_t next_seq;        // message_seq the receiver expects next
+  uint8_t received;         // messages of expected_messages(state) received (dtls/handshake_table.hpp)
 };
 
 constexpr Point kPoints[] = {
-    {"client wait_server_hello", 0, 1, HandshakeState::client_wait_server_hello, 0},
-    {"client flight4 @certificate", 0, 2, HandshakeState::client_wait_server_flight, 1},
-    {"client flight4 @server_key_exchange", 0, 3, HandshakeState::client_wait_server_flight, 2},
-    {"client flight4 @certificate_request", 0, 4, HandshakeState::client_wait_server_flight, 3},
-    {"client flight4 @server_hello_done", 0, 5, HandshakeState::client_wait_server_flight, 4},
-    {"client wait_finished", 0, 11, HandshakeState::client_wait_finished, 5},
-    {"client established", 0, 13, HandshakeState::established, 6},
-    {"server wait_client_hello", 1, 0, HandshakeState::server_wait_client_hello, 0},
-    {"server flight5 @certificate", 1, 1, HandshakeState::server_wait_client_flight, 1},
-    {"server flight5 @client_key_exchange", 1, 7, HandshakeState::server_wait_client_flight, 2},
-    {"server flight5 @certificate_verify", 1, 8, HandshakeState::server_wait_client_flight, 3},
-    {"server flight5 @finished", 1, 9, HandshakeState::server_wait_client_flight, 4},
-    {"server established", 1, 11, HandshakeState::established, 5},
+    {"client wait_server_hello", 0, 1, HandshakeState::client_wait_server_hello, 0, 0},
+    {"client flight4 @certificate", 0, 2, HandshakeState::client_wait_server_flight, 1, 0},
+    {"client flight4 @server_key_exchange", 0, 3, HandshakeState::client_wait_server_flight, 2, 1},
+    {"client flight4 @certificate_request", 0, 4, HandshakeState::client_wait_server_flight, 3, 2},
+    {"client flight4 @server_hello_done", 0, 5, HandshakeState::client_wait_server_flight, 4, 3},
+    {"client wait_finished", 0, 11, HandshakeState::client_wait_finished, 5, 0},
+    {"client established", 0, 13, HandshakeState::established, 6, 0},
+    {"server wait_client_hello", 1, 0, HandshakeState::server_wait_client_hello, 0, 0},
+    {"server flight5 @certificate", 1, 1, HandshakeState::server_wait_client_flight, 1, 0},
+    {"server flight5 @client_key_exchange", 1, 7, HandshakeState::server_wait_client_flight, 2, 1},
+    {"server flight5 @certificate_verify", 1, 8, HandshakeState::server_wait_client_flight, 3, 2},
+    {"server flight5 @finished", 1, 9, HandshakeState::server_wait_client_flight, 4, 3},
+    {"server established", 1, 11, HandshakeState::established, 5, 0},
 };
 enum P { C0, C1, C2, C3, C4, C5, C6, S0, S1, S2, S3, S4, S5 };
 
@@ -60,7 +62,8 @@ constexpr const char* kInputNames[kInputs] = {
 constexpr uint8_t kHsType[11] = {0, 1, 2, 3, 11, 12, 13, 14, 15, 16, 20};
 
 // Expected answers:
-//   .  the expected input here (not tested)
+//   .  the expected input here (not tested): exactly what dtls/handshake_table.hpp
+//      says may come next (checked by expected_here below)
 //   F  fatal unexpected_message; state -> failed            RFC 5246 §7.2.2, §7.3, §7.4
 //   D  silent discard; state unchanged, handshake completes RFC 6347 §4.1.2.7
 //   R  a warning alert is reported, state unchanged         RFC 5246 §7.2
@@ -124,6 +127,25 @@ constexpr Row kTable[] = {
   {S5, 1, "W  W  W  W  W  W  W  W  W  W  D  D  R  ."},
 };
 // clang-format on
+
+// The inputs the state machine's own table expects at `pt` in `epoch`: the
+// handshake messages that may come next there, the ChangeCipherSpec before
+// an epoch-1 Finished, and application data once established.
+bool expected_here(const Point& pt, uint16_t epoch, In in) {
+  // The script's client sends a certificate, as the server requires.
+  constexpr FlightFacts kScriptFacts{true, true};
+  auto may_come = [&](HandshakeType t) {
+    return position_of_next(pt.state, pt.received, t, kScriptFacts) != kNotExpected;
+  };
+  int i = static_cast<int>(in);
+  if (i < 11) {
+    auto type = static_cast<HandshakeType>(kHsType[i]);
+    return may_come(type) && epoch_of(type) == epoch;
+  }
+  if (in == In::CC) return epoch == 0 && may_come(HandshakeType::finished);  // RFC 5246 §7.1
+  if (in == In::AD) return epoch == 1 && pt.state == HandshakeState::established;
+  return false;
+}
 
 struct Bodies {
   std::vector<uint8_t> of[11];
@@ -304,6 +326,8 @@ TEST_CASE("dtls conformance: every message type, CCS, alert and data, in every s
       if (code == ' ') continue;
       REQUIRE(input < kInputs);
       In in = static_cast<In>(input++);
+      CAPTURE(std::string(pt.name) + ", epoch " + std::to_string(row.epoch) + ", " + kInputNames[static_cast<int>(in)]);
+      CHECK((code == '.') == expected_here(pt, row.epoch, in));  // the table and the state machine agree
       if (code == '.') continue;
       std::string cell = std::string(pt.name) + ", epoch " + std::to_string(row.epoch) + ", " +
                          kInputNames[static_cast<int>(in)] + " -> " + code;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/der.hpp"
+#include "dtls/x509/der.hpp"
 #include "lib/rng.hpp"
 #include "tests/support/hex.hpp"
 

@@ -95,6 +95,49 @@ TEST_CASE("dtls client: fresh cookies do not renew the retransmission budget for
   CHECK(rounds < 20);
 }
 
+// A server that keeps refusing with the same cookie and numbers each
+// HelloVerifyRequest as the hello it answers (message_seq 0, 1, 2 ...):
+// not fresh cookies, so they reach the reassembler, in order. Past the
+// limit they are ignored whatever their number, and the client keeps
+// waiting for a ServerHello until its budget runs out (a timeout). The
+// order table (dtls/handshake_table.hpp) first counted an ignored request
+// as received and took the next one for an unexpected message: fatal
+// unexpected_message instead of the timeout.
+TEST_CASE("dtls client: HelloVerifyRequests past the limit are ignored, whatever their message_seq") {
+  Fixture f;
+  Endpoint c(f.client);
+  Timestamp now = Timestamp::from_micros(1000000);
+  uint8_t scratch[2048];
+  Code failure = Code::ok;
+  auto drain = [&] {
+    for (int guard = 0; guard < 100; ++guard) {
+      Output o = c.poll_output(now, scratch);
+      if (o.kind == Output::Kind::timeout) return o.deadline;
+      if (o.kind == Output::Kind::event && o.event.type == EventType::failure) failure = o.event.error.code;
+    }
+    FAIL("poll_output never returned a timeout");
+    return Timestamp::never();
+  };
+  drain();
+  constexpr int kLimit = 4;  // Endpoint::kMaxHelloVerifies
+  int rounds = 0;
+  for (; rounds < 200 && c.state() != HandshakeState::failed; ++rounds) {
+    uint8_t cookie[8] = {0xC0, 0x0C, 0xC0, 0x0C, 0xC0, 0x0C, 0xC0, 0x0C};
+    std::vector<uint8_t> body(3 + sizeof cookie);
+    ByteWriter w(body);
+    write_hello_verify_request(w, cookie);
+    std::vector<uint8_t> d = test::plain_record(ContentType::handshake, 0, static_cast<uint64_t>(rounds),
+                                                test::handshake_message(3, static_cast<uint16_t>(rounds), body));
+    c.handle_datagram(now, d);
+    now = drain();
+    c.handle_timeout(now);
+    drain();
+  }
+  CHECK(c.state() == HandshakeState::failed);
+  CHECK(failure == Code::timeout);
+  CHECK(rounds > kLimit + 1);
+}
+
 // A flight 5 whose CertificateVerify fails is discarded (RFC 6347
 // §4.1.2.7), but its ClientKeyExchange had already installed epoch-1 keys.
 // Whoever chose that ClientKeyExchange knows them (here the twin run, which

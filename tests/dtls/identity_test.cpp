@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "dtls/certificate.hpp"
-#include "dtls/der.hpp"
+#include "dtls/x509/certificate.hpp"
+#include "dtls/x509/der.hpp"
 #include "lib/crypto/drbg.hpp"
 #include "tests/dtls/x509_support.hpp"
 #include "tests/support/hex.hpp"

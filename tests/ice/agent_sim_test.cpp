@@ -106,6 +106,9 @@ TEST_CASE("a lite agent with no traffic sends a keep-alive every 15 s, not more"
   Network net;
   Config lite = full(false);
   lite.lite = true;
+  // Without the peer's consent checks the lite side's pair would lapse at
+  // 30 s (issue 12, agent_consent.cpp); this test is about keep-alives only.
+  lite.timing.consent_timeout = Duration::seconds(3600);
   Config ctl = full(true);
   ctl.timing.consent_interval = Duration::seconds(600);  // silence the full side's consent checks
   ctl.timing.consent_timeout = Duration::seconds(3600);
@@ -511,4 +514,53 @@ TEST_CASE("a full agent told the peer is lite takes the controlling role (RFC 84
   CHECK(a.agent->controlling());
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   check_same_path(a, b);
+}
+
+// Issue 12, ICE-lite finding. Story: a lite agent keeps the highest-priority
+// nominated pair, and one authenticated USE-CANDIDATE check replayed with a
+// victim's source address moved media to the victim for as long as the call
+// lasted. (Here A's address reaches B as peer-reflexive, as behind a NAT, so
+// the replay's pair has the same priority as the real one.) The victim never
+// checks again, so that pair lapses after the consent timeout and the pair
+// the peer keeps checking (its consent checks) is selected again.
+TEST_CASE("lite: a USE-CANDIDATE replayed from a victim's address holds the selection at most the consent timeout") {
+  Network net;
+  Config lite = full(false);
+  lite.lite = true;
+  Peer a("A", full(true), 5), b("B", lite, 6);
+  const SocketAddr a_addr = SocketAddr::v4(127, 0, 0, 1, 5000), b_addr = SocketAddr::v4(127, 0, 0, 2, 6000);
+  const SocketAddr victim = SocketAddr::v4(127, 0, 0, 9, 7000);
+  std::vector<uint8_t> nomination;
+  net.drop = [&](const Packet& p) {
+    auto m = stun::Message::parse(p.bytes);
+    if (p.from == a_addr && m.ok() && m->has(stun::attr::kUseCandidate)) nomination = p.bytes;
+    return false;
+  };
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, a_addr);
+  net.bind(b, b_addr);
+  const Credentials& ca = a.agent->local_credentials();
+  const Credentials& cb = b.agent->local_credentials();
+  REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
+  REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
+  for (const Candidate& cand : b.agent->local_candidates()) REQUIRE(a.agent->add_remote_candidate(cand).ok());
+  a.agent->end_of_remote_candidates();
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  REQUIRE(!nomination.empty());
+  CHECK(b.agent->selected_remote() == a_addr);
+
+  // The replay: authenticated, so the lite agent follows it.
+  (void)b.agent->handle_datagram(net.now, nomination, victim, b_addr);
+  net.drain(b);
+  REQUIRE(b.agent->selected_remote() == victim);
+  CHECK(b.agent->validated_remote(victim));
+
+  net.run_for(Duration::seconds(25));
+  CHECK(b.agent->selected_remote() == victim);  // within the consent timeout
+  net.run_for(Duration::seconds(6));
+  CHECK(b.agent->selected_remote() == a_addr);  // the pair A keeps checking
+  CHECK(!b.agent->validated_remote(victim));
+  CHECK(b.agent->state() == AgentState::connected);
+  CHECK(both_connected(a, b));
 }

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dtls/certificate.hpp"
 #include "dtls/cookie.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "ice/stun/attributes.hpp"
 #include "ice/stun/crc32.hpp"
 #include "ice/stun/message.hpp"

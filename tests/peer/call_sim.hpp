@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "lib/rng.hpp"
 #include "peer/connection.hpp"
 #include "srtp/session.hpp"
@@ -67,6 +67,9 @@ struct Side {
   Timestamp first_media_at = Timestamp::never();
   Timestamp ice_connected_at = Timestamp::never();
   uint64_t datagrams_sent = 0;
+  uint64_t dtls_bytes_sent = 0;
+  // Sent to an address that is not the other side's (nobody is there: never delivered).
+  uint64_t bytes_to_strangers = 0;
   std::vector<Timestamp> dtls_sent;  // when each DTLS datagram left
   uint32_t ssrc = 0;
   uint16_t seq = 0;
@@ -171,6 +174,14 @@ class CallSim {
   // Puts raw bytes on the wire from s (e.g. media protected with other keys).
   void inject(Side& s, const uint8_t* data, std::size_t len) { net_.send(now_, s.node, other(s).node, data, len); }
 
+  // A datagram from any address (e.g. a spoofed one) reaches s now.
+  void inject_from(Side& s, const SocketAddr& from, const std::vector<uint8_t>& bytes) {
+    std::size_t n = bytes.size() < sizeof rx_buf_ ? bytes.size() : sizeof rx_buf_;
+    std::copy(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), rx_buf_);
+    s.conn->handle_datagram(now_, MutableBytes(rx_buf_, n), from, s.addr);
+    drain(s);
+  }
+
   Side& other(Side& s) { return &s == &a_ ? b_ : a_; }
 
  private:
@@ -220,6 +231,11 @@ class CallSim {
       std::printf("%9.3f ms  %s -> send %-5s %4zu bytes\n", ms(now_), s.node == 1 ? "A" : "B",
                   peer::to_string(peer::classify(t.bytes)), t.bytes.size());
     if (opt_.record_events && peer::classify(t.bytes) == peer::PacketKind::dtls) s.dtls_sent.push_back(now_);
+    if (peer::classify(t.bytes) == peer::PacketKind::dtls) s.dtls_bytes_sent += t.bytes.size();
+    if (!(t.to == other(s).addr)) {
+      s.bytes_to_strangers += t.bytes.size();
+      return;
+    }
     if (opt_.drop_sent && opt_.drop_sent(s.node, t.bytes)) return;
     net_.send(now_, s.node, other(s).node, t.bytes.data(), t.bytes.size());
   }

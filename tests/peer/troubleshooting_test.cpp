@@ -122,9 +122,16 @@ TEST_CASE("troubleshooting: wrong ICE password -> ice fails, integrity failures 
       CHECK(no_keys(c.b()));
     } else {
       // A holds the wrong password: B's own checks succeed, so B (the DTLS
-      // client) may start DTLS on that valid pair (RFC 8445 §12.1) and keys
-      // can exist briefly; A's ICE still fails and ends A's side.
-      CHECK(c.a().conn->state() == peer::State::failed);
+      // client) starts DTLS on that valid pair (RFC 8445 §12.1). A's checks
+      // never succeed, so A never validates B and never answers its DTLS
+      // (issue 12: nothing but STUN to an unvalidated address; it used to
+      // answer, and keys existed briefly). B's handshake times out and B
+      // names the cause, ICE; A's ICE fails and ends A's side.
+      CHECK(no_keys(c.a()));
+      CHECK(no_keys(c.b()));
+      CHECK(contains(c.b().conn->failure_text(), "MESSAGE-INTEGRITY"));
+      REQUIRE(c.run_until([&] { return c.a().conn->state() == peer::State::failed; }, Duration::seconds(60)));
+      CHECK(c.a().failures.front().layer == Layer::ice);
       CHECK(!c.send_rtp(c.a()).ok());
     }
   }

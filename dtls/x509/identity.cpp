@@ -6,9 +6,9 @@
 //   id-ecPublicKey/prime256v1 key (RFC 5480), no extensions.
 #include <cstring>
 
-#include "dtls/certificate.hpp"
-#include "dtls/certificate_oid.hpp"
-#include "dtls/der.hpp"
+#include "dtls/x509/certificate.hpp"
+#include "dtls/x509/der.hpp"
+#include "dtls/x509/oid.hpp"
 #include "lib/crypto/ct.hpp"
 
 namespace keyway::dtls {

@@ -1,7 +1,7 @@
 // Certificate fingerprints as SDP carries them (RFC 8122 §5):
 //   fingerprint-attribute = "fingerprint" ":" hash-func SP fingerprint
 //   fingerprint = 2UHEX *(":" 2UHEX)
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
