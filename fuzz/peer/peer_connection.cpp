@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/certificate.hpp"
+#include "dtls/x509/certificate.hpp"
 #include "lib/bytes.hpp"
 #include "lib/rng.hpp"
 #include "peer/connection.hpp"
