@@ -105,7 +105,9 @@ if [ "$coverage" -eq 1 ]; then
       >"$work/setup-cov.log" 2>&1 || { cat "$work/setup-cov.log"; exit 1; }
     rm -f default.profraw  # meson's compiler sanity check ran an instrumented binary here
   fi
-  ninja -C build-cov -j "$jobs" >"$work/build-cov.log" 2>&1 || { tail -30 "$work/build-cov.log"; exit 1; }
+  cov_targets=()  # -T: the replay binaries only, not the whole suite
+  [ "$with_tests" -eq 1 ] || cov_targets=($(printf 'fuzz/fuzz_%s ' "${targets[@]}"))
+  ninja -C build-cov -j "$jobs" "${cov_targets[@]}" >"$work/build-cov.log" 2>&1 || { tail -30 "$work/build-cov.log"; exit 1; }
   rm -rf "$work/profiles" && mkdir -p "$work/profiles"
   export LLVM_PROFILE_FILE="$work/profiles/%4m.profraw"
   if [ "$with_tests" -eq 1 ]; then
