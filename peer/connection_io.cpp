@@ -84,9 +84,10 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
   uint8_t type = 0, msg_type = 0;
   uint16_t version = 0, epoch = 0;
   // RFC 6347 §4.1: type, version, epoch, 48-bit sequence, length; then the
-  // handshake header's msg_type (1 = client_hello, RFC 5246 §7.4).
+  // handshake header's msg_type (RFC 5246 §7.4).
   bool client_hello = r.read_u8(type) && r.read_u16(version) && r.read_u16(epoch) && r.skip(8) &&
-                      r.read_u8(msg_type) && type == 22 && epoch == 0 && msg_type == 1;
+                      r.read_u8(msg_type) && type == static_cast<uint8_t>(dtls::ContentType::handshake) && epoch == 0 &&
+                      msg_type == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
   if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > held_.bytes.size()) {
     stats_.untrusted_dropped++;
     return false;
