@@ -270,11 +270,14 @@ void Agent::push_event(EventKind kind, uint8_t candidate) {
   if (!events_.push(e)) ++stats_.dropped;  // the caller is not polling (a failure still gets in)
 }
 
-bool Agent::validated_remote(const SocketAddr& remote) const {
-  if (has_selected_ && selected_remote_ == remote) return true;
-  for (std::size_t i = 0; i < pair_count_; ++i)
-    if (pairs_[i].valid && remote_[pairs_[i].remote].address == remote) return true;
-  return false;
+std::optional<ValidPath> Agent::validated_path(const SocketAddr& local, const SocketAddr& remote) const {
+  if (has_selected_ && selected_local_ == local && selected_remote_ == remote) return selected_path();
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& p = pairs_[i];
+    if (p.valid && local_base_[p.local] == local && remote_[p.remote].address == remote)
+      return ValidPath{local, remote, p.rtt};
+  }
+  return std::nullopt;
 }
 
 bool Agent::authenticated_remote(const SocketAddr& remote) const {

@@ -143,12 +143,12 @@ class Agent {
   // the time since we last sent on it, which can only be shorter than its
   // round trip. None when every valid pair has an RTT or nothing was sent.
   std::optional<Duration> rtt_lower_bound(Timestamp now) const;
-  // Trust at the joints (peer::Connection): ICE has validated `remote` — a
-  // valid pair leads to it (our check to it drew an authenticated response,
-  // RFC 8445 §7.2.5.3; on a lite agent, its authenticated check, §2.5), or it
-  // is the selected pair's remote. Only such an address may receive or send
+  // Trust at the joints (peer::Connection): is (local base, remote) a pair
+  // ICE has validated — our check on it drew an authenticated response (RFC
+  // 8445 §7.2.5.3; on a lite agent, the peer's authenticated check, §2.5) —
+  // or the selected pair? Its path and RTT if so. Only such a pair may carry
   // anything but STUN (RFC 7675 §1).
-  bool validated_remote(const SocketAddr& remote) const;
+  std::optional<ValidPath> validated_path(const SocketAddr& local, const SocketAddr& remote) const;
   // An authenticated Binding request arrived from `remote` (RFC 8445
   // §7.3.1.4: a triggered check toward it is pending or done). Weaker than
   // validated: nothing may be sent there on its strength.

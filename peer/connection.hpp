@@ -253,7 +253,7 @@ class Connection {
   bool media_path(SocketAddr& local, SocketAddr& remote) const;
   Verdict demultiplex(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
   Verdict on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
-  bool hold_or_drop(MutableBytes datagram, const SocketAddr& from);
+  bool hold_or_drop(MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
   void replay_held_hello(Timestamp now);
   void seed_dtls_rtt(Timestamp now);
   void note_received_alert();
@@ -284,7 +284,7 @@ class Connection {
     static constexpr std::size_t kCapacity = 1500;  // one Ethernet-MTU datagram
     std::array<uint8_t, kCapacity> bytes{};
     std::size_t len = 0;
-    SocketAddr from{};
+    SocketAddr from{}, to{};  // its source, and the local address it arrived on
   };
   HeldHello held_{};
   void check_setup_deadline(Timestamp now);

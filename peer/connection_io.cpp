@@ -35,7 +35,7 @@ Verdict Connection::demultiplex(Timestamp now, MutableBytes datagram, const Sock
       return on_dtls_datagram(now, datagram, from, to);
     case PacketKind::rtp:
     case PacketKind::rtcp:
-      if (!ice_.validated_remote(from)) {  // see on_dtls_datagram
+      if (!ice_.validated_path(to, from)) {  // see on_dtls_datagram
         stats_.untrusted_dropped++;
         return Verdict::discarded;
       }
@@ -59,8 +59,8 @@ Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const
     stats_.dtls_dropped++;
     return Verdict::discarded;
   }
-  if (!ice_.validated_remote(from)) {
-    if (!hold_or_drop(datagram, from)) return Verdict::discarded;
+  if (!ice_.validated_path(to, from)) {
+    if (!hold_or_drop(datagram, from, to)) return Verdict::discarded;
     ice_.check_again(to, from);
     return Verdict::accepted;  // held, not dropped
   }
@@ -79,7 +79,7 @@ Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const
 // address again at once rather than at the next retransmission (a check is
 // smaller than a ClientHello, and goes only where an authenticated check
 // came from). Everything else is dropped and counted.
-bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
+bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, const SocketAddr& to) {
   ByteReader r(datagram);
   uint8_t type = 0, msg_type = 0;
   uint16_t version = 0, epoch = 0;
@@ -95,6 +95,7 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
   std::memcpy(held_.bytes.data(), datagram.data(), datagram.size());
   held_.len = datagram.size();
   held_.from = from;
+  held_.to = to;
   have_dtls_peer_ = true;
   stats_.client_hellos_held++;
   tracef(config_.trace, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_.len);
@@ -102,7 +103,7 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
 }
 
 void Connection::replay_held_hello(Timestamp now) {
-  if (held_.len == 0 || !ice_.validated_remote(held_.from)) return;
+  if (held_.len == 0 || !ice_.validated_path(held_.to, held_.from)) return;
   std::size_t n = held_.len;
   held_.len = 0;
   tracef(config_.trace, Layer::peer, "source validated: the held ClientHello goes to DTLS");

@@ -553,18 +553,23 @@ TEST_CASE("lite: a USE-CANDIDATE replayed from a victim's address holds the sele
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   REQUIRE(!nomination.empty());
   CHECK(b.agent->selected_remote() == a_addr);
+  // The question peer/ asks is about a pair, not a remote alone: the same
+  // remote reached on a local address that is not the pair's base is not
+  // validated (RFC 8445 §7.2.5.3: the check succeeded on that pair only).
+  CHECK(b.agent->validated_path(b_addr, a_addr));
+  CHECK(!b.agent->validated_path(SocketAddr::v4(127, 0, 0, 99, b_addr.port), a_addr));
 
   // The replay: authenticated, so the lite agent follows it.
   (void)b.agent->handle_datagram(net.now, nomination, victim, b_addr);
   net.drain(b);
   REQUIRE(b.agent->selected_remote() == victim);
-  CHECK(b.agent->validated_remote(victim));
+  CHECK(b.agent->validated_path(b_addr, victim));
 
   net.run_for(Duration::seconds(25));
   CHECK(b.agent->selected_remote() == victim);  // within the consent timeout
   net.run_for(Duration::seconds(6));
   CHECK(b.agent->selected_remote() == a_addr);  // the pair A keeps checking
-  CHECK(!b.agent->validated_remote(victim));
+  CHECK(!b.agent->validated_path(b_addr, victim));
   CHECK(b.agent->state() == AgentState::connected);
   CHECK(both_connected(a, b));
 }
