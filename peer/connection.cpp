@@ -2,6 +2,7 @@
 // connection_io.cpp.
 #include "peer/connection.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -47,8 +48,10 @@ dtls::FingerprintHash to_dtls_hash(sdp::HashFunction h) {
 // Scratch for one parsed remote description: heap that lives only while
 // set_remote_answer / accept_offer run, so an established call does not
 // carry it (issue 13). What outlives negotiation is copied out by
-// apply_remote (fingerprint, ICE credentials, candidates).
+// apply_remote (fingerprint, ICE credentials, candidates). Its size is what
+// this text can need (sdp::arena_bytes_for), at most Config::sdp_arena_bytes.
 struct SdpScratch {
+  SdpScratch(std::string_view text, std::size_t limit) : SdpScratch(std::min(sdp::arena_bytes_for(text), limit)) {}
   explicit SdpScratch(std::size_t n) : bytes(new (std::nothrow) std::byte[n]), size(bytes ? n : 0) {}
   std::unique_ptr<std::byte[]> bytes;
   std::size_t size;
@@ -175,7 +178,7 @@ Result<std::string_view> Connection::create_offer(std::span<char> out, bool with
 Status Connection::set_remote_answer(std::string_view answer) {
   ENSURE(config_.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "set_remote_answer: not the offerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "set_remote_answer: already negotiated"));
-  SdpScratch scratch(config_.sdp_arena_bytes);
+  SdpScratch scratch(answer, config_.sdp_arena_bytes);
   if (scratch.size == 0) {
     fail(kNoSdpScratch);
     return kNoSdpScratch;
@@ -209,7 +212,7 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   ENSURE(config_.role == Role::answerer, make_error(Layer::peer, Code::bad_state, "accept_offer: not the answerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "accept_offer: already negotiated"));
   ENSURE(config_.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
-  SdpScratch scratch(config_.sdp_arena_bytes);
+  SdpScratch scratch(offer, config_.sdp_arena_bytes);
   if (scratch.size == 0) {
     fail(kNoSdpScratch);
     return kNoSdpScratch;

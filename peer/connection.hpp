@@ -92,8 +92,8 @@ struct Config {
   // From the first call after negotiation to SRTP keys: past this, the call
   // fails naming the stage it is stuck in (never a silent half-open call).
   Duration setup_timeout = Duration::seconds(30);
-  // Parsing a remote description needs scratch: this many bytes of heap,
-  // held only while set_remote_answer / accept_offer run (issue 13).
+  // Parsing a remote description needs scratch: heap held only while
+  // set_remote_answer / accept_offer run, sized for the text, at most this (issue 13).
   std::size_t sdp_arena_bytes = 48 * 1024;
   TraceSink* trace = nullptr;          // the step-by-step ladder (optional)
 };
