@@ -79,10 +79,10 @@ void Endpoint::set_rtt_estimate(Duration rtt) {
 // ---- input -----------------------------------------------------------------
 
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
-  if (now > now_) now_ = now;  // time never goes backwards
+  clamp_time(now_, now);  // time never goes backwards (lib/sans_io.hpp)
   release_handshake_memory();
   drop_stale_app_data(datagram);
-  if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return Verdict::discard;
+  if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return Verdict::discarded;
   maybe_start();
   ByteReader r(datagram);
   bool any = false;
@@ -118,7 +118,7 @@ Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
     process_record(*rec, payload);
   }
   if (state_ == HandshakeState::failed) return Verdict::fatal;
-  return any ? Verdict::accept : Verdict::discard;
+  return any ? Verdict::accepted : Verdict::discarded;
 }
 
 void Endpoint::process_record(const Record& rec, Bytes payload) {
@@ -156,18 +156,18 @@ void Endpoint::process_alert(uint16_t epoch, Bytes payload) {
     return;
   }
   auto alert = static_cast<AlertDescription>(desc);
-  push_event(EventType::alert_received, 0, 0, static_cast<AlertLevel>(level), alert);
+  push_event(EventKind::alert_received, 0, 0, static_cast<AlertLevel>(level), alert);
   if (desc == static_cast<uint8_t>(AlertDescription::close_notify)) {
     state_ = HandshakeState::closed;
     if (hs_) hs_->timer.stop();
-    push_event(EventType::closed);
+    push_event(EventKind::closed);
     return;
   }
   if (level == static_cast<uint8_t>(AlertLevel::fatal)) {
     state_ = HandshakeState::failed;
     if (hs_) hs_->timer.stop();
     error_ = kPeerAlert;
-    push_event(EventType::failure, 0, 0, AlertLevel::fatal, alert);
+    push_event(EventKind::failure, 0, 0, AlertLevel::fatal, alert);
   }
 }
 
@@ -186,13 +186,9 @@ void Endpoint::process_app_data(Bytes payload) {
     ++stats_.app_data_unaccepted;
     return;
   }
-  if (event_count_ == kMaxEvents) {
-    ++stats_.events_dropped;  // the caller is not polling
-    return;
-  }
   // payload lies inside the datagram being handled (decrypted in place).
   auto offset = static_cast<uint16_t>(payload.data() - event_base_);
-  push_event(EventType::application_data, offset, static_cast<uint16_t>(payload.size()));
+  push_event(EventKind::application_data, offset, static_cast<uint16_t>(payload.size()));
 }
 
 }  // namespace keyway::dtls

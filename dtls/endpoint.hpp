@@ -44,6 +44,7 @@
 #include "lib/crypto/ecc.hpp"
 #include "lib/result.hpp"
 #include "lib/rng.hpp"
+#include "lib/sans_io.hpp"
 #include "lib/time.hpp"
 #include "lib/trace.hpp"
 
@@ -79,9 +80,9 @@ struct Config {
   TraceSink* trace = nullptr;
 };
 
-enum class Verdict : uint8_t { accept, discard, fatal };
+using keyway::Verdict;
 
-enum class EventType : uint8_t {
+enum class EventKind : uint8_t {
   peer_certificate,     // data = the DER of the certificate it announces (withdrawn if replaced before polled)
   handshake_complete,   // suite, srtp_profile, extended_master_secret, data = peer certificate DER
   application_data,     // data
@@ -92,7 +93,7 @@ enum class EventType : uint8_t {
 };
 
 struct Event {
-  EventType type = EventType::failure;
+  EventKind kind = EventKind::failure;
   // application_data: the plaintext, decrypted in place inside the datagram
   // given to handle_datagram() (valid while that buffer is). Certificates:
   // valid until the next handle_* call.
@@ -103,15 +104,13 @@ struct Event {
   AlertLevel alert_level = AlertLevel::fatal;
   AlertDescription alert = AlertDescription::close_notify;
   Error error{};
+
+  bool is_failure() const { return kind == EventKind::failure; }
 };
 
-struct Output {
-  enum class Kind : uint8_t { transmit, event, timeout };
-  Kind kind = Kind::timeout;
-  Bytes transmit;                    // in the caller's scratch buffer
-  Event event;
-  Timestamp deadline = Timestamp::never();
-};
+// The endpoint has no addresses (its caller chose the path): a transmit is
+// the datagram's bytes, in the caller's scratch buffer.
+using Output = EngineOutput<Event, Bytes>;
 
 struct Stats {
   uint64_t records_received = 0;
@@ -121,7 +120,7 @@ struct Stats {
   uint64_t records_malformed = 0;
   uint64_t retransmissions = 0;
   uint64_t fragments_ignored = 0;
-  uint32_t events_dropped = 0;        // application data dropped: poll_output not called
+  uint32_t events_dropped = 0;        // events dropped: poll_output not called (a failure still gets in)
   // Peer flights thrown away because an unauthenticated (epoch-0) message
   // in them failed a check; the peer's retransmission is awaited instead.
   uint32_t flights_discarded = 0;
@@ -216,9 +215,9 @@ class Endpoint {
   Bytes take_ready_message();
   Status on_message_failure(uint16_t epoch, const Error& e, Bytes message);
   void fail(const Error& e, AlertDescription alert);
-  void push_event(EventType type, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
+  void push_event(EventKind kind, uint16_t offset = 0, uint16_t len = 0, AlertLevel level = AlertLevel::fatal,
                   AlertDescription alert = AlertDescription::close_notify);
-  void withdraw_events(EventType type);
+  void withdraw_events(EventKind kind);
   void drop_stale_app_data(MutableBytes datagram);
   void queue_alert(AlertLevel level, AlertDescription desc);
   std::size_t write_alert(MutableBytes out);
@@ -315,12 +314,13 @@ class Endpoint {
   struct PendingEvent {
     uint16_t offset;
     uint16_t len;
-    EventType type;
+    EventKind kind;
     AlertLevel level;
     AlertDescription alert;
+    bool is_failure() const { return kind == EventKind::failure; }
   };
   static constexpr std::size_t kMaxEvents = 8;
-  PendingEvent events_[kMaxEvents] = {};
+  EventQueue<PendingEvent, kMaxEvents> events_;
   // Alerts waiting for poll_output (sealed there, in their epoch).
   struct PendingAlert {
     uint8_t level;
@@ -338,8 +338,6 @@ class Endpoint {
   uint8_t write_epoch_ = 0;    // epoch for alerts and application data
   uint8_t srtp_mki_len_ = 0;
   uint8_t alert_count_ = 0;
-  uint8_t event_head_ = 0;
-  uint8_t event_count_ = 0;
   bool peer_ccs_ = false;
   bool ems_ = false;
   bool cert_accepted_ = false;

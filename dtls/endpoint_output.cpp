@@ -15,7 +15,6 @@ constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls: peer certificate not accepted yet (set a fingerprint or accept it)");
 constexpr Error kTooLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: application data longer than the MTU allows");
 constexpr Error kOutSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls: output buffer cannot hold the record");
-constexpr Error kEventsFull = make_error(Layer::dtls, Code::capacity, "dtls: event queue overflow (poll_output not called)");
 }  // namespace
 
 // ---- failure, events, alerts -------------------------------------------------
@@ -30,31 +29,17 @@ void Endpoint::fail(const Error& e, AlertDescription alert) {
     hs_->flight.clear();
   }
   error_ = e;
-  push_event(EventType::failure, 0, 0, AlertLevel::fatal, alert);
+  push_event(EventKind::failure, 0, 0, AlertLevel::fatal, alert);
 }
 
-void Endpoint::push_event(EventType type, uint16_t offset, uint16_t len, AlertLevel level, AlertDescription alert) {
-  PendingEvent e{offset, len, type, level, alert};
-  if (event_count_ == kMaxEvents) {
-    // Keep a failure visible: overwrite the last slot.
-    error_ = kEventsFull;
-    events_[(event_head_ + kMaxEvents - 1) % kMaxEvents] =
-        PendingEvent{0, 0, EventType::failure, AlertLevel::fatal, AlertDescription::close_notify};
-    return;
-  }
-  events_[(event_head_ + event_count_) % kMaxEvents] = e;
-  ++event_count_;
+void Endpoint::push_event(EventKind kind, uint16_t offset, uint16_t len, AlertLevel level, AlertDescription alert) {
+  if (!events_.push(PendingEvent{offset, len, kind, level, alert})) ++stats_.events_dropped;
 }
 
-// Removes the queued events of one type (a certificate event whose
+// Removes the queued events of one kind (a certificate event whose
 // certificate was replaced before the caller polled it).
-void Endpoint::withdraw_events(EventType type) {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < event_count_; ++i) {
-    PendingEvent e = events_[(event_head_ + i) % kMaxEvents];
-    if (e.type != type) events_[(event_head_ + kept++) % kMaxEvents] = e;
-  }
-  event_count_ = static_cast<uint8_t>(kept);
+void Endpoint::withdraw_events(EventKind kind) {
+  events_.remove_if([kind](const PendingEvent& e) { return e.kind == kind; });
 }
 
 void Endpoint::queue_alert(AlertLevel level, AlertDescription desc) {
@@ -64,23 +49,15 @@ void Endpoint::queue_alert(AlertLevel level, AlertDescription desc) {
   }
   alerts_[alert_count_++] = PendingAlert{static_cast<uint8_t>(level), static_cast<uint8_t>(desc),
                                          static_cast<uint8_t>(write_epoch_)};
-  push_event(EventType::alert_sent, 0, 0, level, desc);
+  push_event(EventKind::alert_sent, 0, 0, level, desc);
 }
 
 // Application data events point into the datagram they came in; one still
 // pending when the next datagram arrives (poll_output not called in
 // between) may have been overwritten, so it is dropped and counted.
 void Endpoint::drop_stale_app_data(MutableBytes datagram) {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < event_count_; ++i) {
-    PendingEvent e = events_[(event_head_ + i) % kMaxEvents];
-    if (e.type == EventType::application_data) {
-      ++stats_.events_dropped;
-      continue;
-    }
-    events_[(event_head_ + kept++) % kMaxEvents] = e;
-  }
-  event_count_ = static_cast<uint8_t>(kept);
+  stats_.events_dropped += static_cast<uint32_t>(
+      events_.remove_if([](const PendingEvent& e) { return e.kind == EventKind::application_data; }));
   event_base_ = datagram.data();
 }
 
@@ -151,7 +128,7 @@ void Endpoint::release_handshake_memory() {
     hs_ = nullptr;
   }
   bool delivered = state_ != HandshakeState::established || (complete_polled_ && cert_accepted_);
-  if (peer_cert_ && event_count_ == 0 && delivered) {
+  if (peer_cert_ && events_.empty() && delivered) {
     crypto::secure_zero(peer_cert_, peer_cert_len_);
     delete[] peer_cert_;
     peer_cert_ = nullptr;
@@ -198,7 +175,7 @@ void Endpoint::on_peer_retransmission() {
 }
 
 void Endpoint::handle_timeout(Timestamp now) {
-  if (now > now_) now_ = now;
+  clamp_time(now_, now);
   release_handshake_memory();
   maybe_start();
   if (!hs_) return;
@@ -229,7 +206,7 @@ void Endpoint::lower_mtu() {
 }
 
 Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
-  if (now > now_) now_ = now;
+  clamp_time(now_, now);
   maybe_start();
   Output out;
   out.kind = Output::Kind::transmit;
@@ -245,22 +222,20 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
     out.transmit = Bytes(scratch.data(), n);
     return out;
   }
-  if (event_count_ > 0) {
-    const PendingEvent& p = events_[event_head_];
+  if (!events_.empty()) {
+    const PendingEvent p = events_.pop();
     out.kind = Output::Kind::event;
-    out.event.type = p.type;
-    if (p.type == EventType::application_data) out.event.data = Bytes(event_base_ + p.offset, p.len);
-    if (p.type == EventType::peer_certificate || p.type == EventType::handshake_complete)
+    out.event.kind = p.kind;
+    if (p.kind == EventKind::application_data) out.event.data = Bytes(event_base_ + p.offset, p.len);
+    if (p.kind == EventKind::peer_certificate || p.kind == EventKind::handshake_complete)
       out.event.data = peer_certificate();
     out.event.alert_level = p.level;
     out.event.alert = p.alert;
     if (suite_) out.event.suite = suite_->suite;
     out.event.srtp_profile = srtp_profile_;
     out.event.extended_master_secret = ems_;
-    if (p.type == EventType::failure) out.event.error = error_;
-    if (p.type == EventType::handshake_complete) complete_polled_ = true;
-    event_head_ = static_cast<uint8_t>((event_head_ + 1) % kMaxEvents);
-    --event_count_;
+    if (p.kind == EventKind::failure) out.event.error = error_;
+    if (p.kind == EventKind::handshake_complete) complete_polled_ = true;
     return out;
   }
   out.kind = Output::Kind::timeout;

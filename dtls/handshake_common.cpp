@@ -101,7 +101,7 @@ Status Endpoint::check_peer_certificate(Bytes der) {
     // A new certificate: an acceptance named the old one, and an event for
     // the old one not polled yet would announce a certificate that is gone.
     cert_accepted_ = false;
-    withdraw_events(EventType::peer_certificate);
+    withdraw_events(EventKind::peer_certificate);
     // An exact-size copy, freed once the caller accepted it (endpoint_output.cpp).
     if (peer_cert_) delete[] peer_cert_;
     peer_cert_len_ = 0;
@@ -116,7 +116,7 @@ Status Endpoint::check_peer_certificate(Bytes der) {
     ENSURE(fingerprint_matches(hs_->expected_fp, der), fingerprint_mismatch(hs_->expected_fp.hash));
     cert_accepted_ = true;
   }
-  if (!repeat) push_event(EventType::peer_certificate);
+  if (!repeat) push_event(EventKind::peer_certificate);
   return ok_status();
 }
 
@@ -174,7 +174,7 @@ void Endpoint::complete_handshake() {
   hs_->timer.stop();
   hs_->flight.clear();
   // empty when the client sent none (server, not required)
-  push_event(EventType::handshake_complete);
+  push_event(EventKind::handshake_complete);
   tracef(trace_, Layer::dtls, "handshake complete (%s, srtp 0x%04x, ems %d)", suite_->iana_name, srtp_profile_,
          ems_ ? 1 : 0);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A fuzzing campaign (issue 7): builds the clang fuzzing build (build-fuzz,
-# -Dfuzzing=true: ASan+UBSan+libFuzzer, lib/fuzzing.hpp's relaxed checks),
+# A fuzzing campaign (issues 7, 16): builds the clang fuzzing build (build-fuzz,
+# fuzz/setup.sh: ASan+UBSan+libFuzzer, lib/fuzzing.hpp's relaxed checks),
 # runs every target for SECONDS from its committed corpus, keeps new inputs
 # in WORKDIR, reports crashes with the file that reproduces them, then
 # measures line coverage per folder (clang source-based coverage) of the test
@@ -14,8 +14,14 @@
 #     -m          merge the new inputs that add coverage into fuzz/corpus/
 #     -C          skip the coverage measurement
 #     -T          coverage: skip the test suite (corpora only)
-# Output: one "fuzz <target> ..." line per target, "crash <target> <file>"
-# per crash, one "coverage <folder>/ lines=NN.N%" line per folder.
+# The committed seeds (fuzz/corpus/<target>/) are only read: new inputs go to
+# WORKDIR/corpus/<target>/, and only -m minimises them into the seeds
+# (libFuzzer -merge=1: just the inputs that add coverage).
+# Output: one line per target,
+#   fuzz <target> exec/s=N seeds_cov=N cov@60s=N [cov@Ts=N (grows|stopped ...)] new_cov=N corpus=SEEDS+N_new
+# (cov: libFuzzer's edge coverage; new_cov: the campaign's gain over the
+# seeds), "crash <target> <file>" per crash, then one
+# "coverage <folder>/ lines=NN.N%" line per folder.
 set -u
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,7 +29,7 @@ seconds=60 work=build-campaign merge=0 coverage=1 with_tests=1
 while getopts "t:w:mCT" opt; do
   case $opt in
     t) seconds=$OPTARG ;; w) work=$OPTARG ;; m) merge=1 ;; C) coverage=0 ;; T) with_tests=0 ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,25p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -35,10 +41,11 @@ work=$(cd "$work" && pwd)
 export CC=clang CXX=clang++
 
 # ---- 1. the fuzzing build --------------------------------------------------
-if [ ! -f build-fuzz/build.ninja ]; then
-  meson setup build-fuzz -Dfuzzing=true >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
-fi
-[ "$seconds" -eq 0 ] || ninja -C build-fuzz -j "$jobs" -k 0 $(printf 'fuzz/fuzz_%s ' "${targets[@]}") >"$work/build-fuzz.log" 2>&1 ||
+# fuzz/setup.sh's defaults (libFuzzer, ASan+UBSan, mbedTLS instrumented too),
+# whatever the caller's environment says: the runs below use libFuzzer flags.
+env -u CFLAGS -u CXXFLAGS -u LIB_FUZZING_ENGINE -u KEYWAY_FUZZ_MBEDTLS fuzz/setup.sh build-fuzz \
+  >"$work/setup-fuzz.log" 2>&1 || { cat "$work/setup-fuzz.log"; exit 1; }
+[ "$seconds" -eq 0 ] || ninja -C build-fuzz -j "$jobs" -k 0 >"$work/build-fuzz.log" 2>&1 ||
   { echo "warning: some fuzz targets did not build (see $work/build-fuzz.log)"; grep -E 'error' "$work/build-fuzz.log" | head; }
 
 # The last "cov: N" libFuzzer printed in a log.
@@ -53,15 +60,20 @@ for t in "${targets[@]}"; do
   if [ ! -x "$bin" ]; then echo "fuzz $t NOT BUILT"; crashes=$((crashes + 1)); continue; fi
   mkdir -p "$work/corpus/$t" "$work/crashes/$t" "$work/logs"
   first=$((seconds < 60 ? seconds : 60))
+  dict=()
+  [ -f "$bin.dict" ] && dict=(-dict="$bin.dict")
+  # New inputs go to the first folder only (the campaign's); the committed
+  # seeds are read, never written.
   run() {  # seconds, log
-    "$bin" -max_total_time="$1" -rss_limit_mb=2048 -timeout=25 -print_final_stats=1 \
-      -artifact_prefix="$work/crashes/$t/" "$work/corpus/$t" "fuzz/corpus/$t" >"$2" 2>&1
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$bin" -max_total_time="$1" -rss_limit_mb=2048 -timeout=25 \
+      -print_final_stats=1 "${dict[@]}" -artifact_prefix="$work/crashes/$t/" "$work/corpus/$t" "fuzz/corpus/$t" >"$2" 2>&1
   }
   run "$first" "$work/logs/$t.1.log"
   rc1=$?
   cov_seed=$(grep -E 'INITED' "$work/logs/$t.1.log" | grep -oE 'cov: [0-9]+' | head -1 | cut -d' ' -f2)
-  cov1=$(last_cov "$work/logs/$t.1.log")
-  line="fuzz $t seeds_cov=${cov_seed:-?} cov@${first}s=${cov1:-?}"
+  cov1=$(last_cov "$work/logs/$t.1.log") cov2=
+  execs=$(grep -hoE 'stat::average_exec_per_sec: *[0-9]+' "$work/logs/$t".[12].log | tail -1 | grep -oE '[0-9]+$')
+  line="fuzz $t exec/s=${execs:-?} seeds_cov=${cov_seed:-?} cov@${first}s=${cov1:-?}"
   if [ "$seconds" -gt 60 ] && [ "$rc1" -eq 0 ]; then
     run $((seconds - 60)) "$work/logs/$t.2.log"
     rc1=$?
@@ -70,7 +82,8 @@ for t in "${targets[@]}"; do
     [ "${cov2:-0}" -gt "${cov1:-0}" ] && grow="grows"
     line="$line cov@${seconds}s=${cov2:-?} ($grow after the first minute)"
   fi
-  line="$line corpus=$(ls "$work/corpus/$t" | wc -l)"
+  last=${cov2:-${cov1:-0}}
+  line="$line new_cov=$((last - ${cov_seed:-0})) corpus=$(ls "fuzz/corpus/$t" | wc -l)+$(ls "$work/corpus/$t" | wc -l)_new"
   echo "$line"
   for f in "$work/crashes/$t"/*; do
     [ -e "$f" ] || continue
@@ -92,7 +105,9 @@ if [ "$coverage" -eq 1 ]; then
       >"$work/setup-cov.log" 2>&1 || { cat "$work/setup-cov.log"; exit 1; }
     rm -f default.profraw  # meson's compiler sanity check ran an instrumented binary here
   fi
-  ninja -C build-cov -j "$jobs" >"$work/build-cov.log" 2>&1 || { tail -30 "$work/build-cov.log"; exit 1; }
+  cov_targets=()  # -T: the replay binaries only, not the whole suite
+  [ "$with_tests" -eq 1 ] || cov_targets=($(printf 'fuzz/fuzz_%s ' "${targets[@]}"))
+  ninja -C build-cov -j "$jobs" "${cov_targets[@]}" >"$work/build-cov.log" 2>&1 || { tail -30 "$work/build-cov.log"; exit 1; }
   rm -rf "$work/profiles" && mkdir -p "$work/profiles"
   export LLVM_PROFILE_FILE="$work/profiles/%4m.profraw"
   if [ "$with_tests" -eq 1 ]; then
@@ -120,7 +135,7 @@ for f in data["data"][0]["files"]:
     folder = name.split("/")[0] + "/"
     c, n = totals.get(folder, (0, 0))
     totals[folder] = (c + f["summary"]["lines"]["covered"], n + f["summary"]["lines"]["count"])
-for folder in ("dtls/", "srtp/", "ice/", "sdp/", "lib/"):
+for folder in ("dtls/", "srtp/", "ice/", "sdp/", "peer/", "lib/"):
     c, n = totals.get(folder, (0, 0))
     print(f"coverage {folder} lines={100.0 * c / n if n else 0:.1f}% ({c}/{n})")
 EOF

@@ -49,16 +49,14 @@ Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controll
   config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
   config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
   if (rng_ == nullptr) {
-    fail(kNoRng.detail);
+    fail(kNoRng.code, kNoRng.detail);
     return;
   }
   local_creds_ = Credentials::random(*rng_);
   tie_breaker_ = rng_->next_u64();  // RFC 8445 §7.1.3: 64-bit random tie-breaker
 }
 
-void Agent::clamp(Timestamp now) {
-  if (now > now_) now_ = now;  // time never goes backwards (style.md §1)
-}
+void Agent::clamp(Timestamp now) { clamp_time(now_, now); }
 
 void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.bytes); }
 
@@ -268,16 +266,8 @@ void Agent::recompute_priorities() {
 }
 
 void Agent::push_event(EventKind kind, uint8_t candidate) {
-  if (event_count_ == kMaxEvents) {
-    ++stats_.dropped;
-    return;
-  }
-  QueuedEvent& e = events_[(event_head_ + event_count_) % kMaxEvents];
-  e.kind = kind;
-  e.candidate = candidate;
-  e.local = selected_local_;
-  e.remote = selected_remote_;
-  ++event_count_;
+  QueuedEvent e{kind, candidate, selected_local_, selected_remote_};
+  if (!events_.push(e)) ++stats_.dropped;  // the caller is not polling (a failure still gets in)
 }
 
 bool Agent::validated_remote(const SocketAddr& remote) const {
@@ -297,8 +287,33 @@ const CandidatePair* Agent::selected_pair() const {
 }
 
 std::optional<Duration> Agent::selected_rtt() const {
-  if (!has_selected_ || selected_rtt_.as_micros() < 0) return std::nullopt;
+  if (!has_selected_) return std::nullopt;
   return selected_rtt_;
+}
+
+std::optional<ValidPath> Agent::selected_path() const {
+  if (!has_selected_) return std::nullopt;
+  return ValidPath{selected_local_, selected_remote_, selected_rtt()};
+}
+
+std::optional<ValidPath> Agent::best_valid_path() const {
+  const CandidatePair* best = best_valid_pair();
+  if (best == nullptr) return std::nullopt;
+  return ValidPath{local_base_[best->local], remote_[best->remote].address, best->rtt};
+}
+
+std::optional<ValidPath> Agent::best_path() const {
+  if (auto s = selected_path()) return s;
+  return best_valid_path();
+}
+
+std::optional<Duration> Agent::rtt_lower_bound(Timestamp now) const {
+  std::optional<Duration> bound;
+  for (std::size_t i = 0; i < pair_count_; ++i) {
+    const CandidatePair& p = pairs_[i];
+    if (p.valid && !p.rtt && p.last_sent != Timestamp{} && now >= p.last_sent) bound = now - p.last_sent;
+  }
+  return bound;
 }
 
 void Agent::select_pair(uint8_t index) {
@@ -309,7 +324,7 @@ void Agent::select_pair(uint8_t index) {
   selected_ = index;
   selected_local_ = local_base_[p.local];
   selected_remote_ = remote_[p.remote].address;
-  if (p.rtt.as_micros() >= 0) selected_rtt_ = p.rtt;
+  if (p.rtt) selected_rtt_ = p.rtt;
   if (changed) {
     push_event(EventKind::selected_pair_changed);
     schedule_consent(now_);
@@ -331,9 +346,10 @@ void Agent::nominate(uint8_t index) {
     select_pair(index);
 }
 
-void Agent::fail(const char* reason) {
+void Agent::fail(Code code, const char* detail) {
   if (state_ == AgentState::failed) return;
-  std::snprintf(failure_reason_, sizeof failure_reason_, "%s", reason);
+  failure_code_ = code;
+  std::snprintf(failure_detail_, sizeof failure_detail_, "%s", detail);
   state_ = AgentState::failed;
   push_event(EventKind::failed);
 }

@@ -64,6 +64,14 @@ struct Config {
   bool aggressive_nomination = false;
 };
 
+// A path ICE has validated (RFC 8445 §7.2.5.3.2): DTLS and media may go
+// from `local` (a base: the socket to send from) to `remote`.
+struct ValidPath {
+  SocketAddr local{};
+  SocketAddr remote{};
+  std::optional<Duration> rtt;  // from an unretransmitted check (Karn's rule); none if unknown
+};
+
 enum class AgentState : uint8_t { gathering_or_new, checking, connected, disconnected, failed };
 const char* to_string(AgentState s);
 
@@ -122,10 +130,19 @@ class Agent {
   std::span<const Candidate> local_candidates() const { return {local_, local_count_}; }
   std::span<const Candidate> remote_candidates() const { return {remote_, remote_count_}; }
   const CandidatePair* selected_pair() const;
-  // RFC 8445 §12.1: before a pair is selected, data may go on any valid pair;
-  // this is the highest-priority one (null: none), the pair consent covers.
-  const CandidatePair* best_valid_pair() const;
   bool has_selected() const { return has_selected_; }
+  // The one question peer/ asks: where may DTLS and media go, and what RTT
+  // has that path. The selected pair (none before nomination):
+  std::optional<ValidPath> selected_path() const;
+  // RFC 8445 §12.1: before a pair is selected, data may go on any valid pair;
+  // this is the highest-priority one (none: no valid pair), the pair consent covers.
+  std::optional<ValidPath> best_valid_path() const;
+  // The selected path, else the best valid one.
+  std::optional<ValidPath> best_path() const;
+  // For a valid pair whose RTT is unknown (its check was retransmitted):
+  // the time since we last sent on it, which can only be shorter than its
+  // round trip. None when every valid pair has an RTT or nothing was sent.
+  std::optional<Duration> rtt_lower_bound(Timestamp now) const;
   // Trust at the joints (peer::Connection): ICE has validated `remote` — a
   // valid pair leads to it (our check to it drew an authenticated response,
   // RFC 8445 §7.2.5.3; on a lite agent, its authenticated check, §2.5), or it
@@ -144,7 +161,8 @@ class Agent {
   // Round-trip time last measured on the selected pair (the DTLS layer seeds
   // its retransmission timer with it).
   std::optional<Duration> selected_rtt() const;
-  const char* failure_reason() const { return failure_reason_; }
+  // Why the agent failed (Layer::ice, a precise code; detail valid while the agent lives).
+  Error failure() const { return Error{Layer::ice, failure_code_, failure_detail_}; }
 
  private:
   struct GatherTx {
@@ -168,6 +186,7 @@ class Agent {
     EventKind kind = EventKind::connected;
     uint8_t candidate = 0;
     SocketAddr local{}, remote{};
+    bool is_failure() const { return kind == EventKind::failed; }
   };
   static constexpr std::size_t kMaxResponses = 8;
   static constexpr std::size_t kMaxEvents = 24;
@@ -190,7 +209,8 @@ class Agent {
   void push_event(EventKind kind, uint8_t candidate = 0);
   void select_pair(uint8_t pair);
   void nominate(uint8_t pair);
-  void fail(const char* reason);
+  void fail(Code code, const char* detail);
+  const CandidatePair* best_valid_pair() const;
   void new_transaction_id(stun::TransactionId& txid);
 
   // agent_checks.cpp: outgoing checks and their responses
@@ -265,7 +285,7 @@ class Agent {
   uint8_t selected_ = 0;  // index into pairs_ (valid while the pair list is unchanged)
   bool selected_in_list_ = false;
   SocketAddr selected_local_{}, selected_remote_{};
-  Duration selected_rtt_ = Duration::micros(-1);
+  std::optional<Duration> selected_rtt_;
   // Remote candidates (bit per index) that sent us an authenticated check.
   uint32_t authenticated_remotes_ = 0;
   static_assert(kMaxRemoteCandidates <= 32);
@@ -285,11 +305,11 @@ class Agent {
 
   PendingResponse responses_[kMaxResponses];
   std::size_t response_count_ = 0;
-  QueuedEvent events_[kMaxEvents];
-  std::size_t event_head_ = 0, event_count_ = 0;
+  EventQueue<QueuedEvent, kMaxEvents> events_;
 
   AgentStats stats_{};
-  char failure_reason_[96] = {};
+  Code failure_code_ = Code::ok;
+  char failure_detail_[96] = {};  // the failure's numbers, formatted (failure())
   const char* timeout_reason_ = "none";
 };
 

@@ -189,7 +189,7 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cance
     CandidatePair& q = pairs_[i];
     if (q.state == PairState::frozen && same_foundation_as(q, p)) q.state = PairState::waiting;
   }
-  if (has_selected_ && selected_in_list_ && selected_ == index && p.rtt.as_micros() >= 0) selected_rtt_ = p.rtt;
+  if (has_selected_ && selected_in_list_ && selected_ == index && p.rtt) selected_rtt_ = p.rtt;
   note_valid_pair_consent(index);
   if (controlling_ && p.nominating) {
     p.nominating = false;
@@ -264,21 +264,26 @@ void Agent::maybe_fail_checklist() {
     if (p.failure == PairFailure::timeout) ++timed_out;
     if (p.integrity_failures > 0) ++integrity;
   }
-  char reason[sizeof failure_reason_];
-  if (pair_count_ == 0)
+  char reason[sizeof failure_detail_];
+  Code code = Code::no_path;
+  if (pair_count_ == 0) {
     std::snprintf(reason, sizeof reason, "no candidate pairs: no usable remote candidate");
-  else if (integrity == pair_count_)
+  } else if (integrity == pair_count_) {
+    code = Code::auth_failed;
     std::snprintf(reason, sizeof reason, "integrity check failed for every response");
-  else if (timed_out == pair_count_ && pair_count_ == 1)
+  } else if (timed_out == pair_count_ && pair_count_ == 1) {
+    code = Code::timeout;
     std::snprintf(reason, sizeof reason, "no response to %u checks on the only pair",
                   unsigned{config_.timing.max_transmits});
-  else if (timed_out == pair_count_)
+  } else if (timed_out == pair_count_) {
+    code = Code::timeout;
     std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
                   unsigned{config_.timing.max_transmits}, pair_count_);
-  else
+  } else {
     std::snprintf(reason, sizeof reason, "every candidate pair failed (%zu pairs, %zu timed out)", pair_count_,
                   timed_out);
-  fail(reason);
+  }
+  fail(code, reason);
 }
 
 }  // namespace keyway::ice

@@ -117,10 +117,10 @@ void Agent::expire_lite_selection(Timestamp now) {
     select_pair(static_cast<uint8_t>(best));
     return;
   }
-  char reason[sizeof failure_reason_];
-  std::snprintf(reason, sizeof reason, "consent lost: no authenticated check from the peer for %lld s (ICE-lite)",
+  char reason[sizeof failure_detail_];
+  std::snprintf(reason, sizeof reason, "no authenticated check from the peer for %lld s (ICE-lite)",
                 static_cast<long long>((now - heard_[selected_]).as_millis() / 1000));
-  fail(reason);
+  fail(Code::consent_lost, reason);
 }
 
 // RFC 7675 §5.1: no authenticated response for 30 s -> consent lost.
@@ -131,10 +131,10 @@ void Agent::expire_consent(Timestamp now) {
   }
   if (consent_pair() < 0 || last_consent_.is_never()) return;
   if (now >= last_consent_ + config_.timing.consent_timeout) {
-    char reason[sizeof failure_reason_];
-    std::snprintf(reason, sizeof reason, "consent lost: no response to consent checks for %lld s",
+    char reason[sizeof failure_detail_];
+    std::snprintf(reason, sizeof reason, "no response to consent checks for %lld s",
                   static_cast<long long>((now - last_consent_).as_millis() / 1000));
-    fail(reason);
+    fail(Code::consent_lost, reason);
     return;
   }
   if (state_ == AgentState::connected && now >= last_consent_ + config_.timing.disconnected_after) {

@@ -69,16 +69,14 @@ Output Agent::poll_output(Timestamp now, MutableBytes scratch) {
   clamp(now);
   advance();
   Output out;
-  if (event_count_ > 0) {
-    const QueuedEvent& q = events_[event_head_];
-    event_head_ = (event_head_ + 1) % kMaxEvents;
-    --event_count_;
+  if (!events_.empty()) {
+    const QueuedEvent q = events_.pop();
     out.kind = Output::Kind::event;
     out.event.kind = q.kind;
     out.event.local = q.local;
     out.event.remote = q.remote;
     if (q.kind == EventKind::new_local_candidate) out.event.candidate = &local_[q.candidate];
-    if (q.kind == EventKind::failed) out.event.reason = failure_reason_;
+    if (q.kind == EventKind::failed) out.event.error = failure();
     return out;
   }
   if (state_ != AgentState::failed) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "ice/stun/message.hpp"
 #include "lib/time.hpp"
@@ -49,7 +50,7 @@ struct CandidatePair {
   Timestamp first_sent{};
   Timestamp next_retransmit = Timestamp::never();
   Duration rto{};
-  Duration rtt = Duration::micros(-1);  // from an unretransmitted check; negative if unknown
+  std::optional<Duration> rtt;           // from an unretransmitted check (Karn); none if unknown
   Timestamp last_sent{};                 // any STUN we sent on this pair (keep-alive policy)
 
   bool active() const { return state == PairState::waiting || state == PairState::in_progress; }

@@ -1,5 +1,5 @@
-// What the agent asks its caller to do (style.md §1): send a datagram,
-// take note of an event, or wake it at a deadline.
+// What the agent asks its caller to do (style.md §1, lib/sans_io.hpp): send
+// a datagram, take note of an event, or wake it at a deadline.
 #pragma once
 
 #include <cstdint>
@@ -7,17 +7,14 @@
 #include "ice/address.hpp"
 #include "ice/candidate.hpp"
 #include "lib/bytes.hpp"
+#include "lib/result.hpp"
+#include "lib/sans_io.hpp"
 #include "lib/time.hpp"
 
 namespace keyway::ice {
 
-// Send bytes (they live in the caller's scratch buffer) from the local
-// address `from` (the socket the caller bound) to `to`.
-struct Transmit {
-  SocketAddr from{};
-  SocketAddr to{};
-  Bytes bytes{};
-};
+using keyway::Transmit;
+using keyway::Verdict;  // accepted: a STUN message the agent used; discarded: dropped and counted
 
 enum class EventKind : uint8_t {
   new_local_candidate,    // candidate: signal it to the peer (trickle)
@@ -35,21 +32,11 @@ struct Event {
   const Candidate* candidate = nullptr;  // new_local_candidate; valid until the next input
   SocketAddr local{};                   // selected_pair_changed
   SocketAddr remote{};
-  const char* reason = "";              // failed; valid while the agent lives
+  Error error{};                        // failed: Layer::ice, a precise code; detail valid while the agent lives
+
+  bool is_failure() const { return kind == EventKind::failed; }
 };
 
-struct Output {
-  enum class Kind : uint8_t { transmit, event, timeout };
-  Kind kind = Kind::timeout;
-  Transmit transmit{};
-  Event event{};
-  Timestamp deadline = Timestamp::never();  // timeout: call handle_timeout then
-};
-
-// What became of a received datagram.
-enum class Verdict : uint8_t {
-  accepted,   // a STUN message the agent used
-  discarded,  // dropped and counted (malformed, unauthenticated, unknown transaction ...)
-};
+using Output = EngineOutput<Event>;
 
 }  // namespace keyway::ice

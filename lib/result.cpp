@@ -38,6 +38,8 @@ const char* to_string(Code code) {
     case Code::unexpected_message: return "unexpected message";
     case Code::timeout: return "timeout";
     case Code::protocol_version: return "protocol version";
+    case Code::consent_lost: return "consent lost";
+    case Code::no_path: return "no path";
     case Code::internal: return "internal error";
   }
   return "?";

@@ -40,6 +40,8 @@ enum class Code : uint8_t {
   timeout,
   internal,
   protocol_version,  // the peer offers no protocol version we speak
+  consent_lost,      // RFC 7675 §5.1: the peer stopped answering on the selected path
+  no_path,           // RFC 8445 §8.1.2: no candidate pair could be validated
 };
 
 const char* to_string(Layer layer);

@@ -320,12 +320,9 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
 }
 
 void Connection::push_event(const Event& e) {
-  if (event_count_ == kMaxEvents) {  // bounded: drop the oldest (media floods only)
-    event_head_ = (event_head_ + 1) % kMaxEvents;
-    --event_count_;
-  }
-  events_[(event_head_ + event_count_) % kMaxEvents] = e;
-  ++event_count_;
+  // Bounded (media floods while the caller does not poll): the new event is
+  // dropped and counted, but a failure always gets in (lib/sans_io.hpp).
+  if (!events_.push(e)) stats_.events_dropped++;
 }
 
 void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32_t b) {

@@ -45,6 +45,7 @@
 #include "lib/bytes.hpp"
 #include "lib/result.hpp"
 #include "lib/rng.hpp"
+#include "lib/sans_io.hpp"
 #include "lib/time.hpp"
 #include "lib/trace.hpp"
 #include "peer/demux.hpp"
@@ -125,21 +126,14 @@ struct Event {
   Bytes data{};
   SocketAddr local{}, remote{};
   Error error{};
+
+  bool is_failure() const { return kind == EventKind::failed; }
 };
 
-struct Transmit {
-  SocketAddr from{};
-  SocketAddr to{};
-  Bytes bytes{};
-};
-
-struct Output {
-  enum class Kind : uint8_t { transmit, event, timeout };
-  Kind kind = Kind::timeout;
-  Transmit transmit{};
-  Event event{};
-  Timestamp deadline = Timestamp::never();
-};
+// ICE's Transmit and every engine's Output shape (lib/sans_io.hpp).
+using keyway::Transmit;
+using keyway::Verdict;
+using Output = EngineOutput<Event>;
 
 // What happened to media, per direction. Failures are counted, never raised.
 struct SrtpStats {
@@ -176,6 +170,7 @@ struct Stats {
   // DTLS, SRTP or SRTCP from an address ICE has not validated (RFC 7675): dropped.
   uint64_t untrusted_dropped = 0;
   uint64_t client_hellos_held = 0;  // kept until their source's pair validated (see HeldHello)
+  uint64_t events_dropped = 0;      // poll_output not called while the event queue was full
   SrtpStats srtp;
 };
 
@@ -217,7 +212,9 @@ class Connection {
 
   // --- sans-IO ----------------------------------------------------------------
   // to: the local address the datagram arrived on. Media is decrypted in place.
-  void handle_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
+  // accepted: a layer used it; discarded: dropped and counted (stats(), and
+  // each layer's own); fatal: it ended the call (a failed event follows).
+  Verdict handle_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
   void handle_timeout(Timestamp now);
   Output poll_output(Timestamp now, MutableBytes scratch);
 
@@ -254,11 +251,11 @@ class Connection {
   bool poll_dtls(Timestamp now, MutableBytes scratch, Output& out);
   void on_dtls_event(const dtls::Event& e);
   void install_srtp();
-  void on_media(MutableBytes datagram, bool rtcp);
+  Verdict on_media(MutableBytes datagram, bool rtcp);
   Result<Transmit> send_media(MutableBytes buffer, std::size_t len, bool rtcp);
   bool media_path(SocketAddr& local, SocketAddr& remote) const;
-  bool valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const;
-  void on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
+  Verdict demultiplex(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
+  Verdict on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to);
   bool hold_or_drop(MutableBytes datagram, const SocketAddr& from);
   void replay_held_hello(Timestamp now);
   void seed_dtls_rtt(Timestamp now);
@@ -276,7 +273,7 @@ class Connection {
   std::optional<dtls::AlertDescription> received_alert_;
   bool alert_noted_ = false;
   bool ready_announced_ = false;
-  Duration fallback_rtt_ = Duration::micros(-1);  // see note_retransmitted_rtt()
+  std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;
   std::optional<srtp::Profile> profile_;
@@ -295,12 +292,12 @@ class Connection {
   HeldHello held_{};
   void check_setup_deadline(Timestamp now);
   Timestamp setup_deadline_ = Timestamp::never();
+  Timestamp now_ = Timestamp::zero();  // the latest time given (lib/sans_io.hpp clamp_time)
   Timestamp ice_deadline_ = Timestamp::zero();
   Timestamp dtls_deadline_ = Timestamp::never();
 
   static constexpr std::size_t kMaxEvents = 16;
-  std::array<Event, kMaxEvents> events_{};
-  std::size_t event_head_ = 0, event_count_ = 0;
+  EventQueue<Event, kMaxEvents> events_;
 
   char local_fp_[160] = {};
   std::size_t local_fp_len_ = 0;

@@ -9,34 +9,42 @@
 
 namespace keyway::peer {
 
-void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from,
-                                 const SocketAddr& to) {
+Verdict Connection::handle_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from,
+                                    const SocketAddr& to) {
+  now = clamp_time(now_, now);
+  bool was_failed = state_ == State::failed;
+  Verdict v = demultiplex(now, datagram, from, to);
+  return !was_failed && state_ == State::failed ? Verdict::fatal : v;
+}
+
+// RFC 7983 §7: the first byte says which layer a datagram is for.
+Verdict Connection::demultiplex(Timestamp now, MutableBytes datagram, const SocketAddr& from, const SocketAddr& to) {
   stats_.datagrams_received++;
   switch (classify(datagram)) {
-    case PacketKind::stun:
+    case PacketKind::stun: {
       stats_.stun_in.add(datagram.size());
       // A failed call answers no more checks, so the peer's consent expires
       // (RFC 7675 §5.1) instead of a half-open call staying "connected".
-      if (state_ == State::failed) return;
-      (void)ice_.handle_datagram(now, datagram, from, to);
+      if (state_ == State::failed) return Verdict::discarded;
+      Verdict v = ice_.handle_datagram(now, datagram, from, to);
       note_retransmitted_rtt(now);
-      return;
+      return v;
+    }
     case PacketKind::dtls:
       stats_.dtls_in.add(datagram.size());
-      on_dtls_datagram(now, datagram, from, to);
-      return;
+      return on_dtls_datagram(now, datagram, from, to);
     case PacketKind::rtp:
     case PacketKind::rtcp:
       if (!ice_.validated_remote(from)) {  // see on_dtls_datagram
         stats_.untrusted_dropped++;
-        return;
+        return Verdict::discarded;
       }
-      on_media(datagram, classify(datagram) == PacketKind::rtcp);
-      return;
+      return on_media(datagram, classify(datagram) == PacketKind::rtcp);
     case PacketKind::unknown:
       stats_.unknown_datagrams++;
-      return;
+      return Verdict::discarded;
   }
+  return Verdict::discarded;
 }
 
 // Trust at the joints: DTLS (like SRTP and SRTCP) is taken only from a
@@ -45,20 +53,21 @@ void Connection::handle_datagram(Timestamp now, MutableBytes datagram, const Soc
 // arrived (§2.5) — as libwebrtc drops non-STUN datagrams from unknown
 // remotes. Anything else could come from anyone: answering it would reflect
 // and amplify (cookies are off in calls), and its alert could end the call.
-void Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from,
-                                  const SocketAddr& to) {
+Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const SocketAddr& from,
+                                     const SocketAddr& to) {
   if (!dtls_ || state_ == State::failed) {
     stats_.dtls_dropped++;
-    return;
+    return Verdict::discarded;
   }
   if (!ice_.validated_remote(from)) {
-    if (hold_or_drop(datagram, from)) ice_.check_again(to, from);
-    return;
+    if (!hold_or_drop(datagram, from)) return Verdict::discarded;
+    ice_.check_again(to, from);
+    return Verdict::accepted;  // held, not dropped
   }
   held_.len = 0;  // the handshake goes on with a validated peer
   have_dtls_peer_ = true;
   seed_dtls_rtt(now);  // the server's first flight is armed by this datagram
-  (void)dtls_->handle_datagram(now, datagram);
+  return dtls_->handle_datagram(now, datagram);
 }
 
 // The peer's check can succeed before ours does (ours or its response was
@@ -75,9 +84,10 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from) {
   uint8_t type = 0, msg_type = 0;
   uint16_t version = 0, epoch = 0;
   // RFC 6347 §4.1: type, version, epoch, 48-bit sequence, length; then the
-  // handshake header's msg_type (1 = client_hello, RFC 5246 §7.4).
+  // handshake header's msg_type (RFC 5246 §7.4).
   bool client_hello = r.read_u8(type) && r.read_u16(version) && r.read_u16(epoch) && r.skip(8) &&
-                      r.read_u8(msg_type) && type == 22 && epoch == 0 && msg_type == 1;
+                      r.read_u8(msg_type) && type == static_cast<uint8_t>(dtls::ContentType::handshake) && epoch == 0 &&
+                      msg_type == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
   if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > held_.bytes.size()) {
     stats_.untrusted_dropped++;
     return false;
@@ -132,27 +142,27 @@ void Connection::check_setup_deadline(Timestamp now) {
 }
 
 void Connection::handle_timeout(Timestamp now) {
+  now = clamp_time(now_, now);
   check_setup_deadline(now);
   if (ice_deadline_ <= now) ice_.handle_timeout(now);
   if (dtls_ && dtls_deadline_ <= now) dtls_->handle_timeout(now);
 }
 
 Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
+  now = clamp_time(now_, now);
   Output out;
   check_setup_deadline(now);
   maybe_ready();
   for (;;) {
-    if (event_count_ > 0) {
+    if (!events_.empty()) {
       out.kind = Output::Kind::event;
-      out.event = events_[event_head_];
-      event_head_ = (event_head_ + 1) % kMaxEvents;
-      --event_count_;
+      out.event = events_.pop();
       return out;
     }
     if (poll_ice(now, scratch, out)) return out;
-    if (event_count_ > 0) continue;  // ICE produced an event of ours
+    if (!events_.empty()) continue;  // ICE produced an event of ours
     if (poll_dtls(now, scratch, out)) return out;
-    if (event_count_ > 0) continue;
+    if (!events_.empty()) continue;
     break;
   }
   out = Output{};
@@ -173,7 +183,7 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
     }
     if (o.kind == ice::Output::Kind::transmit) {
       out.kind = Output::Kind::transmit;
-      out.transmit = Transmit{o.transmit.from, o.transmit.to, o.transmit.bytes};
+      out.transmit = o.transmit;
       stats_.stun_out.add(o.transmit.bytes.size());
       return true;
     }
@@ -200,29 +210,15 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
         break;
       }
       case ice::EventKind::failed:
-        fail(make_error(Layer::ice, Code::timeout, e.reason));
+        fail(e.error);
         break;
       case ice::EventKind::new_local_candidate:
       case ice::EventKind::gathering_complete:
       case ice::EventKind::selected_pair_changed:
         break;
     }
-    if (event_count_ > 0) return false;
+    if (!events_.empty()) return false;
   }
-}
-
-// RFC 8445 §12.1: before a pair is selected, data MAY be sent on any valid
-// pair (a check on it succeeded): the agent's best one, which its consent
-// checks also cover (RFC 7675 §5.1).
-bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration& rtt) const {
-  const ice::CandidatePair* best = ice_.best_valid_pair();
-  if (best == nullptr) return false;
-  const ice::Candidate& l = ice_.local_candidates()[best->local];
-  // A host candidate is its own base; a reflexive one names its base in raddr/rport.
-  local = (l.type != ice::CandidateType::host && l.has_raddr) ? l.related : l.address;
-  remote = ice_.remote_candidates()[best->remote].address;
-  rtt = best->rtt;
-  return true;
 }
 
 // ICE keeps no RTT from a retransmitted check (Karn's rule). When the first
@@ -237,10 +233,8 @@ bool Connection::valid_pair_path(SocketAddr& local, SocketAddr& remote, Duration
 // clamped to 3 s, and a lost first ClientHello waited 3 s. seed_dtls_rtt()
 // now asks again once the response is out (a zero stand-in, hence 50 ms).
 void Connection::note_retransmitted_rtt(Timestamp now) {
-  if (dtls_rtt_seeded_ || fallback_rtt_.as_micros() >= 0) return;
-  for (const ice::CandidatePair& p : ice_.pairs())
-    if (p.valid && p.rtt.as_micros() < 0 && p.last_sent != Timestamp{} && now >= p.last_sent)
-      fallback_rtt_ = now - p.last_sent;
+  if (dtls_rtt_seeded_ || fallback_rtt_) return;
+  if (auto bound = ice_.rtt_lower_bound(now)) fallback_rtt_ = bound;
 }
 
 // The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
@@ -248,29 +242,31 @@ void Connection::note_retransmitted_rtt(Timestamp now) {
 // flight that expects an answer is armed.
 void Connection::seed_dtls_rtt(Timestamp now) {
   if (!dtls_ || dtls_rtt_seeded_) return;
-  Duration rtt = Duration::micros(-1);
-  SocketAddr l, r;
-  if (auto s = ice_.selected_rtt()) rtt = *s;
-  else if (!valid_pair_path(l, r, rtt)) return;
-  if (rtt.as_micros() < 0) note_retransmitted_rtt(now);
-  if (rtt.as_micros() < 0) rtt = fallback_rtt_;
-  if (rtt.as_micros() < 0) return;
-  dtls_->set_rtt_estimate(rtt);
+  std::optional<Duration> rtt = ice_.selected_rtt();
+  if (!rtt) {
+    // RFC 8445 §12.1: before a pair is selected, data MAY be sent on any
+    // valid pair: the agent's best one, which its consent checks also cover.
+    auto valid = ice_.best_valid_path();
+    if (!valid) return;
+    rtt = valid->rtt;
+  }
+  if (!rtt) note_retransmitted_rtt(now);
+  if (!rtt) rtt = fallback_rtt_;
+  if (!rtt) return;
+  dtls_->set_rtt_estimate(*rtt);
   dtls_rtt_seeded_ = true;
   tracef(config_.trace, Layer::dtls, "initial retransmission timeout from the ICE RTT (%lld ms): 2 x RTT",
-         static_cast<long long>(rtt.as_millis()));
+         static_cast<long long>(rtt->as_millis()));
 }
 
 // Where media and DTLS go: the selected pair, else a valid pair; nowhere
 // else (RFC 8445 §12.1, RFC 7675: never to an address ICE has not validated).
 bool Connection::media_path(SocketAddr& local, SocketAddr& remote) const {
-  if (ice_.has_selected()) {
-    local = ice_.selected_local();
-    remote = ice_.selected_remote();
-    return true;
-  }
-  Duration rtt;
-  return valid_pair_path(local, remote, rtt);
+  auto path = ice_.best_path();
+  if (!path) return false;
+  local = path->local;
+  remote = path->remote;
+  return true;
 }
 
 bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
@@ -278,9 +274,7 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
   if (!dtls_ || state_ == State::new_ || state_ == State::failed) return false;
   // The DTLS client speaks first, and only once ICE has a path (RFC 8842 §5):
   // a valid pair is one (RFC 8445 §12.1), nomination need not be awaited.
-  SocketAddr l, r;
-  Duration rtt;
-  if (dtls_client_ && !ice_.has_selected() && !valid_pair_path(l, r, rtt)) return false;
+  if (dtls_client_ && !ice_.best_path()) return false;
   replay_held_hello(now);
   seed_dtls_rtt(now);
   for (;;) {
@@ -298,26 +292,26 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
       return true;
     }
     on_dtls_event(o.event);
-    if (event_count_ > 0) return false;
+    if (!events_.empty()) return false;
   }
 }
 
 void Connection::on_dtls_event(const dtls::Event& e) {
-  switch (e.type) {
-    case dtls::EventType::peer_certificate:
+  switch (e.kind) {
+    case dtls::EventKind::peer_certificate:
       // The endpoint already compared it with the remote a=fingerprint we
       // set; a mismatch arrives as a failure with bad_certificate.
       tracef(config_.trace, Layer::dtls, "peer certificate (%zu bytes) matches a=fingerprint %s", e.data.size(),
              dtls::fingerprint_hash_name(remote_fp_.hash));
       break;
-    case dtls::EventType::handshake_complete: {
+    case dtls::EventKind::handshake_complete: {
       Event ev;
       ev.kind = EventKind::dtls_handshake_complete;
       push_event(ev);
       install_srtp();
       break;
     }
-    case dtls::EventType::failure:
+    case dtls::EventKind::failure:
       if (e.error.code == Code::timeout && !have_dtls_peer_ && ice_.stats().integrity_failures > 0) {
         // Our checks succeed but the peer's fail integrity: it holds a wrong
         // ice-pwd, so it never validates us and (rightly) never answers DTLS.
@@ -329,7 +323,7 @@ void Connection::on_dtls_event(const dtls::Event& e) {
       fail(e.error);
       note_received_alert();
       break;
-    case dtls::EventType::alert_received:
+    case dtls::EventKind::alert_received:
       if (e.alert_level == dtls::AlertLevel::fatal && e.alert != dtls::AlertDescription::close_notify) {
         received_alert_ = e.alert;
         note_received_alert();
@@ -341,15 +335,15 @@ void Connection::on_dtls_event(const dtls::Event& e) {
         push_event(ev);
       }
       break;
-    case dtls::EventType::closed: {
+    case dtls::EventKind::closed: {
       state_ = State::closed;
       Event ev;
       ev.kind = EventKind::closed;
       push_event(ev);
       break;
     }
-    case dtls::EventType::alert_sent:
-    case dtls::EventType::application_data:
+    case dtls::EventKind::alert_sent:
+    case dtls::EventKind::application_data:
       break;
   }
 }
@@ -409,12 +403,12 @@ void Connection::maybe_ready() {
   push_event(ev);
 }
 
-void Connection::on_media(MutableBytes datagram, bool rtcp) {
+Verdict Connection::on_media(MutableBytes datagram, bool rtcp) {
   SrtpStats& s = stats_.srtp;
   // Keys may be installed before our own path exists (maybe_ready): decrypt.
   if (!profile_ || state_ == State::failed || state_ == State::closed) {
     s.dropped_before_keys++;
-    return;
+    return Verdict::discarded;
   }
   auto r = rtcp ? srtp_in_.unprotect_rtcp(datagram, datagram.size())
                 : srtp_in_.unprotect_rtp(datagram, datagram.size());
@@ -444,7 +438,7 @@ void Connection::on_media(MutableBytes datagram, bool rtcp) {
       case Code::truncated: s.malformed++; break;
       default: s.other_drops++; break;
     }
-    return;
+    return Verdict::discarded;
   }
   (rtcp ? s.rtcp_received : s.rtp_received)++;
   s.bytes_received += *r;
@@ -452,6 +446,7 @@ void Connection::on_media(MutableBytes datagram, bool rtcp) {
   ev.kind = rtcp ? EventKind::rtcp_received : EventKind::rtp_received;
   ev.data = Bytes(datagram.data(), *r);
   push_event(ev);
+  return Verdict::accepted;
 }
 
 Result<Transmit> Connection::send_media(MutableBytes buffer, std::size_t len, bool rtcp) {

@@ -359,14 +359,14 @@ class Session {
   }
 
   void on_event(const dtls::Event& e) {
-    switch (e.type) {
-      case dtls::EventType::peer_certificate:
+    switch (e.kind) {
+      case dtls::EventKind::peer_certificate:
         // No SDP here: the fingerprint is printed instead, and the certificate
         // this event shows is accepted (it is the one the handshake holds).
         (void)ep_->accept_peer_certificate(e.data);
         break;
-      case dtls::EventType::handshake_complete: on_complete(e); break;
-      case dtls::EventType::application_data: {
+      case dtls::EventKind::handshake_complete: on_complete(e); break;
+      case dtls::EventKind::application_data: {
         std::string line(e.data.begin(), e.data.end());
         while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
         std::printf("received=%s\n", line.c_str());
@@ -374,12 +374,12 @@ class Session {
         want_close_ = true;
         break;
       }
-      case dtls::EventType::alert_received:
+      case dtls::EventKind::alert_received:
         if (e.alert_level == dtls::AlertLevel::fatal)
           fail_with("dtls", "fatal alert received: " + std::to_string(static_cast<int>(e.alert)));
         break;
-      case dtls::EventType::alert_sent: break;
-      case dtls::EventType::closed:
+      case dtls::EventKind::alert_sent: break;
+      case dtls::EventKind::closed:
         if (!complete_) {
           fail_with("dtls", "peer closed before the handshake completed");
           break;
@@ -388,7 +388,7 @@ class Session {
         std::fflush(stdout);
         want_close_ = true;
         break;
-      case dtls::EventType::failure: fail_with("dtls", error_text(e.error)); break;
+      case dtls::EventKind::failure: fail_with("dtls", error_text(e.error)); break;
     }
   }
 

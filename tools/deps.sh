@@ -3,7 +3,7 @@
 
 keyway_packages_build="meson ninja-build g++ pkg-config libmbedtls-dev doctest-dev libfmt-dev"
 # Test-only: real peers and the cross compiler for the Cortex-M4 check.
-keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang chromium util-linux iproute2 coreutils"
+keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils"
 
 keyway_ensure_packages() {
   local missing=()

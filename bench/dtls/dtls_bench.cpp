@@ -71,11 +71,11 @@ void pump(dtls::Endpoint* eps[2], int from, bool& complete, bool& failed) {
     if (o.kind == dtls::Output::Kind::transmit) {
       ChargeTo c(to);
       eps[to]->handle_datagram(Timestamp::zero(), MutableBytes(scratch, o.transmit.size()));
-    } else if (o.event.type == dtls::EventType::peer_certificate) {
+    } else if (o.event.kind == dtls::EventKind::peer_certificate) {
       (void)eps[from]->accept_peer_certificate(o.event.data);  // the certificate the event shows
-    } else if (o.event.type == dtls::EventType::handshake_complete) {
+    } else if (o.event.kind == dtls::EventKind::handshake_complete) {
       complete = true;
-    } else if (o.event.type == dtls::EventType::failure) {
+    } else if (o.event.kind == dtls::EventKind::failure) {
       failed = true;
     }
   }

@@ -129,7 +129,7 @@ int run_memory(int, char**) {
   (void)peer_test::test_identity(1);
   HeapMeter::start();
   bool ok = false;
-  std::size_t established = 0, extra = 0;
+  std::size_t established = 0, extra = 0, side_live[2] = {0, 0};
   {
     Side sides[2];
     make_side(sides[0], 0);
@@ -164,6 +164,8 @@ int run_memory(int, char**) {
         for (int m = 0; m < 2; ++m) send_rtp(sides, i, sides[i].ssrc[m], now);
     for (int guard = 0; guard < 100; ++guard) now = std::max(step(sides, now), now + Duration::millis(1));
     established = live_max();
+    side_live[0] = HeapMeter::live(0);
+    side_live[1] = HeapMeter::live(1);
     // A third SSRC each way: what it costs beyond the two.
     for (int i = 0; i < 2; ++i) send_rtp(sides, i, sides[i].ssrc[2], now);
     extra = live_max() - established;
@@ -186,6 +188,7 @@ int run_memory(int, char**) {
   std::printf("  (audio+video, 2 SSRCs each way; heap of a third SSRC after set-up: %zu bytes, the slot was "
               "already allocated; after the Connections are destroyed: %zu bytes)\n",
               extra, leaked);
+  std::printf("  established per side: offerer %zu bytes, answerer %zu bytes\n", side_live[0], side_live[1]);
   std::printf("  sizeof: ice::Agent=%zu dtls::Endpoint=%zu srtp::Session=%zu (x2) peer::Stats=%zu\n",
               sizeof(ice::Agent), sizeof(dtls::Endpoint), sizeof(srtp::Session), sizeof(peer::Stats));
   return 0;

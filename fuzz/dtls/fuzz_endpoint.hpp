@@ -75,10 +75,10 @@ inline void drain(dtls::Endpoint& ep, Timestamp now) {
     dtls::Output o = ep.poll_output(now, scratch);
     if (o.kind == dtls::Output::Kind::timeout) return;
     if (o.kind != dtls::Output::Kind::event) continue;
-    if (o.event.type == dtls::EventType::handshake_complete) {
+    if (o.event.kind == dtls::EventKind::handshake_complete) {
       uint8_t keys[60];
       (void)ep.export_keying_material("EXTRACTOR-dtls_srtp", keys);
-    } else if (o.event.type == dtls::EventType::application_data && o.event.data.size() <= sizeof echo) {
+    } else if (o.event.kind == dtls::EventKind::application_data && o.event.data.size() <= sizeof echo) {
       std::copy(o.event.data.begin(), o.event.data.end(), echo);  // data lives until the next handle_* call
       static uint8_t sealed[2048];
       (void)ep.send_application_data(Bytes(echo, o.event.data.size()), sealed);

@@ -36,9 +36,9 @@ std::vector<uint8_t> record(const test::Captured& m, uint64_t seq, const std::ve
                             test::handshake_message(m.hs_type, m.msg_seq, body ? *body : m.body));
 }
 
-int count(const std::vector<Event>& evs, EventType t) {
+int count(const std::vector<Event>& evs, EventKind t) {
   int n = 0;
-  for (const auto& e : evs) n += e.type == t ? 1 : 0;
+  for (const auto& e : evs) n += e.kind == t ? 1 : 0;
   return n;
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("dtls acceptance: accepting certificate A does not accept B that repla
   std::vector<uint8_t> cert_a = certificate_body(a);
   s.deliver_foreign(0, record(flight4[0], kForgedSeq));
   s.deliver_foreign(0, record(flight4[1], kForgedSeq + 1, &cert_a));
-  REQUIRE(count(s.events(0), EventType::peer_certificate) == 1);
+  REQUIRE(count(s.events(0), EventKind::peer_certificate) == 1);
   REQUIRE(s.client().peer_certificate().size() == a.size());
   REQUIRE(s.client().accept_peer_certificate(a).ok());  // the application accepts A
   s.deliver_foreign(0, record(flight4[2], kForgedSeq + 2));  // signed by B's key: not A's
@@ -87,7 +87,7 @@ TEST_CASE("dtls acceptance: accepting certificate A does not accept B that repla
   CHECK_FALSE(s.client().send_application_data(hello, out).ok());
   // Accepting A again is refused: A is not this handshake's certificate.
   CHECK_FALSE(s.client().accept_peer_certificate(a).ok());
-  CHECK(count(s.events(0), EventType::peer_certificate) == 2);  // A, then B
+  CHECK(count(s.events(0), EventKind::peer_certificate) == 2);  // A, then B
   REQUIRE(s.client().accept_peer_certificate(b).ok());  // the application's own decision
   CHECK(exports(s.client()));
 }
@@ -121,7 +121,7 @@ TEST_CASE("dtls acceptance: a certificate event shows the certificate it announc
   for (int guard = 0; guard < 50; ++guard) {
     Output o = s.client().poll_output(now, scratch);
     if (o.kind == Output::Kind::timeout) break;
-    if (o.kind == Output::Kind::event && o.event.type == EventType::peer_certificate)
+    if (o.kind == Output::Kind::event && o.event.kind == EventKind::peer_certificate)
       shown.emplace_back(o.event.data.begin(), o.event.data.end());
   }
   REQUIRE(shown.size() == 1);
@@ -146,7 +146,7 @@ TEST_CASE("dtls acceptance: application data waits for the peer certificate to b
   std::size_t before = s.events(0).size();
   s.deliver_foreign(0, std::vector<uint8_t>(sealed->begin(), sealed->end()));
   CHECK(count(std::vector<Event>(s.events(0).begin() + static_cast<long>(before), s.events(0).end()),
-              EventType::application_data) == 0);
+              EventKind::application_data) == 0);
   // Accepted: data flows both ways.
   REQUIRE(s.client().accept_peer_certificate(der_of(ids.server)).ok());
   CHECK(s.client().send_application_data(hello, out).ok());
@@ -155,5 +155,5 @@ TEST_CASE("dtls acceptance: application data waits for the peer certificate to b
   before = s.events(0).size();
   s.deliver_foreign(0, std::vector<uint8_t>(again->begin(), again->end()));
   CHECK(count(std::vector<Event>(s.events(0).begin() + static_cast<long>(before), s.events(0).end()),
-              EventType::application_data) == 1);
+              EventKind::application_data) == 1);
 }

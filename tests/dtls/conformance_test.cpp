@@ -204,15 +204,15 @@ std::vector<uint8_t> exporter(Endpoint& ep) {
   return out;
 }
 
-bool has(const std::vector<Event>& evs, std::size_t from, EventType t, AlertLevel lvl, AlertDescription d) {
+bool has(const std::vector<Event>& evs, std::size_t from, EventKind t, AlertLevel lvl, AlertDescription d) {
   for (std::size_t i = from; i < evs.size(); ++i)
-    if (evs[i].type == t && evs[i].alert_level == lvl && evs[i].alert == d)
+    if (evs[i].kind == t && evs[i].alert_level == lvl && evs[i].alert == d)
       return true;
   return false;
 }
-bool has(const std::vector<Event>& evs, std::size_t from, EventType t) {
+bool has(const std::vector<Event>& evs, std::size_t from, EventKind t) {
   for (std::size_t i = from; i < evs.size(); ++i)
-    if (evs[i].type == t) return true;
+    if (evs[i].kind == t) return true;
   return false;
 }
 
@@ -234,7 +234,7 @@ void run_cell(Identities& ids, const Point& pt, const std::vector<uint8_t>& data
   std::size_t ev0 = evs.size();
   auto reaction = s.deliver_foreign(pt.side, datagram);
 
-  CHECK_FALSE(has(evs, ev0, EventType::handshake_complete));
+  CHECK_FALSE(has(evs, ev0, EventKind::handshake_complete));
   if (code == 'C') {
     // An unauthenticated message that fails a check may be a damaged copy:
     // its flight is discarded and the state rewound (dtls/peer_flight.cpp).
@@ -243,7 +243,7 @@ void run_cell(Identities& ids, const Point& pt, const std::vector<uint8_t>& data
     CHECK(ep.state() == pt.state);
     CHECK(ep.stats().flights_discarded == 1);
     CHECK(reaction.empty());
-    CHECK_FALSE(has(evs, ev0, EventType::failure));
+    CHECK_FALSE(has(evs, ev0, EventKind::failure));
     // The peer sends it again (a retransmission, the next record number):
     // the same failure twice is the peer's real answer.
     std::vector<uint8_t> copy = datagram;
@@ -253,22 +253,22 @@ void run_cell(Identities& ids, const Point& pt, const std::vector<uint8_t>& data
   }
   if (code == 'F') {
     CHECK(ep.state() == HandshakeState::failed);
-    CHECK(has(evs, ev0, EventType::alert_sent, AlertLevel::fatal, fatal_alert));
-    CHECK(has(evs, ev0, EventType::failure));
+    CHECK(has(evs, ev0, EventKind::alert_sent, AlertLevel::fatal, fatal_alert));
+    CHECK(has(evs, ev0, EventKind::failure));
     CHECK(reaction.size() == 1);  // the alert
     CHECK(exporter(ep).empty());
     return;
   }
   CHECK(ep.state() == pt.state);
-  CHECK_FALSE(has(evs, ev0, EventType::failure));
+  CHECK_FALSE(has(evs, ev0, EventKind::failure));
   if (code == 'W') {
-    CHECK(has(evs, ev0, EventType::alert_sent, AlertLevel::warning, AlertDescription::no_renegotiation));
+    CHECK(has(evs, ev0, EventKind::alert_sent, AlertLevel::warning, AlertDescription::no_renegotiation));
     CHECK(reaction.size() == 1);
   } else {
-    CHECK_FALSE(has(evs, ev0, EventType::alert_sent));
+    CHECK_FALSE(has(evs, ev0, EventKind::alert_sent));
     CHECK(reaction.empty());
   }
-  if (code == 'R') CHECK(has(evs, ev0, EventType::alert_received, AlertLevel::warning, AlertDescription{90}));
+  if (code == 'R') CHECK(has(evs, ev0, EventKind::alert_received, AlertLevel::warning, AlertDescription{90}));
   if (established) {
     CHECK(exporter(ep) == keys_before);
     return;
@@ -514,7 +514,7 @@ TEST_CASE("dtls conformance: named rows for the known bug classes") {
       for (const auto* m : prefix) CHECK(send(m->hs_type, m->msg_seq, m->body).empty());
       CHECK(send(type, pt.next_seq, bad_body).size() == 1);  // the alert
       CHECK(ep.state() == HandshakeState::failed);
-      CHECK(has(evs, ev0, EventType::alert_sent, AlertLevel::fatal, AlertDescription::decrypt_error));
+      CHECK(has(evs, ev0, EventKind::alert_sent, AlertLevel::fatal, AlertDescription::decrypt_error));
       CHECK(exporter(ep).empty());
       ++rows;
     };

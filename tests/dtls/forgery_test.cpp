@@ -112,7 +112,7 @@ TEST_CASE("dtls client: HelloVerifyRequests past the limit are ignored, whatever
     for (int guard = 0; guard < 100; ++guard) {
       Output o = c.poll_output(now, scratch);
       if (o.kind == Output::Kind::timeout) return o.deadline;
-      if (o.kind == Output::Kind::event && o.event.type == EventType::failure) failure = o.event.error.code;
+      if (o.kind == Output::Kind::event && o.event.kind == EventKind::failure) failure = o.event.error.code;
     }
     FAIL("poll_output never returned a timeout");
     return Timestamp::never();

@@ -18,9 +18,9 @@ using keyway::test::Pair;
 
 namespace {
 
-const Event* find_event(const test::Side& s, EventType t) {
+const Event* find_event(const test::Side& s, EventKind t) {
   for (const auto& e : s.events)
-    if (e.type == t) return &e;
+    if (e.kind == t) return &e;
   return nullptr;
 }
 
@@ -38,12 +38,12 @@ TEST_CASE("dtls pair: every ECDSA suite and group completes and exports equal ke
       p.run();
       check_completed(p);
       CHECK(static_cast<uint16_t>(p.client().ep->negotiated_suite()->suite) == suite);
-      const Event* done = find_event(p.client(), EventType::handshake_complete);
+      const Event* done = find_event(p.client(), EventKind::handshake_complete);
       REQUIRE(done);
       CHECK(done->srtp_profile == 0x0007);
       CHECK(done->extended_master_secret);
-      CHECK(find_event(p.client(), EventType::peer_certificate));
-      CHECK(find_event(p.server(), EventType::peer_certificate));
+      CHECK(find_event(p.client(), EventKind::peer_certificate));
+      CHECK(find_event(p.server(), EventKind::peer_certificate));
     }
   }
 }
@@ -63,7 +63,7 @@ TEST_CASE("dtls pair: application data both ways, then close_notify") {
   p.client().ep->close();
   p.run(Duration::seconds(1), false);
   CHECK(p.server().ep->state() == HandshakeState::closed);
-  CHECK(find_event(p.server(), EventType::closed));
+  CHECK(find_event(p.server(), EventKind::closed));
 }
 
 TEST_CASE("dtls pair: cookie exchange on and off") {
@@ -86,7 +86,7 @@ TEST_CASE("dtls pair: extended master secret on and off, and required") {
     Pair p(f.client, f.server);
     p.run();
     check_completed(p);
-    CHECK_FALSE(find_event(p.server(), EventType::handshake_complete)->extended_master_secret);
+    CHECK_FALSE(find_event(p.server(), EventKind::handshake_complete)->extended_master_secret);
   }
   {
     Fixture f;
@@ -96,7 +96,7 @@ TEST_CASE("dtls pair: extended master secret on and off, and required") {
     p.run();
     CHECK(p.server().failed);
     CHECK(p.client().failed);
-    const Event* alert = find_event(p.client(), EventType::alert_received);
+    const Event* alert = find_event(p.client(), EventKind::alert_received);
     REQUIRE(alert);
     CHECK(alert->alert == AlertDescription::handshake_failure);
   }
@@ -197,7 +197,7 @@ TEST_CASE("dtls pair: a fingerprint mismatch aborts with bad_certificate before 
   REQUIRE(p.client().failed);
   CHECK(p.client().error.code == Code::bad_certificate);
   CHECK(std::string(p.client().error.detail).find("fingerprint") != std::string::npos);
-  const Event* alert = find_event(p.server(), EventType::alert_received);
+  const Event* alert = find_event(p.server(), EventKind::alert_received);
   REQUIRE(alert);
   CHECK(alert->alert == AlertDescription::bad_certificate);
   CHECK(p.server().failed);
@@ -226,7 +226,7 @@ TEST_CASE("dtls pair: no common SRTP profile or suite fails with handshake_failu
     p.run();
     CHECK(p.server().failed);
     CHECK(p.client().failed);
-    CHECK(find_event(p.client(), EventType::alert_received)->alert == AlertDescription::handshake_failure);
+    CHECK(find_event(p.client(), EventKind::alert_received)->alert == AlertDescription::handshake_failure);
   }
   {
     Fixture f;
@@ -336,8 +336,8 @@ TEST_CASE("dtls server: a fragmented 2 KB Chrome-like ClientHello is accepted; 0
     REQUIRE(body.size() >= 2048);
     Timestamp now = Timestamp::from_micros(1000000);
     CHECK(feed(server, now, hello_fragment_datagram(body, 1175, static_cast<uint32_t>(body.size() - 1175), 1)) ==
-          Verdict::accept);
-    CHECK(feed(server, now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accept);
+          Verdict::accepted);
+    CHECK(feed(server, now, hello_fragment_datagram(body, 0, 1175, 0)) == Verdict::accepted);
     uint8_t scratch[2048];
     Output o = server.poll_output(now, scratch);
     REQUIRE(o.kind == Output::Kind::transmit);
@@ -445,7 +445,7 @@ TEST_CASE("dtls endpoint: epoch 1 before keys is an unknown epoch; renegotiation
   {
     Endpoint server(f.server);
     std::vector<uint8_t> early = test::unhex("17 fefd 0001 000000000001 0004 01020304");
-    CHECK(server.handle_datagram(Timestamp::from_micros(1), early) == Verdict::discard);
+    CHECK(server.handle_datagram(Timestamp::from_micros(1), early) == Verdict::discarded);
     CHECK(server.stats().records_unknown_epoch == 1);
   }
   Pair p(f.client, f.server);
@@ -462,7 +462,7 @@ TEST_CASE("dtls endpoint: epoch 1 before keys is an unknown epoch; renegotiation
   p.run(Duration::seconds(1), false);
   bool refused = false;
   for (const auto& e : p.client().events)
-    if (e.type == EventType::alert_received && e.alert == AlertDescription::no_renegotiation) refused = true;
+    if (e.kind == EventKind::alert_received && e.alert == AlertDescription::no_renegotiation) refused = true;
   CHECK(refused);
   CHECK(p.client().ep->state() == HandshakeState::established);
 }

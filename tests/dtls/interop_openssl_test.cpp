@@ -124,7 +124,7 @@ void run_keyway_client(const Case& c) {
   CHECK(value_after(out, "Keying material:") == ours);
   CHECK(out.find("hello from keyway") != std::string::npos);
   for (const auto& e : res.events)
-    if (e.type == EventType::handshake_complete) CHECK(e.extended_master_secret == !c.no_ems);
+    if (e.kind == EventKind::handshake_complete) CHECK(e.extended_master_secret == !c.no_ems);
   CHECK(rc == 0);
 }
 
@@ -235,7 +235,7 @@ TEST_CASE("openssl interop: openssl s_client -dtls1 is refused with protocol_ver
   CHECK(std::string(res.error.detail).find("DTLS 1.0") != std::string::npos);
   bool sent = false;
   for (const auto& e : res.events)
-    if (e.type == EventType::alert_sent && e.alert == AlertDescription::protocol_version) sent = true;
+    if (e.kind == EventKind::alert_sent && e.alert == AlertDescription::protocol_version) sent = true;
   CHECK(sent);
   CHECK(rc != 0);
   CHECK(out.find("protocol version") != std::string::npos);  // s_client reports our alert

@@ -187,10 +187,10 @@ void drive(dtls::Endpoint& ep, UdpSocket& sock, DriveResult& res, int budget_ms,
         continue;
       }
       res.events.push_back(o.event);
-      if (o.event.type == dtls::EventType::handshake_complete) res.complete = true;
-      if (o.event.type == dtls::EventType::failure) { res.failed = true; res.error = o.event.error; }
-      if (o.event.type == dtls::EventType::closed) res.peer_closed = true;
-      if (o.event.type == dtls::EventType::application_data)
+      if (o.event.kind == dtls::EventKind::handshake_complete) res.complete = true;
+      if (o.event.kind == dtls::EventKind::failure) { res.failed = true; res.error = o.event.error; }
+      if (o.event.kind == dtls::EventKind::closed) res.peer_closed = true;
+      if (o.event.kind == dtls::EventKind::application_data)
         res.app_data.emplace_back(o.event.data.begin(), o.event.data.end());
     }
     if (done() || res.failed) return;

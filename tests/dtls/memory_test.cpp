@@ -36,10 +36,10 @@ struct Wire {
         continue;
       }
       const Event& e = o.event;
-      if (e.type == EventType::peer_certificate) REQUIRE(ep[from]->accept_peer_certificate(e.data).ok());
-      if (e.type == EventType::handshake_complete) complete[from] = true;
-      if (e.type == EventType::failure) failed = true;
-      if (e.type == EventType::application_data) {
+      if (e.kind == EventKind::peer_certificate) REQUIRE(ep[from]->accept_peer_certificate(e.data).ok());
+      if (e.kind == EventKind::handshake_complete) complete[from] = true;
+      if (e.kind == EventKind::failure) failed = true;
+      if (e.kind == EventKind::application_data) {
         ++app_records[from];
         app_bytes[from] += e.data.size();
       }

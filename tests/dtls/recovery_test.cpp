@@ -33,7 +33,7 @@ TEST_CASE("dtls server: a ClientHello offering only DTLS 1.0 gets a fatal protoc
   CHECK(std::string(p.server().error.detail).find("DTLS 1.0") != std::string::npos);
   bool alert = false;
   for (const auto& e : p.client().events)
-    if (e.type == EventType::alert_received && e.alert == AlertDescription::protocol_version &&
+    if (e.kind == EventKind::alert_received && e.alert == AlertDescription::protocol_version &&
         e.alert_level == AlertLevel::fatal)
       alert = true;
   CHECK(alert);
@@ -109,4 +109,22 @@ TEST_CASE("dtls endpoint: client application data ends the server's final-flight
   for (const auto& d : p.client().sent)
     if (!d.empty() && d[0] == 22) p.deliver_raw(1, d);
   CHECK(p.server().ep->stats().retransmissions == before);
+}
+
+// lib/sans_io.hpp: time never goes backwards. A handle_timeout with an
+// earlier time (the caller's clock stepping back) neither retransmits the
+// flight nor moves its deadline.
+TEST_CASE("dtls endpoint: handle_timeout with an earlier time changes nothing") {
+  Fixture f;
+  Endpoint client(f.client);
+  uint8_t scratch[1500];
+  const Timestamp t10 = Timestamp::from_micros(10'000'000);
+  REQUIRE(client.poll_output(t10, scratch).kind == Output::Kind::transmit);  // ClientHello
+  Output waiting = client.poll_output(t10, scratch);
+  REQUIRE(waiting.kind == Output::Kind::timeout);
+  client.handle_timeout(Timestamp::from_micros(1));
+  Output again = client.poll_output(Timestamp::from_micros(1), scratch);
+  CHECK(again.kind == Output::Kind::timeout);
+  CHECK(again.deadline == waiting.deadline);
+  CHECK(client.stats().retransmissions == 0);
 }

@@ -228,6 +228,7 @@ TEST_CASE("no pair answers: failure with the reason in numbers") {
   exchange(a, b);
   REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(60)));
   CHECK(a.last(EventKind::failed)->text == "no response to 7 checks on any of 4 pairs");
+  CHECK(a.last(EventKind::failed)->code == Code::timeout);
   CHECK(a.agent->state() == AgentState::failed);
   CHECK(a.agent->stats().checks_sent == 28);
   // A failed agent sends nothing more.
@@ -258,6 +259,7 @@ TEST_CASE("responses that fail integrity never validate a pair: 'integrity check
   };
   REQUIRE(net.run_until([&] { return a.has(EventKind::failed); }, Duration::seconds(60)));
   CHECK(a.last(EventKind::failed)->text == "integrity check failed for every response");
+  CHECK(a.last(EventKind::failed)->code == Code::auth_failed);
   CHECK(a.agent->stats().integrity_failures >= 7);
   CHECK(a.agent->stats().responses_received == 0);
 }
@@ -349,7 +351,8 @@ TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then f
   Duration took = a.last(EventKind::failed)->at - cut;
   CHECK(took.as_millis() <= 31000);
   CHECK(took.as_millis() >= 24000);  // 30 s after the last response, which came before the cut
-  CHECK(a.last(EventKind::failed)->text.find("consent lost") == 0);
+  CHECK(a.last(EventKind::failed)->code == Code::consent_lost);
+  CHECK(a.last(EventKind::failed)->text.find("no response to consent checks") == 0);
 }
 
 // The issue 7 half-open call: the controlled side has a valid pair (media
@@ -388,7 +391,8 @@ TEST_CASE("consent on an unnominated valid pair: answered while the peer lives, 
   Duration took = b.last(EventKind::failed)->at - a_failed;
   CHECK(took.as_millis() <= 31000);
   CHECK(took.as_millis() >= 24000);
-  CHECK(b.last(EventKind::failed)->text.find("consent lost") == 0);
+  CHECK(b.last(EventKind::failed)->code == Code::consent_lost);
+  CHECK(b.last(EventKind::failed)->text.find("no response to consent checks") == 0);
   CHECK(b.agent->state() == AgentState::failed);
 }
 

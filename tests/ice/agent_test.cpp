@@ -205,7 +205,8 @@ TEST_CASE("an agent without an Rng reports failure instead of crashing") {
   Output o = agent.poll_output(Timestamp::zero(), scratch);
   CHECK(o.kind == Output::Kind::event);
   CHECK(o.event.kind == EventKind::failed);
-  CHECK(std::string(o.event.reason).find("rng") != std::string::npos);
+  CHECK(o.event.error.code == Code::invalid_argument);
+  CHECK(std::string(o.event.error.detail).find("rng") != std::string::npos);
   CHECK(agent.poll_output(Timestamp::zero(), scratch).kind == Output::Kind::timeout);
 }
 
@@ -322,4 +323,21 @@ TEST_CASE("a scratch buffer too small for any message never makes the agent spin
   }
   CHECK(agent.state() == AgentState::failed);
   CHECK(polls < 200);
+}
+
+// lib/sans_io.hpp: time never goes backwards. A handle_timeout with an
+// earlier time neither sends a check nor moves the deadline.
+TEST_CASE("agent: handle_timeout with an earlier time changes nothing") {
+  Fixture f;
+  REQUIRE(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  const Timestamp t10 = Timestamp::from_micros(10'000'000);
+  Output waiting = f.agent.poll_output(t10, f.scratch);
+  for (int i = 0; i < 16 && waiting.kind != Output::Kind::timeout; ++i) waiting = f.agent.poll_output(t10, f.scratch);
+  REQUIRE(waiting.kind == Output::Kind::timeout);
+  uint32_t sent = f.agent.stats().checks_sent;
+  f.agent.handle_timeout(Timestamp::from_micros(1));
+  Output again = f.agent.poll_output(Timestamp::from_micros(1), f.scratch);
+  CHECK(again.kind == Output::Kind::timeout);
+  CHECK(again.deadline == waiting.deadline);
+  CHECK(f.agent.stats().checks_sent == sent);
 }

@@ -162,7 +162,7 @@ bool run_role(const char* script, bool keyway_controlling) {
         sockaddr_in to = to_sockaddr(o.transmit.to);
         sendto(sock, o.transmit.bytes.data(), o.transmit.bytes.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
       } else {
-        std::printf("keyway event: %s %s\n", to_string(o.event.kind), o.event.reason);
+        std::printf("keyway event: %s %s\n", to_string(o.event.kind), o.event.error.detail);
       }
     }
     int wait_ms = 50;

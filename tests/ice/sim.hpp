@@ -22,6 +22,7 @@ struct RecordedEvent {
   std::string text;  // candidate line or failure reason
   SocketAddr local, remote;
   Timestamp at;
+  Code code = Code::ok;  // failed: why, as a code
 };
 
 struct Packet {
@@ -100,7 +101,10 @@ class Network {
         auto n = o.event.candidate->write(text, sizeof text);
         if (n.ok()) e.text.assign(text, *n);
       }
-      if (o.event.kind == EventKind::failed) e.text = o.event.reason;
+      if (o.event.kind == EventKind::failed) {
+        e.text = o.event.error.detail;
+        e.code = o.event.error.code;
+      }
       p.events.push_back(e);
       if (p.on_event) p.on_event(e);
     }

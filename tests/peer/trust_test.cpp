@@ -89,7 +89,7 @@ TEST_CASE("peer trust: spoofed DTLS before ICE validates draws nothing, and its 
   Side& a = c.a();
   c.net().configure(2, 1, dead());  // the peer never answers A's checks (nor sends its own)
   c.run_until([] { return false; }, Duration::millis(300));
-  REQUIRE(!a.conn->ice().best_valid_pair());
+  REQUIRE(!a.conn->ice().best_valid_path());
 
   std::vector<uint8_t> hello = any_client_hello();
   REQUIRE(!hello.empty());

@@ -50,7 +50,7 @@ std::string ice_snapshot(const peer::Connection& c) {
   for (const auto& p : a.pairs()) {
     s += fmt::format("P{}-{} st={} pri={} valid={} nom={} tx={} fail={} rtt={} next={} txid=", p.local,
                      p.remote, static_cast<int>(p.state), p.priority, p.valid, p.nominated, p.transmits,
-                     static_cast<int>(p.failure), p.rtt.as_micros(), p.next_retransmit.as_micros());
+                     static_cast<int>(p.failure), p.rtt ? p.rtt->as_micros() : -1, p.next_retransmit.as_micros());
     for (auto b : p.txid.bytes) s += fmt::format("{:02x}", b);
     s += " ";
   }

@@ -180,23 +180,23 @@ class DtlsPair {
 
   void on_event(DtlsSide& s, const dtls::Event& e) {
     s.events.push_back(e);
-    switch (e.type) {
-      case dtls::EventType::peer_certificate: {
+    switch (e.kind) {
+      case dtls::EventKind::peer_certificate: {
         const auto& want = s.expected_peer_der;
         if (!want.empty() && (e.data.size() != want.size() || !std::equal(want.begin(), want.end(), e.data.begin())))
           s.bad_peer_certificate++;
         break;
       }
-      case dtls::EventType::handshake_complete:
+      case dtls::EventKind::handshake_complete:
         s.complete = true;
         s.complete_at = now_;
         break;
-      case dtls::EventType::failure:
+      case dtls::EventKind::failure:
         s.failed = true;
         s.failed_at = now_;
         s.error = e.error;
         break;
-      case dtls::EventType::application_data: s.app_data.emplace_back(e.data.begin(), e.data.end()); break;
+      case dtls::EventKind::application_data: s.app_data.emplace_back(e.data.begin(), e.data.end()); break;
       default: break;
     }
   }

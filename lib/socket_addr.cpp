@@ -1,11 +1,11 @@
-#include "ice/address.hpp"
+#include "lib/socket_addr.hpp"
 
 #include <cstring>
 
-namespace keyway::ice {
+namespace keyway {
 namespace {
 
-constexpr Error kBadIp = make_error(Layer::ice, Code::malformed, "address: not an IPv4 or IPv6 literal");
+constexpr Error kBadIp = make_error(Layer::lib, Code::malformed, "address: not an IPv4 or IPv6 literal");
 
 // Appends characters to a bounded buffer, always keeping room for the NUL.
 struct TextOut {
@@ -208,4 +208,4 @@ std::size_t SocketAddr::format(char* out, std::size_t out_len) const {
   return t.finish();
 }
 
-}  // namespace keyway::ice
+}  // namespace keyway
