@@ -18,6 +18,7 @@ const Entry kBenches[] = {
     {"sdp", keyway::bench::run_sdp, "SDP parse/write time and heap allocations for a Chrome audio+video offer"},
     {"call", keyway::bench::run_call, "offer -> first decrypted media: simulated 50 ms RTT at 0/10/30% loss, and real loopback"},
     {"dtls", keyway::bench::run_dtls, "DTLS 1.2 handshake time and memory vs mbedTLS's DTLS and the public-key floor"},
+    {"memory", keyway::bench::run_memory, "bytes one peer::Connection holds: handshake peak, established, per extra SSRC"},
     {nullptr, nullptr, nullptr},
 };
 }  // namespace

@@ -2,8 +2,11 @@
 // connection_io.cpp.
 #include "peer/connection.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "peer/srtp_keys.hpp"
 #include "sdp/parse.hpp"
@@ -41,6 +44,21 @@ dtls::FingerprintHash to_dtls_hash(sdp::HashFunction h) {
     default: return dtls::FingerprintHash::sha256;
   }
 }
+
+// Scratch for one parsed remote description: heap that lives only while
+// set_remote_answer / accept_offer run, so an established call does not
+// carry it (issue 13). What outlives negotiation is copied out by
+// apply_remote (fingerprint, ICE credentials, candidates). Its size is what
+// this text can need (sdp::arena_bytes_for), at most Config::sdp_arena_bytes.
+struct SdpScratch {
+  SdpScratch(std::string_view text, std::size_t limit) : SdpScratch(std::min(sdp::arena_bytes_for(text), limit)) {}
+  explicit SdpScratch(std::size_t n) : bytes(new (std::nothrow) std::byte[n]), size(bytes ? n : 0) {}
+  std::unique_ptr<std::byte[]> bytes;
+  std::size_t size;
+  std::span<std::byte> span() { return {bytes.get(), size}; }
+};
+
+const Error kNoSdpScratch = make_error(Layer::peer, Code::capacity, "no heap for the SDP arena (Config::sdp_arena_bytes)");
 
 }  // namespace
 
@@ -160,7 +178,12 @@ Result<std::string_view> Connection::create_offer(std::span<char> out, bool with
 Status Connection::set_remote_answer(std::string_view answer) {
   ENSURE(config_.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "set_remote_answer: not the offerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "set_remote_answer: already negotiated"));
-  sdp::Arena arena(sdp_arena_);
+  SdpScratch scratch(answer, config_.sdp_arena_bytes);
+  if (scratch.size == 0) {
+    fail(kNoSdpScratch);
+    return kNoSdpScratch;
+  }
+  sdp::Arena arena(scratch.span());
   auto desc = sdp::parse(answer, arena, {sdp::Mode::lenient, {}});
   if (!desc.ok()) {
     fail(desc.error());
@@ -189,7 +212,12 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   ENSURE(config_.role == Role::answerer, make_error(Layer::peer, Code::bad_state, "accept_offer: not the answerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "accept_offer: already negotiated"));
   ENSURE(config_.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
-  sdp::Arena arena(sdp_arena_);
+  SdpScratch scratch(offer, config_.sdp_arena_bytes);
+  if (scratch.size == 0) {
+    fail(kNoSdpScratch);
+    return kNoSdpScratch;
+  }
+  sdp::Arena arena(scratch.span());
   auto desc = sdp::parse(offer, arena, {sdp::Mode::lenient, {}});
   if (!desc.ok()) {
     fail(desc.error());

@@ -93,6 +93,9 @@ struct Config {
   // From the first call after negotiation to SRTP keys: past this, the call
   // fails naming the stage it is stuck in (never a silent half-open call).
   Duration setup_timeout = Duration::seconds(30);
+  // Parsing a remote description needs scratch: heap held only while
+  // set_remote_answer / accept_offer run, sized for the text, at most this (issue 13).
+  std::size_t sdp_arena_bytes = 48 * 1024;
   TraceSink* trace = nullptr;          // the step-by-step ladder (optional)
 };
 
@@ -300,7 +303,6 @@ class Connection {
   std::size_t local_fp_len_ = 0;
   char failure_text_[240] = {};
   const char* timeout_reason_ = "idle";
-  std::array<std::byte, 48 * 1024> sdp_arena_{};  // setup only: parsed descriptions
 };
 
 }  // namespace keyway::peer
