@@ -260,6 +260,7 @@ class Connection {
   void replay_held_hello(Timestamp now);
   void seed_dtls_rtt(Timestamp now);
   void note_received_alert();
+  void on_closed();
   void maybe_ready();
   void note_retransmitted_rtt(Timestamp now);
 

@@ -329,24 +329,25 @@ void Connection::on_dtls_event(const dtls::Event& e) {
         received_alert_ = e.alert;
         note_received_alert();
       }
-      if (e.alert == dtls::AlertDescription::close_notify) {
-        state_ = State::closed;
-        Event ev;
-        ev.kind = EventKind::closed;
-        push_event(ev);
-      }
+      if (e.alert == dtls::AlertDescription::close_notify) on_closed();
       break;
-    case dtls::EventKind::closed: {
-      state_ = State::closed;
-      Event ev;
-      ev.kind = EventKind::closed;
-      push_event(ev);
+    case dtls::EventKind::closed:
+      on_closed();
       break;
-    }
     case dtls::EventKind::alert_sent:
     case dtls::EventKind::application_data:
       break;
   }
+}
+
+// close_notify (RFC 5246 §7.2.1) reaches us as an alert and as the
+// endpoint's closed event: the call reports it once.
+void Connection::on_closed() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  Event ev;
+  ev.kind = EventKind::closed;
+  push_event(ev);
 }
 
 // A fatal alert from the peer is why its side failed: name it in

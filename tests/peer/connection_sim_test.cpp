@@ -86,6 +86,23 @@ TEST_CASE("peer sim: offerer/answerer, answerer answers actpass with active (it 
   connect_and_check(opt, false);
 }
 
+// Story: the endpoint reports a received close_notify both as an alert and
+// as "closed", and the call turned each into a closed event: the peer of a
+// side that hung up saw two (found by examples/in_memory_call.cpp).
+TEST_CASE("peer sim: the peer's close is reported once") {
+  Options opt;
+  opt.link = rtt50();
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  c.a().conn->close();
+  c.run_until([&] { return c.net().idle(); }, Duration::seconds(2));
+  CHECK(c.b().conn->state() == peer::State::closed);
+  std::size_t closed = 0;
+  for (auto e : c.b().events) closed += e == peer::EventKind::closed ? 1 : 0;
+  CHECK(closed == 1);
+}
+
 TEST_CASE("peer sim: answerer answers actpass with passive (the offerer is the DTLS client)") {
   Options opt;
   opt.link = rtt50();
