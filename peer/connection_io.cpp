@@ -146,7 +146,12 @@ void Connection::handle_timeout(Timestamp now) {
   now = clamp_time(now_, now);
   check_setup_deadline(now);
   if (ice_deadline_ <= now) ice_.handle_timeout(now);
-  if (dtls_ && dtls_deadline_ <= now) dtls_->handle_timeout(now);
+  // Once SRTP keys exist the handshake is over, and the endpoint frees what
+  // only the handshake needed on its next handle_* call (dtls/endpoint_output.cpp
+  // release_handshake_memory). A DTLS server that hears no more DTLS would
+  // otherwise hold its handshake context (13.7 KB) until the 240 s final-flight
+  // hold expires: pass every timeout on from then.
+  if (dtls_ && (dtls_deadline_ <= now || profile_)) dtls_->handle_timeout(now);
 }
 
 Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
