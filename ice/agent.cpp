@@ -15,6 +15,9 @@ constexpr Error kLocalFull = make_error(Layer::ice, Code::capacity, "agent: loca
 constexpr Error kRemoteFull = make_error(Layer::ice, Code::capacity, "agent: remote candidate capacity reached");
 constexpr Error kServersFull = make_error(Layer::ice, Code::capacity, "agent: STUN server capacity reached");
 constexpr Error kNoHost = make_error(Layer::ice, Code::bad_state, "agent: no host candidate of the STUN server's family");
+constexpr Error kUnspecified = make_error(Layer::ice, Code::invalid_argument,
+                                          "agent: a host candidate needs a concrete address and port, not 0.0.0.0, :: or port 0 "
+                                          "(bind each interface's address and add that)");
 constexpr Error kDuplicate = make_error(Layer::ice, Code::invalid_argument, "agent: local address already added");
 constexpr Error kFailed = make_error(Layer::ice, Code::bad_state, "agent: failed; restart() first");
 
@@ -93,6 +96,9 @@ void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
 Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(state_ != AgentState::failed, kFailed);
   ENSURE(local_count_ < config_.max_local_candidates, kLocalFull);
+  // RFC 8445 §5.1.1.1: candidates are the interfaces' own addresses; the
+  // wildcard address (or port 0) would be offered to the peer as is.
+  ENSURE(!addr.is_unspecified() && addr.port != 0, kUnspecified);
   ENSURE(find_local_base(addr) < 0, kDuplicate);
   Candidate c;
   c.component = 1;

@@ -29,6 +29,13 @@ struct SocketAddr {
 
   std::size_t ip_len() const { return family == Family::v4 ? 4 : 16; }
   bool same_ip(const SocketAddr& o) const;
+  // 0.0.0.0 or :: (RFC 4291 §2.5.2): "any address", which a socket may be
+  // bound to but a peer can never send to.
+  bool is_unspecified() const {
+    for (std::size_t i = 0; i < ip_len(); ++i)
+      if (ip[i] != 0) return false;
+    return true;
+  }
   friend bool operator==(const SocketAddr& a, const SocketAddr& b) {
     return a.port == b.port && a.same_ip(b);
   }

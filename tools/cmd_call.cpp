@@ -153,7 +153,12 @@ int run_call(const CallOptions& opt) {
   cfg.audio_ssrc = rnd.public_rng.next_u32();
   cfg.video_ssrc = rnd.public_rng.next_u32();
   peer::Connection conn(cfg);
-  if (!conn.add_local_address(sock.local()).ok()) return 1;
+  if (auto added = conn.add_local_address(sock.local()); !added.ok()) {
+    char e[200];
+    format_error(added.error(), e, sizeof e);
+    fmt::print(stderr, "keyway: --bind {}: {}\n", opt.bind, e);
+    return 1;
+  }
 
   char text[16384];
   std::string remote;

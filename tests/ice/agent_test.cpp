@@ -197,6 +197,24 @@ TEST_CASE("capacities: remote candidates beyond the configured bound are refused
   CHECK(agent.add_local_host(kLocal).error().code == Code::invalid_argument);
 }
 
+// Story (issue 13): peer::Connection::add_local_address(0.0.0.0:port) was
+// accepted and 0.0.0.0 offered to the peer as a host candidate.
+TEST_CASE("a host candidate must be a concrete address: 0.0.0.0, :: and port 0 are refused") {
+  SeededRng rng(4);
+  Config c;
+  c.rng = &rng;
+  Agent agent(c);
+  const uint8_t any6[16] = {};
+  for (const SocketAddr& a : {SocketAddr::v4(0, 0, 0, 0, 5000), SocketAddr::v6(any6, 5000), SocketAddr::v4(127, 0, 0, 1, 0)}) {
+    auto r = agent.add_local_host(a);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Code::invalid_argument);
+    CHECK(std::string(r.error().detail).find("0.0.0.0") != std::string::npos);
+  }
+  CHECK(agent.local_candidates().empty());
+  CHECK(agent.add_local_host(SocketAddr::v4(127, 0, 0, 1, 5000)).ok());
+}
+
 TEST_CASE("an agent without an Rng reports failure instead of crashing") {
   Config c;
   Agent agent(c);

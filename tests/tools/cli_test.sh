@@ -21,5 +21,6 @@ check "srtp-demo runs every profile" "$K" srtp-demo --quiet --seconds 1 --seed 7
 check "demo rejects a bad option" bash -c "! '$K' demo --loss 2"
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
 check "answer names the layer on an unusable offer" bash -c "printf 'v=0\r\n\r\n' | '$K' answer --seconds 1 2>&1 | grep -q 'sdp'"
+check "answer refuses --bind 0.0.0.0 as a candidate, naming ICE" bash -c "! '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>/dev/null && '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>&1 | grep -q 'ice: invalid argument.*0.0.0.0'"
 rm -f /tmp/keyway-cli-test.$$
 exit $fail
