@@ -1,4 +1,4 @@
-#include "dtls/alert.hpp"
+#include "keyway/dtls/alert.hpp"
 
 #include <cstdio>
 #include <cstring>

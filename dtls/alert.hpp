@@ -6,7 +6,7 @@
 // number ("alert 201"): a peer may send any byte.
 #pragma once
 
-#include "dtls/constants.hpp"
+#include "keyway/dtls/constants.hpp"
 
 namespace keyway::dtls {
 

@@ -1,10 +1,10 @@
 // Client side of the handshake: flights 1, 3 and 5 (RFC 6347 §4.2.4).
 #include <cstring>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
-#include "dtls/handshake_table.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_table.hpp"
+#include "keyway/dtls/messages.hpp"
 
 namespace keyway::dtls {
 

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "lib/crypto/sha.hpp"
+#include "keyway/lib/crypto/sha.hpp"
 
 namespace keyway::dtls {
 

@@ -1,6 +1,6 @@
-#include "dtls/cookie.hpp"
+#include "keyway/dtls/cookie.hpp"
 
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 

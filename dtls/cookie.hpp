@@ -12,10 +12,10 @@
 
 #include <cstdint>
 
-#include "dtls/messages.hpp"
-#include "lib/bytes.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/messages.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::dtls {
 

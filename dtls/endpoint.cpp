@@ -2,13 +2,13 @@
 // application data. Handshake records are taken apart in handshake_input.cpp;
 // outputs, events, timers and memory release are in endpoint_output.cpp; the
 // handshake logic in client.cpp, server.cpp, handshake_common.cpp.
-#include "dtls/endpoint.hpp"
+#include "keyway/dtls/endpoint.hpp"
 
 #include <cstring>
 #include <new>
 
-#include "dtls/handshake_context.hpp"
-#include "dtls/handshake_header.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_header.hpp"
 
 namespace keyway::dtls {
 

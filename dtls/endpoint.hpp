@@ -32,21 +32,21 @@
 
 #include <cstdint>
 
-#include "dtls/x509/certificate.hpp"
-#include "dtls/constants.hpp"
-#include "dtls/extensions.hpp"
-#include "dtls/messages.hpp"
-#include "dtls/key_schedule.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/replay_window.hpp"
-#include "dtls/record.hpp"
-#include "lib/crypto/ct.hpp"
-#include "lib/crypto/ecc.hpp"
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
-#include "lib/sans_io.hpp"
-#include "lib/time.hpp"
-#include "lib/trace.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/extensions.hpp"
+#include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/key_schedule.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/replay_window.hpp"
+#include "keyway/dtls/record.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/lib/sans_io.hpp"
+#include "keyway/lib/time.hpp"
+#include "keyway/lib/trace.hpp"
 
 namespace keyway::dtls {
 

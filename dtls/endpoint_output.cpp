@@ -3,9 +3,9 @@
 // the release of the handshake's memory once it is over.
 #include <cstring>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
-#include "dtls/handshake_header.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_header.hpp"
 
 namespace keyway::dtls {
 

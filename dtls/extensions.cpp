@@ -1,6 +1,6 @@
-#include "dtls/extensions.hpp"
+#include "keyway/dtls/extensions.hpp"
 
-#include "dtls/constants.hpp"
+#include "keyway/dtls/constants.hpp"
 
 namespace keyway::dtls {
 

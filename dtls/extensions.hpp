@@ -15,9 +15,9 @@
 
 #include <cstdint>
 
-#include "lib/bytes.hpp"
-#include "lib/containers/small_list.hpp"
-#include "lib/result.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/containers/small_list.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls {
 

@@ -1,6 +1,6 @@
-#include "dtls/flight.hpp"
+#include "keyway/dtls/flight.hpp"
 
-#include "dtls/handshake_header.hpp"
+#include "keyway/dtls/handshake_header.hpp"
 
 namespace keyway::dtls {
 

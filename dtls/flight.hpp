@@ -26,11 +26,11 @@
 
 #include <cstdint>
 
-#include "dtls/constants.hpp"
-#include "dtls/record.hpp"
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "lib/time.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/record.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::dtls {
 

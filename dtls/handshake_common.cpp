@@ -3,10 +3,10 @@
 #include <cstring>
 #include <new>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
-#include "dtls/handshake_table.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_table.hpp"
+#include "keyway/dtls/messages.hpp"
 
 namespace keyway::dtls {
 

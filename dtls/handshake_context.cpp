@@ -1,8 +1,8 @@
-#include "dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_context.hpp"
 
 #include <new>
 
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 

@@ -18,13 +18,13 @@
 
 #include <cstdint>
 
-#include "dtls/cookie.hpp"
-#include "dtls/endpoint.hpp"
-#include "dtls/flight.hpp"
-#include "dtls/hello_verify.hpp"
-#include "dtls/reassembler.hpp"
-#include "lib/crypto/ecc.hpp"
-#include "lib/crypto/sha.hpp"
+#include "keyway/dtls/cookie.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/flight.hpp"
+#include "keyway/dtls/hello_verify.hpp"
+#include "keyway/dtls/reassembler.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+#include "keyway/lib/crypto/sha.hpp"
 
 namespace keyway::dtls {
 

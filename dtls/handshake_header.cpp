@@ -1,4 +1,4 @@
-#include "dtls/handshake_header.hpp"
+#include "keyway/dtls/handshake_header.hpp"
 
 namespace keyway::dtls {
 

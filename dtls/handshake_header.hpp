@@ -9,9 +9,9 @@
 
 #include <cstdint>
 
-#include "dtls/constants.hpp"
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls {
 

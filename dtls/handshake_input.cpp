@@ -8,10 +8,10 @@
 //
 // After the handshake, a fragment only tells whether the client repeated its
 // last flight or tries to renegotiate (watch_final_flight).
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/handshake_table.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/handshake_table.hpp"
 
 namespace keyway::dtls {
 

@@ -21,8 +21,8 @@
 #include <cstdint>
 #include <span>
 
-#include "dtls/constants.hpp"
-#include "dtls/endpoint.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/endpoint.hpp"
 
 namespace keyway::dtls {
 

@@ -1,11 +1,11 @@
 // HelloVerifyRequest, both sides (RFC 6347 §4.2.1): see hello_verify.hpp.
-#include "dtls/hello_verify.hpp"
+#include "keyway/dtls/hello_verify.hpp"
 
 #include <cstring>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/messages.hpp"
 
 namespace keyway::dtls {
 

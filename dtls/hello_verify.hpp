@@ -24,9 +24,9 @@
 
 #include <cstdint>
 
-#include "dtls/cookie.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/record.hpp"
+#include "keyway/dtls/cookie.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/record.hpp"
 
 namespace keyway::dtls {
 

@@ -1,11 +1,11 @@
 // TLS 1.2 PRF and the secrets derived from it (RFC 5246 §5, §6.3, §7.4.9,
 // §8.1; RFC 7627 §4; RFC 5705 §4).
-#include "dtls/key_schedule.hpp"
+#include "keyway/dtls/key_schedule.hpp"
 
 #include <cstring>
 
-#include "lib/crypto/ct.hpp"
-#include "lib/crypto/hmac.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
 
 namespace keyway::dtls {
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/bytes.hpp"
-#include "lib/crypto/sha.hpp"
-#include "lib/result.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/crypto/sha.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls {
 

@@ -1,13 +1,13 @@
 // Listener: stateless cookies, then one server Endpoint per verified peer
 // address in a fixed table (RFC 6347 §4.2.1).
-#include "dtls/listener.hpp"
+#include "keyway/dtls/listener.hpp"
 
 #include <cstring>
 #include <new>
 
-#include "dtls/handshake_header.hpp"
-#include "dtls/hello_verify.hpp"
-#include "dtls/record.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/hello_verify.hpp"
+#include "keyway/dtls/record.hpp"
 
 namespace keyway::dtls {
 

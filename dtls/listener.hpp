@@ -22,10 +22,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "dtls/cookie.hpp"
-#include "dtls/endpoint.hpp"
-#include "lib/bytes.hpp"
-#include "lib/time.hpp"
+#include "keyway/dtls/cookie.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::dtls {
 

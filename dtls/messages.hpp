@@ -19,9 +19,9 @@
 
 #include <cstdint>
 
-#include "dtls/extensions.hpp"
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
+#include "keyway/dtls/extensions.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls {
 

@@ -15,8 +15,8 @@
 // version, an out-of-order message) stay fatal at once.
 #include <cstring>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
 
 namespace keyway::dtls {
 

@@ -1,4 +1,4 @@
-#include "dtls/reassembler.hpp"
+#include "keyway/dtls/reassembler.hpp"
 
 #include <cstring>
 

@@ -17,8 +17,8 @@
 
 #include <cstdint>
 
-#include "dtls/handshake_header.hpp"
-#include "lib/result.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls {
 

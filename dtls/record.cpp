@@ -1,9 +1,9 @@
-#include "dtls/record.hpp"
+#include "keyway/dtls/record.hpp"
 
 #include <cstring>
 #include <new>
 
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 

@@ -18,11 +18,11 @@
 #include <cstdint>
 #include <span>
 
-#include "dtls/constants.hpp"
-#include "dtls/replay_window.hpp"
-#include "lib/bytes.hpp"
-#include "lib/crypto/aead.hpp"
-#include "lib/result.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/replay_window.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/crypto/aead.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls {
 

@@ -2,11 +2,11 @@
 // HelloVerifyRequest is in hello_verify.cpp.
 #include <cstring>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_context.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/handshake_table.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/handshake_table.hpp"
+#include "keyway/dtls/messages.hpp"
 
 namespace keyway::dtls {
 

@@ -19,10 +19,10 @@
 #include <memory>
 #include <vector>
 
-#include "dtls/x509/certificate.hpp"
-#include "lib/crypto/drbg.hpp"
-#include "peer/connection.hpp"
-#include "srtp/session.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
+#include "keyway/peer/connection.hpp"
+#include "keyway/srtp/session.hpp"
 
 using namespace keyway;
 

@@ -3,7 +3,7 @@
 // code and its callers.
 #pragma once
 
-#include "lib/socket_addr.hpp"
+#include "keyway/lib/socket_addr.hpp"
 
 namespace keyway::ice {
 

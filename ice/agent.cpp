@@ -1,12 +1,12 @@
 // Agent: typed inputs, candidates, pair formation, selection and events.
 // Outgoing checks live in agent_checks.cpp, incoming requests in
 // agent_requests.cpp, consent and gathering in agent_consent.cpp.
-#include "ice/agent.hpp"
+#include "keyway/ice/agent.hpp"
 
 #include <cstdio>
 #include <cstring>
 
-#include "ice/priority.hpp"
+#include "keyway/ice/priority.hpp"
 
 namespace keyway::ice {
 namespace {

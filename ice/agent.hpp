@@ -31,17 +31,17 @@
 #include <optional>
 #include <string_view>
 
-#include "ice/address.hpp"
-#include "ice/candidate.hpp"
-#include "ice/checklist.hpp"
-#include "ice/credentials.hpp"
-#include "ice/output.hpp"
-#include "ice/stun/message.hpp"
-#include "ice/timing.hpp"
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
-#include "lib/time.hpp"
+#include "keyway/ice/address.hpp"
+#include "keyway/ice/candidate.hpp"
+#include "keyway/ice/checklist.hpp"
+#include "keyway/ice/credentials.hpp"
+#include "keyway/ice/output.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/ice/timing.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::ice {
 

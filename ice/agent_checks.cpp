@@ -2,9 +2,9 @@
 // retransmission and responses, nomination (§8.1) and check-list failure.
 #include <cstdio>
 
-#include "ice/agent.hpp"
-#include "ice/priority.hpp"
-#include "ice/stun/builder.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/priority.hpp"
+#include "keyway/ice/stun/builder.hpp"
 
 namespace keyway::ice {
 

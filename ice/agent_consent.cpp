@@ -2,8 +2,8 @@
 // keep-alive policy of agents that send no consent checks (ICE-lite).
 #include <cstdio>
 
-#include "ice/agent.hpp"
-#include "ice/stun/builder.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/builder.hpp"
 
 namespace keyway::ice {
 

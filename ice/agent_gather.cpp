@@ -1,9 +1,9 @@
 // Agent: server-reflexive candidates (RFC 8445 §5.1.1.2) from a STUN
 // server the caller names: an unauthenticated Binding request from each
 // host base, retransmitted per RFC 8489 §6.2.1.
-#include "ice/agent.hpp"
-#include "ice/priority.hpp"
-#include "ice/stun/builder.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/priority.hpp"
+#include "keyway/ice/stun/builder.hpp"
 
 namespace keyway::ice {
 

@@ -1,8 +1,8 @@
 // Agent: the sans-IO surface (style.md §1) — datagrams in, timeouts, and
 // poll_output's fixed order: events, responses, retransmissions, gathering,
 // the paced check, consent; then the next deadline.
-#include "ice/agent.hpp"
-#include "ice/stun/message.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/message.hpp"
 
 namespace keyway::ice {
 

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "ice/agent.hpp"
-#include "ice/stun/builder.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/builder.hpp"
 
 namespace keyway::ice {
 

@@ -1,4 +1,4 @@
-#include "ice/candidate.hpp"
+#include "keyway/ice/candidate.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -18,8 +18,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ice/address.hpp"
-#include "lib/result.hpp"
+#include "keyway/ice/address.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::ice {
 

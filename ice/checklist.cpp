@@ -1,4 +1,4 @@
-#include "ice/checklist.hpp"
+#include "keyway/ice/checklist.hpp"
 
 namespace keyway::ice {
 

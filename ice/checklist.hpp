@@ -20,8 +20,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "ice/stun/message.hpp"
-#include "lib/time.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::ice {
 

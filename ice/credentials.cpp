@@ -1,8 +1,8 @@
-#include "ice/credentials.hpp"
+#include "keyway/ice/credentials.hpp"
 
 #include <cstring>
 
-#include "lib/bytes.hpp"
+#include "keyway/lib/bytes.hpp"
 
 namespace keyway::ice {
 namespace {

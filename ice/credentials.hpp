@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "lib/crypto/hmac.hpp"
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::ice {
 

@@ -4,12 +4,12 @@
 
 #include <cstdint>
 
-#include "ice/address.hpp"
-#include "ice/candidate.hpp"
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "lib/sans_io.hpp"
-#include "lib/time.hpp"
+#include "keyway/ice/address.hpp"
+#include "keyway/ice/candidate.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/sans_io.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::ice {
 

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "ice/candidate.hpp"
+#include "keyway/ice/candidate.hpp"
 
 namespace keyway::ice {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "lib/time.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::ice {
 

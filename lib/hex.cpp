@@ -1,4 +1,4 @@
-#include "lib/hex.hpp"
+#include "keyway/lib/hex.hpp"
 
 namespace keyway {
 

@@ -1,4 +1,4 @@
-#include "lib/result.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway {
 

@@ -1,4 +1,4 @@
-#include "lib/rng.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway {
 

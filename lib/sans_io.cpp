@@ -1,4 +1,4 @@
-#include "lib/sans_io.hpp"
+#include "keyway/lib/sans_io.hpp"
 
 namespace keyway {
 

@@ -18,9 +18,9 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "lib/bytes.hpp"
-#include "lib/socket_addr.hpp"
-#include "lib/time.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/socket_addr.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway {
 

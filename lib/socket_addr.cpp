@@ -1,4 +1,4 @@
-#include "lib/socket_addr.hpp"
+#include "keyway/lib/socket_addr.hpp"
 
 #include <cstring>
 

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "lib/result.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway {
 

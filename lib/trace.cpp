@@ -1,4 +1,4 @@
-#include "lib/trace.hpp"
+#include "keyway/lib/trace.hpp"
 
 #include <cstdio>
 

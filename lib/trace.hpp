@@ -5,7 +5,7 @@
 
 #include <cstdarg>
 
-#include "lib/result.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway {
 

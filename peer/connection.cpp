@@ -1,6 +1,6 @@
 // peer::Connection: setup (SDP) and the layer glue. Packet I/O is in
 // connection_io.cpp.
-#include "peer/connection.hpp"
+#include "keyway/peer/connection.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,8 +8,8 @@
 #include <memory>
 #include <new>
 
-#include "peer/srtp_keys.hpp"
-#include "sdp/parse.hpp"
+#include "keyway/peer/srtp_keys.hpp"
+#include "keyway/sdp/parse.hpp"
 
 namespace keyway::peer {
 

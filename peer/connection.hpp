@@ -38,19 +38,19 @@
 #include <span>
 #include <string_view>
 
-#include "dtls/alert.hpp"
-#include "dtls/endpoint.hpp"
-#include "dtls/x509/certificate.hpp"
-#include "ice/agent.hpp"
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
-#include "lib/sans_io.hpp"
-#include "lib/time.hpp"
-#include "lib/trace.hpp"
-#include "peer/demux.hpp"
-#include "sdp/negotiate.hpp"
-#include "srtp/session.hpp"
+#include "keyway/dtls/alert.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/lib/sans_io.hpp"
+#include "keyway/lib/time.hpp"
+#include "keyway/lib/trace.hpp"
+#include "keyway/peer/demux.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::peer {
 

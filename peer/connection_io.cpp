@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "peer/connection.hpp"
-#include "peer/srtp_keys.hpp"
-#include "srtp/rtp_header.hpp"
+#include "keyway/peer/connection.hpp"
+#include "keyway/peer/srtp_keys.hpp"
+#include "keyway/srtp/rtp_header.hpp"
 
 namespace keyway::peer {
 

@@ -1,6 +1,6 @@
-#include "peer/srtp_keys.hpp"
+#include "keyway/peer/srtp_keys.hpp"
 
-#include "srtp/keying.hpp"
+#include "keyway/srtp/keying.hpp"
 
 namespace keyway::peer {
 

@@ -12,10 +12,10 @@
 
 #include <cstdint>
 
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "srtp/profile.hpp"
-#include "srtp/session.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/srtp/profile.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::peer {
 

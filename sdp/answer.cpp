@@ -13,9 +13,9 @@
 //   do: aiortc 1.4.0 refuses an answer whose bundled sections lack them.
 //   Never echoed: candidates, ice-ufrag/pwd, fingerprint, a=crypto, ssrc and
 //   msid lines, rtcp-mux-only (RFC 8858 §4.3), rid/simulcast (declined).
-#include "sdp/codec_match.hpp"
-#include "sdp/lexer.hpp"
-#include "sdp/local.hpp"
+#include "keyway/sdp/codec_match.hpp"
+#include "keyway/sdp/lexer.hpp"
+#include "keyway/sdp/local.hpp"
 
 namespace keyway::sdp {
 namespace {

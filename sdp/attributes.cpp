@@ -1,6 +1,6 @@
 // Parsers for single WebRTC attribute values (see webrtc.hpp for the list).
-#include "sdp/lexer.hpp"
-#include "sdp/webrtc.hpp"
+#include "keyway/sdp/lexer.hpp"
+#include "keyway/sdp/webrtc.hpp"
 
 namespace keyway::sdp {
 namespace {

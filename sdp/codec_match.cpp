@@ -1,6 +1,6 @@
-#include "sdp/codec_match.hpp"
+#include "keyway/sdp/codec_match.hpp"
 
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/lexer.hpp"
 
 namespace keyway::sdp::detail {
 namespace {

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstddef>
 
-#include "sdp/negotiate.hpp"
+#include "keyway/sdp/negotiate.hpp"
 
 namespace keyway::sdp::detail {
 

@@ -1,4 +1,4 @@
-#include "sdp/description.hpp"
+#include "keyway/sdp/description.hpp"
 
 namespace keyway::sdp {
 

@@ -1,6 +1,6 @@
-#include "sdp/grammar.hpp"
+#include "keyway/sdp/grammar.hpp"
 
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/lexer.hpp"
 
 namespace keyway::sdp {
 namespace {

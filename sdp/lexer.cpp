@@ -1,4 +1,4 @@
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/lexer.hpp"
 
 namespace keyway::sdp {
 

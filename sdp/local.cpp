@@ -1,6 +1,6 @@
-#include "sdp/local.hpp"
+#include "keyway/sdp/local.hpp"
 
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/lexer.hpp"
 
 namespace keyway::sdp::detail {
 namespace {

@@ -1,8 +1,8 @@
 // Internal to sdp/: writing keyway's own sections (offers and answers).
 #pragma once
 
-#include "sdp/negotiate.hpp"
-#include "sdp/write.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/write.hpp"
 
 namespace keyway::sdp::detail {
 

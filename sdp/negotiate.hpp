@@ -39,9 +39,9 @@
 #include <span>
 #include <string_view>
 
-#include "lib/result.hpp"
-#include "sdp/description.hpp"
-#include "sdp/webrtc.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/sdp/description.hpp"
+#include "keyway/sdp/webrtc.hpp"
 
 namespace keyway::sdp {
 

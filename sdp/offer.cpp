@@ -6,8 +6,8 @@
 //   c=IN IP4 0.0.0.0
 //   a=mid, ICE/DTLS attributes (setup:actpass), extmaps, direction, msid,
 //   a=rtcp-mux, a=rtcp-rsize, rtpmap/fmtp/rtcp-fb, ssrc lines
-#include "sdp/lexer.hpp"
-#include "sdp/local.hpp"
+#include "keyway/sdp/lexer.hpp"
+#include "keyway/sdp/local.hpp"
 
 namespace keyway::sdp {
 

@@ -1,9 +1,9 @@
-#include "sdp/parse.hpp"
+#include "keyway/sdp/parse.hpp"
 
 #include <cstdio>
 
-#include "sdp/grammar.hpp"
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/grammar.hpp"
+#include "keyway/sdp/lexer.hpp"
 
 namespace keyway::sdp {
 namespace {

@@ -21,9 +21,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "lib/result.hpp"
-#include "sdp/arena.hpp"
-#include "sdp/description.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/sdp/arena.hpp"
+#include "keyway/sdp/description.hpp"
 
 namespace keyway::sdp {
 

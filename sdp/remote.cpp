@@ -1,5 +1,5 @@
 // read_remote: the transport parameters of a remote offer or answer.
-#include "sdp/negotiate.hpp"
+#include "keyway/sdp/negotiate.hpp"
 
 namespace keyway::sdp {
 namespace {

@@ -1,7 +1,7 @@
 // The WebRTC view: a section's attributes put together (see webrtc.hpp).
-#include "sdp/webrtc.hpp"
+#include "keyway/sdp/webrtc.hpp"
 
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/lexer.hpp"
 
 namespace keyway::sdp {
 namespace {

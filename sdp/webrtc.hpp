@@ -23,8 +23,8 @@
 #include <span>
 #include <string_view>
 
-#include "lib/result.hpp"
-#include "sdp/description.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/sdp/description.hpp"
 
 namespace keyway::sdp {
 

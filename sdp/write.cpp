@@ -1,4 +1,4 @@
-#include "sdp/write.hpp"
+#include "keyway/sdp/write.hpp"
 
 #include <cstring>
 

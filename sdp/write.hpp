@@ -13,8 +13,8 @@
 #include <string_view>
 #include <type_traits>
 
-#include "lib/result.hpp"
-#include "sdp/description.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/sdp/description.hpp"
 
 namespace keyway::sdp {
 

@@ -1,4 +1,4 @@
-#include "srtp/cipher.hpp"
+#include "keyway/srtp/cipher.hpp"
 
 #include <bit>
 #include <cstring>

@@ -7,13 +7,13 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/bytes.hpp"
-#include "lib/crypto/aead.hpp"
-#include "lib/crypto/aes.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "lib/result.hpp"
-#include "srtp/kdf.hpp"
-#include "srtp/profile.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/crypto/aead.hpp"
+#include "keyway/lib/crypto/aes.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/srtp/kdf.hpp"
+#include "keyway/srtp/profile.hpp"
 
 namespace keyway::srtp {
 

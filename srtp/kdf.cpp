@@ -1,9 +1,9 @@
-#include "srtp/kdf.hpp"
+#include "keyway/srtp/kdf.hpp"
 
 #include <cstring>
 
-#include "lib/crypto/aes.hpp"
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/aes.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::srtp {
 

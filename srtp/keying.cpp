@@ -1,4 +1,4 @@
-#include "srtp/keying.hpp"
+#include "keyway/srtp/keying.hpp"
 
 namespace keyway::srtp {
 

@@ -12,9 +12,9 @@
 //   cfg.direction = Direction::inbound;  rx.init(cfg, keys->remote_key, keys->remote_salt);
 #pragma once
 
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "srtp/profile.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/srtp/profile.hpp"
 
 namespace keyway::srtp {
 

@@ -1,4 +1,4 @@
-#include "srtp/profile.hpp"
+#include "keyway/srtp/profile.hpp"
 
 namespace keyway::srtp {
 

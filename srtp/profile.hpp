@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/result.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::srtp {
 

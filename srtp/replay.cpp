@@ -1,4 +1,4 @@
-#include "srtp/replay.hpp"
+#include "keyway/srtp/replay.hpp"
 
 namespace keyway::srtp {
 

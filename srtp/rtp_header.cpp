@@ -1,4 +1,4 @@
-#include "srtp/rtp_header.hpp"
+#include "keyway/srtp/rtp_header.hpp"
 
 namespace keyway::srtp {
 

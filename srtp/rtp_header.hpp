@@ -24,8 +24,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::srtp {
 

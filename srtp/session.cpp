@@ -1,10 +1,10 @@
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 
 #include <cstring>
 #include <initializer_list>
 
-#include "srtp/index.hpp"
-#include "srtp/kdf.hpp"
+#include "keyway/srtp/index.hpp"
+#include "keyway/srtp/kdf.hpp"
 
 namespace keyway::srtp {
 

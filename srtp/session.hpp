@@ -41,14 +41,14 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
-#include "srtp/cipher.hpp"
-#include "srtp/kdf.hpp"
-#include "srtp/profile.hpp"
-#include "srtp/replay.hpp"
-#include "srtp/stream_table.hpp"
-#include "srtp/trailer.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/srtp/cipher.hpp"
+#include "keyway/srtp/kdf.hpp"
+#include "keyway/srtp/profile.hpp"
+#include "keyway/srtp/replay.hpp"
+#include "keyway/srtp/stream_table.hpp"
+#include "keyway/srtp/trailer.hpp"
 
 namespace keyway::srtp {
 

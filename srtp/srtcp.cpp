@@ -7,9 +7,9 @@
 // E = 1 when the rest is encrypted; we always send E = 1 and accept E = 0.
 #include <cstring>
 
-#include "srtp/index.hpp"
-#include "srtp/rtp_header.hpp"
-#include "srtp/session.hpp"
+#include "keyway/srtp/index.hpp"
+#include "keyway/srtp/rtp_header.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::srtp {
 

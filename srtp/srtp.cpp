@@ -6,9 +6,9 @@
 //            AAD = header, nonce from SSRC, ROC, SEQ (RFC 7714 §8.1)
 #include <cstring>
 
-#include "srtp/index.hpp"
-#include "srtp/rtp_header.hpp"
-#include "srtp/session.hpp"
+#include "keyway/srtp/index.hpp"
+#include "keyway/srtp/rtp_header.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::srtp {
 

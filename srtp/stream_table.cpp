@@ -1,4 +1,4 @@
-#include "srtp/stream_table.hpp"
+#include "keyway/srtp/stream_table.hpp"
 
 #include <new>
 

@@ -10,8 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/result.hpp"
-#include "srtp/replay.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/srtp/replay.hpp"
 
 namespace keyway::srtp {
 

@@ -17,7 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "lib/bytes.hpp"
+#include "keyway/lib/bytes.hpp"
 
 namespace keyway::srtp {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tools/os.hpp"
 
 namespace keyway::tools {

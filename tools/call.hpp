@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "peer/connection.hpp"
+#include "keyway/peer/connection.hpp"
 #include "tests/support/call_driver.hpp"
 #include "tests/support/netem.hpp"
 #include "tools/udp.hpp"

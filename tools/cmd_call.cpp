@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "peer/connection.hpp"
+#include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"

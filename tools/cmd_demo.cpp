@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "lib/hex.hpp"
-#include "peer/connection.hpp"
+#include "keyway/lib/hex.hpp"
+#include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "lib/crypto/drbg.hpp"
-#include "lib/hex.hpp"
-#include "srtp/session.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
+#include "keyway/lib/hex.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/support/netem.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"

@@ -20,11 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/listener.hpp"
-#include "lib/crypto/ct.hpp"
-#include "lib/hex.hpp"
-#include "srtp/profile.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/listener.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/hex.hpp"
+#include "keyway/srtp/profile.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "dtls/x509/certificate.hpp"
-#include "ice/credentials.hpp"
-#include "sdp/negotiate.hpp"
-#include "sdp/parse.hpp"
-#include "sdp/webrtc.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/ice/credentials.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/webrtc.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
 #include "tools/sdp_check.hpp"

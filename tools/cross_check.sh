@@ -13,7 +13,7 @@ ln -s /usr/include/mbedtls "$inc/mbedtls"
 fail=0
 for src in $(find lib srtp dtls sdp ice peer -name '*.cpp' 2>/dev/null | sort); do
   if arm-none-eabi-g++ -std=c++20 -Os -mcpu=cortex-m4 -mthumb -fno-exceptions -fno-rtti \
-      -Wall -Wextra -I. -isystem "$inc" \
+      -Wall -Wextra -I. -Iinclude -isystem "$inc" \
       '-DMBEDTLS_USER_CONFIG_FILE="tools/cross/mbedtls_user_config_m4.h"' \
       -c "$src" -o /dev/null 2>"$inc/err.txt"; then
     echo "cross-m4 ok $src"

@@ -1,6 +1,6 @@
 #include "tools/identity.hpp"
 
-#include "lib/hex.hpp"
+#include "keyway/lib/hex.hpp"
 #include "tools/os.hpp"
 
 namespace keyway::tools {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "dtls/x509/certificate.hpp"
-#include "lib/crypto/drbg.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
 
 namespace keyway::tools {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "peer/demux.hpp"
+#include "keyway/peer/demux.hpp"
 
 namespace keyway::tools {
 

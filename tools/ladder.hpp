@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "lib/bytes.hpp"
+#include "keyway/lib/bytes.hpp"
 
 namespace keyway::tools {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/time.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::tools {
 

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/x509/der.hpp"
 
 namespace keyway::tools {
 namespace {

@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "sdp/negotiate.hpp"
-#include "sdp/parse.hpp"
-#include "sdp/webrtc.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/webrtc.hpp"
 
 namespace keyway::tools {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "sdp/negotiate.hpp"
+#include "keyway/sdp/negotiate.hpp"
 
 namespace keyway::tools {
 

@@ -7,9 +7,9 @@
 #include <span>
 #include <string>
 
-#include "ice/address.hpp"
-#include "lib/result.hpp"
-#include "lib/time.hpp"
+#include "keyway/ice/address.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::tools {
 

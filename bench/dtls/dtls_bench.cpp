@@ -14,10 +14,10 @@
 #include "bench/benches.hpp"
 #include "bench/dtls/anchor.hpp"
 #include "bench/dtls/heap_meter.hpp"
-#include "dtls/endpoint.hpp"
-#include "lib/crypto/drbg.hpp"
-#include "lib/crypto/ecc.hpp"
-#include "lib/crypto/sha.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+#include "keyway/lib/crypto/sha.hpp"
 
 namespace keyway::bench {
 namespace {

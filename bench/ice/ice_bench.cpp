@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "bench/benches.hpp"
-#include "ice/agent.hpp"
-#include "ice/stun/builder.hpp"
-#include "ice/stun/message.hpp"
-#include "lib/rng.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::bench {
 namespace {

@@ -16,9 +16,9 @@
 
 #include "bench/benches.hpp"
 #include "bench/dtls/heap_meter.hpp"
-#include "lib/rng.hpp"
-#include "peer/connection.hpp"
-#include "srtp/stream_table.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/peer/connection.hpp"
+#include "keyway/srtp/stream_table.hpp"
 #include "tests/peer/call_sim.hpp"
 
 namespace keyway::bench {

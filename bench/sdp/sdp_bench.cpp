@@ -14,9 +14,9 @@
 
 #include "bench/benches.hpp"
 #include "tests/support/counting_alloc.hpp"
-#include "sdp/negotiate.hpp"
-#include "sdp/parse.hpp"
-#include "sdp/write.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/write.hpp"
 
 namespace keyway::bench {
 namespace {

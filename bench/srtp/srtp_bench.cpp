@@ -21,11 +21,11 @@
 #include <srtp2/srtp.h>
 
 #include "bench/benches.hpp"
-#include "lib/crypto/aead.hpp"
-#include "lib/crypto/aes.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "srtp/kdf.hpp"
-#include "srtp/session.hpp"
+#include "keyway/lib/crypto/aead.hpp"
+#include "keyway/lib/crypto/aes.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/srtp/kdf.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::bench {
 namespace {

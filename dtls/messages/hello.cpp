@@ -1,6 +1,6 @@
 // ClientHello, HelloVerifyRequest, ServerHello (RFC 5246 §7.4.1, RFC 6347 §4.2.1).
-#include "dtls/constants.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/messages.hpp"
 
 namespace keyway::dtls {
 

@@ -1,7 +1,7 @@
 // Certificate, ServerKeyExchange, CertificateRequest, ClientKeyExchange,
 // CertificateVerify (RFC 5246 §7.4.2-§7.4.8, RFC 8422 §5.4, §5.7).
-#include "dtls/constants.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/messages.hpp"
 
 namespace keyway::dtls {
 

@@ -18,10 +18,10 @@
 //
 // Every field is checked for DER well-formedness; only the key, the
 // signature and the validity are interpreted. Errors name the field.
-#include "dtls/x509/certificate.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
 
-#include "dtls/x509/der.hpp"
-#include "dtls/x509/oid.hpp"
+#include "keyway/dtls/x509/der.hpp"
+#include "keyway/dtls/x509/oid.hpp"
 
 namespace keyway::dtls {
 

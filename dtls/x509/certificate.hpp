@@ -12,12 +12,12 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/crypto/ecc.hpp"
-#include "lib/crypto/rsa.hpp"
-#include "lib/crypto/sha.hpp"
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
-#include "lib/time.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+#include "keyway/lib/crypto/rsa.hpp"
+#include "keyway/lib/crypto/sha.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::dtls {
 

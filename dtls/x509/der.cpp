@@ -1,6 +1,6 @@
 // DER reader: TLV framing, the primitive types X.509 needs, and an iterative
 // well-formedness walk. See der.hpp for the rules enforced.
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/x509/der.hpp"
 
 namespace keyway::dtls::der {
 

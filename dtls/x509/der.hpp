@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::dtls::der {
 

@@ -1,6 +1,6 @@
 // UTCTime / GeneralizedTime in the RFC 5280 §4.1.2.5 profile, and the
 // civil-date arithmetic to turn them into Unix seconds and back.
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/x509/der.hpp"
 
 namespace keyway::dtls::der {
 

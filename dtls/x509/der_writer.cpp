@@ -1,7 +1,7 @@
 // DER writer and the ECDSA-Sig-Value <-> r||s conversion (RFC 3279 §2.2.3).
 #include <cstring>
 
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/x509/der.hpp"
 
 namespace keyway::dtls::der {
 

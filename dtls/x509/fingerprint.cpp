@@ -1,8 +1,8 @@
 // Certificate fingerprints as SDP carries them (RFC 8122 §5):
 //   fingerprint-attribute = "fingerprint" ":" hash-func SP fingerprint
 //   fingerprint = 2UHEX *(":" 2UHEX)
-#include "dtls/x509/certificate.hpp"
-#include "lib/crypto/ct.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 

@@ -6,10 +6,10 @@
 //   id-ecPublicKey/prime256v1 key (RFC 5480), no extensions.
 #include <cstring>
 
-#include "dtls/x509/certificate.hpp"
-#include "dtls/x509/der.hpp"
-#include "dtls/x509/oid.hpp"
-#include "lib/crypto/ct.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/dtls/x509/der.hpp"
+#include "keyway/dtls/x509/oid.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "dtls/x509/certificate.hpp"
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/dtls/x509/der.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;

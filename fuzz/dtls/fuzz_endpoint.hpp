@@ -13,9 +13,9 @@
 #include <memory>
 #include <span>
 
-#include "dtls/endpoint.hpp"
-#include "lib/bytes.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::fuzz {
 

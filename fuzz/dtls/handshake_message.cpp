@@ -4,10 +4,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "dtls/extensions.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/messages.hpp"
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/extensions.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/x509/der.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <memory>
 
-#include "dtls/listener.hpp"
+#include "keyway/dtls/listener.hpp"
 #include "fuzz/dtls/fuzz_endpoint.hpp"
 
 namespace {

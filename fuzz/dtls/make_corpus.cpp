@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "dtls/handshake_header.hpp"
-#include "dtls/record.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/record.hpp"
 #include "fuzz/dtls/fuzz_endpoint.hpp"
-#include "lib/fuzzing.hpp"
+#include "keyway/lib/fuzzing.hpp"
 
 using namespace keyway;
 using Datagram = std::vector<uint8_t>;

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "dtls/reassembler.hpp"
+#include "keyway/dtls/reassembler.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace keyway;

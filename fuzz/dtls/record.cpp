@@ -3,7 +3,7 @@
 // failed open must report an error rather than plaintext.
 #include <cstdint>
 
-#include "dtls/record.hpp"
+#include "keyway/dtls/record.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace keyway;

@@ -15,12 +15,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "ice/agent.hpp"
-#include "ice/stun/attributes.hpp"
-#include "ice/stun/builder.hpp"
-#include "ice/stun/message.hpp"
-#include "lib/bytes.hpp"
-#include "lib/rng.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/attributes.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/rng.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;

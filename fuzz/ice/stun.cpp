@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "ice/stun/builder.hpp"
-#include "ice/stun/message.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/ice/stun/message.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;

@@ -29,10 +29,10 @@
 #include <string>
 #include <vector>
 
-#include "dtls/x509/certificate.hpp"
-#include "lib/bytes.hpp"
-#include "lib/rng.hpp"
-#include "peer/connection.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/peer/connection.hpp"
 
 using namespace keyway;
 

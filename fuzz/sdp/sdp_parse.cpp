@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "sdp/negotiate.hpp"
-#include "sdp/parse.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/parse.hpp"
 
 using namespace keyway;
 

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "sdp/parse.hpp"
-#include "sdp/write.hpp"
+#include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/write.hpp"
 
 using namespace keyway;
 

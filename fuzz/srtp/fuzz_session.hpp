@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::srtp::fuzz {
 

@@ -3,7 +3,7 @@
 // the input.
 #include <cstdint>
 
-#include "srtp/rtp_header.hpp"
+#include "keyway/srtp/rtp_header.hpp"
 
 using namespace keyway;
 using namespace keyway::srtp;

@@ -13,12 +13,12 @@
 #include <span>
 #include <string_view>
 
-#include "ice/address.hpp"
-#include "ice/stun/attributes.hpp"
-#include "ice/stun/message.hpp"
-#include "lib/bytes.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "lib/result.hpp"
+#include "keyway/ice/address.hpp"
+#include "keyway/ice/stun/attributes.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::ice::stun {
 

@@ -1,4 +1,4 @@
-#include "ice/stun/crc32.hpp"
+#include "keyway/ice/stun/crc32.hpp"
 
 #include <array>
 

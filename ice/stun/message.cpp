@@ -1,8 +1,8 @@
-#include "ice/stun/message.hpp"
+#include "keyway/ice/stun/message.hpp"
 
 #include <cstring>
 
-#include "ice/stun/crc32.hpp"
+#include "keyway/ice/stun/crc32.hpp"
 
 namespace keyway::ice::stun {
 namespace {

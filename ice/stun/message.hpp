@@ -20,11 +20,11 @@
 #include <span>
 #include <string_view>
 
-#include "ice/address.hpp"
-#include "ice/stun/attributes.hpp"
-#include "lib/bytes.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "lib/result.hpp"
+#include "keyway/ice/address.hpp"
+#include "keyway/ice/stun/attributes.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::ice::stun {
 

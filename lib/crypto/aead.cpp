@@ -1,11 +1,11 @@
-#include "lib/crypto/aead.hpp"
+#include "keyway/lib/crypto/aead.hpp"
 
 #include <cstring>
 
 #include <mbedtls/chachapoly.h>
 #include <mbedtls/gcm.h>
 
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::crypto {
 

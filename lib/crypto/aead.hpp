@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/result.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::crypto {
 

@@ -1,11 +1,11 @@
-#include "lib/crypto/aes.hpp"
+#include "keyway/lib/crypto/aes.hpp"
 
 #include <cstring>
 
 #include <mbedtls/aes.h>
 #include <mbedtls/platform_util.h>
 
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::crypto {
 

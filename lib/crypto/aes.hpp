@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/result.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::crypto {
 

@@ -1,4 +1,4 @@
-#include "lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ct.hpp"
 
 #include <mbedtls/platform_util.h>
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/fuzzing.hpp"
+#include "keyway/lib/fuzzing.hpp"
 
 namespace keyway::crypto {
 

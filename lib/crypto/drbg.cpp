@@ -1,4 +1,4 @@
-#include "lib/crypto/drbg.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
 
 #include <cstring>
 

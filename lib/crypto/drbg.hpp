@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::crypto {
 

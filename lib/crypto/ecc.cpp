@@ -1,12 +1,12 @@
-#include "lib/crypto/ecc.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
 
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdh.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
 
-#include "lib/crypto/ct.hpp"
-#include "lib/crypto/drbg.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
 
 namespace keyway::crypto {
 

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/crypto/sha.hpp"
-#include "lib/result.hpp"
-#include "lib/rng.hpp"
+#include "keyway/lib/crypto/sha.hpp"
+#include "keyway/lib/result.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::crypto {
 

@@ -1,4 +1,4 @@
-#include "lib/crypto/hmac.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
 
 namespace keyway::crypto {
 

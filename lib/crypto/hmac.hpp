@@ -7,8 +7,8 @@
 #include <cstring>
 #include <span>
 
-#include "lib/crypto/ct.hpp"
-#include "lib/crypto/sha.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/sha.hpp"
 
 namespace keyway::crypto {
 

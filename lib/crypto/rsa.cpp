@@ -1,10 +1,10 @@
-#include "lib/crypto/rsa.hpp"
+#include "keyway/lib/crypto/rsa.hpp"
 
 #include <mbedtls/md.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/version.h>
 
-#include "lib/fuzzing.hpp"
+#include "keyway/lib/fuzzing.hpp"
 
 namespace keyway::crypto {
 

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <span>
 
-#include "lib/crypto/sha.hpp"
-#include "lib/result.hpp"
+#include "keyway/lib/crypto/sha.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::crypto {
 

@@ -1,4 +1,4 @@
-#include "lib/crypto/sha.hpp"
+#include "keyway/lib/crypto/sha.hpp"
 
 #include <mbedtls/md5.h>
 #include <mbedtls/sha1.h>

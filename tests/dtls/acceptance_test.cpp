@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/messages.hpp"
 #include "tests/dtls/script.hpp"
 
 using namespace keyway;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "dtls/alert.hpp"
+#include "keyway/dtls/alert.hpp"
 
 using namespace keyway::dtls;
 

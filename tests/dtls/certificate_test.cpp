@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dtls/x509/certificate.hpp"
-#include "dtls/x509/der.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/dtls/x509/der.hpp"
 #include "tests/dtls/x509_support.hpp"
 #include "tests/support/hex.hpp"
 

@@ -15,8 +15,8 @@
 #include <cstring>
 #include <string>
 
-#include "dtls/handshake_table.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/handshake_table.hpp"
+#include "keyway/dtls/messages.hpp"
 #include "tests/dtls/script.hpp"
 
 using namespace keyway;

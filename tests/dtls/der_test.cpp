@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dtls/x509/der.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/x509/der.hpp"
+#include "keyway/lib/rng.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

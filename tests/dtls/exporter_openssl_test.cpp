@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/key_schedule.hpp"
+#include "keyway/dtls/key_schedule.hpp"
 #include "tests/dtls/x509_support.hpp"
 #include "tests/support/hex.hpp"
 

@@ -8,8 +8,8 @@
 
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/lib/rng.hpp"
 #include "tests/support/dtls_pair.hpp"
 
 namespace keyway::test {

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dtls/listener.hpp"
-#include "dtls/reassembler.hpp"
+#include "keyway/dtls/listener.hpp"
+#include "keyway/dtls/reassembler.hpp"
 #include "tests/dtls/script.hpp"
 #include "tests/support/counting_alloc.hpp"
 

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/messages.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/messages.hpp"
 #include "tests/dtls/fixture.hpp"
 #include "tests/dtls/script.hpp"
 

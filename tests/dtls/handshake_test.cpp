@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_header.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_header.hpp"
 #include "tests/dtls/fixture.hpp"
 #include "tests/support/hex.hpp"
 

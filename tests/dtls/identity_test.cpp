@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <vector>
 
-#include "dtls/x509/certificate.hpp"
-#include "dtls/x509/der.hpp"
-#include "lib/crypto/drbg.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/dtls/x509/der.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
 #include "tests/dtls/x509_support.hpp"
 #include "tests/support/hex.hpp"
 

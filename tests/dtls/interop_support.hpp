@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "lib/crypto/drbg.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
 
 extern char** environ;
 

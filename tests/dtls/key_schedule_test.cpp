@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "dtls/key_schedule.hpp"
+#include "keyway/dtls/key_schedule.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

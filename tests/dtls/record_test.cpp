@@ -6,12 +6,12 @@
 #include <memory>
 #include <vector>
 
-#include "dtls/extensions.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/messages.hpp"
-#include "dtls/reassembler.hpp"
-#include "dtls/record.hpp"
-#include "dtls/replay_window.hpp"
+#include "keyway/dtls/extensions.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/reassembler.hpp"
+#include "keyway/dtls/record.hpp"
+#include "keyway/dtls/replay_window.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

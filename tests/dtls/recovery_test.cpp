@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <string>
 
-#include "dtls/endpoint.hpp"
+#include "keyway/dtls/endpoint.hpp"
 #include "tests/dtls/fixture.hpp"
 #include "tests/support/hex.hpp"
 

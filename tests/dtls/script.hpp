@@ -12,10 +12,10 @@
 #include <memory>
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "dtls/handshake_header.hpp"
-#include "dtls/record.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/record.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::dtls {
 // Test-only access to an endpoint's epoch-1 write keys, to seal records the

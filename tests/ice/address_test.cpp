@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "ice/address.hpp"
+#include "keyway/ice/address.hpp"
 
 using namespace keyway::ice;
 

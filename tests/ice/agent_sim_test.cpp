@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "ice/stun/crc32.hpp"
+#include "keyway/ice/stun/crc32.hpp"
 #include "tests/ice/sim.hpp"
 
 using namespace keyway;

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "ice/agent.hpp"
-#include "ice/priority.hpp"
-#include "ice/stun/builder.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/priority.hpp"
+#include "keyway/ice/stun/builder.hpp"
 #include "tests/ice/sim.hpp"
 #include "tests/support/hex.hpp"
 

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "ice/agent.hpp"
-#include "lib/rng.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/lib/rng.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "ice/candidate.hpp"
+#include "keyway/ice/candidate.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;

@@ -12,8 +12,8 @@
 
 #include <doctest/doctest.h>
 
-#include "ice/agent.hpp"
-#include "lib/rng.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/lib/rng.hpp"
 
 namespace keyway::ice::sim {
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "ice/stun/builder.hpp"
-#include "ice/stun/crc32.hpp"
-#include "ice/stun/message.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/ice/stun/crc32.hpp"
+#include "keyway/ice/stun/message.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "ice/agent.hpp"
-#include "ice/stun/builder.hpp"
-#include "lib/rng.hpp"
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/lib/rng.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "lib/bytes.hpp"
-#include "lib/result.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

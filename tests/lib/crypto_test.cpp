@@ -2,13 +2,13 @@
 // SP 800-38A/D, RFC 2202/4231, RFC 8439, RFC 7748, RFC 6979).
 #include <doctest/doctest.h>
 
-#include "lib/crypto/aead.hpp"
-#include "lib/crypto/aes.hpp"
-#include "lib/crypto/ct.hpp"
-#include "lib/crypto/ecc.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "lib/crypto/rsa.hpp"
-#include "lib/crypto/sha.hpp"
+#include "keyway/lib/crypto/aead.hpp"
+#include "keyway/lib/crypto/aes.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/crypto/rsa.hpp"
+#include "keyway/lib/crypto/sha.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

@@ -5,18 +5,18 @@
 #include <cstring>
 #include <vector>
 
-#include "dtls/cookie.hpp"
-#include "dtls/x509/certificate.hpp"
-#include "ice/stun/attributes.hpp"
-#include "ice/stun/crc32.hpp"
-#include "ice/stun/message.hpp"
-#include "lib/crypto/aead.hpp"
-#include "lib/crypto/ct.hpp"
-#include "lib/crypto/ecc.hpp"
-#include "lib/crypto/hmac.hpp"
-#include "lib/crypto/sha.hpp"
-#include "lib/fuzzing.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/cookie.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/ice/stun/attributes.hpp"
+#include "keyway/ice/stun/crc32.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/lib/crypto/aead.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/crypto/sha.hpp"
+#include "keyway/lib/fuzzing.hpp"
+#include "keyway/lib/rng.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "lib/crypto/drbg.hpp"
-#include "lib/rng.hpp"
+#include "keyway/lib/crypto/drbg.hpp"
+#include "keyway/lib/rng.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;

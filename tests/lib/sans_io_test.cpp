@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/sans_io.hpp"
+#include "keyway/lib/sans_io.hpp"
 
 using namespace keyway;
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "dtls/x509/certificate.hpp"
-#include "lib/rng.hpp"
-#include "peer/connection.hpp"
-#include "srtp/session.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/peer/connection.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/support/call_driver.hpp"
 #include "tests/support/netem.hpp"
 

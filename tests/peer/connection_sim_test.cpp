@@ -6,8 +6,8 @@
 
 #include <cstring>
 
-#include "ice/stun/message.hpp"
-#include "peer/srtp_keys.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/peer/srtp_keys.hpp"
 #include "tests/peer/call_sim.hpp"
 
 using namespace keyway;

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "peer/srtp_keys.hpp"
+#include "keyway/peer/srtp_keys.hpp"
 #include "tests/peer/call_sim.hpp"
 
 using namespace keyway;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "dtls/endpoint.hpp"
+#include "keyway/dtls/endpoint.hpp"
 #include "tests/peer/call_sim.hpp"
 
 using namespace keyway;

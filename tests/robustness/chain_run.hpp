@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "peer/srtp_keys.hpp"
+#include "keyway/peer/srtp_keys.hpp"
 #include "tests/peer/call_sim.hpp"
 #include "tests/robustness/sweep_common.hpp"
 

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "ice/stun/attributes.hpp"
-#include "ice/stun/builder.hpp"
-#include "srtp/keying.hpp"
-#include "srtp/session.hpp"
+#include "keyway/ice/stun/attributes.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/srtp/keying.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/peer/call_sim.hpp"
 #include "tests/robustness/sweep_common.hpp"
 

@@ -24,8 +24,8 @@
 #include <cstring>
 #include <vector>
 
-#include "srtp/keying.hpp"
-#include "srtp/session.hpp"
+#include "keyway/srtp/keying.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/robustness/sweep_common.hpp"
 #include "tests/support/dtls_sim.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "lib/rng.hpp"
+#include "keyway/lib/rng.hpp"
 #include "tests/support/netem.hpp"
 
 namespace keyway::robustness {

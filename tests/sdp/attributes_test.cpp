@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "sdp/webrtc.hpp"
+#include "keyway/sdp/webrtc.hpp"
 #include "tests/sdp/support.hpp"
 #include "tests/support/hex.hpp"
 

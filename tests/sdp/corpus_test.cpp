@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "sdp/lexer.hpp"
-#include "sdp/webrtc.hpp"
+#include "keyway/sdp/lexer.hpp"
+#include "keyway/sdp/webrtc.hpp"
 #include "tests/sdp/local_params.hpp"
 #include "tests/sdp/support.hpp"
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-#include "sdp/negotiate.hpp"
+#include "keyway/sdp/negotiate.hpp"
 
 namespace keyway::test {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "sdp/lexer.hpp"
+#include "keyway/sdp/lexer.hpp"
 #include "tests/sdp/local_params.hpp"
 #include "tests/sdp/support.hpp"
 

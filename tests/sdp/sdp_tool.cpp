@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "sdp/negotiate.hpp"
-#include "sdp/parse.hpp"
-#include "sdp/webrtc.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/webrtc.hpp"
 #include "tools/sdp_check.hpp"
 
 using namespace keyway;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "sdp/negotiate.hpp"
-#include "sdp/parse.hpp"
-#include "sdp/write.hpp"
+#include "keyway/sdp/negotiate.hpp"
+#include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/write.hpp"
 
 namespace keyway::test {
 

@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/srtp/helpers.hpp"
 #include "tests/support/counting_alloc.hpp"
 

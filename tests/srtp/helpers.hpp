@@ -7,7 +7,7 @@
 
 #include <doctest/doctest.h>
 
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/support/hex.hpp"
 
 namespace keyway::srtp::testing {

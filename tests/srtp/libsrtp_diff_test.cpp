@@ -13,7 +13,7 @@
 
 #include <doctest/doctest.h>
 
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/srtp/helpers.hpp"
 #include "tests/srtp/libsrtp_peer.hpp"
 

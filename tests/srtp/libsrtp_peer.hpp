@@ -8,7 +8,7 @@
 #include <doctest/doctest.h>
 #include <srtp2/srtp.h>
 
-#include "srtp/session.hpp"
+#include "keyway/srtp/session.hpp"
 
 namespace keyway::srtp::testing {
 

@@ -2,10 +2,10 @@
 // header extensions, ROC estimation (RFC 3711 App. A), replay window.
 #include <doctest/doctest.h>
 
-#include "srtp/index.hpp"
-#include "srtp/profile.hpp"
-#include "srtp/replay.hpp"
-#include "srtp/rtp_header.hpp"
+#include "keyway/srtp/index.hpp"
+#include "keyway/srtp/profile.hpp"
+#include "keyway/srtp/replay.hpp"
+#include "keyway/srtp/rtp_header.hpp"
 #include "tests/srtp/helpers.hpp"
 #include "tests/support/hex.hpp"
 
@@ -151,7 +151,7 @@ TEST_CASE("replay window: duplicates, too old, slides, wide gaps") {
   }
 }
 
-#include "srtp/keying.hpp"
+#include "keyway/srtp/keying.hpp"
 
 TEST_CASE("DTLS-SRTP keying material split (RFC 5764 §4.2)") {
   // 60 bytes for AES128_CM: ck(16) sk(16) cs(14) ss(14), with distinct fills.

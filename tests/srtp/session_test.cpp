@@ -6,10 +6,10 @@
 
 #include <doctest/doctest.h>
 
-#include "srtp/cipher.hpp"
-#include "srtp/index.hpp"
-#include "srtp/kdf.hpp"
-#include "srtp/session.hpp"
+#include "keyway/srtp/cipher.hpp"
+#include "keyway/srtp/index.hpp"
+#include "keyway/srtp/kdf.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/srtp/helpers.hpp"
 
 using namespace keyway;

@@ -2,9 +2,9 @@
 // libsrtp's reference packets (srtp_driver validate vectors, interop.md §3).
 #include <doctest/doctest.h>
 
-#include "srtp/cipher.hpp"
-#include "srtp/kdf.hpp"
-#include "srtp/session.hpp"
+#include "keyway/srtp/cipher.hpp"
+#include "keyway/srtp/kdf.hpp"
+#include "keyway/srtp/session.hpp"
 #include "tests/srtp/helpers.hpp"
 #include "tests/support/hex.hpp"
 

@@ -25,7 +25,7 @@
 #include <functional>
 #include <vector>
 
-#include "peer/connection.hpp"
+#include "keyway/peer/connection.hpp"
 #include "tests/support/netem.hpp"
 
 namespace keyway::sim {

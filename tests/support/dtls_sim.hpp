@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
-#include "dtls/endpoint.hpp"
-#include "lib/rng.hpp"
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/lib/rng.hpp"
 #include "tests/support/dtls_pair.hpp"
 #include "tests/support/netem.hpp"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lib/hex.hpp"
+#include "keyway/lib/hex.hpp"
 
 namespace keyway::test {
 

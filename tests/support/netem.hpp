@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "lib/rng.hpp"
-#include "lib/time.hpp"
+#include "keyway/lib/rng.hpp"
+#include "keyway/lib/time.hpp"
 
 namespace keyway::sim {
 
