@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entry points of keyway-bench's subcommands.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench: benchmarks print figures and ratios against anchors measured
 // in the same run; they never fail the build (architecture.md).
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Alert names for messages and logs (RFC 5246 §7.2, RFC 8446 §6).
 //
 //   struct { AlertLevel level; AlertDescription description; } Alert;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client side of the handshake: flights 1, 3 and 5 (RFC 6347 §4.2.4).
 #include <cstring>
 

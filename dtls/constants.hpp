@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DTLS 1.2 wire constants (RFC 6347, RFC 5246) and the cipher suites keyway
 // speaks.
 //

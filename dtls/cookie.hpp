@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stateless HelloVerifyRequest cookies (RFC 6347 §4.2.1).
 //
 //   Client                                   Server

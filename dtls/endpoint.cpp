@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Endpoint: construction, record input (RFC 6347 §4.1), alerts, CCS and
 // application data. Handshake records are taken apart in handshake_input.cpp;
 // outputs, events, timers and memory release are in endpoint_output.cpp; the

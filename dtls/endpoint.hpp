@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dtls::Endpoint: one DTLS 1.2 association (client or server), sans-IO.
 //
 //   Client                                               Server

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Endpoint outputs (RFC 6347 §4.2.4): queued alerts, the HelloVerifyRequest,
 // flights and the server's final flight, events, retransmission timers, and
 // the release of the handshake's memory once it is over.

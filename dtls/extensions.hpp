@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hello extensions keyway understands (RFC 5246 §7.4.1.4). Everything else is
 // skipped, wherever it appears (Chrome randomises the order and sends
 // TLS 1.3 ones such as key_share and supported_versions).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An outgoing flight and its retransmission timer (RFC 6347 §4.2.4).
 //
 //                  +-----------+

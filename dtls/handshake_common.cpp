@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared handshake steps: transcript (RFC 5246 §7.4.9, RFC 6347 §4.2.6),
 // key derivation (RFC 5246 §6.3, RFC 7627), Finished, peer certificate.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The state only a handshake needs (RFC 6347 §4.2), held apart from the
 // Endpoint so that an established association keeps none of it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "keyway/dtls/handshake_header.hpp"
 
 namespace keyway::dtls {

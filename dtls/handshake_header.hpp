@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DTLS handshake message header (RFC 6347 §4.2.2).
 //
 //   struct {

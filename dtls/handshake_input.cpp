@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Handshake records, fragment by fragment (RFC 6347 §4.2.3):
 //
 //   record ──> fragments ──> placed? ──> reassembled ──> messages in order ──> client/server

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The messages each handshake state waits for, in order, as data
 // (RFC 5246 §7.3 Figure 1, RFC 6347 §4.2.4 flights). The client and server
 // state machines (client.cpp, server.cpp) check every incoming message

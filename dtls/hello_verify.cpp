@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HelloVerifyRequest, both sides (RFC 6347 §4.2.1): see hello_verify.hpp.
 #include "keyway/dtls/hello_verify.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HelloVerifyRequest, both sides, in one place (RFC 6347 §4.2.1).
 //
 //   Client                                       Server (Listener, or an Endpoint

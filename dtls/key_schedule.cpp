@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS 1.2 PRF and the secrets derived from it (RFC 5246 §5, §6.3, §7.4.9,
 // §8.1; RFC 7627 §4; RFC 5705 §4).
 #include "keyway/dtls/key_schedule.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS 1.2 key schedule (RFC 5246 §5, §6.3, §7.4.9), extended master secret
 // (RFC 7627) and the keying-material exporter (RFC 5705) used by DTLS-SRTP
 // (RFC 5764 §4.2, label "EXTRACTOR-dtls_srtp").

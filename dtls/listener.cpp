@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listener: stateless cookies, then one server Endpoint per verified peer
 // address in a fixed table (RFC 6347 §4.2.1).
 #include "keyway/dtls/listener.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dtls::Listener: one server port, many peers (RFC 6347 §4.2.1), sans-IO.
 //
 //   datagram from A ──> known address? ──yes──> A's Endpoint

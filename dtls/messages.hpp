@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Handshake message bodies (RFC 5246 §7.4, RFC 6347 §4.2.1, RFC 8422 §5.4).
 // Parsers return views into the caller's buffer; writers append to a
 // ByteWriter. One source file per group of messages in dtls/messages/.

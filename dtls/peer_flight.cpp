@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A peer flight whose unauthenticated messages fail a check.
 //
 // Until Finished, nothing the peer sends in epoch 0 is authenticated: a bit

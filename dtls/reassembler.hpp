@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Handshake message reassembly (RFC 6347 §4.2.3), by byte offset.
 //
 //   message_seq:  next  next+1  next+2  ...      (kSlots messages buffered)

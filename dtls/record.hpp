@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DTLS 1.2 record layer (RFC 6347 §4.1) with AEAD protection.
 //
 //   0               1               2               3

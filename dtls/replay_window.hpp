@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Anti-replay window for one epoch (RFC 6347 §4.1.2.6, RFC 4303 §3.4.3).
 //
 //        <-------------- 64 records -------------->

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Server side of the handshake: flights 4 and 6 (RFC 6347 §4.2.4); the
 // HelloVerifyRequest is in hello_verify.cpp.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An in-memory call between two peer::Connections: no sockets, no threads,
 // a virtual clock. The shape every keyway driver has (architecture.md,
 // "The sans-IO shape"): feed inputs, call poll_output() until it gives a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A fuzzing campaign (issues 7, 16): builds the clang fuzzing build (build-fuzz,
 # fuzz/setup.sh: ASan+UBSan+libFuzzer, lib/fuzzing.hpp's relaxed checks),
 # runs every target for SECONDS from its committed corpus, keeps new inputs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # CI step of tools/test.sh (issue 7): every fuzz target runs for a bounded
 # time under ASan+UBSan from a copy of its committed corpus, with its
 # dictionary (the repository is not modified). Builds the fuzzing build

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mbedTLS built with the fuzzing build's own compiler and flags (issue 16), so
 # that the sanitizers see, and the fuzzer's coverage includes, the crypto
 # under lib/crypto: an uninstrumented system library is a blind spot (and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replays fuzz inputs through LLVMFuzzerTestOneInput, so the normal build runs
 // every corpus entry (style.md §7) and reproduces a crash from its one file.
 //   fuzz_<target> PATH...   each PATH is a file (e.g. a crash-<sha1> that a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sets up a fuzzing build (issue 16): the fuzz targets only, in fuzzing mode,
 # with mbedTLS built from source under the same instrumentation.
 #

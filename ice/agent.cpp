@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Agent: typed inputs, candidates, pair formation, selection and events.
 // Outgoing checks live in agent_checks.cpp, incoming requests in
 // agent_requests.cpp, consent and gathering in agent_consent.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ICE agent (RFC 8445), full or lite, with consent freshness (RFC 7675),
 // sans-IO (style.md §1): the caller names its local addresses, feeds
 // received datagrams with the local address they arrived on, and sends the

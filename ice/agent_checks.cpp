@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Agent: outgoing connectivity checks (RFC 8445 §6.1.4, §7.2), their
 // retransmission and responses, nomination (§8.1) and check-list failure.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Agent: consent freshness (RFC 7675) on the pair media uses, and the
 // keep-alive policy of agents that send no consent checks (ICE-lite).
 #include <cstdio>

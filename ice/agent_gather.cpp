@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Agent: server-reflexive candidates (RFC 8445 §5.1.1.2) from a STUN
 // server the caller names: an unauthenticated Binding request from each
 // host base, retransmitted per RFC 8489 §6.2.1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Agent: the sans-IO surface (style.md §1) — datagrams in, timeouts, and
 // poll_output's fixed order: events, responses, retransmissions, gathering,
 // the paced check, consent; then the next deadline.

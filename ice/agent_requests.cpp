@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Agent: incoming Binding requests (RFC 8445 §7.3) — authentication, role
 // conflicts, peer-reflexive candidates, triggered checks, nomination — and
 // the responses queued for poll_output.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ICE candidates and their SDP grammar (RFC 8839 §5.1):
 //
 //   candidate-attribute = "candidate" ":" foundation SP component-id SP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Candidate pairs and the check list (RFC 8445 §6.1.2):
 //
 //            +-----------+

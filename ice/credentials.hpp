@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ICE credentials: ice-ufrag and ice-pwd (RFC 8839 §5.4). The short-term
 // password keys MESSAGE-INTEGRITY (RFC 8489 §9.1.1); the HMAC pads are
 // precomputed once per password so each check costs only its own bytes.

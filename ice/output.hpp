@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the agent asks its caller to do (style.md §1, lib/sans_io.hpp): send
 // a datagram, take note of an event, or wake it at a deadline.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Candidate and pair priorities (RFC 8445 §5.1.2, §6.1.2.3).
 #pragma once
 

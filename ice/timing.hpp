@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ICE and STUN timing policy as data (style.md §3, like str0m's StunTiming).
 // Defaults follow the RFCs; tests shorten them to run faster in virtual time.
 #pragma once

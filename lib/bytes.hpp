@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ByteReader / ByteWriter: the one bounds-checked way to touch wire bytes.
 //
 // Modelled on BoringSSL's CBS/CBB: a reader is a shrinking view; every read

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzing mode (issue 7), after BoringSSL's unsafe fuzzer mode: builds made
 // with `meson setup -Dfuzzing=true` define KEYWAY_FUZZING so that fuzz
 // targets get past the checks a fuzzer cannot forge (MACs and AEAD tags,

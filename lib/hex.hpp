@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hex helpers for tests, traces and fingerprints.
 #pragma once
 

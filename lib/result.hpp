@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Result<T> and Error: errors are values, never exceptions (style.md §2).
 //
 // An Error names the layer it came from, a category (Code) and a static

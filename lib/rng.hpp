@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rng: injected randomness (architecture.md). Production uses the mbedTLS
 // CTR-DRBG (lib/crypto/drbg.hpp); tests and simulations use SeededRng so a
 // run replays exactly from its seed.

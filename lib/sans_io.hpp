@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sans-IO vocabulary every keyway engine speaks (architecture.md, "The
 // sans-IO shape"): dtls::Endpoint, ice::Agent and peer::Connection take
 // datagrams and time in, and give back, through poll_output, one Output at

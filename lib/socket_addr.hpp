@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SocketAddr: an IPv4 or IPv6 address and a UDP port, as a plain value.
 //
 // ICE candidates, STUN address attributes and the Transmit envelope of

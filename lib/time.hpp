@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Timestamp and Duration: injected monotonic time, in microseconds.
 // The core never reads a clock (architecture.md, "The sans-IO shape").
 #pragma once

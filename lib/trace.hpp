@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Trace sink: the library reports what it does (for the demo ladder and for
 // debugging) through an optional, caller-installed sink. No iostream, no
 // allocation: the library formats into a small stack buffer.

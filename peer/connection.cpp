@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // peer::Connection: setup (SDP) and the layer glue. Packet I/O is in
 // connection_io.cpp.
 #include "keyway/peer/connection.hpp"

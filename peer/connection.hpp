@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // peer::Connection: the whole WebRTC media chain for one call, sans-IO.
 //
 //   SDP offer/answer ──> ICE (RFC 8445) finds a path

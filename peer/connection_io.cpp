@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // peer::Connection: datagrams in, outputs out (RFC 7983 demultiplexing),
 // and the hand-offs ICE -> DTLS -> exporter -> SRTP.
 #include <cstdio>

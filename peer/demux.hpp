@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Demultiplexing one UDP 5-tuple (RFC 7983 §7, RFC 5761 §4).
 //
 //                  +----------------+

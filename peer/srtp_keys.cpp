@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "keyway/peer/srtp_keys.hpp"
 
 #include "keyway/srtp/keying.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // From the DTLS exporter to SRTP contexts (RFC 5764 §4.2).
 //
 // The exporter output for label "EXTRACTOR-dtls_srtp" is laid out as

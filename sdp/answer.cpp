@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // create_answer: keyway's answer to a remote offer (JSEP RFC 8829 §5.3.1,
 // RFC 3264 §6, BUNDLE RFC 8843 §7.3).
 //

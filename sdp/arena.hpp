@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Arena: a bump allocator over a caller's buffer (style.md §3: SDP is
 // setup-path code and allocates only from memory the caller owns).
 //

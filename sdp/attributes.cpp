@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parsers for single WebRTC attribute values (see webrtc.hpp for the list).
 #include "keyway/sdp/lexer.hpp"
 #include "keyway/sdp/webrtc.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to sdp/: choosing codecs from an offer by local preference
 // (RFC 3264 §6.1: the answer lists a subset of the offered formats and keeps
 // their payload types).

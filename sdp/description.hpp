@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parsed form of a session description (RFC 8866 §5).
 //
 //   Session description                Media description (repeats)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lexer: cuts SDP text into "<type>=<value>" lines and small tokens.
 //
 // RFC 8866 §5: a description is a sequence of lines

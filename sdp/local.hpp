@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to sdp/: writing keyway's own sections (offers and answers).
 #pragma once
 

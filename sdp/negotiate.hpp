@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Offer/answer for WebRTC (RFC 3264, JSEP RFC 8829, BUNDLE RFC 8843).
 //
 //        offerer                                   answerer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // create_offer: keyway's initial offer (JSEP RFC 8829 §5.2.1).
 //
 //   v=0 / o=- <id> <ver> IN IP4 127.0.0.1 / s=- / t=0 0

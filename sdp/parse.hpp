@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parsing an SDP text into a SessionDescription (RFC 8866).
 //
 //   text --LineCutter--> lines --order + grammar checks--> SessionDescription

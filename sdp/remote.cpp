@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // read_remote: the transport parameters of a remote offer or answer.
 #include "keyway/sdp/negotiate.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The WebRTC view: a section's attributes put together (see webrtc.hpp).
 #include "keyway/sdp/webrtc.hpp"
 

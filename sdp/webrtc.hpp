@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The WebRTC view of a session description: typed access to the attributes
 // JSEP (RFC 8829) uses, and the transport a peer needs.
 //

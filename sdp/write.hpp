@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing SDP text (RFC 8866 §5): "<type>=<value>" lines ended by CRLF.
 //
 //   SessionDescription --write()--> text      (round trip of a parsed one)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The keyed transform of one packet kind (SRTP or SRTCP) of a session:
 // AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2.1) or AES-GCM (RFC 7714), with
 // the session salt that builds each packet's IV. Keys are expanded once in

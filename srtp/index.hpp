@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SRTP packet index estimation (RFC 3711 §3.3.1 and Appendix A).
 //
 // The 48-bit packet index is i = 2^16 * ROC + SEQ. Only SEQ travels on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SRTP key derivation (RFC 3711 §4.3), with key derivation rate 0.
 //
 //   key_id = label || r            r = index DIV kdr = 0 when kdr is 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DTLS-SRTP key splitting (RFC 5764 §4.2). The exporter output
 // ("EXTRACTOR-dtls_srtp", 2 * (key_len + salt_len) bytes) is laid out as
 //

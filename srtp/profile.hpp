@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SRTP protection profiles: the parameters each one fixes.
 //
 //   profile                        cipher        key salt  SRTP tag  SRTCP tag  DTLS-SRTP id

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replay protection (RFC 3711 §3.3.2): a sliding window of the last W
 // packet indices, W a multiple of 64 between 64 and 32768 (default 1024:
 // a 64-packet window drops legitimate NACK retransmissions).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RTP and RTCP headers: the parts SRTP needs to find (RFC 3550 §5.1, §6.4).
 //
 //    0                   1                   2                   3

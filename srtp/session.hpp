@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // srtp::Session: SRTP and SRTCP (RFC 3711) for one direction of one master
 // key, with the profiles of RFC 5764, RFC 6188 and RFC 7714.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SRTCP packet processing (RFC 3711 §3.4, RFC 7714 §9): Session's RTCP half.
 //
 //   AES-CM:  | header (8) | rest (encrypted) | E | index (31) | MKI? | tag |

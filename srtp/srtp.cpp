@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SRTP packet processing (RFC 3711 §3.3, RFC 7714 §8): Session's RTP half.
 //
 //   AES-CM:  | RTP header | payload (encrypted) | MKI? | tag |

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-SSRC SRTP/SRTCP state (RFC 3711 §3.2.3: a crypto context per SSRC
 // under one master key), in a table whose capacity is fixed at init.
 //

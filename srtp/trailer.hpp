@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The trailer of a protected packet: everything after the encrypted portion
 // (the "body"), laid out once per session from the profile and the MKI
 // length. Offsets count from body_end, where the body ends.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running peer::Connections over real UDP sockets, in real time: the loop of
 // `keyway demo`, `keyway offer` and `keyway answer` (and `keyway-bench call`
 // over loopback). The stepping and routing are the shared sim::CallDriver's

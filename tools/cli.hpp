@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small command-line helpers shared by the keyway subcommands.
 #pragma once
 

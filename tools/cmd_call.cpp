@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `keyway answer` and `keyway offer`: one endpoint of a real call with an
 // external peer (a browser, aiortc, another keyway), over UDP.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `keyway demo`: the README's main job. Two endpoints in one process, each
 // on its own UDP socket on 127.0.0.1, run the whole chain — SDP offer/answer,
 // ICE checks, the DTLS handshake with the fingerprint check, the exporter and

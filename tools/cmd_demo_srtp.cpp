@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `keyway demo`: a short generated call protected with every SRTP profile.
 //
 // Until the whole chain (SDP -> ICE -> DTLS -> SRTP) is joined in peer/, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `keyway dtls client|server`: one DTLS 1.2 (+ use_srtp) association over
 // UDP, for interop harnesses (issue 3).
 //

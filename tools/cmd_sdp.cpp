@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `keyway sdp check FILE` and `keyway sdp answer < offer` (issue 4): SDP for
 // people studying it. check parses strictly and prints the WebRTC view (or
 // the error with its line); answer prints an answer with a freshly

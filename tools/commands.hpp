@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entry points of the keyway subcommands; argv[1] is the command name.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Counts passed/failed checks from a Meson testlog.json.
 
 A doctest executable contributes its test cases (from its own summary line);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Compiles every library source (lib/ srtp/ dtls/ sdp/ ice/ peer/; not tests or
 # tools) for a Cortex-M4 with exceptions and RTTI off, so nothing a
 # microcontroller lacks creeps into the library. Prints one line per file:

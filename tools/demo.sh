@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job (README quick start, command 1): installs missing Debian
 # packages, builds keyway and runs `keyway demo`. Extra arguments are passed
 # to `keyway demo` (see `build/tools/keyway demo --help`).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by tools/test.sh and tools/demo.sh: installs the Debian packages
 # keyway needs when they are missing (Debian 12, as root or with sudo).
 

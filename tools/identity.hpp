@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared setup for the keyway subcommands: OS-seeded DRBGs and a fresh
 // DTLS identity (self-signed ECDSA P-256, as browsers make).
 #pragma once

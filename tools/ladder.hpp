@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Describes a datagram on the wire in one line, for the demo's ladder:
 // "STUN Binding request USE-CANDIDATE", "DTLS ClientHello, ...",
 // "SRTP ssrc 0x.. seq 12". Reads only cleartext headers (RFC 8489 §5,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway: the command-line front end (drivers live here, never in the
 // sans-IO library).
 #include <cstdio>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds mbedTLS 3.6 LTS from Debian's own source package (trixie) into
 #   build-mbedtls3/prefix/{include,lib}
 # so that the unit suite can also run against it (tools/test.sh, meson option

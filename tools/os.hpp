@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operating-system services the sans-IO library never touches itself:
 // entropy for the DRBG and the monotonic clock.
 #pragma once

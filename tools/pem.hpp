@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PEM files for `keyway dtls --cert/--key` (RFC 7468): the base64 body
 // between "-----BEGIN <label>-----" and "-----END <label>-----", and the
 // P-256 private scalar inside the key forms `openssl req -newkey ec` writes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by `keyway sdp check|answer` and the test suite's sdp_tool: parse an
 // SDP strictly and print its WebRTC view, or the error with its line; answer
 // an offer.

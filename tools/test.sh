@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite (README quick start, command 2):
 #   1. installs missing Debian packages,
 #   2. builds and runs every test (unit, vectors, differential and interop

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small UDP driver for real use: non-blocking sockets, one poll(2) loop
 // and the real monotonic clock, kept outside the sans-IO core (issue 6).
 #pragma once

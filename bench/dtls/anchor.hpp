@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbedTLS's own DTLS 1.2 handshake (client and server in one process,
 // datagrams through memory), the anchor for `keyway-bench dtls`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench dtls: full DTLS 1.2 handshakes, client and server in one
 // process (sans-IO, datagrams handed over in memory, no sockets): mutual
 // ECDSA P-256 certificates, ECDHE secp256r1, AES-128-GCM, use_srtp, no

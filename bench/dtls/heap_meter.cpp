@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "bench/dtls/heap_meter.hpp"
 
 #include <cstdint>

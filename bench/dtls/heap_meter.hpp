@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-session heap accounting for keyway-bench dtls: every malloc/calloc/
 // realloc/free (operator new goes through malloc) made while a side is
 // "current" is charged to that side, by requested size, and each side's

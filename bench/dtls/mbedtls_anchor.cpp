@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The anchor: mbedTLS's own DTLS 1.2 (its SSL module; 2.28, or 3.6 with
 // -Dmbedtls_prefix), the only use of mbedTLS headers outside lib/ (bench-only,
 // as architecture.md allows). Where the SSL API of 3.x differs from 2.28, an

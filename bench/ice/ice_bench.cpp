@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench ice: STUN parse + MESSAGE-INTEGRITY verify of a typical ICE
 // Binding request (anchored to the bare HMAC-SHA1 over the same bytes), and
 // the connectivity checks and virtual time two agents need to select a pair

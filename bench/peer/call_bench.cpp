@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench call: time from the offer to the first decrypted media packet
 // (issue 6), keyway <-> keyway.
 //

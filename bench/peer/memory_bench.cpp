@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench memory: what one peer::Connection holds for a whole call
 // (issue 13), audio + video with two SSRCs each way, everything included:
 // the object itself and every heap byte it asks for (the SDP scratch while a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench sdp: parse and write time, and heap allocations, for a
 // typical Chrome audio+video offer (a real Chromium 156 offer captured over
 // loopback, tests/sdp/corpus/chromium156-offer-av.sdp), plus view+answer time.

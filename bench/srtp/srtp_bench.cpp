@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway-bench srtp: median ns per SRTP packet, protect and unprotect, for
 // keyway, libsrtp2 (same keys, same packets) and the bare primitive floor
 // (AES-CTR + HMAC-SHA1 with precomputed pads, or AES-GCM, through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ClientHello, HelloVerifyRequest, ServerHello (RFC 5246 §7.4.1, RFC 6347 §4.2.1).
 #include "keyway/dtls/constants.hpp"
 #include "keyway/dtls/messages.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate, ServerKeyExchange, CertificateRequest, ClientKeyExchange,
 // CertificateVerify (RFC 5246 §7.4.2-§7.4.8, RFC 8422 §5.4, §5.7).
 #include "keyway/dtls/constants.hpp"

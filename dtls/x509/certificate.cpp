@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X.509 certificate parsing (RFC 5280 §4.1), the subset WebRTC needs:
 //
 //   Certificate ::= SEQUENCE {

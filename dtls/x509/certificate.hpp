@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X.509 certificates for DTLS identities (RFC 5280 subset), our own DER code.
 //
 // WebRTC peers authenticate with self-signed certificates whose hash is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DER reader: TLV framing, the primitive types X.509 needs, and an iterative
 // well-formedness walk. See der.hpp for the rules enforced.
 #include "keyway/dtls/x509/der.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DER (ITU-T X.690 §8, §10) — just enough for X.509 certificates (RFC 5280)
 // and TLS ECDSA signatures (RFC 8422 §5.4).
 //

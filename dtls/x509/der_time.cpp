@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTCTime / GeneralizedTime in the RFC 5280 §4.1.2.5 profile, and the
 // civil-date arithmetic to turn them into Unix seconds and back.
 #include "keyway/dtls/x509/der.hpp"

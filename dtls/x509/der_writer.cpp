@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DER writer and the ECDSA-Sig-Value <-> r||s conversion (RFC 3279 §2.2.3).
 #include <cstring>
 

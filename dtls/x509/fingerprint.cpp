@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate fingerprints as SDP carries them (RFC 8122 §5):
 //   fingerprint-attribute = "fingerprint" ":" hash-func SP fingerprint
 //   fingerprint = 2UHEX *(":" 2UHEX)

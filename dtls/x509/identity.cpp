@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Our own DTLS identity: a fresh ECDSA P-256 key and a self-signed
 // certificate, shaped like the ones browsers and aiortc generate:
 //

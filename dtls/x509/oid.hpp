@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object identifiers used by keyway's X.509 code, as DER contents octets
 // (X.690 §8.19). Arcs are from RFC 5480 (EC keys), RFC 8017 (RSA),
 // RFC 5758 (ECDSA with SHA-2) and RFC 5280 (attribute types).

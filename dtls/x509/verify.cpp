@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signature checks with a certificate's public key: TLS 1.2 handshake
 // signatures (RFC 5246 §4.7, §7.4.1.4.1; RFC 8446 §4.2.3 scheme values) and
 // a certificate's own signature (RFC 5280 §4.1.1.3).

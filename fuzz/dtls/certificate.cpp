@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: X.509 parsing (parse_certificate), the self-signature check
 // and fingerprints on whatever parses, and the ECDSA-Sig-Value converter
 // in both directions. The first input byte picks the mode so one corpus

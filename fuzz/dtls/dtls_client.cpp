@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: a DTLS client endpoint fed arbitrary datagrams and time steps
 // (deterministic RNG and identity; see fuzz_endpoint.hpp for the format).
 #include <memory>

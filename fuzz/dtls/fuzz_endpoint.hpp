@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared setup for the stateful DTLS fuzz targets (dtls_server, dtls_client)
 // and their corpus generator: fixed seeds and identities so every run is
 // deterministic and a recorded peer flight stays valid.

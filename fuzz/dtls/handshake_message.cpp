@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: every handshake message parser, chosen by the first byte,
 // plus a parse -> write -> parse round trip for ClientHello and ServerHello.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: a dtls::Listener (stateless cookies, a table of server
 // Endpoints) fed datagrams from a handful of peer addresses.
 //

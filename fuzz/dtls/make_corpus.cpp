@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the seed corpora of the dtls fuzz targets: a deterministic
 // client<->server handshake with the fuzz configuration (fuzz_endpoint.hpp),
 // recorded datagram by datagram. Usage: make_dtls_corpus fuzz/corpus

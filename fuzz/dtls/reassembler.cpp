@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: a stream of handshake fragments into the reassembler, with
 // the delivered messages checked against their announced length.
 #include <cstdint>

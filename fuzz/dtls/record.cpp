@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: record framing and AEAD open for every record of a datagram,
 // with each of the three AEADs under a fixed key. Nothing may crash, and a
 // failed open must report an error rather than plaintext.

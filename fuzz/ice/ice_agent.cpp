@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: an ICE agent fed arbitrary datagrams, candidate lines and
 // time steps (style.md §7). Credentials are fixed so that a corpus can hold
 // authenticated checks (see make_corpus.py). Input: records of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of the ice fuzz targets (fuzz/corpus/stun/ and
 fuzz/corpus/ice_agent/). Re-run after changing the targets' input format.
 STUN messages are built here from RFC 8489 rules (HMAC-SHA1 integrity,

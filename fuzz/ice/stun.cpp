@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the STUN parser and every typed getter (style.md §7). A
 // message that parses is rebuilt attribute by attribute and must parse
 // back to the same attributes (round trip).

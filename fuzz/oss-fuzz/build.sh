@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+# SPDX-License-Identifier: Apache-2.0
 # OSS-Fuzz build script for keyway (projects/keyway/build.sh in google/oss-fuzz).
 # OSS-Fuzz sets CC, CXX, CFLAGS, CXXFLAGS, LIB_FUZZING_ENGINE (engine and
 # sanitizer), SRC (checkouts: $SRC/keyway, $SRC/mbedtls), WORK and OUT.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs build.sh the way OSS-Fuzz does, for libFuzzer and for AFL++ (Debian's
 # afl++), both with ASan, then one target briefly under each engine from its
 # seed corpus zip and dictionary, as ClusterFuzz would (issue 16). No network:

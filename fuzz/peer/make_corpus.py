@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Seeds for the peer_connection target: whole calls that carry media.
 
 FuzzedDataProvider reads integers from the END of the input and strings from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the whole chain (issue 16). Two peer::Connections, A the
 // offerer and B the answerer, negotiate over SDP text and then exchange
 // STUN, DTLS, SRTP and SRTCP in virtual time; the fuzzer edits the SDP in

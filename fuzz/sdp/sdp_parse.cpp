@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: sdp::parse in both modes, then everything that reads a parsed
 // description (WebRTC view, remote transport, BUNDLE extmap check) and
 // create_answer. Any answer keyway writes must pass its own strict parser.

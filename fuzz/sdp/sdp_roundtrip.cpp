@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Round-trip target (style.md §7): for any x that parses,
 // parse(write(parse(x))) == parse(x), in strict and lenient mode, and
 // writing is then a fixed point.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared set-up for the SRTP fuzz targets: the first input byte picks the
 // profile (and whether a 4-byte MKI is configured), the rest is the packet.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the RTP/RTCP header parsers and header-extension iteration
 // (RFC 3550 §5.1, §6.4; RFC 8285). Every view they return must lie inside
 // the input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: SRTCP unprotect for every profile (first byte picks it).
 // Same two checks as srtp_unprotect: raw input never crashes and failures
 // leave the buffer unchanged; a protected RTCP packet comes back intact.

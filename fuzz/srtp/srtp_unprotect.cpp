@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target: SRTP unprotect for every profile (first byte picks it).
 // 1. The raw input is unprotected: any outcome but a crash is fine, and a
 //    rejected packet must leave the buffer unchanged.

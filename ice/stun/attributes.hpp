@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // STUN constants: message classes and methods, attribute types, error codes.
 //
 //  0                   1                   2                   3

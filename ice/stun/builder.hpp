@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // STUN message builder (RFC 8489 §5, §14): writes a message into a caller's
 // buffer, keeping the header length current after every attribute, then
 // fills MESSAGE-INTEGRITY and FINGERPRINT after writing their placeholders:

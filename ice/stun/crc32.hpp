@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CRC-32 (ISO-HDLC, the one of ITU-T V.42 and Ethernet) for the STUN
 // FINGERPRINT attribute (RFC 8489 §14.7). Table-driven, incremental.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // STUN message view (RFC 8489 §5, §14): parse a datagram into a header and
 // a list of attributes that borrow the datagram's bytes (no copy).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SmallList<T, N>: up to N values in place, in insertion order, for short
 // lists read off the wire or set in a Config (cipher suites, groups, SRTP
 // profiles). It never allocates and never grows: push() past N drops the

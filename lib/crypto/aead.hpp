@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AEAD ciphers: AES-GCM (SP 800-38D; 128/256-bit keys, 96-bit nonce,
 // 128-bit tag) and ChaCha20-Poly1305 (RFC 8439). In place, allocation-free
 // after set_key. open() checks the tag in constant time and, when it fails,

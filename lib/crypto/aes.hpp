@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AES-128/256 block cipher and counter mode (FIPS 197, SP 800-38A).
 // The key schedule is expanded once; encrypting allocates nothing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Constant-time helpers: MAC comparison and secret wiping.
 #pragma once
 

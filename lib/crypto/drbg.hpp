@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CTR-DRBG (NIST SP 800-90A, AES-256) as the production Rng. The library
 // never reads an entropy source itself: the caller (a driver in tools/ or
 // peer/'s UDP driver) gathers seed bytes from the OS and hands them in.

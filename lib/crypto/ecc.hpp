@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Elliptic-curve primitives: ECDHE over x25519 (RFC 7748), secp256r1 and
 // secp384r1 (SEC 1), and ECDSA over P-256/P-384 (FIPS 186-4).
 // Points are in TLS wire form: uncompressed 0x04||X||Y for the NIST curves,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "keyway/lib/crypto/hmac.hpp"
 
 namespace keyway::crypto {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HMAC (RFC 2104) with precomputed inner and outer states: the key is
 // absorbed once, so each MAC costs only the message blocks plus two
 // finishing compressions (the trick that makes SRTP's HMAC-SHA1 cheap).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RSA signature verification only (PKCS#1 v2.2, RFC 8017): RSASSA-PKCS1-v1_5
 // and RSASSA-PSS with MGF1 over the same hash and salt length = hash length
 // (the TLS "rsa_pss_rsae_*" schemes, RFC 8446 §4.2.3). keyway never signs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-1, SHA-256 and SHA-384 (FIPS 180-4): incremental, copyable (a copy is
 // a cheap "clone" of the running state, used for transcript hashes and for
 // HMAC with precomputed pads), allocation-free.

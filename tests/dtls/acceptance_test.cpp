@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Peer certificate acceptance (issue 12, defects 2 and 3): an acceptance
 // names the certificate it accepts, is void once the peer certificate
 // changes, and gates application data as it gates the exporter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Alert names (RFC 5246 §7.2, RFC 8446 §6).
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // X.509 parsing, signature checks and fingerprints, against certificates
 // and signatures made once by `openssl req -x509` / `openssl dgst` and
 // checked in (tests/dtls/data), plus hand-built DER for the edge cases.

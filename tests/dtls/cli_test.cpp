@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `keyway dtls client|server` (tools/cmd_dtls.cpp) as a process, over
 // 127.0.0.1: keyway <-> keyway, and keyway <-> openssl s_server / s_client
 // with PEM --cert/--key, checking exporter= against OpenSSL's

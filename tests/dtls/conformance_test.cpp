@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // State-machine conformance (issue 7): every handshake message type,
 // ChangeCipherSpec, alert and application data, in epoch 0 and epoch 1,
 // delivered to the client and to the server at every point of the handshake

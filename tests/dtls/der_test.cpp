@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DER reader/writer (X.690) and the ECDSA-Sig-Value <-> r||s conversion.
 #include <doctest/doctest.h>
 

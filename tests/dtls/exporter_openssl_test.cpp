@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 5705 exporter (label EXTRACTOR-dtls_srtp, RFC 5764 §4.2) checked
 // against OpenSSL 3.0: s_client logs the master secret (-keylogfile, NSS
 // format "CLIENT_RANDOM <client_random> <master_secret>") and the server

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two identities and matching client/server configurations for in-process
 // DTLS tests (seeded RNGs: deterministic), and the completion check. Pairs
 // run on the one DTLS pair harness, tests/support/dtls_pair.hpp (client = A,

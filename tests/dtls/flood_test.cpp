@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Floods and limits (issue 7): ClientHello floods at a dtls::Listener with
 // cookies on and off, and hostile handshake fragments at an Endpoint. Memory
 // is measured as live heap bytes (glibc mallinfo2, or the ASan allocator's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unauthenticated input that must leave nothing behind (issue 12): record
 // numbers of a ClientHello, a stream of HelloVerifyRequests, and the keys of
 // a discarded flight 5.

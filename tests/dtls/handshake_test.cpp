@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // In-process client <-> server handshakes in virtual time (issue 3).
 #include <doctest/doctest.h>
 

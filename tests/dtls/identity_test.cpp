@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Identity::generate / sign: our self-signed certificate must parse with
 // our own parser, and be accepted by OpenSSL (x509 -text, verify, dgst).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway <-> GnuTLS (gnutls-cli / gnutls-serv --udp) over 127.0.0.1, both
 // roles, DTLS-SRTP with the AES_CM profiles GnuTLS 3.7 knows (interop.md §2).
 // gnutls-serv binds the wildcard address: we only ever talk to 127.0.0.1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway <-> OpenSSL 3 (openssl s_server / s_client) over 127.0.0.1, both
 // roles, with use_srtp and the RFC 5705 exporter: keyway's keying material
 // must equal what OpenSSL prints (interop.md §1).

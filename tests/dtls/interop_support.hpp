@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for interop tests against real peer processes over 127.0.0.1:
 // a UDP socket, a child process with captured output, and a loop that
 // drives a dtls::Endpoint with the real clock. Every wait is bounded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS 1.2 PRF and key schedule: the IETF TLS WG P_SHA256 / P_SHA384 vectors,
 // and vectors for each derived secret computed once with an independent
 // implementation (Python's hmac/hashlib, RFC 5246 §5 written out directly).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory of an established association (issue 3 goals): the Endpoint keeps
 // only the established state once the handshake is over, and the steady
 // packet path allocates nothing (allocations counted by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Record layer, replay window, reassembler, extensions and message codecs,
 // including adversarial input (issue 3, "Tests").
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recovery and refusal paths of the handshake (issue 3): a DTLS 1.0-only
 // ClientHello, PMTU discovery by retransmission (RFC 6347 §4.1.1.1), and the
 // server's final flight kept in the established state (RFC 6347 §4.2.4).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A scripted, deterministic client <-> server handshake (issue 7): every
 // record is its own datagram, delivered one step at a time, so a test can
 // stop either endpoint at any point of the handshake and inject a record.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the dtls_x509 tests: fixture files and running openssl.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SocketAddr text forms: RFC 4291 §2.2 in, RFC 5952 out.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two ICE agents in virtual time through a simulated network: both roles,
 // lite vs full, trickle, role conflict, dead pairs, loss, restart, consent.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One ICE agent fed hand-made datagrams: authentication, error responses,
 // priorities, candidates, gathering, capacities.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interop with aioice (python3-aioice), a real, independent ICE agent, over
 // 127.0.0.1: keyway controlling and keyway controlled. The sockets and the
 // real clock live here, in the test driver; ice::Agent stays sans-IO.

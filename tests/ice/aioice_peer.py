@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """aioice peer for keyway's ICE interop test (driven by aioice_interop.cpp).
 
 Protocol on stdin/stdout, one line each:

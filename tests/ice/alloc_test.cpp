@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The steady state allocates nothing (style.md §5): the counting allocator
 // (tests/support/counting_alloc.cpp) watches every agent call over 10,000 consent round trips
 // and datagrams after two agents connected. (Its own executable, because

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 8839 §5.1 candidate grammar: parse, write back, reject.
 #include <doctest/doctest.h>
 

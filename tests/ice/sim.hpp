@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A deterministic network for ICE agents in virtual time (style.md §6,
 // modelled on str0m's progress()): datagrams travel with a fixed latency,
 // may be lost (seeded), dropped by a rule, or rewritten by a hook.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // STUN codec: round trips of every attribute, and a negative test for each
 // malformed field (RFC 8489 §5, §14).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 5769 test vectors: parse, integrity, fingerprint, and byte-exact rebuild.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12, defect 5: an unauthenticated STUN request must never draw a
 // reply larger than itself, and a request to an address that is not ours
 // draws nothing. Before the fix a bare 20-byte Binding request — from any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """aiortc against keyway over 127.0.0.1 (issue 6, "Real peers, in the test suite").
 
     /usr/bin/python3 aiortc_peer.py KEYWAY offer|answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Headless Chromium against `keyway answer` / `keyway offer` (issue 6, "Real
 // peers, in the test suite"). Run by browser.sh inside `unshare -n` so only
 // the loopback interface exists.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Meson test: headless Chromium against keyway (see browser.js).
 #   browser.sh KEYWAY answer-passive|answer-active|offer
 # Exit 77 (skip) only when chromium or node/npm is not installed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """keyway <-> keyway through the UDP driver on 127.0.0.1 (issue 6).
 
     python3 keyway_pair.py KEYWAY pair [answer options...]

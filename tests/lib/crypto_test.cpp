@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Known-answer tests for every crypto wrapper in lib/crypto (FIPS 180/197,
 // SP 800-38A/D, RFC 2202/4231, RFC 8439, RFC 7748, RFC 6979).
 #include <doctest/doctest.h>

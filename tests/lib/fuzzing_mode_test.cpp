@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lib/fuzzing.hpp: the checks that fuzzing builds relax are all strict in
 // this (production) build. One negative case per relaxed site.
 #include <doctest/doctest.h>

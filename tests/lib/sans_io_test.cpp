@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lib/sans_io.hpp: the event queue every engine shares. Before it, the
 // three engines had three overflow rules; two of them (ICE's: drop the new
 // event; peer's: drop the oldest) could lose a failure, so a caller that

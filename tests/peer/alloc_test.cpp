@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // No heap in the steady-state media path (architecture.md "Memory"): this
 // executable links tests/support/counting_alloc.cpp (counting operator new
 // and, on glibc, malloc/calloc/realloc). Two Connections are set up through the simulated

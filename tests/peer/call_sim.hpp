@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two peer::Connections joined by sim::Netem in virtual time: the harness of
 // tests/peer/, tests/robustness/ and `keyway-bench call`. Node 1 is the
 // offerer (A), node 2 the answerer (B). The stepping and routing are the

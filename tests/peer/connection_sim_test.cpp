@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two peer::Connections over the simulated network in virtual time (issue 6):
 // roles, ICE full/lite, loss sweeps, media both ways, exporter keys, the DTLS
 // timer seeded from the ICE RTT, and consent loss.

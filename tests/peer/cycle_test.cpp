@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory of a whole call (issue 13): 1,000 connect -> media -> close cycles
 // in one process leave the heap exactly where it started (leaks on
 // reconnect are the first complaint of embedded WebRTC users). Each cycle is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sim::CallDriver (tests/support/call_driver.hpp), the one driver of
 // peer::Connections shared by tests, `keyway demo` and `keyway-bench call`
 // (issue 12): what its hooks report matches what the netem link did, and a

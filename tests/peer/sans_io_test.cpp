@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // peer::Connection speaks lib/sans_io.hpp like the engines under it: time
 // never goes backwards, and handle_datagram says what became of a datagram.
 #include <doctest/doctest.h>

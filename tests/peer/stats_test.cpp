@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-layer stats (issue 6): packets and bytes, drops by reason, RTT, the
 // selected pair, the cipher suite and the SRTP profile.
 #include <doctest/doctest.h>

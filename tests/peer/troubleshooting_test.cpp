@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The troubleshooting table of issue 6 as tests: each misconfiguration fails
 // at the right layer, with a message naming it, and nothing crashes (the
 // suite also runs under ASan, which catches leaks).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Trust at the joints (issue 12): DTLS, SRTP and SRTCP are sent only to, and
 // accepted only from, a remote address that ICE has validated (RFC 8445
 // §7.2.5.3, RFC 7675); ICE-lite timing and consent on the lite side.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One call of the whole chain (two peer::Connections over sim::Netem via
 // tests/peer/call_sim.hpp) for the issue 7 sweeps and corruption runs:
 // connect, then compare keys and check that media flows intact both ways.

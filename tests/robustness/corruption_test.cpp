@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 7, corruption: bits flipped in transit (sim::Netem corrupt, one
 // random bit in 5..20% of datagrams; 300 seeds per case, 50 under ASan,
 // KEYWAY_CORRUPT_SEEDS=n for more) never produce an accepted record or

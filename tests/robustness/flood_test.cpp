@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 7, floods of hostile packets: one million STUN datagrams with bad or
 // random integrity at the ICE agent of a connected call, one million random
 // SRTP and one million random SRTCP packets at inbound sessions (100,000

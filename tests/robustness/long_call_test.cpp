@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 7, a long call in virtual time: srtp::Sessions directly over
 // sim::Netem (not the whole chain: peer::Connection sends one SSRC per
 // medium, and this test wants three per direction), keyed like the chain:

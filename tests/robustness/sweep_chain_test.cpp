@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 7 sweep, the whole chain: two peer::Connections (SDP, ICE, DTLS,
 // exporter, SRTP) over sim::Netem via tests/peer/call_sim.hpp, 1,000 seeds
 // (100 under ASan) per answerer DTLS role (a=setup:active: the answerer is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared pieces of the issue 7 sweeps: how many seeds to run (fewer under
 // sanitizers, or KEYWAY_SWEEP_SEEDS), the per-seed link, and percentiles.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 7 sweep, DTLS alone: two dtls::Endpoints over sim::Netem, 1,000 seeds
 // (100 under ASan) per role and loss rate, reordering and duplication on, the
 // MTU drawn per seed from 576..1500. At <= 10% loss every run completes; at

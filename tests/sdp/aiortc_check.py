@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Differential check against aiortc 1.4.0 (a real WebRTC stack in Python):
 #  1. aiortc offers audio+video, keyway answers, aiortc accepts the answer.
 #  2. keyway offers, aiortc accepts the offer and answers, keyway parses the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The library allocates nothing on the heap: parse, view, write and
 // negotiate use only the caller's arena and buffers (style.md §3, §5).
 // Also prints the figures the benchmark line asks for.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every SDP of tests/sdp/corpus/ (captured from aiortc here, written from the
 // documented formats of Chrome, Firefox, Safari, Janus, mediasoup, pion,
 // Asterisk and the JSEP examples): parsed strictly and leniently, written

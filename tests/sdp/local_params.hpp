@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // keyway's local parameters used by the negotiation tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Round-trip properties: write(parse(x)) parses back to the same lines, for
 // generated descriptions and for mutations of the corpus.
 #include <doctest/doctest.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Meson test: aiortc accepts keyway's answer and offer, keyway reads aiortc's.
 # Exit 77 (skipped) when python3-aiortc is missing. aioice is patched to gather
 # only 127.0.0.1; when allowed, the run also sits in a private network

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sdp_tool: a small command-line front end to sdp/ for people studying SDP
 // and for the Chromium interop test.
 //

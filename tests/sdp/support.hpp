@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the sdp/ tests: files of the corpus, arenas sized for a text.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // No heap allocation in protect/unprotect (architecture.md "Memory"): this
 // executable links tests/support/counting_alloc.cpp (counting operator new and,
 // on glibc, interposes malloc/calloc/realloc too (mbedTLS allocates with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Differential tests against libsrtp2: for every profile, 10,000 generated
 // RTP and 10,000 RTCP packets (random sizes, CSRC counts, one- and two-byte
 // header extensions, padding, several SSRCs, sequence numbers that wrap so

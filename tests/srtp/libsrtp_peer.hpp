@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A thin test-only wrapper over libsrtp2 (Debian libsrtp2-dev) configured
 // like a keyway Session: same profile, key, direction, window and MKI.
 #pragma once

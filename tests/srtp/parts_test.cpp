@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of srtp/'s parts: profile table, RTP/RTCP header parsing and
 // header extensions, ROC estimation (RFC 3711 App. A), replay window.
 #include <doctest/doctest.h>

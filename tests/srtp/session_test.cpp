@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session behaviour: negative tests (every bit flip, truncation, replays),
 // failed packets leave no trace, stream limits, key exhaustion, MKI,
 // configuration errors, SRTCP with E = 0, ROC handling.

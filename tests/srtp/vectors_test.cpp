@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Known-answer tests: RFC 3711 B.2/B.3, RFC 6188 §7.2, RFC 7714 §16-17, and
 // libsrtp's reference packets (srtp_driver validate vectors, interop.md §3).
 #include <doctest/doctest.h>

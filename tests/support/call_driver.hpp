@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CallDriver: the one driver of peer::Connections (issue 12), shared by
 // tests/ (CallSim), tools/ (`keyway demo`, `offer`, `answer`) and bench/.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // See counting_alloc.hpp.
 // GCC cannot see that the replaced operator new pairs with free below.
 #if defined(__GNUC__) && !defined(__clang__)

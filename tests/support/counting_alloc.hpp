@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A counting global allocator for the "no heap in the steady state" tests
 // and benchmarks (architecture.md "Memory"). Linking counting_alloc.cpp into
 // an executable replaces global operator new/delete and, on glibc outside

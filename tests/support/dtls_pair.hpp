@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DtlsPair: the one harness of two dtls::Endpoints in virtual time (issue 12;
 // style.md §6 "pair"), for tests/dtls/ and tests/robustness/. Side A is Netem
 // node 1, side B node 2; either may be the client. Datagrams cross one

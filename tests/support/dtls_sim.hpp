@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DtlsSim: the DtlsPair (tests/support/dtls_pair.hpp) set up the way the
 // robustness runs of tests/robustness/ use it (issue 7): both sides with the
 // four SRTP profiles, each checking the other's certificate against its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers: hex literals to byte vectors and back.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Netem: a deterministic network simulator for tests, `keyway demo` and
 // bench/ (issue 7). Virtual time, one seed, per-link impairments: loss
 // (independent and bursty, Gilbert-Elliott), duplication, reordering, delay

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Smoke tests of the keyway command's contracts (argv[1] = the keyway binary,
 # argv[2] = the source root). Each check prints "ok <what>" or "FAIL <what>".
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Captures real aiortc 1.4.0 offers and answers (loopback only, no media sent).
 # Run: /usr/bin/python3 tests/sdp/capture/aiortc_capture.py tests/sdp/corpus
 # The files it wrote are checked in; tests do not run this script.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks keyway's SDP against a real Chromium (interop.md §5, §6):
 //  1. Chromium offers audio+video, keyway answers (setup active), Chromium accepts the answer.
 //  2. The same with setup passive.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Meson test: does Chromium accept keyway's SDP? Exit 77 (skipped) only when
 # /usr/bin/chromium is absent. Needs: apt chromium, node, and playwright-core
 # (npm install in tests/sdp/chromium/, or installed here into the build dir).
