@@ -120,13 +120,19 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
 
 Status Agent::add_stun_server(const SocketAddr& server) {
   ENSURE(state_ != AgentState::failed, kFailed);
-  std::size_t hosts = 0;
-  for (std::size_t i = 0; i < local_count_; ++i)
-    if (local_[i].type == CandidateType::host && local_[i].address.family == server.family) ++hosts;
-  ENSURE(hosts > 0, kNoHost);
-  ENSURE(gather_count_ + hosts <= kMaxLocalCandidates * kMaxStunServers, kServersFull);  // all or nothing
+  std::size_t hosts = 0, fresh = 0;
   for (std::size_t i = 0; i < local_count_; ++i) {
     if (local_[i].type != CandidateType::host || local_[i].address.family != server.family) continue;
+    ++hosts;
+    if (!gathering_through(i, server)) ++fresh;
+  }
+  ENSURE(hosts > 0, kNoHost);
+  ENSURE(gather_count_ + fresh <= kMaxLocalCandidates * kMaxStunServers, kServersFull);  // all or nothing
+  // Hosts already gathering through this server are left alone, so calling
+  // again after each new host address asks only for the new one.
+  for (std::size_t i = 0; i < local_count_; ++i) {
+    if (local_[i].type != CandidateType::host || local_[i].address.family != server.family) continue;
+    if (gathering_through(i, server)) continue;
     GatherTx& g = gathers_[gather_count_++];
     g = GatherTx{};
     g.host = static_cast<uint8_t>(i);
@@ -137,6 +143,18 @@ Status Agent::add_stun_server(const SocketAddr& server) {
   }
   gathering_reported_ = false;
   return ok_status();
+}
+
+bool Agent::gathering_through(std::size_t host, const SocketAddr& server) const {
+  for (std::size_t i = 0; i < gather_count_; ++i)
+    if (gathers_[i].host == host && gathers_[i].server == server) return true;
+  return false;
+}
+
+bool Agent::gathering_pending() const {
+  for (std::size_t i = 0; i < gather_count_; ++i)
+    if (!gathers_[i].done) return true;
+  return false;
 }
 
 Status Agent::add_remote_candidate(std::string_view text) {

@@ -101,8 +101,11 @@ class Agent {
   [[nodiscard]] Status set_remote_credentials(std::string_view ufrag, std::string_view pwd);
   // A host candidate on an address the caller has bound (RFC 8445 §5.1.1.1).
   [[nodiscard]] Result<const Candidate*> add_local_host(const SocketAddr& addr);
-  // Gather a server-reflexive candidate for each host through this STUN server.
+  // Gather a server-reflexive candidate for each host through this STUN server
+  // (hosts already gathering through it are skipped: call again after a new host).
   [[nodiscard]] Status add_stun_server(const SocketAddr& server);
+  // A STUN server has not answered (or given up on) some host yet.
+  bool gathering_pending() const;
   // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
   [[nodiscard]] Status add_remote_candidate(const Candidate& c);
@@ -253,6 +256,7 @@ class Agent {
   void note_valid_pair_consent(uint8_t pair);
   bool on_consent_response(const stun::Message& msg, const SocketAddr& from, Verdict& verdict);
   bool poll_gather(Timestamp now, MutableBytes scratch, Output& out);
+  bool gathering_through(std::size_t host, const SocketAddr& server) const;
   bool on_gather_response(const stun::Message& msg, const SocketAddr& from);
   Timestamp next_deadline();
   void advance();

@@ -52,9 +52,7 @@ void Agent::advance() {
   maybe_fail_checklist();
   expire_consent(now_);
   if (!gathering_reported_ && local_count_ > 0) {
-    bool pending = false;
-    for (std::size_t i = 0; i < gather_count_; ++i) pending = pending || !gathers_[i].done;
-    if (!pending) {
+    if (!gathering_pending()) {
       gathering_reported_ = true;
       push_event(EventKind::gathering_complete);
     }

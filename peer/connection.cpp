@@ -102,6 +102,17 @@ Connection::Connection(const Config& config) : config_(config), ice_(ice_config(
 Status Connection::add_local_address(const SocketAddr& addr) {
   auto c = ice_.add_local_host(addr);
   if (!c.ok()) return c.error();
+  return gather_through_stun_servers(addr);
+}
+
+// RFC 8445 §5.1.1.2: the new host asks each STUN server of its family.
+Status Connection::gather_through_stun_servers(const SocketAddr& host) {
+  if (config_.stun_servers.size() > ice::kMaxStunServers)
+    return make_error(Layer::peer, Code::capacity, "Config::stun_servers: more than ice::kMaxStunServers");
+  for (const SocketAddr& server : config_.stun_servers) {
+    if (server.family != host.family) continue;
+    TRY(ice_.add_stun_server(server));
+  }
   return ok_status();
 }
 
@@ -135,7 +146,7 @@ sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp
   t.ice_ufrag = agent.local_credentials().ufrag_view();
   t.ice_pwd = agent.local_credentials().pwd_view();
   t.candidates = {cands.views, cands.count};
-  t.end_of_candidates = true;  // host candidates are all known up front
+  t.end_of_candidates = !agent.gathering_pending();  // host candidates are known up front; srflx once gathered
   t.ice_lite = lite;
   t.trickle = false;
   return t;
@@ -310,6 +321,8 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
   dc.cookie_exchange = false;
   dc.require_client_certificate = true;
   dc.mtu = config_.dtls_mtu;
+  dc.max_handshake_message = config_.dtls_max_handshake_message;
+  dc.max_reassembly_bytes = config_.dtls_max_reassembly_bytes;
   dc.trace = config_.trace;
   dtls_.emplace(dc);
   dtls_->set_remote_fingerprint(remote_fp_);

@@ -94,6 +94,18 @@ struct Config {
   // From the first call after negotiation to SRTP keys: past this, the call
   // fails naming the stage it is stuck in (never a silent half-open call).
   Duration setup_timeout = Duration::seconds(30);
+  // Server-reflexive candidates (RFC 8445 §5.1.1.2): every host address asks
+  // these STUN servers (at most ice::kMaxStunServers) for its public mapping.
+  // A description written once gathering_done() carries them; one written
+  // earlier leaves out a=end-of-candidates (the peer learns the mapping as
+  // peer-reflexive from our checks).
+  std::span<const SocketAddr> stun_servers;
+  // Memory bounds (defaults: what a browser's handshake and a call need).
+  // DTLS handshake buffers, released once the handshake completes (dtls/endpoint.hpp):
+  std::size_t dtls_max_handshake_message = 6144;  // largest handshake message body accepted
+  std::size_t dtls_max_reassembly_bytes = 8192;   // buffered message bodies + bitmaps (>= 9/8 of the above)
+  // SSRCs each SRTP session (one per direction) holds, each with its replay window.
+  std::size_t srtp_max_streams = 16;
   // Parsing a remote description needs scratch: heap held only while
   // set_remote_answer / accept_offer run, sized for the text, at most this (issue 13).
   std::size_t sdp_arena_bytes = 48 * 1024;
@@ -208,6 +220,8 @@ class Connection {
   [[nodiscard]] Status set_remote_answer(std::string_view answer);
   // Answerer: reads the offer and writes the answer into out.
   [[nodiscard]] Result<std::string_view> accept_offer(std::string_view offer, std::span<char> out);
+  // Config::stun_servers have answered (or given up) for every host address.
+  bool gathering_done() const { return !ice_.gathering_pending(); }
   // Trickled remote candidate ("candidate:..." text).
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
 
@@ -245,6 +259,7 @@ class Connection {
  private:
   Status apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup);
   Status choose_remote_fingerprint(const sdp::TransportView& t);
+  Status gather_through_stun_servers(const SocketAddr& host);
   void start_dtls();
   void fail(const Error& e, const char* detail_fmt = nullptr, uint32_t a = 0, uint32_t b = 0);
   void push_event(const Event& e);

@@ -383,6 +383,7 @@ void Connection::install_srtp() {
   if (st.ok()) {
     srtp::SessionConfig base;
     base.replay_window = config_.replay_window;
+    base.max_streams = config_.srtp_max_streams;
     st = init_srtp_sessions(*profile, km, dtls_client_, base, srtp_out_, srtp_in_);
   }
   crypto::secure_zero(material, sizeof material);

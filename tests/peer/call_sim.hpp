@@ -56,6 +56,8 @@ struct Options {
   std::function<void(int node, bool rtcp, Bytes data)> on_media;
   // true: the datagram this node sends vanishes before the link.
   std::function<bool(int node, Bytes datagram)> drop_sent;
+  // Edits a side's peer::Config before its Connection is made (node 1 = A, 2 = B).
+  std::function<void(int node, peer::Config&)> configure;
 };
 
 struct Side {
@@ -197,6 +199,7 @@ class CallSim {
       if (c.srtp_profile_count < c.srtp_profiles.size()) c.srtp_profiles[c.srtp_profile_count++] = p;
     c.audio_codecs = kAudio;
     c.audio_ssrc = s.ssrc;
+    if (opt_.configure) opt_.configure(node, c);
     s.conn = std::make_unique<peer::Connection>(c);
     (void)s.conn->add_local_address(s.addr);
     driver_.add(node, s.conn.get(), s.addr);
