@@ -96,7 +96,7 @@ typedef struct keyway_error {
   char text[240]; /* "<layer>: <code>: <reason>", NUL-terminated; "" when code is KEYWAY_OK */
 } keyway_error;
 
-const char *keyway_code_name(int code);   /* "capacity" */
+const char *keyway_code_name(int code);   /* "capacity exceeded" */
 const char *keyway_layer_name(int layer); /* "dtls" */
 const char *keyway_version(void);         /* "0.1.0" */
 
