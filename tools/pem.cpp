@@ -5,15 +5,22 @@
 #include "keyway/dtls/x509/pem.hpp"
 
 namespace keyway::tools {
+namespace {
+
+// The tools' messages name the label (tests/dtls/cli_test.cpp).
+std::string describe(const Error& e, const std::string& label) {
+  if (e.code == Code::invalid_argument) return "pem: no " + label + " block";
+  if (e.code == Code::malformed) return "pem: malformed base64 in the " + label + " block";
+  return e.detail;
+}
+
+}  // namespace
 
 bool pem_decode(const std::string& text, const std::string& label, std::vector<uint8_t>& der, std::string& error) {
   der.assign(text.size(), 0);  // base64 never grows
   auto n = dtls::pem_decode(text, label, der);
   if (!n.ok()) {
-    // The tools' messages name the label (tests/dtls/cli_test.cpp).
-    if (n.error().code == Code::invalid_argument) error = "pem: no " + label + " block";
-    else if (n.error().code == Code::malformed) error = "pem: malformed base64 in the " + label + " block";
-    else error = n.error().detail;
+    error = describe(n.error(), label);
     return false;
   }
   der.resize(*n);
@@ -22,7 +29,8 @@ bool pem_decode(const std::string& text, const std::string& label, std::vector<u
 
 bool p256_scalar_from_pem(const std::string& text, uint8_t (&scalar)[32], std::string& error) {
   Status st = dtls::p256_scalar_from_pem(text, std::span<uint8_t, 32>(scalar));
-  if (!st.ok()) error = st.error().detail;
+  bool sec1 = text.find("-----BEGIN EC PRIVATE KEY-----") != std::string::npos;
+  if (!st.ok()) error = describe(st.error(), sec1 ? "EC PRIVATE KEY" : "PRIVATE KEY");
   return st.ok();
 }
 

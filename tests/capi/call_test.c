@@ -12,6 +12,9 @@
 
 static int failures;
 
+/* tests/capi/alloc_count.cpp: allocations the process has made so far. */
+uint64_t capi_test_allocation_count(void);
+
 #define CHECK(cond)                                                 \
   do {                                                              \
     if (!(cond)) {                                                  \
@@ -268,6 +271,7 @@ static void test_call(void) {
   int64_t now = 1000000;
   uint16_t seq;
   keyway_stats st;
+  uint64_t allocations;
 
   set_up_side(&alice, KEYWAY_ROLE_OFFERER, 1, 50000, 0xA11CE);
   set_up_side(&bob, KEYWAY_ROLE_ANSWERER, 2, 50001, 0xB0B);
@@ -284,12 +288,15 @@ static void test_call(void) {
   CHECK(strncmp(st.cipher_suite, "TLS_ECDHE_ECDSA_WITH", 20) == 0);
   CHECK(st.stun_packets_out > 0 && st.dtls_packets_out > 0);
 
+  /* The packet path allocates nothing: media both ways, timeouts, polls. */
+  allocations = capi_test_allocation_count();
   for (seq = 1; seq <= 5; seq++) {
     CHECK(send_media(&alice, seq, 0) == KEYWAY_OK);
     CHECK(send_media(&bob, seq, 0) == KEYWAY_OK);
   }
   CHECK(send_media(&bob, 0, 1) == KEYWAY_OK);
   CHECK(run(&now, media_done));
+  CHECK(capi_test_allocation_count() == allocations);
   CHECK(alice.last_payload_byte == 5 && bob.last_payload_byte == 5); /* decrypted in place */
 
   /* KEYWAY_LIMIT_SRTP_MAX_STREAMS = 1: a second SSRC has no slot. */
