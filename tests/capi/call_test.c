@@ -260,6 +260,11 @@ static void set_up_side(side *s, int role, uint8_t salt, uint16_t port, uint32_t
   CHECK(keyway_config_set_ssrcs(s->cfg, ssrc, 0) == KEYWAY_OK);
   CHECK(keyway_config_set_limit(s->cfg, KEYWAY_LIMIT_SRTP_MAX_STREAMS, 1) == KEYWAY_OK);
   if (role == KEYWAY_ROLE_OFFERER) CHECK(keyway_config_set_srtp_profiles(s->cfg, &profile, 1) == KEYWAY_OK);
+  if (role == KEYWAY_ROLE_ANSWERER) CHECK(keyway_config_set_ice_lite(s->cfg, 1) == KEYWAY_OK);
+  CHECK(keyway_config_add_codec(s->cfg, KEYWAY_MEDIA_VIDEO, "VP8", 90000, 1, 96, NULL) == KEYWAY_OK);
+  CHECK(keyway_config_add_codec(s->cfg, KEYWAY_MEDIA_AUDIO, "opus", 48000, 2, 111, "minptime=10") == KEYWAY_OK);
+  CHECK(keyway_config_set_cname(s->cfg, "capi-test") == KEYWAY_OK);
+  CHECK(keyway_config_set_setup_timeout(s->cfg, 5000000) == KEYWAY_OK);
   s->conn = keyway_connection_new(s->cfg);
   CHECK(s->conn != NULL);
   CHECK(keyway_connection_add_local_address(s->conn, &s->addr) == KEYWAY_OK);
@@ -276,9 +281,12 @@ static void test_call(void) {
   set_up_side(&alice, KEYWAY_ROLE_OFFERER, 1, 50000, 0xA11CE);
   set_up_side(&bob, KEYWAY_ROLE_ANSWERER, 2, 50001, 0xB0B);
   CHECK(keyway_connection_create_offer(alice.conn, 0, offer, 16, &offer_len) == KEYWAY_ERR_BUFFER_TOO_SMALL);
-  CHECK(keyway_connection_create_offer(alice.conn, 0, offer, sizeof offer, &offer_len) == KEYWAY_OK);
+  CHECK(keyway_connection_create_offer(alice.conn, 1, offer, sizeof offer, &offer_len) == KEYWAY_OK);
   CHECK(strlen(offer) == offer_len && strstr(offer, "a=fingerprint:sha-256 ") != NULL);
+  CHECK(strstr(offer, "m=video") != NULL && strstr(offer, "VP8/90000") != NULL && strstr(offer, "capi-test") != NULL);
   CHECK(keyway_connection_accept_offer(bob.conn, offer, offer_len, answer, sizeof answer, &answer_len) == KEYWAY_OK);
+  CHECK(strstr(answer, "a=ice-lite") != NULL && strstr(answer, "VP8/90000") != NULL);
+  CHECK(keyway_connection_add_remote_candidate(alice.conn, "candidate:garbage", 17) != KEYWAY_OK);
   CHECK(keyway_connection_set_remote_answer(alice.conn, answer, answer_len) == KEYWAY_OK);
 
   CHECK(run(&now, connected));
