@@ -100,6 +100,8 @@ Connection::Connection(const Config& config) : config_(config), ice_(ice_config(
 }
 
 Status Connection::add_local_address(const SocketAddr& addr) {
+  if (config_.stun_servers.size() > ice::kMaxStunServers)  // refused before anything changes
+    return make_error(Layer::peer, Code::capacity, "Config::stun_servers: more than ice::kMaxStunServers");
   auto c = ice_.add_local_host(addr);
   if (!c.ok()) return c.error();
   return gather_through_stun_servers(addr);
@@ -107,8 +109,6 @@ Status Connection::add_local_address(const SocketAddr& addr) {
 
 // RFC 8445 §5.1.1.2: the new host asks each STUN server of its family.
 Status Connection::gather_through_stun_servers(const SocketAddr& host) {
-  if (config_.stun_servers.size() > ice::kMaxStunServers)
-    return make_error(Layer::peer, Code::capacity, "Config::stun_servers: more than ice::kMaxStunServers");
   for (const SocketAddr& server : config_.stun_servers) {
     if (server.family != host.family) continue;
     TRY(ice_.add_stun_server(server));

@@ -106,6 +106,7 @@ TEST_CASE("peer config: a STUN server of the other family is skipped, too many a
   Status st = conn.add_local_address(kHost);
   REQUIRE(!st.ok());
   CHECK(st.error().code == Code::capacity);
+  CHECK(conn.ice().local_candidates().empty());  // refused before the host was added
 }
 
 // Before: srtp::SessionConfig::max_streams stayed at its default (16) whatever
