@@ -109,7 +109,7 @@ struct InnerPlaintext {
 class RecordNumberCipher {
  public:
   [[nodiscard]] Status init(AeadKind kind, Bytes sn_key);
-  void clear();
+  void clear();  // forgets the ChaCha20 key; the AES key schedule is wiped with the object
   // The first two mask bytes from the first 16 ciphertext bytes. Fails on a
   // shorter ciphertext (the record is then dropped as failing deprotection).
   [[nodiscard]] Status mask(Bytes ciphertext, uint8_t out[2]) const;
