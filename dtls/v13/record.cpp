@@ -88,6 +88,13 @@ uint64_t reconstruct_sequence_number(uint64_t expected, uint16_t low_bits, unsig
   return candidate;
 }
 
+bool reconstruct_epoch(uint64_t current, uint8_t epoch_bits, uint64_t& out) {
+  const uint64_t back = (current - epoch_bits) & kEpochBitsMask;  // steps down to matching low bits
+  if (back > current) return false;
+  out = current - back;
+  return true;
+}
+
 void record_nonce(Bytes iv, uint64_t seq, uint8_t out[crypto::kAeadNonceSize]) {
   std::memcpy(out, iv.data(), crypto::kAeadNonceSize);
   for (int i = 0; i < 8; ++i) out[crypto::kAeadNonceSize - 1 - i] ^= static_cast<uint8_t>(seq >> (8 * i));

@@ -88,6 +88,12 @@ constexpr std::size_t unified_header_size(const UnifiedHeader& h) {
 // sequence number deprotected in the epoch).
 uint64_t reconstruct_sequence_number(uint64_t expected, uint16_t low_bits, unsigned bits);
 
+// RFC 9147 §4.2.2: the epoch a record's two epoch bits name, once the
+// handshake is over: the current epoch when they match, else the most
+// recent past epoch with those low bits. False when there is none (bits
+// above a current epoch below 3: a record from an epoch not yet entered).
+[[nodiscard]] bool reconstruct_epoch(uint64_t current, uint8_t epoch_bits, uint64_t& out);
+
 // RFC 8446 §5.3: nonce = iv XOR the 64-bit sequence number padded on the
 // left with zeros to the iv length (12).
 void record_nonce(Bytes iv, uint64_t seq, uint8_t out[crypto::kAeadNonceSize]);

@@ -151,6 +151,26 @@ TEST_CASE("sequence number reconstruction: closest to the expected one (RFC 9147
     }
 }
 
+TEST_CASE("epoch reconstruction: the current epoch, else the most recent past one (RFC 9147 §4.2.2)") {
+  uint64_t e = 99;
+  REQUIRE(reconstruct_epoch(5, 1, e));  // 5 = 0b101
+  CHECK(e == 5);
+  REQUIRE(reconstruct_epoch(5, 0, e));
+  CHECK(e == 4);
+  REQUIRE(reconstruct_epoch(5, 3, e));
+  CHECK(e == 3);
+  REQUIRE(reconstruct_epoch(5, 2, e));
+  CHECK(e == 2);
+  REQUIRE(reconstruct_epoch(3, 2, e));  // application data, a late handshake record
+  CHECK(e == 2);
+  REQUIRE(reconstruct_epoch(0, 0, e));
+  CHECK(e == 0);
+  CHECK_FALSE(reconstruct_epoch(2, 3, e));  // epoch 3 not entered yet
+  CHECK_FALSE(reconstruct_epoch(0, 1, e));
+  REQUIRE(reconstruct_epoch(1000001, 0, e));  // far beyond 3: KeyUpdates
+  CHECK(e == 1000000);
+}
+
 TEST_CASE("AEAD nonce: iv XOR the 64-bit sequence number, no epoch (RFC 8446 §5.3, RFC 9147 §4)") {
   auto iv = unhex("72aac32713fb7728b8c7ae3d");
   uint8_t n[12];
