@@ -9,7 +9,8 @@
 #      built once from Debian's source package (tools/mbedtls3.sh, cached),
 #   5. runs every fuzz target briefly from its committed corpus (clang,
 #      libFuzzer, ASan+UBSan; one test per target),
-#   6. compiles every library source for a Cortex-M4.
+#   6. compiles every library source for a Cortex-M4,
+#   7. runs the Cortex-M4 images (a whole call, 100 cycles) under QEMU.
 # The last line is "N passed, N failed", counted from the runs above.
 set -u
 cd "$(dirname "$0")/.."
@@ -121,6 +122,21 @@ while read -r line; do
   esac
 done <build-cross.log
 grep -E '^    ' build-cross.log | head -40
+
+# The Cortex-M4 images under QEMU (ports/qemu-m4/run.sh): one whole call and
+# 100 connect -> media -> close cycles; one test per image, ok when its last
+# line says so.
+echo "== cortex-m4: the call on an emulated STM32F405 (ports/qemu-m4/run.sh)"
+ports/qemu-m4/run.sh all >build-m4.run.log 2>&1
+for image in cycles call; do
+  line=$(grep -E "^m4 $image (ok|FAILED)" build-m4.run.log | tail -1)
+  echo "  ${line:-m4 $image: no result line}"
+  case "$line" in
+    "m4 $image ok "*) step_result "cortex-m4: $image image" 0 ;;
+    *) step_result "cortex-m4: $image image" 1 ;;
+  esac
+done
+grep -q '^m4 \(cycles\|call\) \(ok\|FAILED\)' build-m4.run.log || tail -40 build-m4.run.log
 
 [ "$total_skip" -gt 0 ] && echo "($total_skip skipped: a peer or tool was unavailable)"
 echo "$total_pass passed, $total_fail failed"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds and runs keyway's Cortex-M4 images under QEMU (issue 17):
+#   ports/qemu-m4/run.sh [cycles|call|all]      (default: all, the call last)
+# 1. mbedTLS 3.6 cross-built once (ports/qemu-m4/mbedtls_m4.sh, cached),
+# 2. keyway and the images cross-built with Meson (build-m4/, incremental),
+# 3. each image run by qemu-system-arm -M netduinoplus2 (an STM32F405) with a
+#    timeout; it prints through semihosting and exits with its result.
+# The output ends with the call image's line (a contract, parsed by tools):
+#   m4 call ok text_bytes=<n> data_bytes=<n> bss_bytes=<n> heap_peak_bytes=<n> stack_peak_bytes=<n> established_bytes=<n> handshake_ms=<n> cert_gen_ms=<n>
+# Exits non-zero when a step fails or an image's last line does not say ok.
+set -u
+cd "$(dirname "$0")/../.."
+what=${1:-all}
+build=${KEYWAY_M4_BUILD:-build-m4}
+timeout_s=${KEYWAY_M4_TIMEOUT:-600}
+
+. tools/deps.sh
+keyway_ensure_packages meson ninja-build gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib \
+  qemu-system-arm || exit 1
+
+prefix=$(ports/qemu-m4/mbedtls_m4.sh | tail -1)
+[ -f "$prefix/lib/libmbedcrypto.a" ] || { echo "m4 FAILED mbedTLS cross build"; exit 1; }
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" --cross-file ports/qemu-m4/cross-m4.ini -Dmbedtls_prefix="$prefix" >"$build.setup.log" 2>&1 \
+    || { cat "$build.setup.log"; echo "m4 FAILED meson setup"; exit 1; }
+fi
+ninja -C "$build" >"$build.build.log" 2>&1 || { tail -40 "$build.build.log"; echo "m4 FAILED build"; exit 1; }
+
+# -icount shift=3: emulated time advances 8 ns per instruction (125 million
+# instructions per second), so the SysTick milliseconds in the images are
+# the same on every run and every host; they are not silicon figures.
+run_image() {  # name
+  local elf="$build/ports/qemu-m4/m4_$1.elf" out status last
+  echo "== m4 $1: qemu-system-arm -M netduinoplus2 $elf"
+  out=$(timeout "$timeout_s" qemu-system-arm -M netduinoplus2 -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native -icount shift=3 -kernel "$elf" 2>&1)
+  status=$?
+  printf '%s\n' "$out"
+  last=$(printf '%s\n' "$out" | tail -1)
+  case "$last" in
+    "m4 $1 ok "*) [ "$status" -eq 0 ] && return 0 ;;
+  esac
+  [ "$status" -eq 124 ] && echo "m4 $1 FAILED timeout after ${timeout_s}s"
+  [ "$status" -ne 0 ] || echo "m4 $1 FAILED exit status 0 but no ok line"
+  return 1
+}
+
+fail=0
+case "$what" in
+  cycles) run_image cycles || fail=1 ;;
+  call) run_image call || fail=1 ;;
+  all) run_image cycles || fail=1; run_image call || fail=1 ;;
+  *) echo "usage: $0 [cycles|call|all]" >&2; exit 2 ;;
+esac
+exit $fail
