@@ -4,7 +4,8 @@
 #   ports/qemu-m4/run.sh [cycles|call|all]      (default: all, the call last)
 # 1. mbedTLS 3.6 cross-built once (ports/qemu-m4/mbedtls_m4.sh, cached),
 # 2. keyway and the images cross-built with Meson (build-m4/, incremental),
-# 3. each image run by qemu-system-arm -M netduinoplus2 (an STM32F405) with a
+# 3. the call image's flash per part (footprint.py: "footprint <part> text_bytes=<n> profile=full"),
+# 4. each image run by qemu-system-arm -M netduinoplus2 (an STM32F405) with a
 #    timeout; it prints through semihosting and exits with its result.
 # The output ends with the call image's line (a contract, parsed by tools):
 #   m4 call ok text_bytes=<n> data_bytes=<n> bss_bytes=<n> heap_peak_bytes=<n> stack_peak_bytes=<n> established_bytes=<n> handshake_ms=<n> cert_gen_ms=<n>
@@ -45,6 +46,9 @@ run_image() {  # name
   [ "$status" -ne 0 ] || echo "m4 $1 FAILED exit status 0 but no ok line"
   return 1
 }
+
+# Flash per part of the call image (keyway by folder, mbedTLS, runtime, port).
+/usr/bin/python3 ports/qemu-m4/footprint.py "$build/ports/qemu-m4/m4_call.map" || { echo "m4 FAILED footprint"; exit 1; }
 
 fail=0
 case "$what" in
