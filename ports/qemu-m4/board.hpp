@@ -39,7 +39,7 @@ class Line {
   const char* c_str() const { return buf_; }
 
  private:
-  char buf_[320] = {};
+  char buf_[400] = {};
   std::size_t len_ = 0;
 };
 

@@ -181,6 +181,9 @@ CallResult call(Side& a, Side& b, const CallOptions& options) {
   };
   if (!run(a, b, now, connected)) return fail(r, g_wire_overflow ? "wire full" : "not connected");
   r.handshake_ms = board::millis() - start;
+  peer::Summary summary = a.conn->summary();
+  r.cipher_suite = summary.cipher_suite;
+  r.srtp_profile = summary.srtp_profile;
   r.handshake_peak_bytes[0] = heap::peak(a.owner);
   r.handshake_peak_bytes[1] = heap::peak(b.owner);
 

@@ -36,6 +36,8 @@ struct CallResult {
   std::size_t established_bytes[2] = {};  // per endpoint: object + heap it holds, after media
   std::size_t handshake_peak_bytes[2] = {};
   std::size_t object_bytes = 0;    // sizeof(peer::Connection)
+  const char* cipher_suite = "";   // as negotiated (IANA / RFC 5764 names)
+  const char* srtp_profile = "";
   int rtp_received[2] = {}, rtcp_received[2] = {};
 };
 

@@ -35,7 +35,7 @@ int main() {
   }
   std::size_t end = heap::in_use();
   bool ok = failed == 0 && end == start && heap::failures() == 0;
-  board::Line line;
+  static board::Line line;
   line.text(ok ? "m4 cycles ok" : "m4 cycles FAILED").field("cycles", kCycles).field("failed_calls", failed);
   line.field("heap_start_bytes", start).field("heap_end_bytes", end).field("heap_peak_bytes", heap::peak());
   line.field("stack_peak_bytes", board::stack_peak_bytes());
