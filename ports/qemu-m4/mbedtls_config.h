@@ -11,6 +11,7 @@
  * SHA), ECP P-256 and X25519, ECDH, ECDSA, CTR-DRBG. */
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES /* the AES tables live in flash, not in RAM */
+#define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT /* CTR and GCM only encrypt: no inverse tables */
 #define MBEDTLS_CIPHER_C       /* GCM runs AES through the cipher layer */
 #define MBEDTLS_GCM_C
 #define MBEDTLS_SHA1_C
