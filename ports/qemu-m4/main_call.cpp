@@ -54,6 +54,9 @@ int main() {
   line.field("bss_bytes", board::bss_bytes()).field("heap_peak_bytes", heap::peak());
   line.field("stack_peak_bytes", board::stack_peak_bytes()).field("established_bytes", larger(r.established_bytes));
   line.field("handshake_ms", r.handshake_ms).field("cert_gen_ms", cert_gen_ms);
+#if KEYWAY_PROFILE_MINIMAL
+  line.text(" profile=minimal");  // meson -Dprofile=minimal (the full profile's line is the contract's)
+#endif
   if (!r.ok) line.text(" failure=").text(r.failure);
   line.text("\n");
   board::write(line.c_str());

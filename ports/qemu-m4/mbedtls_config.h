@@ -33,7 +33,7 @@
 /* Referenced by keyway's full build (lib/crypto/ links them whatever the
  * negotiation picks): ChaCha20-Poly1305 (DTLS suites), SHA-384 (the
  * *_SHA384 suites), RSA verify (a peer's RSA certificate), MD5 (STUN).
- * A minimal profile that compiles those paths out would drop them. */
+ * The minimal profile drops ChaCha20-Poly1305 and RSA (below). */
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
 #define MBEDTLS_CHACHAPOLY_C
@@ -44,6 +44,18 @@
 #define MBEDTLS_PKCS1_V21
 #define MBEDTLS_OID_C
 #define MBEDTLS_MD5_C
+
+/* The minimal profile (meson -Dprofile=minimal; mbedtls_m4.sh minimal builds
+ * this file with the same define): keyway calls none of these there. */
+#if defined(KEYWAY_PROFILE_MINIMAL) && KEYWAY_PROFILE_MINIMAL
+#undef MBEDTLS_CHACHA20_C
+#undef MBEDTLS_POLY1305_C
+#undef MBEDTLS_CHACHAPOLY_C
+#undef MBEDTLS_RSA_C
+#undef MBEDTLS_PKCS1_V15
+#undef MBEDTLS_PKCS1_V21
+#undef MBEDTLS_OID_C
+#endif
 
 /* RAM before speed: no per-group precomputed table of the base point, a small
  * comb window (mbedTLS's heap use during ECDSA/ECDH drops accordingly). */
