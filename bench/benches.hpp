@@ -9,4 +9,5 @@ int run_sdp(int argc, char** argv);
 int run_call(int argc, char** argv);
 int run_dtls(int argc, char** argv);
 int run_memory(int argc, char** argv);
+int run_footprint(int argc, char** argv);
 }  // namespace keyway::bench

@@ -124,6 +124,7 @@ struct SuiteInfo {
 constexpr SuiteInfo kSuites[] = {
     {CipherSuite::ecdhe_ecdsa_aes128_gcm_sha256, AeadKind::aes128_gcm, crypto::HashAlg::sha256, true, 16, 4,
      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+#if !KEYWAY_PROFILE_MINIMAL  // the minimal profile (meson -Dprofile=minimal): this one suite
     {CipherSuite::ecdhe_ecdsa_aes256_gcm_sha384, AeadKind::aes256_gcm, crypto::HashAlg::sha384, true, 32, 4,
      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
     {CipherSuite::ecdhe_ecdsa_chacha20_poly1305_sha256, AeadKind::chacha20_poly1305, crypto::HashAlg::sha256, true,
@@ -134,6 +135,7 @@ constexpr SuiteInfo kSuites[] = {
      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
     {CipherSuite::ecdhe_rsa_chacha20_poly1305_sha256, AeadKind::chacha20_poly1305, crypto::HashAlg::sha256, false,
      32, 12, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+#endif
 };
 
 constexpr const SuiteInfo* find_suite(uint16_t id) {

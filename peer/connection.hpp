@@ -81,7 +81,11 @@ struct Config {
   // DTLS-SRTP protection profiles (RFC 5764 §4.1.2 ids), preference order.
   std::array<uint16_t, 4> srtp_profiles{srtp::kDtlsSrtpAeadAes128Gcm, srtp::kDtlsSrtpAes128CmSha1_80,
                                          srtp::kDtlsSrtpAeadAes256Gcm, srtp::kDtlsSrtpAes128CmSha1_32};
+#if KEYWAY_PROFILE_MINIMAL
+  std::size_t srtp_profile_count = 1;  // the minimal profile (meson -Dprofile=minimal): AEAD_AES_128_GCM only
+#else
   std::size_t srtp_profile_count = 4;
+#endif
   // Media: what to offer / accept, and our sending SSRCs.
   std::span<const sdp::Codec> audio_codecs;
   std::span<const sdp::Codec> video_codecs;  // empty: no video offered / video sections rejected

@@ -3,8 +3,9 @@
 # keyway needs when they are missing (Debian 12, as root or with sudo).
 
 keyway_packages_build="meson ninja-build g++ pkg-config libmbedtls-dev doctest-dev libfmt-dev"
-# Test-only: real peers and the cross compiler for the Cortex-M4 check.
-keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils"
+# Test-only: real peers, the cross compiler for the Cortex-M4 check and QEMU
+# for the Cortex-M4 images (ports/qemu-m4/run.sh).
+keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils"
 
 keyway_ensure_packages() {
   local missing=()

@@ -11,7 +11,11 @@
 # non-interactively. The trixie source comes from a deb-src line in its own
 # apt list; no binary package is ever taken from trixie.
 # Prints the prefix on its last line; exits non-zero on failure.
+# With --source-only: only fetches and unpacks the source (cached) and prints
+# its directory on the last line (ports/qemu-m4/mbedtls_m4.sh cross-builds it).
 set -u
+source_only=0
+[ "${1:-}" = "--source-only" ] && source_only=1
 cd "$(dirname "$0")/.."
 
 version="${KEYWAY_MBEDTLS3_VERSION:-3.6.6-0.1~deb13u1}"
@@ -27,7 +31,7 @@ stamp="$prefix/keyway-stamp"
 # First line: what was asked for (the cache key); second: the version built.
 stamp_text="mbedtls $version; config.py set $debian_config; static; dpkg-buildflags CPPFLAGS CFLAGS hardening=+all"
 
-if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; then
+if [ "$source_only" -eq 0 ] && [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; then
   echo "$prefix"
   exit 0
 fi
@@ -70,6 +74,7 @@ if [ ! -d "$src" ]; then
   [ -d "$src" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
 fi
 echo "mbedtls source: $src"
+if [ "$source_only" -eq 1 ]; then echo "$src"; exit 0; fi
 
 for option in $debian_config; do
   (cd "$src" && python3 scripts/config.py set "$option") || { echo "config.py set $option failed" >&2; exit 1; }

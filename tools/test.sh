@@ -9,7 +9,9 @@
 #      built once from Debian's source package (tools/mbedtls3.sh, cached),
 #   5. runs every fuzz target briefly from its committed corpus (clang,
 #      libFuzzer, ASan+UBSan; one test per target),
-#   6. compiles every library source for a Cortex-M4.
+#   6. compiles every library source for a Cortex-M4,
+#   7. runs the Cortex-M4 images (a whole call in the full and the minimal
+#      profile, 100 cycles) under QEMU.
 # The last line is "N passed, N failed", counted from the runs above.
 set -u
 cd "$(dirname "$0")/.."
@@ -121,6 +123,23 @@ while read -r line; do
   esac
 done <build-cross.log
 grep -E '^    ' build-cross.log | head -40
+
+# The Cortex-M4 images under QEMU (ports/qemu-m4/run.sh): the minimal
+# profile's call, then the full profile's 100 connect -> media -> close cycles
+# and its call; one test per image, ok when its line says so.
+echo "== cortex-m4: the call on an emulated STM32F405 (ports/qemu-m4/run.sh)"
+ports/qemu-m4/run.sh all >build-m4.run.log 2>&1
+m4_result() {  # label, line
+  echo "  ${2:-$1: no result line}"
+  case "$2" in
+    "m4 "*" ok "*) step_result "cortex-m4: $1" 0 ;;
+    *) step_result "cortex-m4: $1" 1 ;;
+  esac
+}
+m4_result "call image, minimal profile" "$(grep -E '^m4 call (ok|FAILED) .* profile=minimal' build-m4.run.log | tail -1)"
+m4_result "cycles image" "$(grep -E '^m4 cycles (ok|FAILED)' build-m4.run.log | tail -1)"
+m4_result "call image" "$(grep -E '^m4 call (ok|FAILED)' build-m4.run.log | grep -v ' profile=minimal' | tail -1)"
+grep -q '^m4 \(cycles\|call\) \(ok\|FAILED\)' build-m4.run.log || tail -40 build-m4.run.log
 
 [ "$total_skip" -gt 0 ] && echo "($total_skip skipped: a peer or tool was unavailable)"
 echo "$total_pass passed, $total_fail failed"

@@ -3,7 +3,9 @@
 
 #include <cstring>
 
+#if !KEYWAY_PROFILE_MINIMAL
 #include <mbedtls/chachapoly.h>
+#endif
 #include <mbedtls/gcm.h>
 
 #include "keyway/lib/crypto/ct.hpp"
@@ -11,11 +13,15 @@
 namespace keyway::crypto {
 
 static_assert(sizeof(mbedtls_gcm_context) <= 448, "grow AesGcm::ctx_");
+#if !KEYWAY_PROFILE_MINIMAL
 static_assert(sizeof(mbedtls_chachapoly_context) <= 256, "grow ChaCha20Poly1305::ctx_");
+#endif
 
 namespace {
 mbedtls_gcm_context* gcm(unsigned char* p) { return reinterpret_cast<mbedtls_gcm_context*>(p); }
+#if !KEYWAY_PROFILE_MINIMAL
 mbedtls_chachapoly_context* ccp(unsigned char* p) { return reinterpret_cast<mbedtls_chachapoly_context*>(p); }
+#endif
 
 constexpr Error kBadNonce = make_error(Layer::crypto, Code::invalid_argument, "aead: nonce must be 12 bytes");
 constexpr Error kBadTag = make_error(Layer::crypto, Code::invalid_argument, "aead: tag must be 16 bytes");
@@ -81,6 +87,24 @@ Status AesGcm::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad
 
 // ---- ChaCha20-Poly1305 ----
 
+#if KEYWAY_PROFILE_MINIMAL
+// The minimal profile (meson -Dprofile=minimal) offers AES-GCM only: no key
+// is ever set, so the suite cannot be used.
+ChaCha20Poly1305::ChaCha20Poly1305() = default;
+ChaCha20Poly1305::~ChaCha20Poly1305() = default;
+Status ChaCha20Poly1305::set_key(std::span<const uint8_t>) {
+  return make_error(Layer::crypto, Code::unsupported, "chacha20-poly1305: not in the minimal profile");
+}
+Status ChaCha20Poly1305::seal(std::span<const uint8_t>, std::span<const uint8_t>, std::span<uint8_t>,
+                              std::span<uint8_t>) {
+  return kNoKey;
+}
+Status ChaCha20Poly1305::open(std::span<const uint8_t>, std::span<const uint8_t>, std::span<uint8_t>,
+                              std::span<const uint8_t>) {
+  return kNoKey;
+}
+#else
+
 ChaCha20Poly1305::ChaCha20Poly1305() { mbedtls_chachapoly_init(ccp(ctx_)); }
 ChaCha20Poly1305::~ChaCha20Poly1305() { mbedtls_chachapoly_free(ccp(ctx_)); }  // zeroizes the key
 
@@ -125,5 +149,7 @@ Status ChaCha20Poly1305::open(std::span<const uint8_t> nonce, std::span<const ui
                                            data.data(), ignored);
   return kAuth;
 }
+
+#endif  // KEYWAY_PROFILE_MINIMAL
 
 }  // namespace keyway::crypto

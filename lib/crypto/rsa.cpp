@@ -1,6 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "keyway/lib/crypto/rsa.hpp"
 
+// The minimal profile (meson -Dprofile=minimal, docs/embedding.md) has no
+// RSA: a peer with an RSA certificate is refused as unsupported.
+#if KEYWAY_PROFILE_MINIMAL
+namespace keyway::crypto {
+constexpr Error kNoRsa = make_error(Layer::crypto, Code::unsupported, "rsa: not in the minimal profile");
+Status rsa_verify_pkcs1(const RsaPublicKey&, HashAlg, std::span<const uint8_t>, std::span<const uint8_t>) {
+  return kNoRsa;
+}
+Status rsa_verify_pss(const RsaPublicKey&, HashAlg, std::span<const uint8_t>, std::span<const uint8_t>) {
+  return kNoRsa;
+}
+}  // namespace keyway::crypto
+#else
+
 #include <mbedtls/md.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/version.h>
@@ -87,3 +101,5 @@ Status rsa_verify_pss(const RsaPublicKey& key, HashAlg alg, std::span<const uint
 }
 
 }  // namespace keyway::crypto
+
+#endif  // KEYWAY_PROFILE_MINIMAL
