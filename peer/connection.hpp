@@ -278,6 +278,7 @@ class Connection {
   std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;
+  uint8_t remote_ssrcs_ = 0;  // distinct a=ssrc ids in the remote description (sizes srtp_in_)
   std::optional<srtp::Profile> profile_;
   Stats stats_{};
 

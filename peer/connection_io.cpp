@@ -383,7 +383,10 @@ void Connection::install_srtp() {
   if (st.ok()) {
     srtp::SessionConfig base;
     base.replay_window = config_.replay_window;
-    st = init_srtp_sessions(*profile, km, dtls_client_, base, srtp_out_, srtp_in_);
+    // Tables sized to the call (issue 13): our SSRCs, the ones the peer announced.
+    std::size_t ours = (config_.audio_ssrc != 0 ? 1u : 0u) + (config_.video_ssrc != 0 ? 1u : 0u);
+    st = init_srtp_sessions(*profile, km, dtls_client_, base, stream_slots(ours, base.max_streams),
+                            stream_slots(remote_ssrcs_, base.max_streams), srtp_out_, srtp_in_);
   }
   crypto::secure_zero(material, sizeof material);
   if (!st.ok()) {
