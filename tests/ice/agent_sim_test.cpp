@@ -205,14 +205,23 @@ TEST_CASE("a pair that never answers fails after 7 checks; another pair connects
   exchange(a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
   CHECK(a.agent->selected_local() == addr(3, 5000));
-  net.run_for(Duration::seconds(20));
-  const CandidatePair* dead = nullptr;
-  for (const auto& p : a.agent->pairs())
-    if (a.agent->local_candidates()[p.local].address == addr(1, 5000)) dead = &p;
+  // The dead pair is looked at when it fails: three seconds later the agent
+  // frees its check list (RFC 8445 §8.3, issue 13) and keeps the selected pair.
+  auto dead_pair = [&]() -> const CandidatePair* {
+    for (const auto& p : a.agent->pairs())
+      if (a.agent->local_candidates()[p.local].address == addr(1, 5000)) return &p;
+    return nullptr;
+  };
+  REQUIRE(net.run_until([&] { return dead_pair() != nullptr && dead_pair()->state == PairState::failed; },
+                        Duration::seconds(20)));
+  const CandidatePair* dead = dead_pair();
   REQUIRE(dead != nullptr);
   CHECK(dead->state == PairState::failed);
   CHECK(dead->failure == PairFailure::timeout);
   CHECK(dead->transmits == 7);
+  net.run_for(Duration::seconds(20));
+  CHECK(a.agent->checks_released());
+  CHECK(dead_pair() == nullptr);
   CHECK(both_connected(a, b));
 }
 
