@@ -35,6 +35,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -285,14 +286,15 @@ class Connection {
   // The peer has started DTLS (a datagram from a validated address, or held).
   bool have_dtls_peer_ = false;
   // One ClientHello that overtook the check response validating its pair
-  // (connection_io.cpp): a fixed slot, never more.
+  // (connection_io.cpp): one slot, never more, on the heap only while a
+  // hello is held (a setup-time event: issue 13).
   struct HeldHello {
     static constexpr std::size_t kCapacity = 1500;  // one Ethernet-MTU datagram
     std::array<uint8_t, kCapacity> bytes{};
     std::size_t len = 0;
     SocketAddr from{}, to{};  // its source, and the local address it arrived on
   };
-  HeldHello held_{};
+  std::unique_ptr<HeldHello> held_;
   void check_setup_deadline(Timestamp now);
   Timestamp setup_deadline_ = Timestamp::never();
   Timestamp now_ = Timestamp::zero();  // the latest time given (lib/sans_io.hpp clamp_time)
