@@ -320,6 +320,50 @@ TEST_CASE("ICE restart with new credentials selects a new path") {
   CHECK(both_connected(a, b));
 }
 
+// Issue 13: 3 s after completion the agent frees its check storage and
+// keeps the selected pair (RFC 8445 §8.3); consent goes on. A restart then
+// allocates it again and re-creates the host candidates it was given.
+TEST_CASE("ICE restart after the check storage was freed re-creates the candidates and selects a new path") {
+  Network net;
+  Peer a("A", full(true), 35), b("B", full(false), 36);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  CHECK(a.agent->heap_bytes() > 0);
+  CHECK_FALSE(a.agent->checks_released());
+  uint32_t consent_before = a.agent->stats().consent_checks_sent;
+  net.run_for(Duration::seconds(20));
+  for (Peer* p : {&a, &b}) {
+    CHECK(p->agent->checks_released());
+    CHECK(p->agent->heap_bytes() == 0);
+    CHECK(p->agent->pairs().size() == 1);
+    CHECK(p->agent->selected_pair() != nullptr);
+  }
+  CHECK(a.agent->stats().consent_checks_sent >= consent_before + 3);
+  CHECK(both_connected(a, b));
+  int changes_before = a.count(EventKind::selected_pair_changed);
+  a.agent->restart();
+  b.agent->restart();
+  CHECK_FALSE(a.agent->checks_released());
+  CHECK(a.agent->heap_bytes() > 0);
+  REQUIRE(a.agent->local_candidates().size() == 1);
+  CHECK(a.agent->local_candidates()[0].address == addr(1, 5000));
+  CHECK(a.agent->has_selected());  // media keeps the old path meanwhile
+  net.bind(b, addr(4, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return a.count(EventKind::selected_pair_changed) > changes_before &&
+                                     both_connected(a, b) && a.agent->selected_pair() != nullptr &&
+                                     b.agent->selected_pair() != nullptr; },
+                        Duration::seconds(10)));
+  check_same_path(a, b);
+  net.run_for(Duration::seconds(40));
+  CHECK(both_connected(a, b));
+  CHECK(a.agent->checks_released());
+}
+
 TEST_CASE("ICE restart whose new checks all fail reports failure (the old path is not enough)") {
   Network net;
   Peer a("A", full(true), 33), b("B", full(false), 34);
