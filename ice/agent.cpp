@@ -20,6 +20,8 @@ constexpr Error kUnspecified = make_error(Layer::ice, Code::invalid_argument,
                                           "agent: a host candidate needs a concrete address and port, not 0.0.0.0, :: or port 0 "
                                           "(bind each interface's address and add that)");
 constexpr Error kDuplicate = make_error(Layer::ice, Code::invalid_argument, "agent: local address already added");
+constexpr Error kReleased = make_error(Layer::ice, Code::bad_state,
+                                      "agent: candidates freed after completion (RFC 8445 §8.3); restart() first");
 constexpr Error kFailed = make_error(Layer::ice, Code::bad_state, "agent: failed; restart() first");
 
 std::size_t bounded(std::size_t want, std::size_t max) { return want == 0 || want > max ? max : want; }
@@ -52,6 +54,10 @@ Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controll
   config_.max_local_candidates = bounded(config.max_local_candidates, kMaxLocalCandidates);
   config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
   config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
+  if (!allocate_check_storage()) {
+    fail(Code::capacity, "agent: no heap for the check storage (Config max_* sizes it)");
+    return;
+  }
   if (rng_ == nullptr) {
     fail(kNoRng.code, kNoRng.detail);
     return;
@@ -96,7 +102,7 @@ void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
 
 Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(state_ != AgentState::failed, kFailed);
-  ENSURE(local_count_ < config_.max_local_candidates, kLocalFull);
+  ENSURE(local_count_ < local_cap_, released_ ? kReleased : kLocalFull);
   // RFC 8445 §5.1.1.1: candidates are the interfaces' own addresses; the
   // wildcard address (or port 0) would be offered to the peer as is.
   ENSURE(!addr.is_unspecified() && addr.port != 0, kUnspecified);
@@ -112,6 +118,7 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   local_[index] = c;
   local_base_[index] = addr;
   ++local_count_;
+  if (host_count_ < kMaxLocalCandidates) hosts_[host_count_++] = addr;  // for restart() once released
   gathering_reported_ = false;
   push_event(EventKind::new_local_candidate, index);
   form_pairs_for_local(index);
@@ -120,6 +127,7 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
 
 Status Agent::add_stun_server(const SocketAddr& server) {
   ENSURE(state_ != AgentState::failed, kFailed);
+  ENSURE(!released_, kReleased);
   std::size_t hosts = 0, fresh = 0;
   for (std::size_t i = 0; i < local_count_; ++i) {
     if (local_[i].type != CandidateType::host || local_[i].address.family != server.family) continue;
@@ -127,7 +135,8 @@ Status Agent::add_stun_server(const SocketAddr& server) {
     if (!gathering_through(i, server)) ++fresh;
   }
   ENSURE(hosts > 0, kNoHost);
-  ENSURE(gather_count_ + fresh <= kMaxLocalCandidates * kMaxStunServers, kServersFull);  // all or nothing
+  ENSURE(gather_count_ + fresh <= gather_cap_, kServersFull);  // all or nothing
+  remember_server(server);  // for restart() once released
   // Hosts already gathering through this server are left alone, so calling
   // again after each new host address asks only for the new one.
   for (std::size_t i = 0; i < local_count_; ++i) {
@@ -143,6 +152,12 @@ Status Agent::add_stun_server(const SocketAddr& server) {
   }
   gathering_reported_ = false;
   return ok_status();
+}
+
+void Agent::remember_server(const SocketAddr& server) {
+  for (std::size_t i = 0; i < server_count_; ++i)
+    if (servers_[i] == server) return;
+  if (server_count_ < kMaxStunServers) servers_[server_count_++] = server;
 }
 
 bool Agent::gathering_through(std::size_t host, const SocketAddr& server) const {
@@ -167,7 +182,8 @@ Status Agent::add_remote_candidate(const Candidate& c) {
   ENSURE(state_ != AgentState::failed, kFailed);
   // We run one UDP component (rtcp-mux): TCP candidates (RFC 6544) and
   // other components are accepted and ignored.
-  if (c.transport != Transport::udp || c.component != 1) {
+  // RFC 8445 §8.3: once the candidates are freed, a late one is not paired.
+  if (c.transport != Transport::udp || c.component != 1 || released_) {
     ++stats_.ignored_candidates;
     return ok_status();
   }
@@ -186,7 +202,7 @@ Status Agent::add_remote_entry(const Candidate& c, int& index) {
     }
     return ok_status();
   }
-  ENSURE(remote_count_ < config_.max_remote_candidates, kRemoteFull);
+  ENSURE(remote_count_ < remote_cap_, kRemoteFull);
   index = static_cast<int>(remote_count_);
   remote_[remote_count_++] = c;
   form_pairs_for_remote(static_cast<uint8_t>(index));
@@ -235,7 +251,7 @@ void Agent::add_pair(uint8_t local, uint8_t remote) {
   if (find_pair(local, remote) >= 0) return;
   uint32_t l = local_[local].priority, r = remote_[remote].priority;
   uint64_t priority = controlling_ ? pair_priority(l, r) : pair_priority(r, l);
-  int slot = pair_count_ < config_.max_pairs ? static_cast<int>(pair_count_) : prunable_pair(priority);
+  int slot = pair_count_ < pair_cap_ ? static_cast<int>(pair_count_) : prunable_pair(priority);
   if (slot < 0) {
     ++stats_.dropped;  // the table is full of better or busier pairs
     return;
@@ -384,6 +400,7 @@ void Agent::fail(Code code, const char* detail) {
 
 void Agent::restart() {
   if (rng_ == nullptr) return;
+  if (released_) recreate_local_candidates();
   local_creds_ = Credentials::random(*rng_);
   remote_creds_ = Credentials{};
   remote_count_ = 0;

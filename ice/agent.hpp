@@ -16,8 +16,13 @@
 //    until one is selected)       consent checks every 5 s +-20 %
 //                                 30 s without a response -> Event failed
 //
-// Capacities come from Config and are bounded by the kMax constants, so
-// the agent is a fixed-size object: nothing is allocated, ever.
+// Capacities come from Config and are bounded by the kMax constants. What
+// only connectivity checks need (candidate lists, the check list, srflx
+// gathering) lives in one heap block sized by Config, allocated by the
+// constructor; RFC 8445 §8.3 lets a full agent free it 3 s after ICE
+// completes, keeping only the selected pair (consent goes on, requests on
+// it are answered; restart() allocates the block again). Nothing is
+// allocated on any other path (agent_storage.cpp).
 //
 // Scope and simplifications (each a deliberate choice, see the .cpp files):
 // one component (rtcp-mux), UDP only (TCP candidates are ignored), no
@@ -28,6 +33,7 @@
 // set_remote_credentials — call restart() on both sides.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -94,6 +100,9 @@ struct AgentStats {
 class Agent {
  public:
   explicit Agent(const Config& config);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
 
   // --- typed inputs ---------------------------------------------------------
   const Credentials& local_credentials() const { return local_creds_; }
@@ -165,6 +174,11 @@ class Agent {
   // Round-trip time last measured on the selected pair (the DTLS layer seeds
   // its retransmission timer with it).
   std::optional<Duration> selected_rtt() const;
+  // RFC 8445 §8.3: the check storage was freed after completion (only the
+  // selected pair is kept until restart()).
+  bool checks_released() const { return released_; }
+  // Heap the agent holds now (the check storage, 0 once released).
+  std::size_t heap_bytes() const { return storage_bytes_; }
   // Why the agent failed (Layer::ice, a precise code; detail valid while the agent lives).
   Error failure() const { return Error{Layer::ice, failure_code_, failure_detail_}; }
 
@@ -257,9 +271,19 @@ class Agent {
   bool on_consent_response(const stun::Message& msg, const SocketAddr& from, Verdict& verdict);
   bool poll_gather(Timestamp now, MutableBytes scratch, Output& out);
   bool gathering_through(std::size_t host, const SocketAddr& server) const;
+  void remember_server(const SocketAddr& server);
   bool on_gather_response(const stun::Message& msg, const SocketAddr& from);
   Timestamp next_deadline();
   void advance();
+
+  // agent_storage.cpp: the check storage's lifetime (RFC 8445 §8.3)
+  bool allocate_check_storage();
+  void free_check_storage();
+  bool completed() const;
+  bool quiet() const;
+  void maybe_release_checks();
+  void release_checks();
+  void recreate_local_candidates();
 
   Config config_;
   Rng* rng_;
@@ -271,15 +295,18 @@ class Agent {
   Credentials remote_creds_{};
   bool remote_end_of_candidates_ = false;
 
-  Candidate local_[kMaxLocalCandidates];
-  SocketAddr local_base_[kMaxLocalCandidates];
+  // The check storage (agent_storage.cpp): arrays in one heap block of
+  // storage_bytes_, with room for the *_cap_ entries; once released, the
+  // one-entry arrays of kept_ (the selected pair and its candidates).
+  Candidate* local_ = nullptr;
+  SocketAddr* local_base_ = nullptr;
   std::size_t local_count_ = 0;
-  Candidate remote_[kMaxRemoteCandidates];
+  Candidate* remote_ = nullptr;
   std::size_t remote_count_ = 0;
   uint8_t next_foundation_ = 1;
   uint8_t prflx_count_ = 0;
 
-  CandidatePair pairs_[kMaxPairs];
+  CandidatePair* pairs_ = nullptr;
   std::size_t pair_count_ = 0;
   TriggeredQueue triggered_;
   Timestamp next_check_at_ = Timestamp::zero();
@@ -295,7 +322,7 @@ class Agent {
   uint32_t authenticated_remotes_ = 0;
   static_assert(kMaxRemoteCandidates <= 32);
   // Lite: when an authenticated check last arrived on each pair (consent, RFC 7675 spirit).
-  Timestamp heard_[kMaxPairs];
+  Timestamp* heard_ = nullptr;
 
   stun::TransactionId consent_txids_[kConsentTxids];
   Timestamp consent_sent_at_[kConsentTxids];
@@ -304,9 +331,27 @@ class Agent {
   Timestamp last_consent_ = Timestamp::never();
   Timestamp next_keepalive_ = Timestamp::never();
 
-  GatherTx gathers_[kMaxLocalCandidates * kMaxStunServers];
+  GatherTx* gathers_ = nullptr;
   std::size_t gather_count_ = 0;
   bool gathering_reported_ = false;
+
+  std::byte* storage_ = nullptr;
+  std::size_t storage_bytes_ = 0;
+  std::size_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
+  Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)
+  bool released_ = false;
+  struct Kept {
+    Candidate local{}, remote{};
+    SocketAddr local_base{};
+    CandidatePair pair{};
+    Timestamp heard = Timestamp::never();
+  };
+  Kept kept_{};
+  // What restart() needs to re-create the local candidates once released.
+  SocketAddr hosts_[kMaxLocalCandidates] = {};
+  std::size_t host_count_ = 0;
+  SocketAddr servers_[kMaxStunServers] = {};
+  std::size_t server_count_ = 0;
 
   PendingResponse responses_[kMaxResponses];
   std::size_t response_count_ = 0;

@@ -207,7 +207,7 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cance
 void Agent::learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p) {
   for (std::size_t i = 0; i < local_count_; ++i)
     if (local_[i].address == mapped) return;
-  if (local_count_ >= config_.max_local_candidates) return;
+  if (local_count_ >= local_cap_) return;
   Candidate c;
   c.type = CandidateType::prflx;
   c.address = mapped;

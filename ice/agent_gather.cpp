@@ -50,7 +50,7 @@ bool Agent::on_gather_response(const stun::Message& msg, const SocketAddr& from)
     for (std::size_t k = 0; k < local_count_; ++k)
       if (local_[k].address == *mapped) existing = static_cast<int>(k);
     if (existing >= 0 && local_[existing].type != CandidateType::prflx) return true;
-    if (existing < 0 && local_count_ >= config_.max_local_candidates) return true;
+    if (existing < 0 && local_count_ >= local_cap_) return true;
     Candidate c;
     c.type = CandidateType::srflx;
     c.address = *mapped;

@@ -51,6 +51,7 @@ void Agent::advance() {
   maybe_nominate(now_);
   maybe_fail_checklist();
   expire_consent(now_);
+  maybe_release_checks();
   if (!gathering_reported_ && local_count_ > 0) {
     if (!gathering_pending()) {
       gathering_reported_ = true;

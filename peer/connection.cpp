@@ -11,6 +11,7 @@
 
 #include "keyway/peer/srtp_keys.hpp"
 #include "keyway/sdp/parse.hpp"
+#include "keyway/sdp/webrtc.hpp"
 
 namespace keyway::peer {
 
@@ -58,6 +59,24 @@ struct SdpScratch {
   std::size_t size;
   std::span<std::byte> span() { return {bytes.get(), size}; }
 };
+
+// Distinct SSRC ids of the a=ssrc lines (RFC 5576 §4.1) in every section,
+// at most kMaxCounted: what the peer says it will send on.
+std::size_t count_announced_ssrcs(const sdp::SessionDescription& desc) {
+  constexpr std::size_t kMaxCounted = 32;
+  uint32_t seen[kMaxCounted];
+  std::size_t n = 0;
+  for (const sdp::MediaDescription& m : desc.media) {
+    for (const sdp::Attribute& a : m.attributes) {
+      if (a.name != "ssrc") continue;
+      auto s = sdp::parse_ssrc(a.value);
+      if (!s.ok() || std::find(seen, seen + n, s->ssrc) != seen + n) continue;
+      if (n == kMaxCounted) return n;
+      seen[n++] = s->ssrc;
+    }
+  }
+  return n;
+}
 
 const Error kNoSdpScratch = make_error(Layer::peer, Code::capacity, "no heap for the SDP arena (Config::sdp_arena_bytes)");
 
@@ -308,6 +327,7 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
     (void)st;  // unusable candidates (tcp, other components, garbage) are counted by ICE, not fatal
   }
   if (t.end_of_candidates) ice_.end_of_remote_candidates();
+  remote_ssrcs_ = static_cast<uint8_t>(count_announced_ssrcs(desc));
 
   dtls_client_ = our_setup == sdp::Setup::active;  // RFC 8842 §3: active = DTLS client
   dtls::Config dc;

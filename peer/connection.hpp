@@ -35,6 +35,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -297,20 +298,22 @@ class Connection {
   std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;
+  uint8_t remote_ssrcs_ = 0;  // distinct a=ssrc ids in the remote description (sizes srtp_in_)
   std::optional<srtp::Profile> profile_;
   Stats stats_{};
 
   // The peer has started DTLS (a datagram from a validated address, or held).
   bool have_dtls_peer_ = false;
   // One ClientHello that overtook the check response validating its pair
-  // (connection_io.cpp): a fixed slot, never more.
+  // (connection_io.cpp): one slot, never more, on the heap only while a
+  // hello is held (a setup-time event: issue 13).
   struct HeldHello {
     static constexpr std::size_t kCapacity = 1500;  // one Ethernet-MTU datagram
     std::array<uint8_t, kCapacity> bytes{};
     std::size_t len = 0;
     SocketAddr from{}, to{};  // its source, and the local address it arrived on
   };
-  HeldHello held_{};
+  std::unique_ptr<HeldHello> held_;
   void check_setup_deadline(Timestamp now);
   Timestamp setup_deadline_ = Timestamp::never();
   Timestamp now_ = Timestamp::zero();  // the latest time given (lib/sans_io.hpp clamp_time)

@@ -3,6 +3,8 @@
 // and the hand-offs ICE -> DTLS -> exporter -> SRTP.
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "keyway/peer/connection.hpp"
 #include "keyway/peer/srtp_keys.hpp"
@@ -65,7 +67,7 @@ Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const
     ice_.check_again(to, from);
     return Verdict::accepted;  // held, not dropped
   }
-  held_.len = 0;  // the handshake goes on with a validated peer
+  held_.reset();  // the handshake goes on with a validated peer
   have_dtls_peer_ = true;
   seed_dtls_rtt(now);  // the server's first flight is armed by this datagram
   return dtls_->handle_datagram(now, datagram);
@@ -89,27 +91,31 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, con
   bool client_hello = r.read_u8(type) && r.read_u16(version) && r.read_u16(epoch) && r.skip(8) &&
                       r.read_u8(msg_type) && type == static_cast<uint8_t>(dtls::ContentType::handshake) && epoch == 0 &&
                       msg_type == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
-  if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > held_.bytes.size()) {
+  if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > HeldHello::kCapacity) {
     stats_.untrusted_dropped++;
     return false;
   }
-  std::memcpy(held_.bytes.data(), datagram.data(), datagram.size());
-  held_.len = datagram.size();
-  held_.from = from;
-  held_.to = to;
+  if (!held_) held_.reset(new (std::nothrow) HeldHello);
+  if (!held_) {  // no heap for the slot: the peer retransmits it
+    stats_.untrusted_dropped++;
+    return false;
+  }
+  std::memcpy(held_->bytes.data(), datagram.data(), datagram.size());
+  held_->len = datagram.size();
+  held_->from = from;
+  held_->to = to;
   have_dtls_peer_ = true;
   stats_.client_hellos_held++;
-  tracef(config_.trace, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_.len);
+  tracef(config_.trace, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_->len);
   return true;
 }
 
 void Connection::replay_held_hello(Timestamp now) {
-  if (held_.len == 0 || !ice_.validated_path(held_.to, held_.from)) return;
-  std::size_t n = held_.len;
-  held_.len = 0;
+  if (!held_ || !ice_.validated_path(held_->to, held_->from)) return;
+  std::unique_ptr<HeldHello> hello = std::move(held_);  // freed once DTLS has read it
   tracef(config_.trace, Layer::peer, "source validated: the held ClientHello goes to DTLS");
   seed_dtls_rtt(now);
-  (void)dtls_->handle_datagram(now, MutableBytes(held_.bytes.data(), n));
+  (void)dtls_->handle_datagram(now, MutableBytes(hello->bytes.data(), hello->len));
 }
 
 // A call that never gets keys must end, naming where it is stuck (ICE
@@ -384,7 +390,10 @@ void Connection::install_srtp() {
     srtp::SessionConfig base;
     base.replay_window = config_.replay_window;
     base.max_streams = config_.srtp_max_streams;
-    st = init_srtp_sessions(*profile, km, dtls_client_, base, srtp_out_, srtp_in_);
+    // Tables sized to the call (issue 13): our SSRCs, the ones the peer announced.
+    std::size_t ours = (config_.audio_ssrc != 0 ? 1u : 0u) + (config_.video_ssrc != 0 ? 1u : 0u);
+    st = init_srtp_sessions(*profile, km, dtls_client_, base, stream_slots(ours, base.max_streams),
+                            stream_slots(remote_ssrcs_, base.max_streams), srtp_out_, srtp_in_);
   }
   crypto::secure_zero(material, sizeof material);
   if (!st.ok()) {

@@ -26,8 +26,20 @@ inline constexpr std::size_t kMaxKeyingMaterial = 2 * (srtp::kMaxKeyLen + srtp::
 // Bytes of exporter output a profile needs (both directions).
 inline std::size_t keying_material_len(srtp::Profile p) { return 2 * srtp::master_material_len(p); }
 
-// Initialises outbound/inbound sessions for our DTLS role.
+// Stream table slots for one direction (issue 13, "memory bounded by
+// configuration"): the SSRCs the SDP announces for it plus a small margin
+// (an SSRC a sender adds without renegotiating), at most `max` (the srtp
+// SessionConfig bound). Nothing announced: we cannot know, so `max`.
+inline constexpr std::size_t kSsrcMargin = 2;
+inline std::size_t stream_slots(std::size_t announced, std::size_t max) {
+  if (announced == 0) return max;
+  return announced + kSsrcMargin < max ? announced + kSsrcMargin : max;
+}
+
+// Initialises outbound/inbound sessions for our DTLS role, with tables of
+// outbound_streams / inbound_streams slots.
 [[nodiscard]] Status init_srtp_sessions(srtp::Profile profile, Bytes material, bool we_are_dtls_client,
-                                        srtp::SessionConfig base, srtp::Session& outbound, srtp::Session& inbound);
+                                        srtp::SessionConfig base, std::size_t outbound_streams,
+                                        std::size_t inbound_streams, srtp::Session& outbound, srtp::Session& inbound);
 
 }  // namespace keyway::peer

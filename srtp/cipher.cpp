@@ -6,8 +6,9 @@
 
 namespace keyway::srtp {
 
+PacketCipher::CmSha1::~CmSha1() { crypto::secure_zero(&hmac, sizeof hmac); }
+
 PacketCipher::~PacketCipher() {
-  crypto::secure_zero(&hmac_, sizeof hmac_);
   crypto::secure_zero(salt_, sizeof salt_);
   salt_hi_ = salt_lo_ = 0;
 }
@@ -21,9 +22,10 @@ Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, s
   for (int i = 0; i < 8; ++i) salt_hi_ = (salt_hi_ << 8) | salt_[i];
   for (int i = 8; i < 14; ++i) salt_lo_ = (salt_lo_ << 8) | salt_[i];
   salt_lo_ <<= 16;
-  if (aead_) return gcm_.set_key(keys.cipher_key_view());
-  TRY(aes_.set_key(keys.cipher_key_view()));
-  hmac_.set_key(keys.auth_key_view());
+  if (aead_) return transform_.emplace<crypto::AesGcm>().set_key(keys.cipher_key_view());
+  CmSha1& cm = transform_.emplace<CmSha1>();
+  TRY(cm.aes.set_key(keys.cipher_key_view()));
+  cm.hmac.set_key(keys.auth_key_view());
   return ok_status();
 }
 
@@ -46,7 +48,7 @@ void PacketCipher::cm_iv(uint32_t ssrc, uint64_t index, uint8_t iv[16]) const {
 }
 
 void PacketCipher::mac(Bytes a, Bytes b, uint8_t out[crypto::Sha1::kDigestSize]) const {
-  auto m = hmac_.begin();
+  auto m = cm().hmac.begin();
   m.update(a);
   m.update(b);
   m.finish(out);

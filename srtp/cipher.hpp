@@ -2,11 +2,13 @@
 // The keyed transform of one packet kind (SRTP or SRTCP) of a session:
 // AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2.1) or AES-GCM (RFC 7714), with
 // the session salt that builds each packet's IV. Keys are expanded once in
-// init(); nothing here allocates afterwards.
+// init(); nothing here allocates afterwards. Only the profile's own
+// transform is held (AES-CM + HMAC or AES-GCM, never both: issue 13).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <variant>
 
 #include "keyway/lib/bytes.hpp"
 #include "keyway/lib/crypto/aead.hpp"
@@ -23,7 +25,7 @@ class PacketCipher {
   PacketCipher() = default;
   PacketCipher(const PacketCipher&) = delete;
   PacketCipher& operator=(const PacketCipher&) = delete;
-  ~PacketCipher();  // wipes the HMAC pads and the salt (the AES contexts wipe themselves)
+  ~PacketCipher();  // wipes the salt (the transform wipes its own keys)
 
   [[nodiscard]] Status init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len);
 
@@ -34,7 +36,7 @@ class PacketCipher {
   //   IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16)
   // where i is the 48-bit SRTP packet index or the 31-bit SRTCP index.
   void cm_iv(uint32_t ssrc, uint64_t index, uint8_t iv[16]) const;
-  void cm_xor(const uint8_t iv[16], MutableBytes data) const { aes_.ctr_xor(iv, data); }
+  void cm_xor(const uint8_t iv[16], MutableBytes data) const { cm().aes.ctr_xor(iv, data); }
 
   // HMAC-SHA1 of a || b (the authenticated portion, then the ROC or nothing),
   // full 20 bytes; callers truncate to the tag length (§4.2.1).
@@ -45,12 +47,18 @@ class PacketCipher {
   //   SRTCP: (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt
   void gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
   void gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
-  crypto::AesGcm& gcm() { return gcm_; }
+  crypto::AesGcm& gcm() { return *std::get_if<crypto::AesGcm>(&transform_); }
 
  private:
-  crypto::Aes aes_;
-  crypto::HmacSha1 hmac_;
-  crypto::AesGcm gcm_;
+  // RFC 3711 §4.1.1 + §4.2.1: the AES-CM key schedule and the HMAC pads.
+  struct CmSha1 {
+    crypto::Aes aes;
+    crypto::HmacSha1 hmac;
+    ~CmSha1();  // wipes the HMAC pads (the AES context wipes itself)
+  };
+  const CmSha1& cm() const { return *std::get_if<CmSha1>(&transform_); }
+
+  std::variant<std::monostate, CmSha1, crypto::AesGcm> transform_;
   uint8_t salt_[kMaxSaltLen] = {};
   uint64_t salt_hi_ = 0;  // salt_ * 2^16 as a 128-bit big-endian number, high and low halves
   uint64_t salt_lo_ = 0;

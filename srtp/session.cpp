@@ -48,7 +48,8 @@ Status Session::init_with_session_keys(const SessionConfig& config, const Sessio
            kKeyLens);
   TRY(rtp_.init(info, rtp_keys, info.rtp_tag_len));
   TRY(rtcp_.init(info, rtcp_keys, info.rtcp_tag_len));
-  TRY(streams_.init(config.max_streams, config.replay_window));
+  // An outbound session never checks SRTCP replay (it numbers SRTCP itself).
+  TRY(streams_.init(config.max_streams, config.replay_window, config.direction == Direction::inbound));
   rtp_trailer_ = Trailer::srtp(info.aead, info.rtp_tag_len, config.mki_len);
   rtcp_trailer_ = Trailer::srtcp(info.aead, info.rtcp_tag_len, config.mki_len);
   config_ = config;

@@ -22,11 +22,12 @@ void StreamTable::release() {
   capacity_ = count_ = last_ = 0;
 }
 
-Status StreamTable::init(std::size_t max_streams, std::size_t window_size) {
+Status StreamTable::init(std::size_t max_streams, std::size_t window_size, bool rtcp_windows) {
   release();
   words_per_window_ = window_size / 64;
+  windows_per_stream_ = rtcp_windows ? 2 : 1;
   streams_ = new (std::nothrow) Stream[max_streams];
-  words_ = new (std::nothrow) uint64_t[max_streams * 2 * words_per_window_];
+  words_ = new (std::nothrow) uint64_t[max_streams * windows_per_stream_ * words_per_window_];
   if (streams_ == nullptr || words_ == nullptr) {
     release();
     return kNoMemory;
@@ -53,9 +54,9 @@ Result<Stream*> StreamTable::insert(uint32_t ssrc) {
     s = Stream{};
     s.ssrc = ssrc;
     s.in_use = true;
-    uint64_t* base = words_ + i * 2 * words_per_window_;
+    uint64_t* base = words_ + i * windows_per_stream_ * words_per_window_;
     s.rtp_replay = ReplayWindow({base, words_per_window_});
-    s.rtcp_replay = ReplayWindow({base + words_per_window_, words_per_window_});
+    if (windows_per_stream_ == 2) s.rtcp_replay = ReplayWindow({base + words_per_window_, words_per_window_});
     ++count_;
     last_ = i;
     return &s;

@@ -26,7 +26,8 @@ struct Stream {
   // SRTCP, outbound: the index the next packet gets (libsrtp and pion send 1 first).
   uint32_t srtcp_next = 1;
   // Replay windows (RFC 3711 §3.3.2) for SRTP and SRTCP. Outbound sessions
-  // use the SRTP one to refuse protecting an index twice.
+  // use the SRTP one to refuse protecting an index twice, and have no SRTCP
+  // one (empty: StreamTable::init with rtcp_windows false).
   ReplayWindow rtp_replay;
   ReplayWindow rtcp_replay;
 };
@@ -39,8 +40,9 @@ class StreamTable {
   StreamTable& operator=(const StreamTable&) = delete;
 
   // Allocates room for max_streams streams with replay windows of
-  // window_size bits (a multiple of 64). May be called again to reset.
-  [[nodiscard]] Status init(std::size_t max_streams, std::size_t window_size);
+  // window_size bits (a multiple of 64): SRTP and, when rtcp_windows, SRTCP.
+  // May be called again to reset.
+  [[nodiscard]] Status init(std::size_t max_streams, std::size_t window_size, bool rtcp_windows = true);
 
   Stream* find(uint32_t ssrc) {
     if (capacity_ != 0 && streams_[last_].in_use && streams_[last_].ssrc == ssrc) return &streams_[last_];
@@ -64,6 +66,7 @@ class StreamTable {
   std::size_t capacity_ = 0;
   std::size_t count_ = 0;
   std::size_t words_per_window_ = 0;
+  std::size_t windows_per_stream_ = 2;
   mutable std::size_t last_ = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "bench/benches.hpp"
 #include "bench/dtls/heap_meter.hpp"
@@ -131,10 +132,14 @@ int run_memory(int, char**) {
   HeapMeter::start();
   bool ok = false;
   std::size_t established = 0, extra = 0, side_live[2] = {0, 0};
+  // The breakdown (answerer side, the larger): heap per phase and its holders.
+  std::size_t made = 0, at_connect = 0, ice_at_connect = 0, dtls_at_connect = 0, ice_after = 0, dtls_after = 0;
+  std::size_t tables = 0, slots_out = 0, slots_in = 0;
   {
     Side sides[2];
     make_side(sides[0], 0);
     make_side(sides[1], 1);
+    made = HeapMeter::live(1);
     char offer[8192], answer[8192];
     std::string_view o_text, a_text;
     {
@@ -159,12 +164,19 @@ int run_memory(int, char**) {
       Timestamp next = step(sides, now);
       now = next > now ? next : now + Duration::micros(1);
     }
+    at_connect = HeapMeter::live(1);
+    ice_at_connect = sides[1].conn->ice().heap_bytes();
+    dtls_at_connect = sides[1].conn->dtls() ? sides[1].conn->dtls()->heap_bytes() : 0;
     // Media both ways on both SSRCs, then one more consent round.
     for (int k = 0; k < 10; ++k)
       for (int i = 0; i < 2; ++i)
         for (int m = 0; m < 2; ++m) send_rtp(sides, i, sides[i].ssrc[m], now);
     for (int guard = 0; guard < 100; ++guard) now = std::max(step(sides, now), now + Duration::millis(1));
     established = live_max();
+    ice_after = sides[1].conn->ice().heap_bytes();
+    dtls_after = sides[1].conn->dtls() ? sides[1].conn->dtls()->heap_bytes() : 0;
+    slots_out = sides[1].conn->srtp_outbound().config().max_streams;
+    slots_in = sides[1].conn->srtp_inbound().config().max_streams;
     side_live[0] = HeapMeter::live(0);
     side_live[1] = HeapMeter::live(1);
     // A third SSRC each way: what it costs beyond the two.
@@ -181,17 +193,27 @@ int run_memory(int, char**) {
   }
   // The stream tables are allocated whole when SRTP keys are installed
   // (srtp/stream_table.hpp), so a new SSRC takes a slot that is already
-  // counted in established_bytes: this is that slot, per session.
+  // counted in established_bytes: this is that slot, per inbound session
+  // (an outbound one has no SRTCP replay window: 128 bytes less).
   std::size_t window_bytes = 2 * peer::Config{}.replay_window / 8;
   std::size_t slot = sizeof(srtp::Stream) + window_bytes;
+  tables = slots_out * (slot - window_bytes / 2) + slots_in * slot;  // outbound: no SRTCP window
   std::printf("memory connection sizeof=%zu handshake_peak_bytes=%zu established_bytes=%zu per_extra_ssrc_bytes=%zu\n",
               sizeof(peer::Connection), peak, established, slot);
   std::printf("  (audio+video, 2 SSRCs each way; heap of a third SSRC after set-up: %zu bytes, the slot was "
               "already allocated; after the Connections are destroyed: %zu bytes)\n",
               extra, leaked);
   std::printf("  established per side: offerer %zu bytes, answerer %zu bytes\n", side_live[0], side_live[1]);
-  std::printf("  sizeof: ice::Agent=%zu dtls::Endpoint=%zu srtp::Session=%zu (x2) peer::Stats=%zu\n",
-              sizeof(ice::Agent), sizeof(dtls::Endpoint), sizeof(srtp::Session), sizeof(peer::Stats));
+  std::size_t parts = sizeof(ice::Agent) + sizeof(std::optional<dtls::Endpoint>) + 2 * sizeof(srtp::Session) +
+                      sizeof(peer::Stats);
+  std::printf("  sizeof: ice::Agent=%zu dtls::Endpoint=%zu srtp::Session=%zu (x2) peer::Stats=%zu rest=%zu\n",
+              sizeof(ice::Agent), sizeof(std::optional<dtls::Endpoint>), sizeof(srtp::Session), sizeof(peer::Stats),
+              sizeof(peer::Connection) - parts);
+  std::printf("  answerer heap: constructed %zu (ICE check storage), connected %zu (ICE %zu, DTLS %zu), established "
+              "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest mbedTLS key contexts)\n",
+              made - sizeof(peer::Connection), at_connect - sizeof(peer::Connection), ice_at_connect,
+              dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, dtls_after, slots_out, slots_in,
+              tables);
   return 0;
 }
 

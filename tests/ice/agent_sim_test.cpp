@@ -205,14 +205,23 @@ TEST_CASE("a pair that never answers fails after 7 checks; another pair connects
   exchange(a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
   CHECK(a.agent->selected_local() == addr(3, 5000));
-  net.run_for(Duration::seconds(20));
-  const CandidatePair* dead = nullptr;
-  for (const auto& p : a.agent->pairs())
-    if (a.agent->local_candidates()[p.local].address == addr(1, 5000)) dead = &p;
+  // The dead pair is looked at when it fails: three seconds later the agent
+  // frees its check list (RFC 8445 §8.3, issue 13) and keeps the selected pair.
+  auto dead_pair = [&]() -> const CandidatePair* {
+    for (const auto& p : a.agent->pairs())
+      if (a.agent->local_candidates()[p.local].address == addr(1, 5000)) return &p;
+    return nullptr;
+  };
+  REQUIRE(net.run_until([&] { return dead_pair() != nullptr && dead_pair()->state == PairState::failed; },
+                        Duration::seconds(20)));
+  const CandidatePair* dead = dead_pair();
   REQUIRE(dead != nullptr);
   CHECK(dead->state == PairState::failed);
   CHECK(dead->failure == PairFailure::timeout);
   CHECK(dead->transmits == 7);
+  net.run_for(Duration::seconds(20));
+  CHECK(a.agent->checks_released());
+  CHECK(dead_pair() == nullptr);
   CHECK(both_connected(a, b));
 }
 
@@ -309,6 +318,50 @@ TEST_CASE("ICE restart with new credentials selects a new path") {
   CHECK(a.agent->selected_pair()->nominated);
   net.run_for(Duration::seconds(40));  // consent keeps flowing with the new credentials
   CHECK(both_connected(a, b));
+}
+
+// Issue 13: 3 s after completion the agent frees its check storage and
+// keeps the selected pair (RFC 8445 §8.3); consent goes on. A restart then
+// allocates it again and re-creates the host candidates it was given.
+TEST_CASE("ICE restart after the check storage was freed re-creates the candidates and selects a new path") {
+  Network net;
+  Peer a("A", full(true), 35), b("B", full(false), 36);
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  CHECK(a.agent->heap_bytes() > 0);
+  CHECK_FALSE(a.agent->checks_released());
+  uint32_t consent_before = a.agent->stats().consent_checks_sent;
+  net.run_for(Duration::seconds(20));
+  for (Peer* p : {&a, &b}) {
+    CHECK(p->agent->checks_released());
+    CHECK(p->agent->heap_bytes() == 0);
+    CHECK(p->agent->pairs().size() == 1);
+    CHECK(p->agent->selected_pair() != nullptr);
+  }
+  CHECK(a.agent->stats().consent_checks_sent >= consent_before + 3);
+  CHECK(both_connected(a, b));
+  int changes_before = a.count(EventKind::selected_pair_changed);
+  a.agent->restart();
+  b.agent->restart();
+  CHECK_FALSE(a.agent->checks_released());
+  CHECK(a.agent->heap_bytes() > 0);
+  REQUIRE(a.agent->local_candidates().size() == 1);
+  CHECK(a.agent->local_candidates()[0].address == addr(1, 5000));
+  CHECK(a.agent->has_selected());  // media keeps the old path meanwhile
+  net.bind(b, addr(4, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return a.count(EventKind::selected_pair_changed) > changes_before &&
+                                     both_connected(a, b) && a.agent->selected_pair() != nullptr &&
+                                     b.agent->selected_pair() != nullptr; },
+                        Duration::seconds(10)));
+  check_same_path(a, b);
+  net.run_for(Duration::seconds(40));
+  CHECK(both_connected(a, b));
+  CHECK(a.agent->checks_released());
 }
 
 TEST_CASE("ICE restart whose new checks all fail reports failure (the old path is not enough)") {

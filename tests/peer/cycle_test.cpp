@@ -92,6 +92,9 @@ bool one_call(uint64_t seed) {
   c.run_until([&] { return c.a().rtp_received == 3 && c.b().rtp_received == 3; }, Duration::seconds(1));
   bool media = c.a().rtp_received == 3 && c.b().rtp_received == 3 && c.a().rtcp_received == 1 &&
                c.b().rtcp_received == 1;
+  // Every other call lasts until ICE has freed its check storage (3 s
+  // after completion, RFC 8445 §8.3), so both endings are counted.
+  if (seed % 2 == 0) c.run_until([] { return false; }, Duration::seconds(4));
   c.a().conn->close();
   c.b().conn->close();
   c.run_until([] { return false; }, Duration::millis(100));  // the close_notify crosses
@@ -125,4 +128,46 @@ TEST_CASE("peer: 1,000 connect -> media -> close cycles return the heap exactly 
   CHECK_FALSE(g_table_full);
   CHECK(failed_calls == 0);
   CHECK(end == start);
+}
+
+// "What only setup needs is released after setup" (architecture.md, issue
+// 13), seen by the counting allocator: once the call has run for a while,
+// the ICE check storage (candidates, check list) is freed while the call
+// goes on with consent, and the SRTP stream tables are as large as the SDP
+// says (our two SSRCs or the peer's announced ones, plus 2), not 16 slots.
+TEST_CASE("peer: the setup memory is released once the call is established (issue 13)") {
+  REQUIRE(one_call(1));  // warm-up, as above
+  testing::set_malloc_hooks(on_alloc, on_free);
+  {
+    peer_test::Options opt;
+    opt.seed = 77;
+    opt.record_events = false;
+    peer_test::CallSim c(opt);
+    REQUIRE(c.negotiate());
+    REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+    std::size_t ice_heap = c.a().conn->ice().heap_bytes() + c.b().conn->ice().heap_bytes();
+    CHECK(ice_heap > 10'000);  // 8 local, 16 remote candidates and 64 pairs, the defaults
+    std::size_t at_connect = live_bytes();
+    REQUIRE(c.run_until([] { return false; }, Duration::seconds(12)) == false);  // consent runs
+    REQUIRE(c.connected());
+    for (peer_test::Side* s : {&c.a(), &c.b()}) {
+      CHECK(s->conn->ice().checks_released());
+      CHECK(s->conn->ice().heap_bytes() == 0);
+      CHECK(s->conn->ice().pairs().size() == 1);
+      CHECK(s->conn->ice().stats().consent_checks_sent >= 2);
+      // One SSRC each way here: 1 + 2 slots, not 16.
+      CHECK(s->conn->srtp_outbound().config().max_streams == 3);
+      CHECK(s->conn->srtp_inbound().config().max_streams == 3);
+    }
+    std::size_t established = live_bytes();
+    MESSAGE("heap at connect " << at_connect << " B, 12 s later " << established << " B (ICE check storage "
+                               << ice_heap << " B)");
+    CHECK(at_connect - established >= ice_heap);
+    REQUIRE(c.send_rtp(c.a()).ok());
+    REQUIRE(c.send_rtp(c.b()).ok());
+    c.run_until([&] { return c.a().rtp_received == 1 && c.b().rtp_received == 1; }, Duration::seconds(1));
+    CHECK(c.a().rtp_received == 1);
+    CHECK(c.b().rtp_received == 1);
+  }
+  testing::set_malloc_hooks(nullptr, nullptr);
 }
