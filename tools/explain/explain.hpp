@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// `keyway explain`: every byte of a datagram, field by field, with the RFC
+// section that defines it and the keyway function that parses it.
+//
+//   datagram -> classify (RFC 7983 §7) -> STUN   explain_stun  (stun.cpp)
+//                                      -> DTLS   explain_dtls  (dtls.cpp, dtls_hello.cpp, dtls_messages.cpp)
+//                                      -> RTP    explain_rtp   (rtp.cpp)
+//                                      -> RTCP   explain_rtcp  (rtcp.cpp)
+//
+// An Explainer keeps what spans datagrams: the DTLS handshake fragments of
+// each direction, so a ClientHello split over two datagrams is shown
+// reassembled (RFC 6347 §4.2.3) when its last fragment arrives.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keyway/dtls/reassembler.hpp"
+#include "keyway/lib/bytes.hpp"
+#include "tools/explain/printer.hpp"
+
+namespace keyway::explain {
+
+enum class Kind { stun, zrtp, dtls, turn_channel, rtp, rtcp, unknown };
+
+// RFC 7983 §7 (first byte), and RFC 5761 §4 to tell RTCP from RTP.
+Kind classify(Bytes datagram);
+const char* kind_name(Kind k);
+
+struct Options {
+  std::vector<std::string> passwords;  // STUN short-term passwords (ICE pwd) to check MESSAGE-INTEGRITY
+  bool all_bytes = false;              // print every byte of long fields
+};
+
+class Explainer {
+ public:
+  explicit Explainer(Options options) : options_(std::move(options)) {}
+
+  // Explains one datagram into out. `flow` names its direction (e.g.
+  // "10.0.0.1:5000 > 10.0.0.2:6000"): fragments are reassembled per flow.
+  void datagram(Bytes datagram, std::string_view flow, std::string& out);
+
+ private:
+  struct Flow {
+    std::vector<uint8_t> pool;
+    dtls::Reassembler reassembler;
+    bool active = false;
+    std::size_t fragments = 0;
+  };
+  Flow& flow(std::string_view name);
+
+  Options options_;
+  std::map<std::string, std::unique_ptr<Flow>, std::less<>> flows_;
+};
+
+// The explainers, one per protocol (each file cites its RFC).
+void explain_stun(Printer& p, Bytes msg, const Options& o);
+void explain_rtp(Printer& p, Bytes packet);
+void explain_rtcp(Printer& p, Bytes packet);
+
+// DTLS: records of one datagram; whole handshake messages are explained in
+// place, fragments handed to `reassembled` (which may call explain_handshake_body).
+struct FragmentSink {
+  virtual ~FragmentSink() = default;
+  virtual void fragment(Printer& p, uint8_t type, uint32_t length, uint16_t msg_seq, uint32_t offset, Bytes body) = 0;
+};
+void explain_dtls(Printer& p, Bytes datagram, FragmentSink& sink);
+// The body of one handshake message (its bytes must lie in p's datagram).
+void explain_handshake_body(Printer& p, uint8_t type, Bytes body);
+void explain_client_hello(Printer& p, Bytes body);
+void explain_server_hello(Printer& p, Bytes body);
+void explain_hello_extensions(Printer& p, ByteReader& r, bool from_server);
+
+}  // namespace keyway::explain
