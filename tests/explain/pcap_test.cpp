@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -158,13 +159,14 @@ TEST_CASE("keyway explain FILE.pcap: every datagram with its addresses, the Clie
   REQUIRE(ch[0] == 22);
   std::size_t body_len = ch.size() - 25, half = body_len / 2;
   auto part = [&](uint64_t seq, std::size_t off, std::size_t len) {
-    std::vector<uint8_t> r(ch.begin(), ch.begin() + 25);
+    std::vector<uint8_t> r(25 + len);
+    std::copy(ch.begin(), ch.begin() + 25, r.begin());
     r[10] = static_cast<uint8_t>(seq);
     r[11] = static_cast<uint8_t>((12 + len) >> 8);
     r[12] = static_cast<uint8_t>(12 + len);
     r[19] = static_cast<uint8_t>(off >> 16), r[20] = static_cast<uint8_t>(off >> 8), r[21] = static_cast<uint8_t>(off);
     r[22] = static_cast<uint8_t>(len >> 16), r[23] = static_cast<uint8_t>(len >> 8), r[24] = static_cast<uint8_t>(len);
-    r.insert(r.end(), ch.begin() + 25 + static_cast<long>(off), ch.begin() + 25 + static_cast<long>(off + len));
+    std::copy(ch.begin() + 25 + static_cast<long>(off), ch.begin() + 25 + static_cast<long>(off + len), r.begin() + 25);
     return r;
   };
   std::vector<uint8_t> a = part(0, 0, half), b = part(1, half, body_len - half);
