@@ -204,7 +204,7 @@ void explain_rtcp(Printer& p, Bytes packet) {
   for (int n = 1; r.remaining() >= srtp::kRtcpHeaderLen; ++n) {
     auto h = srtp::parse_rtcp_header(r.rest());
     std::size_t len = (std::size_t{h.ok() ? h->length_words : 0u} + 1) * 4;
-    if (!h.ok() || len > r.remaining()) break;
+    if (!h.ok() || len > r.remaining() || len < srtp::kRtcpHeaderLen) break;  // the rest is shown below
     Bytes pkt;
     (void)r.read_bytes(len, pkt);
     p.heading(fmt::format("RTCP packet {}: {}", n, packet_name(h->packet_type, h->count)));
