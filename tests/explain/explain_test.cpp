@@ -334,3 +334,17 @@ TEST_CASE("explain: RTCP feedback: NACK, PLI, FIR, REMB") {
 
 }  // namespace
 }  // namespace keyway::explain
+
+namespace keyway::explain {
+namespace {
+// Found by fuzz/explain: an RTCP length field of 0 announces a 4-byte packet,
+// shorter than its own 8-byte header; the explainer printed the sender SSRC
+// from past that packet's end (outside the datagram when it was the last
+// bytes). It must stop and show the bytes as not a whole RTCP packet.
+TEST_CASE("explain: an RTCP packet shorter than its header is not read past its end") {
+  std::string out = explain(from_hex("80c9000011111111"));
+  CHECK_HAS(out, "trailing bytes (not a whole RTCP packet)");
+  CHECK(!has(out, "sender SSRC"));
+}
+}  // namespace
+}  // namespace keyway::explain
