@@ -20,7 +20,7 @@ namespace keyway::tools {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: keyway explain [--password PWD]... [--all] [HEX... | FILE]\n"
+    "usage: keyway explain [--password PWD]... [--keylog FILE] [--all] [HEX... | FILE]\n"
     "  Explains every byte of each datagram: offset and bytes on the left, the meaning on the right,\n"
     "  with the RFC section and the keyway function that parses it. Classified per RFC 7983:\n"
     "  STUN (attributes, XOR-decoded addresses, MESSAGE-INTEGRITY checked with --password, FINGERPRINT),\n"
@@ -30,8 +30,10 @@ constexpr const char* kUsage =
     "  FILE             a pcap or pcapng capture (every UDP datagram, with its 5-tuple) or raw bytes\n"
     "  (nothing)        stdin: a capture, or hex with datagrams separated by blank lines\n"
     "  --password PWD   the ICE password (a=ice-pwd) of the STUN message's receiver; repeat for both sides\n"
+    "  --keylog FILE    NSS key log (CLIENT_RANDOM <random> <master secret>, as Wireshark reads): decrypts\n"
+    "                   DTLS records of the associations whose ClientHello and ServerHello are in the input\n"
     "  --all            print every byte of long fields (certificates, key shares)\n"
-    "Not yet: --keylog FILE (DTLS decryption) and SRTP keys (SRTP/SRTCP decryption).\n";
+    "Not yet: SRTP/SRTCP decryption from SRTP keys.\n";
 
 using Datagrams = std::vector<std::vector<uint8_t>>;
 
@@ -160,6 +162,18 @@ int run_explain(int argc, char** argv) {
     }
     if (a == "--password" && i + 1 < argc) {
       options.passwords.emplace_back(argv[++i]);
+    } else if (a == "--keylog" && i + 1 < argc) {
+      std::vector<uint8_t> text;
+      std::string error;
+      if (!read_file(argv[++i], text)) {
+        std::fprintf(stderr, "keyway explain: cannot read %s\n", argv[i]);
+        return 2;
+      }
+      if (!explain::parse_key_log(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
+                                  options.keylog, error)) {
+        std::fprintf(stderr, "keyway explain: %s: %s\n", argv[i], error.c_str());
+        return 2;
+      }
     } else if (a == "--all") {
       options.all_bytes = true;
     } else if (a.rfind("--", 0) == 0) {

@@ -4,6 +4,8 @@
 // dtls::read_handshake_fragment, as keyway's endpoint reads them.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "keyway/dtls/alert.hpp"
 #include "keyway/dtls/handshake_header.hpp"
 #include "keyway/dtls/record.hpp"
@@ -34,25 +36,7 @@ void explain_record_header(Printer& p, Bytes h, const dtls::Record& rec) {
   p.field(h.subspan(11, 2), fmt::format("length {}", rec.fragment.size()), "RFC 6347 §4.1", kReadRecord);
 }
 
-// Epoch 1 and later: AEAD-protected (RFC 5246 §6.2.3.3). With AES-GCM the
-// first 8 bytes are the explicit nonce (RFC 5288 §3, keyway: epoch||seq);
-// with ChaCha20-Poly1305 there is none (RFC 7905 §2). The tag is 16 bytes.
-void explain_protected(Printer& p, const dtls::Record& rec) {
-  Bytes f = rec.fragment;
-  if (f.size() < 8 + 16) {
-    p.field(f, "protected fragment, too short for an AEAD record (dropped and counted)", "RFC 5246 §6.2.3.3",
-            "dtls::RecordCipher::open");
-    return;
-  }
-  p.field(f.first(8), "explicit nonce (AES-GCM: epoch||seq; ChaCha20-Poly1305 has none)", "RFC 5288 §3",
-          "dtls::RecordCipher::open");
-  p.field(f.subspan(8, f.size() - 24),
-          fmt::format("ciphertext, {} bytes ({} inside; --keylog to decrypt is not implemented yet)", f.size() - 24,
-                      rec.type == 22 ? "a handshake message, the first is Finished" : content_type_name(rec.type)),
-          "RFC 5246 §6.2.3.3", "dtls::RecordCipher::open");
-  p.field(f.last(16), "AEAD tag (a record that fails it is dropped silently and counted)", "RFC 5246 §6.2.3.3",
-          "dtls::RecordCipher::open");
-}
+}  // namespace
 
 void explain_alert(Printer& p, Bytes f) {
   if (f.size() != 2) {
@@ -66,7 +50,7 @@ void explain_alert(Printer& p, Bytes f) {
           "RFC 5246 §7.2", "dtls::alert_name");
 }
 
-void explain_handshake_records(Printer& p, Bytes fragment, FragmentSink& sink) {
+void explain_handshake_records(Printer& p, Bytes fragment, DtlsSink& sink) {
   ByteReader r(fragment);
   while (!r.at_end()) {
     Bytes start = r.rest();
@@ -86,14 +70,48 @@ void explain_handshake_records(Printer& p, Bytes fragment, FragmentSink& sink) {
     p.field(start.subspan(4, 2), fmt::format("message_seq {}", hs->msg_seq), "RFC 6347 §4.2.2", kReadFragment);
     p.field(start.subspan(6, 3), fmt::format("fragment_offset {}", hs->frag_offset), "RFC 6347 §4.2.2", kReadFragment);
     p.field(start.subspan(9, 3), fmt::format("fragment_length {}", hs->body.size()), "RFC 6347 §4.2.2", kReadFragment);
-    if (whole) explain_handshake_body(p, hs->type, hs->body);
+    if (whole) sink.message(p, hs->type, hs->body);
     else sink.fragment(p, hs->type, hs->length, hs->msg_seq, hs->frag_offset, hs->body);
   }
 }
 
-void explain_record(Printer& p, Bytes header_and_rest, const dtls::Record& rec, FragmentSink& sink) {
+// Epoch 1 and later: AEAD-protected (RFC 5246 §6.2.3.3). With AES-GCM the
+// first 8 bytes are the explicit nonce (RFC 5288 §3, keyway: epoch||seq);
+// with ChaCha20-Poly1305 there is none (RFC 7905 §2). The tag is 16 bytes.
+// With --keylog the plaintext follows, explained like a plaintext record.
+static void explain_protected(Printer& p, const dtls::Record& rec, DtlsSink& sink) {
+  constexpr std::string_view kOpen = "dtls::RecordCipher::open";
+  Bytes f = rec.fragment;
+  if (f.size() < 8 + 16) {
+    p.field(f, "protected fragment, too short for an AEAD record (dropped and counted)", "RFC 5246 §6.2.3.3", kOpen);
+    return;
+  }
+  std::string why;
+  std::optional<Bytes> plain = sink.decrypt(rec, why);
+  p.field(f.first(8), "explicit nonce (AES-GCM: epoch||seq; ChaCha20-Poly1305 has none)", "RFC 5288 §3", kOpen);
+  const char* inside = rec.type == 22 ? "a handshake message, the first is Finished" : content_type_name(rec.type);
+  p.field(f.subspan(8, f.size() - 24),
+          plain ? fmt::format("ciphertext, {} bytes: {} decrypted with the key log (below)", f.size() - 24, inside)
+                : fmt::format("ciphertext, {} bytes ({} inside; not decrypted: {})", f.size() - 24, inside, why),
+          "RFC 5246 §6.2.3.3", kOpen);
+  p.field(f.last(16), plain ? "AEAD tag: verified with the key log's key"
+                            : "AEAD tag (a record that fails it is dropped silently and counted)",
+          "RFC 5246 §6.2.3.3", kOpen);
+  if (!plain) return;
+  std::string& out = p.out();
+  out += fmt::format("decrypted {} record, {} bytes (offsets below are in the plaintext)  [RFC 5246 §6.2.3.3 | {}]\n",
+                     content_type_name(rec.type), plain->size(), kOpen);
+  Printer inner(out, *plain, false);
+  Indented in(inner);
+  if (rec.type == 22) explain_handshake_records(inner, *plain, sink);
+  else if (rec.type == 21) explain_alert(inner, *plain);
+  else if (!plain->empty()) inner.field(*plain, fmt::format("{} bytes of {}", plain->size(), content_type_name(rec.type)),
+                                        "RFC 6347 §4.1", "dtls::Endpoint");
+}
+
+static void explain_record(Printer& p, Bytes header_and_rest, const dtls::Record& rec, DtlsSink& sink) {
   explain_record_header(p, header_and_rest.first(dtls::kRecordHeaderSize), rec);
-  if (rec.epoch != 0) return explain_protected(p, rec);
+  if (rec.epoch != 0) return explain_protected(p, rec, sink);
   switch (rec.type) {
     case 22: return explain_handshake_records(p, rec.fragment, sink);
     case 20:
@@ -105,9 +123,7 @@ void explain_record(Printer& p, Bytes header_and_rest, const dtls::Record& rec, 
   }
 }
 
-}  // namespace
-
-void explain_dtls(Printer& p, Bytes datagram, FragmentSink& sink) {
+void explain_dtls(Printer& p, Bytes datagram, DtlsSink& sink) {
   ByteReader r(datagram);
   for (int n = 1; !r.at_end(); ++n) {
     Bytes start = r.rest();

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "keyway/dtls/messages.hpp"
 #include "tools/explain/dtls_names.hpp"
 
 namespace keyway::explain {
@@ -12,45 +13,64 @@ namespace {
 
 constexpr std::size_t kMaxMessage = 65536;
 
-// Hands DTLS fragments to the flow's reassembler; explains the message once
-// every byte of it has arrived (RFC 6347 §4.2.3).
-struct ReassemblingSink : FragmentSink {
-  ReassemblingSink(dtls::Reassembler& r, bool& is_active, std::size_t& fragments, const Options& o)
-      : reassembler(r), active(is_active), count(fragments), options(o) {}
+// What spans datagrams for one flow: its fragments go to the flow's
+// reassembler, and a message is explained once every byte of it has arrived
+// (RFC 6347 §4.2.3); the hellos' randoms go to the association's decryptor.
+struct FlowSink : DtlsSink {
+  FlowSink(Explainer::FlowState& f, DtlsDecryptor& d, std::string_view flow, const Options& o)
+      : state(f), decryptor(d), name(flow), options(o) {}
+
+  void message(Printer& p, uint8_t type, Bytes body) override {
+    if (type == 1) {
+      auto ch = dtls::parse_client_hello(body);
+      if (ch.ok()) decryptor.client_hello(ch->random, name);
+    } else if (type == 2) {
+      auto sh = dtls::parse_server_hello(body);
+      if (sh.ok()) decryptor.server_hello(sh->random, sh->cipher_suite);
+    }
+    explain_handshake_body(p, type, body);
+  }
+
   void fragment(Printer& p, uint8_t type, uint32_t length, uint16_t msg_seq, uint32_t offset, Bytes body) override {
-    if (!active || reassembler.next_seq() != msg_seq) {
-      reassembler.reset(msg_seq);
-      count = 0;
+    dtls::Reassembler& r = state.reassembler;
+    if (!state.active || r.next_seq() != msg_seq) {
+      r.reset(msg_seq);
+      state.fragments = 0;
     }
-    active = true;
-    auto added = reassembler.add(dtls::HandshakeFragment{type, length, msg_seq, offset, body});
-    ++count;
-    if (!added.ok()) {
-      p.note("the reassembler refuses this fragment (dtls::Reassembler::add)");
-      return;
-    }
-    if (!reassembler.ready()) {
+    state.active = true;
+    ++state.fragments;
+    auto added = r.add(dtls::HandshakeFragment{type, length, msg_seq, offset, body});
+    if (!added.ok()) return p.note("the reassembler refuses this fragment (dtls::Reassembler::add)");
+    if (!r.ready()) {
       p.field(body, fmt::format("fragment body: {} of {} bytes; held by dtls::Reassembler until the rest arrives",
                                 body.size(), length), "RFC 6347 §4.2.3", "dtls::Reassembler::add");
       return;
     }
-    p.field(body, fmt::format("fragment body: completes the message ({} fragments)", count), "RFC 6347 §4.2.3",
-            "dtls::Reassembler::add");
-    Bytes whole = reassembler.ready_body();
+    p.field(body, fmt::format("fragment body: completes the message ({} fragments)", state.fragments),
+            "RFC 6347 §4.2.3", "dtls::Reassembler::add");
+    Bytes whole = r.ready_body();
     std::string& out = p.out();
     out += fmt::format("reassembled {} (message_seq {}, {} bytes from {} fragments; offsets below are in the "
                        "message body)  [RFC 6347 §4.2.3 | dtls::Reassembler]\n",
-                       handshake_name(type), msg_seq, whole.size(), count);
+                       handshake_name(type), msg_seq, whole.size(), state.fragments);
     Printer body_printer(out, whole, options.all_bytes);
     Indented in(body_printer);
-    explain_handshake_body(body_printer, type, whole);
-    reassembler.advance();
-    active = false;
+    message(body_printer, type, whole);
+    r.advance();
+    state.active = false;
   }
 
-  dtls::Reassembler& reassembler;
-  bool& active;
-  std::size_t& count;
+  std::optional<Bytes> decrypt(const dtls::Record& rec, std::string& why) override {
+    if (options.keylog.empty()) {
+      why = "give --keylog FILE";
+      return std::nullopt;
+    }
+    return decryptor.open(rec, name, options.keylog, why);
+  }
+
+  Explainer::FlowState& state;
+  DtlsDecryptor& decryptor;
+  std::string_view name;
   const Options& options;
 };
 
@@ -85,13 +105,25 @@ const char* kind_name(Kind k) {
   return "?";
 }
 
-Explainer::Flow& Explainer::flow(std::string_view name) {
+Explainer::FlowState& Explainer::flow(std::string_view name) {
   auto it = flows_.find(name);
   if (it != flows_.end()) return *it->second;
-  auto f = std::make_unique<Flow>();
+  auto f = std::make_unique<FlowState>();
   f->pool.resize(dtls::Reassembler::footprint(kMaxMessage) * 2);
   f->reassembler.init(MutableBytes(f->pool.data(), f->pool.size()), kMaxMessage);
   return *flows_.emplace(std::string(name), std::move(f)).first->second;
+}
+
+DtlsDecryptor& Explainer::association(std::string_view flow) {
+  std::string key(flow);
+  std::size_t arrow = flow.find(" > ");
+  if (arrow != std::string_view::npos) {  // the same key for both directions
+    std::string a(flow.substr(0, arrow)), b(flow.substr(arrow + 3));
+    key = a < b ? a + " " + b : b + " " + a;
+  }
+  auto it = associations_.find(key);
+  if (it != associations_.end()) return *it->second;
+  return *associations_.emplace(key, std::make_unique<DtlsDecryptor>()).first->second;
 }
 
 void Explainer::datagram(Bytes d, std::string_view flow_name, std::string& out) {
@@ -102,8 +134,7 @@ void Explainer::datagram(Bytes d, std::string_view flow_name, std::string& out) 
   switch (k) {
     case Kind::stun: return explain_stun(p, d, options_);
     case Kind::dtls: {
-      Flow& f = flow(flow_name);
-      ReassemblingSink sink(f.reassembler, f.active, f.fragments, options_);
+      FlowSink sink(flow(flow_name), association(flow_name), flow_name, options_);
       return explain_dtls(p, d, sink);
     }
     case Kind::rtp: return explain_rtp(p, d);
