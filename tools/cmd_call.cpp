@@ -16,11 +16,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
+#include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
@@ -126,6 +128,7 @@ struct CallOptions {
   sdp::Setup setup = sdp::Setup::active;
   std::string bind = "127.0.0.1:0";
   double seconds = 10;
+  std::string pcap_file;  // --pcap: every datagram sent and received
 };
 
 int run_call(const CallOptions& opt) {
@@ -141,6 +144,11 @@ int run_call(const CallOptions& opt) {
   if (!bind.ok() || !sock.open(*bind).ok()) {
     fmt::print(stderr, "keyway: cannot bind UDP socket on {}\n", opt.bind);
     return 1;
+  }
+  std::unique_ptr<CaptureFile> capture;  // written when the call ends
+  if (!opt.pcap_file.empty()) {
+    capture = std::make_unique<CaptureFile>(opt.pcap_file);
+    sock.set_capture(capture.get());
   }
   peer::Config cfg;
   cfg.role = opt.answerer ? peer::Role::answerer : peer::Role::offerer;
@@ -228,12 +236,13 @@ int run_answer(int argc, char** argv) {
   auto setup = args.value("--setup");
   auto ice_mode = args.value("--ice");
   if (auto b = args.value("--bind")) opt.bind = *b;
+  opt.pcap_file = args.value("--pcap").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full")) {
     fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N]\n", error.empty() ? "bad option value" : error);
+                       "[--bind ADDR] [--seconds N] [--pcap FILE]\n", error.empty() ? "bad option value" : error);
     return 2;
   }
   opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
@@ -248,10 +257,11 @@ int run_offer(int argc, char** argv) {
   opt.video = args.flag("--video");
   auto ice_mode = args.value("--ice");
   if (auto b = args.value("--bind")) opt.bind = *b;
+  opt.pcap_file = args.value("--pcap").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (ice_mode && *ice_mode != "full")) {
-    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]\n",
+    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE]\n",
                error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     return 2;
   }

@@ -26,6 +26,7 @@
 #include "keyway/lib/crypto/ct.hpp"
 #include "keyway/lib/hex.hpp"
 #include "keyway/srtp/profile.hpp"
+#include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
@@ -71,6 +72,8 @@ const char* kHelp =
     "  --cert FILE --key FILE PEM certificate and EC P-256 key (default: a fresh one)\n"
     "  --export-length N      exporter bytes (default: 2*(key+salt) of the negotiated profile)\n"
     "  --timeout SECONDS      whole run (default 10)\n"
+    "  --pcap FILE            write every datagram sent and received (real addresses) as a pcap,\n"
+    "                         for Wireshark or `keyway explain FILE`\n"
     "After the handshake it prints cipher=, srtp_profile=, peer_fingerprint= and exporter=\n"
     "lines, sends one line of application data, waits up to 3 s for the peer's line\n"
     "(received=) or its close_notify, sends close_notify and exits 0.\n"
@@ -84,6 +87,7 @@ struct Options {
   std::string cert_file, key_file;
   long export_length = -1;
   double timeout_s = 10;
+  std::string pcap_file;  // --pcap: every datagram sent and received
 };
 
 std::vector<std::string> split_colons(const std::string& s) {
@@ -171,6 +175,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
   auto groups = args.value("--groups");
   o.cert_file = args.value("--cert").value_or("");
   o.key_file = args.value("--key").value_or("");
+  o.pcap_file = args.value("--pcap").value_or("");
   if (!parse_numbers(args, o, error) || !args.finish(error)) return false;
   if (!where) {
     error = o.server ? "missing --listen HOST:PORT" : "missing --connect HOST:PORT";
@@ -266,6 +271,10 @@ class Session {
       bind_addr.family = o_.addr.family;
     }
     Status st = sock_.open(bind_addr);
+    if (!o_.pcap_file.empty()) {
+      capture_ = std::make_unique<CaptureFile>(o_.pcap_file);
+      sock_.set_capture(capture_.get());
+    }
     if (!st.ok()) {
       fail_with("socket", error_text(st.error()));
       return false;
@@ -445,6 +454,7 @@ class Session {
   }
 
   Options& o_;
+  std::unique_ptr<CaptureFile> capture_;  // --pcap (written when the session ends)
   UdpSocket sock_;
   std::unique_ptr<dtls::Listener> listener_;  // server, --cookie on
   std::unique_ptr<dtls::Endpoint> own_ep_;    // client, or server with --cookie off
