@@ -18,19 +18,16 @@
 #include "tools/explain/explain.hpp"
 #include "tools/explain/pcap_writer.hpp"
 
-namespace keyway::dtls {
-// Test-only access to what an NSS key log line holds (the endpoint never
-// writes one): the client random and the master secret.
-struct EndpointAccess {
-  static std::string key_log_line(const Endpoint& ep) {
-    return fmt::format("CLIENT_RANDOM {:02x} {:02x}\n", fmt::join(Bytes(ep.client_random_, 32), ""),
-                       fmt::join(Bytes(ep.master_, 48), ""));
-  }
-};
-}  // namespace keyway::dtls
 
 namespace keyway::explain {
 namespace {
+
+TEST_CASE("dtls::Endpoint::format_key_log: nothing before the handshake completes") {
+  test::Fixture fx;
+  dtls::Endpoint ep(fx.client);
+  char line[dtls::Endpoint::kKeyLogLineSize];
+  CHECK(!ep.format_key_log(line, sizeof line).ok());
+}
 
 TEST_CASE("explain --keylog: Finished and application data decrypted from an NSS key log; the command too") {
   test::Fixture fx;
@@ -45,7 +42,15 @@ TEST_CASE("explain --keylog: Finished and application data decrypted from an NSS
   const uint8_t hello[] = {'h', 'e', 'l', 'l', 'o'};
   REQUIRE(pair.send_app(0, Bytes(hello, 5)));
   pair.run();
-  std::string line = dtls::EndpointAccess::key_log_line(*pair.client().ep);
+  // dtls::Endpoint::format_key_log: the same line on both sides.
+  char client_line[dtls::Endpoint::kKeyLogLineSize], server_line[dtls::Endpoint::kKeyLogLineSize];
+  REQUIRE(pair.client().ep->format_key_log(client_line, sizeof client_line).ok());
+  REQUIRE(pair.server().ep->format_key_log(server_line, sizeof server_line).ok());
+  std::string line = client_line;
+  CHECK(line == server_line);
+  CHECK(line.size() == sizeof client_line - 1);
+  CHECK(line.rfind("CLIENT_RANDOM ", 0) == 0);
+  CHECK(!pair.client().ep->format_key_log(client_line, sizeof client_line - 1).ok());
 
   Options o;
   std::string error;

@@ -31,20 +31,25 @@ check "explain reads spaced hex arguments" bash -c "'$K' explain 00 01 00 00 21 
 check "explain rejects what is neither a file nor hex" bash -c "! '$K' explain no-such-file 2>/dev/null"
 pcapdir=$(mktemp -d)
 dtls_capture() {
-  "$K" dtls server --listen 127.0.0.1:0 --timeout 5 --pcap "$pcapdir/server.pcap" >"$pcapdir/server.out" 2>&1 &
+  "$K" dtls server --listen 127.0.0.1:0 --timeout 5 --pcap "$pcapdir/server.pcap" --keylog "$pcapdir/keys.log" >"$pcapdir/server.out" 2>&1 &
   local server=$!
   for _ in $(seq 50); do grep -q listening= "$pcapdir/server.out" 2>/dev/null && break; sleep 0.1; done
   local port
   port=$(sed -n 's/^listening=.*://p' "$pcapdir/server.out")
-  "$K" dtls client --connect "127.0.0.1:$port" --timeout 5 --pcap "$pcapdir/client.pcap" >/dev/null 2>&1
+  "$K" dtls client --connect "127.0.0.1:$port" --timeout 5 --pcap "$pcapdir/client.pcap" --keylog "$pcapdir/keys.log" >/dev/null 2>&1
   wait $server
   "$K" explain "$pcapdir/client.pcap" >"$pcapdir/explained" &&
     grep -q 'UDP 127.0.0.1:[0-9]* > 127.0.0.1:'"$port" "$pcapdir/explained" &&
     grep -q 'HelloVerifyRequest (handshake type 3)' "$pcapdir/explained" &&
     grep -q 'dtls::parse_server_hello accepts it' "$pcapdir/explained" &&
-    "$K" explain "$pcapdir/server.pcap" | grep -q 'UDP 127.0.0.1:'"$port"' >'
+    "$K" explain "$pcapdir/server.pcap" | grep -q 'UDP 127.0.0.1:'"$port"' >' &&
+    [ "$(sort -u "$pcapdir/keys.log" | wc -l)" = 1 ] && [ "$(wc -l <"$pcapdir/keys.log")" = 2 ] &&
+    "$K" explain --keylog "$pcapdir/keys.log" "$pcapdir/client.pcap" >"$pcapdir/decrypted" &&
+    grep -q 'decrypted application_data record, 25 bytes' "$pcapdir/decrypted" &&
+    grep -q 'Finished (handshake type 20)' "$pcapdir/decrypted" &&
+    ! grep -q 'not decrypted' "$pcapdir/decrypted"
 }
-check "dtls client/server --pcap capture every datagram; explain reads them" dtls_capture
+check "dtls client/server --pcap/--keylog: every datagram captured, the same key log line; explain decrypts" dtls_capture
 rm -rf "$pcapdir"
 rm -f /tmp/keyway-cli-test.$$
 exit $fail
