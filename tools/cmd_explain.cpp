@@ -20,7 +20,7 @@ namespace keyway::tools {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: keyway explain [--password PWD]... [--keylog FILE] [--all] [HEX... | FILE]\n"
+    "usage: keyway explain [--password PWD]... [--keylog FILE] [--srtp PROFILE:HEX] [--all] [HEX... | FILE]\n"
     "  Explains every byte of each datagram: offset and bytes on the left, the meaning on the right,\n"
     "  with the RFC section and the keyway function that parses it. Classified per RFC 7983:\n"
     "  STUN (attributes, XOR-decoded addresses, MESSAGE-INTEGRITY checked with --password, FINGERPRINT),\n"
@@ -32,8 +32,9 @@ constexpr const char* kUsage =
     "  --password PWD   the ICE password (a=ice-pwd) of the STUN message's receiver; repeat for both sides\n"
     "  --keylog FILE    NSS key log (CLIENT_RANDOM <random> <master secret>, as Wireshark reads): decrypts\n"
     "                   DTLS records of the associations whose ClientHello and ServerHello are in the input\n"
-    "  --all            print every byte of long fields (certificates, key shares)\n"
-    "Not yet: SRTP/SRTCP decryption from SRTP keys.\n";
+    "  --srtp PROFILE:HEX  the DTLS-SRTP keys as keyway dtls prints them (srtp_profile=, exporter=):\n"
+    "                   checks each SRTP/SRTCP tag with both sides' keys, shows the ROC and the plaintext\n"
+    "  --all            print every byte of long fields (certificates, key shares)\n";
 
 using Datagrams = std::vector<std::vector<uint8_t>>;
 
@@ -174,6 +175,14 @@ int run_explain(int argc, char** argv) {
         std::fprintf(stderr, "keyway explain: %s: %s\n", argv[i], error.c_str());
         return 2;
       }
+    } else if (a == "--srtp" && i + 1 < argc) {
+      explain::SrtpKeys keys;
+      std::string error;
+      if (!explain::parse_srtp_keys(argv[++i], keys, error)) {
+        std::fprintf(stderr, "keyway explain: %s\n", error.c_str());
+        return 2;
+      }
+      options.srtp = keys;
     } else if (a == "--all") {
       options.all_bytes = true;
     } else if (a.rfind("--", 0) == 0) {

@@ -114,6 +114,34 @@ Explainer::FlowState& Explainer::flow(std::string_view name) {
   return *flows_.emplace(std::string(name), std::move(f)).first->second;
 }
 
+Explainer::Explainer(Options options) : options_(std::move(options)) {
+  if (options_.srtp) (void)srtp_.init(*options_.srtp, srtp_error_);
+}
+
+// RFC 3711 §3.1/§3.4: the tag (and SRTCP's E||index) authenticate the
+// packet; the plaintext is explained like a plain RTP/RTCP packet.
+void Explainer::explain_srtp(Printer& p, Bytes packet, bool rtcp) {
+  if (!options_.srtp) return;
+  const char* fn = rtcp ? "srtp::Session::unprotect_rtcp" : "srtp::Session::unprotect_rtp";
+  if (!srtp_error_.empty()) return p.note(srtp_error_);
+  std::optional<SrtpPlain> plain = rtcp ? srtp_.rtcp(packet) : srtp_.rtp(packet);
+  if (!plain) return p.note(fmt::format("{}: neither side's write key authenticates it ({})", rtcp ? "SRTCP" : "SRTP", fn));
+  Bytes trailer = packet.last(plain->trailer);
+  p.field(trailer,
+          rtcp ? fmt::format("SRTCP E||index and tag: verified with the {}'s write key", plain->sender)
+               : fmt::format("SRTP tag: verified with the {}'s write key; ROC {} (index = ROC * 65536 + sequence)",
+                             plain->sender, plain->roc),
+          rtcp ? "RFC 3711 §3.4" : "RFC 3711 §3.3.1", fn);
+  std::string& out = p.out();
+  out += fmt::format("decrypted {} packet, {} bytes (offsets below are in the plaintext)  [{} | {}]\n",
+                     rtcp ? "SRTCP" : "SRTP", plain->bytes.size(), rtcp ? "RFC 3711 §3.4" : "RFC 3711 §3.3", fn);
+  Bytes b(plain->bytes.data(), plain->bytes.size());
+  Printer inner(out, b, options_.all_bytes);
+  Indented in(inner);
+  if (rtcp) explain_rtcp(inner, b);
+  else explain_rtp(inner, b);
+}
+
 DtlsDecryptor& Explainer::association(std::string_view flow) {
   std::string key(flow);
   std::size_t arrow = flow.find(" > ");
@@ -137,8 +165,12 @@ void Explainer::datagram(Bytes d, std::string_view flow_name, std::string& out) 
       FlowSink sink(flow(flow_name), association(flow_name), flow_name, options_);
       return explain_dtls(p, d, sink);
     }
-    case Kind::rtp: return explain_rtp(p, d);
-    case Kind::rtcp: return explain_rtcp(p, d);
+    case Kind::rtp:
+      explain_rtp(p, d);
+      return explain_srtp(p, d, false);
+    case Kind::rtcp:
+      explain_rtcp(p, d);
+      return explain_srtp(p, d, true);
     case Kind::zrtp: case Kind::turn_channel: case Kind::unknown:
       if (!d.empty()) p.field(d, "not explained (keyway does not speak it)", "RFC 7983 §7", "peer::Connection (demultiplexer)");
   }

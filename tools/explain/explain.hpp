@@ -23,6 +23,7 @@
 #include "keyway/lib/bytes.hpp"
 #include "tools/explain/keylog.hpp"
 #include "tools/explain/printer.hpp"
+#include "tools/explain/srtp_keys.hpp"
 
 namespace keyway::explain {
 
@@ -36,11 +37,12 @@ struct Options {
   std::vector<std::string> passwords;  // STUN short-term passwords (ICE pwd) to check MESSAGE-INTEGRITY
   bool all_bytes = false;              // print every byte of long fields
   std::vector<KeyLogEntry> keylog;     // --keylog: DTLS master secrets by client random
+  std::optional<SrtpKeys> srtp;        // --srtp: the DTLS-SRTP exporter output and profile
 };
 
 class Explainer {
  public:
-  explicit Explainer(Options options) : options_(std::move(options)) {}
+  explicit Explainer(Options options);
 
   struct FlowState {
     std::vector<uint8_t> pool;
@@ -57,10 +59,13 @@ class Explainer {
   FlowState& flow(std::string_view name);
   // Both directions of a flow ("a > b" and "b > a") share one association.
   DtlsDecryptor& association(std::string_view flow);
+  void explain_srtp(Printer& p, Bytes packet, bool rtcp);
 
   Options options_;
   std::map<std::string, std::unique_ptr<FlowState>, std::less<>> flows_;
   std::map<std::string, std::unique_ptr<DtlsDecryptor>, std::less<>> associations_;
+  SrtpDecryptor srtp_;
+  std::string srtp_error_;  // why srtp_ could not be set up
 };
 
 // The explainers, one per protocol (each file cites its RFC).
