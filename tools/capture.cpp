@@ -24,17 +24,23 @@ void CaptureFile::record(const SocketAddr& from_in, const SocketAddr& to_in, Byt
   auto now = std::chrono::system_clock::now().time_since_epoch();
   writer_.add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now).count()), from, to,
               datagram);
+  flush();
 }
 
-bool CaptureFile::save() {
-  std::FILE* f = std::fopen(path_.c_str(), "wb");
-  if (f == nullptr) {
-    std::fprintf(stderr, "keyway: cannot write the capture %s\n", path_.c_str());
-    return false;
-  }
-  const std::vector<uint8_t>& b = writer_.bytes();
-  bool ok = std::fwrite(b.data(), 1, b.size(), f) == b.size();
-  return std::fclose(f) == 0 && ok;
+CaptureFile::CaptureFile(const std::string& path) : file_(std::fopen(path.c_str(), "wb")) {
+  if (file_ == nullptr) std::fprintf(stderr, "keyway: cannot write the capture %s\n", path.c_str());
+  flush();  // the global header
+}
+
+CaptureFile::~CaptureFile() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+void CaptureFile::flush() {
+  std::vector<uint8_t> b = writer_.drain();
+  if (file_ == nullptr) return;
+  std::fwrite(b.data(), 1, b.size(), file_);
+  std::fflush(file_);
 }
 
 }  // namespace keyway::tools

@@ -2,9 +2,11 @@
 // `--pcap FILE` on the commands that use real sockets (issue 15): every
 // datagram a UdpSocket sends or receives, with its real addresses and the
 // wall-clock time, written as a pcap (tools/explain/pcap_writer.hpp) that
-// Wireshark and `keyway explain` read. Written when the command ends.
+// Wireshark and `keyway explain` read. Each datagram is written and flushed
+// as it passes, so the file is whole even if the command is killed.
 #pragma once
 
+#include <cstdio>
 #include <string>
 
 #include "keyway/lib/bytes.hpp"
@@ -15,17 +17,16 @@ namespace keyway::tools {
 
 class CaptureFile {
  public:
-  explicit CaptureFile(std::string path) : path_(std::move(path)) {}
-  ~CaptureFile() { save(); }
+  explicit CaptureFile(const std::string& path);  // creates the file (a message on stderr if it cannot)
+  ~CaptureFile();
   CaptureFile(const CaptureFile&) = delete;
   CaptureFile& operator=(const CaptureFile&) = delete;
 
   void record(const SocketAddr& from, const SocketAddr& to, Bytes datagram);
-  // Writes the file (again, with everything so far); false if it cannot.
-  bool save();
 
  private:
-  std::string path_;
+  void flush();
+  std::FILE* file_ = nullptr;
   explain::PcapWriter writer_;
 };
 

@@ -129,7 +129,20 @@ struct CallOptions {
   std::string bind = "127.0.0.1:0";
   double seconds = 10;
   std::string pcap_file;  // --pcap: every datagram sent and received
+  std::string keylog_file;  // --keylog: the DTLS association's NSS key log line (appended)
 };
+
+// --keylog: appended at the end of the call, as SSLKEYLOGFILE is (one file, many runs).
+void write_key_log(const peer::Connection& conn, const std::string& path) {
+  char line[dtls::Endpoint::kKeyLogLineSize];
+  if (conn.dtls() == nullptr || !conn.dtls()->format_key_log(line, sizeof line).ok()) {
+    fmt::print(stderr, "keyway: no key log: the DTLS handshake did not complete\n");
+    return;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr || std::fputs(line, f) < 0) fmt::print(stderr, "keyway: cannot write the key log {}\n", path);
+  if (f != nullptr) std::fclose(f);
+}
 
 int run_call(const CallOptions& opt) {
   std::string error;
@@ -217,6 +230,7 @@ int run_call(const CallOptions& opt) {
   loop.add(&party);
   Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
   loop.run(end, [&] { return conn.state() == peer::State::failed; }, end);
+  if (!opt.keylog_file.empty()) write_key_log(conn, opt.keylog_file);
   std::string reason = stall_reason(conn);
   fmt::print("{}\n", stats_json(conn, reason));
   std::fflush(stdout);
@@ -237,12 +251,13 @@ int run_answer(int argc, char** argv) {
   auto ice_mode = args.value("--ice");
   if (auto b = args.value("--bind")) opt.bind = *b;
   opt.pcap_file = args.value("--pcap").value_or("");
+  opt.keylog_file = args.value("--keylog").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full")) {
     fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N] [--pcap FILE]\n", error.empty() ? "bad option value" : error);
+                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--keylog FILE]\n", error.empty() ? "bad option value" : error);
     return 2;
   }
   opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
@@ -258,10 +273,11 @@ int run_offer(int argc, char** argv) {
   auto ice_mode = args.value("--ice");
   if (auto b = args.value("--bind")) opt.bind = *b;
   opt.pcap_file = args.value("--pcap").value_or("");
+  opt.keylog_file = args.value("--keylog").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (ice_mode && *ice_mode != "full")) {
-    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE]\n",
+    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE] [--keylog FILE]\n",
                error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     return 2;
   }

@@ -50,6 +50,23 @@ dtls_capture() {
     ! grep -q 'not decrypted' "$pcapdir/decrypted"
 }
 check "dtls client/server --pcap/--keylog: every datagram captured, the same key log line; explain decrypts" dtls_capture
+# A whole call (offer <-> answer over two fifos): the offerer's capture holds
+# STUN, DTLS, SRTP and SRTCP, and its key log decrypts every DTLS record.
+call_capture() {
+  mkfifo "$pcapdir/o2a" "$pcapdir/a2o"
+  "$K" offer --seconds 2 --pcap "$pcapdir/offer.pcap" --keylog "$pcapdir/call.log" <>"$pcapdir/a2o" >"$pcapdir/o2a" 2>/dev/null &
+  local offer=$!
+  timeout 15 "$K" answer --seconds 2 --pcap "$pcapdir/answer.pcap" <"$pcapdir/o2a" >"$pcapdir/a2o" 2>/dev/null
+  wait $offer
+  "$K" explain --keylog "$pcapdir/call.log" "$pcapdir/offer.pcap" >"$pcapdir/call.txt" &&
+    grep -q 'RFC 7983 §7: STUN' "$pcapdir/call.txt" &&
+    grep -q 'RFC 7983 §7: RTP/SRTP' "$pcapdir/call.txt" &&
+    grep -q 'RFC 7983 §7: RTCP/SRTCP' "$pcapdir/call.txt" &&
+    grep -q 'decrypted handshake record' "$pcapdir/call.txt" &&
+    ! grep -q 'not decrypted' "$pcapdir/call.txt" &&
+    "$K" explain "$pcapdir/answer.pcap" | grep -q 'RFC 7983 §7: DTLS'
+}
+check "offer/answer --pcap/--keylog: a whole call captured; explain decrypts its DTLS" call_capture
 rm -rf "$pcapdir"
 rm -f /tmp/keyway-cli-test.$$
 exit $fail

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "keyway/lib/bytes.hpp"
@@ -18,6 +19,9 @@ class PcapWriter {
   // Appends one datagram (from and to must be of the same family).
   void add(uint64_t time_us, const SocketAddr& from, const SocketAddr& to, Bytes payload);
   const std::vector<uint8_t>& bytes() const { return file_; }
+  // Hands over what was written so far and starts empty (for writing a file
+  // as it grows: the header first, then each record).
+  std::vector<uint8_t> drain() { return std::exchange(file_, {}); }
 
  private:
   std::vector<uint8_t> file_;
