@@ -4,6 +4,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
+
+#include "keyway/srtp/profile.hpp"
+#include "tools/explain/explain.hpp"
+#include "tools/explain/srtp_keys.hpp"
 
 namespace keyway::tools {
 
@@ -22,13 +27,43 @@ SocketAddr concrete(SocketAddr local, const SocketAddr& peer) {
 void CaptureFile::record(const SocketAddr& from_in, const SocketAddr& to_in, Bytes datagram) {
   SocketAddr from = concrete(from_in, to_in), to = concrete(to_in, from_in);
   auto now = std::chrono::system_clock::now().time_since_epoch();
-  writer_.add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now).count()), from, to,
-              datagram);
+  uint64_t us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+  writer_.add(us, from, to, datagram);
   flush();
+  if (keep_) kept_.push_back({us, from, to, std::vector<uint8_t>(datagram.begin(), datagram.end())});
 }
 
-CaptureFile::CaptureFile(const std::string& path) : file_(std::fopen(path.c_str(), "wb")) {
-  if (file_ == nullptr) std::fprintf(stderr, "keyway: cannot write the capture %s\n", path.c_str());
+bool CaptureFile::write_plain(const std::string& path, uint16_t profile, Bytes material, std::string& error) const {
+  explain::SrtpKeys keys;
+  auto p = srtp::profile_from_dtls_id(profile);
+  if (!p.ok()) {
+    error = "no SRTP profile was negotiated";
+    return false;
+  }
+  keys.profile = *p;
+  keys.material.assign(material.begin(), material.end());
+  explain::SrtpDecryptor srtp;
+  if (!srtp.init(keys, error)) return false;
+  explain::PcapWriter plain;
+  for (const Kept& k : kept_) {
+    Bytes b(k.bytes.data(), k.bytes.size());
+    explain::Kind kind = explain::classify(b);
+    std::optional<explain::SrtpPlain> open;
+    if (kind == explain::Kind::rtp) open = srtp.rtp(b);
+    if (kind == explain::Kind::rtcp) open = srtp.rtcp(b);
+    plain.add(k.time_us, k.from, k.to, open ? Bytes(open->bytes.data(), open->bytes.size()) : b);
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    error = "cannot write " + path;
+    return false;
+  }
+  bool ok = std::fwrite(plain.bytes().data(), 1, plain.bytes().size(), f) == plain.bytes().size();
+  return std::fclose(f) == 0 && ok;
+}
+
+CaptureFile::CaptureFile(const std::string& path) : file_(path.empty() ? nullptr : std::fopen(path.c_str(), "wb")) {
+  if (file_ == nullptr && !path.empty()) std::fprintf(stderr, "keyway: cannot write the capture %s\n", path.c_str());
   flush();  // the global header
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "keyway/lib/bytes.hpp"
 #include "keyway/lib/socket_addr.hpp"
@@ -17,17 +18,31 @@ namespace keyway::tools {
 
 class CaptureFile {
  public:
-  explicit CaptureFile(const std::string& path);  // creates the file (a message on stderr if it cannot)
+  explicit CaptureFile(const std::string& path);  // creates the file ("": none; a message on stderr if it cannot)
   ~CaptureFile();
   CaptureFile(const CaptureFile&) = delete;
   CaptureFile& operator=(const CaptureFile&) = delete;
 
   void record(const SocketAddr& from, const SocketAddr& to, Bytes datagram);
 
+  // --pcap-plain: keep every datagram, and at the end write a second capture
+  // where each SRTP/SRTCP packet that the DTLS-SRTP keys open is replaced by
+  // its plaintext (same times and addresses), for Wireshark's RTP analysis.
+  void keep_datagrams() { keep_ = true; }
+  // profile: the DTLS-SRTP profile id; material: the exporter output (RFC 5764 §4.2).
+  bool write_plain(const std::string& path, uint16_t profile, Bytes material, std::string& error) const;
+
  private:
+  struct Kept {
+    uint64_t time_us;
+    SocketAddr from, to;
+    std::vector<uint8_t> bytes;
+  };
   void flush();
   std::FILE* file_ = nullptr;
   explain::PcapWriter writer_;
+  bool keep_ = false;
+  std::vector<Kept> kept_;
 };
 
 }  // namespace keyway::tools

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "keyway/peer/connection.hpp"
+#include "keyway/srtp/keying.hpp"
 #include "tools/call.hpp"
 #include "tools/capture.hpp"
 #include "tools/cli.hpp"
@@ -130,7 +131,22 @@ struct CallOptions {
   double seconds = 10;
   std::string pcap_file;  // --pcap: every datagram sent and received
   std::string keylog_file;  // --keylog: the DTLS association's NSS key log line (appended)
+  std::string pcap_plain_file;  // --pcap-plain: the same capture with SRTP/SRTCP decrypted
 };
+
+// --pcap-plain: the DTLS-SRTP keys of the call (RFC 5764 §4.2) open the media.
+void write_plain_capture(const peer::Connection& conn, const CaptureFile& capture, const std::string& path) {
+  const dtls::Endpoint* ep = conn.dtls();
+  auto profile = ep != nullptr ? srtp::profile_from_dtls_id(ep->srtp_profile()) : Result<srtp::Profile>(Error{});
+  std::string error = "the DTLS handshake did not complete";
+  if (profile.ok()) {
+    std::vector<uint8_t> material(srtp::dtls_srtp_material_len(*profile));
+    if (ep->export_keying_material("EXTRACTOR-dtls_srtp", material).ok() &&
+        capture.write_plain(path, ep->srtp_profile(), Bytes(material.data(), material.size()), error))
+      return;
+  }
+  fmt::print(stderr, "keyway: --pcap-plain {}: {}\n", path, error);
+}
 
 // --keylog: appended at the end of the call, as SSLKEYLOGFILE is (one file, many runs).
 void write_key_log(const peer::Connection& conn, const std::string& path) {
@@ -158,9 +174,10 @@ int run_call(const CallOptions& opt) {
     fmt::print(stderr, "keyway: cannot bind UDP socket on {}\n", opt.bind);
     return 1;
   }
-  std::unique_ptr<CaptureFile> capture;  // written when the call ends
-  if (!opt.pcap_file.empty()) {
+  std::unique_ptr<CaptureFile> capture;  // written datagram by datagram
+  if (!opt.pcap_file.empty() || !opt.pcap_plain_file.empty()) {
     capture = std::make_unique<CaptureFile>(opt.pcap_file);
+    if (!opt.pcap_plain_file.empty()) capture->keep_datagrams();
     sock.set_capture(capture.get());
   }
   peer::Config cfg;
@@ -231,6 +248,7 @@ int run_call(const CallOptions& opt) {
   Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
   loop.run(end, [&] { return conn.state() == peer::State::failed; }, end);
   if (!opt.keylog_file.empty()) write_key_log(conn, opt.keylog_file);
+  if (!opt.pcap_plain_file.empty()) write_plain_capture(conn, *capture, opt.pcap_plain_file);
   std::string reason = stall_reason(conn);
   fmt::print("{}\n", stats_json(conn, reason));
   std::fflush(stdout);
@@ -252,12 +270,13 @@ int run_answer(int argc, char** argv) {
   if (auto b = args.value("--bind")) opt.bind = *b;
   opt.pcap_file = args.value("--pcap").value_or("");
   opt.keylog_file = args.value("--keylog").value_or("");
+  opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full")) {
     fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--keylog FILE]\n", error.empty() ? "bad option value" : error);
+                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n", error.empty() ? "bad option value" : error);
     return 2;
   }
   opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
@@ -274,10 +293,11 @@ int run_offer(int argc, char** argv) {
   if (auto b = args.value("--bind")) opt.bind = *b;
   opt.pcap_file = args.value("--pcap").value_or("");
   opt.keylog_file = args.value("--keylog").value_or("");
+  opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (ice_mode && *ice_mode != "full")) {
-    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE] [--keylog FILE]\n",
+    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n",
                error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     return 2;
   }

@@ -4,7 +4,9 @@
 # server and client run on 127.0.0.1 with --pcap and --keylog; tshark (Debian's
 # package) reads the server's capture with the key log and must decrypt both
 # Finished messages (none without the key log) and dissect the use_srtp
-# profile the server chose. Skipped (exit 77) without tshark.
+# profile the server chose. Then a whole offer/answer call with --pcap-plain:
+# tshark's RTP statistics must see both audio streams, with packets and no
+# loss. Skipped (exit 77) without tshark.
 #   tshark_test.sh KEYWAY_BINARY
 set -u
 K=$1
@@ -28,4 +30,18 @@ echo "Finished messages decrypted with the key log: $finished (without it: $clos
 chosen=$(ts -Y "dtls.handshake.type == 2" -T fields -e dtls.use_srtp.protection_profile | tr -d '[:space:]')
 echo "use_srtp profile in the ServerHello: $chosen"
 [ "$chosen" = "0x0007" ] || fail=1
+
+# A whole call, offer <-> answer over two fifos; the offerer writes the plain capture.
+mkfifo "$dir/o2a" "$dir/a2o"
+"$K" offer --seconds 2 --pcap-plain "$dir/plain.pcap" <>"$dir/a2o" >"$dir/o2a" 2>"$dir/offer.err" &
+offer=$!
+timeout 15 "$K" answer --seconds 2 <"$dir/o2a" >"$dir/a2o" 2>/dev/null
+wait $offer
+cat "$dir/offer.err"
+tshark -r "$dir/plain.pcap" --enable-heuristic rtp_udp -q -z rtp,streams 2>/dev/null >"$dir/streams"
+cat "$dir/streams"
+# One line per stream: "... SSRC  Payload  Pkts  Lost ..."; two streams, each with packets and 0 lost.
+streams=$(grep -cE '0x[0-9A-F]+ +RTPType-[0-9]+ +[1-9][0-9]* +0 \(0\.0%\)' "$dir/streams")
+echo "RTP streams with packets and no loss: $streams"
+[ "$streams" = 2 ] || fail=1
 exit $fail
