@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "keyway/peer/connection.hpp"
+#include "keyway/srtp/keying.hpp"
 #include "keyway/srtp/profile.hpp"
 #include "tools/explain/explain.hpp"
 #include "tools/explain/srtp_keys.hpp"
@@ -76,6 +78,32 @@ void CaptureFile::flush() {
   if (file_ == nullptr) return;
   std::fwrite(b.data(), 1, b.size(), file_);
   std::fflush(file_);
+}
+
+// --keylog: appended at the end of the call, as SSLKEYLOGFILE is (one file, many runs).
+void write_key_log(const peer::Connection& conn, const std::string& path) {
+  char line[dtls::Endpoint::kKeyLogLineSize];
+  if (conn.dtls() == nullptr || !conn.dtls()->format_key_log(line, sizeof line).ok()) {
+    std::fprintf(stderr, "keyway: no key log: the DTLS handshake did not complete\n");
+    return;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr || std::fputs(line, f) < 0) std::fprintf(stderr, "keyway: cannot write the key log %s\n", path.c_str());
+  if (f != nullptr) std::fclose(f);
+}
+
+// --pcap-plain: the DTLS-SRTP keys of the call (RFC 5764 §4.2) open the media.
+void write_plain_capture(const peer::Connection& conn, const CaptureFile& capture, const std::string& path) {
+  const dtls::Endpoint* ep = conn.dtls();
+  auto profile = ep != nullptr ? srtp::profile_from_dtls_id(ep->srtp_profile()) : Result<srtp::Profile>(Error{});
+  std::string error = "the DTLS handshake did not complete";
+  if (profile.ok()) {
+    std::vector<uint8_t> material(srtp::dtls_srtp_material_len(*profile));
+    if (ep->export_keying_material("EXTRACTOR-dtls_srtp", material).ok() &&
+        capture.write_plain(path, ep->srtp_profile(), Bytes(material.data(), material.size()), error))
+      return;
+  }
+  std::fprintf(stderr, "keyway: --pcap-plain %s: %s\n", path.c_str(), error.c_str());
 }
 
 }  // namespace keyway::tools

@@ -14,6 +14,10 @@
 #include "keyway/lib/socket_addr.hpp"
 #include "tools/explain/pcap_writer.hpp"
 
+namespace keyway::peer {
+class Connection;
+}
+
 namespace keyway::tools {
 
 class CaptureFile {
@@ -44,5 +48,11 @@ class CaptureFile {
   bool keep_ = false;
   std::vector<Kept> kept_;
 };
+
+// --keylog: the call's NSS key log line, appended (one file, many runs).
+void write_key_log(const peer::Connection& conn, const std::string& path);
+// --pcap-plain: `capture` (which kept its datagrams) with the media opened by
+// the call's DTLS-SRTP keys (RFC 5764 §4.2).
+void write_plain_capture(const peer::Connection& conn, const CaptureFile& capture, const std::string& path);
 
 }  // namespace keyway::tools

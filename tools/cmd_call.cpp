@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "keyway/peer/connection.hpp"
-#include "keyway/srtp/keying.hpp"
 #include "tools/call.hpp"
 #include "tools/capture.hpp"
 #include "tools/cli.hpp"
@@ -134,31 +133,6 @@ struct CallOptions {
   std::string pcap_plain_file;  // --pcap-plain: the same capture with SRTP/SRTCP decrypted
 };
 
-// --pcap-plain: the DTLS-SRTP keys of the call (RFC 5764 §4.2) open the media.
-void write_plain_capture(const peer::Connection& conn, const CaptureFile& capture, const std::string& path) {
-  const dtls::Endpoint* ep = conn.dtls();
-  auto profile = ep != nullptr ? srtp::profile_from_dtls_id(ep->srtp_profile()) : Result<srtp::Profile>(Error{});
-  std::string error = "the DTLS handshake did not complete";
-  if (profile.ok()) {
-    std::vector<uint8_t> material(srtp::dtls_srtp_material_len(*profile));
-    if (ep->export_keying_material("EXTRACTOR-dtls_srtp", material).ok() &&
-        capture.write_plain(path, ep->srtp_profile(), Bytes(material.data(), material.size()), error))
-      return;
-  }
-  fmt::print(stderr, "keyway: --pcap-plain {}: {}\n", path, error);
-}
-
-// --keylog: appended at the end of the call, as SSLKEYLOGFILE is (one file, many runs).
-void write_key_log(const peer::Connection& conn, const std::string& path) {
-  char line[dtls::Endpoint::kKeyLogLineSize];
-  if (conn.dtls() == nullptr || !conn.dtls()->format_key_log(line, sizeof line).ok()) {
-    fmt::print(stderr, "keyway: no key log: the DTLS handshake did not complete\n");
-    return;
-  }
-  std::FILE* f = std::fopen(path.c_str(), "a");
-  if (f == nullptr || std::fputs(line, f) < 0) fmt::print(stderr, "keyway: cannot write the key log {}\n", path);
-  if (f != nullptr) std::fclose(f);
-}
 
 int run_call(const CallOptions& opt) {
   std::string error;

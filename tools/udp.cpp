@@ -86,7 +86,7 @@ std::optional<std::size_t> UdpSocket::recv_from(std::span<uint8_t> buf, ice::Soc
   ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
   if (n < 0) return std::nullopt;
   from = from_sockaddr(ss);
-  if (capture_ != nullptr) capture_->record(from, local_, buf.first(static_cast<std::size_t>(n)));
+  if (capture_ != nullptr && !capture_sends_only_) capture_->record(from, local_, buf.first(static_cast<std::size_t>(n)));
   return static_cast<std::size_t>(n);
 }
 

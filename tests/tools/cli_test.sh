@@ -67,6 +67,13 @@ call_capture() {
     "$K" explain "$pcapdir/answer.pcap" | grep -q 'RFC 7983 §7: DTLS'
 }
 check "offer/answer --pcap/--keylog: a whole call captured; explain decrypts its DTLS" call_capture
+demo_capture() {
+  "$K" demo --quiet --seconds 1 --pcap "$pcapdir/demo.pcap" --pcap-plain "$pcapdir/plain.pcap" --keylog "$pcapdir/demo.log" >/dev/null &&
+    "$K" explain --keylog "$pcapdir/demo.log" "$pcapdir/demo.pcap" >"$pcapdir/demo.txt" &&
+    grep -q 'decrypted handshake record' "$pcapdir/demo.txt" && ! grep -q 'not decrypted' "$pcapdir/demo.txt" &&
+    "$K" explain "$pcapdir/plain.pcap" | grep -q 'RFC 7983 §7: RTP/SRTP'
+}
+check "demo --pcap/--pcap-plain/--keylog: the capture explained and decrypted" demo_capture
 rm -rf "$pcapdir"
 rm -f /tmp/keyway-cli-test.$$
 exit $fail
