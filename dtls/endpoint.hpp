@@ -183,6 +183,12 @@ class Endpoint {
   // RFC 5705 exporter (no context). Fails before the handshake completes
   // or before the peer certificate is accepted.
   [[nodiscard]] Status export_keying_material(const char* label, MutableBytes out) const;
+  // The association's line in the NSS key log format (SSLKEYLOGFILE, read by
+  // Wireshark): "CLIENT_RANDOM <client random hex> <master secret hex>\n".
+  // For studying captures only: whoever holds it can decrypt the association.
+  // Same conditions as the exporter (dtls/key_log.cpp).
+  static constexpr std::size_t kKeyLogLineSize = 14 + 2 * kRandomSize + 1 + 2 * kMasterSecretSize + 2;
+  [[nodiscard]] Status format_key_log(char* out, std::size_t out_len) const;
 
   HandshakeState state() const { return state_; }
   bool is_established() const { return state_ == HandshakeState::established; }

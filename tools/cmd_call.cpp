@@ -16,11 +16,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
+#include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
@@ -126,7 +128,11 @@ struct CallOptions {
   sdp::Setup setup = sdp::Setup::active;
   std::string bind = "127.0.0.1:0";
   double seconds = 10;
+  std::string pcap_file;  // --pcap: every datagram sent and received
+  std::string keylog_file;  // --keylog: the DTLS association's NSS key log line (appended)
+  std::string pcap_plain_file;  // --pcap-plain: the same capture with SRTP/SRTCP decrypted
 };
+
 
 int run_call(const CallOptions& opt) {
   std::string error;
@@ -141,6 +147,12 @@ int run_call(const CallOptions& opt) {
   if (!bind.ok() || !sock.open(*bind).ok()) {
     fmt::print(stderr, "keyway: cannot bind UDP socket on {}\n", opt.bind);
     return 1;
+  }
+  std::unique_ptr<CaptureFile> capture;  // written datagram by datagram
+  if (!opt.pcap_file.empty() || !opt.pcap_plain_file.empty()) {
+    capture = std::make_unique<CaptureFile>(opt.pcap_file);
+    if (!opt.pcap_plain_file.empty()) capture->keep_datagrams();
+    sock.set_capture(capture.get());
   }
   peer::Config cfg;
   cfg.role = opt.answerer ? peer::Role::answerer : peer::Role::offerer;
@@ -209,6 +221,8 @@ int run_call(const CallOptions& opt) {
   loop.add(&party);
   Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
   loop.run(end, [&] { return conn.state() == peer::State::failed; }, end);
+  if (!opt.keylog_file.empty()) write_key_log(conn, opt.keylog_file);
+  if (!opt.pcap_plain_file.empty()) write_plain_capture(conn, *capture, opt.pcap_plain_file);
   std::string reason = stall_reason(conn);
   fmt::print("{}\n", stats_json(conn, reason));
   std::fflush(stdout);
@@ -228,12 +242,15 @@ int run_answer(int argc, char** argv) {
   auto setup = args.value("--setup");
   auto ice_mode = args.value("--ice");
   if (auto b = args.value("--bind")) opt.bind = *b;
+  opt.pcap_file = args.value("--pcap").value_or("");
+  opt.keylog_file = args.value("--keylog").value_or("");
+  opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full")) {
     fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N]\n", error.empty() ? "bad option value" : error);
+                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n", error.empty() ? "bad option value" : error);
     return 2;
   }
   opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
@@ -248,10 +265,13 @@ int run_offer(int argc, char** argv) {
   opt.video = args.flag("--video");
   auto ice_mode = args.value("--ice");
   if (auto b = args.value("--bind")) opt.bind = *b;
+  opt.pcap_file = args.value("--pcap").value_or("");
+  opt.keylog_file = args.value("--keylog").value_or("");
+  opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.seconds = args.number("--seconds", 10);
   std::string error;
   if (!args.finish(error) || (ice_mode && *ice_mode != "full")) {
-    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]\n",
+    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n",
                error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     return 2;
   }

@@ -6,12 +6,14 @@
 // ways. Every step is printed as a ladder a learner can follow.
 #include <fmt/core.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "keyway/lib/hex.hpp"
 #include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
+#include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
@@ -27,6 +29,7 @@ struct Options {
   double reorder = 0;
   uint64_t seed = 1;
   bool quiet = false;
+  std::string pcap, pcap_plain, keylog;  // issue 15: captures Wireshark and `keyway explain` read
 };
 
 Timestamp g_start;
@@ -90,9 +93,13 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
 void usage() {
   fmt::print(stderr,
              "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
+             "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
              "  Two endpoints on 127.0.0.1 run SDP -> ICE -> DTLS -> exporter -> SRTP and exchange S seconds\n"
              "  of generated audio both ways (default 3). --loss/--reorder (probabilities in [0,1]) impair\n"
              "  every datagram between them, to watch retransmissions; --seed fixes the impairment pattern.\n"
+             "  --pcap FILE: every datagram that leaves a socket (lost ones never do), as a pcap for Wireshark\n"
+             "  or `keyway explain FILE`; --pcap-plain FILE: the same with the media decrypted; --keylog FILE:\n"
+             "  the DTLS keys in the NSS key log format (appended).\n"
              "  See also: keyway srtp-demo (every SRTP profile over a simulated network).\n");
 }
 
@@ -110,6 +117,9 @@ int run_demo(int argc, char** argv) {
   opt.reorder = args.number("--reorder", 0);
   opt.seed = static_cast<uint64_t>(args.number("--seed", 1));
   opt.quiet = args.flag("--quiet");
+  opt.pcap = args.value("--pcap").value_or("");
+  opt.pcap_plain = args.value("--pcap-plain").value_or("");
+  opt.keylog = args.value("--keylog").value_or("");
   std::string error;
   if (!args.finish(error) || opt.loss < 0 || opt.loss > 1 || opt.reorder < 0 || opt.reorder > 1 || opt.seconds <= 0 ||
       opt.seconds > 600) {
@@ -130,6 +140,13 @@ int run_demo(int argc, char** argv) {
   if (!sock_a.open(loopback).ok() || !sock_b.open(loopback).ok()) {
     fmt::print(stderr, "keyway demo: cannot bind UDP sockets on 127.0.0.1\n");
     return 1;
+  }
+  std::unique_ptr<CaptureFile> capture;  // both sockets, sends only: each datagram once
+  if (!opt.pcap.empty() || !opt.pcap_plain.empty()) {
+    capture = std::make_unique<CaptureFile>(opt.pcap);
+    if (!opt.pcap_plain.empty()) capture->keep_datagrams();
+    sock_a.set_capture(capture.get(), true);
+    sock_b.set_capture(capture.get(), true);
   }
   Printer trace_a("A", opt.quiet), trace_b("B", opt.quiet);
   const uint32_t ssrc_a = rnd_a.public_rng.next_u32(), ssrc_b = rnd_b.public_rng.next_u32();
@@ -232,6 +249,8 @@ int run_demo(int argc, char** argv) {
                c->ice().stats().checks_sent);
     if (s.rtp_received == 0 || s.auth_failures != 0) ok = false;
   }
+  if (!opt.keylog.empty()) write_key_log(a, opt.keylog);
+  if (!opt.pcap_plain.empty()) write_plain_capture(a, *capture, opt.pcap_plain);
   fmt::print("\n{}\n", ok ? "demo ok: the call was secured end to end and media flowed both ways"
                           : "demo FAILED: media did not flow (see above)");
   return ok ? 0 : 1;

@@ -26,6 +26,7 @@
 #include "keyway/lib/crypto/ct.hpp"
 #include "keyway/lib/hex.hpp"
 #include "keyway/srtp/profile.hpp"
+#include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
@@ -71,6 +72,10 @@ const char* kHelp =
     "  --cert FILE --key FILE PEM certificate and EC P-256 key (default: a fresh one)\n"
     "  --export-length N      exporter bytes (default: 2*(key+salt) of the negotiated profile)\n"
     "  --timeout SECONDS      whole run (default 10)\n"
+    "  --pcap FILE            write every datagram sent and received (real addresses) as a pcap,\n"
+    "                         for Wireshark or `keyway explain FILE`\n"
+    "  --keylog FILE          append the association's keys in the NSS key log format (CLIENT_RANDOM,\n"
+    "                         Wireshark's \"(Pre)-Master-Secret log\"; `keyway explain --keylog FILE`)\n"
     "After the handshake it prints cipher=, srtp_profile=, peer_fingerprint= and exporter=\n"
     "lines, sends one line of application data, waits up to 3 s for the peer's line\n"
     "(received=) or its close_notify, sends close_notify and exits 0.\n"
@@ -84,6 +89,8 @@ struct Options {
   std::string cert_file, key_file;
   long export_length = -1;
   double timeout_s = 10;
+  std::string pcap_file;  // --pcap: every datagram sent and received
+  std::string keylog_file;  // --keylog: the NSS key log line is appended there
 };
 
 std::vector<std::string> split_colons(const std::string& s) {
@@ -171,6 +178,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
   auto groups = args.value("--groups");
   o.cert_file = args.value("--cert").value_or("");
   o.key_file = args.value("--key").value_or("");
+  o.pcap_file = args.value("--pcap").value_or("");
+  o.keylog_file = args.value("--keylog").value_or("");
   if (!parse_numbers(args, o, error) || !args.finish(error)) return false;
   if (!where) {
     error = o.server ? "missing --listen HOST:PORT" : "missing --connect HOST:PORT";
@@ -266,6 +275,10 @@ class Session {
       bind_addr.family = o_.addr.family;
     }
     Status st = sock_.open(bind_addr);
+    if (!o_.pcap_file.empty()) {
+      capture_ = std::make_unique<CaptureFile>(o_.pcap_file);
+      sock_.set_capture(capture_.get());
+    }
     if (!st.ok()) {
       fail_with("socket", error_text(st.error()));
       return false;
@@ -406,6 +419,7 @@ class Session {
       fail_with("dtls", "exporter: " + error_text(st.error()));
       return;
     }
+    if (!o_.keylog_file.empty()) write_key_log();
     dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, e.data);  // the peer certificate
     char fp_text[200];
     dtls::format_fingerprint(fp, fp_text, sizeof fp_text);
@@ -416,6 +430,15 @@ class Session {
     auto sent = ep_->send_application_data(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()), scratch_);
     if (!sent.ok()) fail_with("dtls", "send: " + error_text(sent.error()));
     else sock_.send_to(peer_, *sent);
+  }
+
+  // --keylog: appended, as SSLKEYLOGFILE is, so one file serves many runs.
+  void write_key_log() {
+    char line[dtls::Endpoint::kKeyLogLineSize];
+    if (!ep_->format_key_log(line, sizeof line).ok()) return;
+    std::ofstream f(o_.keylog_file, std::ios::app);
+    f << line;
+    if (!f) std::fprintf(stderr, "keyway dtls: cannot write the key log %s\n", o_.keylog_file.c_str());
   }
 
   static std::string upper_hex(const std::vector<uint8_t>& b) {
@@ -445,6 +468,7 @@ class Session {
   }
 
   Options& o_;
+  std::unique_ptr<CaptureFile> capture_;  // --pcap (written when the session ends)
   UdpSocket sock_;
   std::unique_ptr<dtls::Listener> listener_;  // server, --cookie on
   std::unique_ptr<dtls::Endpoint> own_ep_;    // client, or server with --cookie off

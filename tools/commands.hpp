@@ -9,4 +9,5 @@ int run_answer(int argc, char** argv);
 int run_offer(int argc, char** argv);
 int run_sdp(int argc, char** argv);
 int run_dtls(int argc, char** argv);
+int run_explain(int argc, char** argv);
 }  // namespace keyway::tools

@@ -19,6 +19,7 @@ const Command kCommands[] = {
     {"offer", keyway::tools::run_offer, "print an offer, read the answer from stdin, run the call"},
     {"sdp", keyway::tools::run_sdp, "check an SDP file, or answer an offer (for studying SDP)"},
     {"dtls", keyway::tools::run_dtls, "one DTLS 1.2 + use_srtp association: dtls client|server (interop)"},
+    {"explain", keyway::tools::run_explain, "explain every byte of STUN/DTLS/RTP/RTCP datagrams (hex, file, pcap)"},
     {"srtp-demo", keyway::tools::run_srtp_demo, "a generated call protected with every SRTP profile (simulated network)"},
     {nullptr, nullptr, nullptr},
 };

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "tools/capture.hpp"
 #include "tools/os.hpp"
 
 namespace keyway::tools {
@@ -73,8 +74,10 @@ Status UdpSocket::open(const ice::SocketAddr& addr) {
 bool UdpSocket::send_to(const ice::SocketAddr& to, std::span<const uint8_t> bytes) {
   sockaddr_storage ss;
   socklen_t len = to_sockaddr(to, ss);
-  return ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) ==
-         static_cast<ssize_t>(bytes.size());
+  bool sent = ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) ==
+              static_cast<ssize_t>(bytes.size());
+  if (sent && capture_ != nullptr) capture_->record(local_, to, bytes);
+  return sent;
 }
 
 std::optional<std::size_t> UdpSocket::recv_from(std::span<uint8_t> buf, ice::SocketAddr& from) {
@@ -83,6 +86,7 @@ std::optional<std::size_t> UdpSocket::recv_from(std::span<uint8_t> buf, ice::Soc
   ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
   if (n < 0) return std::nullopt;
   from = from_sockaddr(ss);
+  if (capture_ != nullptr && !capture_sends_only_) capture_->record(from, local_, buf.first(static_cast<std::size_t>(n)));
   return static_cast<std::size_t>(n);
 }
 

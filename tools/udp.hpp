@@ -14,13 +14,18 @@
 
 namespace keyway::tools {
 
+class CaptureFile;  // capture.hpp
+
 class UdpSocket {
  public:
   UdpSocket() = default;
   ~UdpSocket();
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
-  UdpSocket(UdpSocket&& o) noexcept : fd_(o.fd_), local_(o.local_) { o.fd_ = -1; }
+  UdpSocket(UdpSocket&& o) noexcept
+      : capture_(o.capture_), capture_sends_only_(o.capture_sends_only_), fd_(o.fd_), local_(o.local_) {
+    o.fd_ = -1;
+  }
 
   // Binds to addr (port 0: an ephemeral port); non-blocking.
   [[nodiscard]] Status open(const ice::SocketAddr& addr);
@@ -30,8 +35,17 @@ class UdpSocket {
   bool send_to(const ice::SocketAddr& to, std::span<const uint8_t> bytes);
   // One datagram, or nullopt when nothing is waiting.
   std::optional<std::size_t> recv_from(std::span<uint8_t> buf, ice::SocketAddr& from);
+  // --pcap: every datagram sent and received is also recorded there (only
+  // those sent when both ends of a path are keyway's sockets, as in demo:
+  // each datagram once, as a capture on the loopback interface shows it).
+  void set_capture(CaptureFile* capture, bool sends_only = false) {
+    capture_ = capture;
+    capture_sends_only_ = sends_only;
+  }
 
  private:
+  CaptureFile* capture_ = nullptr;
+  bool capture_sends_only_ = false;
   int fd_ = -1;
   ice::SocketAddr local_{};
 };

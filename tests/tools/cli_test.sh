@@ -23,5 +23,57 @@ check "demo rejects a bad option" bash -c "! '$K' demo --loss 2"
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
 check "answer names the layer on an unusable offer" bash -c "printf 'v=0\r\n\r\n' | '$K' answer --seconds 1 2>&1 | grep -q 'sdp'"
 check "answer refuses --bind 0.0.0.0 as a candidate, naming ICE" bash -c "! '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>/dev/null && '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>&1 | grep -q 'ice: invalid argument.*0.0.0.0'"
+# keyway explain (issue 15): help, hex on stdin and on the command line, a capture of a real DTLS association.
+check "explain --help prints its usage" bash -c "'$K' explain --help | grep -q 'usage: keyway explain'"
+stun=000100582112a442b7e7a701bc34d686fa87dfae802200105354554e207465737420636c69656e74002400046e0001ff80290008932ff9b151263b36000600096576746a3a68367659202020000800149aeaa70cbfd8cb56781ef2b5b2d3f249c1b571a280280004e57a3bcf
+check "explain reads hex on stdin and checks MESSAGE-INTEGRITY" bash -c "echo $stun | '$K' explain --password VOkJxbRl1RmTxUk/WvJxBt | grep -q 'HMAC-SHA1: valid with password'"
+check "explain reads spaced hex arguments" bash -c "'$K' explain 00 01 00 00 21 12 a4 42 00 01 02 03 04 05 06 07 08 09 0a 0b | grep -q 'Binding request'"
+check "explain rejects what is neither a file nor hex" bash -c "! '$K' explain no-such-file 2>/dev/null"
+pcapdir=$(mktemp -d)
+dtls_capture() {
+  "$K" dtls server --listen 127.0.0.1:0 --timeout 5 --pcap "$pcapdir/server.pcap" --keylog "$pcapdir/keys.log" >"$pcapdir/server.out" 2>&1 &
+  local server=$!
+  for _ in $(seq 50); do grep -q listening= "$pcapdir/server.out" 2>/dev/null && break; sleep 0.1; done
+  local port
+  port=$(sed -n 's/^listening=.*://p' "$pcapdir/server.out")
+  "$K" dtls client --connect "127.0.0.1:$port" --timeout 5 --pcap "$pcapdir/client.pcap" --keylog "$pcapdir/keys.log" >/dev/null 2>&1
+  wait $server
+  "$K" explain "$pcapdir/client.pcap" >"$pcapdir/explained" &&
+    grep -q 'UDP 127.0.0.1:[0-9]* > 127.0.0.1:'"$port" "$pcapdir/explained" &&
+    grep -q 'HelloVerifyRequest (handshake type 3)' "$pcapdir/explained" &&
+    grep -q 'dtls::parse_server_hello accepts it' "$pcapdir/explained" &&
+    "$K" explain "$pcapdir/server.pcap" | grep -q 'UDP 127.0.0.1:'"$port"' >' &&
+    [ "$(sort -u "$pcapdir/keys.log" | wc -l)" = 1 ] && [ "$(wc -l <"$pcapdir/keys.log")" = 2 ] &&
+    "$K" explain --keylog "$pcapdir/keys.log" "$pcapdir/client.pcap" >"$pcapdir/decrypted" &&
+    grep -q 'decrypted application_data record, 25 bytes' "$pcapdir/decrypted" &&
+    grep -q 'Finished (handshake type 20)' "$pcapdir/decrypted" &&
+    ! grep -q 'not decrypted' "$pcapdir/decrypted"
+}
+check "dtls client/server --pcap/--keylog: every datagram captured, the same key log line; explain decrypts" dtls_capture
+# A whole call (offer <-> answer over two fifos): the offerer's capture holds
+# STUN, DTLS, SRTP and SRTCP, and its key log decrypts every DTLS record.
+call_capture() {
+  mkfifo "$pcapdir/o2a" "$pcapdir/a2o"
+  "$K" offer --seconds 2 --pcap "$pcapdir/offer.pcap" --keylog "$pcapdir/call.log" <>"$pcapdir/a2o" >"$pcapdir/o2a" 2>/dev/null &
+  local offer=$!
+  timeout 15 "$K" answer --seconds 2 --pcap "$pcapdir/answer.pcap" <"$pcapdir/o2a" >"$pcapdir/a2o" 2>/dev/null
+  wait $offer
+  "$K" explain --keylog "$pcapdir/call.log" "$pcapdir/offer.pcap" >"$pcapdir/call.txt" &&
+    grep -q 'RFC 7983 §7: STUN' "$pcapdir/call.txt" &&
+    grep -q 'RFC 7983 §7: RTP/SRTP' "$pcapdir/call.txt" &&
+    grep -q 'RFC 7983 §7: RTCP/SRTCP' "$pcapdir/call.txt" &&
+    grep -q 'decrypted handshake record' "$pcapdir/call.txt" &&
+    ! grep -q 'not decrypted' "$pcapdir/call.txt" &&
+    "$K" explain "$pcapdir/answer.pcap" | grep -q 'RFC 7983 §7: DTLS'
+}
+check "offer/answer --pcap/--keylog: a whole call captured; explain decrypts its DTLS" call_capture
+demo_capture() {
+  "$K" demo --quiet --seconds 1 --pcap "$pcapdir/demo.pcap" --pcap-plain "$pcapdir/plain.pcap" --keylog "$pcapdir/demo.log" >/dev/null &&
+    "$K" explain --keylog "$pcapdir/demo.log" "$pcapdir/demo.pcap" >"$pcapdir/demo.txt" &&
+    grep -q 'decrypted handshake record' "$pcapdir/demo.txt" && ! grep -q 'not decrypted' "$pcapdir/demo.txt" &&
+    "$K" explain "$pcapdir/plain.pcap" | grep -q 'RFC 7983 §7: RTP/SRTP'
+}
+check "demo --pcap/--pcap-plain/--keylog: the capture explained and decrypted" demo_capture
+rm -rf "$pcapdir"
 rm -f /tmp/keyway-cli-test.$$
 exit $fail

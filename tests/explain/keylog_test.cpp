@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// `keyway explain --keylog FILE` (issue 15): the NSS key log format
+// (CLIENT_RANDOM, as Wireshark reads it) and DTLS 1.2 record decryption on
+// a whole keyway handshake with application data.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "tests/dtls/fixture.hpp"
+#include "tools/explain/explain.hpp"
+#include "tools/explain/pcap_writer.hpp"
+
+
+namespace keyway::explain {
+namespace {
+
+TEST_CASE("dtls::Endpoint::format_key_log: nothing before the handshake completes") {
+  test::Fixture fx;
+  dtls::Endpoint ep(fx.client);
+  char line[dtls::Endpoint::kKeyLogLineSize];
+  CHECK(!ep.format_key_log(line, sizeof line).ok());
+}
+
+TEST_CASE("explain --keylog: Finished and application data decrypted from an NSS key log; the command too") {
+  test::Fixture fx;
+  test::Pair pair(fx.client, fx.server);
+  std::vector<std::pair<int, std::vector<uint8_t>>> seen;
+  pair.tamper = [&](int to, std::vector<uint8_t>& d) {
+    seen.emplace_back(to, d);
+    return true;
+  };
+  pair.run();
+  test::check_completed(pair);
+  const uint8_t hello[] = {'h', 'e', 'l', 'l', 'o'};
+  REQUIRE(pair.send_app(0, Bytes(hello, 5)));
+  pair.run();
+  // dtls::Endpoint::format_key_log: the same line on both sides.
+  char client_line[dtls::Endpoint::kKeyLogLineSize], server_line[dtls::Endpoint::kKeyLogLineSize];
+  REQUIRE(pair.client().ep->format_key_log(client_line, sizeof client_line).ok());
+  REQUIRE(pair.server().ep->format_key_log(server_line, sizeof server_line).ok());
+  std::string line = client_line;
+  CHECK(line == server_line);
+  CHECK(line.size() == sizeof client_line - 1);
+  CHECK(line.rfind("CLIENT_RANDOM ", 0) == 0);
+  CHECK(!pair.client().ep->format_key_log(client_line, sizeof client_line - 1).ok());
+
+  Options o;
+  std::string error;
+  REQUIRE(parse_key_log("# a comment\nCLIENT_HANDSHAKE_TRAFFIC_SECRET 00 00\n" + line, o.keylog, error));
+  REQUIRE(o.keylog.size() == 1);
+  Explainer ex(o);
+  std::string out;
+  for (const auto& [to, d] : seen)
+    ex.datagram(Bytes(d.data(), d.size()), to == 1 ? "c:1 > s:2" : "s:2 > c:1", out);
+  CHECK_MESSAGE(out.find("a handshake message, the first is Finished decrypted with the key log") != std::string::npos, out);
+  CHECK(out.find("AEAD tag: verified with the key log's key") != std::string::npos);
+  CHECK(out.find("decrypted handshake record, 24 bytes (offsets below are in the plaintext)") != std::string::npos);
+  CHECK(out.find("Finished (handshake type 20), message_seq") != std::string::npos);
+  CHECK(out.find("verify_data: PRF(master_secret, finished_label, transcript hash)") != std::string::npos);
+  CHECK(out.find("decrypted application_data record, 5 bytes") != std::string::npos);
+  CHECK(out.find("68 65 6c 6c 6f") != std::string::npos);
+  CHECK(out.find("not decrypted") == std::string::npos);
+
+  // Without the key log every protected record says why it stays closed.
+  Explainer plain(Options{});
+  std::string closed;
+  for (const auto& [to, d] : seen) plain.datagram(Bytes(d.data(), d.size()), to == 1 ? "c > s" : "s > c", closed);
+  CHECK(closed.find("not decrypted: give --keylog FILE") != std::string::npos);
+
+  // A malformed CLIENT_RANDOM line names its line.
+  std::vector<KeyLogEntry> none;
+  CHECK(!parse_key_log("\nCLIENT_RANDOM 00 11\n", none, error));
+  CHECK(error == "key log line 2: expected CLIENT_RANDOM <64 hex> <96 hex>");
+
+  // The command: a capture and its key log, as Wireshark would be given them.
+  const char* exe = std::getenv("KEYWAY_EXE");
+  REQUIRE_MESSAGE(exe != nullptr, "KEYWAY_EXE is set by meson");
+  PcapWriter w;
+  SocketAddr c = SocketAddr::v4(127, 0, 0, 1, 40000), s = SocketAddr::v4(127, 0, 0, 1, 40001);
+  uint64_t t = 1'800'000'000'000'000ull;
+  for (const auto& [to, d] : seen) w.add(t += 1000, to == 1 ? c : s, to == 1 ? s : c, Bytes(d.data(), d.size()));
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("keyway-keylog-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "call.pcap", std::ios::binary)
+      .write(reinterpret_cast<const char*>(w.bytes().data()), static_cast<std::streamsize>(w.bytes().size()));
+  std::ofstream(dir / "keys.log") << line;
+  std::string cmd = std::string(exe) + " explain --keylog " + (dir / "keys.log").string() + " " +
+                    (dir / "call.pcap").string() + " > " + (dir / "out.txt").string();
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::ifstream in(dir / "out.txt");
+  std::string cli((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+  CHECK_MESSAGE(cli.find("decrypted application_data record, 5 bytes") != std::string::npos, cli);
+  CHECK(cli.find("not decrypted") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace keyway::explain
