@@ -3,8 +3,8 @@
 # keyway needs when they are missing (Debian 12, as root or with sudo).
 
 keyway_packages_build="meson ninja-build g++ pkg-config libmbedtls-dev doctest-dev libfmt-dev"
-# Test-only: real peers and the cross compiler for the Cortex-M4 check.
-keyway_packages_test="libsrtp2-dev openssl gnutls-bin python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils"
+# Test-only: real peers (coturn: the TURN server of issue 14) and the cross compiler for the Cortex-M4 check.
+keyway_packages_test="libsrtp2-dev openssl gnutls-bin coturn python3-aioice python3-aiortc gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils"
 
 keyway_ensure_packages() {
   local missing=()
