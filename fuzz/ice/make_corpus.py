@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of the ice fuzz targets (fuzz/corpus/stun/ and
-fuzz/corpus/ice_agent/, fuzz/corpus/turn_client/). Re-run after changing the targets' input format.
+fuzz/corpus/ice_agent/, fuzz/corpus/turn_client/, fuzz/corpus/turn_stream/). Re-run after changing the targets' input format.
 STUN messages are built here from RFC 8489 rules (HMAC-SHA1 integrity,
 CRC-32 fingerprint) with the fixed credentials of fuzz/ice/ice_agent.cpp."""
 import binascii, hashlib, hmac, os, struct, sys, zlib
@@ -95,6 +95,12 @@ def main():
     channel_data = struct.pack(">HH", 0x4000, 4) + b"ping"
     data_ind = message(0x0017, TX, [attr(0x0012, xor_addr(bytes([127, 0, 0, 1]), 50000)), attr(0x0013, b"pong")],
                        fingerprint=False)
+    # turn_stream: chunk size byte, then the stream (STUN and ChannelData padded to 4).
+    stream = binascii.unhexlify(RFC5769["rfc5769_ipv4_response"]) + struct.pack(">HH", 0x4000, 5) + b"hello\0\0\0" + \
+        struct.pack(">HH", 0x4001, 4) + b"ping"
+    write("turn_stream", "stun_and_channel_data", b"\x06" + stream)
+    write("turn_stream", "one_byte_chunks", b"\x00" + stream)
+    write("turn_stream", "junk", b"\x10" + stream[:24] + b"\x80\x00\x00\x00")
     write("turn_client", "relayed_from_server", serve + serve + peer + serve + serve + record(0, channel_data) +
           record(0, data_ind) + record(1, channel_data))
 

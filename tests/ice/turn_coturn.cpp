@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The TURN client against a real coturn (issue 14) over UDP on 127.0.0.1:
+// The TURN client against a real coturn (issue 14) over UDP and over TCP
+// (RFC 8656 §3.1, through the stream framer) on 127.0.0.1:
 // allocate with long-term credentials (401, then MESSAGE-INTEGRITY),
 // CreatePermission for a loopback peer, data both ways through Send/Data
 // indications and then through a channel (ChannelBind, ChannelData),
@@ -24,6 +25,7 @@
 
 #include "keyway/ice/stun/builder.hpp"
 #include "keyway/ice/turn/client.hpp"
+#include "keyway/ice/turn/stream_framer.hpp"
 #include "keyway/lib/rng.hpp"
 #include "tests/support/coturn.hpp"
 
@@ -100,10 +102,70 @@ struct Udp {
   }
 };
 
+// The client's connection to the server: a UDP socket, or a TCP connection
+// whose bytes go through the sans-IO stream framer (RFC 8656 §3.1).
+struct Link {
+  bool tcp = false;
+  Udp udp;
+  int tcp_fd = -1;
+  SocketAddr addr{};  // the local address
+  SocketAddr server{};
+  turn::StreamFramer framer;
+
+  Link(bool over_tcp, SocketAddr srv) : tcp(over_tcp), server(srv) {
+    addr = udp.addr;
+    if (!tcp) return;
+    tcp_fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa = to_sockaddr(srv);
+    if (connect(tcp_fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) std::perror("connect");
+    sockaddr_in me{};
+    socklen_t len = sizeof me;
+    getsockname(tcp_fd, reinterpret_cast<sockaddr*>(&me), &len);
+    addr = from_sockaddr(me);
+  }
+  ~Link() {
+    if (tcp_fd >= 0) close(tcp_fd);
+  }
+  int fd() const { return tcp ? tcp_fd : udp.fd; }
+  void send(const SocketAddr& to, Bytes b) const {
+    if (!tcp) return udp.send(to, b);
+    for (std::size_t at = 0; at < b.size();) {
+      ssize_t n = write(tcp_fd, b.data() + at, b.size() - at);
+      if (n <= 0) return;
+      at += static_cast<std::size_t>(n);
+    }
+  }
+  // Every message waiting, whole: datagrams, or frames of the stream.
+  template <typename F>
+  void receive(F&& deliver) {
+    std::vector<uint8_t> d;
+    SocketAddr from;
+    if (!tcp) {
+      while (udp.recv(d, from)) deliver(Bytes(d), from);
+      return;
+    }
+    uint8_t buf[4096];
+    ssize_t n = recv(tcp_fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) return;
+    for (std::size_t at = 0; at < static_cast<std::size_t>(n);) {
+      at += framer.push(Bytes(buf + at, static_cast<std::size_t>(n) - at));
+      for (;;) {
+        auto m = framer.next();
+        if (!m.ok()) {
+          std::fprintf(stderr, "tcp stream broke\n");
+          return;
+        }
+        if (m->empty()) break;
+        deliver(*m, server);
+      }
+    }
+  }
+};
+
 // The driver: the client's socket, the peer's socket, events and the data
 // each side received.
 struct Driver {
-  const Udp& sock;
+  Link& sock;
   const Udp& peer;
   turn::Client& client;
   std::vector<turn::Event> events;
@@ -112,7 +174,7 @@ struct Driver {
   std::function<void(const turn::Event&)> on_event;
   uint8_t scratch[1500];
 
-  Driver(const Udp& s, const Udp& p, turn::Client& c) : sock(s), peer(p), client(c) {}
+  Driver(Link& s, const Udp& p, turn::Client& c) : sock(s), peer(p), client(c) {}
 
   void step(Timestamp until) {
     Timestamp now = clock_now();
@@ -131,14 +193,14 @@ struct Driver {
       if (on_event) on_event(o.event);
     }
     int64_t wait_ms = (until - clock_now()).as_millis();
-    pollfd fds[2] = {{sock.fd, POLLIN, 0}, {peer.fd, POLLIN, 0}};
+    pollfd fds[2] = {{sock.fd(), POLLIN, 0}, {peer.fd, POLLIN, 0}};
     poll(fds, 2, static_cast<int>(wait_ms < 0 ? 0 : wait_ms > 50 ? 50 : wait_ms));
     std::vector<uint8_t> d;
     SocketAddr from;
-    while (sock.recv(d, from)) {
-      turn::Received r = client.handle_datagram(clock_now(), d, from);
+    sock.receive([&](Bytes m, const SocketAddr& src) {
+      turn::Received r = client.handle_datagram(clock_now(), m, src);
       if (!r.data.empty()) client_got.emplace_back(r.data.begin(), r.data.end());
-    }
+    });
     while (peer.recv(d, from)) {
       peer_got.emplace_back(d.begin(), d.end());
       peer_saw_from = from;
@@ -181,7 +243,8 @@ bool wait_ready(const test::Coturn& coturn, SocketAddr server) {
   return false;
 }
 
-void allocate_relay_refresh_close(SocketAddr server) {
+void allocate_relay_refresh_close(SocketAddr server, bool tcp) {
+  const char* name = tcp ? "tcp" : "udp";
   SeededRng rng(static_cast<uint64_t>(clock_now().as_micros()));
   turn::ClientConfig config;
   config.server = server;
@@ -190,8 +253,10 @@ void allocate_relay_refresh_close(SocketAddr server) {
   // coturn here keeps permissions 3 s and channels 5 s: refresh before that.
   config.permission_refresh = Duration::seconds(2);
   config.channel_refresh = Duration::seconds(3);
-  Udp sock, peer;
+  Link sock(tcp, server);
+  Udp peer;
   config.local = sock.addr;
+  config.transport = tcp ? turn::Transport::tcp : turn::Transport::udp;
   turn::Client client(config, rng);
   Driver d(sock, peer, client);
 
@@ -224,7 +289,7 @@ void allocate_relay_refresh_close(SocketAddr server) {
   const turn::Event* a = d.last(Kind::allocated);  // copied below: events grows
   const turn::Event allocated = *a;
   a = &allocated;
-  std::printf("allocated relayed=%s mapped=%s lifetime=%llds\n", text(a->relayed).c_str(), text(a->mapped).c_str(),
+  std::printf("%s: allocated relayed=%s mapped=%s lifetime=%llds\n", name, text(a->relayed).c_str(), text(a->mapped).c_str(),
               static_cast<long long>(a->lifetime.as_millis() / 1000));
   EXPECT(a->mapped == config.local);  // XOR-MAPPED-ADDRESS: the client's own address on loopback
 
@@ -239,7 +304,8 @@ void allocate_relay_refresh_close(SocketAddr server) {
   const std::string by_channel = "through ChannelData";
   uint8_t out[512];
   auto t = client.wrap(clock_now(), d.peer.addr, Bytes(reinterpret_cast<const uint8_t*>(by_channel.data()), by_channel.size()), out);
-  EXPECT(t.ok() && t->bytes.size() == 4 + by_channel.size());
+  const std::size_t padded = tcp ? (by_channel.size() + 3) / 4 * 4 : by_channel.size();  // RFC 8656 §12.5
+  EXPECT(t.ok() && t->bytes.size() == 4 + padded);
   if (t.ok()) d.sock.send(t->to, t->bytes);
   EXPECT(d.run_until([&] { return d.client_got.size() >= 2; }, Duration::seconds(3)));
   EXPECT(d.peer_got.size() >= 2 && d.peer_got[1] == by_channel);
@@ -269,16 +335,16 @@ void allocate_relay_refresh_close(SocketAddr server) {
   d.run_until([&] { return false; }, Duration::millis(300));
   EXPECT(d.client_got.size() == got_before);
   const turn::Stats& s = client.stats();
-  std::printf("turn coturn udp: allocations=%u refreshes=%u permissions=%u channel_binds=%u stale_nonces=%u "
+  std::printf("turn coturn %s: allocations=%u refreshes=%u permissions=%u channel_binds=%u stale_nonces=%u "
               "retransmissions=%u relayed_sent=%llu relayed_received=%llu\n",
-              s.allocations, s.refreshes, s.permissions, s.channel_binds, s.stale_nonces, s.retransmissions,
+              name, s.allocations, s.refreshes, s.permissions, s.channel_binds, s.stale_nonces, s.retransmissions,
               static_cast<unsigned long long>(s.relayed_bytes_sent),
               static_cast<unsigned long long>(s.relayed_bytes_received));
 }
 
 void wrong_password(SocketAddr server) {
   SeededRng rng(5);
-  Udp sock;
+  Link sock(false, server);
   turn::ClientConfig config;
   config.server = server;
   config.local = sock.addr;
@@ -315,7 +381,8 @@ int main() {
     coturn.remove_dir();
     return 1;
   }
-  allocate_relay_refresh_close(server);
+  allocate_relay_refresh_close(server, false);
+  allocate_relay_refresh_close(server, true);
   wrong_password(server);
   if (failures > 0) coturn.print_log();
   coturn.stop();

@@ -3,6 +3,7 @@
 // model (tests/support/turn_model.hpp), in virtual time.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "keyway/ice/turn/channel_data.hpp"
 #include "keyway/ice/turn/client.hpp"
 #include "keyway/ice/turn/long_term.hpp"
+#include "keyway/ice/turn/stream_framer.hpp"
 #include "tests/support/hex.hpp"
 #include "tests/support/turn_model.hpp"
 
@@ -387,4 +389,105 @@ TEST_CASE("turn responses: wrong transaction, wrong integrity or a stranger's ad
   CHECK(h.client->allocated());
   // The same response again: its transaction is over.
   CHECK(h.client->handle_datagram(h.now, real, h.server.addr).verdict == Verdict::discarded);
+}
+
+TEST_CASE("turn over TCP: the stream framer splits STUN and padded ChannelData (RFC 8656 §3.1, §12.5)") {
+  // A STUN message (RFC 5769 §2.2 response), a ChannelData of 5 bytes padded
+  // to 8, and one of 4 bytes (no padding), back to back on the stream.
+  auto stun_msg = unhex(
+      "0101003c2112a442b7e7a701bc34d686fa87dfae"
+      "8022000b7465737420766563746f7220"
+      "002000080001a147e112a643"
+      "000800142b91f599fd9e90c38c7489f92af9ba53f06be7d7"
+      "80280004c07d4c96");
+  auto cd1 = unhex("40000005" "0102030405" "000000");
+  auto cd2 = unhex("4fff0004" "aabbccdd");
+  std::vector<uint8_t> stream;
+  for (const auto* part : {&stun_msg, &cd1, &cd2}) stream.insert(stream.end(), part->begin(), part->end());
+
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}, stream.size()}) {
+    CAPTURE(chunk);
+    turn::StreamFramer f;
+    std::vector<std::vector<uint8_t>> out;
+    for (std::size_t at = 0; at < stream.size(); at += chunk) {
+      std::size_t n = std::min(chunk, stream.size() - at);
+      REQUIRE(f.push(Bytes(stream.data() + at, n)) == n);
+      for (;;) {
+        auto m = f.next();
+        REQUIRE(m.ok());
+        if (m->empty()) break;
+        out.emplace_back(m->begin(), m->end());
+      }
+    }
+    REQUIRE(out.size() == 3);
+    CHECK(out[0] == stun_msg);
+    CHECK(out[1] == cd1);
+    CHECK(out[2] == cd2);
+    CHECK(f.buffered() == 0);
+    auto parsed = turn::parse_channel_data(out[1]);  // the padding is not data
+    REQUIRE(parsed.ok());
+    CHECK(parsed->data.size() == 5);
+  }
+}
+
+TEST_CASE("turn over TCP: a stream that is neither STUN nor ChannelData, or too large, breaks") {
+  turn::StreamFramer f;
+  auto junk = unhex("8000000000000000");  // RTP-like first byte: not allowed on a TURN stream
+  REQUIRE(f.push(junk) == junk.size());
+  CHECK_FALSE(f.next().ok());
+  CHECK(f.broken());
+  CHECK_FALSE(f.next().ok());  // stays broken
+  CHECK(f.push(junk) == 0);
+
+  turn::StreamFramer big;
+  auto huge = unhex("0001fff02112a442000000000000000000000000");  // announces 65520 bytes
+  big.push(huge);
+  CHECK_FALSE(big.next().ok());
+
+  // A full buffer takes no more until next() has handed out what is whole.
+  turn::StreamFramer full;
+  std::vector<uint8_t> msgs;
+  for (int i = 0; i < 2000; ++i) {
+    auto cd = unhex("40000004aabbccdd");
+    msgs.insert(msgs.end(), cd.begin(), cd.end());
+  }
+  std::size_t taken = full.push(msgs);
+  CHECK(taken == turn::StreamFramer::kCapacity);
+  int frames = 0;
+  std::size_t at = taken;
+  for (int guard = 0; guard < 10000 && at <= msgs.size(); ++guard) {
+    auto m = full.next();
+    REQUIRE(m.ok());
+    if (m->empty()) {
+      if (at == msgs.size()) break;
+      at += full.push(Bytes(msgs.data() + at, msgs.size() - at));
+      continue;
+    }
+    ++frames;
+  }
+  CHECK(frames == 2000);
+}
+
+TEST_CASE("turn over TCP: ChannelData from the client is padded, requests are not retransmitted") {
+  Harness h;
+  h.config.transport = turn::Transport::tcp;
+  h.start();
+  REQUIRE(h.client->add_peer(h.now, kPeer).ok());
+  h.pump();
+  REQUIRE(h.count(Kind::channel_bound) == 1);
+  uint8_t out[64];
+  const uint8_t five[5] = {1, 2, 3, 4, 5};
+  auto t = h.client->wrap(h.now, kPeer, five, out);
+  REQUIRE(t.ok());
+  CHECK(t->bytes.size() == 12);  // 4 + 5 + 3 padding
+
+  Harness silent;
+  silent.config.transport = turn::Transport::tcp;
+  silent.deliver = false;
+  silent.start();
+  Timestamp t0 = silent.now;
+  silent.run_until(t0 + Duration::seconds(60));
+  CHECK(silent.sent.size() == 1);  // RFC 8489 §6.2.2: a reliable transport, sent once
+  REQUIRE(silent.count(Kind::failed) == 1);
+  CHECK(silent.last(Kind::failed)->error.code == Code::timeout);
 }
