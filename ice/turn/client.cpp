@@ -12,13 +12,13 @@ constexpr Error err(Code code, const char* detail) { return make_error(Layer::ic
 constexpr Error kTooManyPeers = err(Code::capacity, "turn: more peers than the client holds (8)");
 constexpr Error kNotAllocated = err(Code::bad_state, "turn: no allocation (yet) to relay through");
 constexpr Error kNoPermission = err(Code::bad_state, "turn: no permission for this peer yet (RFC 8656 §9)");
-constexpr Error kNotIdle = err(Code::bad_state, "turn: start() called twice");
+constexpr Error kNotIdle = err(Code::bad_state, "turn: start() called twice, or on an unconfigured client");
 constexpr Error kTimeout = err(Code::timeout, "turn: the server did not answer (RFC 8489 §6.2.1: 7 transmissions, 39.5 s)");
 constexpr Error kPeerTimeout = err(Code::timeout, "turn: CreatePermission/ChannelBind got no answer (RFC 8489 §6.2.1)");
 constexpr Error kNoRoom = err(Code::buffer_too_small, "turn: Send indication does not fit in the buffer");
 }  // namespace
 
-Client::Client(const ClientConfig& config, Rng& rng) : config_(config), rng_(rng) {
+Client::Client(const ClientConfig& config, Rng& rng) : config_(config), rng_(&rng) {
   config_status_ = credentials_.set_user(config.username, config.password);
   config_.username = config_.password = {};  // copied; the caller's strings need not outlive this
   if (config_.transport == Transport::tcp) config_.retransmit.reliable = true;
@@ -27,10 +27,10 @@ Client::Client(const ClientConfig& config, Rng& rng) : config_(config), rng_(rng
 Status Client::start(Timestamp now) {
   clamp_time(now_, now);
   TRY(config_status_);
-  ENSURE(state_ == State::idle, kNotIdle);
+  ENSURE(rng_ != nullptr && state_ == State::idle, kNotIdle);
   state_ = State::allocating;
   request_ = Request::allocate;
-  allocation_.start(now_, rng_);
+  allocation_.start(now_, *rng_);
   allocation_.challenges = 0;
   return ok_status();
 }
@@ -60,7 +60,7 @@ Status Client::add_peer(Timestamp now, const SocketAddr& peer) {
     p.channel = next_channel_;
     next_channel_ = next_channel_ == kMaxChannel ? kMinChannel : static_cast<uint16_t>(next_channel_ + 1);
     if (state_ == State::allocated) {
-      p.permission.start(now_, rng_);
+      p.permission.start(now_, *rng_);
       p.permission.challenges = 0;
     }
     return ok_status();
@@ -71,7 +71,7 @@ Status Client::add_peer(Timestamp now, const SocketAddr& peer) {
 void Client::start_peer_permissions(Timestamp now) {
   for (Peer& p : peers_) {
     if (!p.used || p.permission.active() || p.permitted) continue;
-    p.permission.start(now, rng_);
+    p.permission.start(now, *rng_);
     p.permission.challenges = 0;
   }
 }
@@ -92,7 +92,7 @@ void Client::close(Timestamp now) {
   if (state_ == State::allocated) {
     state_ = State::closing;
     request_ = Request::deallocate;
-    allocation_.start(now_, rng_);
+    allocation_.start(now_, *rng_);
     allocation_.challenges = 0;
     return;
   }
@@ -128,7 +128,7 @@ void Client::handle_timeout(Timestamp now) {
   if (refresh_at_ <= now_ && !allocation_.active()) {  // RFC 8656 §8: refresh before expiry
     request_ = Request::refresh;
     refresh_at_ = Timestamp::never();
-    allocation_.start(now_, rng_);
+    allocation_.start(now_, *rng_);
     allocation_.challenges = 0;
   }
   for (Peer& p : peers_) {
@@ -140,12 +140,12 @@ void Client::handle_timeout(Timestamp now) {
     }
     if (p.permission_refresh_at <= now_ && !p.permission.active()) {  // RFC 8656 §9: before 300 s
       p.permission_refresh_at = Timestamp::never();
-      p.permission.start(now_, rng_);
+      p.permission.start(now_, *rng_);
       p.permission.challenges = 0;
     }
     if (p.channel_refresh_at <= now_ && !p.bind.active()) {  // RFC 8656 §12: before 600 s
       p.channel_refresh_at = Timestamp::never();
-      p.bind.start(now_, rng_);
+      p.bind.start(now_, *rng_);
       p.bind.challenges = 0;
     }
   }
@@ -206,7 +206,7 @@ Result<Transmit> Client::wrap(Timestamp now, const SocketAddr& peer, Bytes data,
     t.bytes = *cd;
   } else {  // RFC 8656 §11.1: a Send indication, no integrity
     stun::TransactionId id;
-    rng_.fill(id.bytes);
+    rng_->fill(id.bytes);
     stun::Builder b(out, stun::message_type(stun::kMethodSend, stun::Class::indication), id);
     b.add_xor_address(stun::attr::kXorPeerAddress, peer);
     b.add_bytes(stun::attr::kData, data);

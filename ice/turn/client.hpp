@@ -92,6 +92,7 @@ class Client {
  public:
   static constexpr std::size_t kMaxPeers = 8;
 
+  Client() = default;  // unusable until assigned a configured client
   Client(const ClientConfig& config, Rng& rng);
 
   // Begins the allocation (RFC 8656 §7.1); fails if the credentials do not fit.
@@ -156,8 +157,8 @@ class Client {
   void start_peer_permissions(Timestamp now);
   void emit(const Event& e);
 
-  ClientConfig config_;
-  Rng& rng_;
+  ClientConfig config_{};
+  Rng* rng_ = nullptr;
   LongTermCredentials credentials_{};
   Status config_status_{};
   State state_ = State::idle;

@@ -109,7 +109,7 @@ bool Client::retry_with_challenge(Timestamp now, const stun::Message& m, Transac
   if (!credentials_.take_challenge(m).ok()) return false;
   if (code->code == stun::error_code::kStaleNonce) ++stats_.stale_nonces;
   uint8_t challenges = t.challenges;
-  t.start(now, rng_);  // §9.2.4: a new transaction, now with credentials
+  t.start(now, *rng_);  // §9.2.4: a new transaction, now with credentials
   t.challenges = static_cast<uint8_t>(challenges + 1);
   return true;
 }
@@ -200,7 +200,7 @@ Verdict Client::on_peer_response(Timestamp now, Peer& p, bool is_bind, const stu
   ++stats_.permissions;
   emit(Event{.kind = Event::Kind::permission_created, .peer = p.addr});
   if (config_.bind_channels && !p.bound && !p.bind.active()) {
-    p.bind.start(now, rng_);
+    p.bind.start(now, *rng_);
     p.bind.challenges = 0;
   }
   return Verdict::accepted;
