@@ -157,6 +157,16 @@ class Agent {
   [[nodiscard]] Result<Transmit> wrap_relayed(Timestamp now, const SocketAddr& local, const SocketAddr& remote, Bytes data,
                                               MutableBytes out);
   bool is_relayed_base(const SocketAddr& local) const { return relay_of_base(local) >= 0; }
+  // No server-reflexive or TURN request is pending: the local candidates are all known.
+  bool gathering_done() const;
+  // Whether a local candidate is offered to the peer (relay-only offers relayed ones only).
+  bool offered(const Candidate& c) const { return !config_.relay_only || c.type == CandidateType::relay; }
+  // The candidate types of the selected pair (RFC 8445 §5.1.1), for stats.
+  std::optional<CandidateType> selected_local_type() const;
+  std::optional<CandidateType> selected_remote_type() const;
+  // Releases every TURN allocation (Refresh LIFETIME 0, RFC 8656 §8) once the
+  // call is over; their last requests come out of poll_output.
+  void close_relays(Timestamp now);
   // The TURN clients, for stats and the ladder.
   std::span<const turn::Client> turn_clients() const { return {relays_, relay_count_}; }
   // to: the local address the datagram arrived on.

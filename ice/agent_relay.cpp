@@ -174,3 +174,34 @@ Result<Transmit> Agent::wrap_relayed(Timestamp now, const SocketAddr& local, con
 }
 
 }  // namespace keyway::ice
+
+namespace keyway::ice {
+
+bool Agent::gathering_done() const {
+  for (std::size_t i = 0; i < gather_count_; ++i)
+    if (!gathers_[i].done) return false;
+  return !relays_pending();
+}
+
+std::optional<CandidateType> Agent::selected_local_type() const {
+  const CandidatePair* p = selected_pair();
+  if (p == nullptr) return std::nullopt;
+  return local_[p->local].type;
+}
+
+std::optional<CandidateType> Agent::selected_remote_type() const {
+  const CandidatePair* p = selected_pair();
+  if (p == nullptr) return std::nullopt;
+  return remote_[p->remote].type;
+}
+
+}  // namespace keyway::ice
+
+namespace keyway::ice {
+
+void Agent::close_relays(Timestamp now) {
+  clamp(now);
+  for (std::size_t i = 0; i < relay_count_; ++i) relays_[i].close(now_);
+}
+
+}  // namespace keyway::ice

@@ -13,6 +13,7 @@
 #include "keyway/ice/turn/client.hpp"
 #include "keyway/ice/turn/long_term.hpp"
 #include "keyway/ice/turn/stream_framer.hpp"
+#include "keyway/ice/turn/uri.hpp"
 #include "tests/support/hex.hpp"
 #include "tests/support/turn_model.hpp"
 
@@ -490,4 +491,25 @@ TEST_CASE("turn over TCP: ChannelData from the client is padded, requests are no
   CHECK(silent.sent.size() == 1);  // RFC 8489 §6.2.2: a reliable transport, sent once
   REQUIRE(silent.count(Kind::failed) == 1);
   CHECK(silent.last(Kind::failed)->error.code == Code::timeout);
+}
+
+TEST_CASE("turn URI (RFC 7065 §3.1): IP literals, default port 3478, transport, turns refused") {
+  auto a = turn::parse_uri("turn:127.0.0.1:3479?transport=tcp");
+  REQUIRE(a.ok());
+  CHECK(a->server == SocketAddr::v4(127, 0, 0, 1, 3479));
+  CHECK(a->transport == turn::Transport::tcp);
+  auto b = turn::parse_uri("turn:127.0.0.1");
+  REQUIRE(b.ok());
+  CHECK(b->server.port == 3478);
+  CHECK(b->transport == turn::Transport::udp);
+  auto c = turn::parse_uri("turn:[::1]:5000?transport=udp");
+  REQUIRE(c.ok());
+  CHECK(c->server.family == Family::v6);
+  CHECK(c->server.port == 5000);
+  CHECK_FALSE(turn::parse_uri("turns:127.0.0.1:5349").ok());
+  CHECK_FALSE(turn::parse_uri("stun:127.0.0.1").ok());
+  CHECK_FALSE(turn::parse_uri("turn:turn.example.org:3478").ok());  // no name resolution in keyway
+  CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:0").ok());
+  CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:70000").ok());
+  CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:3478?transport=sctp").ok());
 }
