@@ -17,7 +17,8 @@
 //                                 30 s without a response -> Event failed
 //
 // Capacities come from Config and are bounded by the kMax constants, so
-// the agent is a fixed-size object: nothing is allocated, ever.
+// the agent is a fixed-size object: nothing is allocated, except the TURN
+// clients, once, when the first TURN server is added (setup time).
 //
 // Scope and simplifications (each a deliberate choice, see the .cpp files):
 // one component (rtcp-mux), UDP only (TCP candidates are ignored); relayed
@@ -30,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -168,7 +170,7 @@ class Agent {
   // call is over; their last requests come out of poll_output.
   void close_relays(Timestamp now);
   // The TURN clients, for stats and the ladder.
-  std::span<const turn::Client> turn_clients() const { return {relays_, relay_count_}; }
+  std::span<const turn::Client> turn_clients() const { return {relays_.get(), relay_count_}; }
   // to: the local address the datagram arrived on.
   Verdict handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to);
   void handle_timeout(Timestamp now);
@@ -372,7 +374,9 @@ class Agent {
   std::size_t gather_count_ = 0;
   bool gathering_reported_ = false;
 
-  turn::Client relays_[kMaxTurnServers];
+  // TURN clients (4.4 KB each) exist only in agents given a TURN server:
+  // allocated once, by the first add_turn_server (setup, never on the packet path).
+  std::unique_ptr<turn::Client[]> relays_;
   uint8_t relay_host_[kMaxTurnServers] = {};  // the host candidate whose socket reaches the server
   bool relay_done_[kMaxTurnServers] = {};     // allocated, failed or closed: gathering over for it
   std::size_t relay_count_ = 0;

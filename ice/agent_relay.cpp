@@ -10,6 +10,7 @@
 // poll_output leaves kRelayHeadroom bytes at the front of the caller's
 // scratch buffer, so a check from a relayed base is wrapped in place.
 #include <cstring>
+#include <new>
 
 #include "keyway/ice/agent.hpp"
 #include "keyway/ice/priority.hpp"
@@ -19,6 +20,7 @@ namespace {
 constexpr Error kFailed = make_error(Layer::ice, Code::bad_state, "agent: failed; restart() first");
 constexpr Error kRelaysFull = make_error(Layer::ice, Code::capacity, "agent: TURN server capacity reached (2)");
 constexpr Error kNoHostForTurn = make_error(Layer::ice, Code::bad_state, "agent: no host candidate of the TURN server's family");
+constexpr Error kNoMemory = make_error(Layer::ice, Code::capacity, "agent: no memory for the TURN clients");
 constexpr Error kNotRelayed = make_error(Layer::ice, Code::invalid_argument, "agent: not a relayed local address");
 }  // namespace
 
@@ -57,6 +59,10 @@ Status Agent::add_turn_server(const TurnServer& server) {
   for (std::size_t i = 0; i < local_count_ && host < 0; ++i)
     if (local_[i].type == CandidateType::host && local_[i].address.family == server.address.family) host = static_cast<int>(i);
   ENSURE(host >= 0, kNoHostForTurn);
+  if (!relays_) {
+    relays_.reset(new (std::nothrow) turn::Client[kMaxTurnServers]);
+    ENSURE(relays_ != nullptr, kNoMemory);
+  }
   turn::ClientConfig c;
   c.server = server.address;
   c.local = local_base_[host];
