@@ -120,6 +120,14 @@ def main():
         if failures:
             print(err_o, err_a, file=sys.stderr)
 
+        # keyway demo --turn: the ladder shows permissions and channels, the summary the pair's types.
+        r = subprocess.run([keyway, "demo", "--seconds", "1", *turn[:7]], capture_output=True, text=True, timeout=60)
+        check("demo --turn --relay-only succeeds", r.returncode == 0 and "demo ok" in r.stdout)
+        check("demo ladder shows the allocation, permissions and channel bindings",
+              "allocate relayed addresses" in r.stdout and "TURN CreatePermission request" in r.stdout and
+              "TURN ChannelBind request" in r.stdout and "TURN ChannelData 0x4000 [DTLS" in r.stdout)
+        check("demo summary names the selected pair's candidate types", "(relay -> relay)" in r.stdout)
+
         # A wrong TURN password: the call fails at ICE, naming TURN and 401.
         bad = ["--turn", f"turn:127.0.0.1:{port}", "--turn-user", "alice", "--turn-pass", "nope", "--relay-only"]
         r = subprocess.run([keyway, "offer", *bad], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
