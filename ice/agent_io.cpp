@@ -138,8 +138,10 @@ Timestamp Agent::next_deadline() {
   for (std::size_t i = 0; i < pair_count_; ++i)
     if (pairs_[i].state == PairState::in_progress) consider(pairs_[i].next_retransmit, "check retransmit");
   bool work = !triggered_.empty();
+  // A pair waiting for its TURN permission is no work yet: the permission's
+  // answer (a datagram) or the TURN client's own deadline wakes us.
   for (std::size_t i = 0; i < pair_count_ && !work; ++i)
-    work = pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen;
+    work = (pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen) && pair_sendable(pairs_[i]);
   if (work && ordinary_checks_allowed()) consider(next_check_at_, "paced check (Ta)");
   if (!triggered_.empty() && checks_allowed()) consider(next_check_at_, "triggered check (Ta)");
   for (std::size_t i = 0; i < gather_count_; ++i)
