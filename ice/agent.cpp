@@ -120,6 +120,7 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   ++local_count_;
   if (host_count_ < kMaxLocalCandidates) hosts_[host_count_++] = addr;  // for restart() once released
   gathering_reported_ = false;
+  if (hidden_local(index)) return &local_[index];  // relay-only: the socket to TURN servers, never offered
   push_event(EventKind::new_local_candidate, index);
   form_pairs_for_local(index);
   return &local_[index];
@@ -219,7 +220,8 @@ void Agent::set_remote_lite() {
 
 int Agent::find_local_base(const SocketAddr& addr) const {
   for (std::size_t i = 0; i < local_count_; ++i)
-    if (local_[i].type == CandidateType::host && local_base_[i] == addr) return static_cast<int>(i);
+    if ((local_[i].type == CandidateType::host || local_[i].type == CandidateType::relay) && local_base_[i] == addr)
+      return static_cast<int>(i);
   return -1;
 }
 
@@ -236,12 +238,15 @@ int Agent::find_pair(int local, int remote) const {
 }
 
 void Agent::form_pairs_for_local(uint8_t local) {
+  if (hidden_local(local)) return;
   for (std::size_t r = 0; r < remote_count_; ++r) add_pair(local, static_cast<uint8_t>(r));
 }
 
 void Agent::form_pairs_for_remote(uint8_t remote) {
-  for (std::size_t l = 0; l < local_count_; ++l)
-    if (local_[l].type == CandidateType::host) add_pair(static_cast<uint8_t>(l), remote);
+  for (std::size_t l = 0; l < local_count_; ++l) {
+    bool base = local_[l].type == CandidateType::host || local_[l].type == CandidateType::relay;
+    if (base && !hidden_local(l)) add_pair(static_cast<uint8_t>(l), remote);
+  }
 }
 
 // RFC 8445 §6.1.2.2: same component and address family; server-reflexive
@@ -265,6 +270,9 @@ void Agent::add_pair(uint8_t local, uint8_t remote) {
   p.priority = priority;
   heard_[index] = Timestamp::never();
   set_initial_state(index);
+  // A pair on a relayed candidate: its permission first (RFC 8656 §9).
+  int relay = relay_of_base(local_base_[local]);
+  if (relay >= 0 && !relays_[relay].add_peer(now_, remote_[remote].address).ok()) ++stats_.dropped;
 }
 
 // RFC 8445 §6.1.2.5: with the table full, the lowest-priority pair that is

@@ -21,12 +21,14 @@
 // gathering) lives in one heap block sized by Config, allocated by the
 // constructor; RFC 8445 §8.3 lets a full agent free it 3 s after ICE
 // completes, keeping only the selected pair (consent goes on, requests on
-// it are answered; restart() allocates the block again). Nothing is
-// allocated on any other path (agent_storage.cpp).
+// it are answered; restart() allocates the block again). The TURN clients
+// are allocated once, when the first TURN server is added (setup time).
+// Nothing is allocated on any other path (agent_storage.cpp).
 //
 // Scope and simplifications (each a deliberate choice, see the .cpp files):
-// one component (rtcp-mux), UDP only (TCP candidates are ignored), no
-// TURN/relay candidates; a learned local peer-reflexive candidate shares its
+// one component (rtcp-mux), UDP only (TCP candidates are ignored); relayed
+// candidates come from TURN servers (agent_relay.cpp, RFC 8656), one
+// allocation per server from the first host of its family; a learned local peer-reflexive candidate shares its
 // base, so the generating pair is the valid pair; after restart()
 // the old selected pair is still reported but gets no consent checks until
 // a new pair is selected; a peer's new ufrag is not detected by
@@ -35,6 +37,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -45,6 +48,7 @@
 #include "keyway/ice/output.hpp"
 #include "keyway/ice/stun/message.hpp"
 #include "keyway/ice/timing.hpp"
+#include "keyway/ice/turn/client.hpp"
 #include "keyway/lib/bytes.hpp"
 #include "keyway/lib/result.hpp"
 #include "keyway/lib/rng.hpp"
@@ -56,6 +60,25 @@ constexpr std::size_t kMaxLocalCandidates = 8;
 constexpr std::size_t kMaxRemoteCandidates = 16;
 constexpr std::size_t kMaxPairs = 64;
 constexpr std::size_t kMaxStunServers = 2;
+constexpr std::size_t kMaxTurnServers = 2;
+
+// A TURN server (RFC 7065 URI's host, port and transport) and its long-term
+// credentials; the strings are copied by add_turn_server.
+struct TurnServer {
+  SocketAddr address{};
+  turn::Transport transport = turn::Transport::udp;
+  std::string_view username{};
+  std::string_view password{};
+};
+
+// A datagram that came through a TURN allocation, unwrapped: `data` came
+// from `from` (the peer) to `to` (our relayed address), as if on a socket.
+struct Relayed {
+  bool from_relay = false;  // the datagram came from one of our TURN servers (consumed)
+  Bytes data{};             // relayed data, a view into the datagram; empty if none
+  SocketAddr from{};
+  SocketAddr to{};
+};
 
 struct Config {
   bool controlling = true;  // the offerer is controlling (RFC 8445 §6.1.1)
@@ -69,6 +92,13 @@ struct Config {
   // Controlling only: USE-CANDIDATE on every check (RFC 5245 aggressive
   // nomination). Off by default; RFC 8445 agents use regular nomination.
   bool aggressive_nomination = false;
+  // Like the browsers' iceTransportPolicy 'relay': only relayed candidates
+  // are offered and paired; host addresses serve as the sockets to the TURN
+  // servers only, and checks arriving on them are dropped.
+  bool relay_only = false;
+  // TURN timers (refreshes, retransmission); tests shorten them.
+  Duration turn_permission_refresh = Duration::seconds(240);
+  Duration turn_channel_refresh = Duration::seconds(540);
 };
 
 // A path ICE has validated (RFC 8445 §7.2.5.3.2): DTLS and media may go
@@ -118,6 +148,9 @@ class Agent {
   // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
   [[nodiscard]] Status add_remote_candidate(const Candidate& c);
+  // Gather a relayed candidate (and the server-reflexive one its
+  // XOR-MAPPED-ADDRESS shows) through this TURN server (RFC 8656, RFC 8445 §5.1.1.2).
+  [[nodiscard]] Status add_turn_server(const TurnServer& server);
   // a=ice-lite from the peer: RFC 8445 §6.1.1 makes a full agent controlling.
   void set_remote_lite();
   // a=end-of-candidates from the peer (RFC 8838 §8): failure may now be declared.
@@ -127,6 +160,29 @@ class Agent {
   void restart();
 
   // --- sans-IO surface ------------------------------------------------------
+  // A datagram from one of our TURN servers is unwrapped first (peer/ does
+  // this before demultiplexing the inner datagram, RFC 7983): the TURN
+  // client consumes its responses, relayed data comes back in `data`.
+  Relayed unwrap_relayed(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to);
+  // Data (DTLS, SRTP) to send on a path whose local base is a relayed
+  // address: wrapped as ChannelData or a Send indication into out, addressed
+  // to the TURN server. Fails if `local` is not a relayed base or the peer
+  // has no permission.
+  [[nodiscard]] Result<Transmit> wrap_relayed(Timestamp now, const SocketAddr& local, const SocketAddr& remote, Bytes data,
+                                              MutableBytes out);
+  bool is_relayed_base(const SocketAddr& local) const { return relay_of_base(local) >= 0; }
+  // No server-reflexive or TURN request is pending: the local candidates are all known.
+  bool gathering_done() const;
+  // Whether a local candidate is offered to the peer (relay-only offers relayed ones only).
+  bool offered(const Candidate& c) const { return !config_.relay_only || c.type == CandidateType::relay; }
+  // The candidate types of the selected pair (RFC 8445 §5.1.1), for stats.
+  std::optional<CandidateType> selected_local_type() const;
+  std::optional<CandidateType> selected_remote_type() const;
+  // Releases every TURN allocation (Refresh LIFETIME 0, RFC 8656 §8) once the
+  // call is over; their last requests come out of poll_output.
+  void close_relays(Timestamp now);
+  // The TURN clients, for stats and the ladder.
+  std::span<const turn::Client> turn_clients() const { return {relays_.get(), relay_count_}; }
   // to: the local address the datagram arrived on.
   Verdict handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to);
   void handle_timeout(Timestamp now);
@@ -275,6 +331,20 @@ class Agent {
   bool on_gather_response(const stun::Message& msg, const SocketAddr& from);
   Timestamp next_deadline();
   void advance();
+  Output poll_once(MutableBytes scratch);
+  Verdict handle_stun(Bytes datagram, const SocketAddr& from, const SocketAddr& to);
+
+  // agent_relay.cpp: TURN allocations, relayed candidates, wrapping
+  int relay_of_base(const SocketAddr& base) const;
+  int relay_of_server(const SocketAddr& server, const SocketAddr& local) const;
+  bool poll_relays(Timestamp now, MutableBytes scratch, Output& out);
+  void on_relay_event(std::size_t relay, const turn::Event& e);
+  void add_relayed_candidate(std::size_t relay, const turn::Event& e);
+  void add_reflexive_candidate(uint8_t host, const SocketAddr& mapped);
+  bool pair_sendable(const CandidatePair& p) const;
+  bool hidden_local(std::size_t local) const;
+  bool wrap_if_relayed(Output& out, MutableBytes scratch);  // false: dropped
+  bool relays_pending() const;
 
   // agent_storage.cpp: the check storage's lifetime (RFC 8445 §8.3)
   bool allocate_check_storage();
@@ -352,6 +422,12 @@ class Agent {
   std::size_t host_count_ = 0;
   SocketAddr servers_[kMaxStunServers] = {};
   std::size_t server_count_ = 0;
+  // TURN clients (4.4 KB each) exist only in agents given a TURN server:
+  // allocated once, by the first add_turn_server (setup, never on the packet path).
+  std::unique_ptr<turn::Client[]> relays_;
+  uint8_t relay_host_[kMaxTurnServers] = {};  // the host candidate whose socket reaches the server
+  bool relay_done_[kMaxTurnServers] = {};     // allocated, failed or closed: gathering over for it
+  std::size_t relay_count_ = 0;
 
   PendingResponse responses_[kMaxResponses];
   std::size_t response_count_ = 0;

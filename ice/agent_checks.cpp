@@ -25,14 +25,15 @@ bool Agent::ordinary_checks_allowed() const {
 // Waiting pair, else unfreeze the highest-priority Frozen pair.
 bool Agent::next_check(uint8_t& pair) {
   if (!checks_allowed()) return false;
-  while (triggered_.pop(pair))
-    if (pairs_[pair].state == PairState::waiting) return true;
+  while (triggered_.pop(pair))  // one still waiting for its TURN permission is picked up below later
+    if (pairs_[pair].state == PairState::waiting && pair_sendable(pairs_[pair])) return true;
   if (!ordinary_checks_allowed()) return false;
   int best_waiting = -1, best_frozen = -1;
   for (std::size_t i = 0; i < pair_count_; ++i) {
     const CandidatePair& p = pairs_[i];
     int& best = p.state == PairState::waiting ? best_waiting : best_frozen;
     if (p.state != PairState::waiting && p.state != PairState::frozen) continue;
+    if (!pair_sendable(p)) continue;  // RFC 8656 §9: the relay's permission first
     if (best < 0 || p.priority > pairs_[best].priority) best = static_cast<int>(i);
   }
   int chosen = best_waiting >= 0 ? best_waiting : best_frozen;

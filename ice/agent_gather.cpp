@@ -42,30 +42,35 @@ bool Agent::on_gather_response(const stun::Message& msg, const SocketAddr& from)
     if (msg.message_class() != stun::Class::success) return true;
     auto mapped = msg.xor_address(stun::attr::kXorMappedAddress);
     if (!mapped.ok()) mapped = msg.plain_address(stun::attr::kMappedAddress);  // pre-RFC 5389 servers
-    if (!mapped.ok()) return true;
-    const SocketAddr& base = local_base_[g.host];
-    // RFC 8445 §5.1.3: a reflexive address equal to its base (no NAT) is redundant.
-    if (*mapped == base) return true;
-    int existing = -1;  // a peer-reflexive twin learned from a check becomes this srflx
-    for (std::size_t k = 0; k < local_count_; ++k)
-      if (local_[k].address == *mapped) existing = static_cast<int>(k);
-    if (existing >= 0 && local_[existing].type != CandidateType::prflx) return true;
-    if (existing < 0 && local_count_ >= local_cap_) return true;
-    Candidate c;
-    c.type = CandidateType::srflx;
-    c.address = *mapped;
-    c.priority = candidate_priority(CandidateType::srflx, local_preference_of(local_[g.host].priority), 1);
-    c.has_raddr = c.has_rport = true;  // RFC 8839 §5.1: related address = the base
-    c.related = base;
-    assign_foundation(c, base);
-    auto index = static_cast<uint8_t>(existing >= 0 ? existing : static_cast<int>(local_count_));
-    local_[index] = c;
-    local_base_[index] = base;
-    if (existing < 0) ++local_count_;
-    push_event(EventKind::new_local_candidate, index);
+    if (mapped.ok() && !config_.relay_only) add_reflexive_candidate(g.host, *mapped);
     return true;
   }
   return false;
+}
+
+// A server-reflexive candidate seen from a host (a STUN server's answer,
+// or a TURN server's XOR-MAPPED-ADDRESS).
+void Agent::add_reflexive_candidate(uint8_t host, const SocketAddr& mapped) {
+  const SocketAddr base = local_base_[host];
+  // RFC 8445 §5.1.3: a reflexive address equal to its base (no NAT) is redundant.
+  if (mapped == base) return;
+  int existing = -1;  // a peer-reflexive twin learned from a check becomes this srflx
+  for (std::size_t k = 0; k < local_count_; ++k)
+    if (local_[k].address == mapped) existing = static_cast<int>(k);
+  if (existing >= 0 && local_[existing].type != CandidateType::prflx) return;
+  if (existing < 0 && local_count_ >= config_.max_local_candidates) return;
+  Candidate c;
+  c.type = CandidateType::srflx;
+  c.address = mapped;
+  c.priority = candidate_priority(CandidateType::srflx, local_preference_of(local_[host].priority), 1);
+  c.has_raddr = c.has_rport = true;  // RFC 8839 §5.1: related address = the base
+  c.related = base;
+  assign_foundation(c, base);
+  auto index = static_cast<uint8_t>(existing >= 0 ? existing : static_cast<int>(local_count_));
+  local_[index] = c;
+  local_base_[index] = base;
+  if (existing < 0) ++local_count_;
+  push_event(EventKind::new_local_candidate, index);
 }
 
 }  // namespace keyway::ice

@@ -9,6 +9,21 @@ namespace keyway::ice {
 
 Verdict Agent::handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to) {
   clamp(now);
+  if (relay_count_ > 0 && state_ != AgentState::failed) {
+    Relayed r = unwrap_relayed(now, datagram, from, to);
+    if (r.from_relay) {
+      if (r.data.empty()) return Verdict::accepted;  // the TURN client's own traffic
+      if (!stun::Message::looks_like_stun(r.data)) {
+        ++stats_.dropped;  // DTLS or media: peer/ unwraps those itself
+        return Verdict::discarded;
+      }
+      return handle_stun(r.data, r.from, r.to);
+    }
+  }
+  return handle_stun(datagram, from, to);
+}
+
+Verdict Agent::handle_stun(Bytes datagram, const SocketAddr& from, const SocketAddr& to) {
   if (state_ == AgentState::failed) {
     ++stats_.dropped;
     return Verdict::discarded;
@@ -53,7 +68,7 @@ void Agent::advance() {
   expire_consent(now_);
   maybe_release_checks();
   if (!gathering_reported_ && local_count_ > 0) {
-    if (!gathering_pending()) {
+    if (!gathering_pending() && !relays_pending()) {
       gathering_reported_ = true;
       push_event(EventKind::gathering_complete);
     }
@@ -62,11 +77,27 @@ void Agent::advance() {
 
 void Agent::handle_timeout(Timestamp now) {
   clamp(now);
+  for (std::size_t i = 0; i < relay_count_; ++i) relays_[i].handle_timeout(now_);
   advance();
 }
 
+// With TURN servers the agent's own messages are built kRelayHeadroom bytes
+// into scratch, so one from a relayed base can be wrapped in place (agent_relay.cpp).
 Output Agent::poll_output(Timestamp now, MutableBytes scratch) {
   clamp(now);
+  if (relay_count_ == 0) return poll_once(scratch);
+  constexpr std::size_t kRelayHeadroom = 48;  // Send indication: header, XOR-PEER-ADDRESS (IPv6), DATA header
+  if (scratch.size() <= kRelayHeadroom) return poll_once(scratch);
+  Output out;
+  for (int guard = 0; guard < 64; ++guard) {
+    if (state_ != AgentState::failed && poll_relays(now_, scratch, out)) return out;
+    out = poll_once(scratch.subspan(kRelayHeadroom));
+    if (wrap_if_relayed(out, scratch)) return out;  // else dropped: poll again
+  }
+  return out;
+}
+
+Output Agent::poll_once(MutableBytes scratch) {
   advance();
   Output out;
   if (!events_.empty()) {
@@ -106,12 +137,15 @@ Timestamp Agent::next_deadline() {
   for (std::size_t i = 0; i < pair_count_; ++i)
     if (pairs_[i].state == PairState::in_progress) consider(pairs_[i].next_retransmit, "check retransmit");
   bool work = !triggered_.empty();
+  // A pair waiting for its TURN permission is no work yet: the permission's
+  // answer (a datagram) or the TURN client's own deadline wakes us.
   for (std::size_t i = 0; i < pair_count_ && !work; ++i)
-    work = pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen;
+    work = (pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen) && pair_sendable(pairs_[i]);
   if (work && ordinary_checks_allowed()) consider(next_check_at_, "paced check (Ta)");
   if (!triggered_.empty() && checks_allowed()) consider(next_check_at_, "triggered check (Ta)");
   for (std::size_t i = 0; i < gather_count_; ++i)
     if (!gathers_[i].done) consider(gathers_[i].next, "srflx gathering");
+  for (std::size_t i = 0; i < relay_count_; ++i) consider(relays_[i].deadline(), "turn");
   // Only while the wait lies ahead: once over, maybe_nominate() has run.
   if (controlling_ && !nomination_started_ && !first_valid_at_.is_never() &&
       first_valid_at_ + config_.timing.nomination_wait > now_)

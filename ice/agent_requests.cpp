@@ -39,7 +39,8 @@ Verdict Agent::on_unauthenticated_request(const stun::Message& msg, const Socket
 Verdict Agent::on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to) {
   // RFC 8445 §7.3: a request is answered from the base it arrived on; one
   // sent to an address we were never told about is not ours to answer.
-  if (find_local_base(to) < 0) {
+  // Relay-only: a check that reached a host socket directly is not answered.
+  if (find_local_base(to) < 0 || hidden_local(static_cast<std::size_t>(find_local_base(to)))) {
     ++stats_.dropped;
     return Verdict::discarded;
   }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 
+#include "keyway/ice/turn/uri.hpp"
 #include "keyway/peer/srtp_keys.hpp"
 #include "keyway/sdp/parse.hpp"
 #include "keyway/sdp/webrtc.hpp"
@@ -26,6 +27,7 @@ ice::Config ice_config(const Config& c) {
   ic.rng = c.public_rng;
   ic.software = "keyway";
   ic.timing = c.ice_timing;
+  ic.relay_only = c.relay_only;
   return ic;
 }
 
@@ -123,7 +125,8 @@ Status Connection::add_local_address(const SocketAddr& addr) {
     return make_error(Layer::peer, Code::capacity, "Config::stun_servers: more than ice::kMaxStunServers");
   auto c = ice_.add_local_host(addr);
   if (!c.ok()) return c.error();
-  return gather_through_stun_servers(addr);
+  TRY(gather_through_stun_servers(addr));
+  return allocate_on_turn_servers();
 }
 
 // RFC 8445 §5.1.1.2: the new host asks each STUN server of its family.
@@ -131,6 +134,19 @@ Status Connection::gather_through_stun_servers(const SocketAddr& host) {
   for (const SocketAddr& server : config_.stun_servers) {
     if (server.family != host.family) continue;
     TRY(ice_.add_stun_server(server));
+  }
+  return ok_status();
+}
+
+// RFC 8445 §5.1.1.2, RFC 8656 §7.1: relayed candidates, allocated once from
+// the first local address (ice/agent_relay.cpp).
+Status Connection::allocate_on_turn_servers() {
+  if (turn_added_ || config_.turn_servers.empty()) return ok_status();
+  turn_added_ = true;
+  for (const TurnServerConfig& t : config_.turn_servers) {
+    auto uri = ice::turn::parse_uri(t.uri);
+    if (!uri.ok()) return uri.error();
+    TRY(ice_.add_turn_server(ice::TurnServer{uri->server, uri->transport, t.username, t.password}));
   }
   return ok_status();
 }
@@ -147,6 +163,7 @@ Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
   std::size_t used = 0;
   for (const ice::Candidate& c : agent.local_candidates()) {
     if (out.count >= ice::kMaxLocalCandidates) break;
+    if (!agent.offered(c)) continue;  // relay-only: host addresses stay private
     auto n = c.write(out.text + used, sizeof out.text - used);
     if (!n.ok()) return n.error();
     std::string_view line(out.text + used, *n);
@@ -426,6 +443,17 @@ Summary Connection::summary() const {
     s.dtls_flights_discarded = ds.flights_discarded;
   }
   if (profile_) s.srtp_profile = srtp::profile_info(*profile_).name;
+  if (auto t = ice_.selected_local_type()) s.local_candidate_type = ice::to_string(*t);
+  if (auto t = ice_.selected_remote_type()) s.remote_candidate_type = ice::to_string(*t);
+  for (const ice::turn::Client& t : ice_.turn_clients()) {
+    const ice::turn::Stats& ts = t.stats();
+    s.turn_allocations += ts.allocations;
+    s.turn_refreshes += ts.refreshes;
+    s.turn_permissions += ts.permissions;
+    s.turn_channel_binds += ts.channel_binds;
+    s.turn_relayed_bytes_sent += ts.relayed_bytes_sent;
+    s.turn_relayed_bytes_received += ts.relayed_bytes_received;
+  }
   return s;
 }
 

@@ -60,6 +60,19 @@ using ice::SocketAddr;
 
 enum class Role : uint8_t { offerer, answerer };
 
+// A TURN server: its URI (RFC 7065, "turn:127.0.0.1:3478?transport=udp",
+// an IP literal) and long-term credentials. The strings need only outlive
+// add_local_address (the agent copies them).
+// Room a datagram needs in front of it to be wrapped for a TURN server
+// (a Send indication: header, XOR-PEER-ADDRESS for IPv6, DATA header).
+constexpr std::size_t kTurnHeadroom = 48;
+
+struct TurnServerConfig {
+  std::string_view uri{};
+  std::string_view username{};
+  std::string_view password{};
+};
+
 // ICE timing for calls: RFC 8445 §14.3 lets the check RTO be configured
 // (its default floor is 500 ms). A lost first check then cost 500 ms of a
 // ~175 ms setup; with 250 ms, keyway-bench call measures p95 at 10% loss and
@@ -115,6 +128,12 @@ struct Config {
   // set_remote_answer / accept_offer run, sized for the text, at most this (issue 13).
   std::size_t sdp_arena_bytes = 48 * 1024;
   TraceSink* trace = nullptr;          // the step-by-step ladder (optional)
+  // TURN (issue 14): relayed candidates from each server, allocated from the
+  // first local address added. relay_only offers and uses nothing else (the
+  // browsers' iceTransportPolicy 'relay'). With TURN servers, create_offer /
+  // accept_offer wait for gathering: poll until gathering_done().
+  std::span<const TurnServerConfig> turn_servers{};
+  bool relay_only = false;
 };
 
 enum class State : uint8_t {
@@ -208,6 +227,12 @@ struct Summary {
   uint32_t dtls_flights_discarded = 0;  // damaged peer flights awaited again (dtls/peer_flight.cpp)
   uint32_t ice_integrity_failures = 0;
   uint32_t ice_dropped = 0;             // malformed, unknown transactions, other discards
+  // The selected pair's candidate types ("host", "srflx", "prflx", "relay"; "" before one is selected).
+  const char* local_candidate_type = "";
+  const char* remote_candidate_type = "";
+  // TURN, summed over the servers (ice/turn/client.hpp Stats).
+  uint32_t turn_allocations = 0, turn_refreshes = 0, turn_permissions = 0, turn_channel_binds = 0;
+  uint64_t turn_relayed_bytes_sent = 0, turn_relayed_bytes_received = 0;
 };
 
 class Connection {
@@ -225,8 +250,9 @@ class Connection {
   [[nodiscard]] Status set_remote_answer(std::string_view answer);
   // Answerer: reads the offer and writes the answer into out.
   [[nodiscard]] Result<std::string_view> accept_offer(std::string_view offer, std::span<char> out);
-  // Config::stun_servers have answered (or given up) for every host address.
-  bool gathering_done() const { return !ice_.gathering_pending(); }
+  // Every local candidate is known (srflx and TURN answers are in): the
+  // offer or answer may be written. Poll and feed datagrams until then.
+  bool gathering_done() const { return ice_.gathering_done(); }
   // Trickled remote candidate ("candidate:..." text).
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
 
@@ -265,6 +291,7 @@ class Connection {
   Status apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup);
   Status choose_remote_fingerprint(const sdp::TransportView& t);
   Status gather_through_stun_servers(const SocketAddr& host);
+  Status allocate_on_turn_servers();
   void start_dtls();
   void fail(const Error& e, const char* detail_fmt = nullptr, uint32_t a = 0, uint32_t b = 0);
   void push_event(const Event& e);
@@ -284,6 +311,10 @@ class Connection {
   void on_closed();
   void maybe_ready();
   void note_retransmitted_rtt(Timestamp now);
+  Result<Transmit> relay_if_needed(const SocketAddr& local, const SocketAddr& remote, MutableBytes buf,
+                                   std::size_t offset, std::size_t len);
+  bool turn_added_ = false;
+  bool turn_closed_ = false;
 
   Config config_;
   State state_ = State::new_;

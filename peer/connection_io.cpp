@@ -16,6 +16,20 @@ Verdict Connection::handle_datagram(Timestamp now, MutableBytes datagram, const 
                                     const SocketAddr& to) {
   now = clamp_time(now_, now);
   bool was_failed = state_ == State::failed;
+  // TURN framing comes off before the demultiplexer sees the inner datagram
+  // (architecture.md "Trust at the joints"): it then arrived on our relayed
+  // address from the peer, and is judged like any datagram from there.
+  ice::Relayed relayed = ice_.unwrap_relayed(now, datagram, from, to);
+  if (relayed.from_relay) {
+    if (relayed.data.empty()) {  // the TURN client's own traffic
+      stats_.datagrams_received++;
+      return Verdict::accepted;
+    }
+    auto offset = static_cast<std::size_t>(relayed.data.data() - datagram.data());
+    MutableBytes inner(datagram.data() + offset, relayed.data.size());
+    Verdict v = demultiplex(now, inner, relayed.from, relayed.to);
+    return !was_failed && state_ == State::failed ? Verdict::fatal : v;
+  }
   Verdict v = demultiplex(now, datagram, from, to);
   return !was_failed && state_ == State::failed ? Verdict::fatal : v;
 }
@@ -43,6 +57,7 @@ Verdict Connection::demultiplex(Timestamp now, MutableBytes datagram, const Sock
         return Verdict::discarded;
       }
       return on_media(datagram, classify(datagram) == PacketKind::rtcp);
+    case PacketKind::turn_channel:  // ChannelData not from one of our TURN servers
     case PacketKind::unknown:
       stats_.unknown_datagrams++;
       return Verdict::discarded;
@@ -178,6 +193,13 @@ Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
     if (!events_.empty()) continue;
     break;
   }
+  // The call is over and what DTLS had to say (close_notify) has gone
+  // through the relay: release the TURN allocations (RFC 8656 §8).
+  if ((state_ == State::closed || state_ == State::failed) && !turn_closed_ && !ice_.turn_clients().empty()) {
+    turn_closed_ = true;
+    ice_.close_relays(now);
+    if (poll_ice(now, scratch, out)) return out;
+  }
   out = Output{};
   out.kind = Output::Kind::timeout;
   out.deadline = earliest(earliest(ice_deadline_, dtls_deadline_), setup_deadline_);
@@ -290,8 +312,10 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
   if (dtls_client_ && !ice_.best_path()) return false;
   replay_held_hello(now);
   seed_dtls_rtt(now);
+  // With TURN, records are written kTurnHeadroom bytes in, to be wrapped in place.
+  const std::size_t headroom = ice_.turn_clients().empty() || scratch.size() <= kTurnHeadroom ? 0 : kTurnHeadroom;
   for (;;) {
-    dtls::Output o = dtls_->poll_output(now, scratch);
+    dtls::Output o = dtls_->poll_output(now, scratch.subspan(headroom));
     if (o.kind == dtls::Output::Kind::timeout) {
       dtls_deadline_ = o.deadline;
       return false;
@@ -299,8 +323,11 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
     if (o.kind == dtls::Output::Kind::transmit) {
       SocketAddr local, remote;
       if (!media_path(local, remote)) continue;  // nowhere to send yet: the flight is retransmitted later
+      auto offset = static_cast<std::size_t>(o.transmit.data() - scratch.data());
+      auto t = relay_if_needed(local, remote, scratch, offset, o.transmit.size());
+      if (!t.ok()) continue;  // the relay cannot take it (no permission): lost like a datagram
       out.kind = Output::Kind::transmit;
-      out.transmit = Transmit{local, remote, o.transmit};
+      out.transmit = *t;
       stats_.dtls_out.add(o.transmit.size());
       return true;
     }
@@ -483,7 +510,21 @@ Result<Transmit> Connection::send_media(MutableBytes buffer, std::size_t len, bo
   if (!r.ok()) return r.error();
   (rtcp ? stats_.srtp.rtcp_sent : stats_.srtp.rtp_sent)++;
   stats_.srtp.bytes_sent += *r;
-  return Transmit{local, remote, Bytes(buffer.data(), *r)};
+  if (!ice_.is_relayed_base(local)) return Transmit{local, remote, Bytes(buffer.data(), *r)};
+  // Through TURN: the packet moves kTurnHeadroom bytes up, the framing goes in front.
+  ENSURE(buffer.size() >= *r + kTurnHeadroom,
+         make_error(Layer::peer, Code::buffer_too_small, "send_rtp: a relayed path needs 48 spare bytes in the buffer"));
+  std::memmove(buffer.data() + kTurnHeadroom, buffer.data(), *r);
+  return relay_if_needed(local, remote, buffer, kTurnHeadroom, *r);
+}
+
+// A datagram for (local, remote) sits at buf[offset, offset + len): as it
+// is, or wrapped for the TURN server when local is a relayed address.
+Result<Transmit> Connection::relay_if_needed(const SocketAddr& local, const SocketAddr& remote, MutableBytes buf,
+                                             std::size_t offset, std::size_t len) {
+  Bytes data(buf.data() + offset, len);
+  if (!ice_.is_relayed_base(local)) return Transmit{local, remote, data};
+  return ice_.wrap_relayed(now_, local, remote, data, buf);
 }
 
 Result<Transmit> Connection::send_rtp(MutableBytes buffer, std::size_t len) { return send_media(buffer, len, false); }

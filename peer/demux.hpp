@@ -5,7 +5,7 @@
 //                  |        [0..3] -+--> STUN
 //                  |      [16..19] -+--> ZRTP        (dropped)
 //   packet -->     |      [20..63] -+--> DTLS
-//                  |      [64..79] -+--> TURN channel (dropped)
+//                  |      [64..79] -+--> TURN ChannelData (unwrapped first when from our TURN server, else dropped)
 //                  |    [128..191] -+--> RTP/RTCP
 //                  +----------------+
 //
@@ -22,12 +22,13 @@
 
 namespace keyway::peer {
 
-enum class PacketKind : uint8_t { stun, dtls, rtp, rtcp, unknown };
+enum class PacketKind : uint8_t { stun, dtls, turn_channel, rtp, rtcp, unknown };
 
 inline const char* to_string(PacketKind k) {
   switch (k) {
     case PacketKind::stun: return "stun";
     case PacketKind::dtls: return "dtls";
+    case PacketKind::turn_channel: return "turn-channel";
     case PacketKind::rtp: return "rtp";
     case PacketKind::rtcp: return "rtcp";
     case PacketKind::unknown: return "unknown";
@@ -41,6 +42,7 @@ inline PacketKind classify(Bytes datagram) {
   if (!r.read_u8(first)) return PacketKind::unknown;
   if (first <= 3) return PacketKind::stun;
   if (first >= 20 && first <= 63) return PacketKind::dtls;
+  if (first >= 64 && first <= 79) return PacketKind::turn_channel;
   if (first >= 128 && first <= 191) {
     uint8_t second = 0;
     if (!r.read_u8(second)) return PacketKind::unknown;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include <fmt/core.h>
+
+#include "keyway/ice/turn/uri.hpp"
 #include "keyway/srtp/session.hpp"
 #include "tools/os.hpp"
 
@@ -142,6 +145,84 @@ void CallLoop::receive_all() {
       driver_.receive(p->node, MutableBytes(buf, *n), from);  // media events point into the driver's buffer
     }
   }
+}
+
+}  // namespace keyway::tools
+
+namespace keyway::tools {
+
+void TurnOptions::apply(peer::Config& cfg) {
+  if (!enabled()) return;
+  server = peer::TurnServerConfig{uri, user, pass};
+  cfg.turn_servers = {&server, 1};
+  cfg.relay_only = relay_only;
+}
+
+bool read_turn_options(std::optional<std::string> uri, std::optional<std::string> user, std::optional<std::string> pass,
+                       bool relay_only, TurnOptions& out, std::string& error) {
+  if (!uri && (user || pass || relay_only)) {
+    error = "--turn-user, --turn-pass and --relay-only need --turn 'turn:HOST:PORT?transport=udp'";
+    return false;
+  }
+  if (!uri) return true;
+  auto parsed = ice::turn::parse_uri(*uri);
+  if (!parsed.ok()) {
+    error = std::string("--turn: ") + parsed.error().detail;
+    return false;
+  }
+  if (parsed->transport != ice::turn::Transport::udp) {
+    error = "--turn: the CLI speaks TURN over UDP only (?transport=udp)";
+    return false;
+  }
+  out.uri = *uri;
+  out.user = user.value_or("");
+  out.pass = pass.value_or("");
+  out.relay_only = relay_only;
+  return true;
+}
+
+bool gather_candidates(const std::vector<Party*>& parties, double seconds) {
+  Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(seconds * 1e6));
+  uint8_t scratch[2048], buf[2048];
+  for (;;) {
+    bool done = true;
+    for (Party* p : parties) done = done && (p->conn->gathering_done() || p->conn->state() == peer::State::failed);
+    if (done) return true;
+    Timestamp now = monotonic_now();
+    if (now > end) return false;
+    Timestamp next = end;
+    std::vector<int> fds;
+    for (Party* p : parties) {
+      p->conn->handle_timeout(now);
+      for (int i = 0; i < 1000; ++i) {
+        peer::Output o = p->conn->poll_output(now, scratch);
+        if (o.kind == peer::Output::Kind::timeout) {
+          next = earliest(next, o.deadline);
+          break;
+        }
+        if (o.kind == peer::Output::Kind::transmit) p->socket->send_to(o.transmit.to, o.transmit.bytes);
+      }
+      fds.push_back(p->socket->fd());
+    }
+    Timestamp soon = monotonic_now() + Duration::millis(20);
+    (void)wait_readable(fds, earliest(next, soon));
+    for (Party* p : parties) {
+      ice::SocketAddr from;
+      for (int i = 0; i < 64; ++i) {
+        auto n = p->socket->recv_from(buf, from);
+        if (!n) break;
+        p->conn->handle_datagram(monotonic_now(), MutableBytes(buf, *n), from, p->socket->local());
+      }
+    }
+  }
+}
+
+std::string turn_stats_json(const peer::Summary& s) {
+  return fmt::format(
+      "\"turn\":{{\"allocations\":{},\"refreshes\":{},\"permissions\":{},\"channels\":{},"
+      "\"relayed_bytes_sent\":{},\"relayed_bytes_received\":{}}}",
+      s.turn_allocations, s.turn_refreshes, s.turn_permissions, s.turn_channel_binds, s.turn_relayed_bytes_sent,
+      s.turn_relayed_bytes_received);
 }
 
 }  // namespace keyway::tools

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,26 @@ struct Impairment {
   double reorder = 0;
   Duration reorder_delay = Duration::millis(30);
 };
+
+// TURN for the CLI (issue 14): --turn 'turn:HOST:PORT?transport=udp',
+// --turn-user U, --turn-pass P, --relay-only. The CLI drives TURN over UDP
+// (the library's stream framer serves TCP drivers; tests/peer/turn_coturn_call.cpp is one).
+struct TurnOptions {
+  std::string uri, user, pass;
+  bool relay_only = false;
+  peer::TurnServerConfig server{};  // points into the strings above
+  bool enabled() const { return !uri.empty(); }
+  // Sets cfg's TURN servers and policy (this object must outlive add_local_address).
+  void apply(peer::Config& cfg);
+};
+// Reads the four options; false and a message when they do not fit together.
+bool read_turn_options(std::optional<std::string> uri, std::optional<std::string> user, std::optional<std::string> pass,
+                       bool relay_only, TurnOptions& out, std::string& error);
+// Runs the parties over their sockets until every connection has gathered
+// its candidates (the TURN allocation answered), at most `seconds`.
+bool gather_candidates(const std::vector<Party*>& parties, double seconds);
+// The stats JSON's "turn" object (issue 14: these keys are a contract).
+std::string turn_stats_json(const peer::Summary& s);
 
 class CallLoop {
  public:

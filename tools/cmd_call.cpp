@@ -2,14 +2,17 @@
 // `keyway answer` and `keyway offer`: one endpoint of a real call with an
 // external peer (a browser, aiortc, another keyway), over UDP.
 //
-//   keyway answer [--setup active|passive] [--ice lite|full] [--bind ADDR] [--seconds N]
+//   keyway answer [--setup active|passive] [--ice lite|full] [--bind ADDR] [--seconds N] [TURN]
 //     reads an SDP offer on stdin (until EOF or an empty line), prints the
 //     answer and an empty line, then runs the call: every received RTP
 //     stream is echoed back (decrypted, re-protected) on keyway's own SSRC
 //     for that media, and RTCP sender reports go out every second.
-//   keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]
+//   keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [TURN]
 //     prints an offer and an empty line, reads the answer on stdin, then
 //     runs the call sending generated audio and echoing what it receives.
+//   TURN = --turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]:
+//     a relayed candidate from that TURN server (RFC 8656), gathered before
+//     the SDP is written; --relay-only offers and uses nothing else.
 // After N seconds (default 10) both print one JSON line of stats and exit
 // 0, or exit 1 naming the layer and reason when the call failed.
 #include <fmt/core.h>
@@ -94,18 +97,22 @@ std::string stats_json(const peer::Connection& c, const std::string& error) {
   const auto& ice = c.ice();
   std::string pair = ice.has_selected() ? to_string(ice.selected_local()) + " -> " + to_string(ice.selected_remote()) : "";
   auto rtt = ice.selected_rtt();
+  const peer::Summary sum = c.summary();
   const dtls::Endpoint* d = c.dtls();
   const char* dtls_state = !d ? "new" : d->is_established() ? "established" : c.state() == peer::State::failed ? "failed" : "connecting";
   const auto& s = c.stats().srtp;
   std::string out = fmt::format(
-      "{{\"ice\":{{\"state\":\"{}\",\"selected_pair\":\"{}\",\"rtt_ms\":{:.2f}}},"
+      "{{\"ice\":{{\"state\":\"{}\",\"selected_pair\":\"{}\",\"rtt_ms\":{:.2f},"
+      "\"local_candidate_type\":\"{}\",\"remote_candidate_type\":\"{}\"}},"
       "\"dtls\":{{\"state\":\"{}\",\"role\":\"{}\",\"cipher\":\"{}\",\"srtp_profile\":\"{}\"}},"
       "\"srtp\":{{\"rtp_sent\":{},\"rtp_received\":{},\"rtcp_sent\":{},\"rtcp_received\":{},\"auth_failures\":{},"
       "\"replays\":{}}},\"state\":\"{}\"",
-      ice::to_string(ice.state()), pair, rtt ? static_cast<double>(rtt->as_micros()) / 1000.0 : 0.0, dtls_state,
+      ice::to_string(ice.state()), pair, rtt ? static_cast<double>(rtt->as_micros()) / 1000.0 : 0.0,
+      sum.local_candidate_type, sum.remote_candidate_type, dtls_state,
       c.dtls_client() ? "client" : "server", d && d->negotiated_suite() ? d->negotiated_suite()->iana_name : "",
       c.srtp_profile() ? srtp::profile_info(*c.srtp_profile()).name : "", s.rtp_sent, s.rtp_received, s.rtcp_sent,
       s.rtcp_received, s.auth_failures, s.replays, peer::to_string(c.state()));
+  out += "," + turn_stats_json(sum);
   if (!error.empty()) out += fmt::format(",\"error\":\"{}\"", json_escape(error));
   return out + "}";
 }
@@ -131,10 +138,10 @@ struct CallOptions {
   std::string pcap_file;  // --pcap: every datagram sent and received
   std::string keylog_file;  // --keylog: the DTLS association's NSS key log line (appended)
   std::string pcap_plain_file;  // --pcap-plain: the same capture with SRTP/SRTCP decrypted
+  TurnOptions turn;
 };
 
-
-int run_call(const CallOptions& opt) {
+int run_call(CallOptions& opt) {
   std::string error;
   Randomness rnd;
   dtls::Identity id;
@@ -165,11 +172,23 @@ int run_call(const CallOptions& opt) {
   cfg.video_codecs = kVideo;
   cfg.audio_ssrc = rnd.public_rng.next_u32();
   cfg.video_ssrc = rnd.public_rng.next_u32();
+  opt.turn.apply(cfg);
   peer::Connection conn(cfg);
   if (auto added = conn.add_local_address(sock.local()); !added.ok()) {
     char e[200];
     format_error(added.error(), e, sizeof e);
     fmt::print(stderr, "keyway: --bind {}: {}\n", opt.bind, e);
+    return 1;
+  }
+
+  Party party{"keyway", &conn, &sock};
+  if (opt.turn.enabled() && !gather_candidates({&party}, 10)) {
+    fmt::print(stderr, "keyway: TURN: no answer from {} within 10 s\n", opt.turn.uri);
+    return 1;
+  }
+  if (conn.state() == peer::State::failed) {  // e.g. relay-only and the TURN server refused us
+    fmt::print(stderr, "keyway: {}\n", conn.failure_text());
+    fmt::print("{}\n", stats_json(conn, conn.failure_text()));
     return 1;
   }
 
@@ -205,7 +224,6 @@ int run_call(const CallOptions& opt) {
       return 1;
     }
   }
-  Party party{"keyway", &conn, &sock};
   party.echo = true;
   party.echo_audio_ssrc = cfg.audio_ssrc;
   party.echo_video_ssrc = cfg.video_ssrc;
@@ -246,11 +264,16 @@ int run_answer(int argc, char** argv) {
   opt.keylog_file = args.value("--keylog").value_or("");
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.seconds = args.number("--seconds", 10);
+  auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
+  bool relay_only = args.flag("--relay-only");
   std::string error;
   if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
-      (ice_mode && *ice_mode != "lite" && *ice_mode != "full")) {
+      (ice_mode && *ice_mode != "lite" && *ice_mode != "full") ||
+      !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
     fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n", error.empty() ? "bad option value" : error);
+                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
+                       "       [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n",
+               error.empty() ? "bad option value" : error);
     return 2;
   }
   opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
@@ -269,9 +292,14 @@ int run_offer(int argc, char** argv) {
   opt.keylog_file = args.value("--keylog").value_or("");
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.seconds = args.number("--seconds", 10);
+  auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
+  bool relay_only = args.flag("--relay-only");
   std::string error;
-  if (!args.finish(error) || (ice_mode && *ice_mode != "full")) {
-    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n",
+  if (!args.finish(error) || (ice_mode && *ice_mode != "full") ||
+      !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
+    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] "
+                       "[--pcap FILE] [--pcap-plain FILE] [--keylog FILE] "
+                       "[--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n",
                error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     return 2;
   }

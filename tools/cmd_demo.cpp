@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "keyway/ice/turn/uri.hpp"
 #include "keyway/lib/hex.hpp"
 #include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
@@ -30,6 +31,7 @@ struct Options {
   uint64_t seed = 1;
   bool quiet = false;
   std::string pcap, pcap_plain, keylog;  // issue 15: captures Wireshark and `keyway explain` read
+  TurnOptions turn;  // --turn ...: both sides relay through this TURN server (issue 14)
 };
 
 Timestamp g_start;
@@ -94,12 +96,15 @@ void usage() {
   fmt::print(stderr,
              "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
              "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
+             "                   [--turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
              "  Two endpoints on 127.0.0.1 run SDP -> ICE -> DTLS -> exporter -> SRTP and exchange S seconds\n"
              "  of generated audio both ways (default 3). --loss/--reorder (probabilities in [0,1]) impair\n"
              "  every datagram between them, to watch retransmissions; --seed fixes the impairment pattern.\n"
              "  --pcap FILE: every datagram that leaves a socket (lost ones never do), as a pcap for Wireshark\n"
              "  or `keyway explain FILE`; --pcap-plain FILE: the same with the media decrypted; --keylog FILE:\n"
              "  the DTLS keys in the NSS key log format (appended).\n"
+             "  --turn: both sides gather a relayed candidate from that TURN server (RFC 8656); the ladder\n"
+             "  shows the allocation, permissions and channel bindings; --relay-only uses nothing else.\n"
              "  See also: keyway srtp-demo (every SRTP profile over a simulated network).\n");
 }
 
@@ -120,7 +125,14 @@ int run_demo(int argc, char** argv) {
   opt.pcap = args.value("--pcap").value_or("");
   opt.pcap_plain = args.value("--pcap-plain").value_or("");
   opt.keylog = args.value("--keylog").value_or("");
+  auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
+  bool relay_only = args.flag("--relay-only");
   std::string error;
+  if (!read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
+    fmt::print(stderr, "keyway demo: {}\n", error);
+    usage();
+    return 2;
+  }
   if (!args.finish(error) || opt.loss < 0 || opt.loss > 1 || opt.reorder < 0 || opt.reorder > 1 || opt.seconds <= 0 ||
       opt.seconds > 600) {
     fmt::print(stderr, "keyway demo: {}\n", error.empty() ? "option out of range" : error);
@@ -150,14 +162,45 @@ int run_demo(int argc, char** argv) {
   }
   Printer trace_a("A", opt.quiet), trace_b("B", opt.quiet);
   const uint32_t ssrc_a = rnd_a.public_rng.next_u32(), ssrc_b = rnd_b.public_rng.next_u32();
-  peer::Connection a(make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &trace_a));
-  peer::Connection b(make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &trace_b));
+  peer::Config config_a = make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &trace_a);
+  peer::Config config_b = make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &trace_b);
+  TurnOptions turn_b = opt.turn;  // each side's TurnServerConfig points into its own strings
+  opt.turn.apply(config_a);
+  turn_b.apply(config_b);
+  peer::Connection a(config_a);
+  peer::Connection b(config_b);
+  const ice::SocketAddr turn_server =
+      opt.turn.enabled() ? ice::turn::parse_uri(opt.turn.uri)->server : ice::SocketAddr{};
+  // Who a datagram goes to, for the ladder.
+  auto peer_name = [&](const Party& from, const peer::Transmit& t) -> std::string {
+    if (opt.turn.enabled() && t.to == turn_server) return "TURN";
+    return from.name == "A" ? "B" : "A";
+  };
 
   fmt::print("keyway demo: A (offerer) on {}, B (answerer) on {}; loss {:.0f}%, reorder {:.0f}%\n",
              to_string(sock_a.local()), to_string(sock_b.local()), opt.loss * 100, opt.reorder * 100);
   fmt::print("\n== 1. SDP offer/answer (RFC 8829): the plan, and who each side will accept\n");
   char offer_buf[8192], answer_buf[8192];
   if (!a.add_local_address(sock_a.local()).ok() || !b.add_local_address(sock_b.local()).ok()) return 1;
+  Party pa{"A", &a, &sock_a}, pb{"B", &b, &sock_b};
+  if (opt.turn.enabled()) {
+    // RFC 8656 §7: each side allocates a relayed address first (401, then with credentials).
+    fmt::print("TURN {}: A and B allocate relayed addresses{}\n", opt.turn.uri,
+               opt.turn.relay_only ? " (relay-only: host addresses stay private)" : "");
+    if (!gather_candidates({&pa, &pb}, 10)) {
+      fmt::print("TURN: no allocation from {} within 10 s\n", opt.turn.uri);
+      return 1;
+    }
+    for (peer::Connection* c : {&a, &b}) {
+      if (c->state() == peer::State::failed) {
+        fmt::print("{}: {}\n", c == &a ? "A" : "B", c->failure_text());
+        return 1;
+      }
+      for (const auto& t : c->ice().turn_clients())
+        fmt::print("    {}: relayed {} (mapped {}), {} allocation(s)\n", c == &a ? "A" : "B", to_string(t.relayed()),
+                   to_string(t.mapped()), t.stats().allocations);
+    }
+  }
   auto offer = a.create_offer(offer_buf);
   if (!offer.ok()) {
     fmt::print("A cannot create an offer: {}\n", a.failure_text());
@@ -178,7 +221,6 @@ int run_demo(int argc, char** argv) {
              a.dtls_client() ? "client" : "server", b.dtls_client() ? "client" : "server");
 
   fmt::print("\n== 2-4. ICE checks, DTLS handshake, fingerprint check, exporter (the wire, as it happens)\n");
-  Party pa{"A", &a, &sock_a}, pb{"B", &b, &sock_b};
   // RFC 3550 §5.1: random initial sequence number and timestamp.
   pa.audio.ssrc = ssrc_a;  // as announced in a=ssrc
   pb.audio.ssrc = ssrc_b;
@@ -194,15 +236,19 @@ int run_demo(int argc, char** argv) {
   loop.on_transmit = [&](Party& p, const peer::Transmit& t, bool dropped) {
     if (dropped) lost++;
     bool media = peer::classify(t.bytes) == peer::PacketKind::rtp || peer::classify(t.bytes) == peer::PacketKind::rtcp;
+    if (peer::classify(t.bytes) == peer::PacketKind::turn_channel) {  // relayed: look inside
+      peer::PacketKind inner = t.bytes.size() > 4 ? peer::classify(t.bytes.subspan(4)) : peer::PacketKind::unknown;
+      media = inner == peer::PacketKind::rtp || inner == peer::PacketKind::rtcp;
+    }
     if (opt.quiet || (media && media_shown >= 2)) return;
     if (media) {
       media_shown++;
       fmt::print("[{:8.1f} ms] {} -> {}  {}{}\n             protected bytes: {}\n", ms_since_start(), p.name,
-                 p.name == "A" ? "B" : "A", describe_datagram(t.bytes), dropped ? "   ** LOST **" : "",
+                 peer_name(p, t), describe_datagram(t.bytes), dropped ? "   ** LOST **" : "",
                  short_hex(t.bytes));
       return;
     }
-    fmt::print("[{:8.1f} ms] {} -> {}  {}{}\n", ms_since_start(), p.name, p.name == "A" ? "B" : "A",
+    fmt::print("[{:8.1f} ms] {} -> {}  {}{}\n", ms_since_start(), p.name, peer_name(p, t),
                describe_datagram(t.bytes), dropped ? "   ** LOST **" : "");
   };
   int decrypted_shown = 0;
@@ -237,6 +283,17 @@ int run_demo(int argc, char** argv) {
   fmt::print("\n== Summary\n");
   fmt::print("setup (offer to SRTP keys on both sides): {:.1f} ms; datagrams lost on purpose: {}\n",
              static_cast<double>((setup_done - t0).as_micros()) / 1000.0, lost);
+  for (peer::Connection* c : {&a, &b}) {
+    peer::Summary s = c->summary();
+    fmt::print("{}: selected pair {} -> {} ({} -> {})", c == &a ? "A" : "B", to_string(s.selected_local),
+               to_string(s.selected_remote), *s.local_candidate_type ? s.local_candidate_type : "none yet",
+               *s.remote_candidate_type ? s.remote_candidate_type : "none yet");
+    if (opt.turn.enabled())
+      fmt::print(" | TURN allocations {} refreshes {} permissions {} channels {} relayed bytes sent {} received {}",
+                 s.turn_allocations, s.turn_refreshes, s.turn_permissions, s.turn_channel_binds,
+                 s.turn_relayed_bytes_sent, s.turn_relayed_bytes_received);
+    fmt::print("\n");
+  }
   bool ok = true;
   for (peer::Connection* c : {&a, &b}) {
     const auto& s = c->stats().srtp;

@@ -38,15 +38,35 @@ std::string describe_stun(Bytes d) {
     case 0x0110: cls = "error response"; break;
     default: break;
   }
-  std::string s = fmt::format("STUN Binding {}", cls);
+  // RFC 8489 §5: the method bits around the class bits; TURN's methods (RFC 8656 §17).
+  const uint16_t method = static_cast<uint16_t>((type & 0x000F) | ((type & 0x00E0) >> 1) | ((type & 0x3E00) >> 2));
+  const char* name = "Binding";
+  switch (method) {
+    case 0x003: name = "TURN Allocate"; break;
+    case 0x004: name = "TURN Refresh"; break;
+    case 0x006: name = "TURN Send"; break;
+    case 0x007: name = "TURN Data"; break;
+    case 0x008: name = "TURN CreatePermission"; break;
+    case 0x009: name = "TURN ChannelBind"; break;
+    default: break;
+  }
+  std::string s = fmt::format("STUN {} {}", name, cls);
+  if (method != 0x001) s = s.substr(5);  // "TURN Allocate request"
+  Bytes inner{};
   while (r.remaining() >= 4) {
     uint16_t at = 0, al = 0;
     if (!r.read_u16(at) || !r.read_u16(al)) break;
     if (at == 0x0025) s += " USE-CANDIDATE";                       // RFC 8445 §16.1
     if (at == 0x802A) s += " (controlling)";
     if (at == 0x8029) s += " (controlled)";
+    if (at == 0x0013 && r.remaining() >= al) inner = r.rest().first(al);  // DATA: what the relay carries
+    if (at == 0x0009 && al >= 4 && r.remaining() >= 4) {                  // ERROR-CODE
+      Bytes v = r.rest();
+      s += fmt::format(" {}", (v[2] & 7) * 100 + v[3]);
+    }
     if (!r.skip((al + 3u) & ~3u)) break;
   }
+  if (!inner.empty()) s += " [" + describe_datagram(inner) + "]";
   return s;
 }
 
@@ -105,6 +125,13 @@ std::string describe_datagram(Bytes d) {
       return "SRTP (truncated)";
     }
     case peer::PacketKind::rtcp: return fmt::format("SRTCP ({} bytes)", d.size());
+    case peer::PacketKind::turn_channel: {  // RFC 8656 §12.4: channel, length, data
+      ByteReader r(d);
+      uint16_t channel = 0, len = 0;
+      Bytes data;
+      if (!r.read_u16(channel) || !r.read_u16(len) || !r.read_bytes(len, data)) return "TURN ChannelData (truncated)";
+      return fmt::format("TURN ChannelData 0x{:04x} [{}]", channel, describe_datagram(data));
+    }
     case peer::PacketKind::unknown: break;
   }
   return fmt::format("unknown datagram ({} bytes)", d.size());

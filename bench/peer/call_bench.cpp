@@ -9,6 +9,10 @@
 //     the figure is when the offerer decrypts its first packet.
 //   * real time over two UDP sockets on 127.0.0.1 (tools/call.cpp's loop):
 //     `call setup loopback runs=<n> p50_ms=<x> min_ms=<x> max_ms=<x>`.
+//   * relayed, virtual time (issue 14, bench/peer/relay_sim.hpp): the
+//     offerer relay-only behind a TURN model, 50 ms RTT over the relay:
+//     `call setup relay=udp loss=<p> rtt_ms=50 p50_ms=<n> p95_ms=<n>`, with
+//     the direct figures of the same run beside it.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "bench/benches.hpp"
+#include "bench/peer/relay_sim.hpp"
 #include "tests/peer/call_sim.hpp"
 #include "tools/call.hpp"
 #include "tools/identity.hpp"
@@ -150,6 +155,21 @@ int run_call(int argc, char** argv) {
                loss, seeds, f.failed, percentile(f.both_ms, 0.5), percentile(f.both_ms, 0.95),
                percentile(f.ice_ms, 0.5), percentile(f.ice_ms, 0.95), percentile(f.keys_ms, 0.5),
                percentile(f.keys_ms, 0.95), f.ice_retransmits, f.dtls_retransmissions);
+  }
+  // Relayed (issue 14): the allocation's round trips come first.
+  for (double loss : {0.0, 0.10}) {
+    std::vector<double> relayed;
+    int failed = 0;
+    for (int seed = 1; seed <= seeds; ++seed) {
+      double ms = run_relay_once(loss, static_cast<uint64_t>(seed) + static_cast<uint64_t>(loss * 1000) * 100000);
+      if (ms < 0) failed++;
+      else relayed.push_back(ms);
+    }
+    SimFigures direct = run_sim(loss, seeds);
+    fmt::print("call setup relay=udp loss={} rtt_ms=50 p50_ms={:.0f} p95_ms={:.0f}\n", loss, percentile(relayed, 0.5),
+               percentile(relayed, 0.95));
+    fmt::print("  detail relay=udp loss={}: runs={} failed={}; direct in this run p50={:.0f} p95={:.0f} ms\n", loss,
+               seeds, failed, percentile(direct.offerer_ms, 0.5), percentile(direct.offerer_ms, 0.95));
   }
   // What-if (not the contract line): ICE's check RTO floor at RFC 8445's
   // 500 ms default (peer::call_ice_timing() uses 250 ms) and lower still.

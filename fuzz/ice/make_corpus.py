@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of the ice fuzz targets (fuzz/corpus/stun/ and
-fuzz/corpus/ice_agent/). Re-run after changing the targets' input format.
+fuzz/corpus/ice_agent/, fuzz/corpus/turn_client/, fuzz/corpus/turn_stream/). Re-run after changing the targets' input format.
 STUN messages are built here from RFC 8489 rules (HMAC-SHA1 integrity,
 CRC-32 fingerprint) with the fixed credentials of fuzz/ice/ice_agent.cpp."""
 import binascii, hashlib, hmac, os, struct, sys, zlib
@@ -82,6 +82,27 @@ def main():
     write("ice_agent", "peer_reflexive_answer", b"\x01" + tick + record(5, b"\x00\x07") + tick + answer + tick + answer)
     write("ice_agent", "consent_lost", b"\x01" + tick + answer + tick + answer + record(2, b"\xff") * 40)
     write("ice_agent", "lite_answered", b"\x03" + record(0, check(True)) + tick + answer + consent)
+    # turn_client (fuzz/ice/turn_client.cpp): op 5 lets the TURN model answer.
+    serve = record(5, b"\x00\x00")
+    peer = record(3, struct.pack(">H", 50000))
+    minutes4 = record(2, struct.pack(">H", 24000))  # 240 s: permissions fall due
+    write("turn_client", "allocate_permission_channel", serve + serve + peer + serve + record(4, b"hello") + serve +
+          record(4, b"media") + minutes4 + serve + minutes4 + serve + record(6, b"") + serve)
+    write("turn_client", "stale_nonce", serve + record(5, b"\x00\x01") + serve + serve)
+    for code_index, name in ((3, "forbidden_403"), (5, "wrong_credentials_441"), (7, "capacity_508")):
+        write("turn_client", name, serve + record(5, bytes([code_index, 0])))
+    write("turn_client", "no_server", record(2, struct.pack(">H", 4000)) * 2)
+    channel_data = struct.pack(">HH", 0x4000, 4) + b"ping"
+    data_ind = message(0x0017, TX, [attr(0x0012, xor_addr(bytes([127, 0, 0, 1]), 50000)), attr(0x0013, b"pong")],
+                       fingerprint=False)
+    # turn_stream: chunk size byte, then the stream (STUN and ChannelData padded to 4).
+    stream = binascii.unhexlify(RFC5769["rfc5769_ipv4_response"]) + struct.pack(">HH", 0x4000, 5) + b"hello\0\0\0" + \
+        struct.pack(">HH", 0x4001, 4) + b"ping"
+    write("turn_stream", "stun_and_channel_data", b"\x06" + stream)
+    write("turn_stream", "one_byte_chunks", b"\x00" + stream)
+    write("turn_stream", "junk", b"\x10" + stream[:24] + b"\x80\x00\x00\x00")
+    write("turn_client", "relayed_from_server", serve + serve + peer + serve + serve + record(0, channel_data) +
+          record(0, data_ind) + record(1, channel_data))
 
 if __name__ == "__main__":
     main()

@@ -40,7 +40,7 @@ MutableBytes Builder::begin_attribute(uint16_t attr_type, std::size_t len) {
 
 void Builder::add_bytes(uint16_t attr_type, Bytes value) {
   MutableBytes v = begin_attribute(attr_type, value.size());
-  if (!v.empty()) std::memcpy(v.data(), value.data(), value.size());
+  if (!v.empty()) std::memmove(v.data(), value.data(), value.size());  // value may sit later in the same buffer (TURN wraps in place)
 }
 
 void Builder::add_text(uint16_t attr_type, std::string_view text) {

@@ -28,6 +28,7 @@ constexpr Error kAddrFamily = err(Code::malformed, "stun: address family is neit
 constexpr Error kAddrLen = err(Code::malformed, "stun: address length does not match its family (8 or 20 bytes)");
 constexpr Error kTextLong = err(Code::malformed, "stun: text attribute longer than RFC 8489 allows");
 constexpr Error kPriorityLen = err(Code::malformed, "stun: PRIORITY value is not 4 bytes");
+constexpr Error kU32Len = err(Code::malformed, "stun: LIFETIME/CHANNEL-NUMBER value is not 4 bytes");
 constexpr Error kTieLen = err(Code::malformed, "stun: ICE-CONTROLLING/ICE-CONTROLLED value is not 8 bytes");
 constexpr Error kErrLen = err(Code::malformed, "stun: ERROR-CODE value shorter than 4 bytes");
 constexpr Error kErrClass = err(Code::malformed, "stun: ERROR-CODE class is not 3..6 or number is above 99");
@@ -207,11 +208,18 @@ Result<PasswordAlgorithm> Message::password_algorithm() const {
   return p;
 }
 
-AttributeTypeList Message::unknown_required() const {
+Result<uint32_t> Message::u32(uint16_t attr_type) const {
+  const Attribute* a = find(attr_type);
+  ENSURE(a != nullptr, kMissing);
+  ENSURE(a->value.size() == 4, kU32Len);
+  return load_be32(a->value, 0);
+}
+
+AttributeTypeList Message::unknown_required(bool (*known)(uint16_t)) const {
   AttributeTypeList list;
   for (std::size_t i = 0; i < count_; ++i) {
     uint16_t t = attrs_[i].type;
-    if (attr::comprehension_required(t) && !attr::known_required(t)) list.push(t);
+    if (attr::comprehension_required(t) && !known(t)) list.push(t);
   }
   return list;
 }

@@ -93,8 +93,12 @@ class Message {
   [[nodiscard]] Result<AttributeTypeList> unknown_attributes() const;
   [[nodiscard]] Result<PasswordAlgorithm> password_algorithm() const;
 
-  // Comprehension-required types this codec does not know (RFC 8489 §6.3.1).
-  AttributeTypeList unknown_required() const;
+  [[nodiscard]] Result<uint32_t> u32(uint16_t attr_type) const;  // LIFETIME, CHANNEL-NUMBER (RFC 8656 §18)
+
+  // Comprehension-required types this codec does not know (RFC 8489 §6.3.1);
+  // the second form takes the list of known types (attr::turn_known_required).
+  AttributeTypeList unknown_required() const { return unknown_required(attr::known_required); }
+  AttributeTypeList unknown_required(bool (*known)(uint16_t)) const;
 
   // RFC 8489 §14.5 / §14.6: HMAC over the message up to the integrity
   // attribute, with the header length adjusted to end just after it.
