@@ -78,10 +78,12 @@ Agent::~Agent() { free_check_storage(); }
 
 // RFC 8445 §8.1.2: the check list is complete once the selected pair is
 // nominated; only triggered checks would follow. A lite agent never frees:
-// it follows whatever the controlling side nominates next.
+// it follows whatever the controlling side nominates next. Nor does an agent
+// with TURN allocations: its relays refresh permissions and channels for the
+// remote candidates and wrap media by local candidate (agent_relay.cpp).
 bool Agent::completed() const {
-  return !config_.lite && state_ == AgentState::connected && has_selected_ && selected_in_list_ &&
-         pairs_[selected_].nominated;
+  return !config_.lite && relay_count_ == 0 && state_ == AgentState::connected && has_selected_ &&
+         selected_in_list_ && pairs_[selected_].nominated;
 }
 
 // Nothing in flight refers to a pair, candidate or gathering by index.
