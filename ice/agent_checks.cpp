@@ -136,8 +136,48 @@ void Agent::expire_checks(Timestamp now) {
   }
 }
 
+// RFC 8445 §7.3.1.4: the In-Progress check on a pair that gets a triggered
+// one is cancelled: never retransmitted, but "the agent ... will wait the
+// duration of the transaction timeout for a response". It is remembered here
+// until then (the newest kCancelledChecks of them), so that a second
+// cancellation (the peer's retransmitted check, a held ClientHello) does not
+// turn the first one's answer, already on its way, into an unknown
+// transaction. Story (issue 12): one remembered id per pair dropped exactly
+// that answer, and the DTLS server held the peer's ClientHello a round trip
+// longer, waiting for the next check.
+void Agent::cancel_check(uint8_t index) {
+  CandidatePair& p = pairs_[index];
+  CancelledCheck& c = cancelled_[cancelled_next_slot_++ % kCancelledChecks];
+  c.txid = p.txid;
+  c.pair = index;
+  c.sent_once = p.transmits == 1;
+  c.sent_at = p.first_sent;
+  // RFC 8489 §6.2.1: the transmissions it had left, each RTO doubled.
+  Duration left = p.rto;
+  Duration rto = p.rto;
+  for (uint8_t n = p.transmits; n < config_.timing.max_transmits; ++n) {
+    rto = rto * 2 > config_.timing.max_rto ? config_.timing.max_rto : rto * 2;
+    left = left + rto;
+  }
+  c.until = p.last_sent + left;
+}
+
+Agent::CancelledCheck* Agent::find_cancelled(const stun::TransactionId& txid) {
+  for (CancelledCheck& c : cancelled_) {
+    if (c.until.is_never() || !(c.txid == txid)) continue;
+    if (c.until <= now_ || pairs_[c.pair].state == PairState::succeeded) return nullptr;
+    return &c;
+  }
+  return nullptr;
+}
+
+void Agent::forget_cancelled(uint8_t index) {
+  for (CancelledCheck& c : cancelled_)
+    if (c.pair == index) c.until = Timestamp::never();
+}
+
 Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const SocketAddr& from,
-                                 const SocketAddr& to, bool cancelled) {
+                                 const SocketAddr& to, CancelledCheck* cancelled) {
   CandidatePair& p = pairs_[index];
   // RFC 8445 §7.2.5.1 / RFC 8489 §9.1.4: authenticate before anything else.
   if (!msg.verify_integrity(remote_creds_.key).ok()) {
@@ -148,7 +188,7 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
   ++stats_.responses_received;
   bool symmetric = from == remote_[p.remote].address && to == local_base_[p.local];
   if (cancelled && (!symmetric || msg.message_class() != stun::Class::success)) {
-    p.has_cancelled = false;  // only a cancelled check's success still matters
+    cancelled->until = Timestamp::never();  // only a cancelled check's success still matters
     return Verdict::accepted;
   }
   // RFC 8445 §7.2.5.2.1: the response must come back along the same path.
@@ -171,7 +211,7 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
   return Verdict::accepted;
 }
 
-void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cancelled) {
+void Agent::on_check_success(uint8_t index, const stun::Message& msg, const CancelledCheck* cancelled) {
   CandidatePair& p = pairs_[index];
   auto mapped = msg.xor_address(stun::attr::kXorMappedAddress);
   if (!mapped.ok()) {
@@ -181,9 +221,9 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg, bool cance
   learn_local_prflx(*mapped, p);
   p.state = PairState::succeeded;
   p.valid = true;
-  p.has_cancelled = false;
   // Karn: no RTT from retransmitted (or cancelled and re-sent) checks.
   if (p.transmits == 1 && !cancelled) p.rtt = now_ - p.first_sent;
+  forget_cancelled(index);
   if (first_valid_at_.is_never()) first_valid_at_ = now_;
   // RFC 8445 §7.2.5.3.3: unfreeze pairs that share the foundation.
   for (std::size_t i = 0; i < pair_count_; ++i) {

@@ -136,8 +136,7 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
 void Agent::trigger_check(uint8_t pi) {
   CandidatePair& p = pairs_[pi];
   if (p.state == PairState::in_progress && !p.nominating) {
-    p.cancelled_txid = p.txid;
-    p.has_cancelled = true;
+    cancel_check(pi);
     p.state = PairState::waiting;
     triggered_.push(pi);
   } else if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::failed) {

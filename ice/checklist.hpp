@@ -46,8 +46,6 @@ struct CandidatePair {
   uint8_t transmits = 0;             // of the outstanding transaction
   uint8_t integrity_failures = 0;    // responses that failed MESSAGE-INTEGRITY
   stun::TransactionId txid{};
-  stun::TransactionId cancelled_txid{};  // §7.3.1.4: a cancelled check whose response still counts
-  bool has_cancelled = false;
   Timestamp first_sent{};
   Timestamp next_retransmit = Timestamp::never();
   Duration rto{};
