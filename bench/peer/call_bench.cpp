@@ -67,6 +67,7 @@ SimFigures run_sim(double loss, int seeds, int only_seed = 0, int ice_min_rto_ms
     }
     auto ms = [&](Timestamp t) { return static_cast<double>((t - t0).as_micros()) / 1000.0; };
     f.offerer_ms.push_back(ms(c.a().first_media_at));
+    if (std::getenv("KW_SEEDS")) fmt::print("SEED {} {} {:.0f}\n", loss, seed, ms(c.a().first_media_at));
     if (only_seed == 0 && ice_min_rto_ms == 0 && loss > 0 && loss < 0.2 && ms(c.a().first_media_at) > 600)
       fmt::print("  slow: loss={} seed={} {:.0f} ms (replay: keyway-bench call --replay {} {})\n", loss, seed,
                  ms(c.a().first_media_at), loss, seed);
