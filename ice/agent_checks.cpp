@@ -152,14 +152,15 @@ void Agent::cancel_check(uint8_t index) {
   c.pair = index;
   c.sent_once = p.transmits == 1;
   c.sent_at = p.first_sent;
-  // RFC 8489 §6.2.1: the transmissions it had left, each RTO doubled.
-  Duration left = p.rto;
+  // When it would have timed out (RFC 8489 §6.2.1; poll_retransmit and
+  // expire_checks): the transmissions it had left, each RTO doubled.
+  Timestamp until = p.next_retransmit;
   Duration rto = p.rto;
   for (uint8_t n = p.transmits; n < config_.timing.max_transmits; ++n) {
     rto = rto * 2 > config_.timing.max_rto ? config_.timing.max_rto : rto * 2;
-    left = left + rto;
+    until = until + rto;
   }
-  c.until = p.last_sent + left;
+  c.until = until;
 }
 
 Agent::CancelledCheck* Agent::find_cancelled(const stun::TransactionId& txid) {
