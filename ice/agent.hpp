@@ -244,6 +244,7 @@ class Agent {
   void maybe_nominate(Timestamp now);
   void maybe_fail_checklist();
   Duration current_rto() const;
+  Duration check_rto(const CandidatePair& p, Timestamp now) const;
 
   // agent_requests.cpp: incoming Binding requests
   Verdict on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);

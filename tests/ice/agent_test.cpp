@@ -415,3 +415,36 @@ TEST_CASE("a cancelled check's response still validates the pair after a second 
   CHECK(f.agent.stats().unknown_transactions == unknown_before);
   CHECK(f.agent.validated_path(kLocal, kRemote).has_value());
 }
+
+TEST_CASE("a check the peer's DTLS waits for is retransmitted on the round trip just seen, not the RTO floor") {
+  // Story (issue 12): peer/ holds the peer's ClientHello until our check
+  // toward it succeeds, and asks for that check again (check_again). When the
+  // check was lost, the next try waited for the RTO floor (500 ms here, 250 ms
+  // in calls) or for the peer's next ClientHello (its timer doubling): the
+  // DTLS server then answered seconds late under loss. The peer has just
+  // shown the round trip — it answered us and spoke DTLS — so the check is
+  // retransmitted after that time (at least Ta), doubling from there.
+  Fixture f;
+  const Timestamp t0 = f.now;
+  REQUIRE(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  check_txid(f.drain());  // t0: our first check, lost
+  f.now = t0 + Duration::millis(25);
+  auto peer_check = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
+  REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
+  f.drain();  // our response
+  f.now = t0 + Duration::millis(50);
+  check_txid(f.drain());  // the triggered check (Ta after the first), lost too
+  // t0 + 75: the peer's ClientHello arrives and is held; peer/ asks again.
+  f.now = t0 + Duration::millis(75);
+  f.agent.check_again(kLocal, kRemote);
+  f.now = t0 + Duration::millis(100);
+  stun::TransactionId again = check_txid(f.drain());  // at the next Ta
+  // 50 ms since we last sent on the pair: retransmitted 50 ms later (the
+  // RTO floor is 500 ms here).
+  f.now = t0 + Duration::millis(149);
+  CHECK(f.drain().empty());
+  f.now = t0 + Duration::millis(150);
+  auto sent = f.drain();
+  REQUIRE(sent.size() == 1);
+  CHECK(check_txid(sent) == again);
+}
