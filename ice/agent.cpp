@@ -265,6 +265,7 @@ void Agent::add_pair(uint8_t local, uint8_t remote) {
   auto index = static_cast<uint8_t>(slot);
   CandidatePair& p = pairs_[index];
   p = CandidatePair{};
+  forget_cancelled(index);
   p.local = local;
   p.remote = remote;
   p.priority = priority;
@@ -415,6 +416,7 @@ void Agent::restart() {
   authenticated_remotes_ = 0;
   pair_count_ = 0;
   triggered_.clear();
+  for (CancelledCheck& c : cancelled_) c.until = Timestamp::never();
   remote_end_of_candidates_ = false;
   nomination_started_ = false;
   first_valid_at_ = Timestamp::never();

@@ -265,6 +265,17 @@ class Agent {
   static constexpr std::size_t kMaxResponses = 8;
   static constexpr std::size_t kMaxEvents = 24;
   static constexpr std::size_t kConsentTxids = 4;
+  // RFC 8445 §7.3.1.4: a check cancelled for a triggered one is not
+  // retransmitted, but its response still counts until its transaction
+  // timeout. The newest few are remembered, whatever pair they were for.
+  struct CancelledCheck {
+    stun::TransactionId txid{};
+    uint8_t pair = 0;
+    bool sent_once = false;  // never retransmitted: its response measures the RTT (Karn)
+    Timestamp sent_at{};
+    Timestamp until = Timestamp::never();  // its transaction timeout; never: the slot is free
+  };
+  static constexpr std::size_t kCancelledChecks = 8;
 
   // agent.cpp: candidates, pairs, events, selection
   void clamp(Timestamp now);
@@ -293,16 +304,20 @@ class Agent {
   bool next_check(uint8_t& pair);
   Result<Bytes> build_request(uint8_t pair, const stun::TransactionId& txid, bool use_candidate, MutableBytes scratch);
   bool start_check(uint8_t pair, Timestamp now, MutableBytes scratch, Output& out);
+  void cancel_check(uint8_t pair);
+  CancelledCheck* find_cancelled(const stun::TransactionId& txid);
+  void forget_cancelled(uint8_t pair);
   bool poll_retransmit(Timestamp now, MutableBytes scratch, Output& out);
   void expire_checks(Timestamp now);
   Verdict on_check_response(uint8_t pair, const stun::Message& msg, const SocketAddr& from, const SocketAddr& to,
-                            bool cancelled);
-  void on_check_success(uint8_t pair, const stun::Message& msg, bool cancelled);
+                            CancelledCheck* cancelled);
+  void on_check_success(uint8_t pair, const stun::Message& msg, const CancelledCheck* cancelled);
   void learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p);
   void on_role_conflict_response(uint8_t pair);
   void maybe_nominate(Timestamp now);
   void maybe_fail_checklist();
   Duration current_rto() const;
+  Duration check_rto(const CandidatePair& p, Timestamp now) const;
 
   // agent_requests.cpp: incoming Binding requests
   Verdict on_request(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to);
@@ -379,6 +394,8 @@ class Agent {
   CandidatePair* pairs_ = nullptr;
   std::size_t pair_count_ = 0;
   TriggeredQueue triggered_;
+  CancelledCheck cancelled_[kCancelledChecks];
+  std::size_t cancelled_next_slot_ = 0;
   Timestamp next_check_at_ = Timestamp::zero();
   Timestamp first_valid_at_ = Timestamp::never();
   bool nomination_started_ = false;

@@ -49,10 +49,10 @@ Verdict Agent::handle_stun(Bytes datagram, const SocketAddr& from, const SocketA
   }
   for (std::size_t i = 0; i < pair_count_; ++i) {
     const CandidatePair& p = pairs_[i];
-    bool current = p.state == PairState::in_progress && p.txid == msg.transaction_id();
-    bool cancelled = p.has_cancelled && p.state != PairState::succeeded && p.cancelled_txid == msg.transaction_id();
-    if (current || cancelled) return on_check_response(static_cast<uint8_t>(i), msg, from, to, cancelled);
+    if (p.state == PairState::in_progress && p.txid == msg.transaction_id())
+      return on_check_response(static_cast<uint8_t>(i), msg, from, to, nullptr);
   }
+  if (CancelledCheck* c = find_cancelled(msg.transaction_id())) return on_check_response(c->pair, msg, from, to, c);
   Verdict verdict = Verdict::accepted;
   if (on_consent_response(msg, from, verdict)) return verdict;
   if (on_gather_response(msg, from)) return Verdict::accepted;

@@ -137,8 +137,7 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
 void Agent::trigger_check(uint8_t pi) {
   CandidatePair& p = pairs_[pi];
   if (p.state == PairState::in_progress && !p.nominating) {
-    p.cancelled_txid = p.txid;
-    p.has_cancelled = true;
+    cancel_check(pi);
     p.state = PairState::waiting;
     triggered_.push(pi);
   } else if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::failed) {
@@ -150,12 +149,14 @@ void Agent::trigger_check(uint8_t pi) {
 
 // The peer is evidently there (peer::Connection holds its ClientHello) but
 // our check toward it has not succeeded yet, typically lost on the way: check
-// again now instead of at the next retransmission. Only toward an address
-// whose authenticated check we answered, and only a full agent checks.
+// again now instead of at the next retransmission, and retransmit that check
+// on the round trip just seen (check_rto). Only toward an address whose
+// authenticated check we answered, and only a full agent checks.
 void Agent::check_again(const SocketAddr& local, const SocketAddr& remote) {
   int l = find_local_base(local), r = find_remote(remote);
   int p = l >= 0 && r >= 0 ? find_pair(l, r) : -1;
   if (config_.lite || p < 0 || pairs_[p].valid || (authenticated_remotes_ >> r & 1u) == 0) return;
+  pairs_[p].peer_waiting = true;
   trigger_check(static_cast<uint8_t>(p));
 }
 

@@ -42,12 +42,11 @@ struct CandidatePair {
   bool nominating = false;           // controlling: the outstanding check carries USE-CANDIDATE
   bool nominate_on_success = false;  // controlled: USE-CANDIDATE arrived before our check succeeded
   bool sent_controlling = false;     // the role our outstanding check claimed
+  bool peer_waiting = false;         // Agent::check_again: the peer's DTLS waits for this check
   PairFailure failure = PairFailure::none;
   uint8_t transmits = 0;             // of the outstanding transaction
   uint8_t integrity_failures = 0;    // responses that failed MESSAGE-INTEGRITY
   stun::TransactionId txid{};
-  stun::TransactionId cancelled_txid{};  // §7.3.1.4: a cancelled check whose response still counts
-  bool has_cancelled = false;
   Timestamp first_sent{};
   Timestamp next_retransmit = Timestamp::never();
   Duration rto{};

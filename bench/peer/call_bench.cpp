@@ -13,6 +13,8 @@
 //     offerer relay-only behind a TURN model, 50 ms RTT over the relay:
 //     `call setup relay=udp loss=<p> rtt_ms=50 p50_ms=<n> p95_ms=<n>`, with
 //     the direct figures of the same run beside it.
+//   * --seeds <n>, --per-seed (each seed's figure, to compare two builds
+//     seed by seed), --replay <loss> <seed> (one call, every datagram).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -45,7 +47,8 @@ struct SimFigures {
   uint64_t dtls_retransmissions = 0, ice_retransmits = 0;
 };
 
-SimFigures run_sim(double loss, int seeds, int only_seed = 0, int ice_min_rto_ms = 0) {
+// per_seed: print each seed's figure (to compare two builds seed by seed).
+SimFigures run_sim(double loss, int seeds, int only_seed = 0, int ice_min_rto_ms = 0, bool per_seed = false) {
   SimFigures f;
   for (int seed = 1; seed <= seeds; ++seed) {
     if (only_seed > 0 && seed != only_seed) continue;
@@ -72,6 +75,7 @@ SimFigures run_sim(double loss, int seeds, int only_seed = 0, int ice_min_rto_ms
     }
     auto ms = [&](Timestamp t) { return static_cast<double>((t - t0).as_micros()) / 1000.0; };
     f.offerer_ms.push_back(ms(c.a().first_media_at));
+    if (per_seed) fmt::print("  seed loss={} seed={} offerer_ms={:.0f}\n", loss, seed, ms(c.a().first_media_at));
     if (only_seed == 0 && ice_min_rto_ms == 0 && loss > 0 && loss < 0.2 && ms(c.a().first_media_at) > 600)
       fmt::print("  slow: loss={} seed={} {:.0f} ms (replay: keyway-bench call --replay {} {})\n", loss, seed,
                  ms(c.a().first_media_at), loss, seed);
@@ -134,7 +138,9 @@ double run_loopback_once(dtls::Identity& id_a, dtls::Identity& id_b) {
 
 int run_call(int argc, char** argv) {
   int seeds = 200, loopback_runs = 20;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool per_seed = false;
+  for (int i = 1; i < argc; ++i) per_seed = per_seed || std::strcmp(argv[i], "--per-seed") == 0;
+  for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--seeds") == 0) seeds = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--loopback-runs") == 0) loopback_runs = std::atoi(argv[i + 1]);
   }
@@ -147,7 +153,7 @@ int run_call(int argc, char** argv) {
       return 0;
     }
   for (double loss : {0.0, 0.10, 0.30}) {
-    SimFigures f = run_sim(loss, seeds);
+    SimFigures f = run_sim(loss, seeds, 0, 0, per_seed);
     fmt::print("call setup loss={} rtt_ms=50 p50_ms={:.0f} p95_ms={:.0f}\n", loss, percentile(f.offerer_ms, 0.5),
                percentile(f.offerer_ms, 0.95));
     fmt::print("  detail loss={}: runs={} failed={} both-sides-media p50={:.0f} p95={:.0f} ms; ice connected "

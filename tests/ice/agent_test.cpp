@@ -360,3 +360,91 @@ TEST_CASE("agent: handle_timeout with an earlier time changes nothing") {
   CHECK(again.deadline == waiting.deadline);
   CHECK(f.agent.stats().checks_sent == sent);
 }
+
+namespace {
+
+// The success response a peer with the fixture's remote password sends to our
+// check `txid` (RFC 8445 §7.2.5.3: XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY).
+std::vector<uint8_t> success_response(const stun::TransactionId& txid) {
+  std::vector<uint8_t> buf(512);
+  stun::Builder b(buf, stun::message_type(stun::kMethodBinding, stun::Class::success), txid);
+  b.add_xor_address(stun::attr::kXorMappedAddress, kLocal);
+  b.add_message_integrity(crypto::HmacSha1(test::bytes_of("remotepasswordremotepassword")));
+  b.add_fingerprint();
+  auto out = b.finish();
+  return std::vector<uint8_t>(out->begin(), out->end());
+}
+
+// The one Binding request among `sent` (the agent's check), by transaction id.
+stun::TransactionId check_txid(const std::vector<std::vector<uint8_t>>& sent) {
+  for (const auto& d : sent) {
+    auto m = stun::Message::parse(d);
+    if (m.ok() && m->message_class() == stun::Class::request) return m->transaction_id();
+  }
+  FAIL("no check was sent");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a cancelled check's response still validates the pair after a second cancellation (RFC 8445 §7.3.1.4)") {
+  // Story (issue 12): a peer's check cancels our In-Progress check for a
+  // triggered one; RFC 8445 §7.3.1.4 says the cancelled one's response still
+  // counts for its transaction timeout. The agent remembered one cancelled
+  // id per pair, so a second cancellation (the peer's retransmitted check,
+  // or a held ClientHello asking peer/ to check again) dropped the first
+  // one's answer as an unknown transaction — already on its way — and the
+  // DTLS server held the peer's ClientHello a round trip longer.
+  Fixture f;
+  REQUIRE(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  stun::TransactionId first = check_txid(f.drain());  // our check, In-Progress
+  auto peer_check = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
+  REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
+  f.drain();  // our response; the triggered check waits for Ta
+  f.now = f.now + Duration::millis(50);
+  stun::TransactionId second = check_txid(f.drain());  // the triggered check
+  CHECK_FALSE(second == first);
+  // The peer repeats its check: the triggered check is cancelled in turn.
+  REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
+  f.drain();
+  CHECK_FALSE(f.agent.validated_path(kLocal, kRemote).has_value());
+  // The answer to the first check arrives.
+  uint32_t unknown_before = f.agent.stats().unknown_transactions;
+  f.now = f.now + Duration::millis(5);
+  CHECK(f.agent.handle_datagram(f.now, success_response(first), kRemote, kLocal) == Verdict::accepted);
+  CHECK(f.agent.stats().unknown_transactions == unknown_before);
+  CHECK(f.agent.validated_path(kLocal, kRemote).has_value());
+}
+
+TEST_CASE("a check the peer's DTLS waits for is retransmitted on the round trip just seen, not the RTO floor") {
+  // Story (issue 12): peer/ holds the peer's ClientHello until our check
+  // toward it succeeds, and asks for that check again (check_again). When the
+  // check was lost, the next try waited for the RTO floor (500 ms here, 250 ms
+  // in calls) or for the peer's next ClientHello (its timer doubling): the
+  // DTLS server then answered seconds late under loss. The peer has just
+  // shown the round trip — it answered us and spoke DTLS — so the check is
+  // retransmitted after that time (at least Ta), doubling from there.
+  Fixture f;
+  const Timestamp t0 = f.now;
+  REQUIRE(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  check_txid(f.drain());  // t0: our first check, lost
+  f.now = t0 + Duration::millis(25);
+  auto peer_check = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
+  REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
+  f.drain();  // our response
+  f.now = t0 + Duration::millis(50);
+  check_txid(f.drain());  // the triggered check (Ta after the first), lost too
+  // t0 + 75: the peer's ClientHello arrives and is held; peer/ asks again.
+  f.now = t0 + Duration::millis(75);
+  f.agent.check_again(kLocal, kRemote);
+  f.now = t0 + Duration::millis(100);
+  stun::TransactionId again = check_txid(f.drain());  // at the next Ta
+  // 50 ms since we last sent on the pair: retransmitted 50 ms later (the
+  // RTO floor is 500 ms here).
+  f.now = t0 + Duration::millis(149);
+  CHECK(f.drain().empty());
+  f.now = t0 + Duration::millis(150);
+  auto sent = f.drain();
+  REQUIRE(sent.size() == 1);
+  CHECK(check_txid(sent) == again);
+}

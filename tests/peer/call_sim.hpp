@@ -200,6 +200,7 @@ class CallSim {
     c.audio_codecs = kAudio;
     c.audio_ssrc = s.ssrc;
     if (opt_.configure) opt_.configure(node, c);
+    if (opt_.verbose) c.trace = node == 1 ? &trace_a_ : &trace_b_;
     s.conn = std::make_unique<peer::Connection>(c);
     (void)s.conn->add_local_address(s.addr);
     driver_.add(node, s.conn.get(), s.addr);
@@ -214,6 +215,10 @@ class CallSim {
       auto_media(side(node));
       return side(node).next_media;
     };
+    if (opt_.verbose)
+      driver_.on_sent = [this](int node, const peer::Transmit&, bool lost) {
+        if (lost) std::printf("%9.3f ms  %s    (lost on the link)\n", ms(now()), node == 1 ? "A" : "B");
+      };
     if (opt_.verbose)
       driver_.on_deliver = [this](const sim::Datagram& d) {
         std::printf("%9.3f ms  %s <- recv %-5s %4zu bytes\n", ms(now()), d.to == 1 ? "A" : "B",
@@ -266,7 +271,18 @@ class CallSim {
     }
   }
 
+  // Verbose replays print what each side's layers say, in virtual time.
+  struct Trace final : TraceSink {
+    const CallSim* sim = nullptr;
+    const char* name = "";
+    Trace(const CallSim* s, const char* n) : sim(s), name(n) {}
+    void trace(Layer layer, const char* line) override {
+      std::printf("%9.3f ms  %s    %s: %s\n", sim->ms(sim->now()), name, to_string(layer), line);
+    }
+  };
+
   Options opt_;
+  Trace trace_a_{this, "A"}, trace_b_{this, "B"};
   sim::Netem net_;
   sim::CallDriver driver_;
   Side a_, b_;
