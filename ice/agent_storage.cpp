@@ -93,6 +93,8 @@ bool Agent::quiet() const {
     if (pairs_[i].state == PairState::in_progress) return false;
   for (std::size_t i = 0; i < gather_count_; ++i)
     if (!gathers_[i].done) return false;
+  for (const CancelledCheck& c : cancelled_)  // its response would name a pair by index
+    if (!c.until.is_never() && c.until > now_) return false;
   return true;
 }
 
@@ -132,6 +134,7 @@ void Agent::release_checks() {
   gather_count_ = gather_cap_ = 0;
   selected_ = 0;
   authenticated_remotes_ = authenticated ? 1u : 0u;
+  for (CancelledCheck& c : cancelled_) c.until = Timestamp::never();  // their pair indices are gone
   released_ = true;
 }
 
