@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "keyway/dtls/x509/der.hpp"
+#include "keyway/lib/base64.hpp"
 #include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
@@ -18,15 +19,6 @@ constexpr Error kNotP256 = make_error(Layer::dtls, Code::unsupported,
 constexpr std::size_t kMaxLabel = 32;
 constexpr std::size_t kMaxKeyDer = 512;  // a P-256 key in PKCS#8 is ~140 bytes
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // RFC 4648 §4 base64; whitespace is skipped (RFC 7468 §3 line breaks).
 Result<std::size_t> base64_decode(std::string_view body, std::span<uint8_t> out) {
   uint32_t acc = 0;
@@ -39,7 +31,7 @@ Result<std::size_t> base64_decode(std::string_view body, std::span<uint8_t> out)
       padding = true;
       continue;
     }
-    int v = base64_value(c);
+    int v = base64_digit(c);
     if (v < 0 || padding) return kBase64;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;

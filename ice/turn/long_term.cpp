@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "keyway/lib/base64.hpp"
 #include "keyway/lib/crypto/sha.hpp"
 
 namespace keyway::ice::turn {
@@ -17,15 +18,6 @@ constexpr Error kAlgsLong = err(Code::capacity, "turn: PASSWORD-ALGORITHMS longe
 constexpr Error kNoAlg = err(Code::unsupported, "turn: PASSWORD-ALGORITHMS offers neither MD5 nor SHA-256");
 constexpr Error kNoIntegrity = err(Code::auth_failed, "turn: response carries no MESSAGE-INTEGRITY");
 constexpr std::string_view kCookie = "obMatJos2";
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // RFC 8489 §14.11: a list of {algorithm u16, length u16, parameters padded}.
 Result<uint16_t> pick_algorithm(Bytes list) {
@@ -45,7 +37,7 @@ Result<uint16_t> pick_algorithm(Bytes list) {
 
 bool nonce_offers_password_algorithms(std::string_view nonce) {
   if (nonce.size() < kCookie.size() + 4 || nonce.substr(0, kCookie.size()) != kCookie) return false;
-  int first = base64_value(nonce[kCookie.size()]);
+  int first = base64_digit(nonce[kCookie.size()]);
   return first >= 0 && (first & 0x20) != 0;  // the top bit of the first sextet is bit 0
 }
 

@@ -28,6 +28,7 @@
 #include "keyway/ice/turn/stream_framer.hpp"
 #include "keyway/lib/rng.hpp"
 #include "tests/support/coturn.hpp"
+#include "tests/support/expect.hpp"
 #include "tests/support/loopback_sockets.hpp"
 
 using namespace keyway;
@@ -36,15 +37,6 @@ using Kind = turn::Event::Kind;
 using namespace keyway::test;
 
 namespace {
-
-int failures = 0;
-#define EXPECT(cond)                                                          \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                             \
-    }                                                                         \
-  } while (0)
 
 // The driver: the client's socket, the peer's socket, events and the data
 // each side received.

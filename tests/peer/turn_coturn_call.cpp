@@ -17,21 +17,13 @@
 #include "keyway/peer/connection.hpp"
 #include "tests/peer/call_sim.hpp"
 #include "tests/support/coturn.hpp"
+#include "tests/support/expect.hpp"
 #include "tests/support/loopback_sockets.hpp"
 
 using namespace keyway;
 using namespace keyway::test;
 
 namespace {
-
-int failures = 0;
-#define EXPECT(cond)                                                          \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      std::fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                             \
-    }                                                                         \
-  } while (0)
 
 struct Side {
   Link link;
