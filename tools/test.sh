@@ -95,8 +95,8 @@ PY
 
 # mbedTLS 3.6 LTS (Debian trixie's source package, built once into
 # build-mbedtls3/prefix); lib/crypto/ picks the API at compile time.
-unit_tests="lib srtp srtp-alloc srtp-libsrtp dtls_x509 dtls_core dtls_conformance dtls_flood dtls_memory
-  sdp ice ice-alloc peer peer-alloc"
+unit_tests="lib srtp srtp-alloc srtp-libsrtp dtls_x509 dtls_core dtls_conformance dtls_flood dtls_memory dtls_v13
+  sdp ice ice-alloc peer peer-alloc capi-c"
 echo "== mbedtls 3.6: tools/mbedtls3.sh"
 if tools/mbedtls3.sh >build-mbedtls3.log 2>&1; then
   run_unit_suite build-mbedtls3/build "mbedtls 3.6" "$unit_tests" -Dmbedtls_prefix=build-mbedtls3/prefix
