@@ -11,13 +11,18 @@ extern uint8_t __heap_sram_start[], __heap_sram_end[], __heap_ccm_start[], __hea
 namespace {
 
 // A block: this header, then the caller's bytes. A free block keeps its
-// size and, in place of the owner, the next free block.
+// size and, in place of the owner, the next free block. Blocks and payloads
+// are 16-byte aligned, so memalign/aligned new (which libstdc++ uses for
+// over-aligned types) with an alignment up to 16 is a plain allocation.
 struct Header {
-  uint32_t size;  // whole block, header included, a multiple of 8
+  uint32_t size;  // whole block, header included, a multiple of kAlign
   uint32_t tag;   // in use: owner; free: address of the next free block (0: none)
+  uint32_t pad[2];
 };
+constexpr std::size_t kAlign = 16;
 constexpr std::size_t kHeader = sizeof(Header);
-constexpr std::size_t kMinBlock = 16;
+static_assert(kHeader % kAlign == 0);
+constexpr std::size_t kMinBlock = 2 * kAlign;
 
 Header* g_free = nullptr;  // address order
 bool g_ready = false;
@@ -30,8 +35,8 @@ void set_next(Header* h, Header* next) { h->tag = static_cast<uint32_t>(reinterp
 uint8_t* end_of(Header* h) { return reinterpret_cast<uint8_t*>(h) + h->size; }
 
 Header* region(uint8_t* start, uint8_t* end) {
-  uintptr_t s = (reinterpret_cast<uintptr_t>(start) + 7) & ~uintptr_t{7};
-  uintptr_t e = reinterpret_cast<uintptr_t>(end) & ~uintptr_t{7};
+  uintptr_t s = (reinterpret_cast<uintptr_t>(start) + kAlign - 1) & ~uintptr_t{kAlign - 1};
+  uintptr_t e = reinterpret_cast<uintptr_t>(end) & ~uintptr_t{kAlign - 1};
   auto* h = reinterpret_cast<Header*>(s);
   h->size = static_cast<uint32_t>(e - s);
   set_next(h, nullptr);
@@ -66,7 +71,7 @@ void count(int owner, std::size_t bytes, bool add) {
 void* allocate(std::size_t n) {
   if (!g_ready) init();
   if (n > (1u << 20)) return nullptr;
-  std::size_t need = (n + kHeader + 7) & ~std::size_t{7};
+  std::size_t need = (n + kHeader + kAlign - 1) & ~std::size_t{kAlign - 1};
   if (need < kMinBlock) need = kMinBlock;
   Header* prev = nullptr;
   for (Header* h = g_free; h != nullptr; prev = h, h = next_of(h)) {
@@ -158,6 +163,15 @@ void* realloc(void* p, std::size_t n) {
   release(p);
   return q;
 }
+// Over-aligned allocations (aligned new goes through memalign): every block
+// is kAlign-aligned already; a larger alignment is refused.
+void* memalign(std::size_t align, std::size_t n) { return align <= kAlign ? allocate(n) : nullptr; }
+void* aligned_alloc(std::size_t align, std::size_t n) { return memalign(align, n); }
+int posix_memalign(void** out, std::size_t align, std::size_t n) {
+  *out = memalign(align, n);
+  return *out != nullptr ? 0 : 12;  // ENOMEM
+}
+void* _memalign_r(struct _reent*, std::size_t align, std::size_t n) { return memalign(align, n); }
 void* _malloc_r(struct _reent*, std::size_t n) { return malloc(n); }
 void _free_r(struct _reent*, void* p) { free(p); }
 void* _calloc_r(struct _reent*, std::size_t c, std::size_t s) { return calloc(c, s); }
