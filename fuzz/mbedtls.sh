@@ -31,8 +31,11 @@ src=$(cd "$src" && pwd) || exit 1
 cc=${CC:-clang}
 cflags=${CFLAGS:-}
 config="MBEDTLS_DEPRECATED_WARNING MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_CMAC_C MBEDTLS_SSL_DTLS_SRTP"
-stamp_text="mbedtls $src; config.py set $config; libmbedcrypto.a; CC=$cc; CFLAGS=$cflags"
-if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(cat "$prefix/keyway-stamp" 2>/dev/null)" = "$stamp_text" ]; then
+stamp_text="mbedtls $(basename "$src"); config.py set $config; libmbedcrypto.a; CC=$cc; CFLAGS=$cflags"
+. tools/source_cache.sh
+cache_name="mbedtls3-fuzz-$(printf '%s' "$stamp_text" | sha256sum | cut -c1-16)"
+if { [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(cat "$prefix/keyway-stamp" 2>/dev/null)" = "$stamp_text" ]; } \
+   || keyway_cache_restore "$cache_name" "$stamp_text" "$prefix"; then
   echo "$prefix"
   exit 0
 fi
@@ -58,4 +61,5 @@ mkdir -p "$prefix/lib" && cp "$lib" "$prefix/lib/" && cp -r "$src/include" "$pre
 # The header must be the configured copy (MBEDTLS_CONFIG_FILE was a build-time define).
 cp "$work/mbedtls_config.h" "$prefix/include/mbedtls/mbedtls_config.h"
 printf '%s' "$stamp_text" >"$prefix/keyway-stamp"
+keyway_cache_store "$cache_name" "$prefix"
 echo "$prefix"

@@ -31,9 +31,13 @@ stamp="$prefix/keyway-stamp"
 # First line: what was asked for (the cache key); second: the version built.
 stamp_text="mbedtls $version; config.py set $debian_config; static; dpkg-buildflags CPPFLAGS CFLAGS hardening=+all"
 
-if [ "$source_only" -eq 0 ] && [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; then
-  echo "$prefix"
-  exit 0
+. tools/source_cache.sh
+if [ "$source_only" -eq 0 ]; then
+  if { [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; } \
+     || keyway_cache_restore mbedtls3-host "$stamp_text" "$prefix"; then
+    echo "$prefix"
+    exit 0
+  fi
 fi
 
 sudo=""
@@ -52,6 +56,7 @@ fi
 
 mkdir -p "$top/src"
 src="$top/src/mbedtls-${version%%-*}"
+[ -f "$src/keyway-stamp" ] || keyway_cache_restore "mbedtls-source-$version" "mbedtls source $version" "$src" || true
 # A tree left half-unpacked by an interrupted run is unpacked again.
 [ -f "$src/debian/changelog" ] && [ -f "$src/CMakeLists.txt" ] || rm -rf "$src"
 if [ ! -d "$src" ]; then
@@ -72,6 +77,8 @@ if [ ! -d "$src" ]; then
       || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
   fi
   [ -d "$src" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
+  echo "mbedtls source $version" >"$src/keyway-stamp"
+  keyway_cache_store "mbedtls-source-$version" "$src"
 fi
 echo "mbedtls source: $src"
 if [ "$source_only" -eq 1 ]; then echo "$src"; exit 0; fi
@@ -94,4 +101,5 @@ cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="$cflags
 
 [ -f "$prefix/lib/libmbedcrypto.a" ] || { echo "no libmbedcrypto.a in $prefix/lib" >&2; exit 1; }
 printf '%s\nbuilt %s\n' "$stamp_text" "$(head -1 "$src/debian/changelog")" >"$stamp"
+keyway_cache_store mbedtls3-host "$prefix"
 echo "$prefix"

@@ -27,7 +27,9 @@ cflags="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os -ffunctio
 src=$(tools/mbedtls3.sh --source-only | tail -1)
 [ -f "$src/library/aes.c" ] || { echo "no mbedTLS source (tools/mbedtls3.sh --source-only)" >&2; exit 1; }
 stamp_text="$(basename "$src"); arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion) $cflags $defines; config $(sha256sum <"$config" | cut -c1-16)"
-if [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(cat "$prefix/keyway-stamp" 2>/dev/null)" = "$stamp_text" ]; then
+. tools/source_cache.sh
+if { [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(cat "$prefix/keyway-stamp" 2>/dev/null)" = "$stamp_text" ]; } \
+   || keyway_cache_restore "mbedtls3-m4-$profile" "$stamp_text" "$prefix"; then
   echo "$prefix"
   exit 0
 fi
@@ -48,4 +50,5 @@ cp -r "$src/include" "$prefix/include" || exit 1
 # The prefix is self-contained: its mbedtls_config.h is the one built with.
 cp "$config" "$prefix/include/mbedtls/mbedtls_config.h" || exit 1
 echo "$stamp_text" >"$prefix/keyway-stamp"
+keyway_cache_store "mbedtls3-m4-$profile" "$prefix"
 echo "$prefix"
