@@ -184,7 +184,9 @@ void HtmlLadder::trace(std::string_view lane, Layer layer, std::string_view line
   row.from = row.to = lane_named(lane);
   row.label = fmt::format("{}: {}", to_string(layer), line);
   row.retransmission = contains(line, "retransmitting");  // a flight sent again (RFC 6347 §4.2.4)
-  row.failure = contains(line, "mismatch") || contains(line, "does not match") || contains(line, "failed");
+  // A discarded flight is not yet a failure (the peer may have been damaged on the way): the
+  // endpoint says "failing" when it gives up, and the peer layer "FAILED".
+  row.failure = contains(line, "failing") || contains(line, "FAILED");
   add(std::move(row));
 }
 

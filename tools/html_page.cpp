@@ -58,7 +58,7 @@ section.stage h2 small{font-weight:400;color:#444}
 .lost .arrow{background:repeating-linear-gradient(90deg,#c00 0 6px,transparent 6px 10px)}
 .lost .arrow::after{content:"\2715";border:0;color:#c00;font:bold 15px sans-serif;top:-9px}
 .dot{position:absolute;top:6px;width:10px;height:10px;margin-left:-5px;border-radius:50%;background:var(--c)}
-.mark{font-style:normal;font-weight:700;padding:0 5px;border-radius:3px;margin-left:6px;color:#fff}
+.mark{font-style:normal;font-weight:700;padding:0 5px;border-radius:3px;margin-left:6px;color:#fff;font-size:11px}
 .mark.lost{background:#c00}.mark.retransmission{background:#d97a00}.mark.failure{background:#7a0000}
 .row.failure{background:#ffe3e3}
 pre.explain{margin:0 0 6px 84px;padding:8px 10px;background:#fff;border:1px solid #ccc;font:12px/1.3 ui-monospace,monospace;overflow-x:auto;white-space:pre}
@@ -154,8 +154,8 @@ void PageWriter::row(const PageRow& r) {
   bool opens = !r.detail.empty();
   body_ += fmt::format("<div class=\"{}\" id=\"r{}\" data-stage=\"{}\"{}>", cls, i, HtmlLadder::stage_name(r.stage),
                        opens ? fmt::format(" data-i=\"{}\" tabindex=\"0\" role=\"button\" aria-expanded=\"false\"", i) : "");
-  body_ += fmt::format("<span class=\"t\">{:.1f} ms</span><span class=\"d\">{}</span><span class=\"l\" title=\"{}\"><b>{}</b> {}{}</span></div>\n",
-                       r.ms, diagram(r), html_escape(r.label), html_escape(r.who), html_escape(r.label), marks);
+  body_ += fmt::format("<span class=\"t\">{:.1f} ms</span><span class=\"d\">{}</span><span class=\"l\" title=\"{}\"><b>{}</b>{} {}</span></div>\n",
+                       r.ms, diagram(r), html_escape(r.label), html_escape(r.who), marks, html_escape(r.label));
   if (opens) body_ += fmt::format("<pre class=\"explain\" id=\"x{}\" hidden>{}</pre>\n", i, html_escape(r.detail));
 }
 
