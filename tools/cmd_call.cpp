@@ -213,7 +213,10 @@ int run_call(CallOptions& opt) {
       return 1;
     }
     local_sdp = *answer;
-    if (html) html->sdp("remote peer", "keyway", "SDP offer", remote), html->sdp("keyway", "remote peer", "SDP answer", local_sdp);
+    if (html) {
+      html->sdp("remote peer", "keyway", "SDP offer", remote);
+      html->sdp("keyway", "remote peer", "SDP answer", local_sdp);
+    }
     fmt::print("{}\n", local_sdp);
     std::fflush(stdout);
   } else {
@@ -228,7 +231,10 @@ int run_call(CallOptions& opt) {
     fmt::print("{}\n", local_sdp);
     std::fflush(stdout);
     remote = read_sdp_from_stdin();
-    if (html) html->sdp("keyway", "remote peer", "SDP offer", local_sdp), html->sdp("remote peer", "keyway", "SDP answer", remote);
+    if (html) {
+      html->sdp("keyway", "remote peer", "SDP offer", local_sdp);
+      html->sdp("remote peer", "keyway", "SDP answer", remote);
+    }
     if (!conn.set_remote_answer(remote).ok()) {
       fmt::print(stderr, "keyway offer: {}\n", conn.failure_text());
       fmt::print("{}\n", stats_json(conn, conn.failure_text()));
