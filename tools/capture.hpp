@@ -36,12 +36,15 @@ class CaptureFile {
   // profile: the DTLS-SRTP profile id; material: the exporter output (RFC 5764 §4.2).
   bool write_plain(const std::string& path, uint16_t profile, Bytes material, std::string& error) const;
 
- private:
   struct Kept {
     uint64_t time_us;
     SocketAddr from, to;
     std::vector<uint8_t> bytes;
   };
+  // The datagrams kept (keep_datagrams()), in the order they passed (--html reads them too).
+  const std::vector<Kept>& kept() const { return kept_; }
+
+ private:
   void flush();
   std::FILE* file_ = nullptr;
   explain::PcapWriter writer_;

@@ -28,6 +28,7 @@
 #include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
+#include "tools/html_ladder.hpp"
 #include "tools/identity.hpp"
 #include "tools/os.hpp"
 
@@ -138,6 +139,7 @@ struct CallOptions {
   std::string pcap_file;  // --pcap: every datagram sent and received
   std::string keylog_file;  // --keylog: the DTLS association's NSS key log line (appended)
   std::string pcap_plain_file;  // --pcap-plain: the same capture with SRTP/SRTCP decrypted
+  std::string html_file;  // --html: the call as an HTML sequence diagram (tools/html_ladder.hpp)
   TurnOptions turn;
 };
 
@@ -156,11 +158,17 @@ int run_call(CallOptions& opt) {
     return 1;
   }
   std::unique_ptr<CaptureFile> capture;  // written datagram by datagram
-  if (!opt.pcap_file.empty() || !opt.pcap_plain_file.empty()) {
+  if (!opt.pcap_file.empty() || !opt.pcap_plain_file.empty() || !opt.html_file.empty()) {
     capture = std::make_unique<CaptureFile>(opt.pcap_file);
-    if (!opt.pcap_plain_file.empty()) capture->keep_datagrams();
+    if (!opt.pcap_plain_file.empty() || !opt.html_file.empty()) capture->keep_datagrams();
     sock.set_capture(capture.get());
   }
+  std::unique_ptr<HtmlLadder> html;  // --html: written when this function returns, whatever the outcome
+  if (!opt.html_file.empty()) {
+    html = std::make_unique<HtmlLadder>(opt.html_file, opt.answerer ? "keyway answer" : "keyway offer");
+    html->lane("keyway", sock.local());
+  }
+  HtmlLadder::Tee trace(html.get(), "keyway", nullptr);
   peer::Config cfg;
   cfg.role = opt.answerer ? peer::Role::answerer : peer::Role::offerer;
   cfg.identity = &id;
@@ -172,6 +180,7 @@ int run_call(CallOptions& opt) {
   cfg.video_codecs = kVideo;
   cfg.audio_ssrc = rnd.public_rng.next_u32();
   cfg.video_ssrc = rnd.public_rng.next_u32();
+  if (html) cfg.trace = &trace;
   opt.turn.apply(cfg);
   peer::Connection conn(cfg);
   if (auto added = conn.add_local_address(sock.local()); !added.ok()) {
@@ -204,6 +213,10 @@ int run_call(CallOptions& opt) {
       return 1;
     }
     local_sdp = *answer;
+    if (html) {
+      html->sdp("remote peer", "keyway", "SDP offer", remote);
+      html->sdp("keyway", "remote peer", "SDP answer", local_sdp);
+    }
     fmt::print("{}\n", local_sdp);
     std::fflush(stdout);
   } else {
@@ -218,6 +231,10 @@ int run_call(CallOptions& opt) {
     fmt::print("{}\n", local_sdp);
     std::fflush(stdout);
     remote = read_sdp_from_stdin();
+    if (html) {
+      html->sdp("keyway", "remote peer", "SDP offer", local_sdp);
+      html->sdp("remote peer", "keyway", "SDP answer", remote);
+    }
     if (!conn.set_remote_answer(remote).ok()) {
       fmt::print(stderr, "keyway offer: {}\n", conn.failure_text());
       fmt::print("{}\n", stats_json(conn, conn.failure_text()));
@@ -237,8 +254,14 @@ int run_call(CallOptions& opt) {
   party.audio.opus = party.audio.payload_type != 0;  // opus: a 3-byte silence frame
   CallLoop loop(1, Impairment{});
   loop.add(&party);
+  if (html) loop.on_event = [&](Party&, const peer::Event& e) { html->event("keyway", e, conn); };
   Timestamp end = monotonic_now() + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
   loop.run(end, [&] { return conn.state() == peer::State::failed; }, end);
+  if (html) {  // the datagrams both ways, as the capture kept them
+    if (conn.ice().has_selected()) html->lane("remote peer", conn.ice().selected_remote());
+    for (const CaptureFile::Kept& k : capture->kept())
+      html->datagram(k.from, k.to, Bytes(k.bytes.data(), k.bytes.size()), false, k.time_us);
+  }
   if (!opt.keylog_file.empty()) write_key_log(conn, opt.keylog_file);
   if (!opt.pcap_plain_file.empty()) write_plain_capture(conn, *capture, opt.pcap_plain_file);
   std::string reason = stall_reason(conn);
@@ -263,6 +286,7 @@ int run_answer(int argc, char** argv) {
   opt.pcap_file = args.value("--pcap").value_or("");
   opt.keylog_file = args.value("--keylog").value_or("");
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
+  opt.html_file = args.value("--html").value_or("");
   opt.seconds = args.number("--seconds", 10);
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
@@ -271,7 +295,7 @@ int run_answer(int argc, char** argv) {
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full") ||
       !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
     fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
+                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
                        "       [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n",
                error.empty() ? "bad option value" : error);
     return 2;
@@ -291,6 +315,7 @@ int run_offer(int argc, char** argv) {
   opt.pcap_file = args.value("--pcap").value_or("");
   opt.keylog_file = args.value("--keylog").value_or("");
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
+  opt.html_file = args.value("--html").value_or("");
   opt.seconds = args.number("--seconds", 10);
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
@@ -298,7 +323,7 @@ int run_offer(int argc, char** argv) {
   if (!args.finish(error) || (ice_mode && *ice_mode != "full") ||
       !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
     fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] "
-                       "[--pcap FILE] [--pcap-plain FILE] [--keylog FILE] "
+                       "[--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE] "
                        "[--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n",
                error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     return 2;

@@ -17,6 +17,7 @@
 #include "tools/capture.hpp"
 #include "tools/cli.hpp"
 #include "tools/commands.hpp"
+#include "tools/html_ladder.hpp"
 #include "tools/identity.hpp"
 #include "tools/ladder.hpp"
 #include "tools/os.hpp"
@@ -31,6 +32,7 @@ struct Options {
   uint64_t seed = 1;
   bool quiet = false;
   std::string pcap, pcap_plain, keylog;  // issue 15: captures Wireshark and `keyway explain` read
+  std::string html;  // issue 15: the call as an HTML sequence diagram (tools/html_ladder.hpp)
   TurnOptions turn;  // --turn ...: both sides relay through this TURN server (issue 14)
 };
 
@@ -95,7 +97,7 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
 void usage() {
   fmt::print(stderr,
              "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
-             "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
+             "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
              "                   [--turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
              "  Two endpoints on 127.0.0.1 run SDP -> ICE -> DTLS -> exporter -> SRTP and exchange S seconds\n"
              "  of generated audio both ways (default 3). --loss/--reorder (probabilities in [0,1]) impair\n"
@@ -103,6 +105,8 @@ void usage() {
              "  --pcap FILE: every datagram that leaves a socket (lost ones never do), as a pcap for Wireshark\n"
              "  or `keyway explain FILE`; --pcap-plain FILE: the same with the media decrypted; --keylog FILE:\n"
              "  the DTLS keys in the NSS key log format (appended).\n"
+             "  --html FILE: the call as one self-contained page, a sequence diagram grouped by stage; click\n"
+             "  an arrow to see its datagram explained (lost datagrams and retransmissions are marked).\n"
              "  --turn: both sides gather a relayed candidate from that TURN server (RFC 8656); the ladder\n"
              "  shows the allocation, permissions and channel bindings; --relay-only uses nothing else.\n"
              "  See also: keyway srtp-demo (every SRTP profile over a simulated network).\n");
@@ -125,6 +129,7 @@ int run_demo(int argc, char** argv) {
   opt.pcap = args.value("--pcap").value_or("");
   opt.pcap_plain = args.value("--pcap-plain").value_or("");
   opt.keylog = args.value("--keylog").value_or("");
+  opt.html = args.value("--html").value_or("");
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
   std::string error;
@@ -160,10 +165,17 @@ int run_demo(int argc, char** argv) {
     sock_a.set_capture(capture.get(), true);
     sock_b.set_capture(capture.get(), true);
   }
+  std::unique_ptr<HtmlLadder> html;  // --html: written when this function returns, whatever the outcome
+  if (!opt.html.empty()) {
+    html = std::make_unique<HtmlLadder>(opt.html, "keyway demo");
+    html->lane("A (offerer)", sock_a.local());
+    html->lane("B (answerer)", sock_b.local());
+  }
   Printer trace_a("A", opt.quiet), trace_b("B", opt.quiet);
+  HtmlLadder::Tee tee_a(html.get(), "A", &trace_a), tee_b(html.get(), "B", &trace_b);
   const uint32_t ssrc_a = rnd_a.public_rng.next_u32(), ssrc_b = rnd_b.public_rng.next_u32();
-  peer::Config config_a = make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &trace_a);
-  peer::Config config_b = make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &trace_b);
+  peer::Config config_a = make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &tee_a);
+  peer::Config config_b = make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &tee_b);
   TurnOptions turn_b = opt.turn;  // each side's TurnServerConfig points into its own strings
   opt.turn.apply(config_a);
   turn_b.apply(config_b);
@@ -206,12 +218,14 @@ int run_demo(int argc, char** argv) {
     fmt::print("A cannot create an offer: {}\n", a.failure_text());
     return 1;
   }
+  if (html) html->sdp("A", "B", "SDP offer (a=setup:actpass)", *offer);
   print_sdp_lines("A's offer (the lines that matter):", *offer);
   auto answer = b.accept_offer(*offer, answer_buf);
   if (!answer.ok()) {
     fmt::print("B rejected the offer: {}\n", b.failure_text());
     return 1;
   }
+  if (html) html->sdp("B", "A", "SDP answer", *answer);
   print_sdp_lines("B's answer:", *answer);
   if (!a.set_remote_answer(*answer).ok()) {
     fmt::print("A rejected the answer: {}\n", a.failure_text());
@@ -235,6 +249,7 @@ int run_demo(int argc, char** argv) {
   uint64_t lost = 0;
   loop.on_transmit = [&](Party& p, const peer::Transmit& t, bool dropped) {
     if (dropped) lost++;
+    if (html) html->datagram(p.socket->local(), t.to, t.bytes, dropped);
     bool media = peer::classify(t.bytes) == peer::PacketKind::rtp || peer::classify(t.bytes) == peer::PacketKind::rtcp;
     if (peer::classify(t.bytes) == peer::PacketKind::turn_channel) {  // relayed: look inside
       peer::PacketKind inner = t.bytes.size() > 4 ? peer::classify(t.bytes.subspan(4)) : peer::PacketKind::unknown;
@@ -253,6 +268,7 @@ int run_demo(int argc, char** argv) {
   };
   int decrypted_shown = 0;
   loop.on_event = [&](Party& p, const peer::Event& e) {
+    if (html) html->event(p.name, e, *p.conn);
     if (e.kind == peer::EventKind::rtp_received || e.kind == peer::EventKind::rtcp_received) {
       if (!opt.quiet && e.kind == peer::EventKind::rtp_received && decrypted_shown < 2) {
         decrypted_shown++;
