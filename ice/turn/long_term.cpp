@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "keyway/ice/turn/opaque_string.hpp"
 #include "keyway/lib/base64.hpp"
 #include "keyway/lib/crypto/sha.hpp"
 
@@ -41,8 +42,16 @@ bool nonce_offers_password_algorithms(std::string_view nonce) {
   return first >= 0 && (first & 0x20) != 0;  // the top bit of the first sextet is bit 0
 }
 
+// RFC 8489 §9.2.2: the key is built from OpaqueString(password) (RFC 8265 §4.2);
+// an empty password means no credentials and stays empty.
 Status LongTermCredentials::set_user(std::string_view username, std::string_view password) {
-  ENSURE(username_.set(username) && password_.set(password), kUserLong);
+  ENSURE(username_.set(username) && password.size() <= kMaxText, kUserLong);
+  if (password.empty()) return password_.set(password) ? ok_status() : Status(kUserLong);
+  uint8_t prepared[kMaxText];
+  auto len = prepare_opaque_string(password, prepared);
+  TRY(len);
+  ENSURE(password_.set(std::string_view(reinterpret_cast<const char*>(prepared), *len)), kUserLong);
+  crypto::secure_zero(prepared, sizeof prepared);
   return ok_status();
 }
 

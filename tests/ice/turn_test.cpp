@@ -12,6 +12,7 @@
 #include "keyway/ice/turn/channel_data.hpp"
 #include "keyway/ice/turn/client.hpp"
 #include "keyway/ice/turn/long_term.hpp"
+#include "keyway/ice/turn/opaque_string.hpp"
 #include "keyway/ice/turn/stream_framer.hpp"
 #include "keyway/ice/turn/uri.hpp"
 #include "tests/support/hex.hpp"
@@ -512,4 +513,65 @@ TEST_CASE("turn URI (RFC 7065 §3.1): IP literals, default port 3478, transport,
   CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:0").ok());
   CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:70000").ok());
   CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:3478?transport=sctp").ok());
+}
+
+// Issue 14: RFC 8489 §9.2.2 keys on OpaqueString(password) (RFC 8265 §4.2).
+// Before ice/turn/opaque_string.cpp the client hashed the password's bytes as
+// given: a password typed with a no-break space derived a key the server
+// (which prepares it) would not, and RFC 8489 Appendix B.1's unprepared
+// password "The<U+00AD>M<U+00AA>tr<U+2168>" was accepted and silently hashed
+// raw (this test failed there: set_user returned ok).
+namespace {
+std::string prepared(std::string_view in) {
+  uint8_t out[256];
+  auto n = turn::prepare_opaque_string(in, out);
+  return n.ok() ? std::string(reinterpret_cast<const char*>(out), *n) : std::string("error: ") + n.error().detail;
+}
+
+// A request authenticated with `sender`'s key, checked with `checker`'s (both took the RFC 5769 challenge).
+bool same_key(std::string_view sender_pass, std::string_view checker_pass) {
+  auto challenge = unhex(
+      "000100602112a44278ad3433c6ad72c029da412e"
+      "00060012e3839ee38388e383aae38383e382afe382b90000"
+      "0015001c662f2f3439396b39353464364f4c33346f4c39465354767936347341"
+      "0014000b6578616d706c652e6f726700"
+      "00080014f67024656dd64a3e02b8e0712e85c9a28ca89666");
+  auto m = stun::Message::parse(challenge);
+  turn::LongTermCredentials sender, checker;
+  if (!m.ok() || !sender.set_user("alice", sender_pass).ok() || !checker.set_user("alice", checker_pass).ok() ||
+      !sender.take_challenge(*m).ok() || !checker.take_challenge(*m).ok())
+    return false;
+  uint8_t buf[512];
+  stun::Builder b(buf, stun::message_type(stun::kMethodAllocate, stun::Class::request), m->transaction_id());
+  sender.authenticate(b);
+  auto req = b.finish();
+  auto parsed = req.ok() ? stun::Message::parse(*req) : Result<stun::Message>(req.error());
+  return parsed.ok() && checker.verify(*parsed).ok();
+}
+}  // namespace
+
+TEST_CASE("turn long-term key: the password goes through OpaqueString (RFC 8265 §4.2)") {
+  // ASCII passes unchanged, spaces and symbols included.
+  CHECK(prepared("s3cret") == "s3cret");
+  CHECK(prepared("The Matrix ~!@#$%^&*()") == "The Matrix ~!@#$%^&*()");
+  // Non-ASCII spaces become U+0020 (§4.2.1); U+00A0..U+02FF are NFC already and stay.
+  CHECK(prepared("pass\xc2\xa0word") == "pass word");
+  CHECK(prepared("caf\xc3\xa9\xe3\x80\x80x") == "caf\xc3\xa9 x");  // U+00E9, U+3000 IDEOGRAPHIC SPACE
+  CHECK(same_key("pass\xc2\xa0word", "pass word"));
+  CHECK(same_key("s3cret", "s3cret"));
+  CHECK_FALSE(same_key("s3cret", "s3cre"));
+  // Refused, with the reason: controls and ignorables (FreeformClass), what keyway
+  // cannot NFC-normalise without tables, and bytes that are not UTF-8.
+  CHECK(prepared("tab\there").find("control or ignorable") != std::string::npos);
+  CHECK(prepared("e\xcc\x81").find("cannot NFC-normalise") != std::string::npos);  // e + U+0301 COMBINING ACUTE
+  CHECK(prepared("\xff\xfe").find("not valid UTF-8") != std::string::npos);
+  CHECK(prepared("\xc0\xaf").find("not valid UTF-8") != std::string::npos);  // overlong '/'
+  turn::LongTermCredentials raw;
+  auto s = raw.set_user("\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9",
+                        "The\xc2\xadM\xc2\xaatr\xe2\x85\xa8");  // RFC 8489 B.1 before preparation
+  REQUIRE_FALSE(s.ok());
+  CHECK(std::string(s.error().detail).find("turn: password") != std::string::npos);
+  // No password (a server without credentials) is still allowed.
+  turn::LongTermCredentials none;
+  CHECK(none.set_user("", "").ok());
 }
