@@ -321,6 +321,85 @@ TEST_CASE("turn permission, Send indication, ChannelBind, then ChannelData both 
   CHECK(h.client->stats().relayed_bytes_received == 4);
 }
 
+// keyway-bench call, relayed, loss=0.1, seed 10 (issue 14) failed with "dtls:
+// handshake timed out": the client's ChannelBind reached the server (which
+// bound the channel and from then on relayed the peer's packets as
+// ChannelData) but the success response was lost, so the client dropped
+// every ChannelData on that channel as "unbound" until a retransmitted
+// ChannelBind was answered 15 s later; the peer's DTLS retransmissions never
+// got through and the handshake gave up. The server only uses a channel the
+// client asked it to bind to that peer (RFC 8656 §12.2), so ChannelData on a
+// channel whose ChannelBind is outstanding is the peer's data. Before the fix
+// the late ChannelData below was discarded.
+TEST_CASE("turn ChannelData on a channel whose ChannelBind response was lost is accepted") {
+  Harness h;
+  h.start();
+  h.pump();
+  h.deliver = false;  // from here the test carries each message itself
+  REQUIRE(h.client->add_peer(h.now, kPeer).ok());
+  h.pump();
+  REQUIRE(h.sent.size() == 3);  // Allocate twice (401, then with credentials), CreatePermission
+  auto permitted = h.server.handle(h.sent.back(), h.local);
+  REQUIRE(h.client->handle_datagram(h.now, permitted, h.server.addr).verdict == Verdict::accepted);
+  h.pump();
+  REQUIRE(h.sent.size() == 4);  // ChannelBind
+  auto bound = h.server.handle(h.sent.back(), h.local);  // the server binds; its answer is lost
+  REQUIRE(h.server.channels.size() == 1);
+  CHECK(h.count(Kind::channel_bound) == 0);
+  const uint8_t hello[5] = {'h', 'e', 'l', 'l', 'o'};
+  uint8_t out[200];
+  auto t = h.client->wrap(h.now, kPeer, hello, out);  // still Send indications on the way out
+  REQUIRE(t.ok());
+  CHECK_FALSE(turn::looks_like_channel_data(t->bytes));
+
+  auto late = h.server.channel_data_from(kPeer, bytes_of("dtls"));
+  turn::Received r = h.client->handle_datagram(h.now, late, h.server.addr);
+  CHECK(r.verdict == Verdict::accepted);
+  CHECK(r.peer == kPeer);
+  CHECK(std::string(r.data.begin(), r.data.end()) == "dtls");
+  // Another channel number is still nobody's.
+  auto other = unhex("4fff0001aa000000");
+  CHECK(h.client->handle_datagram(h.now, other, h.server.addr).verdict == Verdict::discarded);
+  // The retransmitted ChannelBind's answer then binds it as usual.
+  REQUIRE(h.client->handle_datagram(h.now, bound, h.server.addr).verdict == Verdict::accepted);
+  h.pump();
+  CHECK(h.count(Kind::channel_bound) == 1);
+}
+
+// keyway-bench call, relayed, loss=0.1, seed 10 (issue 14), the second cause:
+// peer::Connection writes a DTLS record 48 bytes into its scratch buffer and
+// the TURN client wraps it in place. Before the fix stun::Builder::add_bytes
+// wrote the DATA attribute's zero padding before moving the value down, so
+// for a length that is not a multiple of 4 the padding landed on the tail of
+// the value still waiting to be moved: the server's 75-byte CCS + Finished
+// went out through a Send indication with a byte of its Finished zeroed, the
+// browser or keyway peer counted an authentication failure, and every
+// retransmission was damaged the same way until a ChannelBind got through.
+// (ChannelData is written header first and padded after the move: it was fine.)
+TEST_CASE("turn Send indication wrapped in place keeps every byte of a payload of any length") {
+  for (std::size_t len : {75u, 76u, 77u, 78u, 1u, 2u, 3u, 161u}) {
+    CAPTURE(len);
+    Harness h;
+    h.config.bind_channels = false;  // Send indications only
+    h.start();
+    h.pump();
+    REQUIRE(h.client->add_peer(h.now, kPeer).ok());
+    h.pump();
+    REQUIRE(h.count(Kind::permission_created) == 1);
+    uint8_t buf[400];
+    std::vector<uint8_t> payload(len);
+    for (std::size_t i = 0; i < len; ++i) payload[i] = static_cast<uint8_t>(0x80 + i);
+    std::copy(payload.begin(), payload.end(), buf + 48);  // where peer::Connection writes it (kTurnHeadroom)
+    auto t = h.client->wrap(h.now, kPeer, Bytes(buf + 48, len), buf);
+    REQUIRE(t.ok());
+    auto m = stun::Message::parse(t->bytes);
+    REQUIRE(m.ok());
+    const auto* data = m->find(stun::attr::kData);
+    REQUIRE(data != nullptr);
+    CHECK(std::vector<uint8_t>(data->value.begin(), data->value.end()) == payload);
+  }
+}
+
 TEST_CASE("turn CreatePermission refused: that peer fails, the allocation stays") {
   Harness h;
   h.server.permission_error = 403;
