@@ -654,3 +654,41 @@ TEST_CASE("turn long-term key: the password goes through OpaqueString (RFC 8265 
   turn::LongTermCredentials none;
   CHECK(none.set_user("", "").ok());
 }
+
+TEST_CASE("turn long-term key: the REALM goes through OpaqueString too, and is echoed as received") {
+  auto challenge = [](std::string_view realm, std::vector<uint8_t>& out) {
+    out.assign(256, 0);
+    stun::TransactionId id{};
+    stun::Builder b(out, stun::message_type(stun::kMethodAllocate, stun::Class::error), id);
+    b.add_error_code(401, "Unauthorized");
+    b.add_text(stun::attr::kRealm, realm);
+    b.add_text(stun::attr::kNonce, "nonce-1");
+    out.resize(b.finish()->size());
+    return stun::Message::parse(out);
+  };
+  std::vector<uint8_t> nbsp_buf, space_buf, bad_buf;
+  auto nbsp = challenge("keyway\xc2\xa0test", nbsp_buf), space = challenge("keyway test", space_buf);
+  REQUIRE(nbsp.ok());
+  REQUIRE(space.ok());
+  turn::LongTermCredentials sender, checker;
+  REQUIRE(sender.set_user("alice", "s3cret").ok());
+  REQUIRE(checker.set_user("alice", "s3cret").ok());
+  REQUIRE(sender.take_challenge(*nbsp).ok());
+  REQUIRE(checker.take_challenge(*space).ok());
+  uint8_t buf[512];
+  stun::Builder b(buf, stun::message_type(stun::kMethodAllocate, stun::Class::request), nbsp->transaction_id());
+  sender.authenticate(b);
+  auto req = b.finish();
+  REQUIRE(req.ok());
+  auto m = stun::Message::parse(*req);
+  REQUIRE(m.ok());
+  CHECK(checker.verify(*m).ok());                               // the same key
+  CHECK(std::string(*m->text(stun::attr::kRealm)) == "keyway\xc2\xa0test");  // the REALM as the server sent it
+  auto bad = challenge("e\xcc\x81", bad_buf);
+  REQUIRE(bad.ok());
+  turn::LongTermCredentials refused;
+  REQUIRE(refused.set_user("alice", "s3cret").ok());
+  auto s = refused.take_challenge(*bad);
+  REQUIRE_FALSE(s.ok());
+  CHECK(std::string(s.error().detail).find("REALM") != std::string::npos);
+}
