@@ -3,7 +3,7 @@
 // peers, in the test suite"). Run by browser.sh inside `unshare -n` so only
 // the loopback interface exists.
 //
-//   node browser.js KEYWAY answer-passive|answer-active|offer|answer-relay
+//   node browser.js KEYWAY answer-passive|answer-active|offer|answer-relay|answer-relay-tcp
 //
 // answer-*: the browser offers audio+video from its fake devices, keyway
 //   answers with --setup passive|active and echoes every stream back; the
@@ -19,6 +19,8 @@
 //   cannot pass for a relayed one; the browser's selected pair must be
 //   relay <-> relay (getStats candidateType) and keyway's JSON must show
 //   ice.local_candidate_type relay and TURN channels in use.
+// answer-relay-tcp: the same with both sides reaching coturn over TCP
+//   (turn:...?transport=tcp; keyway's stream framer, the browser's relayProtocol tcp).
 // Prints one summary line per check and exits 0 on success, 1 on failure.
 'use strict';
 const fs = require('fs');
@@ -139,7 +141,7 @@ const connected = (s) => s.transport && s.transport.dtlsState === 'connected' &&
 // credentials, listening on 127.0.0.1, relaying from 127.0.0.2, loopback peers
 // allowed (it refuses 127.x peers otherwise), no CLI/TLS/DTLS. Resolves with its
 // turn: URI once it answers a STUN Binding request; killed by its PID at the end.
-async function startCoturn() {
+async function startCoturn(transport) {
   const dgram = require('dgram');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-browser-coturn-'));
   const port = 3478;  // the namespace is private: the well-known port is free
@@ -161,7 +163,7 @@ async function startCoturn() {
   });
   probe.close();
   if (!up) fail('coturn did not answer a Binding request within 5 s');
-  return { uri: `turn:127.0.0.1:${port}?transport=udp`, user: 'alice', pass: 's3cret' };
+  return { uri: `turn:127.0.0.1:${port}?transport=${transport}`, user: 'alice', pass: 's3cret', transport };
 }
 
 async function browserOffers(page, setup, turn) {
@@ -211,6 +213,8 @@ async function browserOffers(page, setup, turn) {
       problems.push(`keyway selected pair ${JSON.stringify(ice)}`);
     if (!t || t.allocations !== 1 || !(t.relayed_bytes_sent > 0) || !(t.relayed_bytes_received > 0))
       problems.push(`keyway turn stats ${JSON.stringify(t)}`);
+    if (types.localRelayProtocol !== turn.transport)
+      problems.push(`browser relayProtocol ${types.localRelayProtocol}, not ${turn.transport}`);
     console.log(`figures ${mode}: browser pair ${s.pair} (${types.local} <-> ${types.remote}, relayProtocol ` +
       `${types.localRelayProtocol}); keyway ice ${JSON.stringify(ice)} turn ${JSON.stringify(t)}`);
   }
@@ -262,9 +266,9 @@ async function keywayOffers(page) {
 }
 
 async function main() {
-  if (!['answer-passive', 'answer-active', 'offer', 'answer-relay'].includes(mode))
-    fail('usage: node browser.js KEYWAY answer-passive|answer-active|offer|answer-relay');
-  const turn = mode === 'answer-relay' ? await startCoturn() : null;
+  if (!['answer-passive', 'answer-active', 'offer', 'answer-relay', 'answer-relay-tcp'].includes(mode))
+    fail('usage: node browser.js KEYWAY answer-passive|answer-active|offer|answer-relay|answer-relay-tcp');
+  const turn = mode.startsWith('answer-relay') ? await startCoturn(mode === 'answer-relay-tcp' ? 'tcp' : 'udp') : null;
   profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-chromium-profile-'));
   browserCtx = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.KEYWAY_CHROMIUM || '/usr/bin/chromium',
