@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tools/call.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include <fmt/core.h>
 
+#include "keyway/ice/turn/long_term.hpp"
+#include "keyway/ice/turn/opaque_string.hpp"
 #include "keyway/ice/turn/uri.hpp"
 #include "keyway/srtp/session.hpp"
 #include "tools/os.hpp"
@@ -25,7 +32,7 @@ CallLoop::CallLoop(uint64_t seed, Impairment imp) : imp_(imp), net_(seed), drive
   driver_.on_unrouted = [this](int node, const peer::Transmit& t) {
     Party& p = party(node);
     if (on_transmit) on_transmit(p, t, false);
-    p.socket->send_to(t.to, t.bytes);
+    send_from(p, t.to, t.bytes);
   };
   driver_.on_event = [this](int node, const peer::Event& e) {
     Party& p = party(node);
@@ -123,8 +130,9 @@ void CallLoop::send_media(Party& p, Timestamp now, Timestamp media_until) {
 bool CallLoop::run(Timestamp until, const std::function<bool()>& done, Timestamp media_until) {
   media_until_ = media_until;
   std::vector<int> fds;
-  for (Party* p : parties_) fds.push_back(p->socket->fd());
   while (!done()) {
+    fds.clear();
+    for (Party* p : parties_) add_fds(*p, fds);  // a TURN stream may have closed
     Timestamp now = monotonic_now();
     if (now >= until) return done();
     Timestamp next = earliest(until, driver_.step(now));
@@ -144,6 +152,7 @@ void CallLoop::receive_all() {
       if (!n) break;
       driver_.receive(p->node, MutableBytes(buf, *n), from);  // media events point into the driver's buffer
     }
+    receive_turn_stream(*p, [&](MutableBytes m, const ice::SocketAddr& server) { driver_.receive(p->node, m, server); });
   }
 }
 
@@ -158,23 +167,67 @@ void TurnOptions::apply(peer::Config& cfg) {
   cfg.relay_only = relay_only;
 }
 
+// RFC 7065 §3.1 allows a host name; the library takes addresses only, so the
+// CLI resolves the name (getaddrinfo, IPv4 first) and hands on the URI with
+// the address literal in its place. Literals and malformed URIs pass as they are.
+bool resolve_turn_host(const std::string& uri, std::string& out, std::string& error) {
+  out = uri;
+  constexpr std::string_view kTurn = "turn:";
+  if (uri.compare(0, kTurn.size(), kTurn) != 0) return true;
+  std::size_t begin = kTurn.size(), end = uri.find('?');
+  std::string hostport = uri.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  if (hostport.empty() || hostport[0] == '[') return true;
+  std::string host = hostport.substr(0, hostport.rfind(':'));
+  if (host.empty() || SocketAddr::parse_ip(host, 0).ok()) return true;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0 || found == nullptr) {
+    error = fmt::format("--turn: cannot resolve {}: {}", host, gai_strerror(rc));
+    return false;
+  }
+  const addrinfo* pick = found;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next)
+    if (a->ai_family == AF_INET) {
+      pick = a;
+      break;
+    }
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* ip = pick->ai_family == AF_INET
+                       ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(pick->ai_addr)->sin_addr)
+                       : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(pick->ai_addr)->sin6_addr);
+  inet_ntop(pick->ai_family, ip, text, sizeof text);
+  std::string literal = pick->ai_family == AF_INET ? std::string(text) : "[" + std::string(text) + "]";
+  freeaddrinfo(found);
+  out = std::string(kTurn) + literal + uri.substr(begin + host.size());
+  return true;
+}
+
 bool read_turn_options(std::optional<std::string> uri, std::optional<std::string> user, std::optional<std::string> pass,
                        bool relay_only, TurnOptions& out, std::string& error) {
   if (!uri && (user || pass || relay_only)) {
-    error = "--turn-user, --turn-pass and --relay-only need --turn 'turn:HOST:PORT?transport=udp'";
+    error = "--turn-user, --turn-pass and --relay-only need --turn 'turn:HOST:PORT?transport=udp|tcp'";
     return false;
   }
   if (!uri) return true;
-  auto parsed = ice::turn::parse_uri(*uri);
+  std::string resolved;
+  if (!resolve_turn_host(*uri, resolved, error)) return false;
+  if (!pass.value_or("").empty()) {  // refused here, before any socket, with the reason
+    uint8_t prepared[ice::turn::LongTermCredentials::kMaxText];
+    if (auto p = ice::turn::prepare_opaque_string(*pass, prepared); !p.ok()) {
+      error = std::string("--turn-pass: ") + p.error().detail;
+      return false;
+    }
+  }
+  auto parsed = ice::turn::parse_uri(resolved);
   if (!parsed.ok()) {
     error = std::string("--turn: ") + parsed.error().detail;
     return false;
   }
-  if (parsed->transport != ice::turn::Transport::udp) {
-    error = "--turn: the CLI speaks TURN over UDP only (?transport=udp)";
-    return false;
-  }
-  out.uri = *uri;
+  out.tcp = parsed->transport == ice::turn::Transport::tcp;
+  out.server_addr = parsed->server;
+  out.uri = resolved;
   out.user = user.value_or("");
   out.pass = pass.value_or("");
   out.relay_only = relay_only;
@@ -200,9 +253,9 @@ bool gather_candidates(const std::vector<Party*>& parties, double seconds) {
           next = earliest(next, o.deadline);
           break;
         }
-        if (o.kind == peer::Output::Kind::transmit) p->socket->send_to(o.transmit.to, o.transmit.bytes);
+        if (o.kind == peer::Output::Kind::transmit) send_from(*p, o.transmit.to, o.transmit.bytes);
       }
-      fds.push_back(p->socket->fd());
+      add_fds(*p, fds);
     }
     Timestamp soon = monotonic_now() + Duration::millis(20);
     (void)wait_readable(fds, earliest(next, soon));
@@ -213,8 +266,40 @@ bool gather_candidates(const std::vector<Party*>& parties, double seconds) {
         if (!n) break;
         p->conn->handle_datagram(monotonic_now(), MutableBytes(buf, *n), from, p->socket->local());
       }
+      receive_turn_stream(*p, [&](MutableBytes m, const ice::SocketAddr& server) {
+        p->conn->handle_datagram(monotonic_now(), m, server, p->socket->local());
+      });
     }
   }
+}
+
+bool TurnOptions::connect(TurnTcp& stream, Party& party) const {
+  if (!tcp) return true;
+  if (auto c = stream.connect(server_addr, 10); !c.ok()) {
+    fmt::print(stderr, "keyway: TURN: {} ({})\n", c.error().detail, uri);
+    return false;
+  }
+  party.turn_tcp = &stream;
+  return true;
+}
+
+void send_from(Party& p, const ice::SocketAddr& to, std::span<const uint8_t> bytes) {
+  if (p.turn_tcp != nullptr && p.turn_tcp->carries(to)) {
+    p.turn_tcp->send(bytes);
+    return;
+  }
+  p.socket->send_to(to, bytes);
+}
+
+void add_fds(const Party& p, std::vector<int>& fds) {
+  fds.push_back(p.socket->fd());
+  if (p.turn_tcp != nullptr && p.turn_tcp->fd() >= 0) fds.push_back(p.turn_tcp->fd());
+}
+
+void receive_turn_stream(Party& p, const std::function<void(MutableBytes, const ice::SocketAddr&)>& deliver) {
+  if (p.turn_tcp == nullptr || p.turn_tcp->fd() < 0) return;
+  ice::SocketAddr server = p.turn_tcp->server();
+  p.turn_tcp->receive([&](std::span<uint8_t> m) { deliver(MutableBytes(m.data(), m.size()), server); });
 }
 
 std::string turn_stats_json(const peer::Summary& s) {

@@ -18,6 +18,7 @@
 #include "keyway/peer/connection.hpp"
 #include "tests/support/call_driver.hpp"
 #include "tests/support/netem.hpp"
+#include "tools/turn_tcp.hpp"
 #include "tools/udp.hpp"
 
 namespace keyway::tools {
@@ -40,6 +41,9 @@ struct Party {
   std::string name;
   peer::Connection* conn = nullptr;
   UdpSocket* socket = nullptr;
+  // --turn '...?transport=tcp': what goes to the TURN server takes this stream
+  // instead of the socket (the socket's address stays the local address).
+  TurnTcp* turn_tcp = nullptr;
   MediaSource audio;
   bool send_media = true;
   // Re-send received RTP on our own SSRC for its media kind (audio only when
@@ -58,14 +62,25 @@ struct Impairment {
   Duration reorder_delay = Duration::millis(30);
 };
 
-// TURN for the CLI (issue 14): --turn 'turn:HOST:PORT?transport=udp',
-// --turn-user U, --turn-pass P, --relay-only. The CLI drives TURN over UDP
-// (the library's stream framer serves TCP drivers; tests/peer/turn_coturn_call.cpp is one).
+// Sends from the party: to its TURN server over TCP when it has one, else on its socket.
+void send_from(Party& p, const ice::SocketAddr& to, std::span<const uint8_t> bytes);
+// The fds a party reads: its socket, and its TURN stream if any.
+void add_fds(const Party& p, std::vector<int>& fds);
+// Hands what waits on the party's TURN stream to deliver(message, from the server).
+void receive_turn_stream(Party& p, const std::function<void(MutableBytes, const ice::SocketAddr&)>& deliver);
+
+// TURN for the CLI (issue 14): --turn 'turn:HOST:PORT?transport=udp|tcp',
+// --turn-user U, --turn-pass P, --relay-only. Over tcp the CLI owns the
+// connection (TurnTcp) and the library's stream framer splits what arrives.
 struct TurnOptions {
   std::string uri, user, pass;
   bool relay_only = false;
+  bool tcp = false;              // ?transport=tcp
+  ice::SocketAddr server_addr{};  // the TURN server, as parse_uri read it
   peer::TurnServerConfig server{};  // points into the strings above
   bool enabled() const { return !uri.empty(); }
+  // Over tcp: connects `stream` to the server and sets party.turn_tcp; prints why not.
+  bool connect(TurnTcp& stream, Party& party) const;
   // Sets cfg's TURN servers and policy (this object must outlive add_local_address).
   void apply(peer::Config& cfg);
 };

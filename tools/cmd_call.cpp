@@ -10,7 +10,7 @@
 //   keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [TURN]
 //     prints an offer and an empty line, reads the answer on stdin, then
 //     runs the call sending generated audio and echoing what it receives.
-//   TURN = --turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]:
+//   TURN = --turn 'turn:HOST:PORT?transport=udp|tcp' [--turn-user U] [--turn-pass P] [--relay-only]:
 //     a relayed candidate from that TURN server (RFC 8656), gathered before
 //     the SDP is written; --relay-only offers and uses nothing else.
 // After N seconds (default 10) both print one JSON line of stats and exit
@@ -191,6 +191,8 @@ int run_call(CallOptions& opt) {
   }
 
   Party party{"keyway", &conn, &sock};
+  TurnTcp turn_stream;  // ?transport=tcp: the connection to the TURN server
+  if (!opt.turn.connect(turn_stream, party)) return 1;
   if (opt.turn.enabled() && !gather_candidates({&party}, 10)) {
     fmt::print(stderr, "keyway: TURN: no answer from {} within 10 s\n", opt.turn.uri);
     return 1;

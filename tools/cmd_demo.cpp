@@ -97,8 +97,13 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
 void usage() {
   fmt::print(stderr,
              "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
+<<<<<<< HEAD
              "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
              "                   [--turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
+=======
+             "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
+             "                   [--turn 'turn:HOST:PORT?transport=udp|tcp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
+>>>>>>> h-turnb
              "  Two endpoints on 127.0.0.1 run SDP -> ICE -> DTLS -> exporter -> SRTP and exchange S seconds\n"
              "  of generated audio both ways (default 3). --loss/--reorder (probabilities in [0,1]) impair\n"
              "  every datagram between them, to watch retransmissions; --seed fixes the impairment pattern.\n"
@@ -195,6 +200,8 @@ int run_demo(int argc, char** argv) {
   char offer_buf[8192], answer_buf[8192];
   if (!a.add_local_address(sock_a.local()).ok() || !b.add_local_address(sock_b.local()).ok()) return 1;
   Party pa{"A", &a, &sock_a}, pb{"B", &b, &sock_b};
+  TurnTcp stream_a, stream_b;  // ?transport=tcp: each side's connection to the TURN server
+  if (!opt.turn.connect(stream_a, pa) || !opt.turn.connect(stream_b, pb)) return 1;
   if (opt.turn.enabled()) {
     // RFC 8656 §7: each side allocates a relayed address first (401, then with credentials).
     fmt::print("TURN {}: A and B allocate relayed addresses{}\n", opt.turn.uri,

@@ -14,7 +14,10 @@
 //     `call setup relay=udp loss=<p> rtt_ms=50 p50_ms=<n> p95_ms=<n>`, with
 //     the direct figures of the same run beside it.
 //   * --seeds <n>, --per-seed (each seed's figure, to compare two builds
-//     seed by seed), --replay <loss> <seed> (one call, every datagram).
+//     seed by seed; relayed ones too), --replay <loss> <seed> (one call,
+//     every datagram), --replay-relay <loss> <seed> (the same, relayed),
+//     --relay (the relayed lines only). A relayed seed that
+//     fails is printed with the reason.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -152,7 +155,21 @@ int run_call(int argc, char** argv) {
       fmt::print("replay: offerer first media at {:.0f} ms\n", f.offerer_ms.empty() ? -1.0 : f.offerer_ms[0]);
       return 0;
     }
+  bool relay_only = false;  // --relay: the relayed lines only (with their direct figures)
+  for (int i = 1; i < argc; ++i) relay_only = relay_only || std::strcmp(argv[i], "--relay") == 0;
+  // --replay-relay <loss> <seed>: one relayed call, every datagram printed.
+  for (int i = 1; i + 2 < argc; ++i)
+    if (std::strcmp(argv[i], "--replay-relay") == 0) {
+      double loss = std::atof(argv[i + 1]);
+      uint64_t seed = static_cast<uint64_t>(std::atoi(argv[i + 2])) + static_cast<uint64_t>(loss * 1000) * 100000;
+      const char* why = nullptr;
+      double ms = run_relay_once(loss, seed, &why, true);
+      fmt::print("replay relay: offerer first media at {:.0f} ms{}{}\n", ms, why != nullptr ? ": " : "",
+                 why != nullptr ? why : "");
+      return 0;
+    }
   for (double loss : {0.0, 0.10, 0.30}) {
+    if (relay_only) break;
     SimFigures f = run_sim(loss, seeds, 0, 0, per_seed);
     fmt::print("call setup loss={} rtt_ms=50 p50_ms={:.0f} p95_ms={:.0f}\n", loss, percentile(f.offerer_ms, 0.5),
                percentile(f.offerer_ms, 0.95));
@@ -167,9 +184,15 @@ int run_call(int argc, char** argv) {
     std::vector<double> relayed;
     int failed = 0;
     for (int seed = 1; seed <= seeds; ++seed) {
-      double ms = run_relay_once(loss, static_cast<uint64_t>(seed) + static_cast<uint64_t>(loss * 1000) * 100000);
-      if (ms < 0) failed++;
-      else relayed.push_back(ms);
+      const char* why = nullptr;
+      double ms = run_relay_once(loss, static_cast<uint64_t>(seed) + static_cast<uint64_t>(loss * 1000) * 100000, &why);
+      if (per_seed) fmt::print("  seed relay=udp loss={} seed={} offerer_ms={:.0f}\n", loss, seed, ms);
+      if (ms < 0) {
+        failed++;
+        fmt::print("  failed: relay=udp loss={} seed={}: {}\n", loss, seed, why != nullptr ? why : "no media in 60 s");
+      } else {
+        relayed.push_back(ms);
+      }
     }
     SimFigures direct = run_sim(loss, seeds);
     fmt::print("call setup relay=udp loss={} rtt_ms=50 p50_ms={:.0f} p95_ms={:.0f}\n", loss, percentile(relayed, 0.5),
@@ -177,6 +200,7 @@ int run_call(int argc, char** argv) {
     fmt::print("  detail relay=udp loss={}: runs={} failed={}; direct in this run p50={:.0f} p95={:.0f} ms\n", loss,
                seeds, failed, percentile(direct.offerer_ms, 0.5), percentile(direct.offerer_ms, 0.95));
   }
+  if (relay_only) return 0;
   // What-if (not the contract line): ICE's check RTO floor at RFC 8445's
   // 500 ms default (peer::call_ice_timing() uses 250 ms) and lower still.
   for (int rto : {500, 150}) {

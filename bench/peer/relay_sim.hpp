@@ -8,20 +8,46 @@
 // first RTP packet (the answerer sends one every 20 ms once SRTP is ready).
 #pragma once
 
+#include <fmt/core.h>
+
 #include <cstdint>
 #include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
 #include "keyway/lib/rng.hpp"
+#include "keyway/ice/stun/message.hpp"
 #include "keyway/peer/connection.hpp"
+#include "keyway/peer/demux.hpp"
 #include "tests/peer/call_sim.hpp"
 #include "tests/support/turn_model.hpp"
 
 namespace keyway::bench {
 
-// Milliseconds to the offerer's first decrypted media, or a negative value on failure.
-inline double run_relay_once(double loss, uint64_t seed, const char** why = nullptr) {
+// What a datagram is, for the trace: STUN method/class, ChannelData's channel
+// and what it carries, or the demultiplexer's kind (RFC 7983).
+inline std::string describe(Bytes b) {
+  auto k = peer::classify(b);
+  if (k == peer::PacketKind::stun) {
+    auto m = ice::stun::Message::parse(b);
+    if (!m.ok()) return "stun?";
+    const char* cls[] = {"request", "indication", "success", "error"};
+    std::string what = fmt::format("stun method=0x{:03x} {}", m->method(), cls[static_cast<int>(m->message_class())]);
+    if (const auto* data = m->find(ice::stun::attr::kData); data != nullptr)
+      what += " [" + describe(data->value) + "]";
+    return what;
+  }
+  if (k == peer::PacketKind::turn_channel && b.size() >= 4)
+    return fmt::format("channel 0x{:04x} [{}]", load_be16(b, 0), describe(b.subspan(4)));
+  if (k == peer::PacketKind::dtls && b.size() >= 14)
+    return fmt::format("dtls type={} hs={}", b[0], b[0] == 22 ? static_cast<int>(b[13]) : -1);
+  return peer::to_string(k);
+}
+
+// Milliseconds to the offerer's first decrypted media, or a negative value on
+// failure. trace: every datagram (sent, lost, delivered), for --replay-relay.
+inline double run_relay_once(double loss, uint64_t seed, const char** why = nullptr, bool trace = false) {
   using ice::SocketAddr;
   const SocketAddr host_a = SocketAddr::v4(127, 0, 0, 1, 41000), host_b = SocketAddr::v4(127, 0, 0, 2, 42000);
   const Duration hop = Duration::micros(12500);
@@ -47,6 +73,22 @@ inline double run_relay_once(double loss, uint64_t seed, const char** why = null
   cb.audio_ssrc = 0x2222;
   cb.turn_servers = {};
   cb.relay_only = false;
+  struct Lines : TraceSink {
+    const char* side;
+    const Timestamp* now;
+    Timestamp t0;
+    explicit Lines(const char* s, const Timestamp* n, Timestamp start) : side(s), now(n), t0(start) {}
+    void trace(Layer, const char* line) override {
+      fmt::print("  {:8.1f} ms {} | {}\n", static_cast<double>((*now - t0).as_micros()) / 1000.0, side, line);
+    }
+  };
+  Timestamp now = Timestamp::from_micros(1000000);
+  const Timestamp t0 = now;
+  Lines lines_a("A", &now, t0), lines_b("B", &now, t0);
+  if (trace) {
+    ca.trace = &lines_a;
+    cb.trace = &lines_b;
+  }
   peer::Connection a(ca), b(cb);
   if (!a.add_local_address(host_a).ok() || !b.add_local_address(host_b).ok()) return -1;
 
@@ -55,10 +97,15 @@ inline double run_relay_once(double loss, uint64_t seed, const char** why = null
     std::vector<uint8_t> bytes;
   };
   std::multimap<Timestamp, Datagram> air;  // in flight, by arrival time
-  Timestamp now = Timestamp::from_micros(1000000);
-  const Timestamp t0 = now;
+  auto name = [&](const SocketAddr& x) {
+    return x == host_a ? "A" : x == host_b ? "B" : x == turn.addr ? "TURN" : x == turn.relayed ? "RELAY" : "?";
+  };
   auto send = [&](const SocketAddr& from, const SocketAddr& to, std::vector<uint8_t> bytes) {
-    if (loss > 0 && net.uniform(1000000) < static_cast<uint32_t>(loss * 1000000)) return;
+    bool lost = loss > 0 && net.uniform(1000000) < static_cast<uint32_t>(loss * 1000000);
+    if (trace)
+      fmt::print("  {:8.1f} ms {:>5} -> {:<5} {:4} B {}{}\n", static_cast<double>((now - t0).as_micros()) / 1000.0,
+                 name(from), name(to), bytes.size(), describe(bytes), lost ? "  LOST" : "");
+    if (lost) return;
     air.emplace(now + hop, Datagram{from, to, std::move(bytes)});
   };
   auto arrive = [&](Datagram& d) {
@@ -74,7 +121,18 @@ inline double run_relay_once(double loss, uint64_t seed, const char** why = null
     } else if (d.to == host_a) {
       a.handle_datagram(now, d.bytes, d.from, d.to);
     } else if (d.to == host_b) {
-      b.handle_datagram(now, d.bytes, d.from, d.to);
+      Verdict v = b.handle_datagram(now, d.bytes, d.from, d.to);
+      if (trace && (v != Verdict::accepted || peer::classify(d.bytes) == peer::PacketKind::dtls)) {
+        auto sum = b.summary();
+        const auto& st = b.dtls()->stats();
+        fmt::print("  {:8.1f} ms B | {} B {}: records dropped {} (auth {} replay {} epoch {} malformed {}), "
+                   "fragments ignored {}, flights discarded {}, state {}\n",
+                   static_cast<double>((now - t0).as_micros()) / 1000.0, d.bytes.size(),
+                   v == Verdict::accepted ? "accepted" : v == Verdict::discarded ? "discarded" : "fatal",
+                   sum.dtls_records_dropped, st.records_auth_failed, st.records_replayed, st.records_unknown_epoch,
+                   st.records_malformed, st.fragments_ignored, sum.dtls_flights_discarded,
+                   static_cast<int>(b.dtls()->state()));
+      }
     }
   };
   Timestamp first_media = Timestamp::never(), next_media = Timestamp::never();

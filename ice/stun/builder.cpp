@@ -25,22 +25,36 @@ void Builder::update_length() {
 // Writes the attribute header and reserves the padded value; returns the
 // unpadded value span (padding is zero, RFC 8489 §14).
 MutableBytes Builder::begin_attribute(uint16_t attr_type, std::size_t len) {
+  MutableBytes value = open_attribute(attr_type, len);
+  close_attribute(len);
+  if (w_.failed()) return {};
+  return value;
+}
+
+// Type, length and room for the value (RFC 8489 §14); close_attribute pads.
+MutableBytes Builder::open_attribute(uint16_t attr_type, std::size_t len) {
   if (len > 0xFFFF) {
     w_.reserve_bytes(w_.available() + 1);  // forces the sticky failure
     return {};
   }
   w_.write_u16(attr_type);
   w_.write_u16(static_cast<uint16_t>(len));
-  MutableBytes value = w_.reserve_bytes(len);
-  w_.write_zeros((4 - len % 4) % 4);
-  update_length();
-  if (w_.failed()) return {};
-  return value;
+  return w_.reserve_bytes(len);
 }
 
+// Zero padding to 4 bytes, and the header's length counts the attribute.
+void Builder::close_attribute(std::size_t len) {
+  w_.write_zeros((4 - len % 4) % 4);
+  update_length();
+}
+
+// The value may sit later in this same buffer (TURN wraps a datagram in
+// place): it is moved first and padded after, or the padding would land on
+// the tail of the value before it moved.
 void Builder::add_bytes(uint16_t attr_type, Bytes value) {
-  MutableBytes v = begin_attribute(attr_type, value.size());
-  if (!v.empty()) std::memmove(v.data(), value.data(), value.size());  // value may sit later in the same buffer (TURN wraps in place)
+  MutableBytes v = open_attribute(attr_type, value.size());
+  if (!w_.failed() && !v.empty()) std::memmove(v.data(), value.data(), value.size());
+  close_attribute(value.size());
 }
 
 void Builder::add_text(uint16_t attr_type, std::string_view text) {

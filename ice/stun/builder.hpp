@@ -46,6 +46,8 @@ class Builder {
 
  private:
   MutableBytes begin_attribute(uint16_t attr_type, std::size_t len);
+  MutableBytes open_attribute(uint16_t attr_type, std::size_t len);
+  void close_attribute(std::size_t len);
   void update_length();
 
   ByteWriter w_;

@@ -58,11 +58,15 @@ Received Client::handle_channel_data(Bytes datagram) {
   auto cd = parse_channel_data(datagram);
   if (!cd.ok() || state_ != State::allocated) return discarded();
   for (const Peer& p : peers_) {
-    if (!p.used || !p.bound || p.channel != cd->channel) continue;
+    // Bound, or our ChannelBind for it went out and its answer has not come
+    // back (lost, or behind this packet): the server relays on a channel only
+    // once it bound it to the peer we named (RFC 8656 §12.2).
+    bool requested = p.bind.active() && p.bind.transmissions() > 0;
+    if (!p.used || !(p.bound || requested) || p.channel != cd->channel) continue;
     stats_.relayed_bytes_received += cd->data.size();
     return Received{Verdict::accepted, p.addr, cd->data};
   }
-  return discarded();  // RFC 8656 §12.6: an unbound channel
+  return discarded();  // RFC 8656 §12.6: a channel nobody asked for
 }
 
 // RFC 8656 §11.4: XOR-PEER-ADDRESS and DATA, from a peer we gave permission.

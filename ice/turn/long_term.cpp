@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "keyway/ice/turn/opaque_string.hpp"
 #include "keyway/lib/base64.hpp"
 #include "keyway/lib/crypto/sha.hpp"
 
@@ -16,6 +17,8 @@ constexpr Error kBidDown = err(Code::malformed,
                                "turn: nonce cookie and PASSWORD-ALGORITHMS disagree (RFC 8489 §9.2.4 bid-down check)");
 constexpr Error kAlgsLong = err(Code::capacity, "turn: PASSWORD-ALGORITHMS longer than the client holds (64 bytes)");
 constexpr Error kNoAlg = err(Code::unsupported, "turn: PASSWORD-ALGORITHMS offers neither MD5 nor SHA-256");
+constexpr Error kRealmUnprepared = err(Code::unsupported,
+                                       "turn: the server's REALM cannot be prepared (OpaqueString, RFC 8265 §4.2)");
 constexpr Error kNoIntegrity = err(Code::auth_failed, "turn: response carries no MESSAGE-INTEGRITY");
 constexpr std::string_view kCookie = "obMatJos2";
 
@@ -41,8 +44,16 @@ bool nonce_offers_password_algorithms(std::string_view nonce) {
   return first >= 0 && (first & 0x20) != 0;  // the top bit of the first sextet is bit 0
 }
 
+// RFC 8489 §9.2.2: the key is built from OpaqueString(password) (RFC 8265 §4.2);
+// an empty password means no credentials and stays empty.
 Status LongTermCredentials::set_user(std::string_view username, std::string_view password) {
-  ENSURE(username_.set(username) && password_.set(password), kUserLong);
+  ENSURE(username_.set(username) && password.size() <= kMaxText, kUserLong);
+  if (password.empty()) return password_.set(password) ? ok_status() : Status(kUserLong);
+  uint8_t prepared[kMaxText];
+  auto len = prepare_opaque_string(password, prepared);
+  TRY(len);
+  ENSURE(password_.set(std::string_view(reinterpret_cast<const char*>(prepared), *len)), kUserLong);
+  crypto::secure_zero(prepared, sizeof prepared);
   return ok_status();
 }
 
@@ -61,6 +72,8 @@ Status LongTermCredentials::take_challenge(const stun::Message& m) {
     algorithm = *picked;
   }
   ENSURE(realm_.set(*realm) && nonce_.set(*nonce), kTextLong);
+  uint8_t prepared[kMaxText];
+  ENSURE(realm->empty() || prepare_opaque_string(*realm, prepared).ok(), kRealmUnprepared);
   algorithms_len_ = algs != nullptr ? algs->value.size() : 0;
   if (algs != nullptr) std::memcpy(algorithms_, algs->value.data(), algorithms_len_);
   algorithm_ = algorithm;
@@ -69,7 +82,8 @@ Status LongTermCredentials::take_challenge(const stun::Message& m) {
   return ok_status();
 }
 
-// RFC 8489 §9.2.2: key = H(username ":" realm ":" password).
+// RFC 8489 §9.2.2: key = H(username ":" OpaqueString(realm) ":" OpaqueString(password))
+// (the password was prepared by set_user; take_challenge checked the realm prepares).
 void LongTermCredentials::derive_key() {
   uint8_t material[3 * kMaxText + 2];
   std::size_t n = 0;
@@ -79,7 +93,9 @@ void LongTermCredentials::derive_key() {
   };
   put(username_.view());
   put(":");
-  put(realm_.view());
+  uint8_t realm[kMaxText];
+  auto prepared = realm_.len == 0 ? Result<std::size_t>(std::size_t{0}) : prepare_opaque_string(realm_.view(), realm);
+  put(std::string_view(reinterpret_cast<const char*>(realm), prepared.ok() ? *prepared : 0));
   put(":");
   put(password_.view());
   if (algorithm_ == kAlgorithmSha256) {

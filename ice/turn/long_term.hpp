@@ -15,8 +15,8 @@
 //
 // key = MD5(username ":" realm ":" password) or, when the server offers it
 // and the client picks it, SHA-256 of the same string (§9.2.2, §18.5).
-// SASLprep of the password (RFC 8265 OpaqueString) is the identity for the
-// ASCII passwords keyway's CLI and tests use; other passwords are used as given.
+// The password goes through OpaqueString (RFC 8265 §4.2, opaque_string.hpp)
+// first: ASCII unchanged, non-ASCII prepared or refused with an error.
 #pragma once
 
 #include <cstdint>

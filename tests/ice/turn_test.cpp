@@ -12,6 +12,7 @@
 #include "keyway/ice/turn/channel_data.hpp"
 #include "keyway/ice/turn/client.hpp"
 #include "keyway/ice/turn/long_term.hpp"
+#include "keyway/ice/turn/opaque_string.hpp"
 #include "keyway/ice/turn/stream_framer.hpp"
 #include "keyway/ice/turn/uri.hpp"
 #include "tests/support/hex.hpp"
@@ -320,6 +321,85 @@ TEST_CASE("turn permission, Send indication, ChannelBind, then ChannelData both 
   CHECK(h.client->stats().relayed_bytes_received == 4);
 }
 
+// keyway-bench call, relayed, loss=0.1, seed 10 (issue 14) failed with "dtls:
+// handshake timed out": the client's ChannelBind reached the server (which
+// bound the channel and from then on relayed the peer's packets as
+// ChannelData) but the success response was lost, so the client dropped
+// every ChannelData on that channel as "unbound" until a retransmitted
+// ChannelBind was answered 15 s later; the peer's DTLS retransmissions never
+// got through and the handshake gave up. The server only uses a channel the
+// client asked it to bind to that peer (RFC 8656 §12.2), so ChannelData on a
+// channel whose ChannelBind is outstanding is the peer's data. Before the fix
+// the late ChannelData below was discarded.
+TEST_CASE("turn ChannelData on a channel whose ChannelBind response was lost is accepted") {
+  Harness h;
+  h.start();
+  h.pump();
+  h.deliver = false;  // from here the test carries each message itself
+  REQUIRE(h.client->add_peer(h.now, kPeer).ok());
+  h.pump();
+  REQUIRE(h.sent.size() == 3);  // Allocate twice (401, then with credentials), CreatePermission
+  auto permitted = h.server.handle(h.sent.back(), h.local);
+  REQUIRE(h.client->handle_datagram(h.now, permitted, h.server.addr).verdict == Verdict::accepted);
+  h.pump();
+  REQUIRE(h.sent.size() == 4);  // ChannelBind
+  auto bound = h.server.handle(h.sent.back(), h.local);  // the server binds; its answer is lost
+  REQUIRE(h.server.channels.size() == 1);
+  CHECK(h.count(Kind::channel_bound) == 0);
+  const uint8_t hello[5] = {'h', 'e', 'l', 'l', 'o'};
+  uint8_t out[200];
+  auto t = h.client->wrap(h.now, kPeer, hello, out);  // still Send indications on the way out
+  REQUIRE(t.ok());
+  CHECK_FALSE(turn::looks_like_channel_data(t->bytes));
+
+  auto late = h.server.channel_data_from(kPeer, bytes_of("dtls"));
+  turn::Received r = h.client->handle_datagram(h.now, late, h.server.addr);
+  CHECK(r.verdict == Verdict::accepted);
+  CHECK(r.peer == kPeer);
+  CHECK(std::string(r.data.begin(), r.data.end()) == "dtls");
+  // Another channel number is still nobody's.
+  auto other = unhex("4fff0001aa000000");
+  CHECK(h.client->handle_datagram(h.now, other, h.server.addr).verdict == Verdict::discarded);
+  // The retransmitted ChannelBind's answer then binds it as usual.
+  REQUIRE(h.client->handle_datagram(h.now, bound, h.server.addr).verdict == Verdict::accepted);
+  h.pump();
+  CHECK(h.count(Kind::channel_bound) == 1);
+}
+
+// keyway-bench call, relayed, loss=0.1, seed 10 (issue 14), the second cause:
+// peer::Connection writes a DTLS record 48 bytes into its scratch buffer and
+// the TURN client wraps it in place. Before the fix stun::Builder::add_bytes
+// wrote the DATA attribute's zero padding before moving the value down, so
+// for a length that is not a multiple of 4 the padding landed on the tail of
+// the value still waiting to be moved: the server's 75-byte CCS + Finished
+// went out through a Send indication with a byte of its Finished zeroed, the
+// browser or keyway peer counted an authentication failure, and every
+// retransmission was damaged the same way until a ChannelBind got through.
+// (ChannelData is written header first and padded after the move: it was fine.)
+TEST_CASE("turn Send indication wrapped in place keeps every byte of a payload of any length") {
+  for (std::size_t len : {75u, 76u, 77u, 78u, 1u, 2u, 3u, 161u}) {
+    CAPTURE(len);
+    Harness h;
+    h.config.bind_channels = false;  // Send indications only
+    h.start();
+    h.pump();
+    REQUIRE(h.client->add_peer(h.now, kPeer).ok());
+    h.pump();
+    REQUIRE(h.count(Kind::permission_created) == 1);
+    uint8_t buf[400];
+    std::vector<uint8_t> payload(len);
+    for (std::size_t i = 0; i < len; ++i) payload[i] = static_cast<uint8_t>(0x80 + i);
+    std::copy(payload.begin(), payload.end(), buf + 48);  // where peer::Connection writes it (kTurnHeadroom)
+    auto t = h.client->wrap(h.now, kPeer, Bytes(buf + 48, len), buf);
+    REQUIRE(t.ok());
+    auto m = stun::Message::parse(t->bytes);
+    REQUIRE(m.ok());
+    const auto* data = m->find(stun::attr::kData);
+    REQUIRE(data != nullptr);
+    CHECK(std::vector<uint8_t>(data->value.begin(), data->value.end()) == payload);
+  }
+}
+
 TEST_CASE("turn CreatePermission refused: that peer fails, the allocation stays") {
   Harness h;
   h.server.permission_error = 403;
@@ -512,4 +592,103 @@ TEST_CASE("turn URI (RFC 7065 §3.1): IP literals, default port 3478, transport,
   CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:0").ok());
   CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:70000").ok());
   CHECK_FALSE(turn::parse_uri("turn:127.0.0.1:3478?transport=sctp").ok());
+}
+
+// Issue 14: RFC 8489 §9.2.2 keys on OpaqueString(password) (RFC 8265 §4.2).
+// Before ice/turn/opaque_string.cpp the client hashed the password's bytes as
+// given: a password typed with a no-break space derived a key the server
+// (which prepares it) would not, and RFC 8489 Appendix B.1's unprepared
+// password "The<U+00AD>M<U+00AA>tr<U+2168>" was accepted and silently hashed
+// raw (this test failed there: set_user returned ok).
+namespace {
+std::string prepared(std::string_view in) {
+  uint8_t out[256];
+  auto n = turn::prepare_opaque_string(in, out);
+  return n.ok() ? std::string(reinterpret_cast<const char*>(out), *n) : std::string("error: ") + n.error().detail;
+}
+
+// A request authenticated with `sender`'s key, checked with `checker`'s (both took the RFC 5769 challenge).
+bool same_key(std::string_view sender_pass, std::string_view checker_pass) {
+  auto challenge = unhex(
+      "000100602112a44278ad3433c6ad72c029da412e"
+      "00060012e3839ee38388e383aae38383e382afe382b90000"
+      "0015001c662f2f3439396b39353464364f4c33346f4c39465354767936347341"
+      "0014000b6578616d706c652e6f726700"
+      "00080014f67024656dd64a3e02b8e0712e85c9a28ca89666");
+  auto m = stun::Message::parse(challenge);
+  turn::LongTermCredentials sender, checker;
+  if (!m.ok() || !sender.set_user("alice", sender_pass).ok() || !checker.set_user("alice", checker_pass).ok() ||
+      !sender.take_challenge(*m).ok() || !checker.take_challenge(*m).ok())
+    return false;
+  uint8_t buf[512];
+  stun::Builder b(buf, stun::message_type(stun::kMethodAllocate, stun::Class::request), m->transaction_id());
+  sender.authenticate(b);
+  auto req = b.finish();
+  auto parsed = req.ok() ? stun::Message::parse(*req) : Result<stun::Message>(req.error());
+  return parsed.ok() && checker.verify(*parsed).ok();
+}
+}  // namespace
+
+TEST_CASE("turn long-term key: the password goes through OpaqueString (RFC 8265 §4.2)") {
+  // ASCII passes unchanged, spaces and symbols included.
+  CHECK(prepared("s3cret") == "s3cret");
+  CHECK(prepared("The Matrix ~!@#$%^&*()") == "The Matrix ~!@#$%^&*()");
+  // Non-ASCII spaces become U+0020 (§4.2.1); U+00A0..U+02FF are NFC already and stay.
+  CHECK(prepared("pass\xc2\xa0word") == "pass word");
+  CHECK(prepared("caf\xc3\xa9\xe3\x80\x80x") == "caf\xc3\xa9 x");  // U+00E9, U+3000 IDEOGRAPHIC SPACE
+  CHECK(same_key("pass\xc2\xa0word", "pass word"));
+  CHECK(same_key("s3cret", "s3cret"));
+  CHECK_FALSE(same_key("s3cret", "s3cre"));
+  // Refused, with the reason: controls and ignorables (FreeformClass), what keyway
+  // cannot NFC-normalise without tables, and bytes that are not UTF-8.
+  CHECK(prepared("tab\there").find("control or ignorable") != std::string::npos);
+  CHECK(prepared("e\xcc\x81").find("cannot NFC-normalise") != std::string::npos);  // e + U+0301 COMBINING ACUTE
+  CHECK(prepared("\xff\xfe").find("not valid UTF-8") != std::string::npos);
+  CHECK(prepared("\xc0\xaf").find("not valid UTF-8") != std::string::npos);  // overlong '/'
+  turn::LongTermCredentials raw;
+  auto s = raw.set_user("\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9",
+                        "The\xc2\xadM\xc2\xaatr\xe2\x85\xa8");  // RFC 8489 B.1 before preparation
+  REQUIRE_FALSE(s.ok());
+  CHECK(std::string(s.error().detail).find("turn: password") != std::string::npos);
+  // No password (a server without credentials) is still allowed.
+  turn::LongTermCredentials none;
+  CHECK(none.set_user("", "").ok());
+}
+
+TEST_CASE("turn long-term key: the REALM goes through OpaqueString too, and is echoed as received") {
+  auto challenge = [](std::string_view realm, std::vector<uint8_t>& out) {
+    out.assign(256, 0);
+    stun::TransactionId id{};
+    stun::Builder b(out, stun::message_type(stun::kMethodAllocate, stun::Class::error), id);
+    b.add_error_code(401, "Unauthorized");
+    b.add_text(stun::attr::kRealm, realm);
+    b.add_text(stun::attr::kNonce, "nonce-1");
+    out.resize(b.finish()->size());
+    return stun::Message::parse(out);
+  };
+  std::vector<uint8_t> nbsp_buf, space_buf, bad_buf;
+  auto nbsp = challenge("keyway\xc2\xa0test", nbsp_buf), space = challenge("keyway test", space_buf);
+  REQUIRE(nbsp.ok());
+  REQUIRE(space.ok());
+  turn::LongTermCredentials sender, checker;
+  REQUIRE(sender.set_user("alice", "s3cret").ok());
+  REQUIRE(checker.set_user("alice", "s3cret").ok());
+  REQUIRE(sender.take_challenge(*nbsp).ok());
+  REQUIRE(checker.take_challenge(*space).ok());
+  uint8_t buf[512];
+  stun::Builder b(buf, stun::message_type(stun::kMethodAllocate, stun::Class::request), nbsp->transaction_id());
+  sender.authenticate(b);
+  auto req = b.finish();
+  REQUIRE(req.ok());
+  auto m = stun::Message::parse(*req);
+  REQUIRE(m.ok());
+  CHECK(checker.verify(*m).ok());                               // the same key
+  CHECK(std::string(*m->text(stun::attr::kRealm)) == "keyway\xc2\xa0test");  // the REALM as the server sent it
+  auto bad = challenge("e\xcc\x81", bad_buf);
+  REQUIRE(bad.ok());
+  turn::LongTermCredentials refused;
+  REQUIRE(refused.set_user("alice", "s3cret").ok());
+  auto s = refused.take_challenge(*bad);
+  REQUIRE_FALSE(s.ok());
+  CHECK(std::string(s.error().detail).find("REALM") != std::string::npos);
 }

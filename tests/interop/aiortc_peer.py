@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """aiortc against keyway over 127.0.0.1 (issue 6, "Real peers, in the test suite").
 
-    /usr/bin/python3 aiortc_peer.py KEYWAY offer|answer
+    /usr/bin/python3 aiortc_peer.py KEYWAY offer|answer [relay]
 
 offer:  aiortc offers audio, `keyway answer` answers and echoes it back.
 answer: `keyway offer` offers audio, aiortc answers and sends its own audio.
@@ -9,19 +9,30 @@ Both: aiortc's inbound audio must reach MIN_PACKETS packets (and its track
 decodes frames), and keyway's JSON must show rtp_received >= MIN_PACKETS,
 auth_failures == 0, and the SRTP profile aiortc supports
 (SRTP_AES128_CM_HMAC_SHA1_80, the only one it offers).
-Exit 0 pass, 1 fail, 77 when aiortc is not installed.
+relay (issue 14): both sides go through a coturn started here (Debian's
+/usr/bin/turnserver, throwaway options, long-term credentials, listening on
+127.0.0.1 and relaying from 127.0.0.2 so no host path can pass for a relayed
+one, stopped by its PID): aiortc with a turn: RTCIceServer and aioice's
+relay-only policy (aiortc 1.4 has no iceTransportPolicy), keyway with
+--turn ... --relay-only. aiortc's nominated pair and keyway's selected pair
+must both be relay <-> relay.
+Exit 0 pass, 1 fail, 77 when aiortc (or, for relay, coturn) is not installed.
 """
 import asyncio
 import json
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 try:
     import aioice.ice
-    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
     from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 except ImportError as e:  # the peer software is absent: skip
     print(f"SKIP: aiortc is not installed ({e}); apt-get install python3-aiortc")
@@ -30,6 +41,7 @@ except ImportError as e:  # the peer software is absent: skip
 # aioice 0.8 leaves out loopback addresses: gather on 127.0.0.1 only.
 aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=True: ["127.0.0.1"]
 
+TURNSERVER = "/usr/bin/turnserver"
 MIN_PACKETS = 50
 CALL_SECONDS = 6
 HARD_TIMEOUT = 60
@@ -89,6 +101,72 @@ class Keyway:
             self.proc.kill()
 
 
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Coturn:
+    """A throwaway coturn on 127.0.0.1 relaying from 127.0.0.2 (loopback peers allowed)."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="keyway-aiortc-coturn.")
+        self.port = free_port()
+        relay = free_port()
+        relay = relay if relay < 60000 else 50000
+        self.proc = subprocess.Popen(
+            [TURNSERVER, "-n", "--no-cli", "--no-tls", "--no-dtls", "--listening-ip", "127.0.0.1",
+             "--relay-ip", "127.0.0.2", "--listening-port", str(self.port), "--allow-loopback-peers",
+             "--lt-cred-mech", "--user", "alice:s3cret", "--realm", "keyway.test",
+             "--userdb", os.path.join(self.tmp, "turndb"), "--pidfile", os.path.join(self.tmp, "pid"),
+             "--log-file", os.path.join(self.tmp, "turn.log"), "--simple-log", "--no-stdout-log",
+             "--no-rfc5780", "--no-software-attribute", "--min-port", str(relay), "--max-port", str(relay + 200)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        CHILDREN.append(self.proc)
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.settimeout(0.05)
+        binding = bytes([0, 1, 0, 0, 0x21, 0x12, 0xA4, 0x42]) + bytes(12)
+        for _ in range(100):  # a Binding request answered: coturn is up
+            probe.sendto(binding, ("127.0.0.1", self.port))
+            try:
+                probe.recv(512)
+                return
+            except OSError:
+                pass
+        self.stop()
+        raise RuntimeError("coturn did not answer a Binding request within 5 s")
+
+    def uri(self):
+        return f"turn:127.0.0.1:{self.port}?transport=udp"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def force_relay_only():
+    """aiortc 1.4 builds aioice.Connection without a transport policy: make it relay-only."""
+    init = aioice.ice.Connection.__init__
+
+    def relay_init(self, *args, **kwargs):
+        kwargs["transport_policy"] = aioice.ice.TransportPolicy.RELAY
+        init(self, *args, **kwargs)
+    aioice.ice.Connection.__init__ = relay_init
+
+
+def nominated_types(pc):
+    """(local, remote) candidate types of aioice's nominated pair for component 1."""
+    transport = pc.getTransceivers()[0].sender.transport
+    pair = transport.transport._connection._nominated.get(1) if transport is not None else None
+    return (pair.local_candidate.type, pair.remote_candidate.type) if pair else (None, None)
+
+
 async def count_frames(track, counter):
     try:
         while True:
@@ -103,8 +181,15 @@ async def inbound_packets(pc):
     return sum(s.packetsReceived for s in stats.values() if s.type == "inbound-rtp")
 
 
-async def run(keyway_path, mode):
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+async def run(keyway_path, mode, coturn):
+    relay_args = []
+    if coturn:
+        force_relay_only()
+        ice_servers = [RTCIceServer(urls=coturn.uri(), username="alice", credential="s3cret")]
+        relay_args = ["--turn", coturn.uri(), "--turn-user", "alice", "--turn-pass", "s3cret", "--relay-only"]
+    else:
+        ice_servers = []
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
     counter = {"frames": 0}
     readers = []
 
@@ -114,7 +199,7 @@ async def run(keyway_path, mode):
 
     t0 = time.monotonic()
     if mode == "offer":
-        kw = Keyway(keyway_path, ["answer", "--seconds", str(CALL_SECONDS)])
+        kw = Keyway(keyway_path, ["answer", "--seconds", str(CALL_SECONDS), *relay_args])
         pc.addTrack(AudioStreamTrack())
         await pc.setLocalDescription(await pc.createOffer())  # gathers fully
         kw.write_sdp(pc.localDescription.sdp)
@@ -122,7 +207,7 @@ async def run(keyway_path, mode):
         t_sdp = time.monotonic()
         await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
     else:
-        kw = Keyway(keyway_path, ["offer", "--seconds", str(CALL_SECONDS)])
+        kw = Keyway(keyway_path, ["offer", "--seconds", str(CALL_SECONDS), *relay_args])
         try:
             offer = await kw.read_sdp()
             t_sdp = time.monotonic()
@@ -147,6 +232,7 @@ async def run(keyway_path, mode):
         kw.kill()
     dtls = pc.getTransceivers()[0].sender.transport
     role = dtls._role if dtls is not None else "?"
+    aiortc_pair = nominated_types(pc)
     await pc.close()
     for r in readers:
         r.cancel()
@@ -175,21 +261,42 @@ async def run(keyway_path, mode):
         problems.append(f"keyway auth_failures = {srtp.get('auth_failures')}")
     if profile != "SRTP_AES128_CM_HMAC_SHA1_80":
         problems.append(f"keyway negotiated SRTP profile {profile!r}")
+    if coturn:  # issue 14: both selected pairs are relayed, and keyway's allocation carried the media
+        ice, turn = (stats or {}).get("ice", {}), (stats or {}).get("turn", {})
+        print(f"figures aiortc-{mode}-relay: aiortc nominated pair {aiortc_pair[0]} -> {aiortc_pair[1]}; "
+              f"keyway ice {json.dumps(ice)} turn {json.dumps(turn)}")
+        if aiortc_pair != ("relay", "relay"):
+            problems.append(f"aiortc nominated pair {aiortc_pair}, not relay -> relay")
+        if ice.get("local_candidate_type") != "relay" or ice.get("remote_candidate_type") != "relay":
+            problems.append(f"keyway selected pair {ice}")
+        if turn.get("allocations") != 1 or not turn.get("relayed_bytes_sent") or not turn.get("relayed_bytes_received"):
+            problems.append(f"keyway turn stats {turn}")
     return problems
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("offer", "answer"):
-        print("usage: aiortc_peer.py KEYWAY offer|answer")
+    if len(sys.argv) not in (3, 4) or sys.argv[2] not in ("offer", "answer") or sys.argv[3:] not in ([], ["relay"]):
+        print("usage: aiortc_peer.py KEYWAY offer|answer [relay]")
         return 2
     mode = sys.argv[2]
+    relay = sys.argv[3:] == ["relay"]
+    if relay and not os.access(TURNSERVER, os.X_OK):
+        print("SKIP: coturn is not installed (apt-get install coturn)")
+        return 77
+    if relay:
+        mode += "-relay"
     timer = threading.Timer(HARD_TIMEOUT, watchdog, args=(mode,))
     timer.daemon = True
     timer.start()
+    coturn = None
     try:
-        problems = asyncio.run(run(sys.argv[1], mode))
+        coturn = Coturn() if relay else None
+        problems = asyncio.run(run(sys.argv[1], sys.argv[2], coturn))
     except Exception as e:  # noqa: BLE001 - report any harness failure as a test failure
         problems = [f"{type(e).__name__}: {e}"]
+    finally:
+        if coturn:
+            coturn.stop()
     if problems:
         print(f"FAIL aiortc-{mode}: " + "; ".join(problems))
         return 1

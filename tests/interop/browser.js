@@ -3,7 +3,7 @@
 // peers, in the test suite"). Run by browser.sh inside `unshare -n` so only
 // the loopback interface exists.
 //
-//   node browser.js KEYWAY answer-passive|answer-active|offer
+//   node browser.js KEYWAY answer-passive|answer-active|offer|answer-relay|answer-relay-tcp
 //
 // answer-*: the browser offers audio+video from its fake devices, keyway
 //   answers with --setup passive|active and echoes every stream back; the
@@ -12,6 +12,15 @@
 //   show rtcp_received > 0 and auth_failures == 0.
 // offer: keyway offers audio+video, the browser answers; the browser's
 //   inbound audio must reach >= 50 packets.
+// answer-relay (issue 14): as answer-passive, but both sides relay through a
+//   coturn started here inside the same loopback-only namespace: the browser
+//   with iceTransportPolicy 'relay', keyway with --relay-only --turn. The
+//   relay listens on 127.0.0.1 and relays from 127.0.0.2, so a host path
+//   cannot pass for a relayed one; the browser's selected pair must be
+//   relay <-> relay (getStats candidateType) and keyway's JSON must show
+//   ice.local_candidate_type relay and TURN channels in use.
+// answer-relay-tcp: the same with both sides reaching coturn over TCP
+//   (turn:...?transport=tcp; keyway's stream framer, the browser's relayProtocol tcp).
 // Prints one summary line per check and exits 0 on success, 1 on failure.
 'use strict';
 const fs = require('fs');
@@ -26,6 +35,7 @@ const CALL_SECONDS = 8;        // keyway's --seconds
 const HARD_TIMEOUT_MS = 80000; // whole test (browser start-up alone can take 15 s on a loaded machine)
 
 let child = null;
+let coturn = null;
 let browserCtx = null;
 let profileDir = null;
 const t0 = Date.now();
@@ -33,6 +43,7 @@ const ms = () => `${Date.now() - t0} ms`;
 
 function cleanup() {
   if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (coturn && coturn.exitCode === null) coturn.kill('SIGKILL');
   if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
 }
 
@@ -76,9 +87,9 @@ function startKeyway(args) {
 }
 
 // Runs in the page: the RTCPeerConnection and its helpers.
-async function pageSetup(page) {
-  await page.evaluate(async () => {
-    window.pc = new RTCPeerConnection({ iceServers: [] });
+async function pageSetup(page, rtcConfig) {
+  await page.evaluate(async (config) => {
+    window.pc = new RTCPeerConnection(config);
     window.media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     window.waitGather = () => new Promise((resolve) => {
       if (pc.iceGatheringState === 'complete') return resolve();
@@ -101,12 +112,14 @@ async function pageSetup(page) {
         if (p) {
           const l = report.get(p.localCandidateId), rm = report.get(p.remoteCandidateId);
           s.pair = `${l && l.address}:${l && l.port} <-> ${rm && rm.address}:${rm && rm.port} rtt ${p.currentRoundTripTime}`;
+          s.pairTypes = { local: l && l.candidateType, remote: rm && rm.candidateType,
+            localRelayProtocol: l && l.relayProtocol };
         }
       }
       s.connectionState = pc.connectionState;
       return s;
     };
-  });
+  }, rtcConfig);
 }
 
 // Polls the browser's stats until want(s) holds or keyway exits.
@@ -124,8 +137,38 @@ async function pollStats(page, want, keywayDone) {
 const packets = (s, kind) => (s.inbound[kind] ? s.inbound[kind].packetsReceived || 0 : 0);
 const connected = (s) => s.transport && s.transport.dtlsState === 'connected' && !!s.transport.srtpCipher;
 
-async function browserOffers(page, setup) {
-  const kw = startKeyway(['answer', '--setup', setup, '--seconds', String(CALL_SECONDS)]);
+// coturn (Debian's /usr/bin/turnserver) inside this namespace: long-term
+// credentials, listening on 127.0.0.1, relaying from 127.0.0.2, loopback peers
+// allowed (it refuses 127.x peers otherwise), no CLI/TLS/DTLS. Resolves with its
+// turn: URI once it answers a STUN Binding request; killed by its PID at the end.
+async function startCoturn(transport) {
+  const dgram = require('dgram');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-browser-coturn-'));
+  const port = 3478;  // the namespace is private: the well-known port is free
+  coturn = spawn('/usr/bin/turnserver', ['-n', '--no-cli', '--no-tls', '--no-dtls', '--listening-ip', '127.0.0.1',
+    '--relay-ip', '127.0.0.2', '--listening-port', String(port), '--allow-loopback-peers', '--lt-cred-mech',
+    '--user', 'alice:s3cret', '--realm', 'keyway.test', '--userdb', path.join(dir, 'turndb'),
+    '--pidfile', path.join(dir, 'pid'), '--log-file', path.join(dir, 'turn.log'), '--simple-log', '--no-stdout-log',
+    '--no-rfc5780', '--no-software-attribute', '--min-port', '50000', '--max-port', '50200'], { stdio: 'ignore' });
+  coturn.on('error', (e) => fail(`cannot run turnserver: ${e.message}`));
+  const probe = dgram.createSocket('udp4');
+  const binding = Buffer.from([0, 1, 0, 0, 0x21, 0x12, 0xa4, 0x42, ...new Array(12).fill(7)]);
+  const up = await new Promise((resolve) => {
+    let tries = 0;
+    const timer = setInterval(() => {
+      if (++tries > 100) { clearInterval(timer); resolve(false); }
+      probe.send(binding, port, '127.0.0.1');
+    }, 50);
+    probe.on('message', () => { clearInterval(timer); resolve(true); });
+  });
+  probe.close();
+  if (!up) fail('coturn did not answer a Binding request within 5 s');
+  return { uri: `turn:127.0.0.1:${port}?transport=${transport}`, user: 'alice', pass: 's3cret', transport };
+}
+
+async function browserOffers(page, setup, turn) {
+  const relayArgs = turn ? ['--turn', turn.uri, '--turn-user', turn.user, '--turn-pass', turn.pass, '--relay-only'] : [];
+  const kw = startKeyway(['answer', '--setup', setup, '--seconds', String(CALL_SECONDS), ...relayArgs]);
   const offer = await page.evaluate(async () => {
     media.getTracks().forEach((t) => pc.addTrack(t, media));
     await pc.setLocalDescription(await pc.createOffer());
@@ -158,6 +201,22 @@ async function browserOffers(page, setup) {
   else {
     if (!(srtp.rtcp_received > 0)) problems.push(`keyway rtcp_received = ${srtp.rtcp_received}`);
     if (srtp.auth_failures !== 0) problems.push(`keyway auth_failures = ${srtp.auth_failures}`);
+  }
+  if (turn) {  // issue 14: the browser's selected pair and keyway's are relayed
+    const types = s.pairTypes || {};
+    if (types.local !== 'relay' || types.remote !== 'relay')
+      problems.push(`browser selected pair is ${types.local} <-> ${types.remote}, not relay <-> relay`);
+    if (!/ typ relay/.test(offer) || / typ host/.test(offer)) problems.push('the browser offer is not relay-only');
+    if (!/ typ relay/.test(answer) || / typ host/.test(answer)) problems.push('the keyway answer is not relay-only');
+    const ice = r.json && r.json.ice, t = r.json && r.json.turn;
+    if (!ice || ice.local_candidate_type !== 'relay' || ice.remote_candidate_type !== 'relay')
+      problems.push(`keyway selected pair ${JSON.stringify(ice)}`);
+    if (!t || t.allocations !== 1 || !(t.relayed_bytes_sent > 0) || !(t.relayed_bytes_received > 0))
+      problems.push(`keyway turn stats ${JSON.stringify(t)}`);
+    if (types.localRelayProtocol !== turn.transport)
+      problems.push(`browser relayProtocol ${types.localRelayProtocol}, not ${turn.transport}`);
+    console.log(`figures ${mode}: browser pair ${s.pair} (${types.local} <-> ${types.remote}, relayProtocol ` +
+      `${types.localRelayProtocol}); keyway ice ${JSON.stringify(ice)} turn ${JSON.stringify(t)}`);
   }
   const role = r.json && r.json.dtls ? r.json.dtls.role : '?';
   console.log(`figures ${mode}: connect ${tConnected ? tConnected - tAnswer : '-'} ms after answer; browser inbound audio ` +
@@ -207,7 +266,9 @@ async function keywayOffers(page) {
 }
 
 async function main() {
-  if (!['answer-passive', 'answer-active', 'offer'].includes(mode)) fail('usage: node browser.js KEYWAY answer-passive|answer-active|offer');
+  if (!['answer-passive', 'answer-active', 'offer', 'answer-relay', 'answer-relay-tcp'].includes(mode))
+    fail('usage: node browser.js KEYWAY answer-passive|answer-active|offer|answer-relay|answer-relay-tcp');
+  const turn = mode.startsWith('answer-relay') ? await startCoturn(mode === 'answer-relay-tcp' ? 'tcp' : 'udp') : null;
   profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-chromium-profile-'));
   browserCtx = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.KEYWAY_CHROMIUM || '/usr/bin/chromium',
@@ -220,9 +281,11 @@ async function main() {
   // A secure context without a server: answer http://localhost from Playwright.
   await page.route('http://localhost/**', (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html>' }));
   await page.goto('http://localhost/');
-  await pageSetup(page);
+  await pageSetup(page, turn
+    ? { iceServers: [{ urls: turn.uri, username: turn.user, credential: turn.pass }], iceTransportPolicy: 'relay' }
+    : { iceServers: [] });
   console.log(`# browser ready at ${ms()}`);
-  const problems = mode === 'offer' ? await keywayOffers(page) : await browserOffers(page, mode.replace('answer-', ''));
+  const problems = mode === 'offer' ? await keywayOffers(page) : await browserOffers(page, turn ? 'passive' : mode.replace('answer-', ''), turn);
   await browserCtx.close();
   cleanup();
   if (problems.length) fail(problems.join('; '));

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Meson test: headless Chromium against keyway (see browser.js).
-#   browser.sh KEYWAY answer-passive|answer-active|offer
-# Exit 77 (skip) only when chromium or node/npm is not installed.
+#   browser.sh KEYWAY answer-passive|answer-active|offer|answer-relay|answer-relay-tcp
+# Exit 77 (skip) only when chromium or node/npm (or, for answer-relay, coturn)
+# is not installed.
 here=$(cd "$(dirname "$0")" && pwd)
 keyway=$1
 mode=$2
@@ -11,6 +12,9 @@ for tool in node npm unshare ip; do
   command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 [ -x "$chromium" ] || { echo "SKIP: $chromium is not installed (apt-get install chromium)"; exit 77; }
+if [ "${mode#answer-relay}" != "$mode" ] && [ ! -x /usr/bin/turnserver ]; then
+  echo "SKIP: coturn is not installed (apt-get install coturn)"; exit 77
+fi
 
 # playwright-core (no browser download) into tests/interop/node/, once;
 # flock because meson runs the three browser tests in parallel.
