@@ -97,13 +97,8 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
 void usage() {
   fmt::print(stderr,
              "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
-<<<<<<< HEAD
              "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
-             "                   [--turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
-=======
-             "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
              "                   [--turn 'turn:HOST:PORT?transport=udp|tcp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
->>>>>>> h-turnb
              "  Two endpoints on 127.0.0.1 run SDP -> ICE -> DTLS -> exporter -> SRTP and exchange S seconds\n"
              "  of generated audio both ways (default 3). --loss/--reorder (probabilities in [0,1]) impair\n"
              "  every datagram between them, to watch retransmissions; --seed fixes the impairment pattern.\n"
