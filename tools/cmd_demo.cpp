@@ -92,8 +92,8 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
   return c;
 }
 
-void usage() {
-  fmt::print(stderr,
+void usage(std::FILE* out = stderr) {
+  fmt::print(out,
              "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
              "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE]\n"
              "                   [--turn 'turn:HOST:PORT?transport=udp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
@@ -112,8 +112,8 @@ void usage() {
 
 int run_demo(int argc, char** argv) {
   cli::Args args(argc, argv, 2);
-  if (args.flag("--help") || args.flag("-h")) {
-    usage();
+  if (cli::wants_help(argc, argv, 2)) {
+    usage(stdout);
     return 0;
   }
   Options opt;

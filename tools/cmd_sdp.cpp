@@ -15,6 +15,7 @@
 #include "keyway/sdp/negotiate.hpp"
 #include "keyway/sdp/parse.hpp"
 #include "keyway/sdp/webrtc.hpp"
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
 #include "tools/sdp_check.hpp"
@@ -69,9 +70,19 @@ int answer(const std::string& text, bool passive) {
 
 }  // namespace
 
+constexpr const char* kSdpUsage =
+    "usage: keyway sdp check [FILE]        parse strictly, print the WebRTC view or the error with its line,\n"
+    "                                      and what an answerer would refuse in an offer (and why)\n"
+    "       keyway sdp answer [--setup=passive] < offer   answer with a fresh certificate and ICE credentials\n"
+    "  FILE defaults to stdin. sdp check exits 0 when the text parses and its transport can be read, 1 otherwise.\n";
+
 int run_sdp(int argc, char** argv) {
+  if (cli::wants_help(argc, argv, 2)) {
+    std::fputs(kSdpUsage, stdout);
+    return 0;
+  }
   std::string cmd = argc > 2 ? argv[2] : "";
-  if (cmd == "check") {
+  if (cmd == "check" && argc <= 4) {
     if (argc > 3) {
       std::ifstream f(argv[3], std::ios::binary);
       if (!f) {
@@ -82,10 +93,9 @@ int run_sdp(int argc, char** argv) {
     }
     return print_sdp_check(read_all(std::cin));
   }
-  if (cmd == "answer") return answer(read_all(std::cin), argc > 3 && std::string(argv[3]) == "--setup=passive");
-  std::fprintf(stderr,
-               "usage: keyway sdp check [FILE]        parse strictly, print the WebRTC view or the error with its line\n"
-               "       keyway sdp answer [--setup=passive] < offer   answer with a fresh certificate and ICE credentials\n");
+  bool passive = argc == 4 && std::string(argv[3]) == "--setup=passive";
+  if (cmd == "answer" && (argc == 3 || passive)) return answer(read_all(std::cin), passive);
+  std::fputs(kSdpUsage, stderr);
   return 2;
 }
 

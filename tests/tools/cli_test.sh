@@ -5,12 +5,14 @@
 set -u
 K=$1
 ROOT=$2
+BENCH=${3:-}  # keyway-bench, when built
 fail=0
 check() {  # what, command...
   local what=$1
   shift
   if "$@" >/tmp/keyway-cli-test.$$ 2>&1; then echo "ok   $what"; else echo "FAIL $what"; sed 's/^/     /' /tmp/keyway-cli-test.$$ | tail -20; fail=1; fi
 }
+pcapdir=$(mktemp -d)
 offer=$(ls "$ROOT"/tests/sdp/corpus/*chrom*offer* 2>/dev/null | head -1)
 [ -n "$offer" ] || offer=$(ls "$ROOT"/tests/sdp/corpus/*offer* | head -1)
 check "sdp check parses a browser offer strictly" "$K" sdp check "$offer"
@@ -24,12 +26,51 @@ check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </d
 check "answer names the layer on an unusable offer" bash -c "printf 'v=0\r\n\r\n' | '$K' answer --seconds 1 2>&1 | grep -q 'sdp'"
 check "answer refuses --bind 0.0.0.0 as a candidate, naming ICE" bash -c "! '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>/dev/null && '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>&1 | grep -q 'ice: invalid argument.*0.0.0.0'"
 # keyway explain (issue 15): help, hex on stdin and on the command line, a capture of a real DTLS association.
+# --help on every command and subcommand prints its usage on stdout and exits 0
+# (issue 15: `dtls server --help` was an unknown option, `sdp check --help`
+# tried to open a file named --help, answer/offer rejected it).
+every_help() {
+  local bad=0 args
+  while read -r args; do
+    [ -n "$args" ] || continue
+    # shellcheck disable=SC2086
+    if ! "$K" $args </dev/null >"$pcapdir/help.out" 2>"$pcapdir/help.err" || ! grep -q '^usage: keyway' "$pcapdir/help.out"; then
+      echo "keyway $args: exit or usage wrong:"; cat "$pcapdir/help.out" "$pcapdir/help.err"; bad=1
+    fi
+  done <<'EOF'
+--help
+help
+-h
+demo --help
+demo -h
+answer --help
+offer --help
+sdp --help
+sdp check --help
+sdp answer --help
+dtls --help
+dtls client --help
+dtls server --help
+dtls server --listen 127.0.0.1:0 --help
+explain --help
+srtp-demo --help
+EOF
+  if [ -n "$BENCH" ]; then
+    for b in "" srtp ice sdp call dtls memory footprint; do
+      # shellcheck disable=SC2086
+      if ! timeout 10 "$BENCH" $b --help >"$pcapdir/help.out" 2>&1 || ! grep -q "^usage: keyway-bench $b" "$pcapdir/help.out"; then
+        echo "keyway-bench $b --help: exit or usage wrong:"; cat "$pcapdir/help.out"; bad=1
+      fi
+    done
+  fi
+  return $bad
+}
+check "--help on every command and subcommand prints usage and exits 0" every_help
 check "explain --help prints its usage" bash -c "'$K' explain --help | grep -q 'usage: keyway explain'"
 stun=000100582112a442b7e7a701bc34d686fa87dfae802200105354554e207465737420636c69656e74002400046e0001ff80290008932ff9b151263b36000600096576746a3a68367659202020000800149aeaa70cbfd8cb56781ef2b5b2d3f249c1b571a280280004e57a3bcf
 check "explain reads hex on stdin and checks MESSAGE-INTEGRITY" bash -c "echo $stun | '$K' explain --password VOkJxbRl1RmTxUk/WvJxBt | grep -q 'HMAC-SHA1: valid with password'"
 check "explain reads spaced hex arguments" bash -c "'$K' explain 00 01 00 00 21 12 a4 42 00 01 02 03 04 05 06 07 08 09 0a 0b | grep -q 'Binding request'"
 check "explain rejects what is neither a file nor hex" bash -c "! '$K' explain no-such-file 2>/dev/null"
-pcapdir=$(mktemp -d)
 dtls_capture() {
   "$K" dtls server --listen 127.0.0.1:0 --timeout 5 --pcap "$pcapdir/server.pcap" --keylog "$pcapdir/keys.log" >"$pcapdir/server.out" 2>&1 &
   local server=$!
