@@ -231,18 +231,20 @@ int run_demo(int argc, char** argv) {
   CallLoop loop(opt.seed, Impairment{opt.loss, opt.reorder});
   loop.add(&pa);
   loop.add(&pb);
-  int media_shown = 0;
+  // The first two SRTP and the first two SRTCP packets are shown (issue 15:
+  // SRTCP never appeared, hidden behind the first SRTP ones), the rest counted.
+  int rtp_shown = 0, rtcp_shown = 0;
   uint64_t lost = 0;
   loop.on_transmit = [&](Party& p, const peer::Transmit& t, bool dropped) {
     if (dropped) lost++;
-    bool media = peer::classify(t.bytes) == peer::PacketKind::rtp || peer::classify(t.bytes) == peer::PacketKind::rtcp;
-    if (peer::classify(t.bytes) == peer::PacketKind::turn_channel) {  // relayed: look inside
-      peer::PacketKind inner = t.bytes.size() > 4 ? peer::classify(t.bytes.subspan(4)) : peer::PacketKind::unknown;
-      media = inner == peer::PacketKind::rtp || inner == peer::PacketKind::rtcp;
-    }
-    if (opt.quiet || (media && media_shown >= 2)) return;
+    peer::PacketKind kind = peer::classify(t.bytes);
+    if (kind == peer::PacketKind::turn_channel)  // relayed: look inside
+      kind = t.bytes.size() > 4 ? peer::classify(t.bytes.subspan(4)) : peer::PacketKind::unknown;
+    bool media = kind == peer::PacketKind::rtp || kind == peer::PacketKind::rtcp;
+    int& shown = kind == peer::PacketKind::rtcp ? rtcp_shown : rtp_shown;
+    if (opt.quiet || (media && shown >= 2)) return;
     if (media) {
-      media_shown++;
+      shown++;
       fmt::print("[{:8.1f} ms] {} -> {}  {}{}\n             protected bytes: {}\n", ms_since_start(), p.name,
                  peer_name(p, t), describe_datagram(t.bytes), dropped ? "   ** LOST **" : "",
                  short_hex(t.bytes));
@@ -251,13 +253,15 @@ int run_demo(int argc, char** argv) {
     fmt::print("[{:8.1f} ms] {} -> {}  {}{}\n", ms_since_start(), p.name, peer_name(p, t),
                describe_datagram(t.bytes), dropped ? "   ** LOST **" : "");
   };
-  int decrypted_shown = 0;
+  int rtp_decrypted_shown = 0, rtcp_decrypted_shown = 0;
   loop.on_event = [&](Party& p, const peer::Event& e) {
     if (e.kind == peer::EventKind::rtp_received || e.kind == peer::EventKind::rtcp_received) {
-      if (!opt.quiet && e.kind == peer::EventKind::rtp_received && decrypted_shown < 2) {
-        decrypted_shown++;
-        fmt::print("[{:8.1f} ms] {}     srtp: decrypted RTP ({} bytes): {}\n", ms_since_start(), p.name, e.data.size(),
-                   short_hex(e.data));
+      bool rtcp = e.kind == peer::EventKind::rtcp_received;
+      int& shown = rtcp ? rtcp_decrypted_shown : rtp_decrypted_shown;
+      if (!opt.quiet && shown < 2) {
+        shown++;
+        fmt::print("[{:8.1f} ms] {}     srtp: decrypted {} ({} bytes): {}\n", ms_since_start(), p.name,
+                   rtcp ? "RTCP" : "RTP", e.data.size(), short_hex(e.data));
       }
       return;
     }

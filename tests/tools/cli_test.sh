@@ -20,6 +20,39 @@ check "sdp check rejects garbage, naming the line" bash -c "! printf 'v=0\\r\\nb
 check "sdp answer output passes the strict parser" bash -c "'$K' sdp answer < '$offer' | '$K' sdp check"
 check "sdp answer --setup=passive answers passive" bash -c "'$K' sdp answer --setup=passive < '$offer' | grep -q 'a=setup:passive'"
 check "demo completes the chain (quiet)" "$K" demo --quiet --seconds 1
+# The ladder says what happens, in the order it happens (issue 15). One demo
+# run, several checks on its output.
+"$K" demo --seconds 1 >"$pcapdir/ladder.txt" 2>&1
+ladder_rto() {  # the timeout actually used and the RTT it came from ("(0 ms): 2 x RTT" before)
+  grep -Eq 'A     dtls: initial retransmission timeout [0-9]+ ms = 2 x RTT [0-9]+\.[0-9]{3} ms \(' "$pcapdir/ladder.txt" &&
+    grep -Eq 'B     dtls: initial retransmission timeout [0-9]+ ms = 2 x RTT' "$pcapdir/ladder.txt" &&
+    ! grep -q 'ms): 2 x RTT' "$pcapdir/ladder.txt"
+}
+check "demo ladder: the RTO line prints the RTT and the timeout used" ladder_rto
+ladder_order() {  # each side's fingerprint check is printed before what follows it
+  awk '/B     dtls: peer certificate .* matches a=fingerprint/ { if (!b_flight5) b_ok = 1 }
+       /B -> A  DTLS Certificate, ClientKeyExchange/ { b_flight5 = 1 }
+       /A     dtls: peer certificate .* matches a=fingerprint/ { if (!a_done && !a_fin) a_ok = 1 }
+       /A     dtls: handshake complete/ { a_done = 1 }
+       /A -> B  DTLS ChangeCipherSpec, Finished/ { a_fin = 1 }
+       END { exit !(a_ok && b_ok) }' "$pcapdir/ladder.txt"
+}
+check "demo ladder: 'peer certificate ... matches' comes before the flight and Finished that follow the check" ladder_order
+ladder_why() {  # DTLS on a valid pair before nomination, and no HelloVerifyRequest, are explained
+  grep -q 'B     peer: DTLS starts on ' "$pcapdir/ladder.txt" &&
+    grep -q 'A     peer: no HelloVerifyRequest: .*ICE' "$pcapdir/ladder.txt" &&
+    grep -q 'B     peer: the DTLS client speaks first' "$pcapdir/ladder.txt" &&
+    # when ice_connected follows srtp_ready, the connected line says why
+    awk '/B  \*\* srtp_ready/ { ready = 1 }
+         /B     ice: connected: / { if (ready && $0 !~ /already ran on it/) bad = 1; seen = 1 }
+         END { exit !(seen && !bad) }' "$pcapdir/ladder.txt"
+}
+check "demo ladder: why DTLS starts before ice_connected, and why there is no HelloVerifyRequest" ladder_why
+ladder_srtcp() {  # the first SRTCP packets are shown like the first SRTP ones
+  grep -Eq '(A -> B|B -> A)  SRTCP SR ssrc 0x[0-9a-f]{8} \([0-9]+ bytes\)' "$pcapdir/ladder.txt" &&
+    grep -q 'srtp: decrypted RTCP (' "$pcapdir/ladder.txt"
+}
+check "demo ladder: the first SRTCP packets appear, protected and decrypted" ladder_srtcp
 check "srtp-demo runs every profile" "$K" srtp-demo --quiet --seconds 1 --seed 7
 check "demo rejects a bad option" bash -c "! '$K' demo --loss 2"
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
