@@ -53,6 +53,15 @@ ladder_srtcp() {  # the first SRTCP packets are shown like the first SRTP ones
     grep -q 'srtp: decrypted RTCP (' "$pcapdir/ladder.txt"
 }
 check "demo ladder: the first SRTCP packets appear, protected and decrypted" ladder_srtcp
+# Issue 15: with the default seed, --loss 0.2 lost no DTLS datagram (seed 1),
+# so the learner it was meant for never saw a retransmission.
+demo_loss_shows_retransmission() {
+  "$K" demo --seconds 0.3 --loss 0.2 >"$pcapdir/loss.txt" 2>&1 &&
+    grep -q 'DTLS .*\*\* LOST \*\*' "$pcapdir/loss.txt" &&
+    grep -q 'dtls: timer expired: retransmitting the flight' "$pcapdir/loss.txt" &&
+    "$K" demo --help | grep -q 'with --loss 0.2 the first ClientHello is lost'
+}
+check "demo --loss 0.2 (default seed) loses a DTLS datagram and shows its retransmission" demo_loss_shows_retransmission
 check "srtp-demo runs every profile" "$K" srtp-demo --quiet --seconds 1 --seed 7
 check "demo rejects a bad option" bash -c "! '$K' demo --loss 2"
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
