@@ -294,6 +294,7 @@ class Connection {
   Status allocate_on_turn_servers();
   void start_dtls();
   void fail(const Error& e, const char* detail_fmt = nullptr, uint32_t a = 0, uint32_t b = 0);
+  void fail_sdp(const Error& e, const sdp::ErrorLocation& where);
   void push_event(const Event& e);
   bool poll_ice(Timestamp now, MutableBytes scratch, Output& out);
   bool poll_dtls(Timestamp now, MutableBytes scratch, Output& out);

@@ -40,6 +40,23 @@ std::string read_all(std::istream& in) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// The answerer `sdp check` measures an offer against: `sdp answer`'s codecs
+// and a placeholder transport (only the offer's side is being judged).
+AnswerOptions checking_answerer() {
+  static const std::string kFingerprint =
+      "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+  AnswerOptions o;
+  o.transport.fingerprint = kFingerprint;
+  o.transport.ice_ufrag = "chek";
+  o.transport.ice_pwd = "placeholderplaceholder";
+  o.transport.end_of_candidates = false;
+  o.audio_codecs = kAudio;
+  o.video_codecs = kVideo;
+  o.audio_sender = {1, 0, "keyway", "keyway-stream", "keyway-audio"};
+  o.video_sender = {2, 0, "keyway", "keyway-stream", "keyway-video"};
+  return o;
+}
+
 int answer(const std::string& text, bool passive) {
   Randomness rnd;
   dtls::Identity id;
@@ -83,15 +100,16 @@ int run_sdp(int argc, char** argv) {
   }
   std::string cmd = argc > 2 ? argv[2] : "";
   if (cmd == "check" && argc <= 4) {
+    const AnswerOptions answerer = checking_answerer();
     if (argc > 3) {
       std::ifstream f(argv[3], std::ios::binary);
       if (!f) {
         std::fprintf(stderr, "keyway sdp check: cannot read %s\n", argv[3]);
         return 2;
       }
-      return print_sdp_check(read_all(f));
+      return print_sdp_check(read_all(f), &answerer);
     }
-    return print_sdp_check(read_all(std::cin));
+    return print_sdp_check(read_all(std::cin), &answerer);
   }
   bool passive = argc == 4 && std::string(argv[3]) == "--setup=passive";
   if (cmd == "answer" && (argc == 3 || passive)) return answer(read_all(std::cin), passive);

@@ -17,6 +17,27 @@ offer=$(ls "$ROOT"/tests/sdp/corpus/*chrom*offer* 2>/dev/null | head -1)
 [ -n "$offer" ] || offer=$(ls "$ROOT"/tests/sdp/corpus/*offer* | head -1)
 check "sdp check parses a browser offer strictly" "$K" sdp check "$offer"
 check "sdp check rejects garbage, naming the line" bash -c "! printf 'v=0\\r\\nbogus\\r\\n' | '$K' sdp check >/dev/null 2>&1 && printf 'v=0\\r\\nbogus\\r\\n' | '$K' sdp check 2>&1 | grep -q 'line 2'"
+# Issue 15: every SDP error names its line, and an offer an answerer would
+# refuse is reported with the reason (it passed silently: exit 0).
+sdp_errors_have_lines() {
+  local bad="$ROOT/tests/sdp/bad" out
+  out=$("$K" sdp check "$bad/no-common-codec-offer.sdp" 2>&1) && return 1
+  echo "$out" | grep -q 'refused: an answerer would refuse this offer: line 5: .*no codec in common' || return 1
+  out=$("$K" sdp check "$bad/no-fingerprint-offer.sdp" 2>&1) && return 1
+  echo "$out" | grep -q 'line 5: .*no a=fingerprint' || return 1
+  out=$("$K" sdp check "$bad/plain-rtp-offer.sdp" 2>&1) && return 1
+  echo "$out" | grep -q 'line 6: .*unsupported transport profile' || return 1
+  # an attribute value: a fingerprint with a byte that is not hex, on its own line
+  local n
+  n=$(grep -n '^a=fingerprint' "$offer" | head -1 | cut -d: -f1)
+  out=$(sed '0,/^a=fingerprint:sha-256 ../s//a=fingerprint:sha-256 ZZ/' "$offer" | "$K" sdp check 2>&1) && return 1
+  echo "$out" | grep -q "line $n: .*a=fingerprint: not a hex digit \[a=fingerprint:sha-256 ZZ" || return 1
+  # the same line reaches `keyway answer`'s failure text
+  out=$("$K" answer --seconds 1 <"$bad/no-fingerprint-offer.sdp" 2>&1)
+  echo "$out" | grep -q 'no a=fingerprint.*(SDP line 5)' || { echo "$out"; return 1; }
+  "$K" sdp check "$offer" | grep -q '^answerer: accepts 2 of 2 m= sections'
+}
+check "sdp check: every error names its line; an offer an answerer would refuse is reported with the reason" sdp_errors_have_lines
 check "sdp answer output passes the strict parser" bash -c "'$K' sdp answer < '$offer' | '$K' sdp check"
 check "sdp answer --setup=passive answers passive" bash -c "'$K' sdp answer --setup=passive < '$offer' | grep -q 'a=setup:passive'"
 check "demo completes the chain (quiet)" "$K" demo --quiet --seconds 1
