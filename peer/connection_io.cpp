@@ -292,7 +292,7 @@ void Connection::seed_dtls_rtt(Timestamp now) {
   if (!rtt) {
     note_retransmitted_rtt(now);
     rtt = fallback_rtt_;
-    source = "no ICE RTT sample for the pair (re-sent check, or lite): the time since we last sent on it";
+    source = "no ICE RTT sample for the pair, re-sent check or lite: the time since we last sent on it";
   }
   if (!rtt) return;
   dtls_->set_rtt_estimate(*rtt);
