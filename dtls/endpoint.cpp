@@ -77,6 +77,8 @@ void Endpoint::set_rtt_estimate(Duration rtt) {
   hs_->timer.initial = t;
 }
 
+Duration Endpoint::initial_retransmission_timeout() const { return hs_ ? hs_->timer.initial : Duration::micros(0); }
+
 // ---- input -----------------------------------------------------------------
 
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {

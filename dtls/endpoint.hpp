@@ -174,6 +174,9 @@ class Endpoint {
   [[nodiscard]] Status accept_peer_certificate(Bytes der);
   // RTT from ICE: the initial retransmission timeout becomes 2*rtt, clamped to 50 ms..3 s.
   void set_rtt_estimate(Duration rtt);
+  // The timeout the next flight is armed with (after set_rtt_estimate's
+  // clamp; Config::initial_timeout otherwise; zero once the handshake is over).
+  Duration initial_retransmission_timeout() const;
   // Seals `data` as one application_data record into `out` and returns the
   // datagram to send now (nothing is queued, nothing allocated). Fails
   // before the handshake completed or before the peer certificate is accepted.

@@ -116,6 +116,11 @@ Status Endpoint::check_peer_certificate(Bytes der) {
     // Decided before any key exists (RFC 8122 §5: the fingerprint is the trust).
     ENSURE(fingerprint_matches(hs_->expected_fp, der), fingerprint_mismatch(hs_->expected_fp.hash));
     cert_accepted_ = true;
+    // Traced here, as it happens: before the rest of the flight (and our
+    // Finished) is processed, so the ladder shows the check first (issue 15).
+    if (!repeat)
+      tracef(trace_, Layer::dtls, "peer certificate (%zu bytes) matches a=fingerprint %s", der.size(),
+             fingerprint_hash_name(hs_->expected_fp.hash));
   }
   if (!repeat) push_event(EventKind::peer_certificate);
   return ok_status();

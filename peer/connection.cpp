@@ -232,16 +232,17 @@ Status Connection::set_remote_answer(std::string_view answer) {
     return kNoSdpScratch;
   }
   sdp::Arena arena(scratch.span());
-  auto desc = sdp::parse(answer, arena, {sdp::Mode::lenient, {}});
+  sdp::ErrorLocation where;  // failure_text() names the SDP line (issue 15)
+  auto desc = sdp::parse(answer, arena, {sdp::Mode::lenient, {}}, &where);
   if (!desc.ok()) {
-    fail(desc.error());
+    fail_sdp(desc.error(), where);
     return desc.error();
   }
   // Our offer said actpass, so the answer decides (RFC 8842 §3); an answer
   // without a=setup is taken as active (RFC 4145 §4 default for answers).
-  auto remote = sdp::read_remote(*desc);
+  auto remote = sdp::read_remote(*desc, &where);
   if (!remote.ok()) {
-    fail(remote.error());
+    fail_sdp(remote.error(), where);
     return remote.error();
   }
   sdp::Setup theirs = remote->transport.has_setup ? remote->transport.setup : sdp::Setup::active;
@@ -266,9 +267,10 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
     return kNoSdpScratch;
   }
   sdp::Arena arena(scratch.span());
-  auto desc = sdp::parse(offer, arena, {sdp::Mode::lenient, {}});
+  sdp::ErrorLocation where;  // failure_text() names the SDP line (issue 15)
+  auto desc = sdp::parse(offer, arena, {sdp::Mode::lenient, {}}, &where);
   if (!desc.ok()) {
-    fail(desc.error());
+    fail_sdp(desc.error(), where);
     return desc.error();
   }
   CandidateTexts cands;
@@ -289,9 +291,9 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   opt.video_sender.stream_id = "keyway";
   opt.video_sender.track_id = "video0";
   sdp::AnswerSummary summary;
-  auto text = sdp::create_answer(*desc, opt, out, &summary);
+  auto text = sdp::create_answer(*desc, opt, out, &summary, &where);
   if (!text.ok()) {
-    fail(text.error());
+    fail_sdp(text.error(), where);
     return text.error();
   }
   Status st = apply_remote(*desc, summary.local_setup);
@@ -374,6 +376,11 @@ void Connection::push_event(const Event& e) {
   // Bounded (media floods while the caller does not poll): the new event is
   // dropped and counted, but a failure always gets in (lib/sans_io.hpp).
   if (!events_.push(e)) stats_.events_dropped++;
+}
+
+void Connection::fail_sdp(const Error& e, const sdp::ErrorLocation& where) {
+  if (where.line_number == 0) return fail(e);
+  fail(e, "(SDP line %u)", where.line_number);
 }
 
 void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32_t b) {

@@ -294,6 +294,7 @@ class Connection {
   Status allocate_on_turn_servers();
   void start_dtls();
   void fail(const Error& e, const char* detail_fmt = nullptr, uint32_t a = 0, uint32_t b = 0);
+  void fail_sdp(const Error& e, const sdp::ErrorLocation& where);
   void push_event(const Event& e);
   bool poll_ice(Timestamp now, MutableBytes scratch, Output& out);
   bool poll_dtls(Timestamp now, MutableBytes scratch, Output& out);
@@ -311,6 +312,8 @@ class Connection {
   void on_closed();
   void maybe_ready();
   void note_retransmitted_rtt(Timestamp now);
+  void note_dtls_start();
+  void trace_ice_connected();
   Result<Transmit> relay_if_needed(const SocketAddr& local, const SocketAddr& remote, MutableBytes buf,
                                    std::size_t offset, std::size_t len);
   bool turn_added_ = false;
@@ -326,6 +329,7 @@ class Connection {
   std::optional<dtls::AlertDescription> received_alert_;
   bool alert_noted_ = false;
   bool ready_announced_ = false;
+  bool dtls_start_noted_ = false;  // the trace said how DTLS started (note_dtls_start)
   std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;

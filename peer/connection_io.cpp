@@ -84,6 +84,7 @@ Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const
   }
   held_.reset();  // the handshake goes on with a validated peer
   have_dtls_peer_ = true;
+  note_dtls_start();
   seed_dtls_rtt(now);  // the server's first flight is armed by this datagram
   return dtls_->handle_datagram(now, datagram);
 }
@@ -129,6 +130,7 @@ void Connection::replay_held_hello(Timestamp now) {
   if (!held_ || !ice_.validated_path(held_->to, held_->from)) return;
   std::unique_ptr<HeldHello> hello = std::move(held_);  // freed once DTLS has read it
   tracef(config_.trace, Layer::peer, "source validated: the held ClientHello goes to DTLS");
+  note_dtls_start();
   seed_dtls_rtt(now);
   (void)dtls_->handle_datagram(now, MutableBytes(hello->bytes.data(), hello->len));
 }
@@ -235,7 +237,7 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
           ev.local = ice_.selected_local();
           ev.remote = ice_.selected_remote();
           push_event(ev);
-          tracef(config_.trace, Layer::ice, "connected: pair selected (DTLS %s)", dtls_client_ ? "client" : "server");
+          trace_ice_connected();
         }
         break;
       case ice::EventKind::disconnected: {
@@ -278,20 +280,63 @@ void Connection::note_retransmitted_rtt(Timestamp now) {
 void Connection::seed_dtls_rtt(Timestamp now) {
   if (!dtls_ || dtls_rtt_seeded_) return;
   std::optional<Duration> rtt = ice_.selected_rtt();
+  const char* source = "the selected pair's ICE check";
   if (!rtt) {
     // RFC 8445 §12.1: before a pair is selected, data MAY be sent on any
     // valid pair: the agent's best one, which its consent checks also cover.
     auto valid = ice_.best_valid_path();
     if (!valid) return;
     rtt = valid->rtt;
+    source = "the valid pair's ICE check";
   }
-  if (!rtt) note_retransmitted_rtt(now);
-  if (!rtt) rtt = fallback_rtt_;
+  if (!rtt) {
+    note_retransmitted_rtt(now);
+    rtt = fallback_rtt_;
+    source = "no ICE RTT sample for the pair, re-sent check or lite: the time since we last sent on it";
+  }
   if (!rtt) return;
   dtls_->set_rtt_estimate(*rtt);
   dtls_rtt_seeded_ = true;
-  tracef(config_.trace, Layer::dtls, "initial retransmission timeout from the ICE RTT (%lld ms): 2 x RTT",
-         static_cast<long long>(rtt->as_millis()));
+  // Issue 15: the line printed "(0 ms): 2 x RTT" on loopback and never the
+  // timeout used; it names both, with the clamp that made the difference.
+  tracef(config_.trace, Layer::dtls,
+         "initial retransmission timeout %lld ms = 2 x RTT %.3f ms (%s), clamped to 50 ms..3 s "
+         "(RFC 6347 §4.2.4.1: 1 s)",
+         static_cast<long long>(dtls_->initial_retransmission_timeout().as_millis()),
+         static_cast<double>(rtt->as_micros()) / 1000.0, source);
+}
+
+// Said once, where DTLS begins (issue 15): a learner sees DTLS (and SRTP)
+// before ice_connected, and no HelloVerifyRequest, and deserves the why.
+void Connection::note_dtls_start() {
+  if (dtls_start_noted_) return;
+  dtls_start_noted_ = true;
+  if (ice_.has_selected())
+    tracef(config_.trace, Layer::peer, "DTLS starts on the selected pair");
+  else
+    tracef(config_.trace, Layer::peer,
+           "DTLS starts on a valid pair before ICE nominates it (RFC 8445 §12.1): ice_connected comes with "
+           "nomination, possibly after srtp_ready");
+  if (dtls_client_)
+    tracef(config_.trace, Layer::peer, "the DTLS client speaks first, once ICE has a path (RFC 8842 §5)");
+  else
+    tracef(config_.trace, Layer::peer,
+           "no HelloVerifyRequest: a cookie proves the client's address, which ICE's authenticated checks "
+           "already did (RFC 6347 §4.2.1, RFC 8842 §5)");
+}
+
+void Connection::trace_ice_connected() {
+  const char* role = dtls_client_ ? "client" : "server";
+  if (profile_)
+    tracef(config_.trace, Layer::ice,
+           "connected: pair nominated (USE-CANDIDATE, RFC 8445 §8.1.1) and selected (DTLS %s); it was valid "
+           "before, so DTLS and SRTP already ran on it (§12.1)", role);
+  else if (dtls_start_noted_)
+    tracef(config_.trace, Layer::ice,
+           "connected: pair nominated (USE-CANDIDATE, RFC 8445 §8.1.1) and selected (DTLS %s); DTLS already "
+           "runs on it (§12.1)", role);
+  else
+    tracef(config_.trace, Layer::ice, "connected: pair selected (DTLS %s)", role);
 }
 
 // Where media and DTLS go: the selected pair, else a valid pair; nowhere
@@ -329,6 +374,7 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
       out.kind = Output::Kind::transmit;
       out.transmit = *t;
       stats_.dtls_out.add(o.transmit.size());
+      if (dtls_client_) note_dtls_start();
       return true;
     }
     on_dtls_event(o.event);
@@ -340,9 +386,8 @@ void Connection::on_dtls_event(const dtls::Event& e) {
   switch (e.kind) {
     case dtls::EventKind::peer_certificate:
       // The endpoint already compared it with the remote a=fingerprint we
-      // set; a mismatch arrives as a failure with bad_certificate.
-      tracef(config_.trace, Layer::dtls, "peer certificate (%zu bytes) matches a=fingerprint %s", e.data.size(),
-             dtls::fingerprint_hash_name(remote_fp_.hash));
+      // set (and traced the match as it happened); a mismatch arrives as a
+      // failure with bad_certificate.
       break;
     case dtls::EventKind::handshake_complete: {
       Event ev;

@@ -26,6 +26,7 @@ constexpr Error unusable(Code code, const char* detail) { return make_error(Laye
 struct SectionPlan {
   bool accepted = false;
   Error reason{};                 // why it was rejected
+  ErrorLocation where;            // and on which line (the attribute, else the m= line)
   MediaKind kind = MediaKind::audio;
   std::string_view mid;
   Direction direction = Direction::inactive;
@@ -72,7 +73,8 @@ Direction answer_direction(Direction offered, bool we_send) {
 void plan_section(AnswerContext& ctx, std::size_t i, SectionPlan& plan, bool& audio_sender_used, bool& video_sender_used) {
   const MediaDescription& m = ctx.offer->media[i];
   const AnswerOptions& o = *ctx.options;
-  auto view = view_media(*ctx.offer, i);
+  locate(*ctx.offer, m, &plan.where);
+  auto view = view_media(*ctx.offer, i, &plan.where);
   if (const Attribute* mid = m.find("mid")) plan.mid = mid->value;  // checked by check_echoable
   bool audio = m.media == "audio";
   plan.kind = audio ? MediaKind::audio : MediaKind::video;
@@ -204,23 +206,34 @@ constexpr std::size_t kMaxSections = 64;
 
 // Pass 1: which sections are accepted, which is tagged, and the first reason
 // a section was refused (reported when nothing could be accepted).
-Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted) {
+Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, ErrorLocation* where) {
   bool audio_used = false, video_used = false;
-  bool have_reason = false;
-  Error reason{};
+  ErrorLocation reason_at;
   for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
-    TRY(check_echoable(ctx.offer->media[i]));
-    TRY(check_unique_mid(*ctx.offer, i));
+    const MediaDescription& m = ctx.offer->media[i];
+    Status st = check_echoable(m);
+    if (st.ok()) st = check_unique_mid(*ctx.offer, i);
+    if (!st.ok()) {
+      locate(*ctx.offer, m, where);
+      return st;
+    }
     SectionPlan plan;
     plan_section(ctx, i, plan, audio_used, video_used);
     accepted[i] = plan.accepted;
     if (plan.accepted) ++ctx.summary->accepted;
     else ++ctx.summary->rejected;
-    bool av = ctx.offer->media[i].media == "audio" || ctx.offer->media[i].media == "video";
-    if (!plan.accepted && av && !have_reason) { reason = plan.reason; have_reason = true; }
+    bool av = m.media == "audio" || m.media == "video";
+    if (!plan.accepted && av && ctx.summary->first_refused == SIZE_MAX) {
+      ctx.summary->first_refused = i;
+      ctx.summary->refusal = plan.reason;
+      reason_at = plan.where;
+    }
   }
-  if (ctx.summary->accepted == 0)
-    return have_reason ? reason : unusable(Code::unsupported, "offer: no audio or video section");
+  if (ctx.summary->accepted == 0) {
+    if (ctx.summary->first_refused == SIZE_MAX) return unusable(Code::unsupported, "offer: no audio or video section");
+    if (where != nullptr) *where = reason_at;
+    return ctx.summary->refusal;
+  }
   // RFC 8843 §7.3.1: the answerer-tagged section is the first accepted mid of the group.
   if (ctx.has_bundle) {
     Tokens ids(ctx.bundle.ids, true);
@@ -256,7 +269,7 @@ void write_session(AnswerContext& ctx, TextWriter& w, const std::array<bool, kMa
 }  // namespace
 
 Result<std::string_view> create_answer(const SessionDescription& offer, const AnswerOptions& options, std::span<char> out,
-                                       AnswerSummary* summary_out) {
+                                       AnswerSummary* summary_out, ErrorLocation* where) {
   AnswerSummary local_summary;
   AnswerSummary& summary = summary_out != nullptr ? *summary_out : local_summary;
   summary = AnswerSummary{};
@@ -264,18 +277,23 @@ Result<std::string_view> create_answer(const SessionDescription& offer, const An
   TRY(detail::check_sender(options.audio_sender));
   TRY(detail::check_sender(options.video_sender));
   ENSURE(offer.media.size() <= kMaxSections, unusable(Code::capacity, "offer: more than 64 m= sections"));
-  auto remote = read_remote(offer);
+  auto remote = read_remote(offer, where);
   if (!remote.ok()) return remote.error();
   summary.remote_setup = remote->transport.has_setup ? remote->transport.setup : Setup::actpass;
   auto setup = answer_setup(summary.remote_setup, options.setup_for_actpass);
-  if (!setup.ok()) return setup.error();
+  if (!setup.ok()) {
+    const Attribute* line = remote->transport.section->find("setup");
+    if (line == nullptr) line = offer.find("setup");
+    if (line != nullptr) locate(offer, *line, where);
+    return setup.error();
+  }
   summary.local_setup = *setup;
   summary.extmap_conflict = !check_bundle_extmaps(offer, &summary.conflict).ok();
 
   AnswerContext ctx{&offer, &options, {}, false, *setup, SIZE_MAX, {}, &summary};
   ctx.has_bundle = find_bundle(offer, ctx.bundle);
   std::array<bool, kMaxSections> accepted{};
-  TRY(plan_all(ctx, accepted));
+  TRY(plan_all(ctx, accepted, where));
   summary.bundle = ctx.has_bundle;
 
   TextWriter w(out);

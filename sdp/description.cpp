@@ -21,4 +21,18 @@ bool SessionDescription::same_content(const SessionDescription& other) const {
   return true;
 }
 
+ErrorLocation locate_line(const SessionDescription& desc, uint32_t index) {
+  if (index >= desc.lines.size()) return {};
+  const Line& l = desc.lines[index];
+  return {l.number, std::string_view(l.value.data() - 2, l.value.size() + 2)};
+}
+
+void locate(const SessionDescription& desc, const Attribute& attribute, ErrorLocation* where) {
+  if (where != nullptr) *where = locate_line(desc, attribute.line);
+}
+
+void locate(const SessionDescription& desc, const MediaDescription& section, ErrorLocation* where) {
+  if (where != nullptr) *where = locate_line(desc, section.first_line);
+}
+
 }  // namespace keyway::sdp

@@ -85,6 +85,23 @@ struct SessionDescription {
   bool same_content(const SessionDescription& other) const;
 };
 
+// Where an error is: the line number (1-based; 0 when the failure is about
+// the whole text) and the line's text (a view into the input). parse() fills
+// it, and so do the readers of the parsed description (view_media,
+// read_remote, ...): an attribute whose value is wrong, or the m= line of a
+// section that lacks something (issue 15: every SDP error names its line).
+struct ErrorLocation {
+  uint32_t line_number = 0;
+  std::string_view line;
+};
+
+// The location of lines[index] ("a=..." as written: every Line is cut from
+// the input, its "<type>=" right before its value).
+ErrorLocation locate_line(const SessionDescription& desc, uint32_t index);
+// Fills *where (if given) with the attribute's line / the section's m= line.
+void locate(const SessionDescription& desc, const Attribute& attribute, ErrorLocation* where);
+void locate(const SessionDescription& desc, const MediaDescription& section, ErrorLocation* where);
+
 // Finds the next attribute named `name` after position `after` (pass
 // nullptr to start): for (auto* a = next_attribute(attrs, "candidate", nullptr); a; a = next_attribute(attrs, "candidate", a))
 const Attribute* next_attribute(std::span<const Attribute> attrs, std::string_view name, const Attribute* after);

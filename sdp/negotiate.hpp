@@ -135,13 +135,20 @@ struct AnswerSummary {
   bool bundle = false;
   bool extmap_conflict = false;               // the offer reused an extmap id (dropped from the answer)
   ExtmapConflict conflict{};
+  // The first audio/video section refused (port 0, RFC 3264 §6) and why; a
+  // tool shows it (`keyway sdp check`). SIZE_MAX: none.
+  std::size_t first_refused = SIZE_MAX;
+  Error refusal{};
 };
 
 // Writes an answer to `offer` into out. Accepts the audio/video sections
 // with a DTLS-SRTP profile, a=rtcp-mux and a common codec; rejects the rest
 // with port 0.
+// On failure *where (if given) names the line (see read_remote; when no
+// section can be accepted, the m= line of the first refused one).
 [[nodiscard]] Result<std::string_view> create_answer(const SessionDescription& offer, const AnswerOptions& options,
-                                                     std::span<char> out, AnswerSummary* summary = nullptr);
+                                                     std::span<char> out, AnswerSummary* summary = nullptr,
+                                                     ErrorLocation* where = nullptr);
 
 // The remote side's transport, read from a parsed offer or answer: the
 // first active section of the BUNDLE group (or the first active section).
@@ -150,7 +157,9 @@ struct RemoteParameters {
   std::size_t transport_index = 0;
   bool bundle = false;
 };
-[[nodiscard]] Result<RemoteParameters> read_remote(const SessionDescription& desc);
+// On failure *where (if given) names the line: the attribute whose value is
+// wrong, or the m= line of the transport section that lacks something.
+[[nodiscard]] Result<RemoteParameters> read_remote(const SessionDescription& desc, ErrorLocation* where = nullptr);
 
 // The a=mid of every m= section in order (empty view for a section without
 // one). Returns the number of sections, capped at out.size().

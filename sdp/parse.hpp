@@ -42,12 +42,8 @@ struct ParseOptions {
   Limits limits{};
 };
 
-// Where a parse failed: the line number (1-based; 0 when the failure is about
-// the whole text) and the line's text (a view into the input).
-struct ErrorLocation {
-  uint32_t line_number = 0;
-  std::string_view line;
-};
+// ErrorLocation (where a parse failed) is in description.hpp: the readers of
+// webrtc.hpp and negotiate.hpp fill it too.
 
 // Parses `text`. On failure returns an Error (Layer::sdp) whose detail says
 // what was wrong, and fills *where (if given) with the offending line.

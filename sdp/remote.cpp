@@ -34,9 +34,9 @@ bool is_dtls_proto(std::string_view proto) {
 
 }  // namespace
 
-Result<RemoteParameters> read_remote(const SessionDescription& desc) {
+Result<RemoteParameters> read_remote(const SessionDescription& desc, ErrorLocation* where) {
   RemoteParameters r;
-  TRY(check_session_attributes(desc));
+  TRY(check_session_attributes(desc, where));
   Group bundle;
   r.bundle = find_bundle(desc, bundle);
   auto index = transport_section(desc, r.bundle ? &bundle : nullptr);
@@ -44,19 +44,24 @@ Result<RemoteParameters> read_remote(const SessionDescription& desc) {
   r.transport_index = *index;
   const MediaDescription& m = desc.media[*index];
   bool sdes = any_crypto(desc);
+  // What the transport section lacks is reported on its m= line.
+  auto missing = [&](const char* detail) {
+    locate(desc, m, where);
+    return unusable(Code::unsupported, detail);
+  };
   if (!is_dtls_proto(m.proto)) {
-    ENSURE(!sdes, unusable(Code::unsupported, "SDES keying is not supported, use DTLS-SRTP (RFC 8827 §6.5)"));
-    return unusable(Code::unsupported, "unsupported transport profile: only UDP/TLS/RTP/SAVPF and its TCP variants are DTLS-SRTP");
+    if (sdes) return missing("SDES keying is not supported, use DTLS-SRTP (RFC 8827 §6.5)");
+    return missing("unsupported transport profile: only UDP/TLS/RTP/SAVPF and its TCP variants are DTLS-SRTP");
   }
-  auto view = view_media(desc, *index);
+  auto view = view_media(desc, *index, where);
   if (!view.ok()) return view.error();
   r.transport = view->transport;
   if (r.transport.fingerprint_count == 0) {
-    ENSURE(!sdes, unusable(Code::unsupported, "SDES keying is not supported, use DTLS-SRTP (RFC 8827 §6.5)"));
-    return unusable(Code::unsupported, "no a=fingerprint: DTLS-SRTP needs the peer's certificate fingerprint (RFC 8122 §5)");
+    if (sdes) return missing("SDES keying is not supported, use DTLS-SRTP (RFC 8827 §6.5)");
+    return missing("no a=fingerprint: DTLS-SRTP needs the peer's certificate fingerprint (RFC 8122 §5)");
   }
-  ENSURE(!r.transport.ice_ufrag.empty() && !r.transport.ice_pwd.empty(),
-         unusable(Code::unsupported, "no ICE credentials: a=ice-ufrag and a=ice-pwd are required (RFC 8839 §5.4)"));
+  if (r.transport.ice_ufrag.empty() || r.transport.ice_pwd.empty())
+    return missing("no ICE credentials: a=ice-ufrag and a=ice-pwd are required (RFC 8839 §5.4)");
   return r;
 }
 

@@ -15,35 +15,43 @@ const Attribute* find_inherited(const SessionDescription& desc, const MediaDescr
   return a != nullptr ? a : desc.find(name);
 }
 
-Status read_fingerprints(std::span<const Attribute> attrs, TransportView& t) {
-  for (std::string_view v : AttributeValues(attrs, "fingerprint")) {
-    ENSURE(t.fingerprint_count < TransportView::kMaxFingerprints,
-           make_error(Layer::sdp, Code::capacity, "a=fingerprint: more than 4 in one section"));
-    auto fp = parse_fingerprint(v);
-    if (!fp.ok()) return fp.error();
+// An attribute-value error, located on the attribute's line (issue 15).
+Error at(const SessionDescription& desc, const Attribute& a, ErrorLocation* where, const Error& e) {
+  locate(desc, a, where);
+  return e;
+}
+
+Status read_fingerprints(const SessionDescription& desc, std::span<const Attribute> attrs, TransportView& t,
+                         ErrorLocation* where) {
+  for (const Attribute& a : attrs) {
+    if (a.name != "fingerprint") continue;
+    if (t.fingerprint_count == TransportView::kMaxFingerprints)
+      return at(desc, a, where, make_error(Layer::sdp, Code::capacity, "a=fingerprint: more than 4 in one section"));
+    auto fp = parse_fingerprint(a.value);
+    if (!fp.ok()) return at(desc, a, where, fp.error());
     t.fingerprints[t.fingerprint_count++] = *fp;
   }
   return ok_status();
 }
 
-Result<TransportView> read_transport(const SessionDescription& desc, const MediaDescription& m) {
+Result<TransportView> read_transport(const SessionDescription& desc, const MediaDescription& m, ErrorLocation* where) {
   TransportView t;
   t.section = &m;
   if (const Attribute* a = find_inherited(desc, m, "ice-ufrag")) {
-    TRY(check_ice_ufrag(a->value));
+    if (Status st = check_ice_ufrag(a->value); !st.ok()) return at(desc, *a, where, st.error());
     t.ice_ufrag = a->value;
   }
   if (const Attribute* a = find_inherited(desc, m, "ice-pwd")) {
-    TRY(check_ice_pwd(a->value));
+    if (Status st = check_ice_pwd(a->value); !st.ok()) return at(desc, *a, where, st.error());
     t.ice_pwd = a->value;
   }
   t.ice_lite = desc.has("ice-lite");  // RFC 8839 §5.3: session level only
   if (const Attribute* a = find_inherited(desc, m, "ice-options")) t.ice_trickle = has_ice_option(a->value, "trickle");
   // RFC 8122 §5: media-level fingerprints replace the session-level ones.
-  TRY(read_fingerprints(m.has("fingerprint") ? m.attributes : desc.attributes, t));
+  TRY(read_fingerprints(desc, m.has("fingerprint") ? m.attributes : desc.attributes, t, where));
   if (const Attribute* a = find_inherited(desc, m, "setup")) {
     auto s = parse_setup(a->value);
-    if (!s.ok()) return s.error();
+    if (!s.ok()) return at(desc, *a, where, s.error());
     t.setup = *s;
     t.has_setup = true;
   }
@@ -52,7 +60,7 @@ Result<TransportView> read_transport(const SessionDescription& desc, const Media
 }
 
 // Checks the grammar of every typed attribute of a section.
-Status check_typed_attributes(std::span<const Attribute> attrs) {
+Status check_typed_attributes(const SessionDescription& desc, std::span<const Attribute> attrs, ErrorLocation* where) {
   for (const Attribute& a : attrs) {
     Status s = ok_status();
     if (a.name == "rtpmap") { auto r = parse_rtpmap(a.value); if (!r.ok()) s = r.error(); }
@@ -64,22 +72,24 @@ Status check_typed_attributes(std::span<const Attribute> attrs) {
     else if (a.name == "msid") { auto r = parse_msid(a.value); if (!r.ok()) s = r.error(); }
     else if (a.name == "group") { auto r = parse_group(a.value); if (!r.ok()) s = r.error(); }
     else if (a.name == "crypto") { auto r = parse_crypto(a.value); if (!r.ok()) s = r.error(); }
-    if (!s.ok()) return s;
+    if (!s.ok()) return at(desc, a, where, s.error());
   }
   return ok_status();
 }
 
-Status read_numbers(const MediaDescription& m, MediaView& v) {
-  if (const Attribute* a = m.find("sctp-port"))
-    ENSURE(parse_u16(a->value, v.sctp_port), malformed("a=sctp-port: not a port number (RFC 8841 §5)"));
-  if (const Attribute* a = m.find("max-message-size"))
-    ENSURE(parse_u64(a->value, v.max_message_size), malformed("a=max-message-size: not a number (RFC 8841 §6)"));
+Status read_numbers(const SessionDescription& desc, const MediaDescription& m, MediaView& v, ErrorLocation* where) {
+  if (const Attribute* a = m.find("sctp-port"); a != nullptr && !parse_u16(a->value, v.sctp_port))
+    return at(desc, *a, where, malformed("a=sctp-port: not a port number (RFC 8841 §5)"));
+  if (const Attribute* a = m.find("max-message-size"); a != nullptr && !parse_u64(a->value, v.max_message_size))
+    return at(desc, *a, where, malformed("a=max-message-size: not a number (RFC 8841 §6)"));
   return ok_status();
 }
 
 }  // namespace
 
-Status check_session_attributes(const SessionDescription& desc) { return check_typed_attributes(desc.attributes); }
+Status check_session_attributes(const SessionDescription& desc, ErrorLocation* where) {
+  return check_typed_attributes(desc, desc.attributes, where);
+}
 
 std::size_t AttributeValues::count() const {
   std::size_t n = 0;
@@ -107,15 +117,15 @@ bool is_dtls_srtp_proto(std::string_view proto) {
   return proto == "UDP/TLS/RTP/SAVPF" || proto == "TCP/DTLS/RTP/SAVPF" || proto == "TCP/TLS/RTP/SAVPF";
 }
 
-Result<MediaView> view_media(const SessionDescription& desc, std::size_t index) {
+Result<MediaView> view_media(const SessionDescription& desc, std::size_t index, ErrorLocation* where) {
   ENSURE(index < desc.media.size(), make_error(Layer::sdp, Code::invalid_argument, "no m= section with this index"));
   const MediaDescription& m = desc.media[index];
   MediaView v;
   v.section = &m;
   v.index = index;
-  TRY(check_typed_attributes(m.attributes));  // session level: check_session_attributes()
+  TRY(check_typed_attributes(desc, m.attributes, where));  // session level: check_session_attributes()
   if (const Attribute* a = m.find("mid")) {
-    ENSURE(is_token(a->value), malformed("a=mid: identification-tag is not a token (RFC 5888 §4)"));
+    if (!is_token(a->value)) return at(desc, *a, where, malformed("a=mid: identification-tag is not a token (RFC 5888 §4)"));
     v.mid = a->value;
   }
   bool found = false;
@@ -128,8 +138,8 @@ Result<MediaView> view_media(const SessionDescription& desc, std::size_t index) 
   v.extmap_allow_mixed = m.has("extmap-allow-mixed") || desc.has("extmap-allow-mixed");
   Group bundle;
   v.in_bundle = !v.mid.empty() && find_bundle(desc, bundle) && bundle.contains(v.mid);
-  TRY(read_numbers(m, v));
-  auto t = read_transport(desc, m);
+  TRY(read_numbers(desc, m, v, where));
+  auto t = read_transport(desc, m, where);
   if (!t.ok()) return t.error();
   v.transport = *t;
   return v;

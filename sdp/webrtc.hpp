@@ -205,11 +205,13 @@ struct MediaView {
   uint64_t max_message_size = 0;
   TransportView transport;
 };
-[[nodiscard]] Result<MediaView> view_media(const SessionDescription& desc, std::size_t index);
+// On failure *where (if given) names the attribute's line (issue 15).
+[[nodiscard]] Result<MediaView> view_media(const SessionDescription& desc, std::size_t index,
+                                           ErrorLocation* where = nullptr);
 
 // Checks the grammar of the session-level typed attributes (a=group,
 // a=msid, a=extmap, ...); read_remote() calls it once.
-[[nodiscard]] Status check_session_attributes(const SessionDescription& desc);
+[[nodiscard]] Status check_session_attributes(const SessionDescription& desc, ErrorLocation* where = nullptr);
 
 // The first a=group:BUNDLE of the session, if any.
 bool find_bundle(const SessionDescription& desc, Group& out);

@@ -11,6 +11,14 @@
 
 namespace keyway::cli {
 
+// True when "--help" or "-h" is among argv[first..]: every command and
+// subcommand then prints its usage on stdout and exits 0 (issue 15).
+inline bool wants_help(int argc, char** argv, int first) {
+  for (int i = first; i < argc; ++i)
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+  return false;
+}
+
 // Parses "--name value" / "--flag" options. Unknown options are errors.
 class Args {
  public:

@@ -276,9 +276,35 @@ int run_call(CallOptions& opt) {
   return 0;
 }
 
+constexpr const char* kAnswerUsage =
+    "usage: keyway answer [--setup active|passive] [--ice lite|full] [--bind ADDR] [--seconds N]\n"
+    "                     [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
+    "                     [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n"
+    "  Reads an SDP offer on stdin (e.g. from `keyway offer` or a browser), prints the answer on stdout,\n"
+    "  then runs the call on a UDP socket for N seconds (default 10), echoing the media it receives.\n"
+    "  --setup: the DTLS role taken when the offer says actpass (active = DTLS client, the default);\n"
+    "  --ice lite: answer as an ICE-lite agent (RFC 8445 §2.5); --bind ADDR: the local address (127.0.0.1:0).\n"
+    "  --pcap/--pcap-plain/--keylog: captures for Wireshark and `keyway explain`; --html FILE: the call as\n"
+    "  one self-contained page, a sequence diagram (see keyway demo --help).\n"
+    "  --turn 'turn:HOST:PORT?transport=udp|tcp': gather a relayed candidate from that TURN server.\n";
+
+constexpr const char* kOfferUsage =
+    "usage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]\n"
+    "                    [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
+    "                    [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n"
+    "  Prints an SDP offer on stdout (audio, and video with --video), reads the answer on stdin, then runs\n"
+    "  the call on a UDP socket for N seconds (default 10). The offerer always runs full ICE.\n"
+    "  --pcap/--pcap-plain/--keylog: captures for Wireshark and `keyway explain`; --html FILE: the call as\n"
+    "  one self-contained page, a sequence diagram (see keyway demo --help).\n"
+    "  --turn 'turn:HOST:PORT?transport=udp|tcp': gather a relayed candidate from that TURN server.\n";
+
 }  // namespace
 
 int run_answer(int argc, char** argv) {
+  if (cli::wants_help(argc, argv, 2)) {
+    fmt::print("{}", kAnswerUsage);
+    return 0;
+  }
   cli::Args args(argc, argv, 2);
   CallOptions opt;
   opt.answerer = true;
@@ -296,10 +322,8 @@ int run_answer(int argc, char** argv) {
   if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full") ||
       !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
-    fmt::print(stderr, "keyway answer: {}\nusage: keyway answer [--setup active|passive] [--ice lite|full] "
-                       "[--bind ADDR] [--seconds N] [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
-                       "       [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n",
-               error.empty() ? "bad option value" : error);
+    fmt::print(stderr, "keyway answer: {}\n", error.empty() ? "bad option value" : error);
+    fmt::print(stderr, "{}", kAnswerUsage);
     return 2;
   }
   opt.setup = setup && *setup == "passive" ? sdp::Setup::passive : sdp::Setup::active;
@@ -308,6 +332,10 @@ int run_answer(int argc, char** argv) {
 }
 
 int run_offer(int argc, char** argv) {
+  if (cli::wants_help(argc, argv, 2)) {
+    fmt::print("{}", kOfferUsage);
+    return 0;
+  }
   cli::Args args(argc, argv, 2);
   CallOptions opt;
   opt.answerer = false;
@@ -324,10 +352,8 @@ int run_offer(int argc, char** argv) {
   std::string error;
   if (!args.finish(error) || (ice_mode && *ice_mode != "full") ||
       !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
-    fmt::print(stderr, "keyway offer: {}\nusage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] "
-                       "[--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE] "
-                       "[--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n",
-               error.empty() ? "the offerer runs full ICE (--ice full)" : error);
+    fmt::print(stderr, "keyway offer: {}\n", error.empty() ? "the offerer runs full ICE (--ice full)" : error);
+    fmt::print(stderr, "{}", kOfferUsage);
     return 2;
   }
   return run_call(opt);

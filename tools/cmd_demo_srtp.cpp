@@ -208,8 +208,8 @@ bool run_profile(srtp::Profile profile, const DemoOptions& opt, Rng& rng, uint64
   return ok;
 }
 
-void usage() {
-  fmt::print(stderr,
+void usage(std::FILE* out = stderr) {
+  fmt::print(out,
              "usage: keyway srtp-demo [--seconds S] [--loss P] [--reorder P] [--duplicate P] [--corrupt P] [--seed N] "
              "[--quiet]\n"
              "  Protects and unprotects a generated two-way call with every SRTP profile over a simulated\n"
@@ -220,8 +220,8 @@ void usage() {
 
 int run_srtp_demo(int argc, char** argv) {
   cli::Args args(argc, argv, 2);
-  if (args.flag("--help") || args.flag("-h")) {
-    usage();
+  if (cli::wants_help(argc, argv, 2)) {
+    usage(stdout);
     return 0;
   }
   DemoOptions opt;

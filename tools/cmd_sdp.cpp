@@ -15,6 +15,7 @@
 #include "keyway/sdp/negotiate.hpp"
 #include "keyway/sdp/parse.hpp"
 #include "keyway/sdp/webrtc.hpp"
+#include "tools/cli.hpp"
 #include "tools/commands.hpp"
 #include "tools/identity.hpp"
 #include "tools/sdp_check.hpp"
@@ -37,6 +38,23 @@ const std::array<Codec, 4> kVideo = {{{"VP8", 90000, 1, 96, "", kVideoFb, ""},
 
 std::string read_all(std::istream& in) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The answerer `sdp check` measures an offer against: `sdp answer`'s codecs
+// and a placeholder transport (only the offer's side is being judged).
+AnswerOptions checking_answerer() {
+  static const std::string kFingerprint =
+      "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+  AnswerOptions o;
+  o.transport.fingerprint = kFingerprint;
+  o.transport.ice_ufrag = "chek";
+  o.transport.ice_pwd = "placeholderplaceholder";
+  o.transport.end_of_candidates = false;
+  o.audio_codecs = kAudio;
+  o.video_codecs = kVideo;
+  o.audio_sender = {1, 0, "keyway", "keyway-stream", "keyway-audio"};
+  o.video_sender = {2, 0, "keyway", "keyway-stream", "keyway-video"};
+  return o;
 }
 
 int answer(const std::string& text, bool passive) {
@@ -69,23 +87,33 @@ int answer(const std::string& text, bool passive) {
 
 }  // namespace
 
+constexpr const char* kSdpUsage =
+    "usage: keyway sdp check [FILE]        parse strictly, print the WebRTC view or the error with its line,\n"
+    "                                      and what an answerer would refuse in an offer (and why)\n"
+    "       keyway sdp answer [--setup=passive] < offer   answer with a fresh certificate and ICE credentials\n"
+    "  FILE defaults to stdin. sdp check exits 0 when the text parses and its transport can be read, 1 otherwise.\n";
+
 int run_sdp(int argc, char** argv) {
+  if (cli::wants_help(argc, argv, 2)) {
+    std::fputs(kSdpUsage, stdout);
+    return 0;
+  }
   std::string cmd = argc > 2 ? argv[2] : "";
-  if (cmd == "check") {
+  if (cmd == "check" && argc <= 4) {
+    const AnswerOptions answerer = checking_answerer();
     if (argc > 3) {
       std::ifstream f(argv[3], std::ios::binary);
       if (!f) {
         std::fprintf(stderr, "keyway sdp check: cannot read %s\n", argv[3]);
         return 2;
       }
-      return print_sdp_check(read_all(f));
+      return print_sdp_check(read_all(f), &answerer);
     }
-    return print_sdp_check(read_all(std::cin));
+    return print_sdp_check(read_all(std::cin), &answerer);
   }
-  if (cmd == "answer") return answer(read_all(std::cin), argc > 3 && std::string(argv[3]) == "--setup=passive");
-  std::fprintf(stderr,
-               "usage: keyway sdp check [FILE]        parse strictly, print the WebRTC view or the error with its line\n"
-               "       keyway sdp answer [--setup=passive] < offer   answer with a fresh certificate and ICE credentials\n");
+  bool passive = argc == 4 && std::string(argv[3]) == "--setup=passive";
+  if (cmd == "answer" && (argc == 3 || passive)) return answer(read_all(std::cin), passive);
+  std::fputs(kSdpUsage, stderr);
   return 2;
 }
 

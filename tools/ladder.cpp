@@ -124,7 +124,18 @@ std::string describe_datagram(Bytes d) {
         return fmt::format("SRTP ssrc 0x{:08x} seq {} ({} bytes)", ssrc, seq, d.size());
       return "SRTP (truncated)";
     }
-    case peer::PacketKind::rtcp: return fmt::format("SRTCP ({} bytes)", d.size());
+    case peer::PacketKind::rtcp: {  // RFC 3711 §3.4: the first 8 bytes (header, sender SSRC) stay clear
+      ByteReader r(d);
+      uint8_t type = 0;
+      uint32_t ssrc = 0;
+      if (!r.skip(1) || !r.read_u8(type) || !r.skip(2) || !r.read_u32(ssrc)) return "SRTCP (truncated)";
+      std::string name = type == 200   ? "SR"
+                         : type == 201 ? "RR"
+                         : type == 205 ? "RTPFB"
+                         : type == 206 ? "PSFB"
+                                       : fmt::format("type {}", type);  // RFC 3550 §12.1, RFC 4585 §6.1
+      return fmt::format("SRTCP {} ssrc 0x{:08x} ({} bytes)", name, ssrc, d.size());
+    }
     case peer::PacketKind::turn_channel: {  // RFC 8656 §12.4: channel, length, data
       ByteReader r(d);
       uint16_t channel = 0, len = 0;

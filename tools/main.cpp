@@ -24,19 +24,24 @@ const Command kCommands[] = {
     {nullptr, nullptr, nullptr},
 };
 
-void usage() {
-  std::fprintf(stderr, "usage: keyway <command> [options]   (keyway <command> --help)\ncommands:\n");
-  for (const Command* c = kCommands; c->name != nullptr; ++c) std::fprintf(stderr, "  %-10s %s\n", c->name, c->what);
+void usage(std::FILE* out) {
+  std::fprintf(out, "usage: keyway <command> [options]   (keyway <command> --help)\ncommands:\n");
+  for (const Command* c = kCommands; c->name != nullptr; ++c) std::fprintf(out, "  %-10s %s\n", c->name, c->what);
 }
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    usage();
+    usage(stderr);
     return 2;
+  }
+  if (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return 0;
   }
   for (const Command* c = kCommands; c->name != nullptr; ++c)
     if (std::strcmp(argv[1], c->name) == 0) return c->run(argc, argv);
-  usage();
+  std::fprintf(stderr, "keyway: unknown command %s\n", argv[1]);
+  usage(stderr);
   return 2;
 }

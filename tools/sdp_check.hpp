@@ -11,7 +11,10 @@
 namespace keyway::tools {
 
 // Returns 0 when the text parses and its transport can be read, 1 otherwise.
-int print_sdp_check(const std::string& text);
+// Every error names its line. With `answerer`, the text is also taken as an
+// offer to that answerer: a refused offer is reported with the reason and
+// its line (1), and so is each refused section (a note; issue 15).
+int print_sdp_check(const std::string& text, const sdp::AnswerOptions* answerer = nullptr);
 
 // Parses `offer_text` leniently and prints the answer made with `options` on
 // stdout (and a note when an extmap id conflict was dropped). Returns 0, or 1

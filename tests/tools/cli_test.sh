@@ -5,31 +5,135 @@
 set -u
 K=$1
 ROOT=$2
+BENCH=${3:-}  # keyway-bench, when built
 fail=0
 check() {  # what, command...
   local what=$1
   shift
   if "$@" >/tmp/keyway-cli-test.$$ 2>&1; then echo "ok   $what"; else echo "FAIL $what"; sed 's/^/     /' /tmp/keyway-cli-test.$$ | tail -20; fail=1; fi
 }
+pcapdir=$(mktemp -d)
 offer=$(ls "$ROOT"/tests/sdp/corpus/*chrom*offer* 2>/dev/null | head -1)
 [ -n "$offer" ] || offer=$(ls "$ROOT"/tests/sdp/corpus/*offer* | head -1)
 check "sdp check parses a browser offer strictly" "$K" sdp check "$offer"
 check "sdp check rejects garbage, naming the line" bash -c "! printf 'v=0\\r\\nbogus\\r\\n' | '$K' sdp check >/dev/null 2>&1 && printf 'v=0\\r\\nbogus\\r\\n' | '$K' sdp check 2>&1 | grep -q 'line 2'"
+# Issue 15: every SDP error names its line, and an offer an answerer would
+# refuse is reported with the reason (it passed silently: exit 0).
+sdp_errors_have_lines() {
+  local bad="$ROOT/tests/sdp/bad" out
+  out=$("$K" sdp check "$bad/no-common-codec-offer.sdp" 2>&1) && return 1
+  echo "$out" | grep -q 'refused: an answerer would refuse this offer: line 5: .*no codec in common' || return 1
+  out=$("$K" sdp check "$bad/no-fingerprint-offer.sdp" 2>&1) && return 1
+  echo "$out" | grep -q 'line 5: .*no a=fingerprint' || return 1
+  out=$("$K" sdp check "$bad/plain-rtp-offer.sdp" 2>&1) && return 1
+  echo "$out" | grep -q 'line 6: .*unsupported transport profile' || return 1
+  # an attribute value: a fingerprint with a byte that is not hex, on its own line
+  local n
+  n=$(grep -n '^a=fingerprint' "$offer" | head -1 | cut -d: -f1)
+  out=$(sed '0,/^a=fingerprint:sha-256 ../s//a=fingerprint:sha-256 ZZ/' "$offer" | "$K" sdp check 2>&1) && return 1
+  echo "$out" | grep -q "line $n: .*a=fingerprint: not a hex digit \[a=fingerprint:sha-256 ZZ" || return 1
+  # the same line reaches `keyway answer`'s failure text
+  out=$("$K" answer --seconds 1 <"$bad/no-fingerprint-offer.sdp" 2>&1)
+  echo "$out" | grep -q 'no a=fingerprint.*(SDP line 5)' || { echo "$out"; return 1; }
+  "$K" sdp check "$offer" | grep -q '^answerer: accepts 2 of 2 m= sections'
+}
+check "sdp check: every error names its line; an offer an answerer would refuse is reported with the reason" sdp_errors_have_lines
 check "sdp answer output passes the strict parser" bash -c "'$K' sdp answer < '$offer' | '$K' sdp check"
 check "sdp answer --setup=passive answers passive" bash -c "'$K' sdp answer --setup=passive < '$offer' | grep -q 'a=setup:passive'"
 check "demo completes the chain (quiet)" "$K" demo --quiet --seconds 1
+# The ladder says what happens, in the order it happens (issue 15). One demo
+# run, several checks on its output.
+"$K" demo --seconds 1 >"$pcapdir/ladder.txt" 2>&1
+ladder_rto() {  # the timeout actually used and the RTT it came from ("(0 ms): 2 x RTT" before)
+  grep -Eq 'A     dtls: initial retransmission timeout [0-9]+ ms = 2 x RTT [0-9]+\.[0-9]{3} ms \(' "$pcapdir/ladder.txt" &&
+    grep -Eq 'B     dtls: initial retransmission timeout [0-9]+ ms = 2 x RTT' "$pcapdir/ladder.txt" &&
+    ! grep -q 'ms): 2 x RTT' "$pcapdir/ladder.txt"
+}
+check "demo ladder: the RTO line prints the RTT and the timeout used" ladder_rto
+ladder_order() {  # each side's fingerprint check is printed before what follows it
+  awk '/B     dtls: peer certificate .* matches a=fingerprint/ { if (!b_flight5) b_ok = 1 }
+       /B -> A  DTLS Certificate, ClientKeyExchange/ { b_flight5 = 1 }
+       /A     dtls: peer certificate .* matches a=fingerprint/ { if (!a_done && !a_fin) a_ok = 1 }
+       /A     dtls: handshake complete/ { a_done = 1 }
+       /A -> B  DTLS ChangeCipherSpec, Finished/ { a_fin = 1 }
+       END { exit !(a_ok && b_ok) }' "$pcapdir/ladder.txt"
+}
+check "demo ladder: 'peer certificate ... matches' comes before the flight and Finished that follow the check" ladder_order
+ladder_why() {  # DTLS on a valid pair before nomination, and no HelloVerifyRequest, are explained
+  grep -q 'B     peer: DTLS starts on ' "$pcapdir/ladder.txt" &&
+    grep -q 'A     peer: no HelloVerifyRequest: .*ICE' "$pcapdir/ladder.txt" &&
+    grep -q 'B     peer: the DTLS client speaks first' "$pcapdir/ladder.txt" &&
+    # when ice_connected follows srtp_ready, the connected line says why
+    awk '/B  \*\* srtp_ready/ { ready = 1 }
+         /B     ice: connected: / { if (ready && $0 !~ /already ran on it/) bad = 1; seen = 1 }
+         END { exit !(seen && !bad) }' "$pcapdir/ladder.txt"
+}
+check "demo ladder: why DTLS starts before ice_connected, and why there is no HelloVerifyRequest" ladder_why
+ladder_srtcp() {  # the first SRTCP packets are shown like the first SRTP ones
+  grep -Eq '(A -> B|B -> A)  SRTCP SR ssrc 0x[0-9a-f]{8} \([0-9]+ bytes\)' "$pcapdir/ladder.txt" &&
+    grep -q 'srtp: decrypted RTCP (' "$pcapdir/ladder.txt"
+}
+check "demo ladder: the first SRTCP packets appear, protected and decrypted" ladder_srtcp
+# Issue 15: with the default seed, --loss 0.2 lost no DTLS datagram (seed 1),
+# so the learner it was meant for never saw a retransmission.
+demo_loss_shows_retransmission() {
+  "$K" demo --seconds 0.3 --loss 0.2 >"$pcapdir/loss.txt" 2>&1 &&
+    grep -q 'DTLS .*\*\* LOST \*\*' "$pcapdir/loss.txt" &&
+    grep -q 'dtls: timer expired: retransmitting the flight' "$pcapdir/loss.txt" &&
+    "$K" demo --help | grep -q 'with --loss 0.2 the first ClientHello is lost'
+}
+check "demo --loss 0.2 (default seed) loses a DTLS datagram and shows its retransmission" demo_loss_shows_retransmission
 check "srtp-demo runs every profile" "$K" srtp-demo --quiet --seconds 1 --seed 7
 check "demo rejects a bad option" bash -c "! '$K' demo --loss 2"
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
 check "answer names the layer on an unusable offer" bash -c "printf 'v=0\r\n\r\n' | '$K' answer --seconds 1 2>&1 | grep -q 'sdp'"
 check "answer refuses --bind 0.0.0.0 as a candidate, naming ICE" bash -c "! '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>/dev/null && '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>&1 | grep -q 'ice: invalid argument.*0.0.0.0'"
 # keyway explain (issue 15): help, hex on stdin and on the command line, a capture of a real DTLS association.
+# --help on every command and subcommand prints its usage on stdout and exits 0
+# (issue 15: `dtls server --help` was an unknown option, `sdp check --help`
+# tried to open a file named --help, answer/offer rejected it).
+every_help() {
+  local bad=0 args
+  while read -r args; do
+    [ -n "$args" ] || continue
+    # shellcheck disable=SC2086
+    if ! "$K" $args </dev/null >"$pcapdir/help.out" 2>"$pcapdir/help.err" || ! grep -q '^usage: keyway' "$pcapdir/help.out"; then
+      echo "keyway $args: exit or usage wrong:"; cat "$pcapdir/help.out" "$pcapdir/help.err"; bad=1
+    fi
+  done <<'EOF'
+--help
+help
+-h
+demo --help
+demo -h
+answer --help
+offer --help
+sdp --help
+sdp check --help
+sdp answer --help
+dtls --help
+dtls client --help
+dtls server --help
+dtls server --listen 127.0.0.1:0 --help
+explain --help
+srtp-demo --help
+EOF
+  if [ -n "$BENCH" ]; then
+    for b in "" srtp ice sdp call dtls memory footprint; do
+      # shellcheck disable=SC2086
+      if ! timeout 10 "$BENCH" $b --help >"$pcapdir/help.out" 2>&1 || ! grep -q "^usage: keyway-bench $b" "$pcapdir/help.out"; then
+        echo "keyway-bench $b --help: exit or usage wrong:"; cat "$pcapdir/help.out"; bad=1
+      fi
+    done
+  fi
+  return $bad
+}
+check "--help on every command and subcommand prints usage and exits 0" every_help
 check "explain --help prints its usage" bash -c "'$K' explain --help | grep -q 'usage: keyway explain'"
 stun=000100582112a442b7e7a701bc34d686fa87dfae802200105354554e207465737420636c69656e74002400046e0001ff80290008932ff9b151263b36000600096576746a3a68367659202020000800149aeaa70cbfd8cb56781ef2b5b2d3f249c1b571a280280004e57a3bcf
 check "explain reads hex on stdin and checks MESSAGE-INTEGRITY" bash -c "echo $stun | '$K' explain --password VOkJxbRl1RmTxUk/WvJxBt | grep -q 'HMAC-SHA1: valid with password'"
 check "explain reads spaced hex arguments" bash -c "'$K' explain 00 01 00 00 21 12 a4 42 00 01 02 03 04 05 06 07 08 09 0a 0b | grep -q 'Binding request'"
 check "explain rejects what is neither a file nor hex" bash -c "! '$K' explain no-such-file 2>/dev/null"
-pcapdir=$(mktemp -d)
 dtls_capture() {
   "$K" dtls server --listen 127.0.0.1:0 --timeout 5 --pcap "$pcapdir/server.pcap" --keylog "$pcapdir/keys.log" >"$pcapdir/server.out" 2>&1 &
   local server=$!
