@@ -51,6 +51,13 @@ run_image() {  # name [build dir]
   status=$?
   printf '%s\n' "$out"
   last=$(printf '%s\n' "$out" | tail -1)
+  # Budget (issue 17): the main stack, which runs each endpoint in turn, at most 8 KiB.
+  local stack
+  stack=$(printf '%s\n' "$last" | sed -n 's/.* stack_peak_bytes=\([0-9]*\).*/\1/p')
+  if [ -n "$stack" ] && [ "$stack" -gt 8192 ]; then
+    echo "m4 $1 FAILED stack_peak_bytes=$stack over the 8 KiB budget"
+    return 1
+  fi
   case "$last" in
     "m4 $1 ok "*) [ "$status" -eq 0 ] && return 0 ;;
   esac
