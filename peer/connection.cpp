@@ -140,6 +140,7 @@ Status Connection::gather_through_stun_servers(const SocketAddr& host) {
 // the first local address (ice/agent_relay.cpp).
 Status Connection::allocate_on_turn_servers() {
   if (turn_added_ || config_.turn_servers.empty()) return ok_status();
+  ENSURE(profile::kTurn, make_error(Layer::peer, Code::invalid_argument, "TURN servers configured, but TURN is not in this build (meson -Dprofile=minimal)"));
   turn_added_ = true;
   for (const TurnServerConfig& t : config_.turn_servers) {
     auto uri = ice::turn::parse_uri(t.uri);
