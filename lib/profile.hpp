@@ -17,6 +17,8 @@ inline constexpr bool kMinimal = false;
 inline constexpr bool kTurn = !kMinimal;
 // SRTP's AES-CM + HMAC-SHA1 profiles (RFC 3711); without them AEAD_AES_*_GCM only (RFC 7714).
 inline constexpr bool kSrtpCm = !kMinimal;
+// Error::detail texts (lib/result.hpp make_error); without them "" (layer and code stay).
+inline constexpr bool kErrorText = !kMinimal;
 // STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4) rather than one.
 inline constexpr bool kFastCrc32 = !kMinimal;
 
