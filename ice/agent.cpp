@@ -272,7 +272,7 @@ void Agent::add_pair(uint8_t local, uint8_t remote) {
   heard_[index] = Timestamp::never();
   set_initial_state(index);
   // A pair on a relayed candidate: its permission first (RFC 8656 §9).
-  int relay = relay_of_base(local_base_[local]);
+  int relay = profile::kTurn ? relay_of_base(local_base_[local]) : -1;
   if (relay >= 0 && !relays_[relay].add_peer(now_, remote_[remote].address).ok()) ++stats_.dropped;
 }
 

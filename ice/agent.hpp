@@ -49,6 +49,7 @@
 #include "keyway/ice/stun/message.hpp"
 #include "keyway/ice/timing.hpp"
 #include "keyway/ice/turn/client.hpp"
+#include "keyway/lib/profile.hpp"
 #include "keyway/lib/bytes.hpp"
 #include "keyway/lib/result.hpp"
 #include "keyway/lib/rng.hpp"
@@ -182,7 +183,7 @@ class Agent {
   // call is over; their last requests come out of poll_output.
   void close_relays(Timestamp now);
   // The TURN clients, for stats and the ladder.
-  std::span<const turn::Client> turn_clients() const { return {relays_.get(), relay_count_}; }
+  std::span<const turn::Client> turn_clients() const { return {relays_.get(), relay_count()}; }
   // to: the local address the datagram arrived on.
   Verdict handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to);
   void handle_timeout(Timestamp now);
@@ -349,7 +350,9 @@ class Agent {
   Output poll_once(MutableBytes scratch);
   Verdict handle_stun(Bytes datagram, const SocketAddr& from, const SocketAddr& to);
 
-  // agent_relay.cpp: TURN allocations, relayed candidates, wrapping
+  // agent_relay.cpp: TURN allocations, relayed candidates, wrapping. Without
+  // TURN (profile::kTurn) relay_count() is a constant 0: no relay path is linked.
+  std::size_t relay_count() const { return profile::kTurn ? relay_count_ : 0; }
   int relay_of_base(const SocketAddr& base) const;
   int relay_of_server(const SocketAddr& server, const SocketAddr& local) const;
   bool poll_relays(Timestamp now, MutableBytes scratch, Output& out);

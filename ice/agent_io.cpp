@@ -9,7 +9,7 @@ namespace keyway::ice {
 
 Verdict Agent::handle_datagram(Timestamp now, Bytes datagram, const SocketAddr& from, const SocketAddr& to) {
   clamp(now);
-  if (relay_count_ > 0 && state_ != AgentState::failed) {
+  if (relay_count() > 0 && state_ != AgentState::failed) {
     Relayed r = unwrap_relayed(now, datagram, from, to);
     if (r.from_relay) {
       if (r.data.empty()) return Verdict::accepted;  // the TURN client's own traffic
@@ -77,7 +77,7 @@ void Agent::advance() {
 
 void Agent::handle_timeout(Timestamp now) {
   clamp(now);
-  for (std::size_t i = 0; i < relay_count_; ++i) relays_[i].handle_timeout(now_);
+  for (std::size_t i = 0; i < relay_count(); ++i) relays_[i].handle_timeout(now_);
   advance();
 }
 
@@ -85,7 +85,7 @@ void Agent::handle_timeout(Timestamp now) {
 // into scratch, so one from a relayed base can be wrapped in place (agent_relay.cpp).
 Output Agent::poll_output(Timestamp now, MutableBytes scratch) {
   clamp(now);
-  if (relay_count_ == 0) return poll_once(scratch);
+  if (relay_count() == 0) return poll_once(scratch);
   constexpr std::size_t kRelayHeadroom = 48;  // Send indication: header, XOR-PEER-ADDRESS (IPv6), DATA header
   if (scratch.size() <= kRelayHeadroom) return poll_once(scratch);
   Output out;
@@ -145,7 +145,7 @@ Timestamp Agent::next_deadline() {
   if (!triggered_.empty() && checks_allowed()) consider(next_check_at_, "triggered check (Ta)");
   for (std::size_t i = 0; i < gather_count_; ++i)
     if (!gathers_[i].done) consider(gathers_[i].next, "srflx gathering");
-  for (std::size_t i = 0; i < relay_count_; ++i) consider(relays_[i].deadline(), "turn");
+  for (std::size_t i = 0; i < relay_count(); ++i) consider(relays_[i].deadline(), "turn");
   // Only while the wait lies ahead: once over, maybe_nominate() has run.
   if (controlling_ && !nomination_started_ && !first_valid_at_.is_never() &&
       first_valid_at_ + config_.timing.nomination_wait > now_)

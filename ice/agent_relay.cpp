@@ -21,17 +21,18 @@ constexpr Error kFailed = make_error(Layer::ice, Code::bad_state, "agent: failed
 constexpr Error kRelaysFull = make_error(Layer::ice, Code::capacity, "agent: TURN server capacity reached (2)");
 constexpr Error kNoHostForTurn = make_error(Layer::ice, Code::bad_state, "agent: no host candidate of the TURN server's family");
 constexpr Error kNoMemory = make_error(Layer::ice, Code::capacity, "agent: no memory for the TURN clients");
+constexpr Error kNoTurn = make_error(Layer::ice, Code::invalid_argument, "agent: TURN is not in this build (meson -Dprofile=minimal)");
 constexpr Error kNotRelayed = make_error(Layer::ice, Code::invalid_argument, "agent: not a relayed local address");
 }  // namespace
 
 int Agent::relay_of_base(const SocketAddr& base) const {
-  for (std::size_t i = 0; i < relay_count_; ++i)
+  for (std::size_t i = 0; i < relay_count(); ++i)
     if (relays_[i].allocated() && relays_[i].relayed() == base) return static_cast<int>(i);
   return -1;
 }
 
 int Agent::relay_of_server(const SocketAddr& server, const SocketAddr& local) const {
-  for (std::size_t i = 0; i < relay_count_; ++i)
+  for (std::size_t i = 0; i < relay_count(); ++i)
     if (relays_[i].server() == server && local_base_[relay_host_[i]] == local) return static_cast<int>(i);
   return -1;
 }
@@ -41,7 +42,7 @@ bool Agent::hidden_local(std::size_t local) const {
 }
 
 bool Agent::relays_pending() const {
-  for (std::size_t i = 0; i < relay_count_; ++i)
+  for (std::size_t i = 0; i < relay_count(); ++i)
     if (!relay_done_[i]) return true;
   return false;
 }
@@ -53,6 +54,7 @@ bool Agent::pair_sendable(const CandidatePair& p) const {
 }
 
 Status Agent::add_turn_server(const TurnServer& server) {
+  ENSURE(profile::kTurn, kNoTurn);
   ENSURE(state_ != AgentState::failed, kFailed);
   ENSURE(relay_count_ < kMaxTurnServers, kRelaysFull);
   int host = -1;
@@ -113,7 +115,7 @@ void Agent::on_relay_event(std::size_t relay, const turn::Event& e) {
     case turn::Event::Kind::failed: {
       relay_done_[relay] = true;
       bool any_allocated = false;
-      for (std::size_t i = 0; i < relay_count_; ++i) any_allocated = any_allocated || relays_[i].allocated();
+      for (std::size_t i = 0; i < relay_count(); ++i) any_allocated = any_allocated || relays_[i].allocated();
       // Relay-only with no relay left: the call cannot go anywhere, and TURN says why.
       if (config_.relay_only && !any_allocated && !relays_pending()) fail(e.error.code, e.error.detail);
       return;
@@ -132,7 +134,7 @@ void Agent::on_relay_event(std::size_t relay, const turn::Event& e) {
 // The TURN clients' own traffic (Allocate, Refresh, CreatePermission,
 // ChannelBind) and their events, before the agent's.
 bool Agent::poll_relays(Timestamp now, MutableBytes scratch, Output& out) {
-  for (std::size_t i = 0; i < relay_count_; ++i) {
+  for (std::size_t i = 0; i < relay_count(); ++i) {
     for (int guard = 0; guard < 64; ++guard) {
       turn::Output o = relays_[i].poll_output(now, scratch);
       if (o.kind == turn::Output::Kind::timeout) break;
@@ -203,7 +205,7 @@ namespace keyway::ice {
 
 void Agent::close_relays(Timestamp now) {
   clamp(now);
-  for (std::size_t i = 0; i < relay_count_; ++i) relays_[i].close(now_);
+  for (std::size_t i = 0; i < relay_count(); ++i) relays_[i].close(now_);
 }
 
 }  // namespace keyway::ice

@@ -18,8 +18,6 @@ namespace keyway::peer {
 
 namespace {
 
-constexpr std::size_t kMaxLocalCandidateText = ice::kMaxLocalCandidates * ice::kMaxCandidateText;
-
 ice::Config ice_config(const Config& c) {
   ice::Config ic;
   ic.controlling = c.role == Role::offerer;  // RFC 8445 §6.1.1: the offerer controls (unless lite)
@@ -142,6 +140,7 @@ Status Connection::gather_through_stun_servers(const SocketAddr& host) {
 // the first local address (ice/agent_relay.cpp).
 Status Connection::allocate_on_turn_servers() {
   if (turn_added_ || config_.turn_servers.empty()) return ok_status();
+  ENSURE(profile::kTurn, make_error(Layer::peer, Code::invalid_argument, "TURN servers configured, but TURN is not in this build (meson -Dprofile=minimal)"));
   turn_added_ = true;
   for (const TurnServerConfig& t : config_.turn_servers) {
     auto uri = ice::turn::parse_uri(t.uri);
@@ -153,20 +152,29 @@ Status Connection::allocate_on_turn_servers() {
 
 // Writes our candidates as SDP candidate values ("<foundation> 1 udp ...").
 namespace {
+// The text lives on the heap, sized for the candidates offered, for the
+// call of create_offer or accept_offer: on the stack, room for every
+// candidate (3.2 KB) was most of a microcontroller's 8 KiB (issue 17).
 struct CandidateTexts {
-  char text[kMaxLocalCandidateText] = {};
+  std::unique_ptr<char[]> text;
   std::string_view views[ice::kMaxLocalCandidates];
   std::size_t count = 0;
 };
 
 Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
+  std::size_t offered = 0;
+  for (const ice::Candidate& c : agent.local_candidates()) offered += agent.offered(c) ? 1 : 0;
+  const std::size_t room = std::min(offered, ice::kMaxLocalCandidates) * ice::kMaxCandidateText;
+  if (room == 0) return ok_status();
+  out.text.reset(new (std::nothrow) char[room]);
+  if (!out.text) return make_error(Layer::peer, Code::capacity, "no heap for the candidate lines");
   std::size_t used = 0;
   for (const ice::Candidate& c : agent.local_candidates()) {
     if (out.count >= ice::kMaxLocalCandidates) break;
     if (!agent.offered(c)) continue;  // relay-only: host addresses stay private
-    auto n = c.write(out.text + used, sizeof out.text - used);
+    auto n = c.write(out.text.get() + used, room - used);
     if (!n.ok()) return n.error();
-    std::string_view line(out.text + used, *n);
+    std::string_view line(out.text.get() + used, *n);
     static constexpr std::string_view kPrefix = "candidate:";
     if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
     out.views[out.count++] = line;

@@ -6,6 +6,11 @@
 
 namespace keyway::srtp {
 
+namespace {
+constexpr Error kNoCm =
+    make_error(Layer::srtp, Code::invalid_argument, "srtp: AES-CM + HMAC-SHA1 is not in this build (meson -Dprofile=minimal)");
+}  // namespace
+
 PacketCipher::CmSha1::~CmSha1() { crypto::secure_zero(&hmac, sizeof hmac); }
 
 PacketCipher::~PacketCipher() {
@@ -14,6 +19,7 @@ PacketCipher::~PacketCipher() {
 }
 
 Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len) {
+  ENSURE(profile.aead || keyway::profile::kSrtpCm, kNoCm);
   aead_ = profile.aead;
   tag_len_ = tag_len;
   std::memset(salt_, 0, sizeof salt_);

@@ -14,6 +14,7 @@
 #include "keyway/lib/crypto/aead.hpp"
 #include "keyway/lib/crypto/aes.hpp"
 #include "keyway/lib/crypto/hmac.hpp"
+#include "keyway/lib/profile.hpp"
 #include "keyway/lib/result.hpp"
 #include "keyway/srtp/kdf.hpp"
 #include "keyway/srtp/profile.hpp"
@@ -29,7 +30,8 @@ class PacketCipher {
 
   [[nodiscard]] Status init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len);
 
-  bool aead() const { return aead_; }
+  // Without AES-CM (profile::kSrtpCm) a constant: the AES-CM + HMAC paths are not linked.
+  bool aead() const { return aead_ || !profile::kSrtpCm; }
   std::size_t tag_len() const { return tag_len_; }
 
   // AES-CM counter block (RFC 3711 §4.1.1):

@@ -77,6 +77,25 @@ extern "C" [[noreturn]] void Fault_Handler() {
   board::exit(3);
 }
 
+// Quick failure: newlib's abort() (a failed throwing new, a libstdc++ range
+// check) and exit() end in _exit, and libnosys's _exit loops forever, so an
+// image that failed hung until run.sh's timeout. These three say why and
+// leave QEMU through semihosting with a failing exit code.
+extern "C" [[noreturn]] void _exit(int code) { board::exit(code); }
+
+extern "C" [[noreturn]] void abort() {
+  board::write("m4 FAILED abort\n");
+  board::exit(134);  // 128 + SIGABRT, as a shell reports it
+}
+
+// newlib's assert() calls this; its own prints through stdio.
+extern "C" [[noreturn]] void __assert_func(const char* file, int line, const char*, const char* expr) {
+  static board::Line message;  // static: not on a stack that may be exhausted
+  message.text("m4 FAILED assert ").text(file).text(":").num(static_cast<uint64_t>(line)).text(" ").text(expr).text("\n");
+  board::write(message.c_str());
+  board::exit(134);
+}
+
 namespace board {
 
 uint32_t millis() { return g_millis; }

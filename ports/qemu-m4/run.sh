@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs keyway's Cortex-M4 images under QEMU (issue 17):
-#   ports/qemu-m4/run.sh [cycles|call|minimal|all]   (default: all, the call last)
+#   ports/qemu-m4/run.sh [fail|cycles|call|minimal|all]   (default: all, the call last)
 # 1. mbedTLS 3.6 cross-built once per profile (ports/qemu-m4/mbedtls_m4.sh, cached),
 # 2. keyway and the images cross-built with Meson (build-m4/, and
 #    build-m4-minimal/ with -Dprofile=minimal; incremental),
 # 3. the call image's flash per part (footprint.py: "footprint <part> text_bytes=<n> profile=full"),
 # 4. each image run by qemu-system-arm -M netduinoplus2 (an STM32F405) with a
 #    timeout; it prints through semihosting and exits with its result. "all":
-#    the minimal profile's call (its line ends in profile=minimal), then the
-#    full profile's cycles and call.
+#    the forced failure, the minimal profile's call (its line ends in
+#    profile=minimal), then the full profile's cycles and call. "fail": an
+#    image that aborts must say so and exit non-zero within seconds (abort,
+#    exit and assert leave QEMU through semihosting; board.cpp).
 # The output ends with the call image's line (a contract, parsed by tools):
 #   m4 call ok text_bytes=<n> data_bytes=<n> bss_bytes=<n> heap_peak_bytes=<n> stack_peak_bytes=<n> established_bytes=<n> handshake_ms=<n> cert_gen_ms=<n>
 # Exits non-zero when a step fails or an image's last line does not say ok.
@@ -49,11 +51,35 @@ run_image() {  # name [build dir]
   status=$?
   printf '%s\n' "$out"
   last=$(printf '%s\n' "$out" | tail -1)
+  # Budget (issue 17): the main stack, which runs each endpoint in turn, at most 8 KiB.
+  local stack
+  stack=$(printf '%s\n' "$last" | sed -n 's/.* stack_peak_bytes=\([0-9]*\).*/\1/p')
+  if [ -n "$stack" ] && [ "$stack" -gt 8192 ]; then
+    echo "m4 $1 FAILED stack_peak_bytes=$stack over the 8 KiB budget"
+    return 1
+  fi
   case "$last" in
     "m4 $1 ok "*) [ "$status" -eq 0 ] && return 0 ;;
   esac
   [ "$status" -eq 124 ] && echo "m4 $1 FAILED timeout after ${timeout_s}s"
   [ "$status" -ne 0 ] || echo "m4 $1 FAILED exit status 0 but no ok line"
+  return 1
+}
+
+# The forced failure (main_fail.cpp): "m4 FAILED abort" and a failing exit
+# status, long before the timeout (before board.cpp's _exit/abort it hung).
+run_fail() {
+  local elf="$build/ports/qemu-m4/m4_fail.elf" out status
+  echo "== m4 fail: qemu-system-arm -M netduinoplus2 $elf (must fail fast)"
+  out=$(timeout 30 qemu-system-arm -M netduinoplus2 -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native -icount shift=3 -kernel "$elf" 2>&1)
+  status=$?
+  printf '%s\n' "$out"
+  if [ "$status" -ne 0 ] && [ "$status" -ne 124 ] && [ "$(printf '%s\n' "$out" | tail -1)" = "m4 FAILED abort" ]; then
+    echo "m4 fail ok exit_status=$status"
+    return 0
+  fi
+  echo "m4 fail FAILED exit status $status (124: hung until the timeout)"
   return 1
 }
 
@@ -66,10 +92,11 @@ fi
 
 fail=0
 case "$what" in
+  fail) run_fail || fail=1 ;;
   cycles) run_image cycles || fail=1 ;;
   call) run_image call || fail=1 ;;
   minimal) run_image call "$minimal_build" || fail=1 ;;
-  all) run_image call "$minimal_build" || fail=1; run_image cycles || fail=1; run_image call || fail=1 ;;
-  *) echo "usage: $0 [cycles|call|minimal|all]" >&2; exit 2 ;;
+  all) run_fail || fail=1; run_image call "$minimal_build" || fail=1; run_image cycles || fail=1; run_image call || fail=1 ;;
+  *) echo "usage: $0 [fail|cycles|call|minimal|all]" >&2; exit 2 ;;
 esac
 exit $fail

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// The build profile (meson -Dprofile=full|minimal; docs/embedding.md). The
+// minimal profile leaves out what a device does not need. Code tests these
+// constants in a plain `if`: what a profile leaves out is dead code, and the
+// linker (--gc-sections) drops it. The full profile (the default) keeps all.
+#pragma once
+
+namespace keyway::profile {
+
+#if KEYWAY_PROFILE_MINIMAL
+inline constexpr bool kMinimal = true;
+#else
+inline constexpr bool kMinimal = false;
+#endif
+
+// TURN relays (ice/turn, RFC 8656): Agent::add_turn_server fails without them.
+inline constexpr bool kTurn = !kMinimal;
+// SRTP's AES-CM + HMAC-SHA1 profiles (RFC 3711); without them AEAD_AES_*_GCM only (RFC 7714).
+inline constexpr bool kSrtpCm = !kMinimal;
+// Error::detail texts (lib/result.hpp make_error); without them "" (layer and code stay).
+inline constexpr bool kErrorText = !kMinimal;
+// STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4) rather than one.
+inline constexpr bool kFastCrc32 = !kMinimal;
+
+}  // namespace keyway::profile
