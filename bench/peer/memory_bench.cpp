@@ -229,7 +229,8 @@ int run_memory(int, char**) {
               sizeof(ice::Agent), sizeof(std::optional<dtls::Endpoint>), sizeof(srtp::Session), sizeof(peer::Stats),
               sizeof(peer::Connection) - parts);
   std::printf("  answerer heap: constructed %zu (ICE check storage), connected %zu (ICE %zu, DTLS %zu), established "
-              "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest mbedTLS key contexts)\n",
+              "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest the AEAD key contexts: "
+              "2 DTLS + 4 SRTP, each a keyway object holding mbedTLS's context and the AES context mbedTLS allocates)\n",
               made - sizeof(peer::Connection), at_connect - sizeof(peer::Connection), ice_at_connect,
               dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, dtls_after, slots_out, slots_in,
               tables);
