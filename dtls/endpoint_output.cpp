@@ -145,7 +145,7 @@ const char* Endpoint::last_timeout_reason() const {
 }
 
 std::size_t Endpoint::heap_bytes() const {
-  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size : 0) + peer_cert_len_;
+  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_;
 }
 
 // ---- timers and output -----------------------------------------------------

@@ -35,8 +35,9 @@ struct HandshakeContext {
   HandshakeContext(const HandshakeContext&) = delete;
   HandshakeContext& operator=(const HandshakeContext&) = delete;
 
-  // Allocates the reassembly pool and the flight buffer (sized for our own
-  // certificate). False when the heap is exhausted.
+  // Allocates the flight buffer (sized for our own certificate); the
+  // reassembly pool grows from nothing as the peer's messages need it, up to
+  // Config::max_reassembly_bytes. False when the heap is exhausted.
   [[nodiscard]] bool allocate_buffers();
   std::size_t heap_bytes() const;
 
@@ -45,8 +46,11 @@ struct HandshakeContext {
   const char* timeout_reason = "idle";
   Reassembler reassembler;
   Flight flight;
-  uint8_t* pool = nullptr;          // reassembly pool, then flight buffer
+  uint8_t* pool = nullptr;          // the flight buffer
   std::size_t pool_size = 0;
+  uint8_t* reassembly_pool = nullptr;  // grown by grow_reassembly_pool
+  std::size_t reassembly_size = 0;
+  static MutableBytes grow_reassembly_pool(void* self, std::size_t at_least);
   // RFC 6347 §4.2.4: the first message_seq of the peer flight that our
   // current flight answers; its repetition means our flight was lost.
   bool peer_flight_boundary = true;

@@ -11,9 +11,25 @@ constexpr Error kInconsistent = make_error(Layer::dtls, Code::illegal_parameter,
 }  // namespace
 
 void Reassembler::init(MutableBytes pool, std::size_t max_message) {
+  init_growing(pool, pool.size(), max_message, nullptr, nullptr);
+}
+
+void Reassembler::init_growing(MutableBytes pool, std::size_t max_pool, std::size_t max_message, Grow grow, void* owner) {
   pool_ = pool;
+  max_pool_ = max_pool < pool.size() ? pool.size() : max_pool;
+  grow_ = grow;
+  owner_ = owner;
   max_message_ = max_message;
   reset(0);
+}
+
+// A larger pool for pool_used_ + need bytes, if the owner can give one.
+bool Reassembler::grow_to(std::size_t total) {
+  if (grow_ == nullptr || total > max_pool_) return false;
+  MutableBytes bigger = grow_(owner_, total);
+  if (bigger.size() < total) return false;
+  pool_ = bigger;
+  return true;
 }
 
 void Reassembler::reset(uint16_t next_seq) {
@@ -49,11 +65,11 @@ void Reassembler::compact() {
 bool Reassembler::make_room(std::size_t need, uint16_t seq) {
   if (pool_used_ + need <= pool_.size()) return true;
   compact();
-  if (pool_used_ + need <= pool_.size()) return true;
+  if (pool_used_ + need <= pool_.size() || grow_to(pool_used_ + need)) return true;
   if (seq != next_seq_) return false;
   for (auto& s : slots_) s.used = false;  // future messages: the peer will resend them
   pool_used_ = 0;
-  return need <= pool_.size();
+  return need <= pool_.size() || grow_to(need);
 }
 
 void Reassembler::copy_in(Slot& s, const HandshakeFragment& f) {
@@ -73,7 +89,7 @@ Result<Reassembler::Added> Reassembler::add(const HandshakeFragment& f) {
   uint16_t delta = static_cast<uint16_t>(f.msg_seq - next_seq_);
   if (delta >= 0x8000) return Added::old;      // before next_seq: a retransmission
   if (delta >= kSlots) return Added::ignored;  // too far ahead to buffer
-  ENSURE(f.length <= max_message_ && footprint(f.length) <= pool_.size(), kTooBig);
+  ENSURE(f.length <= max_message_ && footprint(f.length) <= max_pool_, kTooBig);
   Slot& s = slots_[index(f.msg_seq)];
   if (s.used && (s.type != f.type || s.length != f.length)) {
     // Unauthenticated, so either may be a damaged copy (a flipped

@@ -14,6 +14,12 @@
 // is full, future messages give way to the next in-order one (the peer
 // retransmits them). Fragments of already-delivered messages are reported
 // as `old` so the endpoint can detect a peer retransmission (RFC 6347 §4.2.4).
+//
+// The pool may also grow (init_growing): it starts empty and the owner's
+// callback gives a larger one, the bytes so far copied, whenever a message
+// does not fit after compaction, up to a maximum; only past that maximum do
+// future messages give way. A handshake of small messages then holds what
+// it needs, not the configured maximum (issue 13).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +40,12 @@ class Reassembler {
 
   // The pool must outlive the reassembler; max_message bounds one body.
   void init(MutableBytes pool, std::size_t max_message);
+  // A pool of `at_least` bytes or more (at most the maximum given to
+  // init_growing) holding the current pool's bytes; empty if none.
+  using Grow = MutableBytes (*)(void* owner, std::size_t at_least);
+  // Starts with `pool` (may be empty) and grows it through `grow` up to max_pool.
+  void init_growing(MutableBytes pool, std::size_t max_pool, std::size_t max_message, Grow grow, void* owner);
+  std::size_t pool_size() const { return pool_.size(); }
   // Next message_seq expected; clears all slots.
   void reset(uint16_t next_seq);
   uint16_t next_seq() const { return next_seq_; }
@@ -66,7 +78,12 @@ class Reassembler {
   void compact();
   void copy_in(Slot& s, const HandshakeFragment& f);
 
+  bool grow_to(std::size_t need);
+
   MutableBytes pool_;
+  std::size_t max_pool_ = 0;  // the pool's size, or what it may grow to
+  Grow grow_ = nullptr;
+  void* owner_ = nullptr;
   std::size_t max_message_ = 0;
   std::size_t pool_used_ = 0;  // bump pointer; compacted when it runs out
   Slot slots_[kSlots];

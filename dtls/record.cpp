@@ -15,6 +15,7 @@ constexpr Error kBadVersion = make_error(Layer::dtls, Code::malformed, "dtls rec
 constexpr Error kAuth = make_error(Layer::dtls, Code::auth_failed, "dtls record: authentication failed");
 constexpr Error kShort = make_error(Layer::dtls, Code::truncated, "dtls record: protected fragment shorter than its overhead");
 constexpr Error kTooBig = make_error(Layer::dtls, Code::malformed, "dtls record: plaintext longer than 2^14 bytes");
+constexpr Error kNoHeap = make_error(Layer::dtls, Code::capacity, "dtls record: no heap for the epoch's AEAD (keys)");
 
 void write_header(ByteWriter& w, ContentType type, uint16_t version, uint16_t epoch, uint64_t seq, std::size_t len) {
   w.write_u8(static_cast<uint8_t>(type));
@@ -50,8 +51,8 @@ Result<Record> read_record(ByteReader& datagram) {
 
 void RecordCipher::clear() {
   if (!ready_) return;
-  if (kind_ == AeadKind::chacha20_poly1305) aead_.chacha.~ChaCha20Poly1305();
-  else aead_.gcm.~AesGcm();
+  gcm_.reset();  // each wipes its key as it is destroyed
+  chacha_.reset();
   crypto::secure_zero(iv_, sizeof iv_);
   ready_ = false;
 }
@@ -61,27 +62,27 @@ Status RecordCipher::init(AeadKind kind, Bytes key, Bytes fixed_iv) {
   kind_ = kind;
   std::memset(iv_, 0, sizeof iv_);
   std::memcpy(iv_, fixed_iv.data(), fixed_iv.size() <= 12 ? fixed_iv.size() : 12);
-  ready_ = true;  // a member is constructed from here on: clear() destroys it
-  Status s = ok_status();
+  ready_ = true;  // from here on clear() releases what was allocated
+  Status s = kNoHeap;
   if (kind == AeadKind::chacha20_poly1305) {
-    new (&aead_.chacha) crypto::ChaCha20Poly1305();
-    s = aead_.chacha.set_key(key);
+    chacha_.reset(new (std::nothrow) crypto::ChaCha20Poly1305());
+    if (chacha_) s = chacha_->set_key(key);
   } else {
-    new (&aead_.gcm) crypto::AesGcm();
-    s = aead_.gcm.set_key(key);
+    gcm_.reset(new (std::nothrow) crypto::AesGcm());
+    if (gcm_) s = gcm_->set_key(key);
   }
   if (!s.ok()) clear();
   return s;
 }
 
 Status RecordCipher::aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.seal(n, aad, body, tag);
-  return aead_.gcm.seal(n, aad, body, tag);
+  if (kind_ == AeadKind::chacha20_poly1305) return chacha_->seal(n, aad, body, tag);
+  return gcm_->seal(n, aad, body, tag);
 }
 
 Status RecordCipher::aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.open(n, aad, body, tag);
-  return aead_.gcm.open(n, aad, body, tag);
+  if (kind_ == AeadKind::chacha20_poly1305) return chacha_->open(n, aad, body, tag);
+  return gcm_->open(n, aad, body, tag);
 }
 
 std::size_t RecordCipher::overhead() const {

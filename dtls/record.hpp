@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "keyway/dtls/constants.hpp"
@@ -44,7 +45,9 @@ constexpr std::size_t kMaxPlaintext = 16384;  // RFC 5246 §6.2.1
 
 // The AEAD state of one direction of one epoch. Holds only the negotiated
 // AEAD (AES-GCM or ChaCha20-Poly1305), not both: this is most of the
-// established state, so it is kept as small as the primitives allow.
+// established state, so it is kept as small as the primitives allow. The
+// AEAD is on the heap from init() (keys exist: the end of a handshake) until
+// clear(), so an endpoint still in its handshake holds neither (issue 13).
 class RecordCipher {
  public:
   RecordCipher() {}
@@ -73,13 +76,8 @@ class RecordCipher {
   Status aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag);
   Status aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag);
 
-  union Aead {
-    Aead() {}
-    ~Aead() {}
-    crypto::AesGcm gcm;
-    crypto::ChaCha20Poly1305 chacha;
-  };
-  Aead aead_;
+  std::unique_ptr<crypto::AesGcm> gcm_;
+  std::unique_ptr<crypto::ChaCha20Poly1305> chacha_;
   uint8_t iv_[12] = {};
   AeadKind kind_ = AeadKind::aes128_gcm;
   bool ready_ = false;

@@ -15,6 +15,7 @@ constexpr Error kNoRng = make_error(Layer::ice, Code::invalid_argument, "agent: 
 constexpr Error kLocalFull = make_error(Layer::ice, Code::capacity, "agent: local candidate capacity reached");
 constexpr Error kRemoteFull = make_error(Layer::ice, Code::capacity, "agent: remote candidate capacity reached");
 constexpr Error kServersFull = make_error(Layer::ice, Code::capacity, "agent: STUN server capacity reached");
+constexpr Error kNoStorageHeap = make_error(Layer::ice, Code::capacity, "agent: no heap to grow the check storage");
 constexpr Error kNoHost = make_error(Layer::ice, Code::bad_state, "agent: no host candidate of the STUN server's family");
 constexpr Error kUnspecified = make_error(Layer::ice, Code::invalid_argument,
                                           "agent: a host candidate needs a concrete address and port, not 0.0.0.0, :: or port 0 "
@@ -54,10 +55,7 @@ Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controll
   config_.max_local_candidates = bounded(config.max_local_candidates, kMaxLocalCandidates);
   config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
   config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
-  if (!allocate_check_storage()) {
-    fail(Code::capacity, "agent: no heap for the check storage (Config max_* sizes it)");
-    return;
-  }
+  reset_check_storage();  // grown as candidates arrive (agent_storage.cpp)
   if (rng_ == nullptr) {
     fail(kNoRng.code, kNoRng.detail);
     return;
@@ -102,11 +100,13 @@ void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
 
 Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(state_ != AgentState::failed, kFailed);
-  ENSURE(local_count_ < local_cap_, released_ ? kReleased : kLocalFull);
+  ENSURE(!released_, kReleased);
+  ENSURE(local_count_ < config_.max_local_candidates, kLocalFull);
   // RFC 8445 §5.1.1.1: candidates are the interfaces' own addresses; the
   // wildcard address (or port 0) would be offered to the peer as is.
   ENSURE(!addr.is_unspecified() && addr.port != 0, kUnspecified);
   ENSURE(find_local_base(addr) < 0, kDuplicate);
+  ENSURE(reserve_locals(local_count_ + 1), kNoStorageHeap);
   Candidate c;
   c.component = 1;
   c.address = addr;
@@ -136,7 +136,8 @@ Status Agent::add_stun_server(const SocketAddr& server) {
     if (!gathering_through(i, server)) ++fresh;
   }
   ENSURE(hosts > 0, kNoHost);
-  ENSURE(gather_count_ + fresh <= gather_cap_, kServersFull);  // all or nothing
+  ENSURE(gather_count_ + fresh <= config_.max_local_candidates * kMaxStunServers, kServersFull);  // all or nothing
+  ENSURE(reserve_gathers(gather_count_ + fresh), kNoStorageHeap);
   remember_server(server);  // for restart() once released
   // Hosts already gathering through this server are left alone, so calling
   // again after each new host address asks only for the new one.
@@ -203,7 +204,8 @@ Status Agent::add_remote_entry(const Candidate& c, int& index) {
     }
     return ok_status();
   }
-  ENSURE(remote_count_ < remote_cap_, kRemoteFull);
+  ENSURE(remote_count_ < config_.max_remote_candidates, kRemoteFull);
+  ENSURE(reserve_remotes(remote_count_ + 1), kNoStorageHeap);
   index = static_cast<int>(remote_count_);
   remote_[remote_count_++] = c;
   form_pairs_for_remote(static_cast<uint8_t>(index));
@@ -256,7 +258,8 @@ void Agent::add_pair(uint8_t local, uint8_t remote) {
   if (find_pair(local, remote) >= 0) return;
   uint32_t l = local_[local].priority, r = remote_[remote].priority;
   uint64_t priority = controlling_ ? pair_priority(l, r) : pair_priority(r, l);
-  int slot = pair_count_ < pair_cap_ ? static_cast<int>(pair_count_) : prunable_pair(priority);
+  // A new slot while the table may grow (out of heap: treated as full).
+  int slot = reserve_pairs(pair_count_ + 1) ? static_cast<int>(pair_count_) : prunable_pair(priority);
   if (slot < 0) {
     ++stats_.dropped;  // the table is full of better or busier pairs
     return;

@@ -18,8 +18,10 @@
 //
 // Capacities come from Config and are bounded by the kMax constants. What
 // only connectivity checks need (candidate lists, the check list, srflx
-// gathering) lives in one heap block sized by Config, allocated by the
-// constructor; RFC 8445 §8.3 lets a full agent free it 3 s after ICE
+// gathering) lives in heap blocks grown as candidates, pairs and gatherings
+// arrive (setup time), never past Config's max_* (an agent that sees one
+// candidate each way holds one pair, not max_pairs); RFC 8445 §8.3 lets a
+// full agent free them 3 s after ICE
 // completes, keeping only the selected pair (consent goes on, requests on
 // it are answered; restart() allocates the block again). The TURN clients
 // are allocated once, when the first TURN server is added (setup time).
@@ -140,6 +142,7 @@ class Agent {
   [[nodiscard]] Status set_local_credentials(std::string_view ufrag, std::string_view pwd);
   [[nodiscard]] Status set_remote_credentials(std::string_view ufrag, std::string_view pwd);
   // A host candidate on an address the caller has bound (RFC 8445 §5.1.1.1).
+  // The pointer is valid until the next local candidate is added.
   [[nodiscard]] Result<const Candidate*> add_local_host(const SocketAddr& addr);
   // Gather a server-reflexive candidate for each host through this STUN server
   // (hosts already gathering through it are skipped: call again after a new host).
@@ -365,7 +368,11 @@ class Agent {
   bool relays_pending() const;
 
   // agent_storage.cpp: the check storage's lifetime (RFC 8445 §8.3)
-  bool allocate_check_storage();
+  void reset_check_storage();
+  bool reserve_locals(std::size_t n);
+  bool reserve_remotes(std::size_t n);
+  bool reserve_pairs(std::size_t n);
+  bool reserve_gathers(std::size_t n);
   void free_check_storage();
   bool completed() const;
   bool quiet() const;
@@ -383,9 +390,10 @@ class Agent {
   Credentials remote_creds_{};
   bool remote_end_of_candidates_ = false;
 
-  // The check storage (agent_storage.cpp): arrays in one heap block of
-  // storage_bytes_, with room for the *_cap_ entries; once released, the
-  // one-entry arrays of kept_ (the selected pair and its candidates).
+  // The check storage (agent_storage.cpp): arrays in heap blocks of
+  // storage_bytes_ in all, with room for the *_cap_ entries (grown to what
+  // the call has, at most Config's max_*); once released, the one-entry
+  // arrays of kept_ (the selected pair and its candidates).
   Candidate* local_ = nullptr;
   SocketAddr* local_base_ = nullptr;
   std::size_t local_count_ = 0;
@@ -425,7 +433,13 @@ class Agent {
   std::size_t gather_count_ = 0;
   bool gathering_reported_ = false;
 
-  std::byte* storage_ = nullptr;
+  // Four blocks, each grown (agent_storage.cpp) as entries arrive, never
+  // past Config's max_* (a pair, candidate or gathering reference stays
+  // valid while another kind of entry is added).
+  std::byte* locals_block_ = nullptr;   // local_ + local_base_
+  std::byte* remotes_block_ = nullptr;  // remote_
+  std::byte* pairs_block_ = nullptr;    // pairs_ + heard_
+  std::byte* gathers_block_ = nullptr;  // gathers_
   std::size_t storage_bytes_ = 0;
   std::size_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
   Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)

@@ -270,7 +270,7 @@ void Agent::on_check_success(uint8_t index, const stun::Message& msg, const Canc
 void Agent::learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p) {
   for (std::size_t i = 0; i < local_count_; ++i)
     if (local_[i].address == mapped) return;
-  if (local_count_ >= local_cap_) return;
+  if (!reserve_locals(local_count_ + 1)) return;
   Candidate c;
   c.type = CandidateType::prflx;
   c.address = mapped;

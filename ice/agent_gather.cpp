@@ -58,7 +58,7 @@ void Agent::add_reflexive_candidate(uint8_t host, const SocketAddr& mapped) {
   for (std::size_t k = 0; k < local_count_; ++k)
     if (local_[k].address == mapped) existing = static_cast<int>(k);
   if (existing >= 0 && local_[existing].type != CandidateType::prflx) return;
-  if (existing < 0 && local_count_ >= config_.max_local_candidates) return;
+  if (existing < 0 && !reserve_locals(local_count_ + 1)) return;
   Candidate c;
   c.type = CandidateType::srflx;
   c.address = mapped;

@@ -86,7 +86,7 @@ Status Agent::add_turn_server(const TurnServer& server) {
 // RFC 8445 §5.1.1.2: the relayed candidate is its own base; its related
 // address is the mapped one (RFC 8839 §5.1). Type preference 0 (§5.1.2.2).
 void Agent::add_relayed_candidate(std::size_t relay, const turn::Event& e) {
-  if (local_count_ >= config_.max_local_candidates) {
+  if (!reserve_locals(local_count_ + 1)) {
     ++stats_.dropped;
     return;
   }

@@ -2,14 +2,17 @@
 // Agent: the lifetime of the check storage (issue 13, "what only setup
 // needs is released after setup").
 //
-// Connectivity checks need the candidate lists, the check list, the
-// triggered-check bookkeeping and srflx gathering: one heap block sized by
-// Config (max_local_candidates, max_remote_candidates, max_pairs). Once ICE
+// Connectivity checks need the candidate lists, the check list and srflx
+// gathering: heap blocks grown as entries arrive (doubling, a copy of the
+// entries so far), never past Config's max_local_candidates,
+// max_remote_candidates and max_pairs, so a call with one candidate each way
+// holds one pair (issue 13: the check storage and the DTLS handshake are not
+// both at their configured maximum together). Once ICE
 // has completed, RFC 8445 §8.3 lets a full agent wait three seconds and free
 // every candidate but the selected pair's. Consent freshness (RFC 7675)
-// needs only that pair, so the block is freed and the pair, its two
+// needs only that pair, so the blocks are freed and the pair, its two
 // candidates and its base move into the agent itself (kept_). restart()
-// allocates the block again and re-creates the local candidates from the
+// starts the storage again and re-creates the local candidates from the
 // host addresses and STUN servers it was given.
 #include <new>
 #include <type_traits>
@@ -43,34 +46,118 @@ T* carve(std::byte*& at, std::size_t n) {
 
 }  // namespace
 
-bool Agent::allocate_check_storage() {
-  local_cap_ = config_.max_local_candidates;
-  remote_cap_ = config_.max_remote_candidates;
-  pair_cap_ = config_.max_pairs;
-  gather_cap_ = config_.max_local_candidates * kMaxStunServers;
-  std::size_t n = bytes_for<Candidate>(local_cap_) + bytes_for<SocketAddr>(local_cap_) +
-                  bytes_for<Candidate>(remote_cap_) + bytes_for<CandidatePair>(pair_cap_) +
-                  bytes_for<Timestamp>(pair_cap_) + bytes_for<GatherTx>(gather_cap_);
-  storage_ = new (std::nothrow) std::byte[n];
-  if (storage_ == nullptr) {
-    local_cap_ = remote_cap_ = pair_cap_ = gather_cap_ = 0;
-    return false;
-  }
-  storage_bytes_ = n;
-  std::byte* at = storage_;
-  local_ = carve<Candidate>(at, local_cap_);
-  local_base_ = carve<SocketAddr>(at, local_cap_);
-  remote_ = carve<Candidate>(at, remote_cap_);
-  pairs_ = carve<CandidatePair>(at, pair_cap_);
-  heard_ = carve<Timestamp>(at, pair_cap_);
-  gathers_ = carve<GatherTx>(at, gather_cap_);
+// Empty storage: nothing allocated until the first candidate arrives.
+void Agent::reset_check_storage() {
+  free_check_storage();
+  local_ = remote_ = nullptr;
+  local_base_ = nullptr;
+  pairs_ = nullptr;
+  heard_ = nullptr;
+  gathers_ = nullptr;
+  local_cap_ = remote_cap_ = pair_cap_ = gather_cap_ = 0;
   released_ = false;
+}
+
+namespace {
+
+// The capacity to grow to for n entries: doubling (few reallocations while
+// candidates trickle in), never past the configured maximum.
+std::size_t grown(std::size_t cap, std::size_t n, std::size_t max) {
+  std::size_t c = cap == 0 ? 1 : cap * 2;
+  c = c < n ? n : c;
+  return c > max ? max : c;
+}
+
+// Moves `count` entries of an array into a new block's carved array.
+template <typename T>
+T* move_into(std::byte*& at, std::size_t cap, const T* old, std::size_t count) {
+  T* fresh = carve<T>(at, cap);
+  for (std::size_t i = 0; i < count; ++i) fresh[i] = old[i];
+  return fresh;
+}
+
+}  // namespace
+
+// Room for n local candidates (and their bases); false when released, past
+// max_local_candidates, or out of heap (the caller reports it full).
+bool Agent::reserve_locals(std::size_t n) {
+  if (n <= local_cap_) return true;
+  if (released_ || n > config_.max_local_candidates) return false;
+  std::size_t cap = grown(local_cap_, n, config_.max_local_candidates);
+  std::size_t bytes = bytes_for<Candidate>(cap) + bytes_for<SocketAddr>(cap);
+  auto* block = new (std::nothrow) std::byte[bytes];
+  if (block == nullptr) return false;
+  std::byte* at = block;
+  Candidate* local = move_into(at, cap, local_, local_count_);
+  SocketAddr* base = move_into(at, cap, local_base_, local_count_);
+  storage_bytes_ += bytes - (local_cap_ == 0 ? 0 : bytes_for<Candidate>(local_cap_) + bytes_for<SocketAddr>(local_cap_));
+  delete[] locals_block_;
+  locals_block_ = block;
+  local_ = local;
+  local_base_ = base;
+  local_cap_ = cap;
+  return true;
+}
+
+bool Agent::reserve_remotes(std::size_t n) {
+  if (n <= remote_cap_) return true;
+  if (released_ || n > config_.max_remote_candidates) return false;
+  std::size_t cap = grown(remote_cap_, n, config_.max_remote_candidates);
+  std::size_t bytes = bytes_for<Candidate>(cap);
+  auto* block = new (std::nothrow) std::byte[bytes];
+  if (block == nullptr) return false;
+  std::byte* at = block;
+  Candidate* remote = move_into(at, cap, remote_, remote_count_);
+  storage_bytes_ += bytes - (remote_cap_ == 0 ? 0 : bytes_for<Candidate>(remote_cap_));
+  delete[] remotes_block_;
+  remotes_block_ = block;
+  remote_ = remote;
+  remote_cap_ = cap;
+  return true;
+}
+
+bool Agent::reserve_pairs(std::size_t n) {
+  if (n <= pair_cap_) return true;
+  if (released_ || n > config_.max_pairs) return false;
+  std::size_t cap = grown(pair_cap_, n, config_.max_pairs);
+  std::size_t bytes = bytes_for<CandidatePair>(cap) + bytes_for<Timestamp>(cap);
+  auto* block = new (std::nothrow) std::byte[bytes];
+  if (block == nullptr) return false;
+  std::byte* at = block;
+  CandidatePair* pairs = move_into(at, cap, pairs_, pair_count_);
+  Timestamp* heard = move_into(at, cap, heard_, pair_count_);
+  storage_bytes_ += bytes - (pair_cap_ == 0 ? 0 : bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_));
+  delete[] pairs_block_;
+  pairs_block_ = block;
+  pairs_ = pairs;
+  heard_ = heard;
+  pair_cap_ = cap;
+  return true;
+}
+
+bool Agent::reserve_gathers(std::size_t n) {
+  std::size_t max = config_.max_local_candidates * kMaxStunServers;
+  if (n <= gather_cap_) return true;
+  if (released_ || n > max) return false;
+  std::size_t cap = grown(gather_cap_, n, max);
+  std::size_t bytes = bytes_for<GatherTx>(cap);
+  auto* block = new (std::nothrow) std::byte[bytes];
+  if (block == nullptr) return false;
+  std::byte* at = block;
+  GatherTx* gathers = move_into(at, cap, gathers_, gather_count_);
+  storage_bytes_ += bytes - (gather_cap_ == 0 ? 0 : bytes_for<GatherTx>(gather_cap_));
+  delete[] gathers_block_;
+  gathers_block_ = block;
+  gathers_ = gathers;
+  gather_cap_ = cap;
   return true;
 }
 
 void Agent::free_check_storage() {
-  delete[] storage_;
-  storage_ = nullptr;
+  for (std::byte** block : {&locals_block_, &remotes_block_, &pairs_block_, &gathers_block_}) {
+    delete[] *block;
+    *block = nullptr;
+  }
   storage_bytes_ = 0;
 }
 
@@ -102,7 +189,7 @@ bool Agent::quiet() const {
 // at the first wake-up (a consent check at the latest) once the agent has
 // been complete, with no check or gathering in flight, for the delay.
 void Agent::maybe_release_checks() {
-  if (released_ || storage_ == nullptr) return;
+  if (released_ || pairs_block_ == nullptr) return;
   if (!completed() || !quiet()) {
     completed_at_ = Timestamp::never();
     return;
@@ -141,10 +228,7 @@ void Agent::release_checks() {
 // restart() after the release: the block again, and the host candidates
 // (then srflx gathering) as the caller first gave them.
 void Agent::recreate_local_candidates() {
-  if (!allocate_check_storage()) {
-    fail(Code::capacity, "agent: no heap for the check storage (restart)");
-    return;
-  }
+  reset_check_storage();
   local_count_ = remote_count_ = pair_count_ = gather_count_ = 0;
   next_foundation_ = 1;
   completed_at_ = Timestamp::never();

@@ -51,9 +51,14 @@ dtls::FingerprintHash to_dtls_hash(sdp::HashFunction h) {
 // set_remote_answer / accept_offer run, so an established call does not
 // carry it (issue 13). What outlives negotiation is copied out by
 // apply_remote (fingerprint, ICE credentials, candidates). Its size is what
-// this text can need (sdp::arena_bytes_for), at most Config::sdp_arena_bytes.
+// this text needs (sdp::arena_bytes_needed: its lines, a= lines and m=
+// sections counted first, not the per-line upper bound), at most
+// Config::sdp_arena_bytes. A text parse() will refuse before allocating gets
+// a one-byte scratch: the parse error is what the caller sees.
+constexpr sdp::ParseOptions kRemoteParse{sdp::Mode::lenient, {}};
 struct SdpScratch {
-  SdpScratch(std::string_view text, std::size_t limit) : SdpScratch(std::min(sdp::arena_bytes_for(text), limit)) {}
+  SdpScratch(std::string_view text, std::size_t limit)
+      : SdpScratch(std::max<std::size_t>(1, std::min(sdp::arena_bytes_needed(text, kRemoteParse), limit))) {}
   explicit SdpScratch(std::size_t n) : bytes(new (std::nothrow) std::byte[n]), size(bytes ? n : 0) {}
   std::unique_ptr<std::byte[]> bytes;
   std::size_t size;
@@ -241,7 +246,7 @@ Status Connection::set_remote_answer(std::string_view answer) {
   }
   sdp::Arena arena(scratch.span());
   sdp::ErrorLocation where;  // failure_text() names the SDP line (issue 15)
-  auto desc = sdp::parse(answer, arena, {sdp::Mode::lenient, {}}, &where);
+  auto desc = sdp::parse(answer, arena, kRemoteParse, &where);
   if (!desc.ok()) {
     fail_sdp(desc.error(), where);
     return desc.error();
@@ -276,7 +281,7 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   }
   sdp::Arena arena(scratch.span());
   sdp::ErrorLocation where;  // failure_text() names the SDP line (issue 15)
-  auto desc = sdp::parse(offer, arena, {sdp::Mode::lenient, {}}, &where);
+  auto desc = sdp::parse(offer, arena, kRemoteParse, &where);
   if (!desc.ok()) {
     fail_sdp(desc.error(), where);
     return desc.error();

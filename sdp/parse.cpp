@@ -230,6 +230,16 @@ std::size_t arena_bytes_for(std::string_view text) {
   return lines * (sizeof(Line) + sizeof(Attribute) + sizeof(MediaDescription)) + slack;
 }
 
+std::size_t arena_bytes_needed(std::string_view text, const ParseOptions& options) {
+  if (text.size() > options.limits.max_size) return 0;
+  ErrorLocation where;
+  auto counts = count_lines(text, options, where);
+  if (!counts.ok()) return 0;
+  std::size_t slack = alignof(Line) + alignof(Attribute) + alignof(MediaDescription);  // worst-case padding
+  return counts->lines * sizeof(Line) + counts->attributes * sizeof(Attribute) +
+         counts->media * sizeof(MediaDescription) + slack;
+}
+
 Result<SessionDescription> parse(std::string_view text, Arena& arena, const ParseOptions& options, ErrorLocation* where_out) {
   ErrorLocation scratch;
   ErrorLocation& where = where_out ? *where_out : scratch;

@@ -53,6 +53,10 @@ struct ParseOptions {
 
 // Upper bound of the arena bytes parse() can use for this text.
 std::size_t arena_bytes_for(std::string_view text);
+// Exactly what parse(text, arena, options) allocates from a fresh arena (its
+// lines, a= lines and m= sections counted first, as parse() does), at most
+// arena_bytes_for(text); 0 when parse() would fail before allocating.
+std::size_t arena_bytes_needed(std::string_view text, const ParseOptions& options);
 
 // "line 7: sdp: malformed: m= line: port is not a number [m=audio x RTP/AVP 0]"
 // into out (NUL-terminated, truncated to fit); returns the length written.

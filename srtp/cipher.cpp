@@ -3,8 +3,12 @@
 
 #include <bit>
 #include <cstring>
+#include <new>
 
 namespace keyway::srtp {
+namespace {
+constexpr Error kNoHeap = make_error(Layer::srtp, Code::capacity, "srtp: no heap for the packet transform (keys)");
+}  // namespace
 
 namespace {
 constexpr Error kNoCm =
@@ -28,10 +32,17 @@ Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, s
   for (int i = 0; i < 8; ++i) salt_hi_ = (salt_hi_ << 8) | salt_[i];
   for (int i = 8; i < 14; ++i) salt_lo_ = (salt_lo_ << 8) | salt_[i];
   salt_lo_ <<= 16;
-  if (aead_) return transform_.emplace<crypto::AesGcm>().set_key(keys.cipher_key_view());
-  CmSha1& cm = transform_.emplace<CmSha1>();
-  TRY(cm.aes.set_key(keys.cipher_key_view()));
-  cm.hmac.set_key(keys.auth_key_view());
+  cm_.reset();
+  gcm_.reset();
+  if (aead_) {
+    gcm_.reset(new (std::nothrow) crypto::AesGcm);
+    ENSURE(gcm_ != nullptr, kNoHeap);
+    return gcm_->set_key(keys.cipher_key_view());
+  }
+  cm_.reset(new (std::nothrow) CmSha1);
+  ENSURE(cm_ != nullptr, kNoHeap);
+  TRY(cm_->aes.set_key(keys.cipher_key_view()));
+  cm_->hmac.set_key(keys.auth_key_view());
   return ok_status();
 }
 

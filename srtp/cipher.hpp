@@ -3,12 +3,14 @@
 // AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2.1) or AES-GCM (RFC 7714), with
 // the session salt that builds each packet's IV. Keys are expanded once in
 // init(); nothing here allocates afterwards. Only the profile's own
-// transform is held (AES-CM + HMAC or AES-GCM, never both: issue 13).
+// transform is held (AES-CM + HMAC or AES-GCM, never both: issue 13), on
+// the heap from init() on, so a session without keys (a call still in its
+// handshake) holds neither.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <variant>
+#include <memory>
 
 #include "keyway/lib/bytes.hpp"
 #include "keyway/lib/crypto/aead.hpp"
@@ -49,7 +51,7 @@ class PacketCipher {
   //   SRTCP: (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt
   void gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
   void gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
-  crypto::AesGcm& gcm() { return *std::get_if<crypto::AesGcm>(&transform_); }
+  crypto::AesGcm& gcm() { return *gcm_; }
 
  private:
   // RFC 3711 §4.1.1 + §4.2.1: the AES-CM key schedule and the HMAC pads.
@@ -58,9 +60,10 @@ class PacketCipher {
     crypto::HmacSha1 hmac;
     ~CmSha1();  // wipes the HMAC pads (the AES context wipes itself)
   };
-  const CmSha1& cm() const { return *std::get_if<CmSha1>(&transform_); }
+  const CmSha1& cm() const { return *cm_; }
 
-  std::variant<std::monostate, CmSha1, crypto::AesGcm> transform_;
+  std::unique_ptr<CmSha1> cm_;          // AES-CM + HMAC-SHA1 profiles
+  std::unique_ptr<crypto::AesGcm> gcm_;  // AEAD profiles
   uint8_t salt_[kMaxSaltLen] = {};
   uint64_t salt_hi_ = 0;  // salt_ * 2^16 as a 128-bit big-endian number, high and low halves
   uint64_t salt_lo_ = 0;

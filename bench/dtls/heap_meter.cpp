@@ -33,7 +33,10 @@ void note_alloc(void* p, std::size_t n) {
     if (g_blocks[i].p == nullptr) {
       g_blocks[i] = Block{p, n, g_side};
       g_live[g_side] += n;
-      if (g_live[g_side] > g_peak[g_side]) g_peak[g_side] = g_live[g_side];
+      if (g_live[g_side] > g_peak[g_side]) {
+        g_peak[g_side] = g_live[g_side];
+        if (HeapMeter::on_peak != nullptr) HeapMeter::on_peak(g_side);
+      }
       return;
     }
 }
@@ -71,5 +74,6 @@ void HeapMeter::stop() {
 void HeapMeter::set_side(int s) { g_side = s; }
 std::size_t HeapMeter::live(int s) { return g_live[s]; }
 std::size_t HeapMeter::peak(int s) { return g_peak[s]; }
+void (*HeapMeter::on_peak)(int side) = nullptr;
 
 }  // namespace keyway::bench

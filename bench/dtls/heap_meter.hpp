@@ -17,6 +17,9 @@ struct HeapMeter {
   static void set_side(int s);  // 0 or 1; -1: charge nobody
   static std::size_t live(int s);
   static std::size_t peak(int s);
+  // Called (inside malloc: it must not allocate) each time a side's live
+  // bytes reach a new peak, e.g. to record who holds what at that moment.
+  static void (*on_peak)(int side);
 };
 
 // Charges the allocations of a scope to one side.

@@ -118,6 +118,20 @@ void send_rtp(Side sides[2], int i, uint32_t ssrc, Timestamp now) {
   step(sides, now);
 }
 
+// Who holds what when a side's heap peaks (read inside malloc: no allocation).
+const peer::Connection* g_watched[2] = {nullptr, nullptr};
+struct PeakParts {
+  std::size_t live = 0, ice = 0, dtls = 0;
+};
+PeakParts g_at_peak[2];
+void note_peak(int side) {
+  const peer::Connection* c = g_watched[side];
+  PeakParts& p = g_at_peak[side];
+  p.live = HeapMeter::live(side);
+  p.ice = c ? c->ice().heap_bytes() : 0;
+  p.dtls = c && c->dtls() ? c->dtls()->heap_bytes() : 0;
+}
+
 std::size_t live_max() { return std::max(HeapMeter::live(0), HeapMeter::live(1)); }
 
 }  // namespace
@@ -140,6 +154,9 @@ int run_memory(int, char**) {
     make_side(sides[0], 0);
     make_side(sides[1], 1);
     made = HeapMeter::live(1);
+    g_watched[0] = sides[0].conn.get();
+    g_watched[1] = sides[1].conn.get();
+    HeapMeter::on_peak = note_peak;
     char offer[8192], answer[8192];
     std::string_view o_text, a_text;
     {
@@ -182,6 +199,8 @@ int run_memory(int, char**) {
     // A third SSRC each way: what it costs beyond the two.
     for (int i = 0; i < 2; ++i) send_rtp(sides, i, sides[i].ssrc[2], now);
     extra = live_max() - established;
+    HeapMeter::on_peak = nullptr;
+    g_watched[0] = g_watched[1] = nullptr;
     ok = connected() && sides[0].media_received >= 20 && sides[1].media_received >= 20;
   }
   std::size_t peak = std::max(HeapMeter::peak(0), HeapMeter::peak(1));
@@ -210,10 +229,17 @@ int run_memory(int, char**) {
               sizeof(ice::Agent), sizeof(std::optional<dtls::Endpoint>), sizeof(srtp::Session), sizeof(peer::Stats),
               sizeof(peer::Connection) - parts);
   std::printf("  answerer heap: constructed %zu (ICE check storage), connected %zu (ICE %zu, DTLS %zu), established "
-              "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest mbedTLS key contexts)\n",
+              "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest the AEAD key contexts: "
+              "2 DTLS + 4 SRTP, each a keyway object holding mbedTLS's context and the AES context mbedTLS allocates)\n",
               made - sizeof(peer::Connection), at_connect - sizeof(peer::Connection), ice_at_connect,
               dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, dtls_after, slots_out, slots_in,
               tables);
+  int big = HeapMeter::peak(1) >= HeapMeter::peak(0) ? 1 : 0;
+  const PeakParts& at = g_at_peak[big];
+  std::printf("  %s at its handshake peak %zu: sizeof %zu, ICE check storage %zu, DTLS handshake context %zu, "
+              "the rest (mbedTLS work, SDP scratch, SRTP) %zu\n",
+              big == 1 ? "answerer" : "offerer", at.live, sizeof(peer::Connection), at.ice, at.dtls,
+              at.live - sizeof(peer::Connection) - at.ice - at.dtls);
   return 0;
 }
 

@@ -90,22 +90,34 @@ void hash(HashAlg alg, std::span<const uint8_t> data, std::span<uint8_t> out) {
   h.peek(out);
 }
 
-Hash::Hash(HashAlg alg) : alg_(alg) {}
+namespace {
+std::variant<Sha1, Sha256, Sha384> state_for(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1: return Sha1{};
+    case HashAlg::sha256: return Sha256{};
+    case HashAlg::sha384: return Sha384{};
+  }
+  return Sha256{};
+}
+}  // namespace
+
+Hash::Hash(HashAlg alg) : alg_(alg), state_(state_for(alg)) {}
 
 void Hash::update(std::span<const uint8_t> data) {
   switch (alg_) {
-    case HashAlg::sha1: sha1_.update(data); break;
-    case HashAlg::sha256: sha256_.update(data); break;
-    case HashAlg::sha384: sha384_.update(data); break;
+    case HashAlg::sha1: std::get_if<Sha1>(&state_)->update(data); break;
+    case HashAlg::sha256: std::get_if<Sha256>(&state_)->update(data); break;
+    case HashAlg::sha384: std::get_if<Sha384>(&state_)->update(data); break;
   }
 }
 
+// finish() ends a copy: the running state is left untouched.
 void Hash::peek(std::span<uint8_t> out) const {
   if (out.size() < size()) return;
   switch (alg_) {
-    case HashAlg::sha1: { Sha1 c = sha1_; c.finish(out.data()); break; }
-    case HashAlg::sha256: { Sha256 c = sha256_; c.finish(out.data()); break; }
-    case HashAlg::sha384: { Sha384 c = sha384_; c.finish(out.data()); break; }
+    case HashAlg::sha1: { Sha1 c = *std::get_if<Sha1>(&state_); c.finish(out.data()); break; }
+    case HashAlg::sha256: { Sha256 c = *std::get_if<Sha256>(&state_); c.finish(out.data()); break; }
+    case HashAlg::sha384: { Sha384 c = *std::get_if<Sha384>(&state_); c.finish(out.data()); break; }
   }
 }
 

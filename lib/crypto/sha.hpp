@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <variant>
 
 namespace keyway::crypto {
 
@@ -64,7 +65,8 @@ void md5(std::span<const uint8_t> data, uint8_t out[16]);
 void hash(HashAlg alg, std::span<const uint8_t> data, std::span<uint8_t> out);
 
 // A running hash of any supported algorithm (for the TLS transcript, whose
-// algorithm is known only after ServerHello).
+// algorithm is known only after ServerHello). It holds only its own
+// algorithm's state (issue 13: a handshake keeps four of them).
 class Hash {
  public:
   explicit Hash(HashAlg alg = HashAlg::sha256);
@@ -76,9 +78,7 @@ class Hash {
 
  private:
   HashAlg alg_;
-  Sha1 sha1_;
-  Sha256 sha256_;
-  Sha384 sha384_;
+  std::variant<Sha1, Sha256, Sha384> state_;
 };
 
 }  // namespace keyway::crypto

@@ -466,8 +466,12 @@ TEST_CASE("dtls fragments: huge, past-the-end, contradicting, far-future and tin
              "allocations={} heap_before={} heap_after={} reassembler_max_bytes={} (bound {})\n",
              huge, far, contradicting, past_end, hostile.records.size(), ignored, allocs, heap_before, heap_after,
              shadow.max_bytes, kPoolBytes);
-  CHECK(allocs == 0);
-  CHECK(heap_after == heap_before);
+  // The reassembly pool grows from nothing as messages need it (issue 13:
+  // HandshakeContext::grow_reassembly_pool), so the half Certificate may make
+  // it grow, a few doublings, never past Config::max_reassembly_bytes; the
+  // flood itself allocates nothing and keeps nothing.
+  CHECK(allocs <= 4);
+  CHECK(heap_after <= heap_before + kPoolBytes);
   CHECK(ignored >= huge + far + 3 + past_end);
   CHECK(shadow.max_bytes <= kPoolBytes);
   CHECK(hostile.record_seq < 60);  // the real records (up to seq 4) stay inside the 64-record replay window

@@ -3,6 +3,7 @@
 // including adversarial input (issue 3, "Tests").
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -197,6 +198,67 @@ TEST_CASE("reassembler: a full pool gives way to the next in-order message; bodi
   Reassembler s;
   s.init(small_pool, 1000);
   CHECK_FALSE(s.add(frag(1, 500, 0, 0, std::vector<uint8_t>{1, 2})).ok());  // larger than the pool
+}
+
+// Issue 13: the handshake context's reassembly pool grows from nothing as
+// messages need it (HandshakeContext::grow_reassembly_pool), instead of
+// holding Config::max_reassembly_bytes for the whole handshake. The growing
+// pool must decide exactly as the fixed one did: the same messages stored,
+// ignored and evicted, the same bytes delivered, and nothing past its maximum.
+namespace {
+struct GrowingPool {
+  std::vector<uint8_t> bytes;
+  std::size_t max = 0;
+  int grows = 0;
+  static MutableBytes grow(void* self, std::size_t at_least) {
+    auto& g = *static_cast<GrowingPool*>(self);
+    if (at_least > g.max) return {};
+    g.bytes.resize(std::min(std::max(at_least, g.bytes.size() * 2), g.max));
+    ++g.grows;
+    return MutableBytes(g.bytes.data(), g.bytes.size());
+  }
+};
+}  // namespace
+
+TEST_CASE("reassembler: a growing pool stores, refuses and evicts exactly like a fixed pool of its maximum") {
+  const std::size_t max = Reassembler::footprint(1000) * 2;
+  std::vector<uint8_t> fixed_pool(max);
+  Reassembler fixed;
+  fixed.init(fixed_pool, 1000);
+  GrowingPool g;
+  g.max = max;
+  Reassembler growing;
+  growing.init_growing({}, max, 1000, GrowingPool::grow, &g);
+  CHECK(growing.pool_size() == 0);
+  std::vector<uint8_t> a(1000, 0xAA), b(1000, 0xBB), c(1000, 0xCC), d(300, 0xDD);
+  struct Step {
+    uint8_t type;
+    uint32_t length;
+    uint16_t seq;
+    std::vector<uint8_t> body;
+  };
+  const std::vector<Step> steps = {
+      {11, 1000, 1, b}, {12, 1000, 2, std::vector<uint8_t>(c.begin(), c.begin() + 10)}, {13, 1000, 3, c},
+      {2, 1000, 0, a},  {11, 1000, 1, b},  {12, 1000, 2, c},  {14, 300, 3, d},
+  };
+  for (const Step& st : steps) {
+    auto x = fixed.add(frag(st.type, st.length, st.seq, 0, st.body));
+    auto y = growing.add(frag(st.type, st.length, st.seq, 0, st.body));
+    REQUIRE(x.ok() == y.ok());
+    if (x.ok()) CHECK(*x == *y);
+    while (fixed.ready()) {
+      REQUIRE(growing.ready());
+      CHECK(fixed.ready_type() == growing.ready_type());
+      CHECK(std::vector<uint8_t>(fixed.ready_body().begin(), fixed.ready_body().end()) ==
+            std::vector<uint8_t>(growing.ready_body().begin(), growing.ready_body().end()));
+      fixed.advance();
+      growing.advance();
+    }
+    CHECK_FALSE(growing.ready());
+    CHECK(growing.pool_size() <= max);
+  }
+  CHECK(g.grows > 0);
+  CHECK(fixed.next_seq() == growing.next_seq());
 }
 
 TEST_CASE("handshake header: fragment past the message length is a decode error") {

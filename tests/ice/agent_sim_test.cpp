@@ -320,6 +320,28 @@ TEST_CASE("ICE restart with new credentials selects a new path") {
   CHECK(both_connected(a, b));
 }
 
+// Issue 13: the check storage held only what this call has. It used to be
+// one block sized by Config's max_* (8 local and 16 remote candidates, 64
+// pairs: 14,144 bytes) from construction on, alive together with the DTLS
+// handshake; with one candidate each way it is now one of each (and nothing
+// before the first candidate), grown as candidates arrive, never past max_*.
+TEST_CASE("ICE check storage holds what the call has, not the configured maximum") {
+  Network net;
+  Peer a("A", full(true), 37), b("B", full(false), 38);
+  CHECK(a.agent->heap_bytes() == 0);  // nothing before the first candidate
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+  REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
+  REQUIRE(a.agent->pairs().size() == 1);
+  std::size_t one_each = 2 * sizeof(Candidate) + sizeof(SocketAddr) + sizeof(CandidatePair) + sizeof(Timestamp) + 64;
+  CHECK(a.agent->heap_bytes() > 0);
+  CHECK(a.agent->heap_bytes() <= one_each);
+  CHECK(b.agent->heap_bytes() <= one_each);
+}
+
 // Issue 13: 3 s after completion the agent frees its check storage and
 // keeps the selected pair (RFC 8445 §8.3); consent goes on. A restart then
 // allocates it again and re-creates the host candidates it was given.
