@@ -2,7 +2,6 @@
 #include "keyway/dtls/record.hpp"
 
 #include <cstring>
-#include <new>
 
 #include "keyway/lib/crypto/ct.hpp"
 
@@ -49,43 +48,20 @@ Result<Record> read_record(ByteReader& datagram) {
 }
 
 void RecordCipher::clear() {
-  if (!ready_) return;
-  if (kind_ == AeadKind::chacha20_poly1305) aead_.chacha.~ChaCha20Poly1305();
-  else aead_.gcm.~AesGcm();
+  if (!aead_.ready()) return;
+  aead_.clear();
   crypto::secure_zero(iv_, sizeof iv_);
-  ready_ = false;
 }
 
 Status RecordCipher::init(AeadKind kind, Bytes key, Bytes fixed_iv) {
   clear();
-  kind_ = kind;
   std::memset(iv_, 0, sizeof iv_);
   std::memcpy(iv_, fixed_iv.data(), fixed_iv.size() <= 12 ? fixed_iv.size() : 12);
-  ready_ = true;  // a member is constructed from here on: clear() destroys it
-  Status s = ok_status();
-  if (kind == AeadKind::chacha20_poly1305) {
-    new (&aead_.chacha) crypto::ChaCha20Poly1305();
-    s = aead_.chacha.set_key(key);
-  } else {
-    new (&aead_.gcm) crypto::AesGcm();
-    s = aead_.gcm.set_key(key);
-  }
-  if (!s.ok()) clear();
-  return s;
-}
-
-Status RecordCipher::aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.seal(n, aad, body, tag);
-  return aead_.gcm.seal(n, aad, body, tag);
-}
-
-Status RecordCipher::aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.open(n, aad, body, tag);
-  return aead_.gcm.open(n, aad, body, tag);
+  return aead_.init(kind, key);
 }
 
 std::size_t RecordCipher::overhead() const {
-  return (kind_ == AeadKind::chacha20_poly1305 ? 0 : 8) + crypto::kAeadTagSize;
+  return (aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8) + crypto::kAeadTagSize;
 }
 
 void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
@@ -93,7 +69,7 @@ void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
   ByteWriter w(MutableBytes(es, 8));
   w.write_u16(epoch);
   w.write_u48(seq);
-  if (kind_ == AeadKind::chacha20_poly1305) {
+  if (aead_.kind() == AeadKind::chacha20_poly1305) {
     std::memcpy(out, iv_, 12);
     for (int i = 0; i < 8; ++i) out[4 + i] ^= es[i];  // RFC 7905 §2
   } else {
@@ -106,20 +82,20 @@ void RecordCipher::seal(ByteWriter& w, ContentType type, uint16_t epoch, uint64_
   write_header(w, type, kVersionDtls12, epoch, seq, plaintext.size() + overhead());
   uint8_t n[12];
   nonce(epoch, seq, n);
-  if (kind_ != AeadKind::chacha20_poly1305) w.write_bytes(Bytes(n + 4, 8));
+  if (aead_.kind() != AeadKind::chacha20_poly1305) w.write_bytes(Bytes(n + 4, 8));
   MutableBytes body = w.reserve_bytes(plaintext.size());
   MutableBytes tag = w.reserve_bytes(crypto::kAeadTagSize);
   if (w.failed()) return;
   if (!plaintext.empty()) std::memmove(body.data(), plaintext.data(), plaintext.size());
   uint8_t aad[13];
   make_aad(aad, static_cast<uint8_t>(type), kVersionDtls12, epoch, seq, plaintext.size());
-  Status s = aead_seal(Bytes(n, 12), Bytes(aad, 13), body, tag);
+  Status s = aead_.seal(Bytes(n, 12), Bytes(aad, 13), body, tag);
   (void)s;  // the AEAD cannot fail once keyed with a valid length
 }
 
 Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
   ENSURE(rec.fragment.size() >= overhead(), kShort);
-  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
+  std::size_t explicit_len = aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8;
   std::size_t len = rec.fragment.size() - overhead();
   ENSURE(len <= kMaxPlaintext && len <= out.size(), kTooBig);
   uint8_t n[12];
@@ -131,7 +107,7 @@ Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
   MutableBytes body = out.first(len);
   std::memcpy(body.data(), rec.fragment.data() + explicit_len, len);
   Bytes tag = rec.fragment.subspan(explicit_len + len, crypto::kAeadTagSize);
-  Status s = aead_open(Bytes(n, 12), Bytes(aad, 13), body, tag);
+  Status s = aead_.open(Bytes(n, 12), Bytes(aad, 13), body, tag);
   if (!s.ok()) {
     crypto::secure_zero(body.data(), body.size());
     return kAuth;
@@ -140,8 +116,8 @@ Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
 }
 
 Result<Bytes> RecordCipher::open_in_place(const Record& rec, MutableBytes fragment) {
-  ENSURE(ready_ && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
-  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
+  ENSURE(aead_.ready() && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
+  std::size_t explicit_len = aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8;
   std::size_t len = fragment.size() - overhead();
   ENSURE(len <= kMaxPlaintext, kTooBig);
   uint8_t n[12];
@@ -152,7 +128,7 @@ Result<Bytes> RecordCipher::open_in_place(const Record& rec, MutableBytes fragme
   MutableBytes body = fragment.subspan(explicit_len, len);
   Bytes tag = fragment.subspan(explicit_len + len, crypto::kAeadTagSize);
   // The AEAD leaves body unchanged when the tag does not verify.
-  if (!aead_open(Bytes(n, 12), Bytes(aad, 13), body, tag).ok()) return kAuth;
+  if (!aead_.open(Bytes(n, 12), Bytes(aad, 13), body, tag).ok()) return kAuth;
   return Bytes(body.data(), body.size());
 }
 

@@ -54,7 +54,7 @@ class RecordCipher {
 
   [[nodiscard]] Status init(AeadKind kind, Bytes key, Bytes fixed_iv);
   void clear();  // forgets the key
-  bool ready() const { return ready_; }
+  bool ready() const { return aead_.ready(); }
   // Bytes added around the plaintext (explicit nonce + tag).
   std::size_t overhead() const;
 
@@ -70,19 +70,10 @@ class RecordCipher {
 
  private:
   void nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const;
-  Status aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag);
-  Status aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag);
 
-  union Aead {
-    Aead() {}
-    ~Aead() {}
-    crypto::AesGcm gcm;
-    crypto::ChaCha20Poly1305 chacha;
-  };
-  Aead aead_;
+  // [[no_unique_address]]: iv_ fills the AEAD's tail padding (lib/crypto/aead.hpp).
+  [[no_unique_address]] crypto::Aead aead_;
   uint8_t iv_[12] = {};
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  bool ready_ = false;
 };
 
 // Writes an unprotected (epoch 0) record.

@@ -139,7 +139,7 @@ class RecordProtection {
   // keys from traffic_keys(); kind decides the AEAD and the mask.
   [[nodiscard]] Status init(AeadKind kind, uint64_t epoch, const TrafficKeys& keys);
   void clear();
-  bool ready() const { return ready_; }
+  bool ready() const { return aead_.ready(); }
   uint64_t epoch() const { return epoch_; }
 
   // Writes one complete record: unified header (16-bit sequence number,
@@ -157,21 +157,11 @@ class RecordProtection {
   [[nodiscard]] Result<InnerPlaintext> open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out);
 
  private:
-  Status aead_seal(Bytes nonce, Bytes aad, MutableBytes body, MutableBytes tag);
-  Status aead_open(Bytes nonce, Bytes aad, MutableBytes body, Bytes tag);
-
-  union Aead {
-    Aead() {}
-    ~Aead() {}
-    crypto::AesGcm gcm;
-    crypto::ChaCha20Poly1305 chacha;
-  };
-  Aead aead_;
-  RecordNumberCipher sn_;
+  // [[no_unique_address]]: iv_ fills the AEAD's tail padding (lib/crypto/aead.hpp).
+  [[no_unique_address]] crypto::Aead aead_;
   uint8_t iv_[kIvSize] = {};
+  RecordNumberCipher sn_;
   uint64_t epoch_ = 0;
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  bool ready_ = false;
 };
 
 // The receive side of one epoch: its keys, its replay window (RFC 9147

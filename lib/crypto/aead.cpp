@@ -2,6 +2,7 @@
 #include "keyway/lib/crypto/aead.hpp"
 
 #include <cstring>
+#include <new>
 
 #if !KEYWAY_PROFILE_MINIMAL
 #include <mbedtls/chachapoly.h>
@@ -151,5 +152,44 @@ Status ChaCha20Poly1305::open(std::span<const uint8_t> nonce, std::span<const ui
 }
 
 #endif  // KEYWAY_PROFILE_MINIMAL
+
+// ---- Aead: the one chosen at run time ----
+
+Status Aead::init(AeadKind kind, std::span<const uint8_t> key) {
+  clear();
+  kind_ = kind;
+  ready_ = true;  // a member is constructed from here on: clear() destroys it
+  Status s = ok_status();
+  if (kind == AeadKind::chacha20_poly1305) {
+    new (&cipher_.chacha) ChaCha20Poly1305();
+    s = cipher_.chacha.set_key(key);
+  } else {
+    new (&cipher_.gcm) AesGcm();
+    s = cipher_.gcm.set_key(key);
+  }
+  if (!s.ok()) clear();
+  return s;
+}
+
+void Aead::clear() {
+  if (!ready_) return;
+  if (kind_ == AeadKind::chacha20_poly1305) cipher_.chacha.~ChaCha20Poly1305();
+  else cipher_.gcm.~AesGcm();
+  ready_ = false;
+}
+
+Status Aead::seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                  std::span<uint8_t> tag) {
+  ENSURE(ready_, kNoKey);
+  if (kind_ == AeadKind::chacha20_poly1305) return cipher_.chacha.seal(nonce, aad, data, tag);
+  return cipher_.gcm.seal(nonce, aad, data, tag);
+}
+
+Status Aead::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                  std::span<const uint8_t> tag) {
+  ENSURE(ready_, kNoKey);
+  if (kind_ == AeadKind::chacha20_poly1305) return cipher_.chacha.open(nonce, aad, data, tag);
+  return cipher_.gcm.open(nonce, aad, data, tag);
+}
 
 }  // namespace keyway::crypto
