@@ -232,7 +232,7 @@ Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint6
   }
   const std::size_t len = rec.encrypted.size() - crypto::kAeadTagSize;
   MutableBytes body = out.first(len);
-  std::memcpy(body.data(), rec.encrypted.data(), len);
+  if (body.data() != rec.encrypted.data()) std::memcpy(body.data(), rec.encrypted.data(), len);  // else in place
   uint8_t nonce[crypto::kAeadNonceSize];
   record_nonce(Bytes(iv_, kIvSize), seq, nonce);
   if (!aead_.open(Bytes(nonce, sizeof nonce), Bytes(aad, header_size), body, rec.encrypted.subspan(len)).ok()) {

@@ -151,7 +151,8 @@ class RecordProtection {
   // the full sequence number around `expected`.
   [[nodiscard]] Result<uint64_t> unmask_sequence_number(const CiphertextRecord& rec, uint64_t expected) const;
   // Step 2: authenticates and decrypts into out (at least
-  // rec.encrypted.size() bytes), then reads the inner plaintext. On an
+  // rec.encrypted.size() bytes; it may be rec.encrypted itself, made
+  // writable: decryption in place), then reads the inner plaintext. On an
   // authentication failure out is wiped; an authenticated record without a
   // content type fails with unexpected_message (RFC 8446 §5.4: fatal).
   [[nodiscard]] Result<InnerPlaintext> open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out);
