@@ -3,11 +3,13 @@
 
 #include <new>
 
+#include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 
 HandshakeContext::~HandshakeContext() {
+  delete dtls13;
   if (pool) {
     crypto::secure_zero(pool, pool_size);
     delete[] pool;

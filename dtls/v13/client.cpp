@@ -50,6 +50,22 @@ Status Endpoint::client_send_hello() {
   return ok_status();
 }
 
+Result<Bytes> Endpoint::prepare_client_key_share() {
+  ENSURE(state_ == State::client_start, kUnexpected);
+  if (ecdh_.public_key().empty()) TRY(ecdh_.generate(crypto::NamedGroup::x25519, *config_.rng));
+  return ecdh_.public_key();
+}
+
+Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
+  ENSURE(state_ == State::client_start && !ecdh_.public_key().empty(), kUnexpected);
+  clamp_time(now_, now);
+  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  next_send_seq_ = 1;
+  state_ = State::client_wait_server_hello;
+  timer_.arm_new_flight(now_);  // the dtls::Endpoint's flight timer stops as this one starts
+  return ok_status();
+}
+
 Status Endpoint::client_on_message(MessageType type, Bytes body) {
   switch (state_) {
     case State::client_wait_server_hello:

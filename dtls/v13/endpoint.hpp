@@ -97,6 +97,13 @@ class Endpoint {
   const Suite* negotiated_suite() const { return suite_; }
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes peer_certificate() const { return Bytes(peer_cert_, peer_cert_len_); }
+  // Version negotiation (dtls/negotiation.cpp): a dtls::Endpoint client
+  // writes the ClientHello itself, offering 1.3 and 1.2. It takes its
+  // x25519 share from here, and when the ServerHello chooses 1.3 hands the
+  // ClientHello body over; this engine then goes on from the ServerHello.
+  [[nodiscard]] Result<Bytes> prepare_client_key_share();
+  [[nodiscard]] Status adopt_client_hello(Timestamp now, Bytes body);
+
   // The client's last flight was acknowledged (client), or our ACK went out (server).
   bool flight_acknowledged() const { return flight_.all_acked(); }
 
