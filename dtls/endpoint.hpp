@@ -72,6 +72,9 @@ struct Config {
   // Issue 18: offer DTLS 1.3 as well (supported_versions, RFC 8446 §4.2.1);
   // 1.3 when both ends offer it, 1.2 otherwise (dtls/negotiation.cpp).
   // Off by default until the 1.3 engine (dtls/v13/endpoint.hpp) is complete.
+  // A server with cookie_exchange speaks 1.2 only: 1.3's cookie (a
+  // HelloRetryRequest) is not written yet, and without a cookie an
+  // unverified address would draw the whole 1.3 flight.
   bool offer_dtls13 = false;
   Bytes peer_address;                // server: bound into the cookie (any stable bytes)
   std::size_t mtu = 1200;            // largest datagram we send
@@ -299,6 +302,7 @@ class Endpoint {
   Status write_dtls13_offer(ByteWriter& w);
   Status client_hand_over_to_dtls13(Bytes server_hello);
   Status server_hand_over_to_dtls13(Bytes client_hello);
+  bool server_speaks_dtls13() const;
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);
 

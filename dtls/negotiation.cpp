@@ -11,6 +11,7 @@
 //           sentinel (a 1.3 server was made to choose 1.2: illegal_parameter).
 //   server: a ClientHello offering 1.3 goes to the 1.3 engine whole; else
 //           1.2, with the sentinel "DOWNGRD\x01" at the end of ServerHello.random.
+//           (Only without cookie_exchange: see server_speaks_dtls13().)
 //
 // From then on every call of the Endpoint goes to the 1.3 engine
 // (dtls/v13/endpoint.hpp), which lives in the handshake context.
@@ -82,6 +83,12 @@ void Endpoint::sync_dtls13_state() {
   srtp_profile_ = e.srtp_profile();
   srtp_mki_len_ = 0;
 }
+
+// A server answers in 1.3 only without the cookie round (ICE verified the
+// path): the 1.2 cookie (HelloVerifyRequest) cannot front a 1.3 handshake,
+// and 1.3's own (HelloRetryRequest with a cookie) is not written yet. Such a
+// server is a 1.2 server: no downgrade sentinel either.
+bool Endpoint::server_speaks_dtls13() const { return hs_->config.offer_dtls13 && !hs_->config.cookie_exchange; }
 
 Status Endpoint::create_dtls13() {
   if (hs_->dtls13) return ok_status();
