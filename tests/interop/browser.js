@@ -47,6 +47,8 @@ setTimeout(() => fail(`hard timeout after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_
 // Spawns keyway; resolves readSdp() with the SDP it prints (up to the empty line)
 // and done() with { code, json } when it exits.
 function startKeyway(args) {
+  // KEYWAY_BROWSER_DTLS13=1: keyway offers DTLS 1.3 as well (issue 18).
+  if (process.env.KEYWAY_BROWSER_DTLS13 === '1') args = args.concat(['--dtls13']);
   child = spawn(keyway, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
