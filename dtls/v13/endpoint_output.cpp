@@ -118,8 +118,13 @@ void Endpoint::handle_timeout(Timestamp now) {
   if (state_ == State::failed || state_ == State::closed) return;
   const bool waiting = state_ != State::established;
   if (!flight_.empty() && !flight_.all_acked()) {
-    // RFC 9147 §5.8.1: resend what the peer has not acknowledged.
-    if (!timer_.backoff(now_)) return fail(kTimeout, AlertDescription::handshake_failure);
+    // RFC 9147 §5.8.1: resend what the peer has not acknowledged. A client
+    // whose last flight was never ACKed still has its keys: it stops
+    // resending rather than end an association that may well be working.
+    if (!timer_.backoff(now_)) {
+      if (state_ == State::established) return timer_.stop();
+      return fail(kTimeout, AlertDescription::handshake_failure);
+    }
     ++stats_.retransmissions;
     flight_.begin_transmission();
   } else if (waiting && received_count_ > 0) {

@@ -45,6 +45,7 @@ struct Pair13 {
   // index of that side to drop once (-1: none).
   uint64_t sent_by[2] = {0, 0}, bytes_by[2] = {0, 0};
   int64_t drop_index[2] = {-1, -1};
+  int64_t drop_from[2] = {-1, -1};  // every datagram of that side from this index on
 
   Pair13(const dtls::Config& c, const dtls::Config& s, uint64_t seed = 1, uint32_t loss = 0)
       : link_rng(seed), loss_percent(loss) {
@@ -59,7 +60,8 @@ struct Pair13 {
       if (o.kind == dtls::Output::Kind::transmit) {
         ++sent;
         const int side = &me == &client ? 0 : 1;
-        const bool dropped = static_cast<int64_t>(sent_by[side]) == drop_index[side];
+        const int64_t index = static_cast<int64_t>(sent_by[side]);
+        const bool dropped = index == drop_index[side] || (drop_from[side] >= 0 && index >= drop_from[side]);
         ++sent_by[side];
         bytes_by[side] += o.transmit.size();
         if (dropped || link_rng.uniform(100) < loss_percent) {
@@ -242,6 +244,27 @@ TEST_CASE("dtls13: a lost datagram of the server's flight: the client ACKs the r
                                                     << " B), resent " << resent_datagrams << " datagrams ("
                                                     << p.bytes_by[1] - lossless.bytes_by[1] << " B)");
   CHECK(resent_datagrams < flight_datagrams);
+}
+
+// The client is done once it sent its Finished; only the server's ACK stops
+// its resends. When no ACK ever comes, running out of resends must not end
+// an association whose keys both sides hold (it failed with a timeout
+// before: the retransmission limit was applied as during the handshake).
+TEST_CASE("dtls13: a client whose last flight is never ACKed stays established") {
+  Fixture f;
+  f.client.initial_timeout = Duration::millis(100);
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  p.drop_from[1] = 1;  // the server's flight arrives; its ACKs never do
+  CHECK_FALSE(p.run(Duration::seconds(600)));
+  CHECK(p.client.complete);
+  CHECK(p.server.complete);
+  CHECK_FALSE(p.client.failed);
+  CHECK(p.client.ep->state() == dtls::v13::State::established);
+  CHECK(p.client.ep->stats().retransmissions == static_cast<uint64_t>(f.client.max_retransmits));
+  CHECK(p.client.deadline.is_never());  // it stopped resending
+  p.send_app(p.client, {7});
+  CHECK(p.server.app_data.size() == 1);
 }
 
 TEST_CASE("dtls13: every run completes through 10% loss (ACKs, selective retransmission)") {
