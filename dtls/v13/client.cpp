@@ -92,8 +92,11 @@ Status Endpoint::client_on_message(MessageType type, Bytes body) {
       TRY(on_finished(body, server_handshake_secret_));
       TRY(enter_application_keys());
       return client_send_final_flight();
+    case State::established:
+      ENSURE(type == MessageType::key_update, kUnexpected);
+      return on_key_update(body);
     default:
-      return kUnexpected;  // KeyUpdate after the handshake is not handled yet
+      return kUnexpected;
   }
 }
 

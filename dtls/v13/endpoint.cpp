@@ -81,7 +81,8 @@ Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
   ENSURE(cert_accepted_, kNotAccepted);
   ByteWriter w(out);
   RecordNumber rn;
-  TRY(seal_record(w, 3, static_cast<uint8_t>(ContentType::application_data), data, rn));
+  const auto epoch = static_cast<uint8_t>(write_application_.epoch());
+  TRY(seal_record(w, epoch, static_cast<uint8_t>(ContentType::application_data), data, rn));
   return w.written();
 }
 
@@ -138,10 +139,9 @@ bool Endpoint::process_plaintext(const Record& rec) {
 
 bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {
   // RFC 9147 §4.2.2: the two epoch bits name epoch 2 or 3 (no KeyUpdate yet).
-  ReceiveEpoch* epoch = rec.header.epoch_bits == 2   ? &read_handshake_
-                        : rec.header.epoch_bits == 3 ? &read_application_
-                                                     : nullptr;
-  if (epoch == nullptr || !epoch->protection().ready()) {
+  // RFC 9147 §4.2.2: the two epoch bits name the slot (epochs 2, 3, then KeyUpdate's).
+  ReceiveEpoch* epoch = &read_epochs_[rec.header.epoch_bits & 3];
+  if (!epoch->protection().ready()) {
     ++stats_.records_unknown_epoch;
     return false;
   }
@@ -245,10 +245,8 @@ void Endpoint::note_received(const RecordNumber& rn) {
 // answer. The server answers a repeated final client flight with its ACK;
 // otherwise our unacknowledged flight goes again, at most once per timeout.
 void Endpoint::on_peer_repeat() {
-  if (state_ == State::established && role_ == Role::server) {
-    ack_due_ = true;
-    return;
-  }
+  if (state_ == State::established) ack_due_ = true;  // our ACK (of a flight, a KeyUpdate) was lost
+  if (state_ == State::established && role_ == Role::server) return;
   if (!flight_.empty() && !flight_.all_acked() && timer_.allow_early_resend(now_)) {
     ++stats_.retransmissions;
     flight_.begin_transmission();
@@ -263,7 +261,7 @@ bool Endpoint::process_ack(Bytes body) {
     return false;
   }
   for (std::size_t i = 0; i < *n; ++i) flight_.acknowledge(numbers[i]);
-  if (!flight_.empty() && flight_.all_acked() && state_ == State::established) timer_.stop();
+  if (!flight_.empty() && flight_.all_acked() && state_ == State::established) on_flight_acknowledged();
   return true;
 }
 
@@ -298,7 +296,7 @@ bool Endpoint::process_alert(Bytes body) {
 }
 
 bool Endpoint::process_app_data(uint64_t epoch, Bytes data) {
-  if (epoch != 3 || state_ != State::established || !cert_accepted_) {
+  if (epoch < 3 || state_ != State::established || !cert_accepted_) {
     ++stats_.app_data_unaccepted;  // nothing reaches the caller before the certificate is accepted
     return false;
   }

@@ -29,10 +29,15 @@
 // with set_remote_fingerprint() before it arrived, or the caller accepted
 // it with accept_peer_certificate() after a peer_certificate event.
 //
+// KeyUpdate (RFC 9147 §8) both ways: request_key_update(); our next epoch
+// starts once the peer ACKed the KeyUpdate.
+//
 // Not here yet: HelloRetryRequest (a ClientHello without an x25519 or
-// secp256r1 share fails), negotiation down to 1.2 (dtls::Endpoint speaks
-// 1.2), KeyUpdate. The handshake state lives in the object (about 20 KB);
-// the 1.2 endpoint's heap split is not done for 1.3.
+// secp256r1 share fails; no stateless cookie), the NSS key log lines of
+// 1.3. dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
+// this engine (dtls/negotiation.cpp). The handshake state lives in the
+// object (about 27 KB) and stays after the handshake: the 1.2 endpoint's
+// heap split is not done for 1.3.
 #pragma once
 
 #include <cstdint>
@@ -104,6 +109,12 @@ class Endpoint {
   [[nodiscard]] Result<Bytes> prepare_client_key_share();
   [[nodiscard]] Status adopt_client_hello(Timestamp now, Bytes body);
 
+  // RFC 8446 §4.6.3, RFC 9147 §8: sends a KeyUpdate; our new keys are used
+  // once the peer ACKed it. ask_peer: update_requested (the peer updates too).
+  [[nodiscard]] Status request_key_update(bool ask_peer);
+  uint64_t write_epoch() const { return write_application_.ready() ? write_application_.epoch() : 0; }
+  uint64_t read_epoch() const { return read_application_epoch_; }
+
   // The client's last flight was acknowledged (client), or our ACK went out (server).
   bool flight_acknowledged() const { return flight_.all_acked(); }
 
@@ -142,6 +153,8 @@ class Endpoint {
   Status on_finished(Bytes body, const SecretBytes& base_key);
   Status check_peer_certificate(Bytes der);
   void complete();
+  Status on_key_update(Bytes body);
+  void on_flight_acknowledged();
   // client.cpp
   Status client_send_hello();
   Status client_on_message(MessageType type, Bytes body);
@@ -163,11 +176,13 @@ class Endpoint {
   std::size_t mtu_;
 
   // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
-  uint64_t write_seq_[4] = {};
+  // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
+  // bits pick its receive slot (§4.2.2), which knows the full epoch.
+  uint64_t write_seq_[4] = {};  // by epoch & 3: a slot is reused four epochs later, from 0
   RecordProtection write_handshake_;
-  RecordProtection write_application_;
-  ReceiveEpoch read_handshake_;
-  ReceiveEpoch read_application_;
+  RecordProtection write_application_;  // epoch 3, then each KeyUpdate's
+  ReceiveEpoch read_epochs_[4];
+  ReceiveEpoch& read_handshake_ = read_epochs_[2];
 
   // Handshake.
   const Suite* suite_ = nullptr;
@@ -188,6 +203,10 @@ class Endpoint {
   RecordNumber received_[kMaxReceivedRecords];  // handshake records of the peer's flight, for ACKs
   std::size_t received_count_ = 0;
   bool ack_due_ = false;
+  bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
+  uint64_t read_application_epoch_ = 0;
+  SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
+  SecretBytes read_traffic_secret_;
   bool cert_requested_ = false;  // client: the server sent CertificateRequest
   uint8_t request_context_[255] = {};
   uint8_t request_context_len_ = 0;

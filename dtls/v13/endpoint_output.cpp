@@ -49,21 +49,22 @@ void Endpoint::push_event(const Event& e) {
 }
 
 uint8_t Endpoint::highest_write_epoch() const {
-  if (write_application_.ready()) return 3;
+  if (write_application_.ready()) return static_cast<uint8_t>(write_application_.epoch());
   if (write_handshake_.ready()) return 2;
   return 0;
 }
 
 Status Endpoint::seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn) {
-  rn = RecordNumber{epoch, write_seq_[epoch]};
+  uint64_t& seq = write_seq_[epoch & 3];
+  rn = RecordNumber{epoch, seq};
   if (epoch == 0) {
-    write_plain_record(w, static_cast<ContentType>(type), kVersionDtls12, write_seq_[0]++, content);
+    write_plain_record(w, static_cast<ContentType>(type), kVersionDtls12, seq++, content);
     ENSURE(!w.failed(), kNoRoom);
     return ok_status();
   }
   RecordProtection& p = epoch == 2 ? write_handshake_ : write_application_;
-  ENSURE(p.ready(), kNoEpoch);
-  return p.seal(w, write_seq_[epoch]++, type, content);
+  ENSURE(p.ready() && p.epoch() == epoch, kNoEpoch);
+  return p.seal(w, seq++, type, content);
 }
 
 // One datagram of the flight: a record per fragment, packed up to the MTU.

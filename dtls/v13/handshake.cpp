@@ -20,6 +20,8 @@ constexpr Error kSignature = make_error(Layer::dtls, Code::auth_failed, "dtls13 
 constexpr Error kFinished = make_error(Layer::dtls, Code::auth_failed, "dtls13 Finished: verify_data does not match");
 constexpr Error kSign = make_error(Layer::dtls, Code::internal, "dtls13: signing failed");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13: message does not fit the flight buffer");
+constexpr Error kEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: epoch 255 reached");
+constexpr Error kKeyUpdateBusy = make_error(Layer::dtls, Code::bad_state, "dtls13 KeyUpdate: not established, or a flight or KeyUpdate is still unacknowledged");
 
 // The signature schemes keyway accepts in CertificateVerify.
 // RFC 8446 §4.4.3: no PKCS#1 v1.5 here (1.3 signs with PSS or ECDSA).
@@ -79,8 +81,65 @@ Status Endpoint::enter_application_keys() {
   TRY(schedule_.derive(TrafficSecret::server_application, hash, server_application_secret_.mutable_view()));
   TRY(schedule_.derive(TrafficSecret::exporter_master, hash, exporter_secret_.mutable_view()));
   const bool client = role_ == Role::client;
-  TRY(install(write_application_, 3, client ? client_application_secret_ : server_application_secret_));
-  TRY(install(read_application_.protection(), 3, client ? server_application_secret_ : client_application_secret_));
+  write_traffic_secret_ = client ? client_application_secret_ : server_application_secret_;
+  read_traffic_secret_ = client ? server_application_secret_ : client_application_secret_;
+  TRY(install(write_application_, 3, write_traffic_secret_));
+  TRY(install(read_epochs_[3].protection(), 3, read_traffic_secret_));
+  read_application_epoch_ = 3;
+  return ok_status();
+}
+
+// ---- KeyUpdate (RFC 8446 §4.6.3, §7.2; RFC 9147 §8) ----
+
+Status Endpoint::request_key_update(bool ask_peer) {
+  ENSURE(state_ == State::established && flight_.all_acked() && !key_update_pending_, kKeyUpdateBusy);
+  ENSURE(write_application_.epoch() < 0xFF, kEpochs);  // flights name their epoch in a byte
+  flight_.clear();
+  MutableBytes space = flight_.body_space();
+  space[0] = ask_peer ? 1 : 0;
+  TRY(flight_.add(MessageType::key_update, next_send_seq_++, static_cast<uint8_t>(write_application_.epoch()), 1));
+  key_update_pending_ = true;
+  // Not start_flight(): what we received stays listed for the ACK that may
+  // be due (a peer's KeyUpdate that asked for this one).
+  flight_.begin_transmission();
+  timer_.arm_new_flight(now_);
+  return ok_status();
+}
+
+// The peer ACKed our flight: after a KeyUpdate, our next epoch begins (RFC 9147 §8:
+// not before the ACK, so the peer has the keys to read it).
+void Endpoint::on_flight_acknowledged() {
+  timer_.stop();
+  if (!key_update_pending_) return;
+  key_update_pending_ = false;
+  SecretBytes next;
+  next.len = write_traffic_secret_.len;
+  const uint64_t epoch = write_application_.epoch() + 1;
+  Status s = next_traffic_secret(suite_->hash, LabelPrefix::dtls13, write_traffic_secret_.view(), next.mutable_view());
+  if (s.ok()) {
+    write_traffic_secret_ = next;
+    write_seq_[epoch & 3] = 0;
+    s = install(write_application_, epoch, write_traffic_secret_);
+  }
+  if (!s.ok()) fail(s.error(), AlertDescription::internal_error);
+}
+
+// The peer's next epoch: new read keys (the old epoch's slot stays for
+// records still on their way), an ACK, and our own update when asked.
+Status Endpoint::on_key_update(Bytes body) {
+  auto request = parse_key_update(body);
+  if (!request.ok()) return request.error();
+  SecretBytes next;
+  next.len = read_traffic_secret_.len;
+  TRY(next_traffic_secret(suite_->hash, LabelPrefix::dtls13, read_traffic_secret_.view(), next.mutable_view()));
+  read_traffic_secret_ = next;
+  ++read_application_epoch_;
+  ReceiveEpoch& slot = read_epochs_[read_application_epoch_ & 3];
+  slot.reset();
+  TRY(install(slot.protection(), read_application_epoch_, read_traffic_secret_));
+  ack_due_ = true;
+  if (*request == KeyUpdateRequest::update_requested && !key_update_pending_ && flight_.all_acked())
+    TRY(request_key_update(false));
   return ok_status();
 }
 

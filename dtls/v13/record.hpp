@@ -179,6 +179,12 @@ class ReceiveEpoch {
   };
   [[nodiscard]] Result<Opened> open(const CiphertextRecord& rec, MutableBytes out);
   uint64_t next_expected() const { return next_expected_; }
+  // Forgets keys, window and sequence numbers (the slot of a new epoch).
+  void reset() {
+    protection_.clear();
+    window_ = ReplayWindow{};
+    next_expected_ = 0;
+  }
 
  private:
   RecordProtection protection_;

@@ -42,8 +42,11 @@ Status Endpoint::server_on_message(MessageType type, Bytes body) {
       ack_due_ = true;
       complete();
       return ok_status();
+    case State::established:
+      ENSURE(type == MessageType::key_update, kUnexpected);
+      return on_key_update(body);
     default:
-      return kUnexpected;  // KeyUpdate after the handshake is not handled yet
+      return kUnexpected;
   }
 }
 

@@ -267,6 +267,67 @@ TEST_CASE("dtls13: a client whose last flight is never ACKed stays established")
   CHECK(p.server.app_data.size() == 1);
 }
 
+// Delivers whatever is queued and fires due timers for `d` of virtual time.
+void settle(Pair13& p, Duration d) {
+  const Timestamp end = p.now + d;
+  while (p.now < end) {
+    p.poll(p.client, p.server);
+    p.poll(p.server, p.client);
+    Timestamp next = end;
+    for (const auto& f : p.queue)
+      if (f.at < next) next = f.at;
+    if (p.client.deadline < next) next = p.client.deadline;
+    if (p.server.deadline < next) next = p.server.deadline;
+    p.now = next > p.now ? next : p.now + Duration::millis(1);
+    for (std::size_t i = 0; i < p.queue.size();) {
+      if (p.queue[i].at <= p.now) {
+        auto f = std::move(p.queue[i]);
+        p.queue.erase(p.queue.begin() + static_cast<std::ptrdiff_t>(i));
+        (void)f.to->ep->handle_datagram(p.now, MutableBytes(f.bytes.data(), f.bytes.size()));
+        p.poll(*f.to, f.to == &p.client ? p.server : p.client);
+      } else {
+        ++i;
+      }
+    }
+    if (p.client.deadline <= p.now) p.client.ep->handle_timeout(p.now);
+    if (p.server.deadline <= p.now) p.server.ep->handle_timeout(p.now);
+  }
+}
+
+TEST_CASE("dtls13: KeyUpdate both ways (RFC 9147 §8): new epochs once ACKed, data flows in each") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  REQUIRE(p.run());
+  CHECK(p.client.ep->write_epoch() == 3);
+  // The client updates and asks the server to update too.
+  REQUIRE(p.client.ep->request_key_update(true).ok());
+  CHECK_FALSE(p.client.ep->request_key_update(false).ok());  // one at a time
+  settle(p, Duration::seconds(2));
+  CHECK(p.client.ep->write_epoch() == 4);
+  CHECK(p.server.ep->read_epoch() == 4);
+  CHECK(p.server.ep->write_epoch() == 4);  // update_requested
+  CHECK(p.client.ep->read_epoch() == 4);
+  p.send_app(p.client, {1});
+  p.send_app(p.server, {2});
+  // The server updates alone.
+  REQUIRE(p.server.ep->request_key_update(false).ok());
+  settle(p, Duration::seconds(2));
+  CHECK(p.server.ep->write_epoch() == 5);
+  CHECK(p.client.ep->read_epoch() == 5);
+  CHECK(p.client.ep->write_epoch() == 4);
+  p.send_app(p.client, {3});
+  p.send_app(p.server, {4});
+  REQUIRE(p.server.app_data.size() == 2);
+  REQUIRE(p.client.app_data.size() == 2);
+  CHECK(p.server.app_data[1] == std::vector<uint8_t>{3});
+  CHECK(p.client.app_data[1] == std::vector<uint8_t>{4});
+  // The exporter does not change with the traffic keys (RFC 8446 §7.5).
+  CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
+  CHECK_FALSE(p.client.failed);
+  CHECK_FALSE(p.server.failed);
+}
+
 TEST_CASE("dtls13: every run completes through 10% loss (ACKs, selective retransmission)") {
   int completed = 0;
   uint64_t retransmissions = 0, lost = 0;
