@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Client side of the handshake: flights 1, 3 and 5 (RFC 6347 §4.2.4).
 #include <cstring>
+#include <iterator>
 
 #include "keyway/dtls/endpoint.hpp"
 #include "keyway/dtls/handshake_context.hpp"
 #include "keyway/dtls/handshake_table.hpp"
 #include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
 
 namespace keyway::dtls {
 
@@ -56,10 +58,22 @@ Status Endpoint::client_send_hello(Bytes cookie) {
   ch.ext.srtp_mki = hs_->config.srtp_mki;
   ch.ext.ems = hs_->config.offer_extended_master_secret;
   ch.ext.has_renegotiation_info = true;  // RFC 5746 §3.4: empty on the initial handshake
+  // Issue 18: the DTLS 1.3 offer (negotiation.cpp): 1.3 suites first, then
+  // supported_versions and key_share at the end of the extensions.
+  uint16_t suites[std::size(v13::kSuites) + kMaxListEntries];
+  std::size_t suite_count = 0;
+  uint8_t offer[128];
+  if (hs_->config.offer_dtls13) {
+    for (const v13::Suite& s : v13::kSuites) suites[suite_count++] = s.id;
+    ByteWriter ow(MutableBytes(offer, sizeof offer));
+    TRY(write_dtls13_offer(ow));
+    ch.ext.raw_extensions = ow.written();
+  }
+  for (std::size_t i = 0; i < hs_->config.cipher_suites.count; ++i) suites[suite_count++] = hs_->config.cipher_suites.items[i];
   hs_->flight.clear();
   reset_transcript();
   ByteWriter w(hs_->flight.body_space());
-  write_client_hello(w, ch, hs_->config.cipher_suites.items, hs_->config.cipher_suites.count);
+  write_client_hello(w, ch, suites, suite_count);
   ENSURE(!w.failed(), kFlight);
   TRY(add_message(0, HandshakeType::client_hello, w.size()));
   enter_state(HandshakeState::client_wait_server_hello);
@@ -112,6 +126,11 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
 }
 
 Status Endpoint::client_on_server_hello(Bytes body) {
+  if (hs_->config.offer_dtls13) {
+    auto sh13 = v13::parse_server_hello(body);
+    if (sh13.ok() && sh13->has_version) return client_hand_over_to_dtls13(body);  // the server chose 1.3
+    TRY(client_check_downgrade(body));
+  }
   auto sh = parse_server_hello(body);
   if (!sh.ok()) return sh.error();
   ENSURE(sh->version == kVersionDtls12, kVersion);

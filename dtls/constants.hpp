@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "keyway/lib/crypto/aead.hpp"
 #include "keyway/lib/crypto/sha.hpp"
 
 namespace keyway::dtls {
@@ -108,7 +109,7 @@ enum class CipherSuite : uint16_t {
   ecdhe_ecdsa_chacha20_poly1305_sha256 = 0xCCA9,
 };
 
-enum class AeadKind : uint8_t { aes128_gcm, aes256_gcm, chacha20_poly1305 };
+using crypto::AeadKind;  // lib/crypto/aead.hpp
 
 // What a suite needs from the key schedule and the record layer.
 struct SuiteInfo {

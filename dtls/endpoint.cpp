@@ -9,6 +9,7 @@
 #include <new>
 
 #include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/handshake_header.hpp"
 
 namespace keyway::dtls {
@@ -58,11 +59,13 @@ Endpoint::~Endpoint() {
 
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
   if (!hs_) return;  // too late: the certificate was already delivered
+  if (hs_->dtls13) hs_->dtls13->set_remote_fingerprint(fp);
   hs_->expected_fp = fp;
   hs_->has_expected_fp = true;
 }
 
 Status Endpoint::accept_peer_certificate(Bytes der) {
+  if (v13::Endpoint* e = dtls13()) return e->accept_peer_certificate(der);
   bool same = peer_cert_ != nullptr && der.size() == peer_cert_len_ && std::memcmp(der.data(), peer_cert_, der.size()) == 0;
   ENSURE(same, kNotThePeerCertificate);
   cert_accepted_ = true;
@@ -71,6 +74,7 @@ Status Endpoint::accept_peer_certificate(Bytes der) {
 
 void Endpoint::set_rtt_estimate(Duration rtt) {
   if (!hs_) return;
+  if (hs_->dtls13) hs_->dtls13->set_rtt_estimate(rtt);
   Duration t = rtt * 2;
   if (t < Duration::millis(50)) t = Duration::millis(50);
   if (t > Duration::seconds(3)) t = Duration::seconds(3);
@@ -83,6 +87,23 @@ Duration Endpoint::initial_retransmission_timeout() const { return hs_ ? hs_->ti
 
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   clamp_time(now_, now);  // time never goes backwards (lib/sans_io.hpp)
+  if (v13::Endpoint* e = dtls13()) {
+    Verdict v = e->handle_datagram(now_, datagram);
+    sync_dtls13_state();
+    return v;
+  }
+  Verdict v = handle_datagram_dtls12(datagram);
+  if (v13::Endpoint* e = dtls13()) {  // this datagram chose DTLS 1.3 (negotiation.cpp)
+    // The client's ServerHello may share its datagram with the 1.3 records
+    // that follow it (the 1.2 engine stopped at them): the 1.3 engine reads
+    // it again, and takes the ServerHello as a repeat.
+    if (role_ == Role::client) (void)e->handle_datagram(now_, datagram);
+    sync_dtls13_state();
+  }
+  return v;
+}
+
+Verdict Endpoint::handle_datagram_dtls12(MutableBytes datagram) {
   release_handshake_memory();
   drop_stale_app_data(datagram);
   if (state_ == HandshakeState::failed || state_ == HandshakeState::closed) return Verdict::discarded;

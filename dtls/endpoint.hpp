@@ -51,6 +51,10 @@
 
 namespace keyway::dtls {
 
+namespace v13 {
+class Endpoint;  // dtls/v13/endpoint.hpp
+}
+
 enum class Role : uint8_t { client, server };
 
 struct Config {
@@ -65,6 +69,13 @@ struct Config {
   bool require_extended_master_secret = false;
   bool cookie_exchange = true;       // server: send HelloVerifyRequest (off once ICE verified the path)
   bool require_client_certificate = true;
+  // Issue 18: offer DTLS 1.3 as well (supported_versions, RFC 8446 §4.2.1);
+  // 1.3 when both ends offer it, 1.2 otherwise (dtls/negotiation.cpp).
+  // Off by default until the 1.3 engine (dtls/v13/endpoint.hpp) is complete.
+  // A server with cookie_exchange speaks 1.2 only: 1.3's cookie (a
+  // HelloRetryRequest) is not written yet, and without a cookie an
+  // unverified address would draw the whole 1.3 flight.
+  bool offer_dtls13 = false;
   Bytes peer_address;                // server: bound into the cookie (any stable bytes)
   std::size_t mtu = 1200;            // largest datagram we send
   Duration initial_timeout = Duration::seconds(1);
@@ -195,9 +206,12 @@ class Endpoint {
 
   HandshakeState state() const { return state_; }
   bool is_established() const { return state_ == HandshakeState::established; }
-  const Stats& stats() const { return stats_; }
+  const Stats& stats() const;
   // Until the certificate was accepted and the handshake completed (empty after).
-  Bytes peer_certificate() const { return Bytes(peer_cert_, peer_cert_len_); }
+  Bytes peer_certificate() const;
+  // The version spoken: 0xFEFD (DTLS 1.2), or 0xFEFC (DTLS 1.3, when
+  // Config.offer_dtls13 and the peer chose it; negotiated_suite() is then null).
+  uint16_t version() const;
   const SuiteInfo* negotiated_suite() const { return suite_; }
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes srtp_mki() const { return Bytes(srtp_mki_, srtp_mki_len_); }
@@ -283,6 +297,17 @@ class Endpoint {
   Bytes client_fresh_cookie(const HandshakeFragment& f) const;
   Status client_answer_hello_verify(Bytes cookie, bool replaces_hello);
   static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
+  // negotiation.cpp: DTLS 1.3 or 1.2 (issue 18). Once 1.3 is chosen, every
+  // call goes to the 1.3 engine held in the handshake context.
+  v13::Endpoint* dtls13() const;
+  void sync_dtls13_state();
+  Status create_dtls13();
+  Status write_dtls13_offer(ByteWriter& w);
+  Status client_hand_over_to_dtls13(Bytes server_hello);
+  Status server_hand_over_to_dtls13(Bytes client_hello);
+  bool server_speaks_dtls13() const;
+  Status client_check_downgrade(Bytes server_hello);
+  Verdict handle_datagram_dtls12(MutableBytes datagram);
 
   // Members are ordered by alignment: this object is the established
   // state, and padding counts against the 2 KiB goal.

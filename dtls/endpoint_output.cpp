@@ -7,6 +7,7 @@
 #include "keyway/dtls/endpoint.hpp"
 #include "keyway/dtls/handshake_context.hpp"
 #include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
 
 namespace keyway::dtls {
 
@@ -92,6 +93,7 @@ std::size_t Endpoint::write_final_flight(MutableBytes out) {
 // ---- application data, close, exporter ------------------------------------
 
 Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
+  if (v13::Endpoint* e = dtls13()) return e->send_application_data(data, out);
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);
   ENSURE(data.size() + kMaxRecordOverhead <= mtu_, kTooLong);
@@ -103,6 +105,11 @@ Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
 }
 
 void Endpoint::close() {
+  if (v13::Endpoint* e = dtls13()) {
+    e->close();
+    sync_dtls13_state();
+    return;
+  }
   if (state_ == HandshakeState::closed || state_ == HandshakeState::failed) return;
   queue_alert(AlertLevel::warning, AlertDescription::close_notify);
   state_ = HandshakeState::closed;
@@ -110,6 +117,7 @@ void Endpoint::close() {
 }
 
 Status Endpoint::export_keying_material(const char* label, MutableBytes out) const {
+  if (v13::Endpoint* e = dtls13()) return e->export_keying_material(label, out);
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);
   dtls::export_keying_material(suite_->prf_hash, Bytes(master_, kMasterSecretSize), label, client_random_, server_random_, out);
@@ -145,7 +153,8 @@ const char* Endpoint::last_timeout_reason() const {
 }
 
 std::size_t Endpoint::heap_bytes() const {
-  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_;
+  const std::size_t dtls13_bytes = hs_ && hs_->dtls13 ? sizeof(v13::Endpoint) : 0;
+  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_ + dtls13_bytes;
 }
 
 // ---- timers and output -----------------------------------------------------
@@ -177,6 +186,11 @@ void Endpoint::on_peer_retransmission() {
 
 void Endpoint::handle_timeout(Timestamp now) {
   clamp_time(now_, now);
+  if (v13::Endpoint* e = dtls13()) {
+    e->handle_timeout(now_);
+    sync_dtls13_state();
+    return;
+  }
   release_handshake_memory();
   maybe_start();
   if (!hs_) return;
@@ -208,6 +222,11 @@ void Endpoint::lower_mtu() {
 
 Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
   clamp_time(now_, now);
+  if (v13::Endpoint* e = dtls13()) {
+    Output o = e->poll_output(now_, scratch);
+    sync_dtls13_state();
+    return o;
+  }
   maybe_start();
   Output out;
   out.kind = Output::Kind::transmit;

@@ -153,6 +153,7 @@ void write_extensions(ByteWriter& w, const HelloExtensions& e) {
     w.end_prefixed(rc);
     w.end_prefixed(ext);
   }
+  w.write_bytes(e.raw_extensions);
   w.end_prefixed(block);
 }
 

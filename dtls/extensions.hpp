@@ -42,6 +42,10 @@ struct HelloExtensions {
   bool uncompressed_points = false;
   bool has_signature_algorithms = false;
   SmallList<uint16_t> signature_algorithms;
+  // Written as they are at the end of the block (the DTLS 1.3 offer of a
+  // 1.2 ClientHello: supported_versions and key_share, dtls/negotiation.cpp);
+  // never filled by parse_extensions.
+  Bytes raw_extensions;
 };
 
 // Parses the extensions block (after the fixed hello fields); an absent

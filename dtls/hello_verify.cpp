@@ -37,7 +37,7 @@ void write_hello_verify_record(ByteWriter& w, const CookieJar& jar, Bytes peer_a
 void Endpoint::server_send_hello_verify(const ClientHello& ch, uint16_t msg_seq) {
   ByteWriter w(hs_->hvr);
   write_hello_verify_record(w, hs_->cookies, hs_->config.peer_address, ch, hs_->rx_record_seq);
-  hs_->hvr_len = w.size();
+  hs_->hvr_len = static_cast<uint16_t>(w.size());
   hs_->reassembler.reset(static_cast<uint16_t>(msg_seq + 1));
   hs_->peer_flight_boundary = true;
   enter_state(HandshakeState::server_wait_client_hello);  // a ClientHello again

@@ -13,9 +13,11 @@ constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls key log: peer certificate not accepted yet");
 constexpr Error kTooSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls key log: buffer too small");
 constexpr char kLabel[] = "CLIENT_RANDOM ";
+constexpr Error kDtls13 = make_error(Layer::dtls, Code::unsupported, "dtls key log: not written for DTLS 1.3 yet");
 }  // namespace
 
 Status Endpoint::format_key_log(char* out, std::size_t out_len) const {
+  ENSURE(version() == kVersionDtls12, kDtls13);  // 1.3 secrets have other key log lines, not written yet
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);  // as the exporter: keys of an unverified peer stay inside
   ENSURE(out_len >= kKeyLogLineSize, kTooSmall);

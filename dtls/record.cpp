@@ -2,7 +2,6 @@
 #include "keyway/dtls/record.hpp"
 
 #include <cstring>
-#include <new>
 
 #include "keyway/lib/crypto/ct.hpp"
 
@@ -15,7 +14,6 @@ constexpr Error kBadVersion = make_error(Layer::dtls, Code::malformed, "dtls rec
 constexpr Error kAuth = make_error(Layer::dtls, Code::auth_failed, "dtls record: authentication failed");
 constexpr Error kShort = make_error(Layer::dtls, Code::truncated, "dtls record: protected fragment shorter than its overhead");
 constexpr Error kTooBig = make_error(Layer::dtls, Code::malformed, "dtls record: plaintext longer than 2^14 bytes");
-constexpr Error kNoHeap = make_error(Layer::dtls, Code::capacity, "dtls record: no heap for the epoch's AEAD (keys)");
 
 void write_header(ByteWriter& w, ContentType type, uint16_t version, uint16_t epoch, uint64_t seq, std::size_t len) {
   w.write_u8(static_cast<uint8_t>(type));
@@ -50,43 +48,20 @@ Result<Record> read_record(ByteReader& datagram) {
 }
 
 void RecordCipher::clear() {
-  if (!ready_) return;
-  gcm_.reset();  // each wipes its key as it is destroyed
-  chacha_.reset();
+  if (!aead_.ready()) return;
+  aead_.clear();
   crypto::secure_zero(iv_, sizeof iv_);
-  ready_ = false;
 }
 
 Status RecordCipher::init(AeadKind kind, Bytes key, Bytes fixed_iv) {
   clear();
-  kind_ = kind;
   std::memset(iv_, 0, sizeof iv_);
   std::memcpy(iv_, fixed_iv.data(), fixed_iv.size() <= 12 ? fixed_iv.size() : 12);
-  ready_ = true;  // from here on clear() releases what was allocated
-  Status s = kNoHeap;
-  if (kind == AeadKind::chacha20_poly1305) {
-    chacha_.reset(new (std::nothrow) crypto::ChaCha20Poly1305());
-    if (chacha_) s = chacha_->set_key(key);
-  } else {
-    gcm_.reset(new (std::nothrow) crypto::AesGcm());
-    if (gcm_) s = gcm_->set_key(key);
-  }
-  if (!s.ok()) clear();
-  return s;
-}
-
-Status RecordCipher::aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return chacha_->seal(n, aad, body, tag);
-  return gcm_->seal(n, aad, body, tag);
-}
-
-Status RecordCipher::aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return chacha_->open(n, aad, body, tag);
-  return gcm_->open(n, aad, body, tag);
+  return aead_.init(kind, key);
 }
 
 std::size_t RecordCipher::overhead() const {
-  return (kind_ == AeadKind::chacha20_poly1305 ? 0 : 8) + crypto::kAeadTagSize;
+  return (aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8) + crypto::kAeadTagSize;
 }
 
 void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
@@ -94,7 +69,7 @@ void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
   ByteWriter w(MutableBytes(es, 8));
   w.write_u16(epoch);
   w.write_u48(seq);
-  if (kind_ == AeadKind::chacha20_poly1305) {
+  if (aead_.kind() == AeadKind::chacha20_poly1305) {
     std::memcpy(out, iv_, 12);
     for (int i = 0; i < 8; ++i) out[4 + i] ^= es[i];  // RFC 7905 §2
   } else {
@@ -107,20 +82,20 @@ void RecordCipher::seal(ByteWriter& w, ContentType type, uint16_t epoch, uint64_
   write_header(w, type, kVersionDtls12, epoch, seq, plaintext.size() + overhead());
   uint8_t n[12];
   nonce(epoch, seq, n);
-  if (kind_ != AeadKind::chacha20_poly1305) w.write_bytes(Bytes(n + 4, 8));
+  if (aead_.kind() != AeadKind::chacha20_poly1305) w.write_bytes(Bytes(n + 4, 8));
   MutableBytes body = w.reserve_bytes(plaintext.size());
   MutableBytes tag = w.reserve_bytes(crypto::kAeadTagSize);
   if (w.failed()) return;
   if (!plaintext.empty()) std::memmove(body.data(), plaintext.data(), plaintext.size());
   uint8_t aad[13];
   make_aad(aad, static_cast<uint8_t>(type), kVersionDtls12, epoch, seq, plaintext.size());
-  Status s = aead_seal(Bytes(n, 12), Bytes(aad, 13), body, tag);
+  Status s = aead_.seal(Bytes(n, 12), Bytes(aad, 13), body, tag);
   (void)s;  // the AEAD cannot fail once keyed with a valid length
 }
 
 Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
   ENSURE(rec.fragment.size() >= overhead(), kShort);
-  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
+  std::size_t explicit_len = aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8;
   std::size_t len = rec.fragment.size() - overhead();
   ENSURE(len <= kMaxPlaintext && len <= out.size(), kTooBig);
   uint8_t n[12];
@@ -132,7 +107,7 @@ Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
   MutableBytes body = out.first(len);
   std::memcpy(body.data(), rec.fragment.data() + explicit_len, len);
   Bytes tag = rec.fragment.subspan(explicit_len + len, crypto::kAeadTagSize);
-  Status s = aead_open(Bytes(n, 12), Bytes(aad, 13), body, tag);
+  Status s = aead_.open(Bytes(n, 12), Bytes(aad, 13), body, tag);
   if (!s.ok()) {
     crypto::secure_zero(body.data(), body.size());
     return kAuth;
@@ -141,8 +116,8 @@ Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
 }
 
 Result<Bytes> RecordCipher::open_in_place(const Record& rec, MutableBytes fragment) {
-  ENSURE(ready_ && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
-  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
+  ENSURE(aead_.ready() && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
+  std::size_t explicit_len = aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8;
   std::size_t len = fragment.size() - overhead();
   ENSURE(len <= kMaxPlaintext, kTooBig);
   uint8_t n[12];
@@ -153,7 +128,7 @@ Result<Bytes> RecordCipher::open_in_place(const Record& rec, MutableBytes fragme
   MutableBytes body = fragment.subspan(explicit_len, len);
   Bytes tag = fragment.subspan(explicit_len + len, crypto::kAeadTagSize);
   // The AEAD leaves body unchanged when the tag does not verify.
-  if (!aead_open(Bytes(n, 12), Bytes(aad, 13), body, tag).ok()) return kAuth;
+  if (!aead_.open(Bytes(n, 12), Bytes(aad, 13), body, tag).ok()) return kAuth;
   return Bytes(body.data(), body.size());
 }
 

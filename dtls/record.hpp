@@ -57,7 +57,7 @@ class RecordCipher {
 
   [[nodiscard]] Status init(AeadKind kind, Bytes key, Bytes fixed_iv);
   void clear();  // forgets the key
-  bool ready() const { return ready_; }
+  bool ready() const { return aead_.ready(); }
   // Bytes added around the plaintext (explicit nonce + tag).
   std::size_t overhead() const;
 
@@ -73,14 +73,9 @@ class RecordCipher {
 
  private:
   void nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const;
-  Status aead_seal(Bytes n, Bytes aad, MutableBytes body, MutableBytes tag);
-  Status aead_open(Bytes n, Bytes aad, MutableBytes body, Bytes tag);
 
-  std::unique_ptr<crypto::AesGcm> gcm_;
-  std::unique_ptr<crypto::ChaCha20Poly1305> chacha_;
+  crypto::Aead aead_;  // on the heap once keyed (lib/crypto/aead.hpp)
   uint8_t iv_[12] = {};
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  bool ready_ = false;
 };
 
 // Writes an unprotected (epoch 0) record.

@@ -8,6 +8,7 @@
 #include "keyway/dtls/handshake_header.hpp"
 #include "keyway/dtls/handshake_table.hpp"
 #include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
 
 namespace keyway::dtls {
 
@@ -76,6 +77,12 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   ENSURE(hs_->config.identity != nullptr && hs_->config.rng != nullptr, kNoIdentity);
   auto ch = parse_client_hello(body);
   if (!ch.ok()) return ch.error();
+  // Issue 18: a ClientHello that offers DTLS 1.3 goes to the 1.3 engine
+  // (negotiation.cpp).
+  if (server_speaks_dtls13() && msg_seq == 0) {
+    auto ch13 = v13::parse_client_hello(body);
+    if (ch13.ok() && ch13->has_versions && ch13->versions.dtls13) return server_hand_over_to_dtls13(body);
+  }
   // DTLS versions count down: 0xFEFD (1.2) < 0xFEFF (1.0).
   ENSURE(ch->version <= kVersionDtls12, kVersion);
   if (hs_->config.cookie_exchange &&
@@ -130,6 +137,8 @@ Status Endpoint::server_negotiate(const ClientHello& ch) {
 
 Status Endpoint::server_send_flight4() {
   hs_->config.rng->fill(server_random_);
+  // RFC 8446 §4.1.3: a server that speaks 1.3 and chose 1.2 says so in its random.
+  if (server_speaks_dtls13()) v13::write_downgrade_sentinel(server_random_, v13::Downgrade::to_dtls12);
   hs_->flight.clear();
   ServerHello sh;
   sh.version = kVersionDtls12;

@@ -372,6 +372,7 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
   // DTLS reaches the endpoint only from an address ICE validated (connection_io.cpp).
   dc.cookie_exchange = false;
   dc.require_client_certificate = true;
+  dc.offer_dtls13 = config_.dtls_offer_dtls13;
   dc.mtu = config_.dtls_mtu;
   dc.max_handshake_message = config_.dtls_max_handshake_message;
   dc.max_reassembly_bytes = config_.dtls_max_reassembly_bytes;

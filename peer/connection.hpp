@@ -134,6 +134,8 @@ struct Config {
   // accept_offer wait for gathering: poll until gathering_done().
   std::span<const TurnServerConfig> turn_servers{};
   bool relay_only = false;
+  // Issue 18: offer DTLS 1.3 too (dtls::Config::offer_dtls13); off by default.
+  bool dtls_offer_dtls13 = false;
 };
 
 enum class State : uint8_t {

@@ -133,6 +133,7 @@ struct CallOptions {
   bool answerer = true;
   bool video = false;
   bool lite = false;
+  bool dtls13 = false;  // --dtls13: offer DTLS 1.3 as well (issue 18)
   sdp::Setup setup = sdp::Setup::active;
   std::string bind = "127.0.0.1:0";
   double seconds = 10;
@@ -175,6 +176,7 @@ int run_call(CallOptions& opt) {
   cfg.public_rng = &rnd.public_rng;
   cfg.secret_rng = &rnd.secret_rng;
   cfg.ice_lite = opt.lite;
+  cfg.dtls_offer_dtls13 = opt.dtls13;
   cfg.setup_for_actpass = opt.setup;
   cfg.audio_codecs = kAudio;
   cfg.video_codecs = kVideo;
@@ -316,6 +318,7 @@ int run_answer(int argc, char** argv) {
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.html_file = args.value("--html").value_or("");
   opt.seconds = args.number("--seconds", 10);
+  opt.dtls13 = args.flag("--dtls13");
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
   std::string error;
@@ -347,6 +350,7 @@ int run_offer(int argc, char** argv) {
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.html_file = args.value("--html").value_or("");
   opt.seconds = args.number("--seconds", 10);
+  opt.dtls13 = args.flag("--dtls13");
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
   std::string error;

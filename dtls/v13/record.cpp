@@ -3,7 +3,6 @@
 #include "keyway/dtls/v13/record.hpp"
 
 #include <cstring>
-#include <new>
 
 #include "keyway/lib/crypto/chacha20.hpp"
 #include "keyway/lib/crypto/ct.hpp"
@@ -26,8 +25,6 @@ constexpr Error kSmallOut = make_error(Layer::dtls, Code::buffer_too_small, "dtl
 constexpr Error kReplayed = make_error(Layer::dtls, Code::replayed, "dtls13 record: sequence number already received");
 constexpr Error kTooOld = make_error(Layer::dtls, Code::too_old, "dtls13 record: sequence number older than the replay window");
 constexpr Error kBadKey = make_error(Layer::dtls, Code::invalid_argument, "dtls13 record: key length does not fit the AEAD");
-
-std::size_t key_size(AeadKind kind) { return kind == AeadKind::aes128_gcm ? 16 : 32; }
 
 }  // namespace
 
@@ -123,7 +120,7 @@ Result<InnerPlaintext> read_inner_plaintext(Bytes plaintext) {
 
 Status RecordNumberCipher::init(AeadKind kind, Bytes sn_key) {
   clear();
-  ENSURE(sn_key.size() == key_size(kind), kBadKey);
+  ENSURE(sn_key.size() == crypto::aead_key_size(kind), kBadKey);
   kind_ = kind;
   if (kind == AeadKind::chacha20_poly1305) {
     std::memcpy(chacha_key_.bytes, sn_key.data(), sn_key.size());
@@ -168,45 +165,23 @@ Status RecordNumberCipher::mask(Bytes ciphertext, uint8_t out[2]) const {
 
 Status RecordProtection::init(AeadKind kind, uint64_t epoch, const TrafficKeys& keys) {
   clear();
-  ENSURE(keys.key.len == key_size(kind) && keys.iv.len == kIvSize, kBadKey);
+  ENSURE(keys.key.len == crypto::aead_key_size(kind) && keys.iv.len == kIvSize, kBadKey);
   TRY(sn_.init(kind, keys.sn_key.view()));
-  kind_ = kind;
   epoch_ = epoch;
   std::memcpy(iv_, keys.iv.bytes, kIvSize);
-  ready_ = true;  // an AEAD member is constructed from here on: clear() destroys it
-  Status s = ok_status();
-  if (kind == AeadKind::chacha20_poly1305) {
-    new (&aead_.chacha) crypto::ChaCha20Poly1305();
-    s = aead_.chacha.set_key(keys.key.view());
-  } else {
-    new (&aead_.gcm) crypto::AesGcm();
-    s = aead_.gcm.set_key(keys.key.view());
-  }
+  Status s = aead_.init(kind, keys.key.view());
   if (!s.ok()) clear();
   return s;
 }
 
 void RecordProtection::clear() {
-  if (!ready_) return;
-  if (kind_ == AeadKind::chacha20_poly1305) aead_.chacha.~ChaCha20Poly1305();
-  else aead_.gcm.~AesGcm();
+  aead_.clear();
   sn_.clear();
   crypto::secure_zero(iv_, sizeof iv_);
-  ready_ = false;
-}
-
-Status RecordProtection::aead_seal(Bytes nonce, Bytes aad, MutableBytes body, MutableBytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.seal(nonce, aad, body, tag);
-  return aead_.gcm.seal(nonce, aad, body, tag);
-}
-
-Status RecordProtection::aead_open(Bytes nonce, Bytes aad, MutableBytes body, Bytes tag) {
-  if (kind_ == AeadKind::chacha20_poly1305) return aead_.chacha.open(nonce, aad, body, tag);
-  return aead_.gcm.open(nonce, aad, body, tag);
 }
 
 Status RecordProtection::seal(ByteWriter& w, uint64_t seq, uint8_t type, Bytes content, std::size_t padding) {
-  ENSURE(ready_, kNoKeys);
+  ENSURE(aead_.ready(), kNoKeys);
   const std::size_t inner = content.size() + 1 + padding;
   ENSURE(content.size() <= kMaxContentSize && inner + crypto::kAeadTagSize <= kMaxEncryptedRecord, kOverflow);
   UnifiedHeader h;
@@ -222,7 +197,7 @@ Status RecordProtection::seal(ByteWriter& w, uint64_t seq, uint8_t type, Bytes c
   MutableBytes header = w.written_mutable().subspan(header_at, unified_header_size(h));
   uint8_t nonce[crypto::kAeadNonceSize];
   record_nonce(Bytes(iv_, kIvSize), seq, nonce);
-  TRY(aead_seal(Bytes(nonce, sizeof nonce), header, body, tag));  // AAD: header before masking
+  TRY(aead_.seal(Bytes(nonce, sizeof nonce), header, body, tag));  // AAD: header before masking
   uint8_t m[2];
   TRY(sn_.mask(w.written().subspan(header_at + header.size()), m));
   header[1] ^= m[0];
@@ -231,7 +206,7 @@ Status RecordProtection::seal(ByteWriter& w, uint64_t seq, uint8_t type, Bytes c
 }
 
 Result<uint64_t> RecordProtection::unmask_sequence_number(const CiphertextRecord& rec, uint64_t expected) const {
-  ENSURE(ready_, kNoKeys);
+  ENSURE(aead_.ready(), kNoKeys);
   uint8_t m[2];
   TRY(sn_.mask(rec.encrypted, m));
   uint16_t bits = rec.header.seq16 ? static_cast<uint16_t>(rec.header.seq_bits ^ ((m[0] << 8) | m[1]))
@@ -240,7 +215,7 @@ Result<uint64_t> RecordProtection::unmask_sequence_number(const CiphertextRecord
 }
 
 Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out) {
-  ENSURE(ready_, kNoKeys);
+  ENSURE(aead_.ready(), kNoKeys);
   ENSURE(rec.encrypted.size() >= kRecordNumberSample && rec.encrypted.size() > crypto::kAeadTagSize, kShortSample);
   ENSURE(out.size() >= rec.encrypted.size(), kSmallOut);
   // RFC 9147 §4: the additional data is the header as sent, i.e. with the
@@ -257,10 +232,10 @@ Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint6
   }
   const std::size_t len = rec.encrypted.size() - crypto::kAeadTagSize;
   MutableBytes body = out.first(len);
-  std::memcpy(body.data(), rec.encrypted.data(), len);
+  if (body.data() != rec.encrypted.data()) std::memcpy(body.data(), rec.encrypted.data(), len);  // else in place
   uint8_t nonce[crypto::kAeadNonceSize];
   record_nonce(Bytes(iv_, kIvSize), seq, nonce);
-  if (!aead_open(Bytes(nonce, sizeof nonce), Bytes(aad, header_size), body, rec.encrypted.subspan(len)).ok()) {
+  if (!aead_.open(Bytes(nonce, sizeof nonce), Bytes(aad, header_size), body, rec.encrypted.subspan(len)).ok()) {
     crypto::secure_zero(body.data(), body.size());
     return kAuth;
   }

@@ -139,7 +139,7 @@ class RecordProtection {
   // keys from traffic_keys(); kind decides the AEAD and the mask.
   [[nodiscard]] Status init(AeadKind kind, uint64_t epoch, const TrafficKeys& keys);
   void clear();
-  bool ready() const { return ready_; }
+  bool ready() const { return aead_.ready(); }
   uint64_t epoch() const { return epoch_; }
 
   // Writes one complete record: unified header (16-bit sequence number,
@@ -151,27 +151,18 @@ class RecordProtection {
   // the full sequence number around `expected`.
   [[nodiscard]] Result<uint64_t> unmask_sequence_number(const CiphertextRecord& rec, uint64_t expected) const;
   // Step 2: authenticates and decrypts into out (at least
-  // rec.encrypted.size() bytes), then reads the inner plaintext. On an
+  // rec.encrypted.size() bytes; it may be rec.encrypted itself, made
+  // writable: decryption in place), then reads the inner plaintext. On an
   // authentication failure out is wiped; an authenticated record without a
   // content type fails with unexpected_message (RFC 8446 §5.4: fatal).
   [[nodiscard]] Result<InnerPlaintext> open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out);
 
  private:
-  Status aead_seal(Bytes nonce, Bytes aad, MutableBytes body, MutableBytes tag);
-  Status aead_open(Bytes nonce, Bytes aad, MutableBytes body, Bytes tag);
-
-  union Aead {
-    Aead() {}
-    ~Aead() {}
-    crypto::AesGcm gcm;
-    crypto::ChaCha20Poly1305 chacha;
-  };
-  Aead aead_;
-  RecordNumberCipher sn_;
+  // [[no_unique_address]]: iv_ fills the AEAD's tail padding (lib/crypto/aead.hpp).
+  [[no_unique_address]] crypto::Aead aead_;
   uint8_t iv_[kIvSize] = {};
+  RecordNumberCipher sn_;
   uint64_t epoch_ = 0;
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  bool ready_ = false;
 };
 
 // The receive side of one epoch: its keys, its replay window (RFC 9147
@@ -188,6 +179,12 @@ class ReceiveEpoch {
   };
   [[nodiscard]] Result<Opened> open(const CiphertextRecord& rec, MutableBytes out);
   uint64_t next_expected() const { return next_expected_; }
+  // Forgets keys, window and sequence numbers (the slot of a new epoch).
+  void reset() {
+    protection_.clear();
+    window_ = ReplayWindow{};
+    next_expected_ = 0;
+  }
 
  private:
   RecordProtection protection_;

@@ -2,6 +2,7 @@
 #include "keyway/lib/crypto/aead.hpp"
 
 #include <cstring>
+#include <new>
 
 #if !KEYWAY_PROFILE_MINIMAL
 #include <mbedtls/chachapoly.h>
@@ -27,6 +28,7 @@ constexpr Error kBadNonce = make_error(Layer::crypto, Code::invalid_argument, "a
 constexpr Error kBadTag = make_error(Layer::crypto, Code::invalid_argument, "aead: tag must be 16 bytes");
 constexpr Error kAuth = make_error(Layer::crypto, Code::auth_failed, "aead: tag mismatch");
 constexpr Error kNoKey = make_error(Layer::crypto, Code::bad_state, "aead: no key set");
+constexpr Error kNoHeap = make_error(Layer::crypto, Code::capacity, "aead: no heap for the cipher's key state");
 
 // Fuzzing builds only (lib/fuzzing.hpp): records and packets stay plaintext
 // with a zero tag, so a fuzzer can write what follows a key change.
@@ -151,5 +153,43 @@ Status ChaCha20Poly1305::open(std::span<const uint8_t> nonce, std::span<const ui
 }
 
 #endif  // KEYWAY_PROFILE_MINIMAL
+
+// ---- Aead: the one chosen at run time ----
+
+Status Aead::init(AeadKind kind, std::span<const uint8_t> key) {
+  clear();
+  kind_ = kind;
+  Status s = kNoHeap;
+  if (kind == AeadKind::chacha20_poly1305) {
+    chacha_ = new (std::nothrow) ChaCha20Poly1305();
+    if (chacha_ != nullptr) s = chacha_->set_key(key);
+  } else {
+    gcm_ = new (std::nothrow) AesGcm();
+    if (gcm_ != nullptr) s = gcm_->set_key(key);
+  }
+  if (!s.ok()) clear();
+  return s;
+}
+
+void Aead::clear() {
+  delete gcm_;  // each destructor wipes its key
+  delete chacha_;
+  gcm_ = nullptr;
+  chacha_ = nullptr;
+}
+
+Status Aead::seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                  std::span<uint8_t> tag) {
+  if (chacha_ != nullptr) return chacha_->seal(nonce, aad, data, tag);
+  ENSURE(gcm_ != nullptr, kNoKey);
+  return gcm_->seal(nonce, aad, data, tag);
+}
+
+Status Aead::open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> data,
+                  std::span<const uint8_t> tag) {
+  if (chacha_ != nullptr) return chacha_->open(nonce, aad, data, tag);
+  ENSURE(gcm_ != nullptr, kNoKey);
+  return gcm_->open(nonce, aad, data, tag);
+}
 
 }  // namespace keyway::crypto

@@ -54,4 +54,39 @@ class ChaCha20Poly1305 {
   bool has_key_ = false;
 };
 
+// Which AEAD a record layer negotiated (both DTLS 1.2 and 1.3 use these three).
+enum class AeadKind : uint8_t { aes128_gcm, aes256_gcm, chacha20_poly1305 };
+constexpr std::size_t aead_key_size(AeadKind kind) { return kind == AeadKind::aes128_gcm ? 16 : 32; }
+
+// One of the AEADs above, chosen when keyed: the state of one direction of
+// one epoch of a record layer (dtls/record.hpp, dtls/v13/record.hpp). Only
+// the chosen cipher exists, on the heap from init() to clear(): an epoch
+// that is not keyed yet (or no longer) holds a pointer and two bytes, and a
+// keyed one exactly its cipher (most of an established association's state).
+// init() is the only allocation; seal/open allocate nothing.
+class Aead {
+ public:
+  Aead() {}
+  ~Aead() { clear(); }
+  Aead(const Aead&) = delete;
+  Aead& operator=(const Aead&) = delete;
+
+  // Allocates the cipher of `kind` and sets its key (aead_key_size bytes).
+  [[nodiscard]] Status init(AeadKind kind, std::span<const uint8_t> key);
+  void clear();  // frees the cipher; its destructor wipes the key
+  bool ready() const { return gcm_ != nullptr || chacha_ != nullptr; }
+  AeadKind kind() const { return kind_; }
+
+  // As AesGcm / ChaCha20Poly1305 above; fail when not ready.
+  [[nodiscard]] Status seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                            std::span<uint8_t> data, std::span<uint8_t> tag);
+  [[nodiscard]] Status open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                            std::span<uint8_t> data, std::span<const uint8_t> tag);
+
+ private:
+  AesGcm* gcm_ = nullptr;  // at most one of the two is set
+  ChaCha20Poly1305* chacha_ = nullptr;
+  AeadKind kind_ = AeadKind::aes128_gcm;
+};
+
 }  // namespace keyway::crypto

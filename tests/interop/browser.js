@@ -57,7 +57,12 @@ setTimeout(() => fail(`hard timeout after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_
 
 // Spawns keyway; resolves readSdp() with the SDP it prints (up to the empty line)
 // and done() with { code, json } when it exits.
+// KEYWAY_BROWSER_DTLS13=1: keyway offers DTLS 1.3 as well (issue 18), and
+// the browser must show it negotiated (tlsVersion FEFC).
+const DTLS13 = process.env.KEYWAY_BROWSER_DTLS13 === '1';
+
 function startKeyway(args) {
+  if (DTLS13) args = args.concat(['--dtls13']);
   child = spawn(keyway, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -193,6 +198,8 @@ async function browserOffers(page, setup, turn) {
   if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
   const problems = [];
   if (!connected(s)) problems.push(`browser DTLS transport not connected with an SRTP cipher (${JSON.stringify(s.transport)})`);
+  if (DTLS13 && !(s.transport && s.transport.tlsVersion === 'FEFC'))
+    problems.push(`DTLS 1.3 offered but the browser shows tlsVersion ${s.transport && s.transport.tlsVersion}`);
   for (const kind of ['audio', 'video'])
     if (packets(s, kind) < MIN_PACKETS) problems.push(`browser inbound ${kind} got ${packets(s, kind)} packets (< ${MIN_PACKETS})`);
   if (r.code !== 0) problems.push(`keyway answer exited ${r.code}`);
@@ -254,6 +261,8 @@ async function keywayOffers(page) {
   if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
   const problems = [];
   if (!connected(s)) problems.push(`browser DTLS transport not connected with an SRTP cipher (${JSON.stringify(s.transport)})`);
+  if (DTLS13 && !(s.transport && s.transport.tlsVersion === 'FEFC'))
+    problems.push(`DTLS 1.3 offered but the browser shows tlsVersion ${s.transport && s.transport.tlsVersion}`);
   if (packets(s, 'audio') < MIN_PACKETS) problems.push(`browser inbound audio got ${packets(s, 'audio')} packets (< ${MIN_PACKETS})`);
   if (r.code !== 0) problems.push(`keyway offer exited ${r.code}`);
   const srtp = r.json && r.json.srtp;

@@ -87,6 +87,28 @@ TEST_CASE("peer sim: offerer/answerer, answerer answers actpass with active (it 
   connect_and_check(opt, false);
 }
 
+// Issue 18: with peer::Config::dtls_offer_dtls13 on both sides the call's
+// DTLS is 1.3 (no cookie: ICE verified the path), and the SRTP keys come
+// from the 1.3 exporter through the unchanged key split.
+TEST_CASE("peer sim: both sides offering DTLS 1.3 negotiate it; media both ways on the 1.3 exporter's keys") {
+  for (auto setup : {sdp::Setup::active, sdp::Setup::passive}) {
+    CAPTURE(static_cast<int>(setup));
+    Options opt;
+    opt.link = rtt50();
+    opt.setup_for_actpass = setup;
+    opt.configure = [](int, peer::Config& c) { c.dtls_offer_dtls13 = true; };
+    CallSim c(opt);
+    REQUIRE(c.negotiate());
+    REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+    CHECK(c.a().conn->dtls()->version() == 0xFEFC);
+    CHECK(c.b().conn->dtls()->version() == 0xFEFC);
+    CHECK(c.a().failures.empty());
+    CHECK(c.b().failures.empty());
+    check_keys_equal(c);
+    check_media_both_ways(c, 50, 5);
+  }
+}
+
 // Story: the endpoint reports a received close_notify both as an alert and
 // as "closed", and the call turned each into a closed event: the peer of a
 // side that hung up saw two (found by examples/in_memory_call.cpp).

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// Version negotiation (issue 18; RFC 8446 §4.2.1, §4.1.3; RFC 9147 §5.3):
+// with Config.offer_dtls13, a dtls::Endpoint speaks DTLS 1.3 when both ends
+// offer it and DTLS 1.2 otherwise.
+//
+//   client: the 1.2 engine writes the ClientHello with the 1.3 suites first
+//           and supported_versions (1.3, 1.2) + key_share (x25519, from the
+//           1.3 engine) at the end. A ServerHello with supported_versions
+//           hands the ClientHello and the ServerHello to the 1.3 engine; one
+//           without goes on in 1.2, unless its random ends with a downgrade
+//           sentinel (a 1.3 server was made to choose 1.2: illegal_parameter).
+//   server: a ClientHello offering 1.3 goes to the 1.3 engine whole; else
+//           1.2, with the sentinel "DOWNGRD\x01" at the end of ServerHello.random.
+//           (Only without cookie_exchange: see server_speaks_dtls13().)
+//
+// From then on every call of the Endpoint goes to the 1.3 engine
+// (dtls/v13/endpoint.hpp), which lives in the handshake context.
+#include <cstring>
+#include <new>
+
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
+
+namespace keyway::dtls {
+
+namespace {
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls: out of memory for the DTLS 1.3 engine");
+constexpr Error kDowngrade = make_error(Layer::dtls, Code::illegal_parameter, "dtls server_hello: a DTLS 1.3 server chose 1.2 for a ClientHello offering 1.3 (downgrade sentinel, RFC 8446 §4.1.3)");
+constexpr Error kAfterCookie = make_error(Layer::dtls, Code::unsupported, "dtls server_hello: DTLS 1.3 chosen after a HelloVerifyRequest");
+
+// A message the 1.2 engine reassembled, as one epoch-0 record with one
+// fragment: how it reaches the 1.3 engine. Returns the datagram (in heap
+// memory the caller frees) or an empty span.
+MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Bytes body) {
+  const std::size_t size = kRecordHeaderSize + kHandshakeHeaderSize + body.size();
+  auto* buf = new (std::nothrow) uint8_t[size];
+  if (buf == nullptr) return {};
+  ByteWriter w(MutableBytes(buf, size));
+  w.write_u8(static_cast<uint8_t>(ContentType::handshake));
+  w.write_u16(kVersionDtls12);
+  w.write_u16(0);  // epoch 0
+  w.write_u48(record_seq);
+  w.write_u16(static_cast<uint16_t>(kHandshakeHeaderSize + body.size()));
+  write_handshake_header(w, static_cast<uint8_t>(type), static_cast<uint32_t>(body.size()), 0, 0,
+                         static_cast<uint32_t>(body.size()));
+  w.write_bytes(body);
+  return MutableBytes(buf, size);
+}
+}  // namespace
+
+// The 1.3 engine once 1.3 was chosen: a client's engine that only lent its
+// key share to the ClientHello is still in client_start.
+v13::Endpoint* Endpoint::dtls13() const {
+  if (!hs_ || !hs_->dtls13 || hs_->dtls13->state() == v13::State::client_start) return nullptr;
+  return hs_->dtls13;
+}
+
+uint16_t Endpoint::version() const { return dtls13() ? v13::kVersionDtls13 : kVersionDtls12; }
+
+const Stats& Endpoint::stats() const {
+  if (const v13::Endpoint* e = dtls13()) return e->stats();
+  return stats_;
+}
+
+Bytes Endpoint::peer_certificate() const {
+  if (const v13::Endpoint* e = dtls13()) return e->peer_certificate();
+  return Bytes(peer_cert_, peer_cert_len_);
+}
+
+// What callers read from the Endpoint's own fields follows the 1.3 engine.
+void Endpoint::sync_dtls13_state() {
+  const v13::Endpoint& e = *hs_->dtls13;
+  switch (e.state()) {
+    case v13::State::established: state_ = HandshakeState::established; break;
+    case v13::State::closed: state_ = HandshakeState::closed; break;
+    case v13::State::failed: state_ = HandshakeState::failed; break;
+    default:
+      state_ = role_ == Role::client ? HandshakeState::client_wait_server_flight
+                                     : HandshakeState::server_wait_client_flight;
+  }
+  srtp_profile_ = e.srtp_profile();
+  srtp_mki_len_ = 0;
+}
+
+// A server answers in 1.3 only without the cookie round (ICE verified the
+// path): the 1.2 cookie (HelloVerifyRequest) cannot front a 1.3 handshake,
+// and 1.3's own (HelloRetryRequest with a cookie) is not written yet. Such a
+// server is a 1.2 server: no downgrade sentinel either.
+bool Endpoint::server_speaks_dtls13() const { return hs_->config.offer_dtls13 && !hs_->config.cookie_exchange; }
+
+Status Endpoint::create_dtls13() {
+  if (hs_->dtls13) return ok_status();
+  hs_->dtls13 = new (std::nothrow) v13::Endpoint(hs_->config);
+  ENSURE(hs_->dtls13 != nullptr, kNoMemory);
+  if (hs_->has_expected_fp) hs_->dtls13->set_remote_fingerprint(hs_->expected_fp);
+  return ok_status();
+}
+
+// RFC 8446 §4.2.1, §4.2.8: supported_versions (1.3, 1.2) and an x25519 key_share.
+Status Endpoint::write_dtls13_offer(ByteWriter& w) {
+  TRY(create_dtls13());
+  auto share = hs_->dtls13->prepare_client_key_share();
+  if (!share.ok()) return share.error();
+  w.write_u16(v13::kExtSupportedVersions);
+  auto versions = w.begin_prefixed16();
+  v13::write_client_supported_versions(w, v13::OfferedVersions{true, true});
+  w.end_prefixed(versions);
+  w.write_u16(v13::kExtKeyShare);
+  auto shares = w.begin_prefixed16();
+  const v13::KeyShareEntry entry{crypto::NamedGroup::x25519, *share};
+  v13::write_client_key_shares(w, std::span<const v13::KeyShareEntry>(&entry, 1));
+  w.end_prefixed(shares);
+  return ok_status();
+}
+
+Status Endpoint::client_hand_over_to_dtls13(Bytes server_hello) {
+  ENSURE(hs_->cookie_len == 0, kAfterCookie);  // a 1.3 server asks with HelloRetryRequest, not this
+  const Bytes client_hello = hs_->flight.message(0).subspan(kHandshakeHeaderSize);
+  TRY(hs_->dtls13->adopt_client_hello(now_, client_hello));
+  MutableBytes d = whole_message_datagram(HandshakeType::server_hello, hs_->rx_record_seq, server_hello);
+  ENSURE(!d.empty(), kNoMemory);
+  (void)hs_->dtls13->handle_datagram(now_, d);
+  delete[] d.data();
+  hs_->timer.stop();
+  hs_->flight.clear();
+  return ok_status();
+}
+
+Status Endpoint::client_check_downgrade(Bytes server_hello) {
+  // ServerHello: legacy_version (2 bytes), then the random.
+  if (server_hello.size() < 2 + kRandomSize) return ok_status();  // the 1.2 parser reports it
+  ENSURE(v13::read_downgrade_sentinel(server_hello.subspan(2, kRandomSize)) == v13::Downgrade::none, kDowngrade);
+  return ok_status();
+}
+
+Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello) {
+  TRY(create_dtls13());
+  MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello);
+  ENSURE(!d.empty(), kNoMemory);
+  (void)hs_->dtls13->handle_datagram(now_, d);
+  delete[] d.data();
+  hs_->timer.stop();
+  return ok_status();
+}
+
+}  // namespace keyway::dtls

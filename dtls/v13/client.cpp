@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// DTLS 1.3 client flights (RFC 8446 §4.1-§4.4, RFC 9147 §5):
+// ClientHello; then ServerHello .. Finished; then Certificate,
+// CertificateVerify, Finished.
+#include <cstring>
+#include <iterator>
+
+#include "keyway/dtls/v13/endpoint.hpp"
+
+namespace keyway::dtls::v13 {
+
+namespace {
+constexpr Error kUnexpected = make_error(Layer::dtls, Code::unexpected_message, "dtls13 client: message not expected in this state");
+constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13 client: ClientHello does not fit the flight buffer");
+constexpr Error kRetry = make_error(Layer::dtls, Code::unsupported, "dtls13 client: HelloRetryRequest is not supported yet");
+constexpr Error kNotDtls13 = make_error(Layer::dtls, Code::protocol_version, "dtls13 client: ServerHello does not select DTLS 1.3 (a 1.2 server: dtls::Endpoint speaks 1.2)");
+constexpr Error kSuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: ServerHello names a suite not offered");
+constexpr Error kSessionId = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)");
+constexpr Error kNoShare = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: ServerHello has no key_share of our group");
+constexpr Error kSrtp = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: use_srtp names a profile not offered (RFC 5764 §4.1.1)");
+constexpr Error kNoEcdsa = make_error(Layer::dtls, Code::handshake_failure, "dtls13 client: CertificateRequest does not accept ecdsa_secp256r1_sha256");
+
+constexpr uint16_t kSchemes[] = {0x0403, 0x0503, 0x0804, 0x0805};  // ecdsa p256/p384, rsa_pss_rsae sha256/384
+constexpr uint16_t kGroups[] = {static_cast<uint16_t>(crypto::NamedGroup::x25519),
+                                static_cast<uint16_t>(crypto::NamedGroup::secp256r1)};
+}  // namespace
+
+// RFC 8446 §4.1.2: one x25519 share (the browsers' first group too).
+Status Endpoint::client_send_hello() {
+  uint8_t random[kRandomSize];
+  config_.rng->fill(random);
+  TRY(ecdh_.generate(crypto::NamedGroup::x25519, *config_.rng));
+  uint16_t suites[std::size(kSuites)];
+  for (std::size_t i = 0; i < std::size(kSuites); ++i) suites[i] = kSuites[i].id;
+  const KeyShareEntry share{crypto::NamedGroup::x25519, ecdh_.public_key()};
+  ClientHelloOffer offer;
+  offer.random = Bytes(random, sizeof random);
+  offer.cipher_suites = suites;
+  offer.versions = OfferedVersions{true, false};
+  offer.key_shares = std::span<const KeyShareEntry>(&share, 1);
+  offer.groups = kGroups;
+  offer.signature_algorithms = kSchemes;
+  offer.srtp_profiles = std::span<const uint16_t>(config_.srtp_profiles.items, config_.srtp_profiles.count);
+  ByteWriter w(flight_.body_space());
+  write_client_hello(w, offer);
+  ENSURE(!w.failed(), kFlight);
+  TRY(send_message(MessageType::client_hello, 0, w.size()));
+  state_ = State::client_wait_server_hello;
+  start_flight();
+  return ok_status();
+}
+
+Result<Bytes> Endpoint::prepare_client_key_share() {
+  ENSURE(state_ == State::client_start, kUnexpected);
+  if (ecdh_.public_key().empty()) TRY(ecdh_.generate(crypto::NamedGroup::x25519, *config_.rng));
+  return ecdh_.public_key();
+}
+
+Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
+  ENSURE(state_ == State::client_start && !ecdh_.public_key().empty(), kUnexpected);
+  clamp_time(now_, now);
+  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  next_send_seq_ = 1;
+  state_ = State::client_wait_server_hello;
+  timer_.arm_new_flight(now_);  // the dtls::Endpoint's flight timer stops as this one starts
+  return ok_status();
+}
+
+Status Endpoint::client_on_message(MessageType type, Bytes body) {
+  switch (state_) {
+    case State::client_wait_server_hello:
+      ENSURE(type == MessageType::server_hello, kUnexpected);
+      return client_on_server_hello(body);
+    case State::client_wait_encrypted_extensions:
+      ENSURE(type == MessageType::encrypted_extensions, kUnexpected);
+      return client_on_encrypted_extensions(body);
+    case State::client_wait_certificate_request:
+      if (type == MessageType::certificate_request) return client_on_certificate_request(body);
+      [[fallthrough]];  // RFC 8446 §4.3.2: the request is optional
+    case State::client_wait_certificate:
+      ENSURE(type == MessageType::certificate, kUnexpected);
+      TRY(on_certificate(body));
+      state_ = State::client_wait_certificate_verify;
+      return ok_status();
+    case State::client_wait_certificate_verify:
+      ENSURE(type == MessageType::certificate_verify, kUnexpected);
+      TRY(on_certificate_verify(body, Signer::server));
+      state_ = State::client_wait_finished;
+      return ok_status();
+    case State::client_wait_finished:
+      ENSURE(type == MessageType::finished, kUnexpected);
+      TRY(on_finished(body, server_handshake_secret_));
+      TRY(enter_application_keys());
+      return client_send_final_flight();
+    case State::established:
+      ENSURE(type == MessageType::key_update, kUnexpected);
+      return on_key_update(body);
+    default:
+      return kUnexpected;
+  }
+}
+
+// RFC 8446 §4.1.3, §4.2.1, §4.2.8.
+Status Endpoint::client_on_server_hello(Bytes body) {
+  auto sh = parse_server_hello(body);
+  if (!sh.ok()) return sh.error();
+  ENSURE(!is_hello_retry_request(sh->random), kRetry);
+  ENSURE(sh->has_version && sh->selected_version == kVersionDtls13, kNotDtls13);
+  suite_ = find_suite(sh->cipher_suite);
+  ENSURE(suite_ != nullptr, kSuite);
+  ENSURE(sh->session_id.empty(), kSessionId);
+  ENSURE(sh->has_key_share, kNoShare);
+  auto share = read_server_key_share(sh->key_share);
+  if (!share.ok()) return share.error();
+  ENSURE(share->group == ecdh_.group(), kNoShare);
+  uint8_t shared[crypto::kMaxSharedSecretSize];
+  auto n = ecdh_.compute_shared(share->key_exchange, shared, *config_.rng);
+  if (!n.ok()) return n.error();
+  transcript_.add(static_cast<uint8_t>(MessageType::server_hello), body);
+  Status s = enter_handshake_keys(Bytes(shared, *n));
+  crypto::secure_zero(shared, sizeof shared);
+  TRY(s);
+  // The ServerHello acknowledges the ClientHello; the timer now waits for
+  // the rest of the server's flight (and ACKs what came, RFC 9147 §7.1).
+  flight_.acknowledge_all();
+  timer_.arm_new_flight(now_);
+  state_ = State::client_wait_encrypted_extensions;
+  return ok_status();
+}
+
+Status Endpoint::client_on_encrypted_extensions(Bytes body) {
+  auto ee = parse_encrypted_extensions(body);
+  if (!ee.ok()) return ee.error();
+  if (ee->has_srtp) {
+    ENSURE(config_.srtp_profiles.contains(ee->srtp_profile), kSrtp);
+    srtp_profile_ = ee->srtp_profile;
+  }
+  transcript_.add(static_cast<uint8_t>(MessageType::encrypted_extensions), body);
+  state_ = State::client_wait_certificate_request;
+  return ok_status();
+}
+
+Status Endpoint::client_on_certificate_request(Bytes body) {
+  auto cr = parse_certificate_request(body);
+  if (!cr.ok()) return cr.error();
+  ENSURE(cr->signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())), kNoEcdsa);
+  ENSURE(cr->context.size() <= sizeof request_context_, kUnexpected);
+  std::memcpy(request_context_, cr->context.data(), cr->context.size());
+  request_context_len_ = static_cast<uint8_t>(cr->context.size());
+  cert_requested_ = true;
+  transcript_.add(static_cast<uint8_t>(MessageType::certificate_request), body);
+  state_ = State::client_wait_certificate;
+  return ok_status();
+}
+
+// RFC 8446 §4.4: Certificate and CertificateVerify when asked, then Finished,
+// all under the handshake keys (epoch 2). The client is then done; the
+// flight goes until the server's ACK.
+Status Endpoint::client_send_final_flight() {
+  flight_.clear();
+  if (cert_requested_)
+    TRY(write_certificate_and_verify(Signer::client, Bytes(request_context_, request_context_len_)));
+  TRY(write_finished(client_handshake_secret_));
+  start_flight();
+  complete();
+  return ok_status();
+}
+
+}  // namespace keyway::dtls::v13

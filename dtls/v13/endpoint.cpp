@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: Apache-2.0
+// DTLS 1.3 endpoint: records in (RFC 9147 §4), ACKs (§7), alerts,
+// application data, and handshake fragments into the reassembler (§5.5).
+#include "keyway/dtls/v13/endpoint.hpp"
+
+#include <cstring>
+
+namespace keyway::dtls::v13 {
+
+namespace {
+constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls13: Config needs an identity and an rng");
+constexpr Error kPeerAlert = make_error(Layer::dtls, Code::handshake_failure, "dtls13: the peer sent a fatal alert");
+constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls13: the peer certificate has not been accepted");
+constexpr Error kNotHeld = make_error(Layer::dtls, Code::invalid_argument, "dtls13: that is not the certificate the handshake holds");
+constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls13: handshake not complete");
+constexpr Error kInnerType = make_error(Layer::dtls, Code::unexpected_message, "dtls13: protected record of an unknown content type");
+}  // namespace
+
+const char* to_string(State s) {
+  switch (s) {
+    case State::client_start: return "client_start";
+    case State::client_wait_server_hello: return "client_wait_server_hello";
+    case State::client_wait_encrypted_extensions: return "client_wait_encrypted_extensions";
+    case State::client_wait_certificate_request: return "client_wait_certificate_request";
+    case State::client_wait_certificate: return "client_wait_certificate";
+    case State::client_wait_certificate_verify: return "client_wait_certificate_verify";
+    case State::client_wait_finished: return "client_wait_finished";
+    case State::server_wait_client_hello: return "server_wait_client_hello";
+    case State::server_wait_certificate: return "server_wait_certificate";
+    case State::server_wait_certificate_verify: return "server_wait_certificate_verify";
+    case State::server_wait_finished: return "server_wait_finished";
+    case State::established: return "established";
+    case State::closed: return "closed";
+    case State::failed: return "failed";
+  }
+  return "?";
+}
+
+Endpoint::Endpoint(const Config& config)
+    : config_(config),
+      state_(config.role == Role::client ? State::client_start : State::server_wait_client_hello),
+      role_(config.role),
+      mtu_(config.mtu < 1500 ? config.mtu : 1500) {
+  timer_.initial = config.initial_timeout;
+  timer_.maximum = config.max_timeout;
+  timer_.max_retransmits = config.max_retransmits;
+  std::size_t max_message = config.max_handshake_message;
+  if (Reassembler::footprint(max_message) > sizeof reassembly_pool_) max_message = sizeof reassembly_pool_ * 8 / 9;
+  reassembler_.init(MutableBytes(reassembly_pool_, sizeof reassembly_pool_), max_message);
+  reassembler_.reset(0);
+  if (config.identity == nullptr || config.rng == nullptr) fail(kNoIdentity, AlertDescription::internal_error);
+}
+
+void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
+  expected_fp_ = fp;
+  has_expected_fp_ = true;
+}
+
+Status Endpoint::accept_peer_certificate(Bytes der) {
+  ENSURE(peer_cert_len_ > 0 && der.size() == peer_cert_len_ && std::memcmp(der.data(), peer_cert_, der.size()) == 0,
+         kNotHeld);
+  cert_accepted_ = true;
+  return ok_status();
+}
+
+void Endpoint::set_rtt_estimate(Duration rtt) {
+  Duration t = rtt * 2;
+  if (t < Duration::millis(50)) t = Duration::millis(50);
+  if (t > Duration::seconds(3)) t = Duration::seconds(3);
+  timer_.initial = t;
+}
+
+Status Endpoint::export_keying_material(const char* label, MutableBytes out) const {
+  ENSURE(state_ == State::established, kNotEstablished);
+  ENSURE(cert_accepted_, kNotAccepted);
+  return v13::export_keying_material(suite_->hash, LabelPrefix::dtls13, exporter_secret_.view(), label, Bytes{}, out);
+}
+
+Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
+  ENSURE(state_ == State::established, kNotEstablished);
+  ENSURE(cert_accepted_, kNotAccepted);
+  ByteWriter w(out);
+  RecordNumber rn;
+  const auto epoch = static_cast<uint8_t>(write_application_.epoch());
+  TRY(seal_record(w, epoch, static_cast<uint8_t>(ContentType::application_data), data, rn));
+  return w.written();
+}
+
+void Endpoint::close() {
+  if (state_ == State::failed || state_ == State::closed) return;
+  alert_due_ = true;
+  alert_level_ = static_cast<uint8_t>(AlertLevel::warning);
+  alert_desc_ = static_cast<uint8_t>(AlertDescription::close_notify);
+  state_ = State::closed;
+  timer_.stop();
+}
+
+// ---- records in ----
+
+Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
+  clamp_time(now_, now);
+  if (state_ == State::failed || state_ == State::closed) return Verdict::discarded;
+  ByteReader r(datagram);
+  bool used = false;
+  while (!r.at_end() && state_ != State::failed) {
+    if (is_ciphertext_record(r.rest()[0])) {
+      auto rec = read_ciphertext_record(r);
+      if (!rec.ok()) {
+        ++stats_.records_malformed;
+        break;  // the rest of the datagram cannot be framed
+      }
+      used |= process_ciphertext(*rec);
+    } else {
+      auto rec = read_record(r);
+      if (!rec.ok()) {
+        ++stats_.records_malformed;
+        break;
+      }
+      used |= process_plaintext(*rec);
+    }
+  }
+  if (state_ == State::failed) return Verdict::fatal;
+  return used ? Verdict::accepted : Verdict::discarded;
+}
+
+bool Endpoint::process_plaintext(const Record& rec) {
+  // RFC 9147 §4: only epoch 0 (the hellos, and alerts before any key) is plaintext.
+  if (rec.epoch != 0) {
+    ++stats_.records_unknown_epoch;
+    return false;
+  }
+  ++stats_.records_received;
+  if (rec.type == static_cast<uint8_t>(ContentType::handshake)) return process_handshake(RecordNumber{0, rec.seq}, rec.fragment);
+  if (rec.type == static_cast<uint8_t>(ContentType::alert) && !read_handshake_.protection().ready())
+    return process_alert(rec.fragment);
+  ++stats_.records_malformed;
+  return false;
+}
+
+bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {
+  // RFC 9147 §4.2.2: the two epoch bits name epoch 2 or 3 (no KeyUpdate yet).
+  // RFC 9147 §4.2.2: the two epoch bits name the slot (epochs 2, 3, then KeyUpdate's).
+  ReceiveEpoch* epoch = &read_epochs_[rec.header.epoch_bits & 3];
+  if (!epoch->protection().ready()) {
+    ++stats_.records_unknown_epoch;
+    return false;
+  }
+  // The caller's datagram is writable (handle_datagram takes MutableBytes): decrypt in place.
+  MutableBytes in_place(const_cast<uint8_t*>(rec.encrypted.data()), rec.encrypted.size());
+  auto opened = epoch->open(rec, in_place);
+  if (!opened.ok()) {
+    Code c = opened.error().code;
+    if (c == Code::replayed || c == Code::too_old) ++stats_.records_replayed;
+    else if (c == Code::auth_failed) ++stats_.records_auth_failed;
+    else ++stats_.records_malformed;
+    return false;
+  }
+  ++stats_.records_received;
+  const RecordNumber rn{epoch->protection().epoch(), opened->seq};
+  const Bytes content = opened->inner.content;
+  switch (opened->inner.type) {
+    case static_cast<uint8_t>(ContentType::handshake): return process_handshake(rn, content);
+    case kContentTypeAck: return process_ack(content);
+    case static_cast<uint8_t>(ContentType::alert): return process_alert(content);
+    case static_cast<uint8_t>(ContentType::application_data): return process_app_data(rn.epoch, content);
+    default:
+      fail(kInnerType, AlertDescription::unexpected_message);  // authenticated: RFC 8446 §5 makes it fatal
+      return true;
+  }
+}
+
+// RFC 9147 §5.5: fragments go to the reassembler; complete messages in order.
+bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
+  ByteReader r(payload);
+  bool used = false;
+  while (!r.at_end()) {
+    auto f = read_handshake_fragment(r);
+    if (!f.ok()) {
+      ++stats_.records_malformed;
+      break;
+    }
+    // The hello (message_seq 0) is the only plaintext message; all later
+    // ones come under handshake or application keys.
+    if ((f->msg_seq == 0) != (rn.epoch == 0)) {
+      ++stats_.fragments_ignored;
+      continue;
+    }
+    auto added = reassembler_.add(*f);
+    if (!added.ok()) {
+      fail(added.error(), AlertDescription::unexpected_message);
+      return true;
+    }
+    if (*added == Reassembler::Added::ignored) {
+      ++stats_.fragments_ignored;
+      continue;
+    }
+    used = true;
+    note_received(rn);
+    if (*added == Reassembler::Added::old) on_peer_repeat();
+    // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
+    if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
+  }
+  if (used) deliver_messages();
+  return used;
+}
+
+void Endpoint::deliver_messages() {
+  while (state_ != State::failed && reassembler_.ready()) {
+    const auto type = static_cast<MessageType>(reassembler_.ready_type());
+    const Bytes body = reassembler_.ready_body();
+    Status s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
+    reassembler_.advance();
+    if (!s.ok()) {
+      const Code c = s.error().code;
+      AlertDescription a = AlertDescription::internal_error;
+      if (c == Code::decode_error || c == Code::malformed || c == Code::truncated) a = AlertDescription::decode_error;
+      else if (c == Code::illegal_parameter) a = AlertDescription::illegal_parameter;
+      else if (c == Code::unexpected_message) a = AlertDescription::unexpected_message;
+      else if (c == Code::bad_certificate) a = AlertDescription::bad_certificate;
+      else if (c == Code::auth_failed) a = AlertDescription::decrypt_error;
+      else if (c == Code::handshake_failure || c == Code::unsupported) a = AlertDescription::handshake_failure;
+      else if (c == Code::protocol_version) a = AlertDescription::protocol_version;
+      fail(s.error(), a);
+    }
+  }
+}
+
+// Record numbers of the peer's handshake records, for our ACKs (RFC 9147 §7).
+void Endpoint::note_received(const RecordNumber& rn) {
+  for (std::size_t i = 0; i < received_count_; ++i)
+    if (received_[i] == rn) return;
+  if (received_count_ == kMaxReceivedRecords) {
+    std::memmove(received_, received_ + 1, sizeof received_[0] * (kMaxReceivedRecords - 1));
+    --received_count_;
+  }
+  std::size_t at = received_count_++;
+  while (at > 0 && received_[at - 1] > rn) {  // kept in increasing order (RFC 9147 §7)
+    received_[at] = received_[at - 1];
+    --at;
+  }
+  received_[at] = rn;
+}
+
+// A message we already processed came again: the peer did not get our
+// answer. The server answers a repeated final client flight with its ACK;
+// otherwise our unacknowledged flight goes again, at most once per timeout.
+void Endpoint::on_peer_repeat() {
+  if (state_ == State::established) ack_due_ = true;  // our ACK (of a flight, a KeyUpdate) was lost
+  if (state_ == State::established && role_ == Role::server) return;
+  if (!flight_.empty() && !flight_.all_acked() && timer_.allow_early_resend(now_)) {
+    ++stats_.retransmissions;
+    flight_.begin_transmission();
+  }
+}
+
+bool Endpoint::process_ack(Bytes body) {
+  RecordNumber numbers[64];
+  auto n = read_ack(body, numbers);
+  if (!n.ok()) {
+    ++stats_.records_malformed;
+    return false;
+  }
+  for (std::size_t i = 0; i < *n; ++i) flight_.acknowledge(numbers[i]);
+  if (!flight_.empty() && flight_.all_acked() && state_ == State::established) on_flight_acknowledged();
+  return true;
+}
+
+bool Endpoint::process_alert(Bytes body) {
+  if (body.size() != 2) {
+    ++stats_.records_malformed;
+    return false;
+  }
+  Event e;
+  e.kind = EventKind::alert_received;
+  e.alert_level = static_cast<AlertLevel>(body[0]);
+  e.alert = static_cast<AlertDescription>(body[1]);
+  push_event(e);
+  if (e.alert == AlertDescription::close_notify) {
+    state_ = State::closed;
+    timer_.stop();
+    Event c;
+    c.kind = EventKind::closed;
+    push_event(c);
+    return true;
+  }
+  // RFC 8446 §6.2: every other alert ends the connection.
+  state_ = State::failed;
+  timer_.stop();
+  error_ = kPeerAlert;
+  Event f;
+  f.kind = EventKind::failure;
+  f.error = error_;
+  f.alert = e.alert;
+  push_event(f);
+  return true;
+}
+
+bool Endpoint::process_app_data(uint64_t epoch, Bytes data) {
+  if (epoch < 3 || state_ != State::established || !cert_accepted_) {
+    ++stats_.app_data_unaccepted;  // nothing reaches the caller before the certificate is accepted
+    return false;
+  }
+  Event e;
+  e.kind = EventKind::application_data;
+  e.data = data;
+  push_event(e);
+  return true;
+}
+
+}  // namespace keyway::dtls::v13

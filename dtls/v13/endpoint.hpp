@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+// dtls::v13::Endpoint: one DTLS 1.3 association (client or server), sans-IO,
+// with the same shape and the same certificate gate as the 1.2 dtls::Endpoint.
+//
+//   Client                                           Server
+//   ClientHello + key_share + supported_versions  -------->          epoch 0
+//                                    ServerHello + key_share         epoch 0
+//                                  {EncryptedExtensions + use_srtp}  epoch 2
+//                                         {CertificateRequest}       (handshake
+//                                                {Certificate}        traffic
+//                                          {CertificateVerify}        keys)
+//                                   <--------        {Finished}
+//   {Certificate}
+//   {CertificateVerify}
+//   {Finished}                               -------->               epoch 2
+//                                   <--------             [ACK]      epoch 3
+//   [Application Data]              <------->  [Application Data]    epoch 3
+//                                      (RFC 8446 §2, RFC 9147 §5, §7)
+//
+// {} = handshake traffic keys (epoch 2), [] = application traffic keys
+// (epoch 3). Reliability: the peer's next flight acknowledges ours
+// implicitly; the client's last flight is acknowledged by an ACK; a partly
+// received flight is ACKed when our timer fires, and a timeout resends only
+// the messages not acknowledged (RFC 9147 §7). The timer is the 1.2 one,
+// seeded by set_rtt_estimate().
+//
+// The peer certificate gate is the 1.2 one: keys (exporter, application
+// data both ways) only once the certificate matched the fingerprint given
+// with set_remote_fingerprint() before it arrived, or the caller accepted
+// it with accept_peer_certificate() after a peer_certificate event.
+//
+// KeyUpdate (RFC 9147 §8) both ways: request_key_update(); our next epoch
+// starts once the peer ACKed the KeyUpdate.
+//
+// Not here yet: HelloRetryRequest (a ClientHello without an x25519 or
+// secp256r1 share fails; no stateless cookie), the NSS key log lines of
+// 1.3. dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
+// this engine (dtls/negotiation.cpp). The handshake state lives in the
+// object (about 27 KB) and stays after the handshake: the 1.2 endpoint's
+// heap split is not done for 1.3.
+#pragma once
+
+#include <cstdint>
+
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/flight.hpp"
+#include "keyway/dtls/reassembler.hpp"
+#include "keyway/dtls/record.hpp"
+#include "keyway/dtls/v13/ack.hpp"
+#include "keyway/dtls/v13/flight.hpp"
+#include "keyway/dtls/v13/key_schedule.hpp"
+#include "keyway/dtls/v13/messages.hpp"
+#include "keyway/dtls/v13/record.hpp"
+#include "keyway/dtls/v13/transcript.hpp"
+#include "keyway/dtls/x509/certificate.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+
+namespace keyway::dtls::v13 {
+
+enum class State : uint8_t {
+  client_start,
+  client_wait_server_hello,
+  client_wait_encrypted_extensions,
+  client_wait_certificate_request,  // or the Certificate when the server asks for none
+  client_wait_certificate,
+  client_wait_certificate_verify,
+  client_wait_finished,
+  server_wait_client_hello,
+  server_wait_certificate,
+  server_wait_certificate_verify,
+  server_wait_finished,
+  established,
+  closed,
+  failed,
+};
+const char* to_string(State s);
+
+class Endpoint {
+ public:
+  explicit Endpoint(const Config& config);
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  // Protected records are decrypted in place: datagram is modified, and
+  // application_data events point into it.
+  Verdict handle_datagram(Timestamp now, MutableBytes datagram);
+  void handle_timeout(Timestamp now);
+  Output poll_output(Timestamp now, MutableBytes scratch);
+
+  void set_remote_fingerprint(const Fingerprint& fp);
+  [[nodiscard]] Status accept_peer_certificate(Bytes der);
+  void set_rtt_estimate(Duration rtt);  // initial timeout 2*rtt, clamped to 50 ms..3 s
+  [[nodiscard]] Result<Bytes> send_application_data(Bytes data, MutableBytes out);
+  void close();  // sends close_notify
+
+  // RFC 8446 §7.5 exporter (empty context), e.g. "EXTRACTOR-dtls_srtp".
+  [[nodiscard]] Status export_keying_material(const char* label, MutableBytes out) const;
+
+  State state() const { return state_; }
+  bool is_established() const { return state_ == State::established; }
+  const Stats& stats() const { return stats_; }
+  const Suite* negotiated_suite() const { return suite_; }
+  uint16_t srtp_profile() const { return srtp_profile_; }
+  Bytes peer_certificate() const { return Bytes(peer_cert_, peer_cert_len_); }
+  // Version negotiation (dtls/negotiation.cpp): a dtls::Endpoint client
+  // writes the ClientHello itself, offering 1.3 and 1.2. It takes its
+  // x25519 share from here, and when the ServerHello chooses 1.3 hands the
+  // ClientHello body over; this engine then goes on from the ServerHello.
+  [[nodiscard]] Result<Bytes> prepare_client_key_share();
+  [[nodiscard]] Status adopt_client_hello(Timestamp now, Bytes body);
+
+  // RFC 8446 §4.6.3, RFC 9147 §8: sends a KeyUpdate; our new keys are used
+  // once the peer ACKed it. ask_peer: update_requested (the peer updates too).
+  [[nodiscard]] Status request_key_update(bool ask_peer);
+  uint64_t write_epoch() const { return write_application_.ready() ? write_application_.epoch() : 0; }
+  uint64_t read_epoch() const { return read_application_epoch_; }
+
+  // The client's last flight was acknowledged (client), or our ACK went out (server).
+  bool flight_acknowledged() const { return flight_.all_acked(); }
+
+ private:
+  // endpoint.cpp: records in, ACKs, alerts, application data
+  bool process_plaintext(const Record& rec);
+  bool process_ciphertext(const CiphertextRecord& rec);
+  bool process_handshake(const RecordNumber& rn, Bytes payload);
+  bool process_ack(Bytes body);
+  bool process_alert(Bytes body);
+  bool process_app_data(uint64_t epoch, Bytes data);
+  void deliver_messages();
+  void note_received(const RecordNumber& rn);
+  void on_peer_repeat();
+  // endpoint_output.cpp: records out, timer, events
+  void maybe_start();
+  Status seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn);
+  std::size_t write_flight_datagram(MutableBytes out);
+  std::size_t write_ack(MutableBytes out);
+  std::size_t write_alert(MutableBytes out);
+  uint8_t highest_write_epoch() const;
+  void fail(const Error& e, AlertDescription alert);
+  void push_event(const Event& e);
+  void start_flight();
+  // handshake.cpp: what both roles share
+  Status send_message(MessageType type, uint8_t epoch, std::size_t body_len);
+  void transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const;
+  std::size_t hash_size() const { return crypto::digest_size(suite_->hash); }
+  Status enter_handshake_keys(Bytes ecdhe_shared);
+  Status enter_application_keys();
+  Status install(RecordProtection& p, uint64_t epoch, const SecretBytes& secret);
+  Status write_certificate_and_verify(Signer self, Bytes context);
+  Status write_finished(const SecretBytes& base_key);
+  Status on_certificate(Bytes body);
+  Status on_certificate_verify(Bytes body, Signer peer);
+  Status on_finished(Bytes body, const SecretBytes& base_key);
+  Status check_peer_certificate(Bytes der);
+  void complete();
+  Status on_key_update(Bytes body);
+  void on_flight_acknowledged();
+  // client.cpp
+  Status client_send_hello();
+  Status client_on_message(MessageType type, Bytes body);
+  Status client_on_server_hello(Bytes body);
+  Status client_on_encrypted_extensions(Bytes body);
+  Status client_on_certificate_request(Bytes body);
+  Status client_send_final_flight();
+  // server.cpp
+  Status server_on_message(MessageType type, Bytes body);
+  Status server_on_client_hello(Bytes body);
+  Status server_send_flight(const ClientHello& ch, const KeyShareEntry& share);
+
+  Config config_;
+  Stats stats_;
+  Error error_{};
+  Timestamp now_ = Timestamp::zero();
+  State state_;
+  Role role_;
+  std::size_t mtu_;
+
+  // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
+  // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
+  // bits pick its receive slot (§4.2.2), which knows the full epoch.
+  uint64_t write_seq_[4] = {};  // by epoch & 3: a slot is reused four epochs later, from 0
+  RecordProtection write_handshake_;
+  RecordProtection write_application_;  // epoch 3, then each KeyUpdate's
+  ReceiveEpoch read_epochs_[4];
+  ReceiveEpoch& read_handshake_ = read_epochs_[2];
+
+  // Handshake.
+  const Suite* suite_ = nullptr;
+  KeySchedule schedule_{crypto::HashAlg::sha256, LabelPrefix::dtls13};
+  Transcript transcript_;
+  SecretBytes client_handshake_secret_;
+  SecretBytes server_handshake_secret_;
+  SecretBytes client_application_secret_;
+  SecretBytes server_application_secret_;
+  SecretBytes exporter_secret_;
+  crypto::EcdhKeyPair ecdh_;
+  Reassembler reassembler_;
+  uint8_t reassembly_pool_[8192];
+  Flight flight_;
+  RetransmitTimer timer_;
+  uint16_t next_send_seq_ = 0;
+  static constexpr std::size_t kMaxReceivedRecords = 32;
+  RecordNumber received_[kMaxReceivedRecords];  // handshake records of the peer's flight, for ACKs
+  std::size_t received_count_ = 0;
+  bool ack_due_ = false;
+  bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
+  uint64_t read_application_epoch_ = 0;
+  SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
+  SecretBytes read_traffic_secret_;
+  bool cert_requested_ = false;  // client: the server sent CertificateRequest
+  uint8_t request_context_[255] = {};
+  uint8_t request_context_len_ = 0;
+
+  // The peer.
+  uint8_t peer_cert_[kMaxCertificateSize];
+  uint16_t peer_cert_len_ = 0;
+  bool cert_accepted_ = false;
+  bool has_expected_fp_ = false;
+  Fingerprint expected_fp_;
+  uint16_t srtp_profile_ = 0;
+
+  // Output.
+  EventQueue<Event, 8> events_;
+  bool alert_due_ = false;
+  uint8_t alert_level_ = 0;
+  uint8_t alert_desc_ = 0;
+};
+
+}  // namespace keyway::dtls::v13

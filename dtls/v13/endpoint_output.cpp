@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// DTLS 1.3 endpoint: records out (RFC 9147 §4), flights, ACKs (§7), the
+// retransmission timer (§5.8) and events.
+#include <cstring>
+
+#include "keyway/dtls/v13/endpoint.hpp"
+
+namespace keyway::dtls::v13 {
+
+namespace {
+constexpr Error kNoEpoch = make_error(Layer::dtls, Code::bad_state, "dtls13: no keys for that epoch yet");
+constexpr Error kNoRoom = make_error(Layer::dtls, Code::buffer_too_small, "dtls13: no room for the record");
+constexpr Error kTimeout = make_error(Layer::dtls, Code::timeout, "dtls13: the peer stopped answering (retransmissions used up)");
+constexpr std::size_t kPlainOverhead = kRecordHeaderSize;                     // 13: the 1.2 header
+constexpr std::size_t kProtectedOverhead = 5 + 1 + crypto::kAeadTagSize;     // unified header, type, tag
+constexpr std::size_t kMaxDatagram = 1500;
+}  // namespace
+
+void Endpoint::maybe_start() {
+  if (state_ != State::client_start) return;
+  Status s = client_send_hello();
+  if (!s.ok()) fail(s.error(), AlertDescription::internal_error);
+}
+
+void Endpoint::start_flight() {
+  received_count_ = 0;  // our flight acknowledges the peer's implicitly
+  flight_.begin_transmission();
+  timer_.arm_new_flight(now_);
+}
+
+void Endpoint::fail(const Error& e, AlertDescription alert) {
+  if (state_ == State::failed) return;
+  alert_due_ = true;
+  alert_level_ = static_cast<uint8_t>(AlertLevel::fatal);
+  alert_desc_ = static_cast<uint8_t>(alert);
+  state_ = State::failed;
+  timer_.stop();
+  flight_.clear();
+  error_ = e;
+  Event f;
+  f.kind = EventKind::failure;
+  f.error = e;
+  f.alert = alert;
+  push_event(f);
+}
+
+void Endpoint::push_event(const Event& e) {
+  if (!events_.push(e)) ++stats_.events_dropped;
+}
+
+uint8_t Endpoint::highest_write_epoch() const {
+  if (write_application_.ready()) return static_cast<uint8_t>(write_application_.epoch());
+  if (write_handshake_.ready()) return 2;
+  return 0;
+}
+
+Status Endpoint::seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn) {
+  uint64_t& seq = write_seq_[epoch & 3];
+  rn = RecordNumber{epoch, seq};
+  if (epoch == 0) {
+    write_plain_record(w, static_cast<ContentType>(type), kVersionDtls12, seq++, content);
+    ENSURE(!w.failed(), kNoRoom);
+    return ok_status();
+  }
+  RecordProtection& p = epoch == 2 ? write_handshake_ : write_application_;
+  ENSURE(p.ready() && p.epoch() == epoch, kNoEpoch);
+  return p.seal(w, seq++, type, content);
+}
+
+// One datagram of the flight: a record per fragment, packed up to the MTU.
+std::size_t Endpoint::write_flight_datagram(MutableBytes out) {
+  ByteWriter w(out.first(out.size() < mtu_ ? out.size() : mtu_));
+  uint8_t content[kMaxDatagram];
+  Flight::Piece piece;
+  while (flight_.sending()) {
+    const std::size_t overhead = kHandshakeHeaderSize + kPlainOverhead + kProtectedOverhead;  // either kind fits
+    const std::size_t room = w.available() > overhead ? w.available() - overhead : 0;
+    if (!flight_.next_piece(room, w.size() == 0, piece)) break;
+    const Flight::Message& m = flight_.message(piece.index);
+    ByteWriter cw(MutableBytes(content, sizeof content));
+    write_handshake_header(cw, m.type, m.length, m.msg_seq, piece.offset, piece.length);
+    cw.write_bytes(flight_.body(piece.index).subspan(piece.offset, piece.length));
+    RecordNumber rn;
+    Status s = seal_record(w, m.epoch, static_cast<uint8_t>(ContentType::handshake), cw.written(), rn);
+    if (!s.ok()) {
+      fail(s.error(), AlertDescription::internal_error);
+      return 0;
+    }
+    flight_.record_sent(piece, rn);
+  }
+  return w.size();
+}
+
+// RFC 9147 §7: the record numbers of the peer's handshake records we hold.
+std::size_t Endpoint::write_ack(MutableBytes out) {
+  uint8_t body[2 + kMaxReceivedRecords * kRecordNumberSize];
+  ByteWriter bw(MutableBytes(body, sizeof body));
+  v13::write_ack(bw, std::span<const RecordNumber>(received_, received_count_));
+  ByteWriter w(out);
+  RecordNumber rn;
+  const uint8_t epoch = highest_write_epoch();
+  if (epoch == 0 || bw.failed()) return 0;
+  if (!seal_record(w, epoch, kContentTypeAck, bw.written(), rn).ok()) return 0;
+  return w.size();
+}
+
+std::size_t Endpoint::write_alert(MutableBytes out) {
+  const uint8_t alert[2] = {alert_level_, alert_desc_};
+  ByteWriter w(out);
+  RecordNumber rn;
+  if (!seal_record(w, highest_write_epoch(), static_cast<uint8_t>(ContentType::alert), Bytes(alert, 2), rn).ok())
+    return 0;
+  return w.size();
+}
+
+void Endpoint::handle_timeout(Timestamp now) {
+  clamp_time(now_, now);
+  if (now_ < timer_.deadline) return;
+  if (state_ == State::failed || state_ == State::closed) return;
+  const bool waiting = state_ != State::established;
+  if (!flight_.empty() && !flight_.all_acked()) {
+    // RFC 9147 §5.8.1: resend what the peer has not acknowledged. A client
+    // whose last flight was never ACKed still has its keys: it stops
+    // resending rather than end an association that may well be working.
+    if (!timer_.backoff(now_)) {
+      if (state_ == State::established) return timer_.stop();
+      return fail(kTimeout, AlertDescription::handshake_failure);
+    }
+    ++stats_.retransmissions;
+    flight_.begin_transmission();
+  } else if (waiting && received_count_ > 0) {
+    // RFC 9147 §7.1: a partly received flight is acknowledged, so the peer
+    // resends only the rest.
+    if (!timer_.backoff(now_)) return fail(kTimeout, AlertDescription::handshake_failure);
+    ack_due_ = true;
+  } else if (waiting) {
+    if (!timer_.backoff(now_)) return fail(kTimeout, AlertDescription::handshake_failure);
+  } else {
+    timer_.stop();
+  }
+}
+
+Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
+  clamp_time(now_, now);
+  maybe_start();
+  Output out;
+  std::size_t n = 0;
+  if (alert_due_) {
+    alert_due_ = false;
+    n = write_alert(scratch);
+  }
+  if (n == 0 && flight_.sending()) n = write_flight_datagram(scratch);
+  if (n == 0 && ack_due_) {
+    ack_due_ = false;
+    n = write_ack(scratch);
+  }
+  if (n > 0) {
+    out.kind = Output::Kind::transmit;
+    out.transmit = Bytes(scratch.data(), n);
+    return out;
+  }
+  if (!events_.empty()) {
+    out.kind = Output::Kind::event;
+    out.event = events_.pop();
+    return out;
+  }
+  out.kind = Output::Kind::timeout;
+  out.deadline = timer_.deadline;
+  return out;
+}
+
+}  // namespace keyway::dtls::v13

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+// DTLS 1.3 handshake steps both roles take: the transcript, the key
+// schedule's stages (RFC 8446 §7.1), Certificate / CertificateVerify /
+// Finished (§4.4), and the peer certificate gate of the 1.2 endpoint.
+#include <cstring>
+
+#include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
+#include "keyway/lib/crypto/ct.hpp"
+
+namespace keyway::dtls::v13 {
+
+namespace {
+constexpr Error kCertTooBig = make_error(Layer::dtls, Code::bad_certificate, "dtls13: peer certificate larger than kMaxCertificateSize");
+constexpr Error kNoCertificate = make_error(Layer::dtls, Code::bad_certificate, "dtls13: the peer sent no certificate (WebRTC authenticates both ends)");
+constexpr Error kFingerprint = make_error(Layer::dtls, Code::bad_certificate, "dtls13: peer certificate does not match the expected fingerprint");
+constexpr Error kContext = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 Certificate: certificate_request_context is not the one requested (RFC 8446 §4.4.2)");
+constexpr Error kScheme = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 CertificateVerify: scheme not offered or not allowed in 1.3 (RFC 8446 §4.4.3)");
+constexpr Error kSignature = make_error(Layer::dtls, Code::auth_failed, "dtls13 CertificateVerify: signature does not verify");
+constexpr Error kFinished = make_error(Layer::dtls, Code::auth_failed, "dtls13 Finished: verify_data does not match");
+constexpr Error kSign = make_error(Layer::dtls, Code::internal, "dtls13: signing failed");
+constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13: message does not fit the flight buffer");
+constexpr Error kEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: epoch 255 reached");
+constexpr Error kKeyUpdateBusy = make_error(Layer::dtls, Code::bad_state, "dtls13 KeyUpdate: not established, or a flight or KeyUpdate is still unacknowledged");
+
+// The signature schemes keyway accepts in CertificateVerify.
+// RFC 8446 §4.4.3: no PKCS#1 v1.5 here (1.3 signs with PSS or ECDSA).
+bool signature_scheme_allowed(uint16_t scheme) {
+  switch (static_cast<SignatureScheme>(scheme)) {
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384: return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+Status Endpoint::send_message(MessageType type, uint8_t epoch, std::size_t body_len) {
+  TRY(flight_.add(type, next_send_seq_++, epoch, body_len));
+  transcript_.add(static_cast<uint8_t>(type), flight_.last_body());
+  return ok_status();
+}
+
+void Endpoint::transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const {
+  transcript_.hash(suite_->hash, MutableBytes(out, crypto::kMaxDigestSize));
+}
+
+Status Endpoint::install(RecordProtection& p, uint64_t epoch, const SecretBytes& secret) {
+  TrafficKeys keys;
+  TRY(traffic_keys(suite_->hash, LabelPrefix::dtls13, secret.view(), crypto::aead_key_size(suite_->aead), keys));
+  return p.init(suite_->aead, epoch, keys);
+}
+
+// RFC 8446 §7.1: Handshake Secret, then the two handshake traffic secrets
+// over ClientHello..ServerHello; epoch 2 (RFC 9147 §6.1).
+Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
+  schedule_ = KeySchedule(suite_->hash, LabelPrefix::dtls13);
+  TRY(schedule_.enter_handshake(ecdhe_shared));
+  uint8_t th[crypto::kMaxDigestSize];
+  transcript_hash(th);
+  const Bytes hash(th, hash_size());
+  client_handshake_secret_.len = server_handshake_secret_.len = hash_size();
+  TRY(schedule_.derive(TrafficSecret::client_handshake, hash, client_handshake_secret_.mutable_view()));
+  TRY(schedule_.derive(TrafficSecret::server_handshake, hash, server_handshake_secret_.mutable_view()));
+  const bool client = role_ == Role::client;
+  TRY(install(write_handshake_, 2, client ? client_handshake_secret_ : server_handshake_secret_));
+  TRY(install(read_handshake_.protection(), 2, client ? server_handshake_secret_ : client_handshake_secret_));
+  return ok_status();
+}
+
+// RFC 8446 §7.1: Master Secret, then the application traffic secrets and
+// the exporter secret over ClientHello..server Finished; epoch 3.
+Status Endpoint::enter_application_keys() {
+  TRY(schedule_.enter_master());
+  uint8_t th[crypto::kMaxDigestSize];
+  transcript_hash(th);
+  const Bytes hash(th, hash_size());
+  client_application_secret_.len = server_application_secret_.len = exporter_secret_.len = hash_size();
+  TRY(schedule_.derive(TrafficSecret::client_application, hash, client_application_secret_.mutable_view()));
+  TRY(schedule_.derive(TrafficSecret::server_application, hash, server_application_secret_.mutable_view()));
+  TRY(schedule_.derive(TrafficSecret::exporter_master, hash, exporter_secret_.mutable_view()));
+  const bool client = role_ == Role::client;
+  write_traffic_secret_ = client ? client_application_secret_ : server_application_secret_;
+  read_traffic_secret_ = client ? server_application_secret_ : client_application_secret_;
+  TRY(install(write_application_, 3, write_traffic_secret_));
+  TRY(install(read_epochs_[3].protection(), 3, read_traffic_secret_));
+  read_application_epoch_ = 3;
+  return ok_status();
+}
+
+// ---- KeyUpdate (RFC 8446 §4.6.3, §7.2; RFC 9147 §8) ----
+
+Status Endpoint::request_key_update(bool ask_peer) {
+  ENSURE(state_ == State::established && flight_.all_acked() && !key_update_pending_, kKeyUpdateBusy);
+  ENSURE(write_application_.epoch() < 0xFF, kEpochs);  // flights name their epoch in a byte
+  flight_.clear();
+  MutableBytes space = flight_.body_space();
+  space[0] = ask_peer ? 1 : 0;
+  TRY(flight_.add(MessageType::key_update, next_send_seq_++, static_cast<uint8_t>(write_application_.epoch()), 1));
+  key_update_pending_ = true;
+  // Not start_flight(): what we received stays listed for the ACK that may
+  // be due (a peer's KeyUpdate that asked for this one).
+  flight_.begin_transmission();
+  timer_.arm_new_flight(now_);
+  return ok_status();
+}
+
+// The peer ACKed our flight: after a KeyUpdate, our next epoch begins (RFC 9147 §8:
+// not before the ACK, so the peer has the keys to read it).
+void Endpoint::on_flight_acknowledged() {
+  timer_.stop();
+  if (!key_update_pending_) return;
+  key_update_pending_ = false;
+  SecretBytes next;
+  next.len = write_traffic_secret_.len;
+  const uint64_t epoch = write_application_.epoch() + 1;
+  Status s = next_traffic_secret(suite_->hash, LabelPrefix::dtls13, write_traffic_secret_.view(), next.mutable_view());
+  if (s.ok()) {
+    write_traffic_secret_ = next;
+    write_seq_[epoch & 3] = 0;
+    s = install(write_application_, epoch, write_traffic_secret_);
+  }
+  if (!s.ok()) fail(s.error(), AlertDescription::internal_error);
+}
+
+// The peer's next epoch: new read keys (the old epoch's slot stays for
+// records still on their way), an ACK, and our own update when asked.
+Status Endpoint::on_key_update(Bytes body) {
+  auto request = parse_key_update(body);
+  if (!request.ok()) return request.error();
+  SecretBytes next;
+  next.len = read_traffic_secret_.len;
+  TRY(next_traffic_secret(suite_->hash, LabelPrefix::dtls13, read_traffic_secret_.view(), next.mutable_view()));
+  read_traffic_secret_ = next;
+  ++read_application_epoch_;
+  ReceiveEpoch& slot = read_epochs_[read_application_epoch_ & 3];
+  slot.reset();
+  TRY(install(slot.protection(), read_application_epoch_, read_traffic_secret_));
+  ack_due_ = true;
+  if (*request == KeyUpdateRequest::update_requested && !key_update_pending_ && flight_.all_acked())
+    TRY(request_key_update(false));
+  return ok_status();
+}
+
+// Certificate (RFC 8446 §4.4.2) then CertificateVerify (§4.4.3), ECDSA P-256.
+Status Endpoint::write_certificate_and_verify(Signer self, Bytes context) {
+  {
+    ByteWriter w(flight_.body_space());
+    write_certificate_message(w, context, config_.identity->certificate_der());
+    ENSURE(!w.failed(), kFlight);
+    TRY(send_message(MessageType::certificate, 2, w.size()));
+  }
+  uint8_t th[crypto::kMaxDigestSize];
+  transcript_hash(th);
+  uint8_t content[kMaxSignedContent];
+  const std::size_t len = certificate_verify_content(self, Bytes(th, hash_size()), content);
+  uint8_t signature[kMaxEcdsaDerSignature];
+  auto n = config_.identity->sign(Bytes(content, len), signature, *config_.rng);
+  ENSURE(n.ok(), kSign);
+  ByteWriter w(flight_.body_space());
+  write_certificate_verify(w, static_cast<uint16_t>(Identity::scheme()), Bytes(signature, *n));
+  ENSURE(!w.failed(), kFlight);
+  return send_message(MessageType::certificate_verify, 2, w.size());
+}
+
+// RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(..CertificateVerify)).
+Status Endpoint::write_finished(const SecretBytes& base_key) {
+  uint8_t key[crypto::kMaxDigestSize], th[crypto::kMaxDigestSize];
+  TRY(finished_key(suite_->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
+  transcript_hash(th);
+  MutableBytes space = flight_.body_space();
+  ENSURE(space.size() >= hash_size(), kFlight);
+  TRY(finished_verify_data(suite_->hash, Bytes(key, hash_size()), Bytes(th, hash_size()), space.first(hash_size())));
+  crypto::secure_zero(key, sizeof key);
+  return send_message(MessageType::finished, 2, hash_size());
+}
+
+Status Endpoint::on_certificate(Bytes body) {
+  auto m = parse_certificate_message(body);
+  if (!m.ok()) return m.error();
+  // The server's Certificate carries an empty context; the client's echoes
+  // the request's, and keyway's CertificateRequest has an empty one.
+  ENSURE(m->context.empty(), kContext);
+  ENSURE(!m->end_entity.empty(), kNoCertificate);
+  TRY(check_peer_certificate(m->end_entity));
+  transcript_.add(static_cast<uint8_t>(MessageType::certificate), body);
+  return ok_status();
+}
+
+// Decided when the certificate arrives, before any key exists (RFC 8122 §5),
+// exactly as dtls::Endpoint does for 1.2.
+Status Endpoint::check_peer_certificate(Bytes der) {
+  ENSURE(der.size() <= sizeof peer_cert_, kCertTooBig);
+  auto view = parse_certificate(der);
+  if (!view.ok()) return view.error();
+  std::memcpy(peer_cert_, der.data(), der.size());
+  peer_cert_len_ = static_cast<uint16_t>(der.size());
+  cert_accepted_ = false;
+  if (has_expected_fp_) {
+    ENSURE(fingerprint_matches(expected_fp_, der), kFingerprint);
+    cert_accepted_ = true;
+  }
+  Event e;
+  e.kind = EventKind::peer_certificate;
+  e.data = peer_certificate();
+  push_event(e);
+  return ok_status();
+}
+
+Status Endpoint::on_certificate_verify(Bytes body, Signer peer) {
+  auto cv = parse_certificate_verify(body);
+  if (!cv.ok()) return cv.error();
+  ENSURE(signature_scheme_allowed(cv->scheme), kScheme);
+  uint8_t th[crypto::kMaxDigestSize];
+  transcript_hash(th);  // ClientHello .. the peer's Certificate
+  uint8_t content[kMaxSignedContent];
+  const std::size_t len = certificate_verify_content(peer, Bytes(th, hash_size()), content);
+  auto view = parse_certificate(peer_certificate());
+  if (!view.ok()) return view.error();
+  ENSURE(verify_signature(*view, static_cast<SignatureScheme>(cv->scheme), Bytes(content, len), cv->signature).ok(),
+         kSignature);
+  transcript_.add(static_cast<uint8_t>(MessageType::certificate_verify), body);
+  return ok_status();
+}
+
+Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
+  uint8_t key[crypto::kMaxDigestSize], th[crypto::kMaxDigestSize], expected[crypto::kMaxDigestSize];
+  TRY(finished_key(suite_->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
+  transcript_hash(th);
+  TRY(finished_verify_data(suite_->hash, Bytes(key, hash_size()), Bytes(th, hash_size()),
+                           MutableBytes(expected, hash_size())));
+  crypto::secure_zero(key, sizeof key);
+  ENSURE(crypto::verify_mac(Bytes(expected, hash_size()), body), kFinished);
+  transcript_.add(static_cast<uint8_t>(MessageType::finished), body);
+  return ok_status();
+}
+
+void Endpoint::complete() {
+  state_ = State::established;
+  Event e;
+  e.kind = EventKind::handshake_complete;
+  e.srtp_profile = srtp_profile_;
+  e.data = peer_certificate();
+  push_event(e);
+}
+
+}  // namespace keyway::dtls::v13

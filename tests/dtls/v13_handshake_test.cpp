@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: Apache-2.0
+// The DTLS 1.3 handshake (dtls/v13/endpoint.hpp), keyway against keyway in
+// virtual time: both roles, the certificate gate, the 1.3 exporter,
+// application data both ways, and completion through 10% loss with ACKs.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <vector>
+
+#include "keyway/dtls/v13/endpoint.hpp"
+#include "tests/dtls/fixture.hpp"
+
+namespace keyway::test {
+namespace {
+
+using dtls::EventKind;
+using dtls::v13::Endpoint;
+
+struct Side13 {
+  std::unique_ptr<Endpoint> ep;
+  std::vector<std::vector<uint8_t>> app_data;
+  std::vector<std::vector<uint8_t>> peer_certificates;
+  bool complete = false;
+  bool failed = false;
+  Error error{};
+  Timestamp deadline = Timestamp::never();
+};
+
+// Two endpoints on a lossy link with a 10 ms one-way delay. Loss is drawn
+// from a seeded generator: a run replays exactly.
+struct Pair13 {
+  Side13 client;
+  Side13 server;
+  SeededRng link_rng;
+  uint32_t loss_percent;
+  Timestamp now = Timestamp::zero();
+  struct InFlight {
+    Side13* to;
+    Timestamp at;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<InFlight> queue;
+  uint64_t sent = 0, lost = 0;
+  // Per side (0 client, 1 server): datagrams and bytes sent; a datagram
+  // index of that side to drop once (-1: none).
+  uint64_t sent_by[2] = {0, 0}, bytes_by[2] = {0, 0};
+  int64_t drop_index[2] = {-1, -1};
+  int64_t drop_from[2] = {-1, -1};  // every datagram of that side from this index on
+
+  Pair13(const dtls::Config& c, const dtls::Config& s, uint64_t seed = 1, uint32_t loss = 0)
+      : link_rng(seed), loss_percent(loss) {
+    client.ep = std::make_unique<Endpoint>(c);
+    server.ep = std::make_unique<Endpoint>(s);
+  }
+
+  void poll(Side13& me, Side13& peer) {
+    uint8_t scratch[1500];
+    for (int i = 0; i < 64; ++i) {
+      dtls::Output o = me.ep->poll_output(now, scratch);
+      if (o.kind == dtls::Output::Kind::transmit) {
+        ++sent;
+        const int side = &me == &client ? 0 : 1;
+        const int64_t index = static_cast<int64_t>(sent_by[side]);
+        const bool dropped = index == drop_index[side] || (drop_from[side] >= 0 && index >= drop_from[side]);
+        ++sent_by[side];
+        bytes_by[side] += o.transmit.size();
+        if (dropped || link_rng.uniform(100) < loss_percent) {
+          ++lost;
+          continue;
+        }
+        queue.push_back({&peer, now + Duration::millis(10), std::vector<uint8_t>(o.transmit.begin(), o.transmit.end())});
+      } else if (o.kind == dtls::Output::Kind::event) {
+        const dtls::Event& e = o.event;
+        if (e.kind == EventKind::handshake_complete) me.complete = true;
+        if (e.kind == EventKind::failure) {
+          me.failed = true;
+          me.error = e.error;
+        }
+        if (e.kind == EventKind::application_data) me.app_data.emplace_back(e.data.begin(), e.data.end());
+        if (e.kind == EventKind::peer_certificate) me.peer_certificates.emplace_back(e.data.begin(), e.data.end());
+      } else {
+        me.deadline = o.deadline;
+        return;
+      }
+    }
+  }
+
+  // Runs until both sides are complete and the client's last flight is
+  // acknowledged (or a side failed, or `limit` of virtual time passed).
+  bool run(Duration limit = Duration::seconds(120)) {
+    const Timestamp end = now + limit;
+    for (int step = 0; step < 100000 && now < end; ++step) {
+      poll(client, server);
+      poll(server, client);
+      if ((client.failed || server.failed) && queue.empty()) return false;  // the alert was delivered
+      if (client.complete && server.complete && client.ep->flight_acknowledged() && queue.empty()) return true;
+      Timestamp next = client.deadline < server.deadline ? client.deadline : server.deadline;
+      for (const InFlight& f : queue)
+        if (f.at < next) next = f.at;
+      if (next.is_never()) return false;
+      if (next > now) now = next;
+      std::vector<InFlight> due;
+      for (std::size_t i = 0; i < queue.size();) {
+        if (queue[i].at <= now) {
+          due.push_back(std::move(queue[i]));
+          queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+          ++i;
+        }
+      }
+      for (InFlight& f : due) {
+        (void)f.to->ep->handle_datagram(now, MutableBytes(f.bytes.data(), f.bytes.size()));
+        poll(*f.to, f.to == &client ? server : client);  // application data events point into f.bytes
+      }
+      if (client.deadline <= now) client.ep->handle_timeout(now);
+      if (server.deadline <= now) server.ep->handle_timeout(now);
+    }
+    return false;
+  }
+
+  // Sends `data` from `from` and delivers it (no loss) to the other side.
+  void send_app(Side13& from, const std::vector<uint8_t>& data) {
+    Side13& to = &from == &client ? server : client;
+    uint8_t out[1500];
+    auto rec = from.ep->send_application_data(Bytes(data.data(), data.size()), out);
+    REQUIRE(rec.ok());
+    std::vector<uint8_t> copy(rec->begin(), rec->end());
+    CHECK(to.ep->handle_datagram(now, MutableBytes(copy.data(), copy.size())) == Verdict::accepted);
+    poll(to, from);
+  }
+};
+
+std::vector<uint8_t> exporter13(Endpoint& ep) {
+  std::vector<uint8_t> out(60);  // SRTP_AES128_CM_SHA1_80: 2 * (16 + 14)
+  REQUIRE(ep.export_keying_material("EXTRACTOR-dtls_srtp", out).ok());
+  return out;
+}
+
+// Each side expects the other's certificate (as SDP would say).
+void pin(Pair13& p, Fixture& f) {
+  p.client.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.server_id.certificate_der()));
+  p.server.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.client_id.certificate_der()));
+}
+
+}  // namespace
+
+TEST_CASE("dtls13: keyway client and keyway server complete, same exporter, application data both ways") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  p.client.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.server_id.certificate_der()));
+  p.server.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.client_id.certificate_der()));
+  REQUIRE(p.run());
+  CHECK(p.client.ep->state() == dtls::v13::State::established);
+  CHECK(p.server.ep->state() == dtls::v13::State::established);
+  CHECK(std::string(p.client.ep->negotiated_suite()->iana_name) == "TLS_AES_128_GCM_SHA256");
+  CHECK(p.client.ep->srtp_profile() == 0x0007);
+  CHECK(p.server.ep->srtp_profile() == 0x0007);
+  const auto keys = exporter13(*p.client.ep);
+  CHECK(keys == exporter13(*p.server.ep));
+  CHECK(keys != std::vector<uint8_t>(60, 0));
+  // Each side saw the other's certificate.
+  REQUIRE(p.client.peer_certificates.size() == 1);
+  CHECK(p.client.peer_certificates[0] ==
+        std::vector<uint8_t>(f.server_id.certificate_der().begin(), f.server_id.certificate_der().end()));
+  REQUIRE(p.server.peer_certificates.size() == 1);
+  // Application data both ways, under the epoch-3 keys.
+  p.send_app(p.client, {1, 2, 3, 4});
+  p.send_app(p.server, {5, 6, 7});
+  REQUIRE(p.server.app_data.size() == 1);
+  CHECK(p.server.app_data[0] == std::vector<uint8_t>{1, 2, 3, 4});
+  REQUIRE(p.client.app_data.size() == 1);
+  CHECK(p.client.app_data[0] == std::vector<uint8_t>{5, 6, 7});
+  // No loss: nothing was sent twice.
+  CHECK(p.client.ep->stats().retransmissions == 0);
+  CHECK(p.server.ep->stats().retransmissions == 0);
+  MESSAGE("dtls13 handshake: " << p.sent << " datagrams, client " << p.client.ep->stats().records_received
+                                << " records in, server " << p.server.ep->stats().records_received << " records in");
+}
+
+TEST_CASE("dtls13: no key leaves before the peer certificate is accepted (the 1.2 gate)") {
+  Fixture f;
+  Pair13 p(f.client, f.server);  // no fingerprints: the caller decides on the events
+  REQUIRE(p.run());
+  uint8_t keys[60];
+  CHECK_FALSE(p.client.ep->export_keying_material("EXTRACTOR-dtls_srtp", keys).ok());
+  CHECK_FALSE(p.server.ep->export_keying_material("EXTRACTOR-dtls_srtp", keys).ok());
+  uint8_t out[256];
+  const uint8_t data[3] = {1, 2, 3};
+  CHECK_FALSE(p.client.ep->send_application_data(Bytes(data, 3), out).ok());
+  // A certificate other than the one held is refused.
+  CHECK_FALSE(p.client.ep->accept_peer_certificate(f.client_id.certificate_der()).ok());
+  REQUIRE(p.client.peer_certificates.size() == 1);
+  REQUIRE(p.server.peer_certificates.size() == 1);
+  REQUIRE(p.client.ep->accept_peer_certificate(Bytes(p.client.peer_certificates[0].data(), p.client.peer_certificates[0].size())).ok());
+  // The server has not accepted yet: the client's data is dropped and counted.
+  auto rec = p.client.ep->send_application_data(Bytes(data, 3), out);
+  REQUIRE(rec.ok());
+  std::vector<uint8_t> copy(rec->begin(), rec->end());
+  CHECK(p.server.ep->handle_datagram(p.now, MutableBytes(copy.data(), copy.size())) == Verdict::discarded);
+  CHECK(p.server.ep->stats().app_data_unaccepted == 1);
+  REQUIRE(p.server.ep->accept_peer_certificate(Bytes(p.server.peer_certificates[0].data(), p.server.peer_certificates[0].size())).ok());
+  CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
+  p.send_app(p.client, {9});
+  CHECK(p.server.app_data.size() == 1);
+}
+
+TEST_CASE("dtls13: a certificate that does not match the fingerprint fails the handshake") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  // The client expects its own certificate's fingerprint: the server's cannot match.
+  p.client.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.client_id.certificate_der()));
+  CHECK_FALSE(p.run());
+  CHECK(p.client.failed);
+  CHECK(p.client.error.code == Code::bad_certificate);
+  CHECK(p.server.failed);  // the client's bad_certificate alert ends the server too
+  uint8_t keys[60];
+  CHECK_FALSE(p.client.ep->export_keying_material("EXTRACTOR-dtls_srtp", keys).ok());
+}
+
+TEST_CASE("dtls13: a lost datagram of the server's flight: the client ACKs the rest, only the missing part goes again") {
+  Fixture f;
+  f.server.mtu = 250;  // the server's flight takes several datagrams
+  f.client.initial_timeout = Duration::millis(100);
+  f.server.initial_timeout = Duration::millis(200);  // the client's ACK comes first
+  Pair13 lossless(f.client, f.server);
+  REQUIRE(lossless.run());
+  const uint64_t flight_datagrams = lossless.sent_by[1] - 1;  // all but the final ACK
+  REQUIRE(flight_datagrams >= 3);
+
+  Fixture g;
+  g.server.mtu = 250;
+  g.client.initial_timeout = Duration::millis(100);
+  g.server.initial_timeout = Duration::millis(200);
+  Pair13 p(g.client, g.server);
+  pin(p, g);
+  p.drop_index[1] = 1;  // the second datagram of the server's flight
+  REQUIRE(p.run());
+  CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
+  CHECK(p.server.ep->stats().retransmissions == 1);
+  // The server resent less than its whole flight: what the client's ACK
+  // named stayed acknowledged.
+  const uint64_t resent_datagrams = p.sent_by[1] - lossless.sent_by[1];
+  MESSAGE("dtls13 selective retransmission: flight " << flight_datagrams << " datagrams (" << lossless.bytes_by[1]
+                                                    << " B), resent " << resent_datagrams << " datagrams ("
+                                                    << p.bytes_by[1] - lossless.bytes_by[1] << " B)");
+  CHECK(resent_datagrams < flight_datagrams);
+}
+
+// The client is done once it sent its Finished; only the server's ACK stops
+// its resends. When no ACK ever comes, running out of resends must not end
+// an association whose keys both sides hold (it failed with a timeout
+// before: the retransmission limit was applied as during the handshake).
+TEST_CASE("dtls13: a client whose last flight is never ACKed stays established") {
+  Fixture f;
+  f.client.initial_timeout = Duration::millis(100);
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  p.drop_from[1] = 1;  // the server's flight arrives; its ACKs never do
+  CHECK_FALSE(p.run(Duration::seconds(600)));
+  CHECK(p.client.complete);
+  CHECK(p.server.complete);
+  CHECK_FALSE(p.client.failed);
+  CHECK(p.client.ep->state() == dtls::v13::State::established);
+  CHECK(p.client.ep->stats().retransmissions == static_cast<uint64_t>(f.client.max_retransmits));
+  CHECK(p.client.deadline.is_never());  // it stopped resending
+  p.send_app(p.client, {7});
+  CHECK(p.server.app_data.size() == 1);
+}
+
+// Delivers whatever is queued and fires due timers for `d` of virtual time.
+void settle(Pair13& p, Duration d) {
+  const Timestamp end = p.now + d;
+  while (p.now < end) {
+    p.poll(p.client, p.server);
+    p.poll(p.server, p.client);
+    Timestamp next = end;
+    for (const auto& f : p.queue)
+      if (f.at < next) next = f.at;
+    if (p.client.deadline < next) next = p.client.deadline;
+    if (p.server.deadline < next) next = p.server.deadline;
+    p.now = next > p.now ? next : p.now + Duration::millis(1);
+    for (std::size_t i = 0; i < p.queue.size();) {
+      if (p.queue[i].at <= p.now) {
+        auto f = std::move(p.queue[i]);
+        p.queue.erase(p.queue.begin() + static_cast<std::ptrdiff_t>(i));
+        (void)f.to->ep->handle_datagram(p.now, MutableBytes(f.bytes.data(), f.bytes.size()));
+        p.poll(*f.to, f.to == &p.client ? p.server : p.client);
+      } else {
+        ++i;
+      }
+    }
+    if (p.client.deadline <= p.now) p.client.ep->handle_timeout(p.now);
+    if (p.server.deadline <= p.now) p.server.ep->handle_timeout(p.now);
+  }
+}
+
+TEST_CASE("dtls13: KeyUpdate both ways (RFC 9147 §8): new epochs once ACKed, data flows in each") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  REQUIRE(p.run());
+  CHECK(p.client.ep->write_epoch() == 3);
+  // The client updates and asks the server to update too.
+  REQUIRE(p.client.ep->request_key_update(true).ok());
+  CHECK_FALSE(p.client.ep->request_key_update(false).ok());  // one at a time
+  settle(p, Duration::seconds(2));
+  CHECK(p.client.ep->write_epoch() == 4);
+  CHECK(p.server.ep->read_epoch() == 4);
+  CHECK(p.server.ep->write_epoch() == 4);  // update_requested
+  CHECK(p.client.ep->read_epoch() == 4);
+  p.send_app(p.client, {1});
+  p.send_app(p.server, {2});
+  // The server updates alone.
+  REQUIRE(p.server.ep->request_key_update(false).ok());
+  settle(p, Duration::seconds(2));
+  CHECK(p.server.ep->write_epoch() == 5);
+  CHECK(p.client.ep->read_epoch() == 5);
+  CHECK(p.client.ep->write_epoch() == 4);
+  p.send_app(p.client, {3});
+  p.send_app(p.server, {4});
+  REQUIRE(p.server.app_data.size() == 2);
+  REQUIRE(p.client.app_data.size() == 2);
+  CHECK(p.server.app_data[1] == std::vector<uint8_t>{3});
+  CHECK(p.client.app_data[1] == std::vector<uint8_t>{4});
+  // The exporter does not change with the traffic keys (RFC 8446 §7.5).
+  CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
+  CHECK_FALSE(p.client.failed);
+  CHECK_FALSE(p.server.failed);
+}
+
+TEST_CASE("dtls13: every run completes through 10% loss (ACKs, selective retransmission)") {
+  int completed = 0;
+  uint64_t retransmissions = 0, lost = 0;
+  constexpr int kRuns = 40;
+  for (uint64_t seed = 1; seed <= kRuns; ++seed) {
+    Fixture f;
+    f.client.initial_timeout = Duration::millis(100);
+    f.server.initial_timeout = Duration::millis(100);
+    if (seed % 2 == 0) f.server.mtu = f.client.mtu = 400;  // flights of several datagrams
+    Pair13 p(f.client, f.server, seed, 10);
+    p.client.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.server_id.certificate_der()));
+    p.server.ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.client_id.certificate_der()));
+    if (p.run()) {
+      ++completed;
+      CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
+    } else {
+      MESSAGE("seed " << seed << ": client " << dtls::v13::to_string(p.client.ep->state()) << " server "
+                      << dtls::v13::to_string(p.server.ep->state()) << " " << p.client.error.detail << " "
+                      << p.server.error.detail);
+    }
+    retransmissions += p.client.ep->stats().retransmissions + p.server.ep->stats().retransmissions;
+    lost += p.lost;
+  }
+  MESSAGE("dtls13 10% loss: " << completed << "/" << kRuns << " completed, " << lost << " datagrams lost, "
+                              << retransmissions << " retransmissions");
+  CHECK(completed == kRuns);
+}
+
+}  // namespace keyway::test

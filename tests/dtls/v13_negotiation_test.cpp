@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// Version negotiation in dtls::Endpoint (issue 18, dtls/negotiation.cpp):
+// DTLS 1.3 when both ends set Config.offer_dtls13, 1.2 otherwise, and the
+// downgrade sentinel of RFC 8446 §4.1.3 written and checked. Runs on the
+// DTLS pair harness (tests/support/dtls_pair.hpp), loss included.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "keyway/dtls/v13/endpoint.hpp"
+#include "tests/dtls/fixture.hpp"
+
+namespace keyway::test {
+namespace {
+
+bool sent_downgrade_sentinel(const Side& s) {
+  const uint8_t* begin = dtls::v13::kDowngradeDtls12;
+  for (const auto& d : s.sent)
+    if (std::search(d.begin(), d.end(), begin, begin + 8) != d.end()) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("dtls negotiation: both ends offer 1.3 -> DTLS 1.3, same exporter, data both ways") {
+  {
+    Fixture f;
+    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+    f.server.cookie_exchange = false;  // as in peer::Connection: ICE verified the path
+    Pair p(f.client, f.server);
+    p.run();
+    check_completed(p);
+    CHECK(p.client().ep->version() == dtls::v13::kVersionDtls13);
+    CHECK(p.server().ep->version() == dtls::v13::kVersionDtls13);
+    CHECK(p.client().ep->srtp_profile() == 0x0007);
+    CHECK(p.server().ep->srtp_profile() == 0x0007);
+    const uint8_t hello[] = {'h', 'i'};
+    CHECK(p.send_app(0, Bytes(hello, 2)));
+    CHECK(p.send_app(1, Bytes(hello, 2)));
+    p.run(Duration::seconds(1), false);
+    CHECK(p.client().app_data.size() == 1);
+    CHECK(p.server().app_data.size() == 1);
+    CHECK_FALSE(sent_downgrade_sentinel(p.server()));
+  }
+}
+
+// Without HelloRetryRequest cookies, a server with cookie_exchange stays a
+// 1.2 server (no 1.3 flight to an unverified address, and no sentinel).
+TEST_CASE("dtls negotiation: a server doing the cookie exchange speaks 1.2, even to a 1.3 client") {
+  Fixture f;
+  f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+  Pair p(f.client, f.server);
+  p.run();
+  check_completed(p);
+  CHECK(p.client().ep->version() == dtls::kVersionDtls12);
+  CHECK(p.server().ep->version() == dtls::kVersionDtls12);
+  CHECK_FALSE(sent_downgrade_sentinel(p.server()));
+}
+
+TEST_CASE("dtls negotiation: one end offers 1.2 only -> DTLS 1.2 in both roles; the 1.3 server writes the sentinel") {
+  for (bool client_offers : {true, false}) {
+    CAPTURE(client_offers);
+    Fixture f;
+    f.client.offer_dtls13 = client_offers;
+    f.server.offer_dtls13 = !client_offers;
+    f.server.cookie_exchange = false;
+    Pair p(f.client, f.server);
+    p.run();
+    check_completed(p);
+    CHECK(p.client().ep->version() == dtls::kVersionDtls12);
+    CHECK(p.server().ep->version() == dtls::kVersionDtls12);
+    // RFC 8446 §4.1.3: a server that could have spoken 1.3 says it chose 1.2
+    // (a 1.2-only client ignores it).
+    CHECK(sent_downgrade_sentinel(p.server()) == !client_offers);
+  }
+}
+
+TEST_CASE("dtls negotiation: a ClientHello stripped of its 1.3 offer meets the sentinel and fails (illegal_parameter)") {
+  Fixture f;
+  f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+  f.server.cookie_exchange = false;
+  Pair p(f.client, f.server);
+  // An attacker renames supported_versions (43) in the first ClientHello to an
+  // unknown extension type: the server sees a 1.2-only client.
+  p.tamper = [](int to, std::vector<uint8_t>& d) {
+    if (to != 1 || d.size() < 26 || d[13] != 1) return true;
+    for (std::size_t i = 25; i + 5 < d.size(); ++i) {
+      // type 43, a length, and the list of two versions: 00 2B 00 05 04 FE FC FE FD
+      if (d[i] == 0x00 && d[i + 1] == 0x2B && d[i + 2] == 0x00 && d[i + 3] == 0x05 && d[i + 4] == 0x04 &&
+          d[i + 5] == 0xFE) {
+        d[i + 1] = 0xFA;
+        break;
+      }
+    }
+    return true;
+  };
+  p.run();
+  CHECK(p.client().failed);
+  CHECK(p.client().error.code == Code::illegal_parameter);
+  CHECK(std::string(p.client().error.detail).find("downgrade") != std::string::npos);
+  CHECK(sent_downgrade_sentinel(p.server()));
+}
+
+TEST_CASE("dtls negotiation: DTLS 1.3 through 10% loss, both ends offering (fixed seeds)") {
+  int completed = 0;
+  constexpr int kRuns = 20;
+  uint64_t retransmissions = 0;
+  for (uint64_t seed = 1; seed <= kRuns; ++seed) {
+    Fixture f;
+    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+    f.server.cookie_exchange = false;
+    f.client.initial_timeout = f.server.initial_timeout = Duration::millis(200);
+    sim::LinkConfig link;
+    link.loss = 0.10;
+    Pair p(f.client, f.server, seed, link);
+    p.run();
+    if (!p.client().failed && !p.server().failed && p.client().complete && p.server().complete) {
+      ++completed;
+      CHECK(p.client().ep->version() == dtls::v13::kVersionDtls13);
+      accept_both(p);
+      CHECK(exporter(*p.client().ep) == exporter(*p.server().ep));
+    } else {
+      MESSAGE("seed " << seed << ": " << p.client().error.detail << " / " << p.server().error.detail);
+    }
+    retransmissions += p.client().ep->stats().retransmissions + p.server().ep->stats().retransmissions;
+  }
+  MESSAGE("dtls negotiation 1.3 at 10% loss: " << completed << "/" << kRuns << " completed, " << retransmissions
+                                               << " retransmissions");
+  CHECK(completed == kRuns);
+}
+
+}  // namespace keyway::test
