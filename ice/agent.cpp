@@ -214,6 +214,10 @@ Status Agent::add_remote_entry(const Candidate& c, int& index) {
 
 void Agent::end_of_remote_candidates() { remote_end_of_candidates_ = true; }
 
+void Agent::set_pacing(Duration ta) {
+  config_.timing.ta = ta < Duration::millis(5) ? Duration::millis(5) : ta;
+}
+
 void Agent::set_remote_lite() {
   if (config_.lite || controlling_) return;  // two lite agents: nobody checks (RFC 8445 §6.1.1)
   controlling_ = true;

@@ -157,6 +157,11 @@ class Agent {
   [[nodiscard]] Status add_turn_server(const TurnServer& server);
   // a=ice-lite from the peer: RFC 8445 §6.1.1 makes a full agent controlling.
   void set_remote_lite();
+  // The pacing both sides agreed (RFC 8445 §14.2, RFC 8839 §5.5: the larger
+  // of the two a=ice-pacing values, 50 ms for a side that sent none) becomes
+  // Ta; never below 5 ms (§14.2).
+  void set_pacing(Duration ta);
+  Duration pacing() const { return config_.timing.ta; }
   // a=end-of-candidates from the peer (RFC 8838 §8): failure may now be declared.
   void end_of_remote_candidates();
   // ICE restart (RFC 8445 §9): new local credentials, remote side forgotten.

@@ -189,7 +189,7 @@ Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
 }
 
 sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp, const CandidateTexts& cands,
-                                    bool lite) {
+                                    bool lite, Duration ta) {
   sdp::LocalTransport t;
   t.fingerprint = fp;
   t.ice_ufrag = agent.local_credentials().ufrag_view();
@@ -198,6 +198,9 @@ sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp
   t.end_of_candidates = !agent.gathering_pending();  // host candidates are known up front; srflx once gathered
   t.ice_lite = lite;
   t.trickle = false;
+  // RFC 8445 §14.2: a Ta other than the 50 ms default is proposed to the peer.
+  int64_t ta_ms = ta.as_millis();
+  if (ta_ms != 50 && ta_ms > 0) t.ice_pacing_ms = static_cast<uint32_t>(ta_ms);
   return t;
 }
 }  // namespace
@@ -231,7 +234,7 @@ Result<std::string_view> Connection::create_offer(std::span<char> out, bool with
   }
   sdp::OfferOptions opt;
   opt.session_id = config_.public_rng->next_u64() >> 2;  // JSEP §5.2.1: < 2^63
-  opt.transport = local_transport(ice_, local_fingerprint(), cands, false);
+  opt.transport = local_transport(ice_, local_fingerprint(), cands, false, config_.ice_timing.ta);
   opt.media = {media, n};
   return sdp::create_offer(opt, out);
 }
@@ -290,7 +293,7 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   TRY(collect_candidates(ice_, cands));
   sdp::AnswerOptions opt;
   opt.session_id = config_.public_rng->next_u64() >> 2;
-  opt.transport = local_transport(ice_, local_fingerprint(), cands, config_.ice_lite);
+  opt.transport = local_transport(ice_, local_fingerprint(), cands, config_.ice_lite, config_.ice_timing.ta);
   opt.setup_for_actpass = config_.setup_for_actpass;
   opt.audio_codecs = config_.audio_codecs;
   opt.video_codecs = config_.video_codecs;
@@ -348,6 +351,16 @@ Status Connection::choose_remote_fingerprint(const sdp::TransportView& t) {
 }
 
 // Remote ICE parameters and fingerprint; the DTLS endpoint for our role.
+// RFC 8445 §14.2, RFC 8839 §5.5: both agents use the larger of the two
+// proposed pacings; a side that proposes none counts as the 50 ms default.
+// So a shorter Ta (peer::call_ice_timing) is used only when the peer asked
+// for one too.
+void Connection::agree_pacing(uint32_t remote_pacing_ms) {
+  Duration theirs = Duration::millis(remote_pacing_ms != 0 ? remote_pacing_ms : 50);
+  Duration ours = config_.ice_timing.ta;
+  ice_.set_pacing(theirs > ours ? theirs : ours);
+}
+
 Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup) {
   auto remote = sdp::read_remote(desc);
   if (!remote.ok()) return remote.error();
@@ -359,6 +372,7 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
     (void)st;  // unusable candidates (tcp, other components, garbage) are counted by ICE, not fatal
   }
   if (t.end_of_candidates) ice_.end_of_remote_candidates();
+  agree_pacing(t.ice_pacing_ms);
   remote_ssrcs_ = static_cast<uint8_t>(count_announced_ssrcs(desc));
 
   dtls_client_ = our_setup == sdp::Setup::active;  // RFC 8842 §3: active = DTLS client

@@ -263,6 +263,8 @@ void write_session(AnswerContext& ctx, TextWriter& w, const std::array<bool, kMa
     w.end();
   }
   if (ctx.options->transport.ice_lite) w.line('a', "ice-lite");
+  if (ctx.options->transport.ice_pacing_ms != 0)  // RFC 8839 §5.5
+    w.line('a', "ice-pacing:", ctx.options->transport.ice_pacing_ms);
   if (ctx.offer->has("extmap-allow-mixed")) w.line('a', "extmap-allow-mixed");  // RFC 8285 §6: only if offered
 }
 

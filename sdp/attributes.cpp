@@ -119,6 +119,16 @@ bool has_ice_option(std::string_view options, std::string_view option) {
   return false;
 }
 
+uint32_t parse_ice_pacing(std::string_view value) {
+  if (value.empty() || value.size() > 10) return 0;
+  uint64_t ms = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return 0;
+    ms = ms * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return ms > UINT32_MAX ? 0 : static_cast<uint32_t>(ms);
+}
+
 const char* to_string(Direction d) {
   switch (d) {
     case Direction::sendrecv: return "sendrecv";

@@ -90,6 +90,7 @@ struct LocalTransport {
   bool end_of_candidates = false;   // all candidates are listed (no trickle)
   bool ice_lite = false;
   bool trickle = true;              // a=ice-options:trickle
+  uint32_t ice_pacing_ms = 0;       // a=ice-pacing (RFC 8839 §5.5); 0: none written (the 50 ms default)
 };
 
 // One m= section of an offer.

@@ -101,6 +101,7 @@ Result<std::string_view> create_offer(const OfferOptions& options, std::span<cha
   }
   w.end();
   if (options.transport.ice_lite) w.line('a', "ice-lite");
+  if (options.transport.ice_pacing_ms != 0) w.line('a', "ice-pacing:", options.transport.ice_pacing_ms);  // RFC 8839 §5.5
   for (const LocalMedia& m : options.media) write_section(w, m, options.transport);
   return w.finish();
 }

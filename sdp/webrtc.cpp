@@ -47,6 +47,7 @@ Result<TransportView> read_transport(const SessionDescription& desc, const Media
   }
   t.ice_lite = desc.has("ice-lite");  // RFC 8839 §5.3: session level only
   if (const Attribute* a = find_inherited(desc, m, "ice-options")) t.ice_trickle = has_ice_option(a->value, "trickle");
+  if (const Attribute* a = desc.find("ice-pacing")) t.ice_pacing_ms = parse_ice_pacing(a->value);
   // RFC 8122 §5: media-level fingerprints replace the session-level ones.
   TRY(read_fingerprints(desc, m.has("fingerprint") ? m.attributes : desc.attributes, t, where));
   if (const Attribute* a = find_inherited(desc, m, "setup")) {

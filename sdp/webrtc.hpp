@@ -58,6 +58,9 @@ const char* to_string(Setup setup);
 [[nodiscard]] Status check_ice_pwd(std::string_view pwd);
 // True if the space-separated a=ice-options value lists `option`.
 bool has_ice_option(std::string_view options, std::string_view option);
+// RFC 8839 §5.5: a=ice-pacing:<1*10DIGIT>, in milliseconds; 0 when it is not
+// a number of 1 to 10 digits that fits in 32 bits (taken as absent).
+uint32_t parse_ice_pacing(std::string_view value);
 
 enum class Direction : uint8_t { sendrecv, sendonly, recvonly, inactive };
 const char* to_string(Direction d);
@@ -153,6 +156,7 @@ struct TransportView {
   std::string_view ice_pwd;
   bool ice_lite = false;          // session-level only (RFC 8839 §5.3)
   bool ice_trickle = false;       // a=ice-options:trickle
+  uint32_t ice_pacing_ms = 0;     // a=ice-pacing, session level (RFC 8839 §5.5); 0: none or malformed
   std::array<Fingerprint, kMaxFingerprints> fingerprints{};
   uint8_t fingerprint_count = 0;
   bool has_setup = false;

@@ -32,6 +32,7 @@
 #include "tools/identity.hpp"
 #include "tools/os.hpp"
 #include "tools/pem.hpp"
+#include "tools/srtp_names.hpp"
 #include "tools/udp.hpp"
 
 namespace keyway::tools {
@@ -42,12 +43,6 @@ struct NamedId {
   uint16_t id;
 };
 
-// RFC 5764 §4.1.2 ids under OpenSSL's names (and the SDES names as aliases).
-const NamedId kProfileNames[] = {
-    {"SRTP_AES128_CM_SHA1_80", 0x0001}, {"SRTP_AES128_CM_SHA1_32", 0x0002},
-    {"SRTP_AEAD_AES_128_GCM", 0x0007},  {"SRTP_AEAD_AES_256_GCM", 0x0008},
-    {"SRTP_AES128_CM_HMAC_SHA1_80", 0x0001}, {"SRTP_AES128_CM_HMAC_SHA1_32", 0x0002},
-};
 // RFC 8422 §5.1.1 / RFC 7919 named groups.
 const NamedId kGroupNames[] = {
     {"x25519", 29}, {"secp256r1", 23}, {"secp384r1", 24}, {"X25519", 29}, {"P-256", 23}, {"P-384", 24},
@@ -126,10 +121,17 @@ bool parse_suites(const std::string& text, dtls::SmallList<uint16_t>& out, std::
   return parse_named_list(text, table, "cipher suite", out, error);
 }
 
-const char* profile_name(uint16_t id) {
-  for (const NamedId& n : kProfileNames)
-    if (n.id == id) return n.name;
-  return "none";
+// SRTP profiles by OpenSSL's or the RFC name (tools/srtp_names.hpp).
+bool parse_profiles(const std::string& text, dtls::SmallList<uint16_t>& out, std::string& error) {
+  for (const std::string& name : split_colons(text)) {
+    uint16_t id = srtp_profile_id(name);
+    if (id == 0) {
+      error = "unknown SRTP profile: " + name;
+      return false;
+    }
+    out.push(id);
+  }
+  return true;
 }
 
 bool parse_numbers(cli::Args& args, Options& o, std::string& error) {
@@ -195,7 +197,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     error = "--cert and --key go together";
     return false;
   }
-  if (profiles != "none" && !parse_named_list(profiles, kProfileNames, "SRTP profile", o.config.srtp_profiles, error))
+  if (profiles != "none" && !parse_profiles(profiles, o.config.srtp_profiles, error))
     return false;
   if (suites && !parse_suites(*suites, o.config.cipher_suites, error)) return false;
   return !groups || parse_named_list(*groups, kGroupNames, "group", o.config.groups, error);
@@ -424,7 +426,7 @@ class Session {
     char fp_text[200];
     dtls::format_fingerprint(fp, fp_text, sizeof fp_text);
     std::printf("cipher=%s\nsrtp_profile=%s\npeer_fingerprint=sha-256 %s\nexporter=%s\n",
-                suite ? suite->iana_name : "?", profile_name(e.srtp_profile), fp_text, upper_hex(km).c_str());
+                suite ? suite->iana_name : "?", srtp_profile_openssl_name(e.srtp_profile), fp_text, upper_hex(km).c_str());
     std::fflush(stdout);
     std::string line = std::string("hello from keyway ") + (o_.server ? "server" : "client") + "\n";
     auto sent = ep_->send_application_data(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()), scratch_);

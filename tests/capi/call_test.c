@@ -23,25 +23,30 @@ uint64_t capi_test_allocation_count(void);
     }                                                               \
   } while (0)
 
-/* A test-only identity (openssl req -x509 -newkey ec, P-256). */
-static const char kCertPem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIBjDCCATOgAwIBAgIUJEwrEfvdbNVCAEtYQOKja537XLEwCgYIKoZIzj0EAwIw\n"
-    "GzEZMBcGA1UEAwwQa2V5d2F5LWNhcGktdGVzdDAgFw0yNjEyMDYxNDMwMjdaGA8y\n"
-    "MTI2MTExMjE0MzAyN1owGzEZMBcGA1UEAwwQa2V5d2F5LWNhcGktdGVzdDBZMBMG\n"
-    "ByqGSM49AgEGCCqGSM49AwEHA0IABCC25/WDkQTXKhKhRxs0AHiwpw2kg0J6Ood7\n"
-    "SqxF3O7cHZm8ZIvp/E43gzYcL47d7Nn5li8fOt2iNl056V5rDTajUzBRMB0GA1Ud\n"
-    "DgQWBBQ3WGrXUxVaf5JD56cr7pJW8LG48TAfBgNVHSMEGDAWgBQ3WGrXUxVaf5JD\n"
-    "56cr7pJW8LG48TAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIHWI\n"
-    "vuezi+Kp7NeTrJH3zPyNxPzqY85y/TmqTJEVBfdlAiBeOqakIvppjl4ZF4BE705k\n"
-    "ede8ywWJs8+qSo5ERFmiJQ==\n"
-    "-----END CERTIFICATE-----\n";
-static const char kKeyPem[] =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg82Il3vIRLmSFW0Wb\n"
-    "lwjhLkiTrAEmWWP1tQMOHIukWgehRANCAAQgtuf1g5EE1yoSoUcbNAB4sKcNpINC\n"
-    "ejqHe0qsRdzu3B2ZvGSL6fxON4M2HC+O3ezZ+ZYvHzrdojZdOeleaw02\n"
-    "-----END PRIVATE KEY-----\n";
+/* A test-only identity (openssl req -x509 -newkey ec, P-256): its certificate
+ * and PKCS#8 key are tests/support/test_identity.pem (meson passes the path),
+ * which tests/dtls/pem_test.cpp reads too. */
+static char cert_pem[2048], key_pem[1024];
+
+/* Reads the file and splits it before the key block; 0 on failure. */
+static int load_identity_pem(void) {
+  static char text[4096];
+  const char *key;
+  size_t n, cert_len;
+  FILE *f = fopen(KEYWAY_TEST_IDENTITY_PEM, "rb");
+  if (f == NULL) return 0;
+  n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  key = strstr(text, "-----BEGIN PRIVATE KEY-----");
+  if (key == NULL) return 0;
+  cert_len = (size_t)(key - text);
+  if (cert_len >= sizeof cert_pem || strlen(key) >= sizeof key_pem) return 0;
+  memcpy(cert_pem, text, cert_len);
+  cert_pem[cert_len] = '\0';
+  strcpy(key_pem, key);
+  return 1;
+}
 
 static void fixed_seed(uint8_t *seed, size_t len, uint8_t salt) {
   size_t i;
@@ -90,11 +95,11 @@ static void test_config_errors(void) {
   CHECK(keyway_config_set_srtp_profiles(cfg, &bad_profile, 1) == KEYWAY_ERR_UNSUPPORTED);
   CHECK(keyway_config_error(cfg)->layer == KEYWAY_LAYER_SRTP);
   CHECK(keyway_config_set_role(cfg, 7) == KEYWAY_ERR_INVALID_ARGUMENT);
-  CHECK(keyway_config_set_identity_pem(cfg, "no pem here", kKeyPem) == KEYWAY_ERR_INVALID_ARGUMENT);
+  CHECK(keyway_config_set_identity_pem(cfg, "no pem here", key_pem) == KEYWAY_ERR_INVALID_ARGUMENT);
   CHECK(strstr(keyway_config_error(cfg)->text, "dtls: ") == keyway_config_error(cfg)->text);
 
   /* A certificate from PEM; the wildcard address is refused by ICE. */
-  CHECK(keyway_config_set_identity_pem(cfg, kCertPem, kKeyPem) == KEYWAY_OK);
+  CHECK(keyway_config_set_identity_pem(cfg, cert_pem, key_pem) == KEYWAY_OK);
   CHECK(strncmp(keyway_config_fingerprint(cfg), "sha-256 ", 8) == 0);
   {
     uint8_t seed[48];
@@ -330,6 +335,10 @@ static void test_call(void) {
 }
 
 int main(void) {
+  if (!load_identity_pem()) {
+    printf("capi: FAILED: cannot read %s\n", KEYWAY_TEST_IDENTITY_PEM);
+    return 1;
+  }
   test_names_and_addresses();
   test_config_errors();
   test_stun_gathering();

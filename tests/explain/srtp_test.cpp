@@ -11,6 +11,7 @@
 
 #include "keyway/srtp/keying.hpp"
 #include "tools/explain/explain.hpp"
+#include "tools/srtp_names.hpp"
 
 namespace keyway::explain {
 namespace {
@@ -75,6 +76,22 @@ TEST_CASE("explain --srtp: SRTP and SRTCP opened with the sender's key, ROC and 
   CHECK(!parse_srtp_keys("SRTP_AES128_CM_SHA1_80:00", k, error));
   CHECK(error == "--srtp: the exporter output of SRTP_AES128_CM_SHA1_80 is 60 bytes in hex");
   CHECK(!parse_srtp_keys("SRTP_NULL:00", k, error));
+}
+
+// One table of profile names (tools/srtp_names.hpp) for `keyway dtls` and
+// `keyway explain`: OpenSSL's name, the RFC name (srtp::profile_info) and, in
+// explain, the id in hex all name the same profile.
+TEST_CASE("explain: --srtp names a profile as keyway dtls prints it, by its RFC name or by its id") {
+  std::string hex(2 * 2 * (16 + 14), '0'), error;
+  for (const char* name : {"SRTP_AES128_CM_SHA1_32", "SRTP_AES128_CM_HMAC_SHA1_32", "0x0002"}) {
+    SrtpKeys k;
+    CHECK(parse_srtp_keys(std::string(name) + ":" + hex, k, error));
+    CHECK(k.profile == srtp::Profile::aes128_cm_sha1_32);
+  }
+  CHECK(tools::srtp_profile_id("SRTP_AEAD_AES_256_GCM") == srtp::kDtlsSrtpAeadAes256Gcm);
+  CHECK(tools::srtp_profile_id("AES_256_CM_HMAC_SHA1_80") == 0);  // RFC 6188: no DTLS-SRTP id
+  CHECK(std::string(tools::srtp_profile_openssl_name(srtp::kDtlsSrtpAes128CmSha1_80)) == "SRTP_AES128_CM_SHA1_80");
+  CHECK(std::string(tools::srtp_profile_openssl_name(0x0003)) == "none");
 }
 
 }  // namespace

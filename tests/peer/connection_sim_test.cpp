@@ -339,3 +339,71 @@ TEST_CASE("peer sim: a call connected on an unnominated valid pair fails on cons
   CHECK(c.b().failures.back().layer == Layer::ice);
   CHECK(!c.send_rtp(c.b()).ok());
 }
+
+// Issue 12 (setup under loss). Story: DTLS goes only to a pair our own check
+// validated, so the DTLS server holds a ClientHello that overtakes that
+// check's answer. When the offerer's first check was answered but the answer
+// lost, the answerer's check cancelled it (RFC 8445 §7.3.1.4) and the
+// triggered check waited for the next Ta slot, 50 ms after the first: the
+// ClientHello, held from 75 ms, was answered at 100 ms, and keyway-bench call
+// loss=0.1 p50 went from 195 to 200 ms. Both sides now propose Ta = 25 ms
+// (a=ice-pacing, RFC 8839 §5.5), so the triggered check leaves as the peer's
+// check arrives, its answer comes back with the ClientHello, and the server
+// flight goes out at 75 ms, as it did before DTLS waited for ICE.
+TEST_CASE("peer sim: a lost check answer delays the DTLS server by no Ta slot (a=ice-pacing:25 on both sides)") {
+  Options opt;
+  opt.link = rtt50();
+  bool dropped = false;
+  opt.drop_sent = [&dropped](int node, Bytes d) {  // the answerer's first Binding success response
+    if (node != 2 || dropped || d.size() < 2 || d[0] != 0x01 || d[1] != 0x01) return false;
+    dropped = true;
+    return true;
+  };
+  CallSim c(opt);
+  Timestamp t0 = c.now();
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return !c.a().dtls_sent.empty(); }, Duration::seconds(5)));
+  CHECK(dropped);
+  MESSAGE(fmt::format("DTLS server's first flight at {} ms", (c.a().dtls_sent[0] - t0).as_millis()));
+  CHECK(c.a().dtls_sent[0] - t0 == Duration::millis(75));  // the ClientHello's arrival; 100 ms with Ta = 50 ms
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(5)));
+}
+
+// RFC 8445 §14.2, RFC 8839 §5.5: each side proposes its Ta with a=ice-pacing
+// (none for the 50 ms default) and both use the larger value; a side that
+// proposes nothing counts as 50 ms, so a peer that does not know the
+// attribute keeps the RFC's pacing.
+TEST_CASE("peer sim: Ta is the larger of the two a=ice-pacing values, 50 ms for a side that proposes none") {
+  auto pacing_ms = [](Side& s) { return s.conn->ice().pacing().as_millis(); };
+  {
+    CallSim c(Options{});
+    REQUIRE(c.negotiate());
+    CHECK(c.offer.find("a=ice-pacing:25\r\n") != std::string::npos);
+    CHECK(c.answer.find("a=ice-pacing:25\r\n") != std::string::npos);
+    CHECK(pacing_ms(c.a()) == 25);
+    CHECK(pacing_ms(c.b()) == 25);
+  }
+  for (int plain : {1, 2}) {  // one side at RFC 8445's default proposes nothing
+    Options opt;
+    opt.configure = [plain](int node, peer::Config& cfg) {
+      if (node == plain) cfg.ice_timing.ta = Duration::millis(50);
+    };
+    CallSim c(opt);
+    REQUIRE(c.negotiate());
+    CHECK((plain == 1 ? c.offer : c.answer).find("a=ice-pacing") == std::string::npos);
+    CHECK(pacing_ms(c.a()) == 50);
+    CHECK(pacing_ms(c.b()) == 50);
+    REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(5)));
+  }
+  {
+    Options opt;
+    opt.configure = [](int node, peer::Config& cfg) {
+      if (node == 2) cfg.ice_timing.ta = Duration::millis(40);
+    };
+    CallSim c(opt);
+    REQUIRE(c.negotiate());
+    CHECK(c.answer.find("a=ice-pacing:40\r\n") != std::string::npos);
+    CHECK(pacing_ms(c.a()) == 40);
+    CHECK(pacing_ms(c.b()) == 40);
+  }
+}

@@ -130,6 +130,9 @@ TEST_CASE("troubleshooting: wrong ICE password -> ice fails, integrity failures 
       // names the cause, ICE; A's ICE fails and ends A's side.
       CHECK(no_keys(c.a()));
       CHECK(no_keys(c.b()));
+      // Which side gives up first is a matter of timers (with Ta = 25 ms, A's
+      // ICE fails at ~21 s, B's handshake at ~27 s): wait for B.
+      REQUIRE(c.run_until([&] { return c.b().conn->state() == peer::State::failed; }, Duration::seconds(60)));
       CHECK(contains(c.b().conn->failure_text(), "MESSAGE-INTEGRITY"));
       REQUIRE(c.run_until([&] { return c.a().conn->state() == peer::State::failed; }, Duration::seconds(60)));
       CHECK(c.a().failures.front().layer == Layer::ice);

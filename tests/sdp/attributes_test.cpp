@@ -83,6 +83,19 @@ TEST_CASE("a=ice-ufrag / a=ice-pwd lengths and characters (RFC 8839 §5.4)") {
   CHECK_FALSE(has_ice_option("trickles", "trickle"));
 }
 
+// RFC 8839 §5.5: ice-pacing-att = "ice-pacing:" 1*10DIGIT (milliseconds);
+// anything else is taken as absent (the 50 ms default), not as an error.
+TEST_CASE("sdp: a=ice-pacing value") {
+  CHECK(parse_ice_pacing("25") == 25);
+  CHECK(parse_ice_pacing("0050") == 50);
+  CHECK(parse_ice_pacing("4294967295") == 4294967295u);
+  CHECK(parse_ice_pacing("4294967296") == 0);
+  CHECK(parse_ice_pacing("12345678901") == 0);
+  CHECK(parse_ice_pacing("") == 0);
+  CHECK(parse_ice_pacing("25ms") == 0);
+  CHECK(parse_ice_pacing("-5") == 0);
+}
+
 TEST_CASE("a=rtpmap, a=fmtp, a=rtcp-fb") {
   auto opus = parse_rtpmap("111 opus/48000/2");
   REQUIRE(opus.ok());

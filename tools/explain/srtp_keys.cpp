@@ -2,23 +2,24 @@
 // SRTP/SRTCP decryption for `keyway explain` (see srtp_keys.hpp).
 #include "tools/explain/srtp_keys.hpp"
 
+#include <fmt/core.h>
+
 #include "keyway/lib/hex.hpp"
 #include "keyway/srtp/keying.hpp"
 #include "keyway/srtp/rtp_header.hpp"
+#include "tools/srtp_names.hpp"
 
 namespace keyway::explain {
 namespace {
 
-struct ProfileName {
-  const char* name;
-  uint16_t dtls_id;
-};
-constexpr ProfileName kNames[] = {
-    {"SRTP_AES128_CM_SHA1_80", 0x0001}, {"SRTP_AES128_CM_HMAC_SHA1_80", 0x0001},
-    {"SRTP_AES128_CM_SHA1_32", 0x0002}, {"SRTP_AES128_CM_HMAC_SHA1_32", 0x0002},
-    {"SRTP_AEAD_AES_128_GCM", 0x0007},  {"SRTP_AEAD_AES_256_GCM", 0x0008},
-    {"0x0001", 0x0001}, {"0x0002", 0x0002}, {"0x0007", 0x0007}, {"0x0008", 0x0008},
-};
+// A profile by OpenSSL's or the RFC name (tools/srtp_names.hpp) or by its
+// DTLS-SRTP id in hex, "0x0007"; 0 when none.
+uint16_t profile_id(std::string_view name) {
+  if (uint16_t id = tools::srtp_profile_id(name); id != 0) return id;
+  for (const tools::SrtpProfileName& n : tools::kOpensslSrtpNames)
+    if (name == fmt::format("0x{:04x}", n.dtls_id)) return n.dtls_id;
+  return 0;
+}
 
 }  // namespace
 
@@ -29,10 +30,8 @@ bool parse_srtp_keys(std::string_view text, SrtpKeys& out, std::string& error) {
     return false;
   }
   std::string_view name = text.substr(0, colon), hex = text.substr(colon + 1);
-  const ProfileName* found = nullptr;
-  for (const ProfileName& n : kNames)
-    if (name == n.name) found = &n;
-  auto profile = found != nullptr ? srtp::profile_from_dtls_id(found->dtls_id) : Result<srtp::Profile>(Error{});
+  uint16_t id = profile_id(name);
+  auto profile = id != 0 ? srtp::profile_from_dtls_id(id) : Result<srtp::Profile>(Error{});
   if (!profile.ok()) {
     error = "--srtp: unknown SRTP profile " + std::string(name);
     return false;
