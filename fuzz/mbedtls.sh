@@ -21,11 +21,10 @@ cd "$(dirname "$0")/.."
 mkdir -p "$1" && prefix=$(cd "$1" && pwd)
 src=${2:-}
 if [ -z "$src" ]; then
-  src=$(ls -d build-mbedtls3/src/mbedtls-3.6.* 2>/dev/null | tail -1)
-  if [ -z "$src" ]; then
-    tools/mbedtls3.sh >&2 || exit 1
-    src=$(ls -d build-mbedtls3/src/mbedtls-3.6.* | tail -1)
-  fi
+  # --source-only: the host build may come from the cache (tools/source_cache.sh)
+  # with no source tree beside it; this fetches or restores the tree itself.
+  src=$(tools/mbedtls3.sh --source-only | tail -1)
+  [ -f "$src/library/aes.c" ] || { echo "no mbedTLS source (tools/mbedtls3.sh --source-only)" >&2; exit 1; }
 fi
 src=$(cd "$src" && pwd) || exit 1
 cc=${CC:-clang}
