@@ -52,7 +52,7 @@ void Reassembler::compact() {
       }
     if (!lowest) break;
     std::size_t size = footprint(lowest->length);
-    std::memmove(pool_.data() + cursor, pool_.data() + lowest->offset, size);
+    if (size != 0) std::memmove(pool_.data() + cursor, pool_.data() + lowest->offset, size);
     lowest->offset = cursor;
     cursor += size;
     moved[which] = true;
@@ -107,7 +107,9 @@ Result<Reassembler::Added> Reassembler::add(const HandshakeFragment& f) {
     if (!make_room(need, f.msg_seq)) return Added::ignored;
     s = Slot{true, f.type, f.length, 0, pool_used_};
     pool_used_ += need;
-    std::memset(pool_.data() + s.offset + s.length, 0, need - s.length);
+    // An empty message takes no pool bytes, and a growing pool may still be
+    // empty (no buffer at all): nothing to clear then.
+    if (need > s.length) std::memset(pool_.data() + s.offset + s.length, 0, need - s.length);
   }
   copy_in(s, f);
   return Added::stored;

@@ -33,7 +33,8 @@
 /* Referenced by keyway's full build (lib/crypto/ links them whatever the
  * negotiation picks): ChaCha20-Poly1305 (DTLS suites), SHA-384 (the
  * *_SHA384 suites), RSA verify (a peer's RSA certificate), MD5 (STUN).
- * The minimal profile drops ChaCha20-Poly1305 and RSA (below). */
+ * The minimal profile drops RSA (below); it keeps ChaCha20, whose stream
+ * masks DTLS 1.3 record numbers (dtls/v13/record.cpp, RFC 9147 §4.2.3). */
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
 #define MBEDTLS_CHACHAPOLY_C
@@ -48,9 +49,6 @@
 /* The minimal profile (meson -Dprofile=minimal; mbedtls_m4.sh minimal builds
  * this file with the same define): keyway calls none of these there. */
 #if defined(KEYWAY_PROFILE_MINIMAL) && KEYWAY_PROFILE_MINIMAL
-#undef MBEDTLS_CHACHA20_C
-#undef MBEDTLS_POLY1305_C
-#undef MBEDTLS_CHACHAPOLY_C
 #undef MBEDTLS_RSA_C
 #undef MBEDTLS_PKCS1_V15
 #undef MBEDTLS_PKCS1_V21
