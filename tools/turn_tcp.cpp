@@ -14,27 +14,9 @@
 
 #include <fmt/core.h>
 
+#include "tools/udp.hpp"
+
 namespace keyway::tools {
-
-namespace {
-
-socklen_t to_sockaddr(const ice::SocketAddr& a, sockaddr_storage& ss) {
-  std::memset(&ss, 0, sizeof ss);
-  if (a.family == ice::Family::v4) {
-    auto* s = reinterpret_cast<sockaddr_in*>(&ss);
-    s->sin_family = AF_INET;
-    s->sin_port = htons(a.port);
-    std::memcpy(&s->sin_addr, a.ip, 4);
-    return sizeof(sockaddr_in);
-  }
-  auto* s = reinterpret_cast<sockaddr_in6*>(&ss);
-  s->sin6_family = AF_INET6;
-  s->sin6_port = htons(a.port);
-  std::memcpy(&s->sin6_addr, a.ip, 16);
-  return sizeof(sockaddr_in6);
-}
-
-}  // namespace
 
 TurnTcp::~TurnTcp() {
   if (fd_ >= 0) ::close(fd_);

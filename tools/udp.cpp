@@ -17,8 +17,6 @@
 
 namespace keyway::tools {
 
-namespace {
-
 socklen_t to_sockaddr(const ice::SocketAddr& a, sockaddr_storage& ss) {
   std::memset(&ss, 0, sizeof ss);
   if (a.family == ice::Family::v4) {
@@ -34,6 +32,8 @@ socklen_t to_sockaddr(const ice::SocketAddr& a, sockaddr_storage& ss) {
   std::memcpy(&s->sin6_addr, a.ip, 16);
   return sizeof(sockaddr_in6);
 }
+
+namespace {
 
 ice::SocketAddr from_sockaddr(const sockaddr_storage& ss) {
   ice::SocketAddr a;

@@ -3,6 +3,8 @@
 // and the real monotonic clock, kept outside the sans-IO core (issue 6).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -15,6 +17,10 @@
 namespace keyway::tools {
 
 class CaptureFile;  // capture.hpp
+
+// Fills ss with a (IPv4 or IPv6) and returns its length, for bind/connect/sendto
+// (the UDP driver here and the TURN TCP connection, tools/turn_tcp.cpp).
+socklen_t to_sockaddr(const ice::SocketAddr& a, sockaddr_storage& ss);
 
 class UdpSocket {
  public:
