@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "keyway/dtls/v13/handshake_table.hpp"
+
 namespace keyway::dtls::v13 {
 
 namespace {
@@ -14,6 +16,8 @@ constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls13:
 constexpr Error kNotHeld = make_error(Layer::dtls, Code::invalid_argument, "dtls13: that is not the certificate the handshake holds");
 constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls13: handshake not complete");
 constexpr Error kInnerType = make_error(Layer::dtls, Code::unexpected_message, "dtls13: protected record of an unknown content type");
+constexpr Error kWrongEpoch = make_error(Layer::dtls, Code::unexpected_message, "dtls13: handshake message under the wrong keys (RFC 9147 §6.1)");
+constexpr Error kNotNext = make_error(Layer::dtls, Code::unexpected_message, "dtls13: message not expected in this state (dtls/v13/handshake_table.hpp)");
 }  // namespace
 
 const char* to_string(State s) {
@@ -185,6 +189,14 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       ++stats_.fragments_ignored;
       continue;
     }
+    // An authenticated peer sent a message under keys it does not travel
+    // under (KeyUpdate under the handshake keys, the client's Certificate
+    // under the application keys): a protocol violation, not damage.
+    const EpochClass want = epoch_class(static_cast<MessageType>(f->type));
+    if (rn.epoch != 0 && want != EpochClass::none && want != epoch_class_of_record(rn.epoch)) {
+      fail(kWrongEpoch, AlertDescription::unexpected_message);
+      return true;
+    }
     auto added = reassembler_.add(*f);
     if (!added.ok()) {
       fail(added.error(), AlertDescription::unexpected_message);
@@ -208,7 +220,9 @@ void Endpoint::deliver_messages() {
   while (state_ != State::failed && reassembler_.ready()) {
     const auto type = static_cast<MessageType>(reassembler_.ready_type());
     const Bytes body = reassembler_.ready_body();
-    Status s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
+    Status s = !may_come_next(state_, type) ? Status(kNotNext)
+               : role_ == Role::client     ? client_on_message(type, body)
+                                           : server_on_message(type, body);
     reassembler_.advance();
     if (!s.ok()) {
       const Code c = s.error().code;

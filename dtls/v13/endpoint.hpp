@@ -119,6 +119,7 @@ class Endpoint {
   bool flight_acknowledged() const { return flight_.all_acked(); }
 
  private:
+  friend struct EndpointAccess13;  // tests: seal records with this endpoint's keys
   // endpoint.cpp: records in, ACKs, alerts, application data
   bool process_plaintext(const Record& rec);
   bool process_ciphertext(const CiphertextRecord& rec);
