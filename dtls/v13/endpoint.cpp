@@ -208,6 +208,9 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     }
     used = true;
     note_received(rn);
+    // RFC 9147 §7.1: a flight still incomplete a quarter of our timeout
+    // after its first record is ACKed, so the peer resends only the rest.
+    if (state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
     if (*added == Reassembler::Added::old) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
@@ -274,8 +277,17 @@ bool Endpoint::process_ack(Bytes body) {
     ++stats_.records_malformed;
     return false;
   }
-  for (std::size_t i = 0; i < *n; ++i) flight_.acknowledge(numbers[i]);
-  if (!flight_.empty() && flight_.all_acked() && state_ == State::established) on_flight_acknowledged();
+  bool fresh = false;
+  for (std::size_t i = 0; i < *n; ++i) fresh |= flight_.acknowledge(numbers[i]);
+  if (flight_.empty()) return true;
+  if (flight_.all_acked()) {
+    if (state_ == State::established) on_flight_acknowledged();
+  } else if (fresh && !flight_.sending() && timer_.allow_early_resend(now_)) {
+    // RFC 9147 §7.1: the peer got part of our flight; what it did not get
+    // goes again now, not when our timer fires.
+    ++stats_.retransmissions;
+    flight_.begin_transmission();
+  }
   return true;
 }
 

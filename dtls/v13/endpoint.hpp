@@ -204,6 +204,7 @@ class Endpoint {
   RecordNumber received_[kMaxReceivedRecords];  // handshake records of the peer's flight, for ACKs
   std::size_t received_count_ = 0;
   bool ack_due_ = false;
+  Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
   bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
   uint64_t read_application_epoch_ = 0;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate

@@ -244,6 +244,7 @@ Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
 
 void Endpoint::complete() {
   state_ = State::established;
+  ack_deadline_ = Timestamp::never();
   Event e;
   e.kind = EventKind::handshake_complete;
   e.srtp_profile = srtp_profile_;
