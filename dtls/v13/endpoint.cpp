@@ -223,9 +223,9 @@ void Endpoint::deliver_messages() {
   while (state_ != State::failed && reassembler_.ready()) {
     const auto type = static_cast<MessageType>(reassembler_.ready_type());
     const Bytes body = reassembler_.ready_body();
-    Status s = !may_come_next(state_, type) ? Status(kNotNext)
-               : role_ == Role::client     ? client_on_message(type, body)
-                                           : server_on_message(type, body);
+    Status s = kNotNext;  // the order of dtls/v13/handshake_table.hpp first
+    if (may_come_next(state_, type))
+      s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
     reassembler_.advance();
     if (!s.ok()) {
       const Code c = s.error().code;
