@@ -620,5 +620,17 @@ TEST_CASE("dtls13 conformance: named rows for the known bug classes") {
       'D');
   row("two records: the real Certificate then a KeyUpdate under the handshake keys", S1,
       join(sealed(S1, 11, 1, client_body(0), 50), sealed(S1, 24, 2, {0}, 51)), 'F');
+  // Epochs never in use: 1 (0-RTT, which WebRTC does not use) and 4 (the
+  // first KeyUpdate's, none done): no keys, dropped at every point (RFC 9147 §4.5.2).
+  for (const Point& pt : kPoints) {
+    const auto p = static_cast<P>(&pt - kPoints);
+    for (uint8_t bits : {uint8_t{1}, uint8_t{0}}) {
+      std::vector<uint8_t> record = {static_cast<uint8_t>(kUnifiedHeaderFixedBits | kBitSeq16 | kBitLength | bits),
+                                     0, 7, 0, 32};
+      record.resize(record.size() + 32, 0xA5);
+      row(bits == 1 ? "DTLSCiphertext of epoch 1 (0-RTT)" : "DTLSCiphertext of epoch 4 (no KeyUpdate yet)", p, record,
+          'D');
+    }
+  }
   MESSAGE("dtls13 conformance: " << rows << " named rows");
 }
