@@ -210,8 +210,11 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     note_received(rn);
     // RFC 9147 §7.1: a flight still incomplete a quarter of our timeout
     // after its first record is ACKed, so the peer resends only the rest.
-    if (state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
-    if (*added == Reassembler::Added::old) on_peer_repeat();
+    // (Repeats do not start it: a spoofed plaintext copy of an old message
+    // must not draw ACKs faster than the retransmission timer does.)
+    const bool repeat = *added == Reassembler::Added::old;
+    if (!repeat && state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
+    if (repeat) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
   }
