@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "keyway/dtls/v13/handshake_table.hpp"
+
 namespace keyway::dtls::v13 {
 
 namespace {
@@ -14,6 +16,8 @@ constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls13:
 constexpr Error kNotHeld = make_error(Layer::dtls, Code::invalid_argument, "dtls13: that is not the certificate the handshake holds");
 constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls13: handshake not complete");
 constexpr Error kInnerType = make_error(Layer::dtls, Code::unexpected_message, "dtls13: protected record of an unknown content type");
+constexpr Error kWrongEpoch = make_error(Layer::dtls, Code::unexpected_message, "dtls13: handshake message under the wrong keys (RFC 9147 §6.1)");
+constexpr Error kNotNext = make_error(Layer::dtls, Code::unexpected_message, "dtls13: message not expected in this state (dtls/v13/handshake_table.hpp)");
 }  // namespace
 
 const char* to_string(State s) {
@@ -185,6 +189,14 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       ++stats_.fragments_ignored;
       continue;
     }
+    // An authenticated peer sent a message under keys it does not travel
+    // under (KeyUpdate under the handshake keys, the client's Certificate
+    // under the application keys): a protocol violation, not damage.
+    const EpochClass want = epoch_class(static_cast<MessageType>(f->type));
+    if (rn.epoch != 0 && want != EpochClass::none && want != epoch_class_of_record(rn.epoch)) {
+      fail(kWrongEpoch, AlertDescription::unexpected_message);
+      return true;
+    }
     auto added = reassembler_.add(*f);
     if (!added.ok()) {
       fail(added.error(), AlertDescription::unexpected_message);
@@ -196,7 +208,13 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     }
     used = true;
     note_received(rn);
-    if (*added == Reassembler::Added::old) on_peer_repeat();
+    // RFC 9147 §7.1: a flight still incomplete a quarter of our timeout
+    // after its first record is ACKed, so the peer resends only the rest.
+    // (Repeats do not start it: a spoofed plaintext copy of an old message
+    // must not draw ACKs faster than the retransmission timer does.)
+    const bool repeat = *added == Reassembler::Added::old;
+    if (!repeat && state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
+    if (repeat) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
   }
@@ -208,7 +226,9 @@ void Endpoint::deliver_messages() {
   while (state_ != State::failed && reassembler_.ready()) {
     const auto type = static_cast<MessageType>(reassembler_.ready_type());
     const Bytes body = reassembler_.ready_body();
-    Status s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
+    Status s = kNotNext;  // the order of dtls/v13/handshake_table.hpp first
+    if (may_come_next(state_, type))
+      s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
     reassembler_.advance();
     if (!s.ok()) {
       const Code c = s.error().code;
@@ -260,8 +280,17 @@ bool Endpoint::process_ack(Bytes body) {
     ++stats_.records_malformed;
     return false;
   }
-  for (std::size_t i = 0; i < *n; ++i) flight_.acknowledge(numbers[i]);
-  if (!flight_.empty() && flight_.all_acked() && state_ == State::established) on_flight_acknowledged();
+  bool fresh = false;
+  for (std::size_t i = 0; i < *n; ++i) fresh |= flight_.acknowledge(numbers[i]);
+  if (flight_.empty()) return true;
+  if (flight_.all_acked()) {
+    if (state_ == State::established) on_flight_acknowledged();
+  } else if (fresh && !flight_.sending() && timer_.allow_early_resend(now_)) {
+    // RFC 9147 §7.1: the peer got part of our flight; what it did not get
+    // goes again now, not when our timer fires.
+    ++stats_.retransmissions;
+    flight_.begin_transmission();
+  }
   return true;
 }
 

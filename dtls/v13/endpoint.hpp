@@ -119,6 +119,7 @@ class Endpoint {
   bool flight_acknowledged() const { return flight_.all_acked(); }
 
  private:
+  friend struct EndpointAccess13;  // tests: seal records with this endpoint's keys
   // endpoint.cpp: records in, ACKs, alerts, application data
   bool process_plaintext(const Record& rec);
   bool process_ciphertext(const CiphertextRecord& rec);
@@ -203,6 +204,7 @@ class Endpoint {
   RecordNumber received_[kMaxReceivedRecords];  // handshake records of the peer's flight, for ACKs
   std::size_t received_count_ = 0;
   bool ack_due_ = false;
+  Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
   bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
   uint64_t read_application_epoch_ = 0;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate

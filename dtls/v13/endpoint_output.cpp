@@ -24,6 +24,7 @@ void Endpoint::maybe_start() {
 
 void Endpoint::start_flight() {
   received_count_ = 0;  // our flight acknowledges the peer's implicitly
+  ack_deadline_ = Timestamp::never();
   flight_.begin_transmission();
   timer_.arm_new_flight(now_);
 }
@@ -115,8 +116,12 @@ std::size_t Endpoint::write_alert(MutableBytes out) {
 
 void Endpoint::handle_timeout(Timestamp now) {
   clamp_time(now_, now);
-  if (now_ < timer_.deadline) return;
   if (state_ == State::failed || state_ == State::closed) return;
+  if (!ack_deadline_.is_never() && now_ >= ack_deadline_) {
+    ack_deadline_ = Timestamp::never();
+    if (state_ != State::established && received_count_ > 0) ack_due_ = true;  // RFC 9147 §7.1
+  }
+  if (now_ < timer_.deadline) return;
   const bool waiting = state_ != State::established;
   if (!flight_.empty() && !flight_.all_acked()) {
     // RFC 9147 §5.8.1: resend what the peer has not acknowledged. A client
@@ -165,7 +170,7 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
     return out;
   }
   out.kind = Output::Kind::timeout;
-  out.deadline = timer_.deadline;
+  out.deadline = ack_deadline_ < timer_.deadline ? ack_deadline_ : timer_.deadline;
   return out;
 }
 

@@ -42,16 +42,19 @@ void Flight::acknowledge_all() {
   sending_ = false;
 }
 
-void Flight::acknowledge(const RecordNumber& rn) {
+bool Flight::acknowledge(const RecordNumber& rn) {
   for (std::size_t i = 0; i < sent_count_; ++i) {
     if (sent_[i].rn != rn) continue;
+    const bool fresh = !sent_[i].acked;
     sent_[i].acked = true;
     Message& m = msgs_[sent_[i].index];
     bool whole = m.sent_whole;
     for (std::size_t j = 0; j < sent_count_ && whole; ++j)
       if (sent_[j].index == sent_[i].index && !sent_[j].acked) whole = false;
     if (whole) m.acked = true;
+    return fresh;
   }
+  return false;
 }
 
 void Flight::begin_transmission() {

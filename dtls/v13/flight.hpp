@@ -55,7 +55,7 @@ class Flight {
 
   bool all_acked() const;
   void acknowledge_all();                     // the peer's next flight arrived
-  void acknowledge(const RecordNumber& rn);   // one record number of an ACK
+  bool acknowledge(const RecordNumber& rn);   // one record number of an ACK; true: one of ours, new
 
   // Starts a (re)transmission of the messages not acknowledged.
   void begin_transmission();

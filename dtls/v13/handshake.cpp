@@ -182,7 +182,13 @@ Status Endpoint::on_certificate(Bytes body) {
   // The server's Certificate carries an empty context; the client's echoes
   // the request's, and keyway's CertificateRequest has an empty one.
   ENSURE(m->context.empty(), kContext);
-  ENSURE(!m->end_entity.empty(), kNoCertificate);
+  // RFC 8446 §4.4.2.4: an empty Certificate ends the handshake with
+  // certificate_required at a server that requires one (WebRTC: always),
+  // with decode_error at a client.
+  if (m->end_entity.empty()) {
+    fail(kNoCertificate, role_ == Role::server ? AlertDescription::certificate_required : AlertDescription::decode_error);
+    return kNoCertificate;
+  }
   TRY(check_peer_certificate(m->end_entity));
   transcript_.add(static_cast<uint8_t>(MessageType::certificate), body);
   return ok_status();
@@ -238,6 +244,7 @@ Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
 
 void Endpoint::complete() {
   state_ = State::established;
+  ack_deadline_ = Timestamp::never();
   Event e;
   e.kind = EventKind::handshake_complete;
   e.srtp_profile = srtp_profile_;

@@ -47,10 +47,13 @@ inline dtls::Config fuzz_config(dtls::Role role, Rng& rng) {
 // An endpoint that expects the other fuzz identity's a=fingerprint, so the
 // fingerprint check (RFC 8122 §5) is on the fuzzed path and the handshake
 // can reach the exporter.
-// (cookie_exchange: for the corpus generator's HelloVerifyRequest flights.)
-inline std::unique_ptr<dtls::Endpoint> make_endpoint(dtls::Role role, Rng& rng, bool cookie_exchange = false) {
+// (cookie_exchange: for the corpus generator's HelloVerifyRequest flights;
+// offer_dtls13: the dtls13_endpoint target, DTLS 1.3 by negotiation.)
+inline std::unique_ptr<dtls::Endpoint> make_endpoint(dtls::Role role, Rng& rng, bool cookie_exchange = false,
+                                                     bool offer_dtls13 = false) {
   dtls::Config config = fuzz_config(role, rng);
   config.cookie_exchange = cookie_exchange;
+  config.offer_dtls13 = offer_dtls13;
   auto ep = std::make_unique<dtls::Endpoint>(config);
   dtls::Role peer = role == dtls::Role::client ? dtls::Role::server : dtls::Role::client;
   ep->set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, fuzz_identity(peer).certificate_der()));

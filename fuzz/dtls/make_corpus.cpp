@@ -47,11 +47,13 @@ static std::vector<Datagram> pump(dtls::Endpoint& ep, Timestamp now) {
 // A whole session between the two fuzz endpoints: the handshake (with a
 // HelloVerifyRequest if server_cookies), application data both ways (the
 // targets echo it), close_notify. Returns whether both sides established.
-static bool record_session(bool server_cookies, std::vector<Datagram>& from_client, std::vector<Datagram>& from_server) {
+// offer_dtls13: both offer DTLS 1.3 (the dtls13_endpoint target's seeds).
+static bool record_session(bool server_cookies, std::vector<Datagram>& from_client, std::vector<Datagram>& from_server,
+                           bool offer_dtls13 = false) {
   SeededRng crng(fuzz::fuzz_seed(dtls::Role::client));
   SeededRng srng(fuzz::fuzz_seed(dtls::Role::server));
-  auto client = fuzz::make_endpoint(dtls::Role::client, crng);
-  auto server = fuzz::make_endpoint(dtls::Role::server, srng, server_cookies);
+  auto client = fuzz::make_endpoint(dtls::Role::client, crng, false, offer_dtls13);
+  auto server = fuzz::make_endpoint(dtls::Role::server, srng, server_cookies, offer_dtls13);
   Timestamp now = Timestamp::from_micros(1000000);
   for (int round = 0; round < 10; ++round) {
     for (auto& d : pump(*client, now)) { from_client.push_back(d); (void)server->handle_datagram(now, d); }
@@ -88,6 +90,16 @@ int main(int argc, char** argv) {
   bool established = record_session(false, from_client, from_server);
   // The client target also sees a HelloVerifyRequest (its config has no say in that).
   established = record_session(true, hvr_client, hvr_server) && established;
+  // DTLS 1.3 by negotiation: the first byte names the role (0 server, 1 client).
+  std::vector<Datagram> c13, s13;
+  established = record_session(false, c13, s13, true) && established;
+  auto with_role = [](uint8_t role, std::vector<uint8_t> rest) {
+    rest.insert(rest.begin(), role);
+    return rest;
+  };
+  const char* suffix = kFuzzing ? "_nullcipher" : "";
+  write_file(root + "/dtls13_endpoint/server_handshake" + suffix, with_role(0, steps(c13)));
+  write_file(root + "/dtls13_endpoint/client_handshake" + suffix, with_role(1, steps(s13)));
   if constexpr (kFuzzing) {
     // lib/fuzzing.hpp: records after ChangeCipherSpec are plaintext with an
     // ignored tag, so these flights reach Finished and application data in
@@ -99,6 +111,10 @@ int main(int argc, char** argv) {
   }
   write_file(root + "/dtls_server/handshake", steps(from_client));
   write_file(root + "/dtls_server/hello_only", steps({from_client.front()}));
+  write_file(root + "/dtls13_endpoint/server_hello_only", with_role(0, steps({c13.front()})));
+  auto timeouts13 = with_role(1, {});
+  for (int t : {0x80 | 100, 0x80 | 127, 0x80 | 127}) timeouts13.push_back(static_cast<uint8_t>(t));
+  write_file(root + "/dtls13_endpoint/client_timeouts", timeouts13);
   auto with_timeouts = steps({from_client.front()});
   for (int t : {0x80 | 100, 0x80 | 127, 0x80 | 127}) with_timeouts.push_back(static_cast<uint8_t>(t));
   write_file(root + "/dtls_server/hello_then_timeouts", with_timeouts);

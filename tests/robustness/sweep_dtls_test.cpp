@@ -5,6 +5,11 @@
 // 30% every run completes or fails cleanly within the retransmission budget;
 // never a hang, never different keys.
 //
+// The same sweep with DTLS 1.3 (issue 18): both sides offer 1.3 and must
+// speak it; the seeds, links and MTUs are the 1.2 ones. A 1.3 server has no
+// 1.2 cookie round (dtls/negotiation.cpp: server_speaks_dtls13), so these
+// runs go without HelloVerifyRequest.
+//
 // Replay one seed: KEYWAY_SWEEP_SEED=<seed> ./test_robustness_sweep -tc='*dtls*'
 // (adds KEYWAY_SWEEP_VERBOSE=1 for every datagram).
 #include <doctest/doctest.h>
@@ -12,6 +17,7 @@
 
 #include <cstring>
 
+#include "keyway/dtls/v13/hello_extensions.hpp"
 #include "tests/robustness/sweep_common.hpp"
 #include "tests/support/dtls_sim.hpp"
 
@@ -36,14 +42,15 @@ bool same_keys(sim::DtlsSim& s) {
 }
 
 // One seed; returns what happened to the tally.
-void run_seed(uint64_t seed, bool a_client, double loss, SweepTally& t, bool verbose) {
+void run_seed(uint64_t seed, bool a_client, double loss, SweepTally& t, bool verbose, bool dtls13) {
   SweepLink l = sweep_link(seed, loss);
   sim::DtlsSimOptions o;
   o.seed = a_client ? seed : seed ^ 0x5E4E5E4E0000ull;  // each role its own loss patterns
   o.link = l.link;
   o.mtu = l.mtu;
   o.a_is_client = a_client;
-  o.cookie_exchange = (seed & 1) == 0;  // half the seeds with HelloVerifyRequest
+  o.cookie_exchange = !dtls13 && (seed & 1) == 0;  // half the 1.2 seeds with HelloVerifyRequest
+  o.offer_dtls13 = dtls13;
   o.verbose = verbose;
   sim::DtlsSim s(o);
   bool done = s.run_handshake(kHangCap);
@@ -56,6 +63,12 @@ void run_seed(uint64_t seed, bool a_client, double loss, SweepTally& t, bool ver
     return;
   }
   if (s.a().complete && s.b().complete) {
+    const uint16_t want = dtls13 ? dtls::v13::kVersionDtls13 : dtls::kVersionDtls12;
+    if (s.a().ep->version() != want || s.b().ep->version() != want) {
+      t.key_mismatch++;
+      t.problem(fmt::format("{} spoke version {:04x}/{:04x}", id, s.a().ep->version(), s.b().ep->version()));
+      return;
+    }
     if (!same_keys(s)) {
       t.key_mismatch++;
       t.problem(id + " key mismatch");
@@ -81,18 +94,18 @@ void run_seed(uint64_t seed, bool a_client, double loss, SweepTally& t, bool ver
   t.note(fmt::format("{} failed at {} ms: {}", id, (f.failed_at - sim::DtlsSim::start()).as_millis(), f.error.detail));
 }
 
-void sweep(bool a_client, double loss) {
+void sweep(bool a_client, double loss, bool dtls13 = false) {
   const char* one = std::getenv("KEYWAY_SWEEP_SEED");
   SweepTally t;
   if (one) {
-    run_seed(std::strtoull(one, nullptr, 10), a_client, loss, t, std::getenv("KEYWAY_SWEEP_VERBOSE") != nullptr);
+    run_seed(std::strtoull(one, nullptr, 10), a_client, loss, t, std::getenv("KEYWAY_SWEEP_VERBOSE") != nullptr, dtls13);
   } else {
     uint64_t n = sweep_seeds();
-    for (uint64_t seed = 1; seed <= n; ++seed) run_seed(seed, a_client, loss, t, false);
+    for (uint64_t seed = 1; seed <= n; ++seed) run_seed(seed, a_client, loss, t, false, dtls13);
   }
-  fmt::print("sweep dtls role={} loss={} seeds={}{} completed={} failed_clean={} hung={} key_mismatch={} "
+  fmt::print("sweep {} role={} loss={} seeds={}{} completed={} failed_clean={} hung={} key_mismatch={} "
              "p50_ms={:.0f} p95_ms={:.0f} failed_with_one_side_complete={}\n",
-             a_client ? "client" : "server", loss, t.seeds, build_note(), t.completed, t.failed_clean, t.hung,
+             dtls13 ? "dtls13" : "dtls", a_client ? "client" : "server", loss, t.seeds, build_note(), t.completed, t.failed_clean, t.hung,
              t.key_mismatch, percentile(t.ms_to_keys, 50), percentile(t.ms_to_keys, 95), t.one_side_done);
   for (const auto& n : t.notes) fmt::print("  {}\n", n);
   CHECK(t.hung == 0);
@@ -112,3 +125,11 @@ TEST_CASE("sweep dtls client 30%") { sweep(true, 0.3); }
 TEST_CASE("sweep dtls server 0%") { sweep(false, 0.0); }
 TEST_CASE("sweep dtls server 10%") { sweep(false, 0.1); }
 TEST_CASE("sweep dtls server 30%") { sweep(false, 0.3); }
+
+// DTLS 1.3, the same seeds and links (issue 18).
+TEST_CASE("sweep dtls13 client 0%") { sweep(true, 0.0, true); }
+TEST_CASE("sweep dtls13 client 10%") { sweep(true, 0.1, true); }
+TEST_CASE("sweep dtls13 client 30%") { sweep(true, 0.3, true); }
+TEST_CASE("sweep dtls13 server 0%") { sweep(false, 0.0, true); }
+TEST_CASE("sweep dtls13 server 10%") { sweep(false, 0.1, true); }
+TEST_CASE("sweep dtls13 server 30%") { sweep(false, 0.3, true); }

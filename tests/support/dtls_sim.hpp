@@ -38,6 +38,9 @@ struct DtlsSimOptions {
   bool cookie_exchange = true;
   std::size_t mtu = 1200;  // both endpoints' Config::mtu
   bool verbose = false;
+  // Both sides offer DTLS 1.3 (dtls::Config::offer_dtls13, issue 18): they
+  // speak 1.3 when the server has no 1.2 cookie round (cookie_exchange off).
+  bool offer_dtls13 = false;
   // Sees (and may change) every datagram before it enters the network.
   std::function<void(int from, std::vector<uint8_t>& datagram)> tamper;
 };
@@ -72,6 +75,7 @@ class DtlsSim : public DtlsPair {
     c.rng = nullptr;  // the side's SeededRng
     c.mtu = opt.mtu;
     c.cookie_exchange = opt.cookie_exchange;
+    c.offer_dtls13 = opt.offer_dtls13;
     c.peer_address = Bytes(kPeerAddress, sizeof kPeerAddress);
     if (opt.verbose) c.trace = &printer;
     for (uint16_t p : {uint16_t{0x0007}, uint16_t{0x0001}, uint16_t{0x0008}, uint16_t{0x0002}}) c.srtp_profiles.push(p);
