@@ -179,9 +179,11 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       ++stats_.records_malformed;
       break;
     }
-    // The hello (message_seq 0) is the only plaintext message; all later
-    // ones come under handshake or application keys.
-    if ((f->msg_seq == 0) != (rn.epoch == 0)) {
+    // The hellos are the only plaintext messages: message_seq 0, and 1
+    // after a HelloRetryRequest (RFC 9147 §5.2); all later ones come under
+    // handshake or application keys.
+    const bool hello = f->msg_seq <= (retried_ ? 1 : 0);
+    if (hello != (rn.epoch == 0)) {
       ++stats_.fragments_ignored;
       continue;
     }
