@@ -182,7 +182,7 @@ Dispatch Listener::hello13(Timestamp now, const Record& rec, const HandshakeFrag
     return create(now, from, datagram, ch->random);
   }
   ByteWriter w(scratch);
-  if (!v13::write_stateless_retry_record(w, cookies_, from, f.body, *ch, rec.seq))
+  if (!v13::write_stateless_retry_record(w, cookies_, from, f.body, *ch, config_.server.groups, rec.seq))
     return Dispatch{Dispatch::Kind::endpoint, {}, nullptr};  // no 1.3 suite or group: a 1.2 hello
   // An unauthenticated hello never draws a larger reply (amplification).
   if (w.size() > datagram.size()) {

@@ -34,10 +34,30 @@ const Suite* choose_suite(const ClientHello& ch) {
   return nullptr;
 }
 
-bool choose_retry_group(const ClientHello& ch, crypto::NamedGroup& out) {
+namespace {
+constexpr crypto::NamedGroup kGroups[] = {crypto::NamedGroup::x25519, crypto::NamedGroup::secp256r1};
+bool allowed_group(const SmallList<uint16_t>& allowed, crypto::NamedGroup g) {
+  return allowed.count == 0 || allowed.contains(static_cast<uint16_t>(g));
+}
+}  // namespace
+
+bool choose_share(const ClientHello& ch, const SmallList<uint16_t>& allowed, KeyShareEntry& out) {
+  if (!ch.has_key_share) return false;
+  const ClientKeyShares& s = ch.key_shares;
+  for (crypto::NamedGroup g : kGroups) {
+    const bool x25519 = g == crypto::NamedGroup::x25519;
+    if ((x25519 ? s.has_x25519 : s.has_secp256r1) && allowed_group(allowed, g)) {
+      out = {g, x25519 ? s.x25519 : s.secp256r1};
+      return true;
+    }
+  }
+  return false;
+}
+
+bool choose_retry_group(const ClientHello& ch, const SmallList<uint16_t>& allowed, crypto::NamedGroup& out) {
   if (!ch.ext.has_groups) return false;
-  for (crypto::NamedGroup g : {crypto::NamedGroup::x25519, crypto::NamedGroup::secp256r1}) {
-    if (ch.ext.groups.contains(static_cast<uint16_t>(g))) {
+  for (crypto::NamedGroup g : kGroups) {
+    if (ch.ext.groups.contains(static_cast<uint16_t>(g)) && allowed_group(allowed, g)) {
       out = g;
       return true;
     }
@@ -93,14 +113,14 @@ RetryRequest stateless_retry_request(const RetryCookie& c, Bytes session_id, Byt
 }
 
 bool write_stateless_retry_record(ByteWriter& w, const CookieJar& jar, Bytes peer_address, Bytes body,
-                                  const ClientHello& ch, uint64_t record_seq) {
+                                  const ClientHello& ch, const SmallList<uint16_t>& groups, uint64_t record_seq) {
   const Suite* suite = choose_suite(ch);
   if (suite == nullptr) return false;
   RetryCookie c;
   c.cipher_suite = suite->id;
   KeyShareEntry usable;
-  if (!ch.has_key_share || !select_key_share(ch.key_shares, usable)) {
-    if (!choose_retry_group(ch, c.group)) return false;
+  if (!choose_share(ch, groups, usable)) {
+    if (!choose_retry_group(ch, groups, c.group)) return false;
     c.has_group = true;
   }
   c.hash_len = crypto::digest_size(suite->hash);

@@ -31,9 +31,13 @@ namespace keyway::dtls::v13 {
 // keyway's suite for a ClientHello: the first of kSuites it offers (null: none).
 const Suite* choose_suite(const ClientHello& ch);
 
-// No usable share: the group a HelloRetryRequest asks for, x25519 then
-// secp256r1, from supported_groups. False when the client names neither.
-bool choose_retry_group(const ClientHello& ch, crypto::NamedGroup& out);
+// The server's groups: x25519 then secp256r1, of those in `allowed`
+// (dtls::Config.groups; empty: both).
+// The client's share the server answers with. False: none usable.
+bool choose_share(const ClientHello& ch, const SmallList<uint16_t>& allowed, KeyShareEntry& out);
+// No usable share: the group a HelloRetryRequest asks for, from
+// supported_groups. False when the client names none keyway can use.
+bool choose_retry_group(const ClientHello& ch, const SmallList<uint16_t>& allowed, crypto::NamedGroup& out);
 
 struct RetryCookie {
   uint16_t cipher_suite = 0;
@@ -61,6 +65,7 @@ RetryRequest stateless_retry_request(const RetryCookie& c, Bytes session_id, Byt
 // False when keyway cannot speak 1.3 with this hello (no common suite or
 // group): the Listener then answers as a 1.2 server.
 [[nodiscard]] bool write_stateless_retry_record(ByteWriter& w, const CookieJar& jar, Bytes peer_address, Bytes body,
-                                                const ClientHello& ch, uint64_t record_seq);
+                                                const ClientHello& ch, const SmallList<uint16_t>& groups,
+                                                uint64_t record_seq);
 
 }  // namespace keyway::dtls::v13

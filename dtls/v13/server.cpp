@@ -78,7 +78,7 @@ Status Endpoint::server_on_client_hello(Bytes body) {
              ch->ext.signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())),
          kNoEcdsa);
   KeyShareEntry share;
-  const bool has_share = ch->has_key_share && select_key_share(ch->key_shares, share);
+  const bool has_share = choose_share(*ch, config_.groups, share);
   if (retried_) {
     ENSURE(has_share && (!has_retry_group_ || share.group == retry_group_), kRetryShare);
   } else {
@@ -98,7 +98,7 @@ Status Endpoint::server_on_client_hello(Bytes body) {
 // transcript keeps only Hash(ClientHello1) (§4.4.1).
 Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   crypto::NamedGroup group;
-  ENSURE(choose_retry_group(ch, group), kNoShare);
+  ENSURE(choose_retry_group(ch, config_.groups, group), kNoShare);
   transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
   transcript_.replace_with_message_hash(suite_->hash);
   flight_.clear();
