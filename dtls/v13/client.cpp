@@ -155,7 +155,8 @@ Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   suite_ = find_suite(hrr.cipher_suite);
   ENSURE(suite_ != nullptr && ch1->cipher_suites.contains(hrr.cipher_suite), kSuite);
   ENSURE(hrr.session_id.size() == ch1->session_id.size() &&
-             std::memcmp(hrr.session_id.data(), ch1->session_id.data(), hrr.session_id.size()) == 0,
+             (hrr.session_id.empty() ||  // memcmp of null pointers is undefined, even for 0 bytes
+              std::memcmp(hrr.session_id.data(), ch1->session_id.data(), hrr.session_id.size()) == 0),
          kSessionId);
   ENSURE(hrr.has_key_share || hrr.has_retry_cookie, kRetryNoChange);
   if (hrr.has_key_share) {
