@@ -198,7 +198,10 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     }
     used = true;
     note_received(rn);
-    if (*added == Reassembler::Added::old) on_peer_repeat();
+    // A repeated HelloRetryRequest answers a ClientHello1 the server saw
+    // again, not a lost ClientHello2: our timer covers that one.
+    const bool repeated_retry = role_ == Role::client && retried_ && f->msg_seq == 0;
+    if (*added == Reassembler::Added::old && !repeated_retry) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
   }

@@ -331,6 +331,13 @@ TEST_CASE("dtls13 retry: negotiating dtls::Endpoints complete through a HelloRet
   CHECK(p.server().ep->version() == dtls::v13::kVersionDtls13);
   REQUIRE(!p.server().sent.empty());
   CHECK(is_retry(p.server().sent[0]));
+  // No loss: ClientHello2 went once. The 1.3 engine reads the datagram that
+  // handed it over again (negotiation), and took the request as a repeat:
+  // ClientHello2 went twice, counted as a retransmission, before the fix.
+  CHECK(p.client().ep->stats().retransmissions == 0);
+  CHECK(p.server().ep->stats().retransmissions == 0);
+  MESSAGE("negotiated 1.3 through a HelloRetryRequest: client sent " << p.client().sent.size()
+                                                                      << " datagrams, server " << p.server().sent.size());
   for (Side* s : {&p.client(), &p.server()}) {
     REQUIRE(s->ep->negotiated_suite() != nullptr);
     CHECK(std::string(s->ep->negotiated_suite()->iana_name) == "TLS_AES_128_GCM_SHA256");
