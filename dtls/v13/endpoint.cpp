@@ -203,7 +203,8 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     const bool repeated_retry = role_ == Role::client && retried_ && f->msg_seq == 0;
     if (*added == Reassembler::Added::old && !repeated_retry) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
-    if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
+    // (A repeated ClientHello2 after a HelloRetryRequest is a hello, not that flight.)
+    if (role_ == Role::server && !hello && state_ != State::established) flight_.acknowledge_all();
   }
   if (used) deliver_messages();
   return used;

@@ -344,6 +344,42 @@ TEST_CASE("dtls13 retry: negotiating dtls::Endpoints complete through a HelloRet
   }
 }
 
+// Loss around the request: ClientHello1, the request and ClientHello2 can
+// each be lost; a repeated ClientHello1 draws the request again, ClientHello2
+// goes again on the client's timer. Also with duplicates and reordering.
+// Before the fix 4 of 20 runs failed: a repeated ClientHello2 (message_seq
+// 1) counted as the client's next flight, acknowledged the server's flight
+// implicitly, and the lost ServerHello was never sent again.
+TEST_CASE("dtls13 retry: through 10% loss, duplicates and reordering every run completes (fixed seeds)") {
+  int completed = 0;
+  constexpr int kRuns = 20;
+  for (uint64_t seed = 1; seed <= kRuns; ++seed) {
+    Fixture f;
+    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+    f.server.cookie_exchange = false;
+    f.server.groups.push(kSecp256r1);
+    f.client.initial_timeout = f.server.initial_timeout = Duration::millis(200);
+    sim::LinkConfig link;
+    link.loss = 0.10;
+    link.duplicate = 0.05;
+    link.reorder = 0.05;
+    Pair p(f.client, f.server, seed, link);
+    p.run();
+    if (!p.client().failed && !p.server().failed && p.client().complete && p.server().complete) {
+      ++completed;
+      CHECK(p.client().ep->version() == dtls::v13::kVersionDtls13);
+      accept_both(p);
+      CHECK(exporter(*p.client().ep) == exporter(*p.server().ep));
+    } else {
+      MESSAGE("seed " << seed << ": client " << std::string(p.client().error.detail) << " "
+                      << p.client().complete << " / server " << std::string(p.server().error.detail)
+                      << " " << p.server().complete);
+    }
+  }
+  MESSAGE("dtls13 retry at 10% loss: " << completed << "/" << kRuns << " completed");
+  CHECK(completed == kRuns);
+}
+
 TEST_CASE("dtls13: negotiated_suite() names the 1.3 suite, not null (issue 18)") {
   Fixture f;
   f.client.offer_dtls13 = f.server.offer_dtls13 = true;
