@@ -584,4 +584,71 @@ TEST_CASE("dtls13 listener: a 1.3 and a 1.2 client side by side") {
   CHECK(l.stats().hello_verify_sent == 1);
 }
 
+
+// The stateless path under loss: a lost request is asked for again by the
+// client's repeated ClientHello1 (the same cookie comes back), a lost
+// ClientHello2 goes again on the client's timer and still creates the
+// association, a repeated one reaches the association it created.
+TEST_CASE("dtls13 listener: through 10% loss every run completes (fixed seeds)") {
+  int completed = 0;
+  constexpr int kRuns = 20;
+  for (uint64_t seed = 1; seed <= kRuns; ++seed) {
+    Fixture f;
+    f.client.offer_dtls13 = true;
+    f.client.initial_timeout = f.server.initial_timeout = Duration::millis(200);
+    dtls::Listener l(listener_config(f));
+    dtls::Endpoint client(f.client);
+    SeededRng link(seed);
+    auto lost = [&] { return link.uniform(100) < 10; };
+    Timestamp now = Timestamp::from_micros(1000000);
+    uint8_t scratch[2048], reply[2048];
+    for (int step = 0; step < 2000 && !(client.is_established() && association(l, kAddrA) &&
+                                        association(l, kAddrA)->is_established());
+         ++step) {
+      Timestamp next = Timestamp::never();
+      for (int g = 0; g < 64; ++g) {
+        dtls::Output o = client.poll_output(now, scratch);
+        if (o.kind == dtls::Output::Kind::timeout) {
+          next = o.deadline;
+          break;
+        }
+        if (o.kind != dtls::Output::Kind::transmit || lost()) continue;
+        Bytes13 d(o.transmit.begin(), o.transmit.end());
+        dtls::Dispatch r = l.handle_datagram(now, kAddrA, d, reply);
+        if (r.kind == dtls::Dispatch::Kind::hello_verify && !lost()) {
+          Bytes13 back(r.transmit.begin(), r.transmit.end());
+          (void)client.handle_datagram(now, back);
+        }
+      }
+      if (dtls::Endpoint* server = association(l, kAddrA)) {
+        for (int g = 0; g < 64; ++g) {
+          dtls::Output o = server->poll_output(now, reply);
+          if (o.kind == dtls::Output::Kind::timeout) {
+            if (o.deadline < next) next = o.deadline;
+            break;
+          }
+          if (o.kind != dtls::Output::Kind::transmit || lost()) continue;
+          Bytes13 back(o.transmit.begin(), o.transmit.end());
+          (void)client.handle_datagram(now, back);
+        }
+      }
+      if (next.is_never()) break;
+      if (next > now) now = next;
+      client.handle_timeout(now);
+      if (dtls::Endpoint* server = association(l, kAddrA)) server->handle_timeout(now);
+    }
+    dtls::Endpoint* server = association(l, kAddrA);
+    if (client.is_established() && server != nullptr && server->is_established()) {
+      ++completed;
+      CHECK(client.version() == dtls::v13::kVersionDtls13);
+      expect_same_keys(client, *server);
+      CHECK(l.stats().endpoints_created == 1);
+    } else {
+      MESSAGE("seed " << seed << ": client " << std::string(client.stats().retransmissions ? "retransmitted" : "-"));
+    }
+  }
+  MESSAGE("dtls13 listener at 10% loss: " << completed << "/" << kRuns << " completed");
+  CHECK(completed == kRuns);
+}
+
 }  // namespace keyway::test
