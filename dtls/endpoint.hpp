@@ -74,9 +74,9 @@ struct Config {
   // Issue 18: offer DTLS 1.3 as well (supported_versions, RFC 8446 §4.2.1);
   // 1.3 when both ends offer it, 1.2 otherwise (dtls/negotiation.cpp).
   // Off by default until the 1.3 engine (dtls/v13/endpoint.hpp) is complete.
-  // A server with cookie_exchange speaks 1.2 only: 1.3's cookie (a
-  // HelloRetryRequest) is not written yet, and without a cookie an
-  // unverified address would draw the whole 1.3 flight.
+  // An Endpoint server with cookie_exchange speaks 1.2 only (a
+  // HelloVerifyRequest cannot front a 1.3 handshake); 1.3's stateless
+  // cookie, in a HelloRetryRequest, is dtls::Listener's (dtls/v13/retry.hpp).
   bool offer_dtls13 = false;
   Bytes peer_address;                // server: bound into the cookie (any stable bytes)
   // Server, set by dtls::Listener: the key of its stateless DTLS 1.3 cookies.

@@ -547,6 +547,36 @@ TEST_CASE("dtls13 listener: forged, replayed-elsewhere and stale cookies are dro
   CHECK(l.stats().endpoints_created == 1);
 }
 
+// Trust at the joints: an unauthenticated hello never draws a reply larger
+// than itself. A minimal 1.3 ClientHello (one suite, no share) is smaller
+// than the HelloRetryRequest it would need: no answer.
+TEST_CASE("dtls13 listener: a ClientHello smaller than its HelloRetryRequest gets no reply") {
+  Fixture f;
+  dtls::Listener l(listener_config(f));
+  uint8_t random[32] = {1};
+  const uint16_t suites[] = {0x1301};
+  const uint16_t groups[] = {kX25519};
+  const uint16_t schemes[] = {0x0403};
+  dtls::v13::ClientHelloOffer offer;
+  offer.random = Bytes(random, sizeof random);
+  offer.cipher_suites = suites;
+  offer.versions = dtls::v13::OfferedVersions{true, false};
+  offer.groups = groups;
+  offer.signature_algorithms = schemes;
+  Bytes13 body(512);
+  ByteWriter w(body);
+  dtls::v13::write_client_hello(w, offer);
+  body.resize(w.size());
+  Bytes13 d = hello_record(1, body);
+  uint8_t reply[2048];
+  const std::size_t hello_size = d.size();
+  CHECK(l.handle_datagram(Timestamp::from_micros(1), kAddrA, d, reply).kind == dtls::Dispatch::Kind::dropped);
+  CHECK(l.stats().hello_retry_sent == 0);
+  CHECK(l.stats().dropped == 1);
+  CHECK(l.active() == 0);
+  MESSAGE("a " << hello_size << " B 1.3 ClientHello with no share is not answered");
+}
+
 TEST_CASE("dtls13 listener: a 1.2-only client still gets HelloVerifyRequest and completes in 1.2") {
   Fixture f;  // the client does not offer 1.3
   dtls::Listener l(listener_config(f));
