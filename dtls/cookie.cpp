@@ -22,6 +22,12 @@ void CookieJar::make(Bytes peer_address, Bytes client_random, Bytes session_id, 
   m.finish(out);
 }
 
+void CookieJar::tag(std::span<const Bytes> parts, uint8_t out[kCookieSize]) const {
+  auto m = mac_.begin();
+  for (Bytes p : parts) m.update(p);
+  m.finish(out);
+}
+
 bool CookieJar::check(Bytes peer_address, Bytes client_random, Bytes session_id, Bytes cipher_suites,
                       Bytes cookie) const {
   uint8_t expected[kCookieSize];

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "keyway/dtls/messages.hpp"
 #include "keyway/lib/bytes.hpp"
@@ -28,6 +29,9 @@ class CookieJar {
   void make(Bytes peer_address, Bytes client_random, Bytes session_id, Bytes cipher_suites,
             uint8_t out[kCookieSize]) const;
   bool check(Bytes peer_address, Bytes client_random, Bytes session_id, Bytes cipher_suites, Bytes cookie) const;
+  // The same secret over any fields: the DTLS 1.3 HelloRetryRequest cookie
+  // (dtls/v13/retry.hpp) puts its own label first, so neither cookie passes for the other.
+  void tag(std::span<const Bytes> parts, uint8_t out[kCookieSize]) const;
 
  private:
   crypto::HmacSha256 mac_;

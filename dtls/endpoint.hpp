@@ -55,6 +55,8 @@ namespace v13 {
 class Endpoint;  // dtls/v13/endpoint.hpp
 }
 
+class CookieJar;  // dtls/cookie.hpp
+
 enum class Role : uint8_t { client, server };
 
 struct Config {
@@ -72,11 +74,15 @@ struct Config {
   // Issue 18: offer DTLS 1.3 as well (supported_versions, RFC 8446 §4.2.1);
   // 1.3 when both ends offer it, 1.2 otherwise (dtls/negotiation.cpp).
   // Off by default until the 1.3 engine (dtls/v13/endpoint.hpp) is complete.
-  // A server with cookie_exchange speaks 1.2 only: 1.3's cookie (a
-  // HelloRetryRequest) is not written yet, and without a cookie an
-  // unverified address would draw the whole 1.3 flight.
+  // An Endpoint server with cookie_exchange speaks 1.2 only (a
+  // HelloVerifyRequest cannot front a 1.3 handshake); 1.3's stateless
+  // cookie, in a HelloRetryRequest, is dtls::Listener's (dtls/v13/retry.hpp).
   bool offer_dtls13 = false;
   Bytes peer_address;                // server: bound into the cookie (any stable bytes)
+  // Server, set by dtls::Listener: the key of its stateless DTLS 1.3 cookies.
+  // A ClientHello2 (message_seq 1) returning one starts a 1.3 association
+  // from the cookie (dtls/v13/retry.hpp); without it, such a hello is 1.2's.
+  const CookieJar* retry_cookies = nullptr;
   std::size_t mtu = 1200;            // largest datagram we send
   Duration initial_timeout = Duration::seconds(1);
   Duration max_timeout = Duration::seconds(60);
@@ -210,9 +216,11 @@ class Endpoint {
   // Until the certificate was accepted and the handshake completed (empty after).
   Bytes peer_certificate() const;
   // The version spoken: 0xFEFD (DTLS 1.2), or 0xFEFC (DTLS 1.3, when
-  // Config.offer_dtls13 and the peer chose it; negotiated_suite() is then null).
+  // Config.offer_dtls13 and the peer chose it).
   uint16_t version() const;
-  const SuiteInfo* negotiated_suite() const { return suite_; }
+  // The suite chosen, null before; under 1.3 one of kDtls13SuiteInfo
+  // (TLS_AES_128_GCM_SHA256 ...: a 1.3 suite names no key exchange or signature).
+  const SuiteInfo* negotiated_suite() const;
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes srtp_mki() const { return Bytes(srtp_mki_, srtp_mki_len_); }
   const char* last_timeout_reason() const;
@@ -304,7 +312,7 @@ class Endpoint {
   Status create_dtls13();
   Status write_dtls13_offer(ByteWriter& w);
   Status client_hand_over_to_dtls13(Bytes server_hello);
-  Status server_hand_over_to_dtls13(Bytes client_hello);
+  Status server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq);
   bool server_speaks_dtls13() const;
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);

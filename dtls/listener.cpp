@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Listener: stateless cookies, then one server Endpoint per verified peer
-// address in a fixed table (RFC 6347 §4.2.1).
+// address in a fixed table (RFC 6347 §4.2.1; for DTLS 1.3 RFC 9147 §5.1).
 #include "keyway/dtls/listener.hpp"
 
 #include <cstring>
@@ -9,6 +9,7 @@
 #include "keyway/dtls/handshake_header.hpp"
 #include "keyway/dtls/hello_verify.hpp"
 #include "keyway/dtls/record.hpp"
+#include "keyway/dtls/v13/retry.hpp"
 
 namespace keyway::dtls {
 
@@ -140,6 +141,10 @@ Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datag
     ++stats_.dropped;
     return Dispatch{};
   }
+  if (config_.server.offer_dtls13) {
+    Dispatch d = hello13(now, *rec, *f, from, datagram, scratch, restart ? s : nullptr);
+    if (d.kind != Dispatch::Kind::endpoint || d.endpoint != nullptr) return d;
+  }
   if (!cookies_.check(from, ch->random, ch->session_id, ch->cipher_suites, ch->cookie)) {
     if (!ch->cookie.empty()) ++stats_.bad_cookies;
     return hello_verify(*rec, from, *ch, scratch);
@@ -159,6 +164,35 @@ Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello
   return Dispatch{Dispatch::Kind::hello_verify, w.written(), nullptr};
 }
 
+// RFC 9147 §5.1: the 1.3 cookie travels in a HelloRetryRequest. A cookie
+// that does not verify (forged, another address's, another key's) is
+// dropped: answering it would let anyone make us send.
+Dispatch Listener::hello13(Timestamp now, const Record& rec, const HandshakeFragment& f, Bytes from,
+                           MutableBytes datagram, MutableBytes scratch, Slot* restart) {
+  auto ch = v13::parse_client_hello(f.body);
+  if (!ch.ok() || !ch->has_versions || !ch->versions.dtls13) return Dispatch{Dispatch::Kind::endpoint, {}, nullptr};
+  if (ch->has_retry_cookie) {
+    v13::RetryCookie c;
+    if (f.msg_seq != 1 || !v13::open_retry_cookie(cookies_, from, ch->retry_cookie, c)) {
+      ++stats_.bad_cookies;
+      ++stats_.dropped;
+      return Dispatch{};
+    }
+    if (restart != nullptr) remove(static_cast<std::size_t>(restart - slots_));
+    return create(now, from, datagram, ch->random);
+  }
+  ByteWriter w(scratch);
+  if (!v13::write_stateless_retry_record(w, cookies_, from, f.body, *ch, config_.server.groups, rec.seq))
+    return Dispatch{Dispatch::Kind::endpoint, {}, nullptr};  // no 1.3 suite or group: a 1.2 hello
+  // An unauthenticated hello never draws a larger reply (amplification).
+  if (w.size() > datagram.size()) {
+    ++stats_.dropped;
+    return Dispatch{};
+  }
+  ++stats_.hello_retry_sent;
+  return Dispatch{Dispatch::Kind::hello_verify, w.written(), nullptr};
+}
+
 Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random) {
   Slot* s = make_room();
   if (s == nullptr) {
@@ -173,6 +207,7 @@ Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram, Byte
   Config c = config_.server;
   c.role = Role::server;
   c.cookie_exchange = false;  // the Listener verified the address already
+  c.retry_cookies = config_.cookie_exchange ? &cookies_ : nullptr;  // a 1.3 ClientHello2 brings its cookie
   c.peer_address = Bytes(s->address, s->address_len);
   new (s->storage) Endpoint(c);
   s->used = true;

@@ -7,7 +7,12 @@
 //                 initial ClientHello? ──no──> dropped
 //                            │ yes
 //            cookies on and no valid cookie ──> HelloVerifyRequest to A
-//                            │                 (stateless: nothing is kept)
+//                            │                 (stateless: nothing is kept);
+//                            │                 a hello offering DTLS 1.3 (offer_dtls13)
+//                            │                 gets a HelloRetryRequest with the
+//                            │                 1.3 cookie instead (dtls/v13/retry.hpp),
+//                            │                 never larger than the hello; a forged
+//                            │                 or stale 1.3 cookie is dropped
 //                            v
 //          new server Endpoint for A, in a slot of a fixed table
 //          (beyond max_pending handshakes, the oldest pending one is dropped)
@@ -40,16 +45,19 @@ struct ListenerConfig {
 struct ListenerStats {
   uint64_t datagrams = 0;
   uint64_t hello_verify_sent = 0;
+  uint64_t hello_retry_sent = 0;      // DTLS 1.3: HelloRetryRequest with a cookie (RFC 9147 §5.1)
   uint64_t bad_cookies = 0;           // a cookie was present but wrong
   uint64_t endpoints_created = 0;
   uint64_t pending_dropped = 0;       // oldest pending handshake evicted (cap reached)
-  uint64_t dropped = 0;               // not a ClientHello, or no room
+  uint64_t dropped = 0;               // not a ClientHello, or no room (or a reply larger than the hello)
 };
 
 struct Dispatch {
   enum class Kind : uint8_t { dropped, hello_verify, endpoint };
   Kind kind = Kind::dropped;
-  Bytes transmit;               // hello_verify: the reply for `from`, in the caller's scratch
+  // hello_verify: the stateless reply for `from` (HelloVerifyRequest, or a
+  // DTLS 1.3 HelloRetryRequest), in the caller's scratch.
+  Bytes transmit;
   Endpoint* endpoint = nullptr; // endpoint: the association that took the datagram
 };
 
@@ -81,6 +89,11 @@ class Listener {
   Slot* make_room();
   Dispatch create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random);
   Dispatch hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch);
+  // A ClientHello offering DTLS 1.3: the HelloRetryRequest with a cookie,
+  // or the association for a hello that returned a valid one. Kind endpoint
+  // with a null endpoint: not a 1.3 hello keyway can answer (1.2 goes on).
+  Dispatch hello13(Timestamp now, const Record& rec, const HandshakeFragment& f, Bytes from, MutableBytes datagram,
+                   MutableBytes scratch, Slot* restart);
   static bool is_pending(const Slot& s);
   static bool ended(const Slot& s);
 

@@ -12,6 +12,9 @@
 //   server: a ClientHello offering 1.3 goes to the 1.3 engine whole; else
 //           1.2, with the sentinel "DOWNGRD\x01" at the end of ServerHello.random.
 //           (Only without cookie_exchange: see server_speaks_dtls13().)
+//           Behind dtls::Listener, ClientHello2 (message_seq 1) with the
+//           Listener's stateless HelloRetryRequest cookie goes to the 1.3
+//           engine too, which takes the transcript up from the cookie.
 //
 // From then on every call of the Endpoint goes to the 1.3 engine
 // (dtls/v13/endpoint.hpp), which lives in the handshake context.
@@ -33,7 +36,7 @@ constexpr Error kAfterCookie = make_error(Layer::dtls, Code::unsupported, "dtls 
 // A message the 1.2 engine reassembled, as one epoch-0 record with one
 // fragment: how it reaches the 1.3 engine. Returns the datagram (in heap
 // memory the caller frees) or an empty span.
-MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Bytes body) {
+MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Bytes body, uint16_t msg_seq = 0) {
   const std::size_t size = kRecordHeaderSize + kHandshakeHeaderSize + body.size();
   auto* buf = new (std::nothrow) uint8_t[size];
   if (buf == nullptr) return {};
@@ -43,7 +46,7 @@ MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Byt
   w.write_u16(0);  // epoch 0
   w.write_u48(record_seq);
   w.write_u16(static_cast<uint16_t>(kHandshakeHeaderSize + body.size()));
-  write_handshake_header(w, static_cast<uint8_t>(type), static_cast<uint32_t>(body.size()), 0, 0,
+  write_handshake_header(w, static_cast<uint8_t>(type), static_cast<uint32_t>(body.size()), msg_seq, 0,
                          static_cast<uint32_t>(body.size()));
   w.write_bytes(body);
   return MutableBytes(buf, size);
@@ -55,6 +58,25 @@ MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Byt
 v13::Endpoint* Endpoint::dtls13() const {
   if (!hs_ || !hs_->dtls13 || hs_->dtls13->state() == v13::State::client_start) return nullptr;
   return hs_->dtls13;
+}
+
+// The 1.3 suites in the 1.2 suite table's shape, for negotiated_suite()
+// (RFC 8446 §B.4; key_len and fixed_iv_len as RFC 8446 §5.3 uses them).
+const SuiteInfo kDtls13SuiteInfo[] = {
+    {static_cast<CipherSuite>(0x1301), AeadKind::aes128_gcm, crypto::HashAlg::sha256, true, 16, 12, "TLS_AES_128_GCM_SHA256"},
+    {static_cast<CipherSuite>(0x1302), AeadKind::aes256_gcm, crypto::HashAlg::sha384, true, 32, 12, "TLS_AES_256_GCM_SHA384"},
+    {static_cast<CipherSuite>(0x1303), AeadKind::chacha20_poly1305, crypto::HashAlg::sha256, true, 32, 12,
+     "TLS_CHACHA20_POLY1305_SHA256"},
+};
+
+const SuiteInfo* Endpoint::negotiated_suite() const {
+  const v13::Endpoint* e = dtls13();
+  if (e == nullptr) return suite_;
+  const v13::Suite* s = e->negotiated_suite();
+  if (s == nullptr) return nullptr;
+  for (const SuiteInfo& info : kDtls13SuiteInfo)
+    if (static_cast<uint16_t>(info.suite) == s->id) return &info;
+  return nullptr;
 }
 
 uint16_t Endpoint::version() const { return dtls13() ? v13::kVersionDtls13 : kVersionDtls12; }
@@ -84,10 +106,11 @@ void Endpoint::sync_dtls13_state() {
   srtp_mki_len_ = 0;
 }
 
-// A server answers in 1.3 only without the cookie round (ICE verified the
-// path): the 1.2 cookie (HelloVerifyRequest) cannot front a 1.3 handshake,
-// and 1.3's own (HelloRetryRequest with a cookie) is not written yet. Such a
-// server is a 1.2 server: no downgrade sentinel either.
+// A server answers in 1.3 only without the 1.2 cookie round: a
+// HelloVerifyRequest cannot front a 1.3 handshake. An Endpoint with
+// cookie_exchange is a 1.2 server (no downgrade sentinel either); 1.3's
+// stateless cookie, in a HelloRetryRequest, is dtls::Listener's
+// (dtls/v13/retry.hpp), which creates its Endpoints without cookie_exchange.
 bool Endpoint::server_speaks_dtls13() const { return hs_->config.offer_dtls13 && !hs_->config.cookie_exchange; }
 
 Status Endpoint::create_dtls13() {
@@ -135,9 +158,10 @@ Status Endpoint::client_check_downgrade(Bytes server_hello) {
   return ok_status();
 }
 
-Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello) {
+Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq) {
   TRY(create_dtls13());
-  MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello);
+  if (msg_seq != 0) TRY(hs_->dtls13->accept_stateless_retry());  // ClientHello2 behind a Listener
+  MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello, msg_seq);
   ENSURE(!d.empty(), kNoMemory);
   (void)hs_->dtls13->handle_datagram(now_, d);
   delete[] d.data();

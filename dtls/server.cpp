@@ -78,10 +78,14 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   auto ch = parse_client_hello(body);
   if (!ch.ok()) return ch.error();
   // Issue 18: a ClientHello that offers DTLS 1.3 goes to the 1.3 engine
-  // (negotiation.cpp).
-  if (server_speaks_dtls13() && msg_seq == 0) {
+  // (negotiation.cpp). Behind dtls::Listener, ClientHello2 (message 1)
+  // carrying its HelloRetryRequest cookie does too.
+  if (server_speaks_dtls13()) {
     auto ch13 = v13::parse_client_hello(body);
-    if (ch13.ok() && ch13->has_versions && ch13->versions.dtls13) return server_hand_over_to_dtls13(body);
+    const bool first = msg_seq == 0 || (msg_seq == 1 && hs_->config.retry_cookies != nullptr && ch13.ok() &&
+                                        ch13->has_retry_cookie);
+    if (first && ch13.ok() && ch13->has_versions && ch13->versions.dtls13)
+      return server_hand_over_to_dtls13(body, msg_seq);
   }
   // DTLS versions count down: 0xFEFD (1.2) < 0xFEFF (1.0).
   ENSURE(ch->version <= kVersionDtls12, kVersion);

@@ -2,6 +2,11 @@
 // DTLS 1.3 client flights (RFC 8446 §4.1-§4.4, RFC 9147 §5):
 // ClientHello; then ServerHello .. Finished; then Certificate,
 // CertificateVerify, Finished.
+//
+// A HelloRetryRequest (RFC 8446 §4.1.4) is answered once: ClientHello2 is
+// ClientHello1 (still the first message of the flight, whoever wrote it)
+// with the share of the selected group and the server's cookie; a second
+// HelloRetryRequest is fatal.
 #include <cstring>
 #include <iterator>
 
@@ -12,7 +17,10 @@ namespace keyway::dtls::v13 {
 namespace {
 constexpr Error kUnexpected = make_error(Layer::dtls, Code::unexpected_message, "dtls13 client: message not expected in this state");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13 client: ClientHello does not fit the flight buffer");
-constexpr Error kRetry = make_error(Layer::dtls, Code::unsupported, "dtls13 client: HelloRetryRequest is not supported yet");
+constexpr Error kSecondRetry = make_error(Layer::dtls, Code::unexpected_message, "dtls13 client: a second HelloRetryRequest (RFC 8446 §4.1.4)");
+constexpr Error kRetryGroup = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: HelloRetryRequest selects a group not offered, or the one we sent a share for (RFC 8446 §4.2.8)");
+constexpr Error kRetryNoChange = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)");
+constexpr Error kRetrySuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: ServerHello suite differs from the HelloRetryRequest's (RFC 8446 §4.1.4)");
 constexpr Error kNotDtls13 = make_error(Layer::dtls, Code::protocol_version, "dtls13 client: ServerHello does not select DTLS 1.3 (a 1.2 server: dtls::Endpoint speaks 1.2)");
 constexpr Error kSuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: ServerHello names a suite not offered");
 constexpr Error kSessionId = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)");
@@ -59,6 +67,12 @@ Result<Bytes> Endpoint::prepare_client_key_share() {
 Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
   ENSURE(state_ == State::client_start && !ecdh_.public_key().empty(), kUnexpected);
   clamp_time(now_, now);
+  // Kept as our flight: a HelloRetryRequest is answered from it. The
+  // dtls::Endpoint sent it; this engine does not (its transmission never starts).
+  const MutableBytes space = flight_.body_space();
+  ENSURE(body.size() <= space.size(), kFlight);
+  std::memcpy(space.data(), body.data(), body.size());
+  TRY(flight_.add(MessageType::client_hello, 0, 0, body.size()));
   transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
   next_send_seq_ = 1;
   state_ = State::client_wait_server_hello;
@@ -104,8 +118,9 @@ Status Endpoint::client_on_message(MessageType type, Bytes body) {
 Status Endpoint::client_on_server_hello(Bytes body) {
   auto sh = parse_server_hello(body);
   if (!sh.ok()) return sh.error();
-  ENSURE(!is_hello_retry_request(sh->random), kRetry);
+  if (is_hello_retry_request(sh->random)) return client_on_retry_request(*sh, body);
   ENSURE(sh->has_version && sh->selected_version == kVersionDtls13, kNotDtls13);
+  ENSURE(!retried_ || suite_->id == sh->cipher_suite, kRetrySuite);
   suite_ = find_suite(sh->cipher_suite);
   ENSURE(suite_ != nullptr, kSuite);
   ENSURE(sh->session_id.empty(), kSessionId);
@@ -125,6 +140,41 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   flight_.acknowledge_all();
   timer_.arm_new_flight(now_);
   state_ = State::client_wait_encrypted_extensions;
+  return ok_status();
+}
+
+// RFC 8446 §4.1.4: check the request, keep Hash(ClientHello1) in the
+// transcript (§4.4.1), then send ClientHello2 as message 1 (RFC 9147 §5.2).
+Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
+  ENSURE(!retried_, kSecondRetry);
+  ENSURE(hrr.has_version && hrr.selected_version == kVersionDtls13, kNotDtls13);
+  ENSURE(!flight_.empty(), kUnexpected);
+  const Bytes hello1 = flight_.body(0);
+  auto ch1 = parse_client_hello(hello1);
+  if (!ch1.ok()) return ch1.error();
+  suite_ = find_suite(hrr.cipher_suite);
+  ENSURE(suite_ != nullptr && ch1->cipher_suites.contains(hrr.cipher_suite), kSuite);
+  ENSURE(hrr.session_id.size() == ch1->session_id.size() &&
+             (hrr.session_id.empty() ||  // memcmp of null pointers is undefined, even for 0 bytes
+              std::memcmp(hrr.session_id.data(), ch1->session_id.data(), hrr.session_id.size()) == 0),
+         kSessionId);
+  ENSURE(hrr.has_key_share || hrr.has_retry_cookie, kRetryNoChange);
+  if (hrr.has_key_share) {
+    auto group = read_hrr_selected_group(hrr.key_share);
+    if (!group.ok()) return group.error();
+    ENSURE(*group != ecdh_.group() && ch1->ext.groups.contains(static_cast<uint16_t>(*group)), kRetryGroup);
+    TRY(ecdh_.generate(*group, *config_.rng));
+  }
+  retried_ = true;
+  transcript_.replace_with_message_hash(suite_->hash);
+  transcript_.add(static_cast<uint8_t>(MessageType::server_hello), body);
+  const KeyShareEntry share{ecdh_.group(), ecdh_.public_key()};
+  ByteWriter w(flight_.body_space());  // after ClientHello1, which it is copied from
+  TRY(write_retried_client_hello(w, hello1, share, hrr.retry_cookie));
+  ENSURE(!w.failed(), kFlight);
+  TRY(flight_.replace_with_last(MessageType::client_hello, next_send_seq_++, 0, w.size()));
+  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), flight_.last_body());
+  start_flight();
   return ok_status();
 }
 

@@ -183,9 +183,11 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       ++stats_.records_malformed;
       break;
     }
-    // The hello (message_seq 0) is the only plaintext message; all later
-    // ones come under handshake or application keys.
-    if ((f->msg_seq == 0) != (rn.epoch == 0)) {
+    // The hellos are the only plaintext messages: message_seq 0, and 1
+    // after a HelloRetryRequest (RFC 9147 §5.2); all later ones come under
+    // handshake or application keys.
+    const bool hello = f->msg_seq <= (retried_ ? 1 : 0);
+    if (hello != (rn.epoch == 0)) {
       ++stats_.fragments_ignored;
       continue;
     }
@@ -214,9 +216,13 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     // must not draw ACKs faster than the retransmission timer does.)
     const bool repeat = *added == Reassembler::Added::old;
     if (!repeat && state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
-    if (repeat) on_peer_repeat();
+    // A repeated HelloRetryRequest answers a ClientHello1 the server saw
+    // again, not a lost ClientHello2: our timer covers that one.
+    const bool repeated_retry = role_ == Role::client && retried_ && f->msg_seq == 0;
+    if (repeat && !repeated_retry) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
-    if (role_ == Role::server && f->msg_seq > 0 && state_ != State::established) flight_.acknowledge_all();
+    // (A repeated ClientHello2 after a HelloRetryRequest is a hello, not that flight.)
+    if (role_ == Role::server && !hello && state_ != State::established) flight_.acknowledge_all();
   }
   if (used) deliver_messages();
   return used;

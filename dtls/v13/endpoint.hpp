@@ -32,9 +32,9 @@
 // KeyUpdate (RFC 9147 §8) both ways: request_key_update(); our next epoch
 // starts once the peer ACKed the KeyUpdate.
 //
-// Not here yet: HelloRetryRequest (a ClientHello without an x25519 or
-// secp256r1 share fails; no stateless cookie), the NSS key log lines of
-// 1.3. dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
+// HelloRetryRequest (RFC 8446 §4.1.4) both roles, and the stateless cookie
+// dtls::Listener sends in it (dtls/v13/retry.hpp, accept_stateless_retry()).
+// Not here yet: the NSS key log lines of 1.3. dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
 // this engine (dtls/negotiation.cpp). The handshake state lives in the
 // object (about 27 KB) and stays after the handshake: the 1.2 endpoint's
 // heap split is not done for 1.3.
@@ -108,6 +108,11 @@ class Endpoint {
   // ClientHello body over; this engine then goes on from the ServerHello.
   [[nodiscard]] Result<Bytes> prepare_client_key_share();
   [[nodiscard]] Status adopt_client_hello(Timestamp now, Bytes body);
+  // Server behind dtls::Listener (Config.retry_cookies): the Listener
+  // answered ClientHello1 with a stateless HelloRetryRequest; the next
+  // message is ClientHello2 (message_seq 1), its cookie checked again here.
+  [[nodiscard]] Status accept_stateless_retry();
+  bool hello_retried() const { return retried_; }
 
   // RFC 8446 §4.6.3, RFC 9147 §8: sends a KeyUpdate; our new keys are used
   // once the peer ACKed it. ask_peer: update_requested (the peer updates too).
@@ -160,6 +165,7 @@ class Endpoint {
   Status client_send_hello();
   Status client_on_message(MessageType type, Bytes body);
   Status client_on_server_hello(Bytes body);
+  Status client_on_retry_request(const ServerHello& hrr, Bytes body);
   Status client_on_encrypted_extensions(Bytes body);
   Status client_on_certificate_request(Bytes body);
   Status client_send_final_flight();
@@ -167,6 +173,8 @@ class Endpoint {
   Status server_on_message(MessageType type, Bytes body);
   Status server_on_client_hello(Bytes body);
   Status server_send_flight(const ClientHello& ch, const KeyShareEntry& share);
+  Status server_send_retry(const ClientHello& ch, Bytes body);
+  Status server_resume_from_cookie(const ClientHello& ch);
 
   Config config_;
   Stats stats_;
@@ -209,6 +217,12 @@ class Endpoint {
   uint64_t read_application_epoch_ = 0;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
+  // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
+  // then take message_seq 0 and 1 (RFC 9147 §5.2).
+  bool retried_ = false;
+  bool awaiting_cookie_ = false;  // server: ClientHello2 must bring the Listener's cookie
+  bool has_retry_group_ = false;
+  crypto::NamedGroup retry_group_ = crypto::NamedGroup::x25519;
   bool cert_requested_ = false;  // client: the server sent CertificateRequest
   uint8_t request_context_[255] = {};
   uint8_t request_context_len_ = 0;

@@ -2,6 +2,8 @@
 // DTLS 1.3 flights: selective retransmission by ACK (RFC 9147 §7).
 #include "keyway/dtls/v13/flight.hpp"
 
+#include <cstring>
+
 namespace keyway::dtls::v13 {
 
 namespace {
@@ -29,6 +31,13 @@ Status Flight::add(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_
   m.length = static_cast<uint16_t>(body_len);
   used_ += body_len;
   return ok_status();
+}
+
+Status Flight::replace_with_last(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_t body_len) {
+  ENSURE(body_len <= kBufferSize - used_, kFull);
+  std::memmove(buf_, buf_ + used_, body_len);
+  clear();
+  return add(type, msg_seq, epoch, body_len);
 }
 
 bool Flight::all_acked() const {

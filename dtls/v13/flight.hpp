@@ -47,6 +47,9 @@ class Flight {
   // Write a body into body_space(), then add() it.
   MutableBytes body_space() { return MutableBytes(buf_ + used_, kBufferSize - used_); }
   [[nodiscard]] Status add(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_t body_len);
+  // The body written in body_space() (while the old messages were still
+  // held, e.g. read from them) becomes the only message of a new flight.
+  [[nodiscard]] Status replace_with_last(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_t body_len);
   std::size_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
   const Message& message(std::size_t i) const { return msgs_[i]; }

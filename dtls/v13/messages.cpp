@@ -13,6 +13,7 @@ constexpr Error kHello = make_error(Layer::dtls, Code::decode_error, "dtls13 hel
 constexpr Error kCompression = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 hello: compression other than null (RFC 8446 §4.1.2)");
 constexpr Error kExtensions = make_error(Layer::dtls, Code::decode_error, "dtls13: malformed extensions block");
 constexpr Error kTwice = make_error(Layer::dtls, Code::illegal_parameter, "dtls13: an extension appears twice (RFC 8446 §4.2)");
+constexpr Error kCookie = make_error(Layer::dtls, Code::decode_error, "dtls13 hello: malformed cookie extension");
 constexpr Error kEncryptedExtensions = make_error(Layer::dtls, Code::decode_error, "dtls13 EncryptedExtensions: malformed");
 constexpr Error kSrtpChoice = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 EncryptedExtensions: use_srtp must name exactly one profile (RFC 5764 §4.1.1)");
 constexpr Error kCertRequest = make_error(Layer::dtls, Code::decode_error, "dtls13 CertificateRequest: malformed");
@@ -40,6 +41,24 @@ Status for_each_extension(Bytes block_with_length, F&& f) {
     TRY(f(type, data.rest()));
   }
   return ok_status();
+}
+
+// RFC 8446 §4.2.2: struct { opaque cookie<1..2^16-1>; } Cookie;
+Status read_cookie(Bytes ext_data, Bytes& out) {
+  ByteReader r(ext_data);
+  ByteReader cookie;
+  ENSURE(r.read_prefixed16(cookie) && r.at_end() && cookie.remaining() > 0, kCookie);
+  out = cookie.rest();
+  return ok_status();
+}
+
+void write_cookie(ByteWriter& w, Bytes cookie) {
+  w.write_u16(kExtCookie);
+  auto outer = w.begin_prefixed16();
+  auto inner = w.begin_prefixed16();
+  w.write_bytes(cookie);
+  w.end_prefixed(inner);
+  w.end_prefixed(outer);
 }
 
 void write_u16_list(ByteWriter& w, uint16_t type, std::span<const uint16_t> list) {
@@ -102,6 +121,9 @@ Result<ClientHello> parse_client_hello(Bytes body) {
       if (!k.ok()) return k.error();
       ch.key_shares = *k;
       ch.has_key_share = true;
+    } else if (type == kExtCookie) {
+      TRY(read_cookie(data, ch.retry_cookie));
+      ch.has_retry_cookie = true;
     }
     return ok_status();
   }));
@@ -156,6 +178,9 @@ Result<ServerHello> parse_server_hello(Bytes body) {
     } else if (type == kExtKeyShare) {
       sh.key_share = data;
       sh.has_key_share = true;
+    } else if (type == kExtCookie) {
+      TRY(read_cookie(data, sh.retry_cookie));
+      sh.has_retry_cookie = true;
     }
     return ok_status();
   }));
@@ -181,6 +206,54 @@ void write_server_hello(ByteWriter& w, Bytes random, Bytes session_id, uint16_t 
   write_server_key_share(w, share);
   w.end_prefixed(ks);
   w.end_prefixed(block);
+}
+
+// ---- HelloRetryRequest (RFC 8446 §4.1.4) ----
+
+void write_hello_retry_request(ByteWriter& w, const RetryRequest& hrr) {
+  w.write_u16(kVersionDtls12Wire);
+  w.write_bytes(Bytes(kHelloRetryRequestRandom, sizeof kHelloRetryRequestRandom));
+  auto sid = w.begin_prefixed8();
+  w.write_bytes(hrr.session_id);
+  w.end_prefixed(sid);
+  w.write_u16(hrr.cipher_suite);
+  w.write_u8(0);
+  auto block = w.begin_prefixed16();
+  w.write_u16(kExtSupportedVersions);
+  auto sv = w.begin_prefixed16();
+  write_selected_version(w, kVersionDtls13);
+  w.end_prefixed(sv);
+  if (hrr.has_group) {
+    w.write_u16(kExtKeyShare);
+    auto ks = w.begin_prefixed16();
+    write_hrr_selected_group(w, hrr.group);
+    w.end_prefixed(ks);
+  }
+  if (!hrr.cookie.empty()) write_cookie(w, hrr.cookie);
+  w.end_prefixed(block);
+}
+
+Status write_retried_client_hello(ByteWriter& w, Bytes client_hello1, const KeyShareEntry& share, Bytes cookie) {
+  ByteReader r(client_hello1);
+  Bytes fixed_skip;
+  ByteReader session_id, legacy_cookie, suites, compression;
+  ENSURE(r.read_bytes(2 + kRandomSize, fixed_skip) && r.read_prefixed8(session_id) && r.read_prefixed8(legacy_cookie) &&
+             r.read_prefixed16(suites) && r.read_prefixed8(compression),
+         kHello);
+  w.write_bytes(client_hello1.first(client_hello1.size() - r.remaining()));  // the fixed fields, verbatim
+  auto block = w.begin_prefixed16();
+  TRY(for_each_extension(r.rest(), [&](uint16_t type, Bytes data) -> Status {
+    if (type == kExtCookie) return ok_status();  // replaced by the new one, at the end
+    w.write_u16(type);
+    auto ext = w.begin_prefixed16();
+    if (type == kExtKeyShare) write_client_key_shares(w, std::span<const KeyShareEntry>(&share, 1));
+    else w.write_bytes(data);
+    w.end_prefixed(ext);
+    return ok_status();
+  }));
+  if (!cookie.empty()) write_cookie(w, cookie);
+  w.end_prefixed(block);
+  return ok_status();
 }
 
 // ---- EncryptedExtensions (RFC 8446 §4.3.1, RFC 5764 §4.1.1) ----

@@ -72,6 +72,8 @@ struct ClientHello {
   bool has_key_share = false;
   ClientKeyShares key_shares;
   HelloExtensions ext;  // use_srtp, supported_groups, signature_algorithms (dtls/extensions.hpp)
+  bool has_retry_cookie = false;
+  Bytes retry_cookie;   // the cookie extension echoed from a HelloRetryRequest (RFC 8446 §4.2.2)
 };
 // Unknown extensions, groups, suites and schemes are skipped (never fatal).
 [[nodiscard]] Result<ClientHello> parse_client_hello(Bytes body);
@@ -95,10 +97,38 @@ struct ServerHello {
   uint16_t selected_version = 0;  // supported_versions (absent: a DTLS 1.2 server)
   bool has_key_share = false;
   Bytes key_share;                // the extension_data of key_share
+  bool has_retry_cookie = false;  // HelloRetryRequest only (RFC 8446 §4.2.2)
+  Bytes retry_cookie;
 };
 [[nodiscard]] Result<ServerHello> parse_server_hello(Bytes body);
 void write_server_hello(ByteWriter& w, Bytes random, Bytes session_id, uint16_t cipher_suite,
                         const KeyShareEntry& share);
+
+// ---- HelloRetryRequest (RFC 8446 §4.1.4, RFC 9147 §5.1) ----
+//
+//   a ServerHello whose random is kHelloRetryRequestRandom, with
+//   supported_versions (1.3), key_share = selected_group (when the client
+//   must send a share of another group) and cookie (when the server keeps
+//   no state). One writer for the stateful server and dtls::Listener: a
+//   stateless server rebuilds the exact bytes for its transcript.
+
+constexpr uint16_t kExtCookie = 44;
+constexpr std::size_t kMaxRetryCookie = 128;  // what keyway's client echoes (its own are 68 or 84 bytes)
+
+struct RetryRequest {
+  Bytes session_id;          // legacy_session_id_echo
+  uint16_t cipher_suite = 0;
+  bool has_group = false;    // key_share: selected_group
+  crypto::NamedGroup group = crypto::NamedGroup::x25519;
+  Bytes cookie;              // empty: no cookie extension
+};
+void write_hello_retry_request(ByteWriter& w, const RetryRequest& hrr);
+
+// RFC 8446 §4.1.2: the second ClientHello is the first with the key_share
+// replaced and the HelloRetryRequest's cookie added; everything else, the
+// random included, stays byte for byte.
+[[nodiscard]] Status write_retried_client_hello(ByteWriter& w, Bytes client_hello1, const KeyShareEntry& share,
+                                                Bytes cookie);
 
 // ---- EncryptedExtensions, CertificateRequest ----
 

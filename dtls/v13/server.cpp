@@ -3,7 +3,16 @@
 // ServerHello, EncryptedExtensions, CertificateRequest, Certificate,
 // CertificateVerify, Finished out; the client's Certificate,
 // CertificateVerify and Finished in; an ACK out.
+//
+// HelloRetryRequest (RFC 8446 §4.1.4): a ClientHello with no x25519 or
+// secp256r1 share but one of them in supported_groups gets an HRR naming
+// it (message_seq 0, no timer: a repeated ClientHello1 draws it again);
+// ClientHello2 (message_seq 1) must carry that share. Behind dtls::Listener
+// the HRR was sent statelessly: the Endpoint starts at ClientHello2 and
+// takes ClientHello1's hash from the cookie (accept_stateless_retry()).
+#include "keyway/dtls/cookie.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
+#include "keyway/dtls/v13/retry.hpp"
 
 namespace keyway::dtls::v13 {
 
@@ -11,7 +20,11 @@ namespace {
 constexpr Error kUnexpected = make_error(Layer::dtls, Code::unexpected_message, "dtls13 server: message not expected in this state");
 constexpr Error kNoDtls13 = make_error(Layer::dtls, Code::protocol_version, "dtls13 server: the ClientHello does not offer DTLS 1.3 (dtls::Endpoint speaks 1.2)");
 constexpr Error kNoSuite = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: no DTLS 1.3 cipher suite in common");
-constexpr Error kNoShare = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: no x25519 or secp256r1 key share (HelloRetryRequest not supported yet)");
+constexpr Error kNoShare = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: no x25519 or secp256r1 key share, nor either in supported_groups");
+constexpr Error kRetryShare = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 server: ClientHello2 has no share of the group the HelloRetryRequest selected (RFC 8446 §4.2.8)");
+constexpr Error kRetrySuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 server: ClientHello2 no longer offers the HelloRetryRequest's suite (RFC 8446 §4.1.4)");
+constexpr Error kCookie = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 server: ClientHello2 without a valid stateless cookie (RFC 9147 §5.1)");
+constexpr Error kNoStateless = make_error(Layer::dtls, Code::bad_state, "dtls13 server: no cookie key, or not waiting for a first ClientHello");
 constexpr Error kNoEcdsa = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: the client does not accept ecdsa_secp256r1_sha256 signatures");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13 server: flight does not fit its buffer");
 
@@ -50,31 +63,90 @@ Status Endpoint::server_on_message(MessageType type, Bytes body) {
   }
 }
 
-// RFC 8446 §4.1.1: version, suite, group and share, then the whole flight.
+// RFC 8446 §4.1.1: version, suite, group and share, then the whole flight
+// (or a HelloRetryRequest when no share fits).
 Status Endpoint::server_on_client_hello(Bytes body) {
   auto ch = parse_client_hello(body);
   if (!ch.ok()) return ch.error();
   ENSURE(ch->has_versions && ch->versions.dtls13, kNoDtls13);
-  for (const Suite& s : kSuites) {
-    if (ch->cipher_suites.contains(s.id)) {
-      suite_ = &s;
-      break;
-    }
-  }
-  ENSURE(suite_ != nullptr, kNoSuite);
-  KeyShareEntry share;
-  ENSURE(ch->has_key_share && select_key_share(ch->key_shares, share), kNoShare);
+  if (awaiting_cookie_) TRY(server_resume_from_cookie(*ch));
+  const Suite* chosen = choose_suite(*ch);
+  ENSURE(chosen != nullptr, kNoSuite);
+  ENSURE(!retried_ || chosen == suite_, kRetrySuite);  // ClientHello2 offers the same suites
+  suite_ = chosen;
   ENSURE(ch->ext.has_signature_algorithms &&
              ch->ext.signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())),
          kNoEcdsa);
+  KeyShareEntry share;
+  const bool has_share = choose_share(*ch, config_.groups, share);
+  if (retried_) {
+    ENSURE(has_share && (!has_retry_group_ || share.group == retry_group_), kRetryShare);
+  } else {
+    next_send_seq_ = 0;
+    if (!has_share) return server_send_retry(*ch, body);
+  }
   // RFC 5764 §4.1.1: our first profile the client offers.
   if (ch->ext.has_srtp) {
     for (std::size_t i = 0; i < config_.srtp_profiles.count && srtp_profile_ == 0; ++i)
       if (ch->ext.srtp_profiles.contains(config_.srtp_profiles.items[i])) srtp_profile_ = config_.srtp_profiles.items[i];
   }
   transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
-  next_send_seq_ = 0;
   return server_send_flight(*ch, share);
+}
+
+// RFC 8446 §4.1.4: ask for a share of a group the client named. The
+// transcript keeps only Hash(ClientHello1) (§4.4.1).
+Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
+  crypto::NamedGroup group;
+  ENSURE(choose_retry_group(ch, config_.groups, group), kNoShare);
+  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  transcript_.replace_with_message_hash(suite_->hash);
+  flight_.clear();
+  RetryRequest hrr;
+  hrr.session_id = ch.session_id;
+  hrr.cipher_suite = suite_->id;
+  hrr.has_group = true;
+  hrr.group = group;
+  ByteWriter w(flight_.body_space());
+  write_hello_retry_request(w, hrr);
+  ENSURE(!w.failed(), kFlight);
+  TRY(send_message(MessageType::server_hello, 0, w.size()));
+  retried_ = true;
+  has_retry_group_ = true;
+  retry_group_ = group;
+  received_count_ = 0;
+  flight_.begin_transmission();  // no timer: the client retransmits ClientHello1 if this is lost
+  return ok_status();
+}
+
+// dtls::Listener sent the HelloRetryRequest and kept nothing: this Endpoint
+// starts at ClientHello2 (message_seq 1; RFC 9147 §5.1).
+Status Endpoint::accept_stateless_retry() {
+  ENSURE(state_ == State::server_wait_client_hello && !retried_ && config_.retry_cookies != nullptr, kNoStateless);
+  reassembler_.reset(1);
+  next_send_seq_ = 1;
+  retried_ = true;
+  awaiting_cookie_ = true;
+  return ok_status();
+}
+
+// The transcript resumes from the cookie: message_hash(Hash(ClientHello1)),
+// then the HelloRetryRequest the Listener sent, rebuilt byte for byte.
+Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
+  awaiting_cookie_ = false;
+  RetryCookie c;
+  ENSURE(ch.has_retry_cookie && open_retry_cookie(*config_.retry_cookies, config_.peer_address, ch.retry_cookie, c),
+         kCookie);
+  suite_ = find_suite(c.cipher_suite);  // open_retry_cookie checked it is one of ours
+  has_retry_group_ = c.has_group;
+  retry_group_ = c.group;
+  transcript_.restart_from_message_hash(Bytes(c.client_hello1_hash, c.hash_len));
+  uint8_t hrr[2 + kRandomSize + 1 + kMaxSessionId + 3 + 2 + 6 + 6 + 6 + kMaxRetryCookie];
+  ByteWriter w(hrr);
+  write_hello_retry_request(w, stateless_retry_request(c, ch.session_id, ch.retry_cookie));
+  ENSURE(!w.failed(), kCookie);
+  transcript_.add(static_cast<uint8_t>(MessageType::server_hello), w.written());
+  return ok_status();
 }
 
 Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& client_share) {

@@ -2,7 +2,8 @@
 // Fuzz target: a dtls::Listener (stateless cookies, a table of server
 // Endpoints) fed datagrams from a handful of peer addresses.
 //
-// Input: one flags byte (bit 0: cookie exchange on), then the steps of
+// Input: one flags byte (bit 0: cookie exchange on; bit 1: the server
+// offers DTLS 1.3, so cookies travel in HelloRetryRequests), then the steps of
 // fuzz_endpoint.hpp, where a datagram step's op byte picks the sender:
 //   0x80 | n        advance time by n*10 ms; handle_timeout on every association
 //   0x00..0x7f, u16 len, bytes   a datagram from address (op & 7)
@@ -32,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   dtls::ListenerConfig lc;
   lc.server = fuzz::fuzz_config(dtls::Role::server, rng);
   lc.cookie_exchange = (flags & 1) != 0;
+  lc.server.offer_dtls13 = (flags & 2) != 0;
   lc.capacity = 3;
   lc.max_pending = 2;
   auto listener = std::make_unique<dtls::Listener>(lc);

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/listener.hpp"
 #include "keyway/dtls/record.hpp"
+#include "keyway/dtls/v13/messages.hpp"
 #include "fuzz/dtls/fuzz_endpoint.hpp"
 #include "keyway/lib/fuzzing.hpp"
 
@@ -83,9 +85,108 @@ static bool record_session(bool server_cookies, std::vector<Datagram>& from_clie
   return established;
 }
 
+// One plaintext record holding one whole handshake message.
+static Datagram hello_record(uint8_t type, const Datagram& body, uint16_t msg_seq) {
+  Datagram msg(dtls::kHandshakeHeaderSize + body.size()), out(dtls::kRecordHeaderSize + msg.size());
+  ByteWriter m(msg);
+  dtls::write_handshake_header(m, type, static_cast<uint32_t>(body.size()), msg_seq, 0, static_cast<uint32_t>(body.size()));
+  m.write_bytes(body);
+  ByteWriter w(out);
+  dtls::write_plain_record(w, dtls::ContentType::handshake, dtls::kVersionDtls12, msg_seq, msg);
+  return out;
+}
+
+// Issue 18, HelloRetryRequest seeds:
+//   dtls13_handshake/server_retry: a ClientHello1 with no share (supported_groups
+//     x25519, secp256r1), then ClientHello2 with an x25519 share;
+//   dtls13_handshake/client_retry: a HelloRetryRequest for secp256r1, then a second one;
+//   listener/dtls13_retry_cookie: flags 3 (cookies, DTLS 1.3): a negotiating
+//     client's ClientHello1, its ClientHello2 with the cookie, its later flights.
+static void write_retry_seeds(const std::string& root) {
+  SeededRng rng(7);
+  uint8_t random[32];
+  rng.fill(random);
+  const uint16_t suites[] = {0x1301, 0x1302, 0x1303};
+  const uint16_t groups[] = {0x001D, 0x0017};
+  const uint16_t schemes[] = {0x0403, 0x0804};
+  const uint16_t profiles[] = {0x0007};
+  dtls::v13::ClientHelloOffer offer;
+  offer.random = Bytes(random, sizeof random);
+  offer.cipher_suites = suites;
+  offer.versions = dtls::v13::OfferedVersions{true, false};
+  offer.groups = groups;
+  offer.signature_algorithms = schemes;
+  offer.srtp_profiles = profiles;
+  Datagram ch1(1024), ch2(1024);
+  ByteWriter w1(ch1);
+  dtls::v13::write_client_hello(w1, offer);
+  ch1.resize(w1.size());
+  uint8_t share[32];
+  rng.fill(share);
+  ByteWriter w2(ch2);
+  (void)dtls::v13::write_retried_client_hello(
+      w2, ch1, dtls::v13::KeyShareEntry{crypto::NamedGroup::x25519, Bytes(share, sizeof share)}, Bytes());
+  ch2.resize(w2.size());
+  Datagram server = {7};
+  for (uint8_t b : steps({hello_record(1, ch1, 0), hello_record(1, ch2, 1)})) server.push_back(b);
+  write_file(root + "/dtls13_handshake/server_retry", server);
+
+  dtls::v13::RetryRequest hrr;
+  hrr.cipher_suite = 0x1301;
+  hrr.has_group = true;
+  hrr.group = crypto::NamedGroup::secp256r1;
+  Datagram body(256);
+  ByteWriter hw(body);
+  dtls::v13::write_hello_retry_request(hw, hrr);
+  body.resize(hw.size());
+  Datagram client = {8};
+  for (uint8_t b : steps({hello_record(2, body, 0), hello_record(2, body, 1)})) client.push_back(b);
+  write_file(root + "/dtls13_handshake/client_retry", client);
+
+  // The listener target's construction (fuzz/dtls/listener.cpp), flags 3.
+  SeededRng lrng(fuzz::fuzz_seed(dtls::Role::server));
+  dtls::ListenerConfig lc;
+  lc.server = fuzz::fuzz_config(dtls::Role::server, lrng);
+  lc.server.offer_dtls13 = true;
+  lc.cookie_exchange = true;
+  lc.capacity = 3;
+  lc.max_pending = 2;
+  dtls::Listener listener(lc);
+  const uint8_t address[6] = {0, 1, 2, 3, 4, 5};
+  SeededRng crng(fuzz::fuzz_seed(dtls::Role::client));
+  dtls::Config cc = fuzz::fuzz_config(dtls::Role::client, crng);
+  cc.offer_dtls13 = true;
+  dtls::Endpoint c(cc);
+  Timestamp now = Timestamp::from_micros(1000000);
+  std::vector<Datagram> sent;
+  uint8_t reply[2048];
+  for (int round = 0; round < 6; ++round) {
+    for (auto& d : pump(c, now)) {
+      sent.push_back(d);
+      dtls::Dispatch r = listener.handle_datagram(now, Bytes(address, 6), d, reply);
+      if (r.kind == dtls::Dispatch::Kind::hello_verify) {
+        Datagram back(r.transmit.begin(), r.transmit.end());
+        (void)c.handle_datagram(now, back);
+      } else if (r.kind == dtls::Dispatch::Kind::endpoint) {
+        for (auto& back : pump(*r.endpoint, now)) (void)c.handle_datagram(now, back);
+      }
+    }
+  }
+  std::fprintf(stderr, "listener 1.3 seed: %zu datagrams, hello_retry_sent=%llu, client %s\n", sent.size(),
+               static_cast<unsigned long long>(listener.stats().hello_retry_sent),
+               c.is_established() ? "established" : "NOT established");
+  Datagram seed = {3};
+  for (uint8_t b : steps(sent)) seed.push_back(b);
+  write_file(root + "/listener/dtls13_retry_cookie", seed);
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) { std::fprintf(stderr, "usage: %s CORPUS_ROOT\n", argv[0]); return 2; }
   std::string root = argv[1];
+  if (argc > 2 && std::string(argv[2]) == "--retry13") {  // only the HelloRetryRequest seeds
+    write_retry_seeds(root);
+    return 0;
+  }
   std::vector<Datagram> from_client, from_server, hvr_client, hvr_server;
   bool established = record_session(false, from_client, from_server);
   // The client target also sees a HelloVerifyRequest (its config has no say in that).

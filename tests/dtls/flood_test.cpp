@@ -179,6 +179,60 @@ TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep
   CHECK(listener->stats().endpoints_created == 1);
 }
 
+// Issue 18: a Listener offering DTLS 1.3 answers 1.3 hellos with a
+// HelloRetryRequest carrying the stateless cookie (dtls/v13/retry.hpp): the
+// same promise as HelloVerifyRequest, no state, no allocation, and a reply
+// never larger than the hello.
+TEST_CASE("dtls flood: 1.3 ClientHellos with cookies on draw HelloRetryRequests and keep no state") {
+  Peers p(true, 4, 2);
+  p.client.offer_dtls13 = true;
+  p.listener.server.offer_dtls13 = true;
+  const std::size_t n = flood_count() / 10;
+  std::vector<uint8_t> hello = client_hello(p);
+  auto listener = std::make_unique<Listener>(p.listener);
+  uint8_t scratch[2048];
+  Timestamp now = Timestamp::from_micros(1000000);
+  std::size_t replies = 0, largest = 0;
+  Address addr;
+  auto flood = [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i) {
+      hello[27] = static_cast<uint8_t>(i);
+      hello[28] = static_cast<uint8_t>(i >> 8);
+      Dispatch d = listener->handle_datagram(now, addr.of(static_cast<uint32_t>(i)), hello, scratch);
+      replies += d.kind == Dispatch::Kind::hello_verify ? 1 : 0;
+      largest = std::max(largest, d.transmit.size());
+    }
+  };
+  flood(0, 1);
+  std::size_t heap_before = heap_bytes();
+  std::size_t allocs_before = allocations();
+  flood(1, n - 1);
+  std::size_t allocs = allocations() - allocs_before;
+  fmt::print("dtls flood dtls13 cookies=on hellos={} hrr={} endpoints_created={} allocations={} hello_bytes={} "
+             "largest_reply_bytes={}\n",
+             n, replies, listener->stats().endpoints_created, allocs, hello.size(), largest);
+  CHECK(replies == n);
+  CHECK(listener->stats().hello_retry_sent == n);
+  CHECK(listener->stats().hello_verify_sent == 0);
+  CHECK(listener->stats().endpoints_created == 0);
+  CHECK(listener->active() == 0);
+  CHECK(allocs == 0);
+  CHECK(heap_bytes() == heap_before);
+  CHECK(largest < hello.size());
+  // A real 1.3 client completes during more flooding.
+  RealClient real(p.client, address(0xFFFFFF));
+  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
+    real.round(*listener, now);
+    flood(n + static_cast<std::size_t>(r) * 100, 100);
+  }
+  REQUIRE(real.ep.is_established());
+  CHECK(real.ep.version() == 0xFEFC);
+  Endpoint* server = established_for(*listener, real.from);
+  REQUIRE(server != nullptr);
+  expect_same_keys(real.ep, *server);
+  CHECK(listener->stats().endpoints_created == 1);
+}
+
 TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the oldest is dropped") {
   constexpr std::size_t kCapacity = 6, kPending = 4;
   Peers p(false, kCapacity, kPending);

@@ -45,8 +45,9 @@ TEST_CASE("dtls negotiation: both ends offer 1.3 -> DTLS 1.3, same exporter, dat
   }
 }
 
-// Without HelloRetryRequest cookies, a server with cookie_exchange stays a
-// 1.2 server (no 1.3 flight to an unverified address, and no sentinel).
+// An Endpoint server with cookie_exchange stays a 1.2 server (no 1.3 flight
+// to an unverified address, and no sentinel): 1.3's stateless cookie, in a
+// HelloRetryRequest, is dtls::Listener's (v13_retry_test.cpp).
 TEST_CASE("dtls negotiation: a server doing the cookie exchange speaks 1.2, even to a 1.3 client") {
   Fixture f;
   f.client.offer_dtls13 = f.server.offer_dtls13 = true;

@@ -89,3 +89,19 @@ TEST_CASE("peer stats: DTLS before the remote description is counted as dropped"
   CHECK(c.a().conn->stats().dtls_dropped == 1);
   CHECK(c.a().conn->state() == peer::State::new_);
 }
+
+// Issue 18: under DTLS 1.3 the summary names the 1.3 suite. Before,
+// dtls::Endpoint::negotiated_suite() was null under 1.3 and cipher_suite
+// stayed empty on a connected call.
+TEST_CASE("peer stats: a DTLS 1.3 call names its TLS 1.3 cipher suite") {
+  Options opt;
+  opt.configure = [](int, peer::Config& c) { c.dtls_offer_dtls13 = true; };
+  CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  for (auto* side : {&c.a(), &c.b()}) {
+    peer::Summary s = side->conn->summary();
+    CHECK(s.state == peer::State::connected);
+    CHECK(std::string(s.cipher_suite) == "TLS_AES_128_GCM_SHA256");
+  }
+}
