@@ -115,6 +115,7 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   has_retry_group_ = true;
   retry_group_ = group;
   received_count_ = 0;
+  ack_deadline_ = Timestamp::never();  // the request acknowledges ClientHello1 (RFC 9147 §7.2)
   flight_.begin_transmission();  // no timer: the client retransmits ClientHello1 if this is lost
   return ok_status();
 }
