@@ -59,6 +59,11 @@ v13::Endpoint* Endpoint::dtls13() const {
 
 uint16_t Endpoint::version() const { return dtls13() ? v13::kVersionDtls13 : kVersionDtls12; }
 
+const char* Endpoint::suite_name() const {
+  if (const v13::Endpoint* e = dtls13()) return e->negotiated_suite() != nullptr ? e->negotiated_suite()->iana_name : nullptr;
+  return suite_ != nullptr ? suite_->iana_name : nullptr;
+}
+
 const Stats& Endpoint::stats() const {
   if (const v13::Endpoint* e = dtls13()) return e->stats();
   return stats_;
@@ -137,6 +142,9 @@ Status Endpoint::client_check_downgrade(Bytes server_hello) {
 
 Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello) {
   TRY(create_dtls13());
+  // The key log names the association by ClientHello.random (dtls/key_log.cpp):
+  // legacy_version (2 bytes), then the random.
+  if (client_hello.size() >= 2 + kRandomSize) std::memcpy(client_random_, client_hello.data() + 2, kRandomSize);
   MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello);
   ENSURE(!d.empty(), kNoMemory);
   (void)hs_->dtls13->handle_datagram(now_, d);
