@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "keyway/dtls/endpoint.hpp"
-#include "keyway/dtls/handshake_context.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/lib/hex.hpp"
 

@@ -117,7 +117,9 @@ demo_dtls13_capture() {  # the capture, the 1.3 key log and the HTML page of a 1
     grep -q 'EncryptedExtensions (handshake type 8)' "$pcapdir/demo13.txt" &&
     grep -q 'inner content type 26: ack' "$pcapdir/demo13.txt" &&
     ! grep -q 'not decrypted' "$pcapdir/demo13.txt" &&
-    grep -q 'EncryptedExtensions (handshake type 8)' "$pcapdir/demo13.html"
+    grep -q 'EncryptedExtensions (handshake type 8)' "$pcapdir/demo13.html" &&
+    grep -q 'DTLS ServerHello, {EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify, Finished}' \
+      "$pcapdir/demo13.html"
 }
 check "demo --dtls 1.3 --pcap/--keylog/--html: explain and the page open every 1.3 record" demo_dtls13_capture
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"

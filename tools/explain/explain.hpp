@@ -37,8 +37,8 @@ struct Options {
   std::vector<std::string> passwords;  // STUN short-term passwords (ICE pwd) to check MESSAGE-INTEGRITY
   bool all_bytes = false;              // print every byte of long fields
   std::vector<KeyLogEntry> keylog;     // --keylog: DTLS master secrets by client random
-  std::vector<KeyLog13Entry> keylog13; // --keylog: DTLS 1.3 traffic secrets by client random
   std::optional<SrtpKeys> srtp;        // --srtp: the DTLS-SRTP exporter output and profile
+  std::vector<KeyLog13Entry> keylog13; // --keylog: DTLS 1.3 traffic secrets by client random
 };
 
 class Explainer {
