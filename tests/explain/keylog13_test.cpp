@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -19,6 +20,7 @@
 
 #include <unistd.h>
 
+#include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/v13/hello_extensions.hpp"
 #include "tests/dtls/fixture.hpp"
 #include "tools/explain/explain.hpp"
@@ -163,6 +165,114 @@ TEST_CASE("explain --keylog: DTLS 1.3 records opened (unified header, record num
   CHECK_MESSAGE(cli.find("EncryptedExtensions (handshake type 8)") != std::string::npos, cli);
   CHECK(cli.find("inner content type 26: ack") != std::string::npos);
   CHECK(cli.find("not decrypted") == std::string::npos);
+}
+
+// Two 1.3 engines, every datagram delivered 10 ms later (virtual time) and kept.
+struct Link13 {
+  dtls::v13::Endpoint client, server;
+  Timestamp now = Timestamp::zero();
+  struct InFlight {
+    int to;  // 0 client, 1 server
+    Timestamp at;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<InFlight> queue;
+  std::vector<std::pair<int, std::vector<uint8_t>>> seen;  // (receiver, datagram), as the explain tests keep them
+  Timestamp deadline[2] = {Timestamp::never(), Timestamp::never()};
+
+  Link13(const dtls::Config& c, const dtls::Config& s) : client(c), server(s) {}
+  dtls::v13::Endpoint& ep(int i) { return i == 0 ? client : server; }
+
+  void poll(int me) {
+    uint8_t scratch[1500];
+    for (int i = 0; i < 64; ++i) {
+      dtls::Output o = ep(me).poll_output(now, scratch);
+      if (o.kind == dtls::Output::Kind::transmit) {
+        std::vector<uint8_t> d(o.transmit.begin(), o.transmit.end());
+        seen.emplace_back(1 - me, d);
+        queue.push_back({1 - me, now + Duration::millis(10), std::move(d)});
+      } else if (o.kind != dtls::Output::Kind::event) {
+        deadline[me] = o.deadline;
+        return;
+      }
+    }
+  }
+
+  void run_for(Duration d) {
+    const Timestamp end = now + d;
+    while (now < end) {
+      poll(0);
+      poll(1);
+      Timestamp next = end;
+      for (const InFlight& f : queue)
+        if (f.at < next) next = f.at;
+      for (Timestamp t : deadline)
+        if (t < next) next = t;
+      now = next > now ? next : now + Duration::millis(1);
+      for (std::size_t i = 0; i < queue.size();) {
+        if (queue[i].at > now) {
+          ++i;
+          continue;
+        }
+        InFlight f = std::move(queue[i]);
+        queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(i));
+        (void)ep(f.to).handle_datagram(now, MutableBytes(f.bytes.data(), f.bytes.size()));
+        poll(f.to);
+      }
+      for (int side : {0, 1})
+        if (deadline[side] <= now) ep(side).handle_timeout(now);
+    }
+  }
+};
+
+// RFC 8446 §7.2, RFC 9147 §8: after a KeyUpdate the records carry epoch 4
+// (epoch bits 0); explain derives "traffic upd" from CLIENT_TRAFFIC_SECRET_0
+// and opens them, KeyUpdate and ACK included.
+TEST_CASE("explain --keylog: DTLS 1.3 records after a KeyUpdate (epoch 4) opened from the _TRAFFIC_SECRET_0 lines") {
+  test::Fixture f;
+  Link13 link(f.client, f.server);
+  link.client.set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.server_id.certificate_der()));
+  link.server.set_remote_fingerprint(dtls::fingerprint(dtls::FingerprintHash::sha256, f.client_id.certificate_der()));
+  link.run_for(Duration::seconds(2));
+  REQUIRE(link.client.is_established());
+  REQUIRE(link.server.is_established());
+  REQUIRE(link.client.request_key_update(false).ok());
+  link.run_for(Duration::seconds(2));
+  REQUIRE(link.client.write_epoch() == 4);
+  const uint8_t hi[] = {'h', 'i'};
+  uint8_t out[200];
+  auto rec = link.client.send_application_data(Bytes(hi, 2), out);
+  REQUIRE(rec.ok());
+  link.seen.emplace_back(1, std::vector<uint8_t>(rec->begin(), rec->end()));
+
+  // The key log entry as dtls::Endpoint would write it: the secrets of the
+  // engine, under the ClientHello.random of the first datagram (record
+  // header 13 bytes, handshake header 12, legacy_version 2).
+  KeyLog13Entry e;
+  const auto& hello = link.seen.front().second;
+  REQUIRE(hello.size() > 27 + 32);
+  std::memcpy(e.client_random.data(), hello.data() + 27, 32);
+  using S = dtls::v13::Endpoint::KeyLogSecret;
+  const S order[] = {S::client_handshake, S::server_handshake, S::client_application, S::server_application, S::exporter};
+  for (int i = 0; i < KeyLog13Entry::count; ++i) {
+    auto secret = link.client.key_log_secret(order[i]);
+    REQUIRE(secret.ok());
+    std::memcpy(e.secret[i].data(), secret->data(), secret->size());
+    e.len[i] = static_cast<uint8_t>(secret->size());
+  }
+  Options o;
+  o.keylog13.push_back(e);
+  Explainer ex(o);
+  std::string text;
+  for (const auto& [to, d] : link.seen) ex.datagram(Bytes(d.data(), d.size()), to == 1 ? "c > s" : "s > c", text);
+  INFO(text);
+  CHECK(text.find("KeyUpdate (handshake type 24)") != std::string::npos);
+  CHECK(text.find("update_not_requested") != std::string::npos);
+  CHECK(text.find("epoch 0 + 4k: application traffic keys after a KeyUpdate") != std::string::npos);
+  CHECK(text.find("decrypted DTLSInnerPlaintext with CLIENT_TRAFFIC_SECRET_0 (application traffic keys after a "
+                  "KeyUpdate, epoch 4): 2 bytes of application_data") != std::string::npos);
+  CHECK(text.find("68 69") != std::string::npos);
+  CHECK(text.find("not decrypted") == std::string::npos);
 }
 
 }  // namespace
