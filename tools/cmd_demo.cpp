@@ -330,6 +330,14 @@ int run_demo(int argc, char** argv) {
   int rtp_decrypted_shown = 0, rtcp_decrypted_shown = 0;
   loop.on_event = [&](Party& p, const peer::Event& e) {
     if (html) html->event(p.name, e, *p.conn);
+    // The 1.2 engine traces its fingerprint check and completion; for 1.3
+    // the ladder says it here, from the event (which follows both).
+    const dtls::Endpoint* d = p.conn->dtls();
+    if (e.kind == peer::EventKind::dtls_handshake_complete && !opt.quiet && d != nullptr &&
+        d->version() == dtls::v13::kVersionDtls13)
+      fmt::print("[{:8.1f} ms] {}     dtls: DTLS 1.3 handshake complete ({}, srtp 0x{:04x}); the peer's certificate "
+                 "matched a=fingerprint before any key left the endpoint (RFC 5763 §5)\n",
+                 ms_since_start(), p.name, d->suite_name() ? d->suite_name() : "?", d->srtp_profile());
     if (e.kind == peer::EventKind::rtp_received || e.kind == peer::EventKind::rtcp_received) {
       bool rtcp = e.kind == peer::EventKind::rtcp_received;
       int& shown = rtcp ? rtcp_decrypted_shown : rtp_decrypted_shown;

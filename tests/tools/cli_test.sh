@@ -99,6 +99,7 @@ demo_dtls13() {
     grep -q 'B -> A  DTLS {Certificate, CertificateVerify, Finished}$' "$f" &&
     grep -q 'A -> B  DTLS \[ACK\]$' "$f" &&
     grep -q 'A     srtp: exporter EXTRACTOR-dtls_srtp' "$f" &&
+    grep -q 'B     dtls: DTLS 1.3 handshake complete (TLS_AES_128_GCM_SHA256, srtp 0x0007); the peer' "$f" &&
     grep -q '^A: DTLS 1.3 server TLS_AES_128_GCM_SHA256 |' "$f" &&
     grep -q '^B: DTLS 1.3 client TLS_AES_128_GCM_SHA256 |' "$f" &&
     grep -q '^demo ok' "$f" &&
