@@ -203,11 +203,15 @@ class Endpoint {
   // RFC 5705 exporter (no context). Fails before the handshake completes
   // or before the peer certificate is accepted.
   [[nodiscard]] Status export_keying_material(const char* label, MutableBytes out) const;
-  // The association's line in the NSS key log format (SSLKEYLOGFILE, read by
-  // Wireshark): "CLIENT_RANDOM <client random hex> <master secret hex>\n".
+  // The association's lines in the NSS key log format (SSLKEYLOGFILE, read by
+  // Wireshark): DTLS 1.2 "CLIENT_RANDOM <client random hex> <master secret hex>\n";
+  // DTLS 1.3 five lines, CLIENT_HANDSHAKE_TRAFFIC_SECRET ... EXPORTER_SECRET.
   // For studying captures only: whoever holds it can decrypt the association.
-  // Same conditions as the exporter (dtls/key_log.cpp).
+  // Same conditions as the exporter (dtls/key_log.cpp). kKeyLogLineSize is
+  // the 1.2 line; kKeyLogMaxSize holds either (the 1.3 lines with SHA-384
+  // secrets are the longer).
   static constexpr std::size_t kKeyLogLineSize = 14 + 2 * kRandomSize + 1 + 2 * kMasterSecretSize + 2;
+  static constexpr std::size_t kKeyLogMaxSize = (2 * 31 + 2 * 23 + 15) + 5 * (1 + 2 * kRandomSize + 1 + 2 * 48 + 1) + 1;
   [[nodiscard]] Status format_key_log(char* out, std::size_t out_len) const;
 
   HandshakeState state() const { return state_; }
@@ -221,6 +225,8 @@ class Endpoint {
   // The suite chosen, null before; under 1.3 one of kDtls13SuiteInfo
   // (TLS_AES_128_GCM_SHA256 ...: a 1.3 suite names no key exchange or signature).
   const SuiteInfo* negotiated_suite() const;
+  // The IANA name of the suite in use, 1.2 or 1.3 (null before the ServerHello).
+  const char* suite_name() const;
   uint16_t srtp_profile() const { return srtp_profile_; }
   Bytes srtp_mki() const { return Bytes(srtp_mki_, srtp_mki_len_); }
   const char* last_timeout_reason() const;
@@ -316,6 +322,7 @@ class Endpoint {
   bool server_speaks_dtls13() const;
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);
+  Status format_key_log13(char* out, std::size_t out_len) const;  // key_log.cpp
 
   // Members are ordered by alignment: this object is the established
   // state, and padding counts against the 2 KiB goal.

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The NSS key log line of an association (issue 15: captures that Wireshark
-// decrypts). Format: "CLIENT_RANDOM <ClientHello.random> <master_secret>",
-// both in lowercase hex, as NSS, OpenSSL and BoringSSL write SSLKEYLOGFILE.
+// The NSS key log lines of an association (issue 15: captures that Wireshark
+// decrypts; issue 18: DTLS 1.3). Every secret in lowercase hex after the
+// ClientHello.random, as NSS, OpenSSL and BoringSSL write SSLKEYLOGFILE:
+//   DTLS 1.2: CLIENT_RANDOM <random> <master_secret>
+//   DTLS 1.3: CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+//             CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET
+//             (the RFC 8446 §7.1 secrets: epoch 2, epoch 3, the exporter)
 #include <cstring>
 
 #include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/lib/hex.hpp"
 
 namespace keyway::dtls {
@@ -13,11 +18,49 @@ constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls key log: peer certificate not accepted yet");
 constexpr Error kTooSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls key log: buffer too small");
 constexpr char kLabel[] = "CLIENT_RANDOM ";
-constexpr Error kDtls13 = make_error(Layer::dtls, Code::unsupported, "dtls key log: not written for DTLS 1.3 yet");
+
+struct Line13 {
+  const char* label;
+  v13::Endpoint::KeyLogSecret secret;
+};
+constexpr Line13 kLines13[] = {
+    {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", v13::Endpoint::KeyLogSecret::client_handshake},
+    {"SERVER_HANDSHAKE_TRAFFIC_SECRET", v13::Endpoint::KeyLogSecret::server_handshake},
+    {"CLIENT_TRAFFIC_SECRET_0", v13::Endpoint::KeyLogSecret::client_application},
+    {"SERVER_TRAFFIC_SECRET_0", v13::Endpoint::KeyLogSecret::server_application},
+    {"EXPORTER_SECRET", v13::Endpoint::KeyLogSecret::exporter},
+};
+
+// "<label> <client random hex> <secret hex>\n" at out + at; false when it does not fit.
+bool append_line(char* out, std::size_t out_len, std::size_t& at, const char* label, Bytes random, Bytes secret) {
+  const std::size_t label_len = std::strlen(label);
+  if (at + label_len + 1 + 2 * random.size() + 1 + 2 * secret.size() + 2 > out_len) return false;
+  std::memcpy(out + at, label, label_len);
+  at += label_len;
+  out[at++] = ' ';
+  at += to_hex(random, out + at, out_len - at);
+  out[at++] = ' ';
+  at += to_hex(secret, out + at, out_len - at);
+  out[at++] = '\n';
+  out[at] = '\0';
+  return true;
+}
 }  // namespace
 
+// The DTLS 1.3 lines: the five secrets, keyed by the ClientHello.random
+// this endpoint kept (it wrote the ClientHello, or handed it over).
+Status Endpoint::format_key_log13(char* out, std::size_t out_len) const {
+  std::size_t at = 0;
+  for (const Line13& l : kLines13) {
+    auto secret = dtls13()->key_log_secret(l.secret);
+    if (!secret.ok()) return secret.error();
+    ENSURE(append_line(out, out_len, at, l.label, Bytes(client_random_, kRandomSize), *secret), kTooSmall);
+  }
+  return ok_status();
+}
+
 Status Endpoint::format_key_log(char* out, std::size_t out_len) const {
-  ENSURE(version() == kVersionDtls12, kDtls13);  // 1.3 secrets have other key log lines, not written yet
+  if (version() != kVersionDtls12) return format_key_log13(out, out_len);
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);  // as the exporter: keys of an unverified peer stay inside
   ENSURE(out_len >= kKeyLogLineSize, kTooSmall);
@@ -32,3 +75,20 @@ Status Endpoint::format_key_log(char* out, std::size_t out_len) const {
 }
 
 }  // namespace keyway::dtls
+
+namespace keyway::dtls::v13 {
+
+Result<Bytes> Endpoint::key_log_secret(KeyLogSecret which) const {
+  ENSURE(state_ == State::established, kNotEstablished);
+  ENSURE(cert_accepted_, kNotAccepted);  // as the exporter
+  switch (which) {
+    case KeyLogSecret::client_handshake: return client_handshake_secret_.view();
+    case KeyLogSecret::server_handshake: return server_handshake_secret_.view();
+    case KeyLogSecret::client_application: return client_application_secret_.view();
+    case KeyLogSecret::server_application: return server_application_secret_.view();
+    case KeyLogSecret::exporter: return exporter_secret_.view();
+  }
+  return kNotEstablished;
+}
+
+}  // namespace keyway::dtls::v13

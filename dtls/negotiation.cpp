@@ -81,6 +81,11 @@ const SuiteInfo* Endpoint::negotiated_suite() const {
 
 uint16_t Endpoint::version() const { return dtls13() ? v13::kVersionDtls13 : kVersionDtls12; }
 
+const char* Endpoint::suite_name() const {
+  const SuiteInfo* s = negotiated_suite();
+  return s != nullptr ? s->iana_name : nullptr;
+}
+
 const Stats& Endpoint::stats() const {
   if (const v13::Endpoint* e = dtls13()) return e->stats();
   return stats_;
@@ -161,6 +166,9 @@ Status Endpoint::client_check_downgrade(Bytes server_hello) {
 Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq) {
   TRY(create_dtls13());
   if (msg_seq != 0) TRY(hs_->dtls13->accept_stateless_retry());  // ClientHello2 behind a Listener
+  // The key log names the association by ClientHello.random (dtls/key_log.cpp):
+  // legacy_version (2 bytes), then the random.
+  if (client_hello.size() >= 2 + kRandomSize) std::memcpy(client_random_, client_hello.data() + 2, kRandomSize);
   MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello, msg_seq);
   ENSURE(!d.empty(), kNoMemory);
   (void)hs_->dtls13->handle_datagram(now_, d);

@@ -82,7 +82,7 @@ void CaptureFile::flush() {
 
 // --keylog: appended at the end of the call, as SSLKEYLOGFILE is (one file, many runs).
 void write_key_log(const peer::Connection& conn, const std::string& path) {
-  char line[dtls::Endpoint::kKeyLogLineSize];
+  char line[dtls::Endpoint::kKeyLogMaxSize];
   if (conn.dtls() == nullptr || !conn.dtls()->format_key_log(line, sizeof line).ok()) {
     std::fprintf(stderr, "keyway: no key log: the DTLS handshake did not complete\n");
     return;

@@ -9,7 +9,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "keyway/dtls/v13/hello_extensions.hpp"
 #include "keyway/ice/turn/uri.hpp"
 #include "keyway/lib/hex.hpp"
 #include "keyway/peer/connection.hpp"
@@ -39,6 +41,9 @@ struct Options {
   std::string pcap, pcap_plain, keylog;  // issue 15: captures Wireshark and `keyway explain` read
   std::string html;  // issue 15: the call as an HTML sequence diagram (tools/html_ladder.hpp)
   TurnOptions turn;  // --turn ...: both sides relay through this TURN server (issue 14)
+  // --dtls 1.2|1.3 (issue 18): both sides offer DTLS 1.3 too, or 1.2 only.
+  // Without it, what peer::Config offers by default.
+  bool dtls13 = peer::Config{}.dtls_offer_dtls13;
 };
 
 Timestamp g_start;
@@ -84,9 +89,39 @@ std::string short_hex(Bytes b, std::size_t max = 40) {
   return std::string(buf) + (n < b.size() ? "..." : "");
 }
 
+// A DTLS datagram as sent, for the DTLS 1.3 view opened with the key log.
+struct SentDtls {
+  double ms;
+  std::string from, to, flow;
+  std::vector<uint8_t> bytes;
+  bool lost;
+};
+
+// Issue 18: from ServerHello on, DTLS 1.3 encrypts the handshake; the wire
+// showed only "encrypted records". With the key log of the association
+// (dtls/key_log.cpp, as Wireshark is given it) the same datagrams again,
+// opened and named by what they carry.
+void print_dtls13_opened(const peer::Connection& a, const std::vector<SentDtls>& sent) {
+  const dtls::Endpoint* ep = a.dtls();
+  if (ep == nullptr || ep->version() != dtls::v13::kVersionDtls13) return;
+  char lines[dtls::Endpoint::kKeyLogMaxSize];
+  std::vector<explain::KeyLogEntry> keys12;
+  std::vector<explain::KeyLog13Entry> keys13;
+  std::string error;
+  if (!ep->format_key_log(lines, sizeof lines).ok() || !explain::parse_key_log(lines, keys12, keys13, error)) return;
+  fmt::print("\n== DTLS 1.3 opened with the key log: the same datagrams, each record by what it carries (RFC 9147 §4)\n"
+             "   {{}} = epoch 2, handshake traffic keys; [] = epoch 3, application traffic keys (RFC 8446 §2)\n");
+  explain::DtlsDecryptor decryptor;
+  for (const SentDtls& d : sent)
+    fmt::print("[{:8.1f} ms] {} -> {}  {}{}\n", d.ms, d.from, d.to,
+               describe_dtls_opened(Bytes(d.bytes.data(), d.bytes.size()), d.flow, decryptor, keys13),
+               d.lost ? "   ** LOST **" : "");
+}
+
 const sdp::Codec kAudioCodecs[] = {{"PCMU", 8000, 1, 0, {}, {}}, {"opus", 48000, 2, 111, "minptime=10;useinbandfec=1", {}}};
 
-peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, uint32_t ssrc, TraceSink* trace) {
+peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, uint32_t ssrc, TraceSink* trace,
+                         bool dtls13) {
   peer::Config c;
   c.role = role;
   c.identity = &id;
@@ -96,18 +131,22 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
   c.audio_ssrc = ssrc;
   c.setup_for_actpass = sdp::Setup::active;
   c.trace = trace;
+  c.dtls_offer_dtls13 = dtls13;
   return c;
 }
 
 void usage(std::FILE* out = stderr) {
   fmt::print(out,
-             "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet]\n"
+             "usage: keyway demo [--seconds S] [--loss P] [--reorder P] [--seed N] [--quiet] [--dtls 1.2|1.3]\n"
              "                   [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
              "                   [--turn 'turn:HOST:PORT?transport=udp|tcp' [--turn-user U] [--turn-pass P] [--relay-only]]\n"
              "  Two endpoints on 127.0.0.1 run SDP -> ICE -> DTLS -> exporter -> SRTP and exchange S seconds\n"
              "  of generated audio both ways (default 3). --loss/--reorder (probabilities in [0,1]) impair\n"
              "  every datagram between them, to watch retransmissions; --seed N fixes the impairment pattern\n"
              "  (default 3: with --loss 0.2 the first ClientHello is lost and retransmitted when its timer expires).\n"
+             "  --dtls 1.3: both sides offer DTLS 1.3 (RFC 9147) and speak it; from ServerHello on its records\n"
+             "  are encrypted, and the ladder opens them with the key log afterwards. --dtls 1.2: 1.2 only.\n"
+             "  Default: DTLS {} (what peer::Config offers).\n"
              "  --pcap FILE: every datagram that leaves a socket (lost ones never do), as a pcap for Wireshark\n"
              "  or `keyway explain FILE`; --pcap-plain FILE: the same with the media decrypted; --keylog FILE:\n"
              "  the DTLS keys in the NSS key log format (appended).\n"
@@ -115,7 +154,8 @@ void usage(std::FILE* out = stderr) {
              "  an arrow to see its datagram explained (lost datagrams and retransmissions are marked).\n"
              "  --turn: both sides gather a relayed candidate from that TURN server (RFC 8656); the ladder\n"
              "  shows the allocation, permissions and channel bindings; --relay-only uses nothing else.\n"
-             "  See also: keyway srtp-demo (every SRTP profile over a simulated network).\n");
+             "  See also: keyway srtp-demo (every SRTP profile over a simulated network).\n",
+             peer::Config{}.dtls_offer_dtls13 ? "1.3" : "1.2");
 }
 
 }  // namespace
@@ -136,6 +176,13 @@ int run_demo(int argc, char** argv) {
   opt.pcap_plain = args.value("--pcap-plain").value_or("");
   opt.keylog = args.value("--keylog").value_or("");
   opt.html = args.value("--html").value_or("");
+  const std::string dtls_version = args.value("--dtls").value_or("");
+  if (dtls_version == "1.2" || dtls_version == "1.3") opt.dtls13 = dtls_version == "1.3";
+  else if (!dtls_version.empty()) {
+    fmt::print(stderr, "keyway demo: --dtls takes 1.2 or 1.3\n");
+    usage();
+    return 2;
+  }
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
   std::string error;
@@ -180,8 +227,8 @@ int run_demo(int argc, char** argv) {
   Printer trace_a("A", opt.quiet), trace_b("B", opt.quiet);
   HtmlLadder::Tee tee_a(html.get(), "A", &trace_a), tee_b(html.get(), "B", &trace_b);
   const uint32_t ssrc_a = rnd_a.public_rng.next_u32(), ssrc_b = rnd_b.public_rng.next_u32();
-  peer::Config config_a = make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &tee_a);
-  peer::Config config_b = make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &tee_b);
+  peer::Config config_a = make_config(peer::Role::offerer, id_a, rnd_a, ssrc_a, &tee_a, opt.dtls13);
+  peer::Config config_b = make_config(peer::Role::answerer, id_b, rnd_b, ssrc_b, &tee_b, opt.dtls13);
   TurnOptions turn_b = opt.turn;  // each side's TurnServerConfig points into its own strings
   opt.turn.apply(config_a);
   turn_b.apply(config_b);
@@ -257,10 +304,14 @@ int run_demo(int argc, char** argv) {
   // SRTCP never appeared, hidden behind the first SRTP ones), the rest counted.
   int rtp_shown = 0, rtcp_shown = 0;
   uint64_t lost = 0;
+  std::vector<SentDtls> sent_dtls;
   loop.on_transmit = [&](Party& p, const peer::Transmit& t, bool dropped) {
     if (dropped) lost++;
     if (html) html->datagram(p.socket->local(), t.to, t.bytes, dropped);
     peer::PacketKind kind = peer::classify(t.bytes);
+    if (kind == peer::PacketKind::dtls && opt.dtls13)
+      sent_dtls.push_back({ms_since_start(), p.name, peer_name(p, t), to_string(p.socket->local()) + " > " + to_string(t.to),
+                           std::vector<uint8_t>(t.bytes.begin(), t.bytes.end()), dropped});
     if (kind == peer::PacketKind::turn_channel)  // relayed: look inside
       kind = t.bytes.size() > 4 ? peer::classify(t.bytes.subspan(4)) : peer::PacketKind::unknown;
     bool media = kind == peer::PacketKind::rtp || kind == peer::PacketKind::rtcp;
@@ -279,6 +330,14 @@ int run_demo(int argc, char** argv) {
   int rtp_decrypted_shown = 0, rtcp_decrypted_shown = 0;
   loop.on_event = [&](Party& p, const peer::Event& e) {
     if (html) html->event(p.name, e, *p.conn);
+    // The 1.2 engine traces its fingerprint check and completion; for 1.3
+    // the ladder says it here, from the event (which follows both).
+    const dtls::Endpoint* d = p.conn->dtls();
+    if (e.kind == peer::EventKind::dtls_handshake_complete && !opt.quiet && d != nullptr &&
+        d->version() == dtls::v13::kVersionDtls13)
+      fmt::print("[{:8.1f} ms] {}     dtls: DTLS 1.3 handshake complete ({}, srtp 0x{:04x}); the peer's certificate "
+                 "matched a=fingerprint before any key left the endpoint (RFC 5763 §5)\n",
+                 ms_since_start(), p.name, d->suite_name() ? d->suite_name() : "?", d->srtp_profile());
     if (e.kind == peer::EventKind::rtp_received || e.kind == peer::EventKind::rtcp_received) {
       bool rtcp = e.kind == peer::EventKind::rtcp_received;
       int& shown = rtcp ? rtcp_decrypted_shown : rtp_decrypted_shown;
@@ -303,6 +362,7 @@ int run_demo(int argc, char** argv) {
     return 1;
   }
   Timestamp setup_done = monotonic_now();
+  if (!opt.quiet) print_dtls13_opened(a, sent_dtls);  // the server's ACK went out as it completed
   fmt::print("\n== 5. SRTP: {} seconds of 20 ms audio both ways ({})\n", opt.seconds,
              srtp::profile_info(*a.srtp_profile()).name);
   Timestamp media_end = setup_done + Duration::micros(static_cast<int64_t>(opt.seconds * 1e6));
@@ -326,10 +386,11 @@ int run_demo(int argc, char** argv) {
   for (peer::Connection* c : {&a, &b}) {
     const auto& s = c->stats().srtp;
     const auto* d = c->dtls();
-    fmt::print("{}: DTLS {} {} | RTP sent {} received {} | RTCP sent {} received {} | auth failures {} replays {} | "
+    const bool v13 = d != nullptr && d->version() == dtls::v13::kVersionDtls13;
+    fmt::print("{}: DTLS {}{} {} | RTP sent {} received {} | RTCP sent {} received {} | auth failures {} replays {} | "
                "DTLS retransmissions {} | ICE checks sent {}\n",
-               c == &a ? "A" : "B", c->dtls_client() ? "client" : "server",
-               d && d->negotiated_suite() ? d->negotiated_suite()->iana_name : "?", s.rtp_sent, s.rtp_received,
+               c == &a ? "A" : "B", v13 ? "1.3 " : "", c->dtls_client() ? "client" : "server",
+               d && d->suite_name() ? d->suite_name() : "?", s.rtp_sent, s.rtp_received,
                s.rtcp_sent, s.rtcp_received, s.auth_failures, s.replays, d ? d->stats().retransmissions : 0,
                c->ice().stats().checks_sent);
     if (s.rtp_received == 0 || s.auth_failures != 0) ok = false;

@@ -436,7 +436,7 @@ class Session {
 
   // --keylog: appended, as SSLKEYLOGFILE is, so one file serves many runs.
   void write_key_log() {
-    char line[dtls::Endpoint::kKeyLogLineSize];
+    char line[dtls::Endpoint::kKeyLogMaxSize];
     if (!ep_->format_key_log(line, sizeof line).ok()) return;
     std::ofstream f(o_.keylog_file, std::ios::app);
     f << line;

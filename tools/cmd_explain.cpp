@@ -31,7 +31,8 @@ constexpr const char* kUsage =
     "  (nothing)        stdin: a capture, or hex with datagrams separated by blank lines\n"
     "  --password PWD   the ICE password (a=ice-pwd) of the STUN message's receiver; repeat for both sides\n"
     "  --keylog FILE    NSS key log (CLIENT_RANDOM <random> <master secret>, as Wireshark reads): decrypts\n"
-    "                   DTLS records of the associations whose ClientHello and ServerHello are in the input\n"
+    "                   DTLS records of the associations whose ClientHello and ServerHello are in the input;\n"
+    "                   DTLS 1.3: the CLIENT_/SERVER_HANDSHAKE_TRAFFIC_SECRET and _TRAFFIC_SECRET_0 lines\n"
     "  --srtp PROFILE:HEX  the DTLS-SRTP keys as keyway dtls prints them (srtp_profile=, exporter=):\n"
     "                   checks each SRTP/SRTCP tag with both sides' keys, shows the ROC and the plaintext\n"
     "  --all            print every byte of long fields (certificates, key shares)\n";
@@ -171,7 +172,7 @@ int run_explain(int argc, char** argv) {
         return 2;
       }
       if (!explain::parse_key_log(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
-                                  options.keylog, error)) {
+                                  options.keylog, options.keylog13, error)) {
         std::fprintf(stderr, "keyway explain: %s: %s\n", argv[i], error.c_str());
         return 2;
       }

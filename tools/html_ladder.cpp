@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "keyway/dtls/v13/record.hpp"
 #include "keyway/peer/connection.hpp"
 #include "keyway/srtp/keying.hpp"
 #include "keyway/srtp/profile.hpp"
@@ -34,11 +35,18 @@ bool contains(std::string_view text, std::string_view word) { return text.find(w
 
 // RFC 6347 §4.1: the record header; §4.2.2: the handshake header. A flight
 // sent again carries the same handshake messages and fragments under new
-// record sequence numbers, so the key leaves the sequence numbers out.
+// record sequence numbers, so the key leaves the sequence numbers out. A
+// DTLS 1.3 record (RFC 9147 §4) shows only its epoch bits and its length.
 std::string dtls_flight_key(Bytes d) {
   std::string key = "dtls";
   ByteReader r(d);
   while (!r.at_end()) {
+    if (dtls::v13::is_ciphertext_record(r.rest()[0])) {
+      auto rec = dtls::v13::read_ciphertext_record(r);
+      if (!rec.ok()) break;
+      key += fmt::format("|ct{}.len{}", rec->header.epoch_bits, rec->encrypted.size());
+      continue;
+    }
     uint8_t type = 0;
     uint16_t version = 0, epoch = 0, len = 0;
     Bytes seq, fragment;
@@ -233,9 +241,9 @@ void HtmlLadder::event(std::string_view lane, const peer::Event& e, const peer::
 void HtmlLadder::keep_keys(const peer::Connection& conn) {
   const dtls::Endpoint* ep = conn.dtls();
   if (ep == nullptr) return;
-  char line[dtls::Endpoint::kKeyLogLineSize];
+  char line[dtls::Endpoint::kKeyLogMaxSize];
   std::string error;
-  if (ep->format_key_log(line, sizeof line).ok()) explain::parse_key_log(line, keys_.keylog, error);
+  if (ep->format_key_log(line, sizeof line).ok()) explain::parse_key_log(line, keys_.keylog, keys_.keylog13, error);
   auto profile = srtp::profile_from_dtls_id(ep->srtp_profile());
   if (keys_.srtp || !profile.ok()) return;
   explain::SrtpKeys k;
@@ -251,6 +259,20 @@ void HtmlLadder::Tee::trace(Layer layer, const char* line) {
 
 // Each datagram through `keyway explain`'s Explainer, in the order sent, so
 // fragments are reassembled and protected records opened as that command would.
+// DTLS 1.3 (issue 18): with the key log, a datagram's label names what its
+// encrypted records carry, as the demo's text ladder does (tools/ladder.hpp).
+void HtmlLadder::label_dtls13(const std::vector<const Row*>& rows, std::vector<std::string>& labels) const {
+  if (keys_.keylog13.empty()) return;
+  explain::DtlsDecryptor decryptor;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = *rows[i];
+    if (r.kind != RowKind::datagram || explain::classify(Bytes(r.bytes.data(), r.bytes.size())) != explain::Kind::dtls)
+      continue;
+    labels[i] = describe_dtls_opened(Bytes(r.bytes.data(), r.bytes.size()), addr_text(r.from_addr) + " > " +
+                                     addr_text(r.to_addr), decryptor, keys_.keylog13);
+  }
+}
+
 std::vector<std::string> HtmlLadder::explain_all(const std::vector<const Row*>& rows) const {
   explain::Explainer ex(keys_);
   std::vector<std::string> out(rows.size());
@@ -269,6 +291,9 @@ std::string HtmlLadder::render() const {
   for (const Row& r : rows_) rows.push_back(&r);
   std::stable_sort(rows.begin(), rows.end(), [](const Row* a, const Row* b) { return a->time_us < b->time_us; });
   std::vector<std::string> explained = explain_all(rows);
+  std::vector<std::string> labels(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) labels[i] = rows[i]->label;
+  label_dtls13(rows, labels);
 
   PageWriter page(title_, lanes_.size());
   for (const Lane& l : lanes_) page.lane(l.name, l.has_addr ? addr_text(l.addr) : "");
@@ -283,7 +308,7 @@ std::string HtmlLadder::render() const {
     pr.from = r.from;
     pr.to = r.to;
     pr.who = r.from == r.to ? lanes_[r.from].name : lanes_[r.from].name + " \u2192 " + lanes_[r.to].name;
-    pr.label = r.label;
+    pr.label = labels[i];
     pr.detail = r.kind == RowKind::signal ? r.detail : explained[i];
     pr.lost = r.lost;
     pr.retransmission = r.retransmission;

@@ -104,6 +104,7 @@ class HtmlLadder {
   std::size_t lane_named(std::string_view name);
   void add(Row row);
   std::vector<std::string> explain_all(const std::vector<const Row*>& rows) const;
+  void label_dtls13(const std::vector<const Row*>& rows, std::vector<std::string>& labels) const;
   void keep_keys(const peer::Connection& conn);
 
   std::string path_, title_;

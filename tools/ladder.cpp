@@ -3,6 +3,11 @@
 
 #include <fmt/core.h>
 
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/record.hpp"
+#include "keyway/dtls/v13/messages.hpp"
+#include "keyway/dtls/v13/record.hpp"
 #include "keyway/peer/demux.hpp"
 
 namespace keyway::tools {
@@ -21,7 +26,9 @@ const char* handshake_name(uint8_t t) {
     case 14: return "ServerHelloDone";
     case 15: return "CertificateVerify";
     case 16: return "ClientKeyExchange";
+    case 8: return "EncryptedExtensions";
     case 20: return "Finished";
+    case 24: return "KeyUpdate";
     default: return "handshake?";
   }
 }
@@ -70,11 +77,40 @@ std::string describe_stun(Bytes d) {
   return s;
 }
 
+// RFC 9147 §4: "ServerHello, then 5 encrypted records (epoch 2: handshake keys)".
+// The header shows only the epoch's two low bits; what is inside needs the keys.
+std::string encrypted_records(int count, uint8_t epoch_bits) {
+  const char* keys = epoch_bits == 2 ? "epoch 2: handshake keys" : epoch_bits == 3 ? "epoch 3: application keys" : nullptr;
+  std::string what = count == 1 ? "1 encrypted record" : fmt::format("{} encrypted records", count);
+  if (keys != nullptr) return fmt::format("{} ({})", what, keys);
+  return fmt::format("{} (epoch {} + 4k: keys after a KeyUpdate)", what, epoch_bits);
+}
+
 std::string describe_dtls(Bytes d) {
   ByteReader r(d);
   std::string s = "DTLS";
   int records = 0;
+  int encrypted = 0;  // DTLS 1.3 records in a row with the same epoch bits
+  uint8_t encrypted_bits = 0;
+  auto flush_encrypted = [&] {
+    if (encrypted == 0) return;
+    s += records++ == 0 ? " " : ", then ";
+    s += encrypted_records(encrypted, encrypted_bits);
+    encrypted = 0;
+  };
   while (!r.at_end()) {
+    if (dtls::v13::is_ciphertext_record(r.rest()[0])) {
+      auto rec = dtls::v13::read_ciphertext_record(r);
+      if (!rec.ok()) {
+        flush_encrypted();
+        return s + " (truncated record)";
+      }
+      if (encrypted > 0 && rec->header.epoch_bits != encrypted_bits) flush_encrypted();
+      encrypted_bits = rec->header.epoch_bits;
+      ++encrypted;
+      continue;
+    }
+    flush_encrypted();
     uint8_t type = 0;
     uint16_t version = 0, epoch = 0;
     uint64_t seq = 0;
@@ -107,6 +143,7 @@ std::string describe_dtls(Bytes d) {
       default: s += fmt::format("record type {}", type); break;
     }
   }
+  flush_encrypted();
   return s;
 }
 
@@ -146,6 +183,99 @@ std::string describe_datagram(Bytes d) {
     case peer::PacketKind::unknown: break;
   }
   return fmt::format("unknown datagram ({} bytes)", d.size());
+}
+
+// The DTLS 1.3 view with the keys: plaintext records by their messages,
+// each DTLSCiphertext opened and named by what it carries; messages in a row
+// under the same keys share one bracket (RFC 8446 §2's notation).
+namespace {
+
+struct Item {
+  char open = 0;  // 0: plaintext, '{': epoch 2 (handshake keys), '[': epoch 3 and later
+  std::string name;
+};
+
+void handshake_names(Bytes content, char open, std::vector<Item>& items) {
+  ByteReader r(content);
+  while (!r.at_end()) {
+    auto f = dtls::read_handshake_fragment(r);
+    if (!f.ok()) {
+      items.push_back({open, "handshake (malformed)"});
+      return;
+    }
+    std::string name = handshake_name(f->type);
+    if (f->frag_offset != 0 || f->body.size() != f->length)
+      name += fmt::format(" [fragment {}+{} of {}]", f->frag_offset, f->body.size(), f->length);
+    items.push_back({open, name});
+  }
+}
+
+// The hellos teach the decryptor the client random and the suite.
+void learn_hello(Bytes content, std::string_view flow, explain::DtlsDecryptor& d) {
+  ByteReader r(content);
+  auto f = dtls::read_handshake_fragment(r);
+  if (!f.ok() || f->frag_offset != 0 || f->body.size() != f->length) return;
+  if (f->type == 1) {
+    auto ch = dtls::parse_client_hello(f->body);
+    if (ch.ok()) d.client_hello(ch->random, flow);
+  } else if (f->type == 2) {
+    auto sh = dtls::v13::parse_server_hello(f->body);
+    if (sh.ok()) d.server_hello(sh->random, sh->cipher_suite, sh->has_version);
+  }
+}
+
+}  // namespace
+
+std::string describe_dtls_opened(Bytes d, std::string_view flow, explain::DtlsDecryptor& decryptor,
+                                 const std::vector<explain::KeyLog13Entry>& keys) {
+  std::vector<Item> items;
+  ByteReader r(d);
+  while (!r.at_end()) {
+    if (dtls::v13::is_ciphertext_record(r.rest()[0])) {
+      auto rec = dtls::v13::read_ciphertext_record(r);
+      if (!rec.ok()) {
+        items.push_back({0, "(truncated record)"});
+        break;
+      }
+      std::string why;
+      auto o = decryptor.open13(*rec, flow, keys, why);
+      if (!o) {
+        items.push_back({0, "encrypted record (not opened: " + why + ")"});
+        continue;
+      }
+      const char open = o->epoch == 2 ? '{' : '[';
+      switch (o->inner.type) {
+        case 22: handshake_names(o->inner.content, open, items); break;
+        case 21: items.push_back({open, "Alert"}); break;
+        case 23: items.push_back({open, "ApplicationData"}); break;
+        case dtls::v13::kContentTypeAck: items.push_back({open, "ACK"}); break;
+        default: items.push_back({open, fmt::format("record type {}", o->inner.type)});
+      }
+      continue;
+    }
+    auto rec = dtls::read_record(r);
+    if (!rec.ok()) {
+      items.push_back({0, "(truncated record)"});
+      break;
+    }
+    if (rec->type == 22 && rec->epoch == 0) {
+      learn_hello(rec->fragment, flow, decryptor);
+      handshake_names(rec->fragment, 0, items);
+    } else {
+      items.push_back({0, rec->type == 21 ? "Alert" : fmt::format("record type {}", rec->type)});
+    }
+  }
+  std::string s = "DTLS";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    const bool first_of_group = i == 0 || items[i - 1].open != it.open || it.open == 0;
+    const bool last_of_group = i + 1 == items.size() || items[i + 1].open != it.open || it.open == 0;
+    s += i == 0 ? " " : ", ";
+    if (first_of_group && it.open != 0) s += it.open;
+    s += it.name;
+    if (last_of_group && it.open != 0) s += it.open == '{' ? '}' : ']';
+  }
+  return s;
 }
 
 }  // namespace keyway::tools

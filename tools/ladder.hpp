@@ -6,11 +6,22 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "keyway/lib/bytes.hpp"
+#include "tools/explain/keylog.hpp"
 
 namespace keyway::tools {
 
 std::string describe_datagram(Bytes datagram);
+
+// DTLS 1.3 with the key log (issue 18): the same datagram with its
+// DTLSCiphertext records opened by `decryptor` (which learns the client
+// random and the suite from the hellos it is shown, in order) and named by
+// what they carry: "DTLS ServerHello, {EncryptedExtensions, ..., Finished}",
+// {} = epoch 2 (handshake traffic keys), [] = epoch 3 and later.
+std::string describe_dtls_opened(Bytes datagram, std::string_view flow, explain::DtlsDecryptor& decryptor,
+                                 const std::vector<explain::KeyLog13Entry>& keys);
 
 }  // namespace keyway::tools

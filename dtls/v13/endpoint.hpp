@@ -34,7 +34,7 @@
 //
 // HelloRetryRequest (RFC 8446 §4.1.4) both roles, and the stateless cookie
 // dtls::Listener sends in it (dtls/v13/retry.hpp, accept_stateless_retry()).
-// Not here yet: the NSS key log lines of 1.3. dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
+// dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
 // this engine (dtls/negotiation.cpp). The handshake state lives in the
 // object (about 27 KB) and stays after the handshake: the 1.2 endpoint's
 // heap split is not done for 1.3.
@@ -95,6 +95,18 @@ class Endpoint {
 
   // RFC 8446 §7.5 exporter (empty context), e.g. "EXTRACTOR-dtls_srtp".
   [[nodiscard]] Status export_keying_material(const char* label, MutableBytes out) const;
+  // The secrets of the NSS key log (SSLKEYLOGFILE) lines of 1.3, read by
+  // Wireshark and `keyway explain`; dtls::Endpoint::format_key_log writes
+  // them (dtls/key_log.cpp). Same gate as the exporter. For studying
+  // captures only: whoever holds them can decrypt the association.
+  enum class KeyLogSecret : uint8_t {
+    client_handshake,    // CLIENT_HANDSHAKE_TRAFFIC_SECRET
+    server_handshake,    // SERVER_HANDSHAKE_TRAFFIC_SECRET
+    client_application,  // CLIENT_TRAFFIC_SECRET_0
+    server_application,  // SERVER_TRAFFIC_SECRET_0
+    exporter,            // EXPORTER_SECRET
+  };
+  [[nodiscard]] Result<Bytes> key_log_secret(KeyLogSecret which) const;
 
   State state() const { return state_; }
   bool is_established() const { return state_ == State::established; }

@@ -2,8 +2,8 @@
 // Fuzz target: every explainer of `keyway explain` (tools/explain/) on any
 // bytes. The first byte chooses the options (bit 0: --all) and whether the
 // rest is one datagram or two of the same flow (bit 1: DTLS fragments then
-// meet the reassembler; bit 2: with a key log entry and SRTP keys, so the
-// decryption paths run too). Each datagram is a copy of exactly its size, so a
+// meet the reassembler; bit 2: with key log entries (DTLS 1.2 and 1.3) and
+// SRTP keys, so the decryption paths run too). Each datagram is a copy of exactly its size, so a
 // sanitizer sees any read past a field.
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   explain::Options o{{"VOkJxbRl1RmTxUk/WvJxBt"}, (data[0] & 1) != 0, {}, {}};
   if ((data[0] & 4) != 0) {
     o.keylog.emplace_back();  // a zero client random and master secret
+    o.keylog13.emplace_back().len.fill(32);  // DTLS 1.3: zero secrets (SHA-256 suites) for a zero random
     o.srtp.emplace();
     o.srtp->material.assign(60, 0x42);  // SRTP_AES128_CM_SHA1_80: 2 * (16 + 14)
   }

@@ -42,8 +42,8 @@ check "sdp answer output passes the strict parser" bash -c "'$K' sdp answer < '$
 check "sdp answer --setup=passive answers passive" bash -c "'$K' sdp answer --setup=passive < '$offer' | grep -q 'a=setup:passive'"
 check "demo completes the chain (quiet)" "$K" demo --quiet --seconds 1
 # The ladder says what happens, in the order it happens (issue 15). One demo
-# run, several checks on its output.
-"$K" demo --seconds 1 >"$pcapdir/ladder.txt" 2>&1
+# run, several checks on its output (DTLS 1.2 named: the default may be 1.3).
+"$K" demo --dtls 1.2 --seconds 1 >"$pcapdir/ladder.txt" 2>&1
 ladder_rto() {  # the timeout actually used and the RTT it came from ("(0 ms): 2 x RTT" before)
   grep -Eq 'A     dtls: initial retransmission timeout [0-9]+ ms = 2 x RTT [0-9]+\.[0-9]{3} ms \(' "$pcapdir/ladder.txt" &&
     grep -Eq 'B     dtls: initial retransmission timeout [0-9]+ ms = 2 x RTT' "$pcapdir/ladder.txt" &&
@@ -77,14 +77,52 @@ check "demo ladder: the first SRTCP packets appear, protected and decrypted" lad
 # Issue 15: with the default seed, --loss 0.2 lost no DTLS datagram (seed 1),
 # so the learner it was meant for never saw a retransmission.
 demo_loss_shows_retransmission() {
-  "$K" demo --seconds 0.3 --loss 0.2 >"$pcapdir/loss.txt" 2>&1 &&
+  "$K" demo --dtls 1.2 --seconds 0.3 --loss 0.2 >"$pcapdir/loss.txt" 2>&1 &&
     grep -q 'DTLS .*\*\* LOST \*\*' "$pcapdir/loss.txt" &&
     grep -q 'dtls: timer expired: retransmitting the flight' "$pcapdir/loss.txt" &&
     "$K" demo --help | grep -q 'with --loss 0.2 the first ClientHello is lost'
 }
 check "demo --loss 0.2 (default seed) loses a DTLS datagram and shows its retransmission" demo_loss_shows_retransmission
 check "srtp-demo runs every profile" "$K" srtp-demo --quiet --seconds 1 --seed 7
-check "demo rejects a bad option" bash -c "! '$K' demo --loss 2"
+check "demo rejects a bad option" bash -c "! '$K' demo --loss 2 && ! '$K' demo --dtls 1.1"
+# Issue 18, the learner's view of DTLS 1.3: the wire shows the ServerHello and
+# then only encrypted records; the same datagrams opened with the key log show
+# the flights ({} = epoch 2 handshake keys, [] = epoch 3); the exporter and
+# SRTP follow as in 1.2.
+demo_dtls13() {
+  local f="$pcapdir/ladder13.txt"
+  "$K" demo --dtls 1.3 --seconds 0.5 >"$f" 2>&1 || { cat "$f"; return 1; }
+  grep -q '^\[ *[0-9.]* ms\] B -> A  DTLS ClientHello$' "$f" &&
+    grep -Eq '^\[ *[0-9.]* ms\] A -> B  DTLS ServerHello, then [0-9]+ encrypted records \(epoch 2: handshake keys\)$' "$f" &&
+    grep -q "^== DTLS 1.3 opened with the key log: the same datagrams" "$f" &&
+    grep -q 'A -> B  DTLS ServerHello, {EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify, Finished}$' "$f" &&
+    grep -q 'B -> A  DTLS {Certificate, CertificateVerify, Finished}$' "$f" &&
+    grep -q 'A -> B  DTLS \[ACK\]$' "$f" &&
+    grep -q 'A     srtp: exporter EXTRACTOR-dtls_srtp' "$f" &&
+    grep -q 'B     dtls: DTLS 1.3 handshake complete (TLS_AES_128_GCM_SHA256, srtp 0x0007); the peer' "$f" &&
+    grep -q '^A: DTLS 1.3 server TLS_AES_128_GCM_SHA256 |' "$f" &&
+    grep -q '^B: DTLS 1.3 client TLS_AES_128_GCM_SHA256 |' "$f" &&
+    grep -q '^demo ok' "$f" &&
+    # --dtls 1.2 keeps the 1.2 ladder, and nothing of 1.3
+    grep -q 'A -> B  DTLS ServerHello, Certificate, ServerKeyExchange, CertificateRequest, ServerHelloDone' "$pcapdir/ladder.txt" &&
+    ! grep -q 'DTLS 1.3' "$pcapdir/ladder.txt" &&
+    "$K" demo --help | grep -q -- '--dtls 1.3'
+}
+check "demo --dtls 1.3: the ladder shows the 1.3 flights, encrypted from ServerHello on, opened with the key log" demo_dtls13
+demo_dtls13_capture() {  # the capture, the 1.3 key log and the HTML page of a 1.3 demo
+  "$K" demo --dtls 1.3 --quiet --seconds 0.5 --pcap "$pcapdir/demo13.pcap" --keylog "$pcapdir/demo13.log" \
+    --html "$pcapdir/demo13.html" >/dev/null &&
+    grep -q '^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]\{64\} [0-9a-f]\{64\}$' "$pcapdir/demo13.log" &&
+    grep -q '^SERVER_TRAFFIC_SECRET_0 ' "$pcapdir/demo13.log" && grep -q '^EXPORTER_SECRET ' "$pcapdir/demo13.log" &&
+    "$K" explain --keylog "$pcapdir/demo13.log" "$pcapdir/demo13.pcap" >"$pcapdir/demo13.txt" &&
+    grep -q 'EncryptedExtensions (handshake type 8)' "$pcapdir/demo13.txt" &&
+    grep -q 'inner content type 26: ack' "$pcapdir/demo13.txt" &&
+    ! grep -q 'not decrypted' "$pcapdir/demo13.txt" &&
+    grep -q 'EncryptedExtensions (handshake type 8)' "$pcapdir/demo13.html" &&
+    grep -q 'DTLS ServerHello, {EncryptedExtensions, CertificateRequest, Certificate, CertificateVerify, Finished}' \
+      "$pcapdir/demo13.html"
+}
+check "demo --dtls 1.3 --pcap/--keylog/--html: explain and the page open every 1.3 record" demo_dtls13_capture
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
 check "answer names the layer on an unusable offer" bash -c "printf 'v=0\r\n\r\n' | '$K' answer --seconds 1 2>&1 | grep -q 'sdp'"
 check "answer refuses --bind 0.0.0.0 as a candidate, naming ICE" bash -c "! '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>/dev/null && '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>&1 | grep -q 'ice: invalid argument.*0.0.0.0'"
@@ -172,7 +210,7 @@ call_capture() {
 }
 check "offer/answer --pcap/--keylog: a whole call captured; explain decrypts its DTLS" call_capture
 demo_capture() {
-  "$K" demo --quiet --seconds 1 --pcap "$pcapdir/demo.pcap" --pcap-plain "$pcapdir/plain.pcap" --keylog "$pcapdir/demo.log" >/dev/null &&
+  "$K" demo --dtls 1.2 --quiet --seconds 1 --pcap "$pcapdir/demo.pcap" --pcap-plain "$pcapdir/plain.pcap" --keylog "$pcapdir/demo.log" >/dev/null &&
     "$K" explain --keylog "$pcapdir/demo.log" "$pcapdir/demo.pcap" >"$pcapdir/demo.txt" &&
     grep -q 'decrypted handshake record' "$pcapdir/demo.txt" && ! grep -q 'not decrypted' "$pcapdir/demo.txt" &&
     "$K" explain "$pcapdir/plain.pcap" | grep -q 'RFC 7983 §7: RTP/SRTP'

@@ -9,6 +9,7 @@
 #include "keyway/dtls/alert.hpp"
 #include "keyway/dtls/handshake_header.hpp"
 #include "keyway/dtls/record.hpp"
+#include "keyway/dtls/v13/record.hpp"
 #include "tools/explain/dtls_names.hpp"
 #include "tools/explain/explain.hpp"
 
@@ -127,6 +128,19 @@ void explain_dtls(Printer& p, Bytes datagram, DtlsSink& sink) {
   ByteReader r(datagram);
   for (int n = 1; !r.at_end(); ++n) {
     Bytes start = r.rest();
+    if (dtls::v13::is_ciphertext_record(start[0])) {  // RFC 9147 §4.1: DTLS 1.3, protected
+      auto rec = dtls::v13::read_ciphertext_record(r);
+      if (!rec.ok()) {
+        p.field(start, "not a whole DTLS 1.3 record: " + error_text(rec.error()) + " (the rest of the datagram is dropped)",
+                "RFC 9147 §4", "dtls::v13::read_ciphertext_record");
+        return;
+      }
+      p.heading(fmt::format("DTLS record {}: DTLSCiphertext (DTLS 1.3, unified header), {} bytes  (RFC 9147 §4)", n,
+                            rec->header_bytes.size() + rec->encrypted.size()));
+      Indented in(p);
+      explain_ciphertext13(p, *rec, sink);
+      continue;
+    }
     auto rec = dtls::read_record(r);
     if (!rec.ok()) {
       p.field(start, "not a whole record: " + error_text(rec.error()) + " (the rest of the datagram is dropped)",

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/v13/messages.hpp"
 #include "tools/explain/dtls_names.hpp"
 #include "tools/explain/explain.hpp"
 
@@ -182,16 +183,24 @@ void explain_client_hello(Printer& p, Bytes body) {
 }
 
 // RFC 5246 §7.4.1.3.
-void explain_server_hello(Printer& p, Bytes body) {
-  constexpr std::string_view rfc = "RFC 5246 §7.4.1.3";
-  constexpr std::string_view parser = "dtls::parse_server_hello";
-  auto sh = dtls::parse_server_hello(body);
-  p.note(sh.ok() ? "dtls::parse_server_hello accepts it" : "dtls::parse_server_hello refuses it: " + error_text(sh.error()));
+// dtls13: the ServerHello chose 1.3 (supported_versions); keyway's 1.3 parser
+// reads it, and server_version is the legacy 1.2 value (RFC 8446 §4.1.3).
+void explain_server_hello(Printer& p, Bytes body, bool dtls13) {
+  const std::string_view rfc = dtls13 ? "RFC 8446 §4.1.3" : "RFC 5246 §7.4.1.3";
+  const std::string_view parser = dtls13 ? "dtls::v13::parse_server_hello" : "dtls::parse_server_hello";
+  if (dtls13) {
+    auto sh = dtls::v13::parse_server_hello(body);
+    p.note(sh.ok() ? std::string(parser) + " accepts it: DTLS 1.3 chosen (supported_versions)"
+                   : std::string(parser) + " refuses it: " + error_text(sh.error()));
+  } else {
+    auto sh = dtls::parse_server_hello(body);
+    p.note(sh.ok() ? "dtls::parse_server_hello accepts it" : "dtls::parse_server_hello refuses it: " + error_text(sh.error()));
+  }
   ByteReader r(body);
   uint16_t version = 0, suite = 0;
   Bytes random;
   if (!r.read_u16(version) || !r.read_bytes(32, random)) return p.field(body, "truncated ServerHello", rfc, parser);
-  p.field(body.first(2), "server_version " + version_name(version), rfc, parser);
+  p.field(body.first(2), (dtls13 ? "legacy_version " : "server_version ") + version_name(version), rfc, parser);
   p.field(random, "random (32 bytes)", rfc, parser);
   opaque8(p, r, "session_id", rfc, parser);
   Bytes at = r.rest();

@@ -126,6 +126,7 @@ const char* handshake_name(uint8_t type) {
     case 2: return "ServerHello";
     case 3: return "HelloVerifyRequest";
     case 4: return "NewSessionTicket";
+    case 8: return "EncryptedExtensions";
     case 11: return "Certificate";
     case 12: return "ServerKeyExchange";
     case 13: return "CertificateRequest";
@@ -133,6 +134,7 @@ const char* handshake_name(uint8_t type) {
     case 15: return "CertificateVerify";
     case 16: return "ClientKeyExchange";
     case 20: return "Finished";
+    case 24: return "KeyUpdate";
     default: return "unknown handshake type";
   }
 }
@@ -144,6 +146,7 @@ const char* content_type_name(uint8_t type) {
     case 22: return "handshake";
     case 23: return "application_data";
     case 25: return "tls12_cid";
+    case 26: return "ack";
     default: return "unknown content type";
   }
 }

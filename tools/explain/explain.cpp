@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "keyway/dtls/messages.hpp"
+#include "keyway/dtls/v13/messages.hpp"
 #include "tools/explain/dtls_names.hpp"
 
 namespace keyway::explain {
@@ -25,9 +26,16 @@ struct FlowSink : DtlsSink {
       auto ch = dtls::parse_client_hello(body);
       if (ch.ok()) decryptor.client_hello(ch->random, name);
     } else if (type == 2) {
+      // RFC 8446 §4.2.1: a ServerHello with supported_versions chose DTLS 1.3.
+      auto sh13 = dtls::v13::parse_server_hello(body);
+      if (sh13.ok() && sh13->has_version) {
+        decryptor.server_hello(sh13->random, sh13->cipher_suite, true);
+        return explain_server_hello(p, body, true);
+      }
       auto sh = dtls::parse_server_hello(body);
       if (sh.ok()) decryptor.server_hello(sh->random, sh->cipher_suite);
     }
+    if (decryptor.dtls13()) return explain_handshake_body13(p, type, body);
     explain_handshake_body(p, type, body);
   }
 
@@ -66,6 +74,14 @@ struct FlowSink : DtlsSink {
       return std::nullopt;
     }
     return decryptor.open(rec, name, options.keylog, why);
+  }
+
+  std::optional<Opened13> decrypt13(const dtls::v13::CiphertextRecord& rec, std::string& why) override {
+    if (options.keylog13.empty()) {
+      why = options.keylog.empty() ? "give --keylog FILE" : "the key log has no DTLS 1.3 secrets";
+      return std::nullopt;
+    }
+    return decryptor.open13(rec, name, options.keylog13, why);
   }
 
   Explainer::FlowState& state;

@@ -38,6 +38,7 @@ struct Options {
   bool all_bytes = false;              // print every byte of long fields
   std::vector<KeyLogEntry> keylog;     // --keylog: DTLS master secrets by client random
   std::optional<SrtpKeys> srtp;        // --srtp: the DTLS-SRTP exporter output and profile
+  std::vector<KeyLog13Entry> keylog13; // --keylog: DTLS 1.3 traffic secrets by client random
 };
 
 class Explainer {
@@ -82,6 +83,11 @@ struct DtlsSink {
   virtual void fragment(Printer& p, uint8_t type, uint32_t length, uint16_t msg_seq, uint32_t offset, Bytes body) = 0;
   // The plaintext of a protected record, or nullopt with the reason.
   virtual std::optional<Bytes> decrypt(const dtls::Record& rec, std::string& why) = 0;
+  // DTLS 1.3: a DTLSCiphertext opened, or nullopt with the reason.
+  virtual std::optional<Opened13> decrypt13(const dtls::v13::CiphertextRecord&, std::string& why) {
+    why = "no key log";
+    return std::nullopt;
+  }
 };
 void explain_dtls(Printer& p, Bytes datagram, DtlsSink& sink);
 // Handshake messages in one (plaintext or decrypted) handshake record.
@@ -90,7 +96,11 @@ void explain_alert(Printer& p, Bytes fragment);
 // The body of one handshake message (its bytes must lie in p's datagram).
 void explain_handshake_body(Printer& p, uint8_t type, Bytes body);
 void explain_client_hello(Printer& p, Bytes body);
-void explain_server_hello(Printer& p, Bytes body);
+void explain_server_hello(Printer& p, Bytes body, bool dtls13 = false);
+// DTLS 1.3 (dtls13.cpp): a DTLSCiphertext, the messages 1.3 changed, ACK.
+void explain_ciphertext13(Printer& p, const dtls::v13::CiphertextRecord& rec, DtlsSink& sink);
+void explain_handshake_body13(Printer& p, uint8_t type, Bytes body);
+void explain_ack(Printer& p, Bytes body);
 void explain_hello_extensions(Printer& p, ByteReader& r, bool from_server);
 
 }  // namespace keyway::explain
