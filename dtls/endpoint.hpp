@@ -308,6 +308,7 @@ class Endpoint {
   bool server_speaks_dtls13() const;
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);
+  void release_dtls12_for_dtls13();
 
   // Members are ordered by alignment: this object is the established
   // state, and padding counts against the 2 KiB goal.
@@ -320,6 +321,10 @@ class Endpoint {
 
   Timestamp now_ = Timestamp::zero();
   HandshakeContext* hs_ = nullptr;  // null once the handshake is over
+  // DTLS 1.3 (negotiation.cpp): the 1.3 engine, made for a 1.3 offer
+  // (client) or a ClientHello offering 1.3 (server); in charge once it has
+  // left client_start (dtls13()). The 1.2 handshake context goes as it takes over.
+  v13::Endpoint* dtls13_ = nullptr;
   TraceSink* trace_;
   const SuiteInfo* suite_ = nullptr;
   uint8_t* peer_cert_ = nullptr;  // exact-size copy of the DER, kept until accepted

@@ -35,7 +35,7 @@ Status Endpoint::server_on_message(MessageType type, Bytes body) {
       return ok_status();
     case State::server_wait_finished:
       ENSURE(type == MessageType::finished, kUnexpected);
-      TRY(on_finished(body, client_handshake_secret_));
+      TRY(on_finished(body, hs_->client_handshake_secret));
       // RFC 9147 §7: nothing answers the client's last flight but an ACK.
       flight_.clear();
       timer_.stop();
@@ -69,26 +69,26 @@ Status Endpoint::server_on_client_hello(Bytes body) {
          kNoEcdsa);
   // RFC 5764 §4.1.1: our first profile the client offers.
   if (ch->ext.has_srtp) {
-    for (std::size_t i = 0; i < config_.srtp_profiles.count && srtp_profile_ == 0; ++i)
-      if (ch->ext.srtp_profiles.contains(config_.srtp_profiles.items[i])) srtp_profile_ = config_.srtp_profiles.items[i];
+    for (std::size_t i = 0; i < hs_->config.srtp_profiles.count && srtp_profile_ == 0; ++i)
+      if (ch->ext.srtp_profiles.contains(hs_->config.srtp_profiles.items[i])) srtp_profile_ = hs_->config.srtp_profiles.items[i];
   }
-  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
   next_send_seq_ = 0;
   return server_send_flight(*ch, share);
 }
 
 Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& client_share) {
   flight_.clear();
-  TRY(ecdh_.generate(client_share.group, *config_.rng));
+  TRY(hs_->ecdh.generate(client_share.group, *hs_->config.rng));
   uint8_t shared[crypto::kMaxSharedSecretSize];
-  auto n = ecdh_.compute_shared(client_share.key_exchange, shared, *config_.rng);
+  auto n = hs_->ecdh.compute_shared(client_share.key_exchange, shared, *hs_->config.rng);
   if (!n.ok()) return n.error();
   {
     uint8_t random[kRandomSize];
-    config_.rng->fill(random);
+    hs_->config.rng->fill(random);
     ByteWriter w(flight_.body_space());
     write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite_->id,
-                       KeyShareEntry{client_share.group, ecdh_.public_key()});
+                       KeyShareEntry{client_share.group, hs_->ecdh.public_key()});
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::server_hello, 0, w.size()));
   }
@@ -108,7 +108,7 @@ Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& 
     TRY(send_message(MessageType::certificate_request, 2, w.size()));
   }
   TRY(write_certificate_and_verify(Signer::server, Bytes()));
-  TRY(write_finished(server_handshake_secret_));
+  TRY(write_finished(hs_->server_handshake_secret));
   TRY(enter_application_keys());
   state_ = State::server_wait_certificate;
   start_flight();
