@@ -100,7 +100,11 @@ bool Endpoint::server_speaks_dtls13() const { return hs_->config.offer_dtls13 &&
 
 Status Endpoint::create_dtls13() {
   if (dtls13_) return ok_status();
-  dtls13_ = new (std::nothrow) v13::Endpoint(hs_->config);
+  // The timer as set_rtt_estimate() left it: a server makes this engine
+  // only when the ClientHello arrives, after the RTT came from ICE.
+  Config config = hs_->config;
+  config.initial_timeout = hs_->timer.initial;
+  dtls13_ = new (std::nothrow) v13::Endpoint(config);
   ENSURE(dtls13_ != nullptr, kNoMemory);
   if (hs_->has_expected_fp) dtls13_->set_remote_fingerprint(hs_->expected_fp);
   return ok_status();
