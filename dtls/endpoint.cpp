@@ -54,12 +54,12 @@ Endpoint::Endpoint(const Config& config)
 Endpoint::~Endpoint() {
   crypto::secure_zero(master_, sizeof master_);
   delete hs_;
-  delete dtls13_;
-  if (peer_cert_) delete[] peer_cert_;
+  if (dtls13_in_charge_) delete dtls13_;
+  else if (peer_cert_) delete[] peer_cert_;
 }
 
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
-  if (dtls13_) dtls13_->set_remote_fingerprint(fp);
+  if (v13::Endpoint* e = dtls13_engine()) e->set_remote_fingerprint(fp);
   if (!hs_) return;  // too late: the certificate was already delivered
   hs_->expected_fp = fp;
   hs_->has_expected_fp = true;
@@ -74,7 +74,7 @@ Status Endpoint::accept_peer_certificate(Bytes der) {
 }
 
 void Endpoint::set_rtt_estimate(Duration rtt) {
-  if (dtls13_) dtls13_->set_rtt_estimate(rtt);
+  if (v13::Endpoint* e = dtls13_engine()) e->set_rtt_estimate(rtt);
   if (!hs_) return;
   Duration t = rtt * 2;
   if (t < Duration::millis(50)) t = Duration::millis(50);

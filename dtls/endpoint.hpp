@@ -300,6 +300,7 @@ class Endpoint {
   // negotiation.cpp: DTLS 1.3 or 1.2 (issue 18). Once 1.3 is chosen, every
   // call goes to the 1.3 engine held in the handshake context.
   v13::Endpoint* dtls13() const;
+  v13::Endpoint* dtls13_engine() const;  // in charge or not (a client's 1.3 offer)
   void sync_dtls13_state();
   Status create_dtls13();
   Status write_dtls13_offer(ByteWriter& w);
@@ -321,13 +322,16 @@ class Endpoint {
 
   Timestamp now_ = Timestamp::zero();
   HandshakeContext* hs_ = nullptr;  // null once the handshake is over
-  // DTLS 1.3 (negotiation.cpp): the 1.3 engine, made for a 1.3 offer
-  // (client) or a ClientHello offering 1.3 (server); in charge once it has
-  // left client_start (dtls13()). The 1.2 handshake context goes as it takes over.
-  v13::Endpoint* dtls13_ = nullptr;
   TraceSink* trace_;
   const SuiteInfo* suite_ = nullptr;
-  uint8_t* peer_cert_ = nullptr;  // exact-size copy of the DER, kept until accepted
+  // 1.2's peer certificate (exact-size copy of the DER, kept until
+  // accepted) or, once DTLS 1.3 took over (dtls13_in_charge_), the 1.3
+  // engine, moved out of the released 1.2 context: 1.3 is chosen before any
+  // 1.2 certificate arrives, so the two never meet (negotiation.cpp).
+  union {
+    uint8_t* peer_cert_ = nullptr;
+    v13::Endpoint* dtls13_;
+  };
   const uint8_t* event_base_ = nullptr;  // the datagram application data events point into
   Error error_{};                 // the failure (an endpoint fails at most once)
 
@@ -382,6 +386,7 @@ class Endpoint {
   bool ems_ = false;
   bool cert_accepted_ = false;
   bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
+  bool dtls13_in_charge_ = false;  // dtls13_, not peer_cert_
 };
 
 }  // namespace keyway::dtls

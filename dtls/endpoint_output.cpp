@@ -136,10 +136,6 @@ void Endpoint::release_handshake_memory() {
     delete hs_;  // the server's final flight lives on in final_
     hs_ = nullptr;
   }
-  if (dtls13_ && !dtls13()) {  // a 1.3 offer the server answered in 1.2: the engine only lent its key share
-    delete dtls13_;
-    dtls13_ = nullptr;
-  }
   bool delivered = state_ != HandshakeState::established || (complete_polled_ && cert_accepted_);
   if (peer_cert_ && events_.empty() && delivered) {
     crypto::secure_zero(peer_cert_, peer_cert_len_);
@@ -157,7 +153,8 @@ const char* Endpoint::last_timeout_reason() const {
 }
 
 std::size_t Endpoint::heap_bytes() const {
-  const std::size_t dtls13_bytes = dtls13_ ? sizeof(v13::Endpoint) + dtls13_->heap_bytes() : 0;
+  const v13::Endpoint* e = dtls13_engine();
+  const std::size_t dtls13_bytes = e ? sizeof(v13::Endpoint) + e->heap_bytes() : 0;
   return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_ + dtls13_bytes;
 }
 

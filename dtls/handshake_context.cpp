@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
@@ -17,6 +18,7 @@ void wipe_and_free(uint8_t* p, std::size_t n) {
 }  // namespace
 
 HandshakeContext::~HandshakeContext() {
+  delete dtls13;
   wipe_and_free(pool, pool_size);
   wipe_and_free(reassembly_pool, reassembly_size);
 }

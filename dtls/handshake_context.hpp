@@ -96,6 +96,11 @@ struct HandshakeContext {
   // A HelloVerifyRequest waiting for poll_output (server, stateless).
   uint8_t hvr[kHelloVerifyRecordSize] = {};
   uint16_t hvr_len = 0;  // at most kHelloVerifyRecordSize
+  // DTLS 1.3 (negotiation.cpp): the 1.3 engine, made for a 1.3 offer
+  // (client) or a ClientHello offering 1.3 (server); in charge once it has
+  // left client_start (Endpoint::dtls13()). Placed where hvr_len left room:
+  // the context keeps its size.
+  v13::Endpoint* dtls13 = nullptr;
 };
 
 }  // namespace keyway::dtls

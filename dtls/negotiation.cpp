@@ -14,8 +14,8 @@
 //           (Only without cookie_exchange: see server_speaks_dtls13().)
 //
 // From then on every call of the Endpoint goes to the 1.3 engine
-// (dtls/v13/endpoint.hpp), which the Endpoint holds on the heap; the 1.2
-// handshake context is released as the 1.3 engine takes over, and the 1.3
+// (dtls/v13/endpoint.hpp). It is made in the handshake context and moves
+// out of it as it takes over: the 1.2 context is then released, and the 1.3
 // engine releases its own handshake state when its handshake is over.
 #include <cstring>
 #include <new>
@@ -55,12 +55,24 @@ MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Byt
 // The 1.3 engine once 1.3 was chosen: a client's engine that only lent its
 // key share to the ClientHello is still in client_start.
 v13::Endpoint* Endpoint::dtls13() const {
-  if (!dtls13_ || dtls13_->state() == v13::State::client_start) return nullptr;
-  return dtls13_;
+  if (dtls13_in_charge_) return dtls13_;
+  if (!hs_ || !hs_->dtls13 || hs_->dtls13->state() == v13::State::client_start) return nullptr;
+  return hs_->dtls13;
 }
 
-// The 1.3 engine took over: nothing of the 1.2 handshake is needed any more.
+v13::Endpoint* Endpoint::dtls13_engine() const {
+  if (dtls13_in_charge_) return dtls13_;
+  return hs_ ? hs_->dtls13 : nullptr;
+}
+
+// The 1.3 engine took over: it moves out of the 1.2 context, which goes
+// (nothing of the 1.2 handshake is needed any more). peer_cert_ is null:
+// no 1.2 Certificate comes before the hello that chose 1.3.
 void Endpoint::release_dtls12_for_dtls13() {
+  if (dtls13_in_charge_ || !hs_ || !hs_->dtls13 || peer_cert_ != nullptr) return;
+  dtls13_ = hs_->dtls13;
+  hs_->dtls13 = nullptr;
+  dtls13_in_charge_ = true;
   delete hs_;
   hs_ = nullptr;
 }
@@ -79,7 +91,7 @@ Bytes Endpoint::peer_certificate() const {
 
 // What callers read from the Endpoint's own fields follows the 1.3 engine.
 void Endpoint::sync_dtls13_state() {
-  const v13::Endpoint& e = *dtls13_;
+  const v13::Endpoint& e = *dtls13();
   switch (e.state()) {
     case v13::State::established: state_ = HandshakeState::established; break;
     case v13::State::closed: state_ = HandshakeState::closed; break;
@@ -99,21 +111,21 @@ void Endpoint::sync_dtls13_state() {
 bool Endpoint::server_speaks_dtls13() const { return hs_->config.offer_dtls13 && !hs_->config.cookie_exchange; }
 
 Status Endpoint::create_dtls13() {
-  if (dtls13_) return ok_status();
+  if (hs_->dtls13) return ok_status();
   // The timer as set_rtt_estimate() left it: a server makes this engine
   // only when the ClientHello arrives, after the RTT came from ICE.
   Config config = hs_->config;
   config.initial_timeout = hs_->timer.initial;
-  dtls13_ = new (std::nothrow) v13::Endpoint(config);
-  ENSURE(dtls13_ != nullptr, kNoMemory);
-  if (hs_->has_expected_fp) dtls13_->set_remote_fingerprint(hs_->expected_fp);
+  hs_->dtls13 = new (std::nothrow) v13::Endpoint(config);
+  ENSURE(hs_->dtls13 != nullptr, kNoMemory);
+  if (hs_->has_expected_fp) hs_->dtls13->set_remote_fingerprint(hs_->expected_fp);
   return ok_status();
 }
 
 // RFC 8446 §4.2.1, §4.2.8: supported_versions (1.3, 1.2) and an x25519 key_share.
 Status Endpoint::write_dtls13_offer(ByteWriter& w) {
   TRY(create_dtls13());
-  auto share = dtls13_->prepare_client_key_share();
+  auto share = hs_->dtls13->prepare_client_key_share();
   if (!share.ok()) return share.error();
   w.write_u16(v13::kExtSupportedVersions);
   auto versions = w.begin_prefixed16();
@@ -130,10 +142,10 @@ Status Endpoint::write_dtls13_offer(ByteWriter& w) {
 Status Endpoint::client_hand_over_to_dtls13(Bytes server_hello) {
   ENSURE(hs_->cookie_len == 0, kAfterCookie);  // a 1.3 server asks with HelloRetryRequest, not this
   const Bytes client_hello = hs_->flight.message(0).subspan(kHandshakeHeaderSize);
-  TRY(dtls13_->adopt_client_hello(now_, client_hello));
+  TRY(hs_->dtls13->adopt_client_hello(now_, client_hello));
   MutableBytes d = whole_message_datagram(HandshakeType::server_hello, hs_->rx_record_seq, server_hello);
   ENSURE(!d.empty(), kNoMemory);
-  (void)dtls13_->handle_datagram(now_, d);
+  (void)hs_->dtls13->handle_datagram(now_, d);
   delete[] d.data();
   hs_->timer.stop();
   hs_->flight.clear();
@@ -151,7 +163,7 @@ Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello) {
   TRY(create_dtls13());
   MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello);
   ENSURE(!d.empty(), kNoMemory);
-  (void)dtls13_->handle_datagram(now_, d);
+  (void)hs_->dtls13->handle_datagram(now_, d);
   delete[] d.data();
   hs_->timer.stop();
   return ok_status();
