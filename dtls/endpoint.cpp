@@ -54,12 +54,13 @@ Endpoint::Endpoint(const Config& config)
 Endpoint::~Endpoint() {
   crypto::secure_zero(master_, sizeof master_);
   delete hs_;
-  if (peer_cert_) delete[] peer_cert_;
+  if (dtls13_in_charge_) delete dtls13_;
+  else if (peer_cert_) delete[] peer_cert_;
 }
 
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
+  if (v13::Endpoint* e = dtls13_engine()) e->set_remote_fingerprint(fp);
   if (!hs_) return;  // too late: the certificate was already delivered
-  if (hs_->dtls13) hs_->dtls13->set_remote_fingerprint(fp);
   hs_->expected_fp = fp;
   hs_->has_expected_fp = true;
 }
@@ -73,8 +74,8 @@ Status Endpoint::accept_peer_certificate(Bytes der) {
 }
 
 void Endpoint::set_rtt_estimate(Duration rtt) {
+  if (v13::Endpoint* e = dtls13_engine()) e->set_rtt_estimate(rtt);
   if (!hs_) return;
-  if (hs_->dtls13) hs_->dtls13->set_rtt_estimate(rtt);
   Duration t = rtt * 2;
   if (t < Duration::millis(50)) t = Duration::millis(50);
   if (t > Duration::seconds(3)) t = Duration::seconds(3);
@@ -99,6 +100,7 @@ Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
     // it again, and takes the ServerHello as a repeat.
     if (role_ == Role::client) (void)e->handle_datagram(now_, datagram);
     sync_dtls13_state();
+    release_dtls12_for_dtls13();
   }
   return v;
 }

@@ -95,6 +95,12 @@ struct Config {
   // RFC 6347 §4.2.4: the server keeps its final flight this long (2 MSL) to
   // answer a repeated client flight, unless client data proves it arrived.
   Duration final_flight_hold = Duration::seconds(240);
+  // A debugging aid, like SSLKEYLOGFILE: a DTLS 1.3 association keeps the
+  // four traffic secrets of its key log (NSS format) after the handshake, so
+  // format_key_log() still works once the handshake state is released
+  // (4 x 48 bytes on the heap). 1.2's key log needs only the master secret,
+  // which is always kept.
+  bool keep_key_log = false;
   TraceSink* trace = nullptr;
 };
 
@@ -314,6 +320,7 @@ class Endpoint {
   // negotiation.cpp: DTLS 1.3 or 1.2 (issue 18). Once 1.3 is chosen, every
   // call goes to the 1.3 engine held in the handshake context.
   v13::Endpoint* dtls13() const;
+  v13::Endpoint* dtls13_engine() const;  // in charge or not (a client's 1.3 offer)
   void sync_dtls13_state();
   Status create_dtls13();
   Status write_dtls13_offer(ByteWriter& w);
@@ -323,6 +330,7 @@ class Endpoint {
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);
   Status format_key_log13(char* out, std::size_t out_len) const;  // key_log.cpp
+  void release_dtls12_for_dtls13();
 
   // Members are ordered by alignment: this object is the established
   // state, and padding counts against the 2 KiB goal.
@@ -337,7 +345,14 @@ class Endpoint {
   HandshakeContext* hs_ = nullptr;  // null once the handshake is over
   TraceSink* trace_;
   const SuiteInfo* suite_ = nullptr;
-  uint8_t* peer_cert_ = nullptr;  // exact-size copy of the DER, kept until accepted
+  // 1.2's peer certificate (exact-size copy of the DER, kept until
+  // accepted) or, once DTLS 1.3 took over (dtls13_in_charge_), the 1.3
+  // engine, moved out of the released 1.2 context: 1.3 is chosen before any
+  // 1.2 certificate arrives, so the two never meet (negotiation.cpp).
+  union {
+    uint8_t* peer_cert_ = nullptr;
+    v13::Endpoint* dtls13_;
+  };
   const uint8_t* event_base_ = nullptr;  // the datagram application data events point into
   Error error_{};                 // the failure (an endpoint fails at most once)
 
@@ -392,6 +407,7 @@ class Endpoint {
   bool ems_ = false;
   bool cert_accepted_ = false;
   bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
+  bool dtls13_in_charge_ = false;  // dtls13_, not peer_cert_
 };
 
 }  // namespace keyway::dtls

@@ -153,7 +153,8 @@ const char* Endpoint::last_timeout_reason() const {
 }
 
 std::size_t Endpoint::heap_bytes() const {
-  const std::size_t dtls13_bytes = hs_ && hs_->dtls13 ? sizeof(v13::Endpoint) : 0;
+  const v13::Endpoint* e = dtls13_engine();
+  const std::size_t dtls13_bytes = e ? sizeof(v13::Endpoint) + e->heap_bytes() : 0;
   return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_ + dtls13_bytes;
 }
 

@@ -10,12 +10,15 @@
 
 #include "keyway/dtls/endpoint.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
+#include "keyway/dtls/v13/handshake_state.hpp"
 #include "keyway/lib/hex.hpp"
 
 namespace keyway::dtls {
 namespace {
 constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls key log: handshake not complete");
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls key log: peer certificate not accepted yet");
+constexpr Error kReleased = make_error(Layer::dtls, Code::bad_state,
+                                       "dtls key log: the 1.3 handshake secrets were released (set Config.keep_key_log)");
 constexpr Error kTooSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls key log: buffer too small");
 constexpr char kLabel[] = "CLIENT_RANDOM ";
 
@@ -81,12 +84,19 @@ namespace keyway::dtls::v13 {
 Result<Bytes> Endpoint::key_log_secret(KeyLogSecret which) const {
   ENSURE(state_ == State::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);  // as the exporter
+  if (which == KeyLogSecret::exporter) return exporter_secret_.view();
+  // The other four live in the handshake state; once it is released, only
+  // Config.keep_key_log has kept them.
+  if (hs_ == nullptr) {
+    ENSURE(kept_key_log_ != nullptr, kReleased);
+    return kept_key_log_[static_cast<std::size_t>(which)].view();
+  }
   switch (which) {
-    case KeyLogSecret::client_handshake: return client_handshake_secret_.view();
-    case KeyLogSecret::server_handshake: return server_handshake_secret_.view();
-    case KeyLogSecret::client_application: return client_application_secret_.view();
-    case KeyLogSecret::server_application: return server_application_secret_.view();
-    case KeyLogSecret::exporter: return exporter_secret_.view();
+    case KeyLogSecret::client_handshake: return hs_->client_handshake_secret.view();
+    case KeyLogSecret::server_handshake: return hs_->server_handshake_secret.view();
+    case KeyLogSecret::client_application: return hs_->client_application_secret.view();
+    case KeyLogSecret::server_application: return hs_->server_application_secret.view();
+    case KeyLogSecret::exporter: break;
   }
   return kNotEstablished;
 }

@@ -17,7 +17,9 @@
 //           engine too, which takes the transcript up from the cookie.
 //
 // From then on every call of the Endpoint goes to the 1.3 engine
-// (dtls/v13/endpoint.hpp), which lives in the handshake context.
+// (dtls/v13/endpoint.hpp). It is made in the handshake context and moves
+// out of it as it takes over: the 1.2 context is then released, and the 1.3
+// engine releases its own handshake state when its handshake is over.
 #include <cstring>
 #include <new>
 
@@ -56,6 +58,7 @@ MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Byt
 // The 1.3 engine once 1.3 was chosen: a client's engine that only lent its
 // key share to the ClientHello is still in client_start.
 v13::Endpoint* Endpoint::dtls13() const {
+  if (dtls13_in_charge_) return dtls13_;
   if (!hs_ || !hs_->dtls13 || hs_->dtls13->state() == v13::State::client_start) return nullptr;
   return hs_->dtls13;
 }
@@ -79,6 +82,23 @@ const SuiteInfo* Endpoint::negotiated_suite() const {
   return nullptr;
 }
 
+v13::Endpoint* Endpoint::dtls13_engine() const {
+  if (dtls13_in_charge_) return dtls13_;
+  return hs_ ? hs_->dtls13 : nullptr;
+}
+
+// The 1.3 engine took over: it moves out of the 1.2 context, which goes
+// (nothing of the 1.2 handshake is needed any more). peer_cert_ is null:
+// no 1.2 Certificate comes before the hello that chose 1.3.
+void Endpoint::release_dtls12_for_dtls13() {
+  if (dtls13_in_charge_ || !hs_ || !hs_->dtls13 || peer_cert_ != nullptr) return;
+  dtls13_ = hs_->dtls13;
+  hs_->dtls13 = nullptr;
+  dtls13_in_charge_ = true;
+  delete hs_;
+  hs_ = nullptr;
+}
+
 uint16_t Endpoint::version() const { return dtls13() ? v13::kVersionDtls13 : kVersionDtls12; }
 
 const char* Endpoint::suite_name() const {
@@ -98,7 +118,7 @@ Bytes Endpoint::peer_certificate() const {
 
 // What callers read from the Endpoint's own fields follows the 1.3 engine.
 void Endpoint::sync_dtls13_state() {
-  const v13::Endpoint& e = *hs_->dtls13;
+  const v13::Endpoint& e = *dtls13();
   switch (e.state()) {
     case v13::State::established: state_ = HandshakeState::established; break;
     case v13::State::closed: state_ = HandshakeState::closed; break;
@@ -120,7 +140,11 @@ bool Endpoint::server_speaks_dtls13() const { return hs_->config.offer_dtls13 &&
 
 Status Endpoint::create_dtls13() {
   if (hs_->dtls13) return ok_status();
-  hs_->dtls13 = new (std::nothrow) v13::Endpoint(hs_->config);
+  // The timer as set_rtt_estimate() left it: a server makes this engine
+  // only when the ClientHello arrives, after the RTT came from ICE.
+  Config config = hs_->config;
+  config.initial_timeout = hs_->timer.initial;
+  hs_->dtls13 = new (std::nothrow) v13::Endpoint(config);
   ENSURE(hs_->dtls13 != nullptr, kNoMemory);
   if (hs_->has_expected_fp) hs_->dtls13->set_remote_fingerprint(hs_->expected_fp);
   return ok_status();

@@ -387,6 +387,7 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
   dc.cookie_exchange = false;
   dc.require_client_certificate = true;
   dc.offer_dtls13 = config_.dtls_offer_dtls13;
+  dc.keep_key_log = config_.dtls_keep_key_log;
   dc.mtu = config_.dtls_mtu;
   dc.max_handshake_message = config_.dtls_max_handshake_message;
   dc.max_reassembly_bytes = config_.dtls_max_reassembly_bytes;

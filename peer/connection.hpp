@@ -145,6 +145,8 @@ struct Config {
   bool relay_only = false;
   // Issue 18: offer DTLS 1.3 too (dtls::Config::offer_dtls13); off by default.
   bool dtls_offer_dtls13 = false;
+  // dtls::Config::keep_key_log: the tools' --keylog, --pcap and the demo.
+  bool dtls_keep_key_log = false;
 };
 
 enum class State : uint8_t {

@@ -132,6 +132,7 @@ peer::Config make_config(peer::Role role, dtls::Identity& id, Randomness& rnd, u
   c.setup_for_actpass = sdp::Setup::active;
   c.trace = trace;
   c.dtls_offer_dtls13 = dtls13;
+  c.dtls_keep_key_log = true;  // the demo opens its 1.3 records with the key log (print_dtls13_opened)
   return c;
 }
 

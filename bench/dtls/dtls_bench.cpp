@@ -5,6 +5,14 @@
 // cookie. Compared in the same run with mbedTLS's own DTLS 1.2 (the
 // anchor) and with the public-key floor: per side one ECDHE key
 // generation + shared secret, one ECDSA sign and one ECDSA verify.
+//
+// DTLS 1.3 beside it (issue 18; both sides with Config.offer_dtls13):
+// TLS_AES_128_GCM_SHA256, x25519 (keyway's ClientHello offers that share),
+// the same certificates; its floor is the same public-key work with x25519.
+// mbedTLS's DTLS has no 1.3, so no anchor. Then the round trips to keys of
+// both versions through sim::Netem (virtual time, 50 ms RTT, 0% and 10%
+// loss, the timer seeded with the RTT as ICE seeds it).
+#include <algorithm>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +27,8 @@
 #include "keyway/lib/crypto/drbg.hpp"
 #include "keyway/lib/crypto/ecc.hpp"
 #include "keyway/lib/crypto/sha.hpp"
+#include "tests/support/dtls_pair.hpp"
+#include "tests/support/dtls_sim.hpp"
 
 namespace keyway::bench {
 namespace {
@@ -38,8 +48,9 @@ struct Setup {
            client_id.key().export_private(client_scalar).ok() && server_id.key().export_private(server_scalar).ok();
   }
 
-  dtls::Config config(dtls::Role role) {
+  dtls::Config config(dtls::Role role, bool dtls13 = false) {
     dtls::Config c;
+    c.offer_dtls13 = dtls13;
     c.role = role;
     c.identity = role == dtls::Role::client ? &client_id : &server_id;
     c.rng = &rng;
@@ -91,16 +102,16 @@ std::size_t side_bytes(int side, const dtls::Endpoint& ep, bool peak) {
   return own_bytes(ep);  // ASan build: our own allocations only
 }
 
-bool keyway_handshake(Setup& s, Measure* m) {
+bool keyway_handshake(Setup& s, Measure* m, bool dtls13 = false) {
   if (m) HeapMeter::start();
   std::unique_ptr<dtls::Endpoint> client, server;
   {
     ChargeTo c(0);
-    client = std::make_unique<dtls::Endpoint>(s.config(dtls::Role::client));
+    client = std::make_unique<dtls::Endpoint>(s.config(dtls::Role::client, dtls13));
   }
   {
     ChargeTo c(1);
-    server = std::make_unique<dtls::Endpoint>(s.config(dtls::Role::server));
+    server = std::make_unique<dtls::Endpoint>(s.config(dtls::Role::server, dtls13));
   }
   dtls::Endpoint* eps[2] = {client.get(), server.get()};
   bool c_done = false, s_done = false, failed = false;
@@ -123,8 +134,9 @@ bool keyway_handshake(Setup& s, Measure* m) {
     m->established = std::max(side_bytes(0, *client, false), side_bytes(1, *server, false));
   }
   uint8_t km[60];
-  bool ok = c_done && s_done && !failed && client->srtp_profile() == 0x0001 &&
-            client->export_keying_material("EXTRACTOR-dtls_srtp", km).ok();
+  const uint16_t version = dtls13 ? 0xFEFC : 0xFEFD;
+  bool ok = c_done && s_done && !failed && client->srtp_profile() == 0x0001 && client->version() == version &&
+            server->version() == version && client->export_keying_material("EXTRACTOR-dtls_srtp", km).ok();
   if (m) {
     client.reset();
     server.reset();
@@ -134,25 +146,73 @@ bool keyway_handshake(Setup& s, Measure* m) {
 }
 
 // Per side: ECDHE generate + shared secret, one ECDSA sign, one verify.
-bool floor_one_side(crypto::DrbgRng& rng, crypto::EcdsaKey& signer, std::span<const uint8_t> peer_public) {
+bool floor_one_side(crypto::DrbgRng& rng, crypto::EcdsaKey& signer, std::span<const uint8_t> peer_public,
+                    crypto::NamedGroup group) {
   crypto::EcdhKeyPair kx;
   uint8_t shared[crypto::kMaxSharedSecretSize];
   uint8_t digest[32] = {1, 2, 3};
   uint8_t sig[64];
-  return kx.generate(crypto::NamedGroup::secp256r1, rng).ok() && kx.compute_shared(peer_public, shared, rng).ok() &&
+  return kx.generate(group, rng).ok() && kx.compute_shared(peer_public, shared, rng).ok() &&
          signer.sign_digest(digest, sig, rng).ok() &&
          crypto::ecdsa_verify_digest(crypto::EcCurve::p256, signer.public_key(), digest, sig).ok();
 }
 
-double floor_us(Setup& s, int count) {
+double floor_us(Setup& s, int count, crypto::NamedGroup group = crypto::NamedGroup::secp256r1) {
   crypto::EcdhKeyPair peer;
-  if (!peer.generate(crypto::NamedGroup::secp256r1, s.rng).ok()) return -1;
+  if (!peer.generate(group, s.rng).ok()) return -1;
   double start = cpu_micros();
   for (int i = 0; i < count; ++i)
-    if (!floor_one_side(s.rng, s.client_id.key(), peer.public_key()) ||
-        !floor_one_side(s.rng, s.server_id.key(), peer.public_key()))
+    if (!floor_one_side(s.rng, s.client_id.key(), peer.public_key(), group) ||
+        !floor_one_side(s.rng, s.server_id.key(), peer.public_key(), group))
       return -1;
   return micros_since(start) / count;
+}
+
+// Round trips to keys: from the client's first datagram until both sides
+// completed, in RTTs (one decimal), over `runs` seeds.
+struct RoundTrips {
+  std::vector<double> rtts;
+  int failed = 0;
+};
+
+RoundTrips round_trips(bool dtls13, double loss, int runs) {
+  constexpr Duration kRtt = Duration::millis(50);
+  RoundTrips out;
+  for (int seed = 1; seed <= runs; ++seed) {
+    sim::LinkConfig link;
+    link.delay = Duration::millis(25);  // each way
+    link.loss = loss;
+    dtls::Config c[2];
+    for (int i = 0; i < 2; ++i) {
+      c[i].role = i == 0 ? dtls::Role::client : dtls::Role::server;
+      c[i].identity = &sim::dtls_sim_identity(i);
+      c[i].cookie_exchange = false;  // as after ICE
+      c[i].offer_dtls13 = dtls13;
+      c[i].srtp_profiles.push(0x0001);
+    }
+    sim::DtlsPair pair(c[0], c[1], static_cast<uint64_t>(seed) + static_cast<uint64_t>(loss * 1000) * 100000, link);
+    for (int i = 0; i < 2; ++i) {
+      sim::DtlsSide& side = i == 0 ? pair.a() : pair.b();
+      side.ep->set_rtt_estimate(kRtt);
+      side.ep->set_remote_fingerprint(
+          dtls::fingerprint(dtls::FingerprintHash::sha256, sim::dtls_sim_identity(1 - i).certificate_der()));
+    }
+    pair.run(Duration::seconds(60));
+    const Timestamp done = std::max(pair.a().complete_at, pair.b().complete_at);
+    if (!pair.a().complete || !pair.b().complete || pair.a().ep->version() != (dtls13 ? 0xFEFC : 0xFEFD)) {
+      ++out.failed;
+      continue;
+    }
+    out.rtts.push_back(static_cast<double>((done - sim::DtlsPair::start()).as_micros()) /
+                       static_cast<double>(kRtt.as_micros()));
+  }
+  std::sort(out.rtts.begin(), out.rtts.end());
+  return out;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  return sorted[static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5)];
 }
 
 }  // namespace
@@ -165,10 +225,11 @@ int run_dtls(int argc, char** argv) {
     std::printf("dtls bench: setup failed\n");
     return 1;
   }
-  Measure m;
+  Measure m, m13;
   // A warm-up first: process-wide one-time allocations (curve tables) are
   // not per-session memory.
-  if (!keyway_handshake(*setup, nullptr) || !keyway_handshake(*setup, &m)) {
+  if (!keyway_handshake(*setup, nullptr) || !keyway_handshake(*setup, &m) || !keyway_handshake(*setup, nullptr, true) ||
+      !keyway_handshake(*setup, &m13, true)) {
     std::printf("dtls bench: keyway handshake failed\n");
     return 1;
   }
@@ -179,7 +240,13 @@ int run_dtls(int argc, char** argv) {
   double mbed = mbedtls_handshake_us({setup->client_id.certificate_der(), setup->client_scalar},
                                      {setup->server_id.certificate_der(), setup->server_scalar}, count);
   double floor = floor_us(*setup, count);
-  if (mbed < 0 || floor < 0) std::printf("dtls bench: anchor or floor failed (reported as 0)\n");
+  start = cpu_micros();
+  for (int i = 0; i < count; ++i)
+    if (!keyway_handshake(*setup, nullptr, true)) return 1;
+  double keyway13 = micros_since(start) / count;
+  double floor13 = floor_us(*setup, count, crypto::NamedGroup::x25519);
+  if (mbed < 0 || floor < 0 || floor13 < 0) std::printf("dtls bench: anchor or floor failed (reported as 0)\n");
+  floor13 = std::max(floor13, 0.0);
   mbed = std::max(mbed, 0.0);
   floor = std::max(floor, 0.0);
   std::printf("dtls handshake keyway_us=%.0f mbedtls_us=%.0f floor_us=%.0f ratio_mbedtls=%.2f ratio_floor=%.2f\n",
@@ -192,6 +259,21 @@ int run_dtls(int argc, char** argv) {
               "context + buffers + peer certificate), the rest mbedTLS's heap; heap %s; %d handshakes each, thread CPU time)\n",
               sizeof(dtls::Endpoint), m.own_peak,
               HeapMeter::available() ? "metered at every allocation" : "not metered (ASan): keyway's own only", count);
+  std::printf("dtls handshake version=1.3 keyway_us=%.0f floor_us=%.0f ratio_floor=%.2f\n", keyway13, floor13,
+              floor13 > 0 ? keyway13 / floor13 : 0.0);
+  std::printf("dtls memory version=1.3 handshake_peak_bytes=%zu established_bytes=%zu\n", m13.peak, m13.established);
+  std::printf("  (as above, both sides offering DTLS 1.3: TLS_AES_128_GCM_SHA256, x25519; floor: x25519 instead of "
+              "secp256r1; keyway-owned peak %zu)\n",
+              m13.own_peak);
+  constexpr int kRuns = 200;
+  for (bool dtls13 : {false, true})
+    for (double loss : {0.0, 0.1}) {
+      RoundTrips r = round_trips(dtls13, loss, kRuns);
+      std::printf("dtls round_trips version=%s loss=%g p50=%.1f p95=%.1f runs=%d failed=%d\n", dtls13 ? "1.3" : "1.2",
+                  loss, percentile(r.rtts, 0.5), percentile(r.rtts, 0.95), kRuns, r.failed);
+    }
+  std::printf("  (round trips from the client's first datagram until both sides have keys, 50 ms RTT through "
+              "sim::Netem, retransmission timer seeded with the RTT, no cookie; one decimal)\n");
   return 0;
 }
 

@@ -7,6 +7,10 @@
 // the heap meter (bench/dtls/heap_meter.hpp, every malloc and free).
 //
 //   memory connection sizeof=<n> handshake_peak_bytes=<n> established_bytes=<n> per_extra_ssrc_bytes=<n>
+//   memory connection sizeof=<n> ... per_extra_ssrc_bytes=<n> dtls=1.3
+//
+// The second line is the same call with peer::Config::dtls_offer_dtls13 on
+// both sides (issue 18), so DTLS 1.3 is negotiated.
 //
 // The two Connections are pumped in memory with a virtual clock (no loss,
 // no delay), not through sim::CallDriver: the meter has to know whose call
@@ -39,7 +43,7 @@ struct Side {
 
 uint8_t g_rx[2048];
 
-void make_side(Side& s, int i) {
+void make_side(Side& s, int i, bool dtls13) {
   s.public_rng = SeededRng(100 + static_cast<uint64_t>(i));
   s.secret_rng = SeededRng(200 + static_cast<uint64_t>(i));
   s.addr = ice::SocketAddr::v4(127, 0, 0, 1, static_cast<uint16_t>(41000 + i));
@@ -55,6 +59,7 @@ void make_side(Side& s, int i) {
   c.video_codecs = kVideo;
   c.audio_ssrc = s.ssrc[0];
   c.video_ssrc = s.ssrc[1];
+  c.dtls_offer_dtls13 = dtls13;
   ChargeTo charge(i);
   s.conn = std::make_unique<peer::Connection>(c);
   (void)s.conn->add_local_address(s.addr);
@@ -134,15 +139,8 @@ void note_peak(int side) {
 
 std::size_t live_max() { return std::max(HeapMeter::live(0), HeapMeter::live(1)); }
 
-}  // namespace
-
-int run_memory(int, char**) {
-  if (!HeapMeter::available()) {
-    std::printf("memory: not measured (this build does not interpose malloc, e.g. ASan)\n");
-    return 0;
-  }
-  (void)peer_test::test_identity(0);  // made once, outside the meter
-  (void)peer_test::test_identity(1);
+// One metered call; prints its lines (the breakdown only for the default call).
+int measure_call(bool dtls13) {
   HeapMeter::start();
   bool ok = false;
   std::size_t established = 0, extra = 0, side_live[2] = {0, 0};
@@ -151,8 +149,8 @@ int run_memory(int, char**) {
   std::size_t tables = 0, slots_out = 0, slots_in = 0;
   {
     Side sides[2];
-    make_side(sides[0], 0);
-    make_side(sides[1], 1);
+    make_side(sides[0], 0, dtls13);
+    make_side(sides[1], 1, dtls13);
     made = HeapMeter::live(1);
     g_watched[0] = sides[0].conn.get();
     g_watched[1] = sides[1].conn.get();
@@ -202,6 +200,8 @@ int run_memory(int, char**) {
     HeapMeter::on_peak = nullptr;
     g_watched[0] = g_watched[1] = nullptr;
     ok = connected() && sides[0].media_received >= 20 && sides[1].media_received >= 20;
+    const uint16_t version = dtls13 ? 0xFEFC : 0xFEFD;
+    for (const Side& s : sides) ok = ok && s.conn->dtls() && s.conn->dtls()->version() == version;
   }
   std::size_t peak = std::max(HeapMeter::peak(0), HeapMeter::peak(1));
   std::size_t leaked = live_max();
@@ -217,8 +217,14 @@ int run_memory(int, char**) {
   std::size_t window_bytes = 2 * peer::Config{}.replay_window / 8;
   std::size_t slot = sizeof(srtp::Stream) + window_bytes;
   tables = slots_out * (slot - window_bytes / 2) + slots_in * slot;  // outbound: no SRTCP window
-  std::printf("memory connection sizeof=%zu handshake_peak_bytes=%zu established_bytes=%zu per_extra_ssrc_bytes=%zu\n",
-              sizeof(peer::Connection), peak, established, slot);
+  std::printf("memory connection sizeof=%zu handshake_peak_bytes=%zu established_bytes=%zu per_extra_ssrc_bytes=%zu%s\n",
+              sizeof(peer::Connection), peak, established, slot, dtls13 ? " dtls=1.3" : "");
+  if (dtls13) {
+    std::printf("  (the same call with dtls_offer_dtls13 on both sides; established per side: offerer %zu bytes, "
+                "answerer %zu bytes, DTLS heap of the answerer %zu)\n",
+                side_live[0], side_live[1], dtls_after);
+    return 0;
+  }
   std::printf("  (audio+video, 2 SSRCs each way; heap of a third SSRC after set-up: %zu bytes, the slot was "
               "already allocated; after the Connections are destroyed: %zu bytes)\n",
               extra, leaked);
@@ -241,6 +247,19 @@ int run_memory(int, char**) {
               big == 1 ? "answerer" : "offerer", at.live, sizeof(peer::Connection), at.ice, at.dtls,
               at.live - sizeof(peer::Connection) - at.ice - at.dtls);
   return 0;
+}
+
+}  // namespace
+
+int run_memory(int, char**) {
+  if (!HeapMeter::available()) {
+    std::printf("memory: not measured (this build does not interpose malloc, e.g. ASan)\n");
+    return 0;
+  }
+  (void)peer_test::test_identity(0);  // made once, outside the meter
+  (void)peer_test::test_identity(1);
+  if (int rc = measure_call(false); rc != 0) return rc;
+  return measure_call(true);
 }
 
 }  // namespace keyway::bench

@@ -36,11 +36,11 @@ constexpr uint16_t kGroups[] = {static_cast<uint16_t>(crypto::NamedGroup::x25519
 // RFC 8446 §4.1.2: one x25519 share (the browsers' first group too).
 Status Endpoint::client_send_hello() {
   uint8_t random[kRandomSize];
-  config_.rng->fill(random);
-  TRY(ecdh_.generate(crypto::NamedGroup::x25519, *config_.rng));
+  hs_->config.rng->fill(random);
+  TRY(hs_->ecdh.generate(crypto::NamedGroup::x25519, *hs_->config.rng));
   uint16_t suites[std::size(kSuites)];
   for (std::size_t i = 0; i < std::size(kSuites); ++i) suites[i] = kSuites[i].id;
-  const KeyShareEntry share{crypto::NamedGroup::x25519, ecdh_.public_key()};
+  const KeyShareEntry share{crypto::NamedGroup::x25519, hs_->ecdh.public_key()};
   ClientHelloOffer offer;
   offer.random = Bytes(random, sizeof random);
   offer.cipher_suites = suites;
@@ -48,7 +48,7 @@ Status Endpoint::client_send_hello() {
   offer.key_shares = std::span<const KeyShareEntry>(&share, 1);
   offer.groups = kGroups;
   offer.signature_algorithms = kSchemes;
-  offer.srtp_profiles = std::span<const uint16_t>(config_.srtp_profiles.items, config_.srtp_profiles.count);
+  offer.srtp_profiles = std::span<const uint16_t>(hs_->config.srtp_profiles.items, hs_->config.srtp_profiles.count);
   ByteWriter w(flight_.body_space());
   write_client_hello(w, offer);
   ENSURE(!w.failed(), kFlight);
@@ -60,12 +60,12 @@ Status Endpoint::client_send_hello() {
 
 Result<Bytes> Endpoint::prepare_client_key_share() {
   ENSURE(state_ == State::client_start, kUnexpected);
-  if (ecdh_.public_key().empty()) TRY(ecdh_.generate(crypto::NamedGroup::x25519, *config_.rng));
-  return ecdh_.public_key();
+  if (hs_->ecdh.public_key().empty()) TRY(hs_->ecdh.generate(crypto::NamedGroup::x25519, *hs_->config.rng));
+  return hs_->ecdh.public_key();
 }
 
 Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
-  ENSURE(state_ == State::client_start && !ecdh_.public_key().empty(), kUnexpected);
+  ENSURE(state_ == State::client_start && !hs_->ecdh.public_key().empty(), kUnexpected);
   clamp_time(now_, now);
   // Kept as our flight: a HelloRetryRequest is answered from it. The
   // dtls::Endpoint sent it; this engine does not (its transmission never starts).
@@ -73,7 +73,7 @@ Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
   ENSURE(body.size() <= space.size(), kFlight);
   std::memcpy(space.data(), body.data(), body.size());
   TRY(flight_.add(MessageType::client_hello, 0, 0, body.size()));
-  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
   next_send_seq_ = 1;
   state_ = State::client_wait_server_hello;
   timer_.arm_new_flight(now_);  // the dtls::Endpoint's flight timer stops as this one starts
@@ -103,7 +103,7 @@ Status Endpoint::client_on_message(MessageType type, Bytes body) {
       return ok_status();
     case State::client_wait_finished:
       ENSURE(type == MessageType::finished, kUnexpected);
-      TRY(on_finished(body, server_handshake_secret_));
+      TRY(on_finished(body, hs_->server_handshake_secret));
       TRY(enter_application_keys());
       return client_send_final_flight();
     case State::established:
@@ -127,11 +127,11 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   ENSURE(sh->has_key_share, kNoShare);
   auto share = read_server_key_share(sh->key_share);
   if (!share.ok()) return share.error();
-  ENSURE(share->group == ecdh_.group(), kNoShare);
+  ENSURE(share->group == hs_->ecdh.group(), kNoShare);
   uint8_t shared[crypto::kMaxSharedSecretSize];
-  auto n = ecdh_.compute_shared(share->key_exchange, shared, *config_.rng);
+  auto n = hs_->ecdh.compute_shared(share->key_exchange, shared, *hs_->config.rng);
   if (!n.ok()) return n.error();
-  transcript_.add(static_cast<uint8_t>(MessageType::server_hello), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), body);
   Status s = enter_handshake_keys(Bytes(shared, *n));
   crypto::secure_zero(shared, sizeof shared);
   TRY(s);
@@ -162,18 +162,18 @@ Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   if (hrr.has_key_share) {
     auto group = read_hrr_selected_group(hrr.key_share);
     if (!group.ok()) return group.error();
-    ENSURE(*group != ecdh_.group() && ch1->ext.groups.contains(static_cast<uint16_t>(*group)), kRetryGroup);
-    TRY(ecdh_.generate(*group, *config_.rng));
+    ENSURE(*group != hs_->ecdh.group() && ch1->ext.groups.contains(static_cast<uint16_t>(*group)), kRetryGroup);
+    TRY(hs_->ecdh.generate(*group, *hs_->config.rng));
   }
   retried_ = true;
-  transcript_.replace_with_message_hash(suite_->hash);
-  transcript_.add(static_cast<uint8_t>(MessageType::server_hello), body);
-  const KeyShareEntry share{ecdh_.group(), ecdh_.public_key()};
+  hs_->transcript.replace_with_message_hash(suite_->hash);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), body);
+  const KeyShareEntry share{hs_->ecdh.group(), hs_->ecdh.public_key()};
   ByteWriter w(flight_.body_space());  // after ClientHello1, which it is copied from
   TRY(write_retried_client_hello(w, hello1, share, hrr.retry_cookie));
   ENSURE(!w.failed(), kFlight);
   TRY(flight_.replace_with_last(MessageType::client_hello, next_send_seq_++, 0, w.size()));
-  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), flight_.last_body());
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight_.last_body());
   start_flight();
   return ok_status();
 }
@@ -182,10 +182,10 @@ Status Endpoint::client_on_encrypted_extensions(Bytes body) {
   auto ee = parse_encrypted_extensions(body);
   if (!ee.ok()) return ee.error();
   if (ee->has_srtp) {
-    ENSURE(config_.srtp_profiles.contains(ee->srtp_profile), kSrtp);
+    ENSURE(hs_->config.srtp_profiles.contains(ee->srtp_profile), kSrtp);
     srtp_profile_ = ee->srtp_profile;
   }
-  transcript_.add(static_cast<uint8_t>(MessageType::encrypted_extensions), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::encrypted_extensions), body);
   state_ = State::client_wait_certificate_request;
   return ok_status();
 }
@@ -194,11 +194,11 @@ Status Endpoint::client_on_certificate_request(Bytes body) {
   auto cr = parse_certificate_request(body);
   if (!cr.ok()) return cr.error();
   ENSURE(cr->signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())), kNoEcdsa);
-  ENSURE(cr->context.size() <= sizeof request_context_, kUnexpected);
-  std::memcpy(request_context_, cr->context.data(), cr->context.size());
-  request_context_len_ = static_cast<uint8_t>(cr->context.size());
-  cert_requested_ = true;
-  transcript_.add(static_cast<uint8_t>(MessageType::certificate_request), body);
+  ENSURE(cr->context.size() <= sizeof hs_->request_context, kUnexpected);
+  std::memcpy(hs_->request_context, cr->context.data(), cr->context.size());
+  hs_->request_context_len = static_cast<uint8_t>(cr->context.size());
+  hs_->cert_requested = true;
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::certificate_request), body);
   state_ = State::client_wait_certificate;
   return ok_status();
 }
@@ -208,9 +208,9 @@ Status Endpoint::client_on_certificate_request(Bytes body) {
 // flight goes until the server's ACK.
 Status Endpoint::client_send_final_flight() {
   flight_.clear();
-  if (cert_requested_)
-    TRY(write_certificate_and_verify(Signer::client, Bytes(request_context_, request_context_len_)));
-  TRY(write_finished(client_handshake_secret_));
+  if (hs_->cert_requested)
+    TRY(write_certificate_and_verify(Signer::client, Bytes(hs_->request_context, hs_->request_context_len)));
+  TRY(write_finished(hs_->client_handshake_secret));
   start_flight();
   complete();
   return ok_status();

@@ -4,12 +4,14 @@
 #include "keyway/dtls/v13/endpoint.hpp"
 
 #include <cstring>
+#include <new>
 
 #include "keyway/dtls/v13/handshake_table.hpp"
 
 namespace keyway::dtls::v13 {
 
 namespace {
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for the handshake state");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls13: Config needs an identity and an rng");
 constexpr Error kPeerAlert = make_error(Layer::dtls, Code::handshake_failure, "dtls13: the peer sent a fatal alert");
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls13: the peer certificate has not been accepted");
@@ -41,27 +43,85 @@ const char* to_string(State s) {
 }
 
 Endpoint::Endpoint(const Config& config)
-    : config_(config),
-      state_(config.role == Role::client ? State::client_start : State::server_wait_client_hello),
+    : state_(config.role == Role::client ? State::client_start : State::server_wait_client_hello),
       role_(config.role),
       mtu_(config.mtu < 1500 ? config.mtu : 1500) {
   timer_.initial = config.initial_timeout;
   timer_.maximum = config.max_timeout;
   timer_.max_retransmits = config.max_retransmits;
+  hs_ = new (std::nothrow) HandshakeState(config);
+  if (hs_ == nullptr || !hs_->allocate_flight_buffer()) {
+    use_established_storage();
+    fail(kNoMemory, AlertDescription::internal_error);
+    return;
+  }
+  flight_.init(MutableBytes(hs_->flight_buffer, hs_->flight_buffer_size), hs_->flight_log);
+  received_ = hs_->received;
   std::size_t max_message = config.max_handshake_message;
-  if (Reassembler::footprint(max_message) > sizeof reassembly_pool_) max_message = sizeof reassembly_pool_ * 8 / 9;
-  reassembler_.init(MutableBytes(reassembly_pool_, sizeof reassembly_pool_), max_message);
-  reassembler_.reset(0);
+  if (Reassembler::footprint(max_message) > HandshakeState::kMaxReassemblyPool)
+    max_message = HandshakeState::kMaxReassemblyPool * 8 / 9;
+  reassembler_.init_growing({}, HandshakeState::kMaxReassemblyPool, max_message, HandshakeState::grow_reassembly_pool, hs_);
   if (config.identity == nullptr || config.rng == nullptr) fail(kNoIdentity, AlertDescription::internal_error);
 }
 
+Endpoint::~Endpoint() {
+  delete hs_;
+  delete[] kept_key_log_;
+}
+
+// ---- memory (handshake_state.hpp) ----
+
+// After the handshake: a KeyUpdate each way (RFC 9147 §8) needs a one-byte
+// message out and in, and an ACK of a few records.
+void Endpoint::use_established_storage() {
+  const std::size_t keep = received_count_ < kEstablishedReceived ? received_count_ : kEstablishedReceived;
+  for (std::size_t i = 0; i < keep; ++i) established_received_[i] = received_[received_count_ - keep + i];  // the newest
+  received_ = established_received_;
+  received_count_ = keep;
+  flight_.init(MutableBytes(established_flight_, sizeof established_flight_), established_log_);
+  const uint16_t next = reassembler_.next_seq();
+  reassembler_.init(MutableBytes(established_pool_, sizeof established_pool_), sizeof established_pool_ * 8 / 9);
+  reassembler_.reset(next);
+}
+
+// Called on entry to handle_*: what events point into (the peer
+// certificate) stays valid until then.
+void Endpoint::release_handshake() {
+  if (role_ == Role::server && read_handshake_.protection().ready() && now_ >= read_handshake_until_)
+    read_handshake_.reset();  // the hold is over: a repeated client flight is no longer answered
+  if (hs_ == nullptr || !events_.empty() || alert_due_) return;
+  const bool over = state_ == State::failed || state_ == State::closed;
+  // RFC 9147 §5.8.3: the client keeps its last flight until the server's
+  // ACK (or until it gave up resending it).
+  const bool done = state_ == State::established && cert_accepted_ &&
+                    (flight_.all_acked() || timer_.deadline.is_never());
+  if (!over && !done) return;
+  if (role_ == Role::server && state_ == State::established)
+    read_handshake_until_ = now_ + hs_->config.final_flight_hold;  // RFC 9147 §7: a lost ACK
+  else
+    read_handshake_.reset();
+  use_established_storage();
+  if (hs_->config.keep_key_log && state_ == State::established && kept_key_log_ == nullptr) {
+    kept_key_log_ = new (std::nothrow) SecretBytes[4]{hs_->client_handshake_secret, hs_->server_handshake_secret,
+                                                       hs_->client_application_secret, hs_->server_application_secret};
+  }
+  delete hs_;
+  hs_ = nullptr;
+}
+
+Bytes Endpoint::peer_certificate() const { return hs_ ? Bytes(hs_->peer_cert, hs_->peer_cert_len) : Bytes{}; }
+
+std::size_t Endpoint::heap_bytes() const { return hs_ ? hs_->heap_bytes() : 0; }
+
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
-  expected_fp_ = fp;
-  has_expected_fp_ = true;
+  if (!hs_) return;  // too late: the certificate was already checked
+  hs_->expected_fp = fp;
+  hs_->has_expected_fp = true;
 }
 
 Status Endpoint::accept_peer_certificate(Bytes der) {
-  ENSURE(peer_cert_len_ > 0 && der.size() == peer_cert_len_ && std::memcmp(der.data(), peer_cert_, der.size()) == 0,
+  ENSURE(hs_ && hs_->peer_cert_len > 0 && der.size() == hs_->peer_cert_len &&
+             std::memcmp(der.data(), hs_->peer_cert, der.size()) == 0,
          kNotHeld);
   cert_accepted_ = true;
   return ok_status();
@@ -103,6 +163,7 @@ void Endpoint::close() {
 
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   clamp_time(now_, now);
+  release_handshake();
   if (state_ == State::failed || state_ == State::closed) return Verdict::discarded;
   ByteReader r(datagram);
   bool used = false;
@@ -255,8 +316,8 @@ void Endpoint::deliver_messages() {
 void Endpoint::note_received(const RecordNumber& rn) {
   for (std::size_t i = 0; i < received_count_; ++i)
     if (received_[i] == rn) return;
-  if (received_count_ == kMaxReceivedRecords) {
-    std::memmove(received_, received_ + 1, sizeof received_[0] * (kMaxReceivedRecords - 1));
+  if (received_count_ == received_.size()) {  // the oldest goes
+    std::memmove(received_.data(), received_.data() + 1, sizeof received_[0] * (received_.size() - 1));
     --received_count_;
   }
   std::size_t at = received_count_++;

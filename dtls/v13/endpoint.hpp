@@ -35,9 +35,11 @@
 // HelloRetryRequest (RFC 8446 §4.1.4) both roles, and the stateless cookie
 // dtls::Listener sends in it (dtls/v13/retry.hpp, accept_stateless_retry()).
 // dtls::Endpoint negotiates 1.3 or 1.2 and hands a 1.3 association to
-// this engine (dtls/negotiation.cpp). The handshake state lives in the
-// object (about 27 KB) and stays after the handshake: the 1.2 endpoint's
-// heap split is not done for 1.3.
+// this engine (dtls/negotiation.cpp).
+//
+// Memory: what only the handshake needs is in a HandshakeState on the heap
+// (dtls/v13/handshake_state.hpp), released once the handshake is over; the
+// object keeps the established association.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,7 @@
 #include "keyway/dtls/record.hpp"
 #include "keyway/dtls/v13/ack.hpp"
 #include "keyway/dtls/v13/flight.hpp"
+#include "keyway/dtls/v13/handshake_state.hpp"
 #include "keyway/dtls/v13/key_schedule.hpp"
 #include "keyway/dtls/v13/messages.hpp"
 #include "keyway/dtls/v13/record.hpp"
@@ -78,6 +81,7 @@ const char* to_string(State s);
 class Endpoint {
  public:
   explicit Endpoint(const Config& config);
+  ~Endpoint();
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
 
@@ -113,7 +117,10 @@ class Endpoint {
   const Stats& stats() const { return stats_; }
   const Suite* negotiated_suite() const { return suite_; }
   uint16_t srtp_profile() const { return srtp_profile_; }
-  Bytes peer_certificate() const { return Bytes(peer_cert_, peer_cert_len_); }
+  // Until the handshake state is released (empty after).
+  Bytes peer_certificate() const;
+  // Heap held besides the object (the handshake state), for memory reports.
+  std::size_t heap_bytes() const;
   // Version negotiation (dtls/negotiation.cpp): a dtls::Endpoint client
   // writes the ClientHello itself, offering 1.3 and 1.2. It takes its
   // x25519 share from here, and when the ServerHello chooses 1.3 hands the
@@ -188,70 +195,69 @@ class Endpoint {
   Status server_send_retry(const ClientHello& ch, Bytes body);
   Status server_resume_from_cookie(const ClientHello& ch);
 
-  Config config_;
+  // Hands the handshake's storage back once it is over (handshake_state.hpp).
+  void release_handshake();
+  void use_established_storage();
+
+  HandshakeState* hs_ = nullptr;  // null once the handshake is over
   Stats stats_;
   Error error_{};
   Timestamp now_ = Timestamp::zero();
+  // Server: until then the epoch-2 read keys stay, to ACK a repeated client flight.
+  Timestamp read_handshake_until_ = Timestamp::never();
   State state_;
   Role role_;
+  bool ack_due_ = false;
+  bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
+  bool cert_accepted_ = false;
+  bool alert_due_ = false;
+  uint8_t alert_level_ = 0;
+  uint8_t alert_desc_ = 0;
+  uint16_t srtp_profile_ = 0;
+  uint16_t next_send_seq_ = 0;
   std::size_t mtu_;
 
   // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
   // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
   // bits pick its receive slot (§4.2.2), which knows the full epoch.
   uint64_t write_seq_[4] = {};  // by epoch & 3: a slot is reused four epochs later, from 0
-  RecordProtection write_handshake_;
   RecordProtection write_application_;  // epoch 3, then each KeyUpdate's
   ReceiveEpoch read_epochs_[4];
   ReceiveEpoch& read_handshake_ = read_epochs_[2];
-
-  // Handshake.
-  const Suite* suite_ = nullptr;
-  KeySchedule schedule_{crypto::HashAlg::sha256, LabelPrefix::dtls13};
-  Transcript transcript_;
-  SecretBytes client_handshake_secret_;
-  SecretBytes server_handshake_secret_;
-  SecretBytes client_application_secret_;
-  SecretBytes server_application_secret_;
-  SecretBytes exporter_secret_;
-  crypto::EcdhKeyPair ecdh_;
-  Reassembler reassembler_;
-  uint8_t reassembly_pool_[8192];
-  Flight flight_;
-  RetransmitTimer timer_;
-  uint16_t next_send_seq_ = 0;
-  static constexpr std::size_t kMaxReceivedRecords = 32;
-  RecordNumber received_[kMaxReceivedRecords];  // handshake records of the peer's flight, for ACKs
-  std::size_t received_count_ = 0;
-  bool ack_due_ = false;
-  Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
-  bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
   uint64_t read_application_epoch_ = 0;
+
+  // What the established association keeps of the key schedule.
+  const Suite* suite_ = nullptr;
+  SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
   // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
   // then take message_seq 0 and 1 (RFC 9147 §5.2).
   bool retried_ = false;
+  // Config.keep_key_log: the four traffic secrets of the key log (in
+  // KeyLogSecret order), copied out of the handshake state when it goes.
+  SecretBytes* kept_key_log_ = nullptr;
   bool awaiting_cookie_ = false;  // server: ClientHello2 must bring the Listener's cookie
   bool has_retry_group_ = false;
   crypto::NamedGroup retry_group_ = crypto::NamedGroup::x25519;
-  bool cert_requested_ = false;  // client: the server sent CertificateRequest
-  uint8_t request_context_[255] = {};
-  uint8_t request_context_len_ = 0;
+  Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
 
-  // The peer.
-  uint8_t peer_cert_[kMaxCertificateSize];
-  uint16_t peer_cert_len_ = 0;
-  bool cert_accepted_ = false;
-  bool has_expected_fp_ = false;
-  Fingerprint expected_fp_;
-  uint16_t srtp_profile_ = 0;
+  // Reliability: our flight and the peer's handshake records, in the
+  // handshake state's storage during the handshake and in these few bytes
+  // after it (one KeyUpdate each way, RFC 9147 §8).
+  Flight flight_;
+  RetransmitTimer timer_;
+  Reassembler reassembler_;
+  std::span<RecordNumber> received_;  // handshake records of the peer's flight, for ACKs
+  std::size_t received_count_ = 0;
+  static constexpr std::size_t kEstablishedReceived = 8;
+  RecordNumber established_received_[kEstablishedReceived];
+  Flight::SentRecord established_log_[2];
+  uint8_t established_flight_[8];
+  uint8_t established_pool_[32];
 
   // Output.
   EventQueue<Event, 8> events_;
-  bool alert_due_ = false;
-  uint8_t alert_level_ = 0;
-  uint8_t alert_desc_ = 0;
 };
 
 }  // namespace keyway::dtls::v13

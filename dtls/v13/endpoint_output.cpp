@@ -51,7 +51,7 @@ void Endpoint::push_event(const Event& e) {
 
 uint8_t Endpoint::highest_write_epoch() const {
   if (write_application_.ready()) return static_cast<uint8_t>(write_application_.epoch());
-  if (write_handshake_.ready()) return 2;
+  if (hs_ && hs_->write_handshake.ready()) return 2;
   return 0;
 }
 
@@ -63,7 +63,8 @@ Status Endpoint::seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes c
     ENSURE(!w.failed(), kNoRoom);
     return ok_status();
   }
-  RecordProtection& p = epoch == 2 ? write_handshake_ : write_application_;
+  ENSURE(epoch != 2 || hs_, kNoEpoch);
+  RecordProtection& p = epoch == 2 ? hs_->write_handshake : write_application_;
   ENSURE(p.ready() && p.epoch() == epoch, kNoEpoch);
   return p.seal(w, seq++, type, content);
 }
@@ -94,9 +95,9 @@ std::size_t Endpoint::write_flight_datagram(MutableBytes out) {
 
 // RFC 9147 §7: the record numbers of the peer's handshake records we hold.
 std::size_t Endpoint::write_ack(MutableBytes out) {
-  uint8_t body[2 + kMaxReceivedRecords * kRecordNumberSize];
+  uint8_t body[2 + HandshakeState::kMaxReceivedRecords * kRecordNumberSize];
   ByteWriter bw(MutableBytes(body, sizeof body));
-  v13::write_ack(bw, std::span<const RecordNumber>(received_, received_count_));
+  v13::write_ack(bw, std::span<const RecordNumber>(received_.data(), received_count_));
   ByteWriter w(out);
   RecordNumber rn;
   const uint8_t epoch = highest_write_epoch();
@@ -116,6 +117,7 @@ std::size_t Endpoint::write_alert(MutableBytes out) {
 
 void Endpoint::handle_timeout(Timestamp now) {
   clamp_time(now_, now);
+  release_handshake();
   if (state_ == State::failed || state_ == State::closed) return;
   if (!ack_deadline_.is_never() && now_ >= ack_deadline_) {
     ack_deadline_ = Timestamp::never();

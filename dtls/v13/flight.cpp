@@ -11,6 +11,12 @@ constexpr Error kFull = make_error(Layer::dtls, Code::capacity, "dtls13 flight: 
 constexpr std::size_t kMinUsefulPiece = 64;  // below this, start a new datagram instead
 }  // namespace
 
+void Flight::init(MutableBytes buffer, std::span<SentRecord> log) {
+  buf_ = buffer;
+  sent_ = log;
+  clear();
+}
+
 void Flight::clear() {
   used_ = 0;
   count_ = 0;
@@ -21,7 +27,7 @@ void Flight::clear() {
 }
 
 Status Flight::add(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_t body_len) {
-  ENSURE(count_ < kMaxMessages && body_len <= kBufferSize - used_, kFull);
+  ENSURE(count_ < kMaxMessages && body_len <= buf_.size() - used_, kFull);
   Message& m = msgs_[count_++];
   m = Message{};
   m.type = static_cast<uint8_t>(type);
@@ -34,8 +40,8 @@ Status Flight::add(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_
 }
 
 Status Flight::replace_with_last(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_t body_len) {
-  ENSURE(body_len <= kBufferSize - used_, kFull);
-  std::memmove(buf_, buf_ + used_, body_len);
+  ENSURE(body_len <= buf_.size() - used_, kFull);
+  std::memmove(buf_.data(), buf_.data() + used_, body_len);
   clear();
   return add(type, msg_seq, epoch, body_len);
 }
@@ -100,7 +106,7 @@ bool Flight::next_piece(std::size_t room, bool datagram_empty, Piece& out) {
 
 void Flight::record_sent(const Piece& p, const RecordNumber& rn) {
   if (p.offset + p.length >= msgs_[p.index].length) msgs_[p.index].sent_whole = true;
-  if (sent_count_ < kMaxRecords) {
+  if (sent_count_ < sent_.size()) {
     sent_[sent_count_++] = SentRecord{rn, static_cast<uint8_t>(p.index), false};
   } else {
     msgs_[p.index].sent_whole = false;  // untracked: only a retransmission or the next flight covers it

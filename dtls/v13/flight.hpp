@@ -5,6 +5,10 @@
 //   messages:  [ServerHello e0][EncryptedExtensions e2][CertificateRequest e2]...
 //   sent log:  record (epoch, seq) -> message, for the latest transmission
 //
+// The message bytes and the log of sent records live where the owner puts
+// them (init): the handshake's flights in the handshake state, the KeyUpdate
+// of an established association in a few bytes of the Endpoint.
+//
 // Each message is cut into records (one fragment per record) as it is
 // sent. An ACK names records; a message is acknowledged once every record
 // of its latest transmission is. A retransmission sends only the messages
@@ -13,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "keyway/dtls/v13/ack.hpp"
 #include "keyway/dtls/v13/messages.hpp"
@@ -24,8 +29,8 @@ namespace keyway::dtls::v13 {
 class Flight {
  public:
   static constexpr std::size_t kMaxMessages = 6;    // the server's flight: SH EE CR Cert CV Fin
-  static constexpr std::size_t kBufferSize = 6144;  // room for an RSA certificate
-  static constexpr std::size_t kMaxRecords = 32;
+  static constexpr std::size_t kBufferSize = 6144;  // a handshake flight: room for an RSA certificate
+  static constexpr std::size_t kMaxRecords = 32;    // records of a handshake flight's transmission
 
   struct Message {
     uint8_t type = 0;
@@ -43,9 +48,18 @@ class Flight {
     uint32_t length = 0;
   };
 
+  struct SentRecord {
+    RecordNumber rn;
+    uint8_t index = 0;
+    bool acked = false;
+  };
+
+  // Message bytes go to `buffer`, the records of a transmission to `log`
+  // (both outlive the Flight's use of them); clears the flight.
+  void init(MutableBytes buffer, std::span<SentRecord> log);
   void clear();
   // Write a body into body_space(), then add() it.
-  MutableBytes body_space() { return MutableBytes(buf_ + used_, kBufferSize - used_); }
+  MutableBytes body_space() { return buf_.subspan(used_); }
   [[nodiscard]] Status add(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_t body_len);
   // The body written in body_space() (while the old messages were still
   // held, e.g. read from them) becomes the only message of a new flight.
@@ -53,7 +67,7 @@ class Flight {
   std::size_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
   const Message& message(std::size_t i) const { return msgs_[i]; }
-  Bytes body(std::size_t i) const { return Bytes(buf_ + msgs_[i].offset, msgs_[i].length); }
+  Bytes body(std::size_t i) const { return Bytes(buf_.data() + msgs_[i].offset, msgs_[i].length); }
   Bytes last_body() const { return body(count_ - 1); }
 
   bool all_acked() const;
@@ -72,16 +86,11 @@ class Flight {
  private:
   void skip_acked();
 
-  struct SentRecord {
-    RecordNumber rn;
-    uint8_t index = 0;
-    bool acked = false;
-  };
-  uint8_t buf_[kBufferSize];
+  MutableBytes buf_;
   std::size_t used_ = 0;
   Message msgs_[kMaxMessages];
   std::size_t count_ = 0;
-  SentRecord sent_[kMaxRecords];
+  std::span<SentRecord> sent_;
   std::size_t sent_count_ = 0;
   std::size_t cursor_ = 0;  // message being sent
   uint32_t cursor_offset_ = 0;

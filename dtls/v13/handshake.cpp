@@ -3,6 +3,7 @@
 // schedule's stages (RFC 8446 §7.1), Certificate / CertificateVerify /
 // Finished (§4.4), and the peer certificate gate of the 1.2 endpoint.
 #include <cstring>
+#include <new>
 
 #include "keyway/dtls/messages.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
@@ -20,6 +21,7 @@ constexpr Error kSignature = make_error(Layer::dtls, Code::auth_failed, "dtls13 
 constexpr Error kFinished = make_error(Layer::dtls, Code::auth_failed, "dtls13 Finished: verify_data does not match");
 constexpr Error kSign = make_error(Layer::dtls, Code::internal, "dtls13: signing failed");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13: message does not fit the flight buffer");
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for the peer certificate");
 constexpr Error kEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: epoch 255 reached");
 constexpr Error kKeyUpdateBusy = make_error(Layer::dtls, Code::bad_state, "dtls13 KeyUpdate: not established, or a flight or KeyUpdate is still unacknowledged");
 
@@ -38,12 +40,12 @@ bool signature_scheme_allowed(uint16_t scheme) {
 
 Status Endpoint::send_message(MessageType type, uint8_t epoch, std::size_t body_len) {
   TRY(flight_.add(type, next_send_seq_++, epoch, body_len));
-  transcript_.add(static_cast<uint8_t>(type), flight_.last_body());
+  hs_->transcript.add(static_cast<uint8_t>(type), flight_.last_body());
   return ok_status();
 }
 
 void Endpoint::transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const {
-  transcript_.hash(suite_->hash, MutableBytes(out, crypto::kMaxDigestSize));
+  hs_->transcript.hash(suite_->hash, MutableBytes(out, crypto::kMaxDigestSize));
 }
 
 Status Endpoint::install(RecordProtection& p, uint64_t epoch, const SecretBytes& secret) {
@@ -55,34 +57,34 @@ Status Endpoint::install(RecordProtection& p, uint64_t epoch, const SecretBytes&
 // RFC 8446 §7.1: Handshake Secret, then the two handshake traffic secrets
 // over ClientHello..ServerHello; epoch 2 (RFC 9147 §6.1).
 Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
-  schedule_ = KeySchedule(suite_->hash, LabelPrefix::dtls13);
-  TRY(schedule_.enter_handshake(ecdhe_shared));
+  hs_->schedule = KeySchedule(suite_->hash, LabelPrefix::dtls13);
+  TRY(hs_->schedule.enter_handshake(ecdhe_shared));
   uint8_t th[crypto::kMaxDigestSize];
   transcript_hash(th);
   const Bytes hash(th, hash_size());
-  client_handshake_secret_.len = server_handshake_secret_.len = hash_size();
-  TRY(schedule_.derive(TrafficSecret::client_handshake, hash, client_handshake_secret_.mutable_view()));
-  TRY(schedule_.derive(TrafficSecret::server_handshake, hash, server_handshake_secret_.mutable_view()));
+  hs_->client_handshake_secret.len = hs_->server_handshake_secret.len = hash_size();
+  TRY(hs_->schedule.derive(TrafficSecret::client_handshake, hash, hs_->client_handshake_secret.mutable_view()));
+  TRY(hs_->schedule.derive(TrafficSecret::server_handshake, hash, hs_->server_handshake_secret.mutable_view()));
   const bool client = role_ == Role::client;
-  TRY(install(write_handshake_, 2, client ? client_handshake_secret_ : server_handshake_secret_));
-  TRY(install(read_handshake_.protection(), 2, client ? server_handshake_secret_ : client_handshake_secret_));
+  TRY(install(hs_->write_handshake, 2, client ? hs_->client_handshake_secret : hs_->server_handshake_secret));
+  TRY(install(read_handshake_.protection(), 2, client ? hs_->server_handshake_secret : hs_->client_handshake_secret));
   return ok_status();
 }
 
 // RFC 8446 §7.1: Master Secret, then the application traffic secrets and
 // the exporter secret over ClientHello..server Finished; epoch 3.
 Status Endpoint::enter_application_keys() {
-  TRY(schedule_.enter_master());
+  TRY(hs_->schedule.enter_master());
   uint8_t th[crypto::kMaxDigestSize];
   transcript_hash(th);
   const Bytes hash(th, hash_size());
-  client_application_secret_.len = server_application_secret_.len = exporter_secret_.len = hash_size();
-  TRY(schedule_.derive(TrafficSecret::client_application, hash, client_application_secret_.mutable_view()));
-  TRY(schedule_.derive(TrafficSecret::server_application, hash, server_application_secret_.mutable_view()));
-  TRY(schedule_.derive(TrafficSecret::exporter_master, hash, exporter_secret_.mutable_view()));
+  hs_->client_application_secret.len = hs_->server_application_secret.len = exporter_secret_.len = hash_size();
+  TRY(hs_->schedule.derive(TrafficSecret::client_application, hash, hs_->client_application_secret.mutable_view()));
+  TRY(hs_->schedule.derive(TrafficSecret::server_application, hash, hs_->server_application_secret.mutable_view()));
+  TRY(hs_->schedule.derive(TrafficSecret::exporter_master, hash, exporter_secret_.mutable_view()));
   const bool client = role_ == Role::client;
-  write_traffic_secret_ = client ? client_application_secret_ : server_application_secret_;
-  read_traffic_secret_ = client ? server_application_secret_ : client_application_secret_;
+  write_traffic_secret_ = client ? hs_->client_application_secret : hs_->server_application_secret;
+  read_traffic_secret_ = client ? hs_->server_application_secret : hs_->client_application_secret;
   TRY(install(write_application_, 3, write_traffic_secret_));
   TRY(install(read_epochs_[3].protection(), 3, read_traffic_secret_));
   read_application_epoch_ = 3;
@@ -147,7 +149,7 @@ Status Endpoint::on_key_update(Bytes body) {
 Status Endpoint::write_certificate_and_verify(Signer self, Bytes context) {
   {
     ByteWriter w(flight_.body_space());
-    write_certificate_message(w, context, config_.identity->certificate_der());
+    write_certificate_message(w, context, hs_->config.identity->certificate_der());
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::certificate, 2, w.size()));
   }
@@ -156,7 +158,7 @@ Status Endpoint::write_certificate_and_verify(Signer self, Bytes context) {
   uint8_t content[kMaxSignedContent];
   const std::size_t len = certificate_verify_content(self, Bytes(th, hash_size()), content);
   uint8_t signature[kMaxEcdsaDerSignature];
-  auto n = config_.identity->sign(Bytes(content, len), signature, *config_.rng);
+  auto n = hs_->config.identity->sign(Bytes(content, len), signature, *hs_->config.rng);
   ENSURE(n.ok(), kSign);
   ByteWriter w(flight_.body_space());
   write_certificate_verify(w, static_cast<uint16_t>(Identity::scheme()), Bytes(signature, *n));
@@ -190,21 +192,28 @@ Status Endpoint::on_certificate(Bytes body) {
     return kNoCertificate;
   }
   TRY(check_peer_certificate(m->end_entity));
-  transcript_.add(static_cast<uint8_t>(MessageType::certificate), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::certificate), body);
   return ok_status();
 }
 
 // Decided when the certificate arrives, before any key exists (RFC 8122 §5),
 // exactly as dtls::Endpoint does for 1.2.
 Status Endpoint::check_peer_certificate(Bytes der) {
-  ENSURE(der.size() <= sizeof peer_cert_, kCertTooBig);
+  ENSURE(der.size() <= kMaxCertificateSize, kCertTooBig);
   auto view = parse_certificate(der);
   if (!view.ok()) return view.error();
-  std::memcpy(peer_cert_, der.data(), der.size());
-  peer_cert_len_ = static_cast<uint16_t>(der.size());
+  auto* copy = new (std::nothrow) uint8_t[der.size()];
+  ENSURE(copy != nullptr, kNoMemory);
+  std::memcpy(copy, der.data(), der.size());
+  if (hs_->peer_cert != nullptr) {
+    crypto::secure_zero(hs_->peer_cert, hs_->peer_cert_len);
+    delete[] hs_->peer_cert;
+  }
+  hs_->peer_cert = copy;
+  hs_->peer_cert_len = static_cast<uint16_t>(der.size());
   cert_accepted_ = false;
-  if (has_expected_fp_) {
-    ENSURE(fingerprint_matches(expected_fp_, der), kFingerprint);
+  if (hs_->has_expected_fp) {
+    ENSURE(fingerprint_matches(hs_->expected_fp, der), kFingerprint);
     cert_accepted_ = true;
   }
   Event e;
@@ -226,7 +235,7 @@ Status Endpoint::on_certificate_verify(Bytes body, Signer peer) {
   if (!view.ok()) return view.error();
   ENSURE(verify_signature(*view, static_cast<SignatureScheme>(cv->scheme), Bytes(content, len), cv->signature).ok(),
          kSignature);
-  transcript_.add(static_cast<uint8_t>(MessageType::certificate_verify), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::certificate_verify), body);
   return ok_status();
 }
 
@@ -238,7 +247,7 @@ Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
                            MutableBytes(expected, hash_size())));
   crypto::secure_zero(key, sizeof key);
   ENSURE(crypto::verify_mac(Bytes(expected, hash_size()), body), kFinished);
-  transcript_.add(static_cast<uint8_t>(MessageType::finished), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::finished), body);
   return ok_status();
 }
 

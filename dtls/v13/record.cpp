@@ -122,19 +122,15 @@ Status RecordNumberCipher::init(AeadKind kind, Bytes sn_key) {
   clear();
   ENSURE(sn_key.size() == crypto::aead_key_size(kind), kBadKey);
   kind_ = kind;
-  if (kind == AeadKind::chacha20_poly1305) {
-    std::memcpy(chacha_key_.bytes, sn_key.data(), sn_key.size());
-    chacha_key_.len = sn_key.size();
-  } else {
-    TRY(aes_.set_key(sn_key));
-  }
+  std::memcpy(key_.bytes, sn_key.data(), sn_key.size());
+  key_.len = sn_key.size();
   ready_ = true;
   return ok_status();
 }
 
 void RecordNumberCipher::clear() {
-  crypto::secure_zero(chacha_key_.bytes, sizeof chacha_key_.bytes);
-  chacha_key_.len = 0;
+  crypto::secure_zero(key_.bytes, sizeof key_.bytes);
+  key_.len = 0;
   ready_ = false;
 }
 
@@ -151,9 +147,11 @@ Status RecordNumberCipher::mask(Bytes ciphertext, uint8_t out[2]) const {
     // little-endian (RFC 8439 §2.3).
     uint32_t counter = uint32_t{ciphertext[0]} | (uint32_t{ciphertext[1]} << 8) | (uint32_t{ciphertext[2]} << 16) |
                        (uint32_t{ciphertext[3]} << 24);
-    TRY(crypto::chacha20_xor(chacha_key_.view(), ciphertext.subspan(4, 12), counter, block));
+    TRY(crypto::chacha20_xor(key_.view(), ciphertext.subspan(4, 12), counter, block));
   } else {
-    aes_.encrypt_block(ciphertext.data(), block);
+    crypto::Aes aes;  // expanded per record, on the stack (its destructor wipes it)
+    TRY(aes.set_key(key_.view()));
+    aes.encrypt_block(ciphertext.data(), block);
   }
   out[0] = block[0];
   out[1] = block[1];

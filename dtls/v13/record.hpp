@@ -112,17 +112,21 @@ struct InnerPlaintext {
 // Record number encryption (RFC 9147 §4.2.3) for one direction of one epoch:
 //   AES:      Mask = AES-ECB(sn_key, Ciphertext[0..15])
 //   ChaCha20: Mask = ChaCha20(sn_key, counter = Ciphertext[0..3], nonce = Ciphertext[4..15])
+//
+// Only the key is kept (32 bytes, not an AES key schedule of 368): the AES
+// schedule is expanded on the stack for each record. DTLS records after the
+// handshake are rare in a WebRTC call (media goes over SRTP), and an
+// established association is mostly this state (dtls/v13/handshake_state.hpp).
 class RecordNumberCipher {
  public:
   [[nodiscard]] Status init(AeadKind kind, Bytes sn_key);
-  void clear();  // forgets the ChaCha20 key; the AES key schedule is wiped with the object
+  void clear();  // wipes the key
   // The first two mask bytes from the first 16 ciphertext bytes. Fails on a
   // shorter ciphertext (the record is then dropped as failing deprotection).
   [[nodiscard]] Status mask(Bytes ciphertext, uint8_t out[2]) const;
 
  private:
-  crypto::Aes aes_;
-  crypto::Secret<kMaxKeySize> chacha_key_;
+  crypto::Secret<kMaxKeySize> key_;
   AeadKind kind_ = AeadKind::aes128_gcm;
   bool ready_ = false;
 };

@@ -48,7 +48,7 @@ Status Endpoint::server_on_message(MessageType type, Bytes body) {
       return ok_status();
     case State::server_wait_finished:
       ENSURE(type == MessageType::finished, kUnexpected);
-      TRY(on_finished(body, client_handshake_secret_));
+      TRY(on_finished(body, hs_->client_handshake_secret));
       // RFC 9147 §7: nothing answers the client's last flight but an ACK.
       flight_.clear();
       timer_.stop();
@@ -78,7 +78,7 @@ Status Endpoint::server_on_client_hello(Bytes body) {
              ch->ext.signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())),
          kNoEcdsa);
   KeyShareEntry share;
-  const bool has_share = choose_share(*ch, config_.groups, share);
+  const bool has_share = choose_share(*ch, hs_->config.groups, share);
   if (retried_) {
     ENSURE(has_share && (!has_retry_group_ || share.group == retry_group_), kRetryShare);
   } else {
@@ -87,10 +87,10 @@ Status Endpoint::server_on_client_hello(Bytes body) {
   }
   // RFC 5764 §4.1.1: our first profile the client offers.
   if (ch->ext.has_srtp) {
-    for (std::size_t i = 0; i < config_.srtp_profiles.count && srtp_profile_ == 0; ++i)
-      if (ch->ext.srtp_profiles.contains(config_.srtp_profiles.items[i])) srtp_profile_ = config_.srtp_profiles.items[i];
+    for (std::size_t i = 0; i < hs_->config.srtp_profiles.count && srtp_profile_ == 0; ++i)
+      if (ch->ext.srtp_profiles.contains(hs_->config.srtp_profiles.items[i])) srtp_profile_ = hs_->config.srtp_profiles.items[i];
   }
-  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
   return server_send_flight(*ch, share);
 }
 
@@ -98,9 +98,9 @@ Status Endpoint::server_on_client_hello(Bytes body) {
 // transcript keeps only Hash(ClientHello1) (§4.4.1).
 Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   crypto::NamedGroup group;
-  ENSURE(choose_retry_group(ch, config_.groups, group), kNoShare);
-  transcript_.add(static_cast<uint8_t>(MessageType::client_hello), body);
-  transcript_.replace_with_message_hash(suite_->hash);
+  ENSURE(choose_retry_group(ch, hs_->config.groups, group), kNoShare);
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  hs_->transcript.replace_with_message_hash(suite_->hash);
   flight_.clear();
   RetryRequest hrr;
   hrr.session_id = ch.session_id;
@@ -123,7 +123,7 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
 // dtls::Listener sent the HelloRetryRequest and kept nothing: this Endpoint
 // starts at ClientHello2 (message_seq 1; RFC 9147 §5.1).
 Status Endpoint::accept_stateless_retry() {
-  ENSURE(state_ == State::server_wait_client_hello && !retried_ && config_.retry_cookies != nullptr, kNoStateless);
+  ENSURE(state_ == State::server_wait_client_hello && !retried_ && hs_->config.retry_cookies != nullptr, kNoStateless);
   reassembler_.reset(1);
   next_send_seq_ = 1;
   retried_ = true;
@@ -136,32 +136,32 @@ Status Endpoint::accept_stateless_retry() {
 Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
   awaiting_cookie_ = false;
   RetryCookie c;
-  ENSURE(ch.has_retry_cookie && open_retry_cookie(*config_.retry_cookies, config_.peer_address, ch.retry_cookie, c),
+  ENSURE(ch.has_retry_cookie && open_retry_cookie(*hs_->config.retry_cookies, hs_->config.peer_address, ch.retry_cookie, c),
          kCookie);
   suite_ = find_suite(c.cipher_suite);  // open_retry_cookie checked it is one of ours
   has_retry_group_ = c.has_group;
   retry_group_ = c.group;
-  transcript_.restart_from_message_hash(Bytes(c.client_hello1_hash, c.hash_len));
+  hs_->transcript.restart_from_message_hash(Bytes(c.client_hello1_hash, c.hash_len));
   uint8_t hrr[2 + kRandomSize + 1 + kMaxSessionId + 3 + 2 + 6 + 6 + 6 + kMaxRetryCookie];
   ByteWriter w(hrr);
   write_hello_retry_request(w, stateless_retry_request(c, ch.session_id, ch.retry_cookie));
   ENSURE(!w.failed(), kCookie);
-  transcript_.add(static_cast<uint8_t>(MessageType::server_hello), w.written());
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), w.written());
   return ok_status();
 }
 
 Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& client_share) {
   flight_.clear();
-  TRY(ecdh_.generate(client_share.group, *config_.rng));
+  TRY(hs_->ecdh.generate(client_share.group, *hs_->config.rng));
   uint8_t shared[crypto::kMaxSharedSecretSize];
-  auto n = ecdh_.compute_shared(client_share.key_exchange, shared, *config_.rng);
+  auto n = hs_->ecdh.compute_shared(client_share.key_exchange, shared, *hs_->config.rng);
   if (!n.ok()) return n.error();
   {
     uint8_t random[kRandomSize];
-    config_.rng->fill(random);
+    hs_->config.rng->fill(random);
     ByteWriter w(flight_.body_space());
     write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite_->id,
-                       KeyShareEntry{client_share.group, ecdh_.public_key()});
+                       KeyShareEntry{client_share.group, hs_->ecdh.public_key()});
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::server_hello, 0, w.size()));
   }
@@ -181,7 +181,7 @@ Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& 
     TRY(send_message(MessageType::certificate_request, 2, w.size()));
   }
   TRY(write_certificate_and_verify(Signer::server, Bytes()));
-  TRY(write_finished(server_handshake_secret_));
+  TRY(write_finished(hs_->server_handshake_secret));
   TRY(enter_application_keys());
   state_ = State::server_wait_certificate;
   start_flight();

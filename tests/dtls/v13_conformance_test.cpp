@@ -22,6 +22,7 @@
 
 #include "keyway/dtls/handshake_header.hpp"
 #include "keyway/dtls/record.hpp"
+#include "keyway/dtls/v13/handshake_state.hpp"
 #include "keyway/dtls/v13/handshake_table.hpp"
 #include "tests/dtls/fixture.hpp"
 
@@ -32,7 +33,8 @@ struct EndpointAccess13 {
   static std::vector<uint8_t> seal(Endpoint& ep, uint8_t epoch, uint8_t type, Bytes content, uint64_t seq) {
     std::vector<uint8_t> out(content.size() + 64);
     ByteWriter w(out);
-    RecordProtection& p = epoch == 2 ? ep.write_handshake_ : ep.write_application_;
+    REQUIRE((epoch != 2 || ep.hs_ != nullptr));  // epoch-2 write keys live in the handshake state
+    RecordProtection& p = epoch == 2 ? ep.hs_->write_handshake : ep.write_application_;
     REQUIRE(p.ready());
     REQUIRE(p.epoch() == epoch);
     REQUIRE(p.seal(w, seq, type, content).ok());

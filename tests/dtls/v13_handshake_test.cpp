@@ -375,4 +375,65 @@ TEST_CASE("dtls13: every run completes through 10% loss (ACKs, selective retrans
   CHECK(completed == kRuns);
 }
 
+// Issue 18: once the handshake is over the engine releases its handshake
+// state (dtls/v13/handshake_state.hpp); the established association goes
+// on without it. KeyUpdate both ways afterwards, on the few bytes the
+// Endpoint keeps for one KeyUpdate each way.
+TEST_CASE("dtls13: after the handshake state is released, KeyUpdate both ways still works") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  REQUIRE(p.run());
+  CHECK(p.client.ep->heap_bytes() > 0);  // released at the next handle_* call
+  p.client.ep->handle_timeout(p.now);
+  p.server.ep->handle_timeout(p.now);
+  CHECK(p.client.ep->heap_bytes() == 0);
+  CHECK(p.server.ep->heap_bytes() == 0);
+  CHECK(p.client.ep->peer_certificate().empty());
+  const std::vector<uint8_t> before = exporter13(*p.client.ep);
+  REQUIRE(p.client.ep->request_key_update(true).ok());
+  settle(p, Duration::seconds(2));
+  CHECK(p.client.ep->write_epoch() == 4);
+  CHECK(p.server.ep->read_epoch() == 4);
+  CHECK(p.server.ep->write_epoch() == 4);  // update_requested
+  CHECK(p.client.ep->read_epoch() == 4);
+  REQUIRE(p.server.ep->request_key_update(false).ok());
+  settle(p, Duration::seconds(2));
+  CHECK(p.server.ep->write_epoch() == 5);
+  CHECK(p.client.ep->read_epoch() == 5);
+  p.send_app(p.client, {5});
+  p.send_app(p.server, {6});
+  REQUIRE(p.server.app_data.size() == 1);
+  REQUIRE(p.client.app_data.size() == 1);
+  CHECK(p.server.app_data[0] == std::vector<uint8_t>{5});
+  CHECK(p.client.app_data[0] == std::vector<uint8_t>{6});
+  CHECK(exporter13(*p.client.ep) == before);
+  CHECK(exporter13(*p.server.ep) == before);
+  CHECK_FALSE(p.client.failed);
+  CHECK_FALSE(p.server.failed);
+}
+
+// RFC 9147 §5.8.3, §7: the server's ACK of the client's last flight is lost;
+// the client sends the flight again, and the server, whose handshake state
+// is gone by then, still answers with an ACK: it kept its epoch-2 read keys
+// (for Config::final_flight_hold) and the message sequence it expects next.
+TEST_CASE("dtls13: a server that released its handshake state still ACKs a repeated client flight") {
+  Fixture f;
+  int64_t ack_index = -1;
+  {
+    Pair13 trial(f.client, f.server);
+    pin(trial, f);
+    REQUIRE(trial.run());
+    ack_index = static_cast<int64_t>(trial.sent_by[1]) - 1;  // the server's last datagram: its ACK
+  }
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  p.drop_index[1] = ack_index;
+  REQUIRE(p.run());
+  CHECK(p.lost == 1);
+  CHECK(p.client.ep->stats().retransmissions >= 1);
+  CHECK(p.server.ep->heap_bytes() == 0);  // the repeated flight came after the release
+  CHECK(p.client.ep->flight_acknowledged());
+}
+
 }  // namespace keyway::test

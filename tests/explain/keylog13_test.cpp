@@ -43,6 +43,7 @@ struct Captured13 {
 
 void run_dtls13(Captured13& c) {
   c.fx.client.offer_dtls13 = c.fx.server.offer_dtls13 = true;
+  c.fx.client.keep_key_log = c.fx.server.keep_key_log = true;  // read after the handshake state is released
   c.fx.server.cookie_exchange = false;  // as in peer::Connection: ICE verified the path
   test::Pair pair(c.fx.client, c.fx.server);
   pair.tamper = [&](int to, std::vector<uint8_t>& d) {

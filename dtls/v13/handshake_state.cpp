@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "keyway/dtls/v13/handshake_state.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "keyway/lib/crypto/ct.hpp"
+
+namespace keyway::dtls::v13 {
+
+namespace {
+void wipe_and_free(uint8_t* p, std::size_t n) {
+  if (p == nullptr) return;
+  crypto::secure_zero(p, n);
+  delete[] p;
+}
+}  // namespace
+
+HandshakeState::~HandshakeState() {
+  wipe_and_free(flight_buffer, flight_buffer_size);
+  wipe_and_free(reassembly_pool, reassembly_size);
+  wipe_and_free(peer_cert, peer_cert_len);
+}
+
+bool HandshakeState::allocate_flight_buffer() {
+  const std::size_t cert = config.identity ? config.identity->certificate_der().size() : 0;
+  flight_buffer_size = cert + kFlightBytesBesidesCertificate;
+  flight_buffer = new (std::nothrow) uint8_t[flight_buffer_size];
+  if (flight_buffer == nullptr) flight_buffer_size = 0;
+  return flight_buffer != nullptr;
+}
+
+// As the 1.2 context's pool (dtls/handshake_context.cpp): it decides as a
+// fixed pool of kMaxReassemblyPool bytes would.
+MutableBytes HandshakeState::grow_reassembly_pool(void* self, std::size_t at_least) {
+  auto& hs = *static_cast<HandshakeState*>(self);
+  std::size_t size = hs.reassembly_size * 2;
+  size = size < at_least ? at_least : size;
+  size = size > kMaxReassemblyPool ? kMaxReassemblyPool : size;
+  if (size < at_least) return {};
+  auto* fresh = new (std::nothrow) uint8_t[size];
+  if (fresh == nullptr) return {};
+  if (hs.reassembly_size != 0) std::memcpy(fresh, hs.reassembly_pool, hs.reassembly_size);
+  wipe_and_free(hs.reassembly_pool, hs.reassembly_size);
+  hs.reassembly_pool = fresh;
+  hs.reassembly_size = size;
+  return MutableBytes(fresh, size);
+}
+
+std::size_t HandshakeState::heap_bytes() const {
+  return sizeof(HandshakeState) + flight_buffer_size + reassembly_size + peer_cert_len;
+}
+
+}  // namespace keyway::dtls::v13

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// What only the DTLS 1.3 handshake needs, held apart from the v13::Endpoint
+// so that an established association keeps none of it (the 1.2 endpoint's
+// HandshakeContext, dtls/handshake_context.hpp, is the same idea).
+//
+//   v13::Endpoint (always)                   HandshakeState (heap, handshake only)
+//   +------------------------------+         +--------------------------------------+
+//   | epoch-3+ keys both ways,     |  hs_ -> | Config copy, epoch-2 write keys,     |
+//   | replay windows, sequence     |         | key schedule, transcript, handshake  |
+//   | numbers, exporter secret,    |         | and first application secrets, ECDHE |
+//   | application traffic secrets  |         | key, peer certificate, our flight's  |
+//   | (KeyUpdate), timer, a flight |         | bytes and sent log, the reassembly   |
+//   | and a reassembler for one    |         | pool, the peer records to ACK        |
+//   | KeyUpdate, stats, events     |         |                                      |
+//   +------------------------------+         +--------------------------------------+
+//
+// Allocated by the Endpoint's constructor with new (std::nothrow); released
+// at the first handle_* call once the handshake is over and nothing still
+// points into it: established, our last flight acknowledged (RFC 9147 §5.8.3:
+// the client keeps it until the server's ACK), the peer certificate accepted
+// and every event polled. The server keeps its epoch-2 read keys a while
+// longer, in the Endpoint, to ACK a repeated client flight (RFC 9147 §7).
+#pragma once
+
+#include <cstdint>
+
+#include "keyway/dtls/endpoint.hpp"
+#include "keyway/dtls/v13/flight.hpp"
+#include "keyway/dtls/v13/key_schedule.hpp"
+#include "keyway/dtls/v13/record.hpp"
+#include "keyway/dtls/v13/transcript.hpp"
+#include "keyway/lib/crypto/ecc.hpp"
+
+namespace keyway::dtls::v13 {
+
+struct HandshakeState {
+  explicit HandshakeState(const Config& c) : config(c) {}
+  ~HandshakeState();
+  HandshakeState(const HandshakeState&) = delete;
+  HandshakeState& operator=(const HandshakeState&) = delete;
+
+  // The flight buffer, sized for our own certificate; false when the heap is exhausted.
+  [[nodiscard]] bool allocate_flight_buffer();
+  // Grows the reassembly pool (Reassembler::Grow): doubling, at most kMaxReassemblyPool.
+  static MutableBytes grow_reassembly_pool(void* self, std::size_t at_least);
+  std::size_t heap_bytes() const;
+
+  static constexpr std::size_t kMaxReassemblyPool = 8192;
+  static constexpr std::size_t kFlightBytesBesidesCertificate = 1024;  // hellos, EE, CR, CV, Finished
+  static constexpr std::size_t kMaxReceivedRecords = 32;  // handshake records of the peer's flight, for ACKs
+
+  Config config;
+  RecordProtection write_handshake;  // epoch 2
+  KeySchedule schedule{crypto::HashAlg::sha256, LabelPrefix::dtls13};
+  Transcript transcript;
+  SecretBytes client_handshake_secret;
+  SecretBytes server_handshake_secret;
+  SecretBytes client_application_secret;
+  SecretBytes server_application_secret;
+  crypto::EcdhKeyPair ecdh;
+  uint8_t* flight_buffer = nullptr;
+  std::size_t flight_buffer_size = 0;
+  Flight::SentRecord flight_log[Flight::kMaxRecords];
+  uint8_t* reassembly_pool = nullptr;
+  std::size_t reassembly_size = 0;
+  RecordNumber received[kMaxReceivedRecords];
+  bool cert_requested = false;  // client: the server sent CertificateRequest
+  uint8_t request_context_len = 0;
+  uint8_t request_context[255] = {};
+  uint8_t* peer_cert = nullptr;  // exact-size copy of the DER
+  uint16_t peer_cert_len = 0;
+  bool has_expected_fp = false;
+  Fingerprint expected_fp;
+};
+
+}  // namespace keyway::dtls::v13
