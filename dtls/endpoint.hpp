@@ -383,6 +383,7 @@ class Endpoint {
   bool ems_ = false;
   bool cert_accepted_ = false;
   bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
+  bool record_aeads_released_ = false;  // once, after the handshake (release_handshake_memory)
 };
 
 }  // namespace keyway::dtls

@@ -135,12 +135,14 @@ void Endpoint::release_handshake_memory() {
   if (hs_) {
     delete hs_;  // the server's final flight lives on in final_
     hs_ = nullptr;
-    // Issue 13: a DTLS-SRTP association is quiet once SRTP has its keys;
-    // each record AEAD is keyed again by the first record that needs it.
-    if (state_ == HandshakeState::established) {
-      read_cipher_.release_aead();
-      write_.cipher.release_aead();
-    }
+  }
+  // Issue 13: a DTLS-SRTP association is quiet once SRTP has its keys: the
+  // record AEADs are released once, after the server's final flight went
+  // out; the first record that needs one keys it again, and it stays.
+  if (state_ == HandshakeState::established && !record_aeads_released_ && !final_.sending) {
+    record_aeads_released_ = true;
+    read_cipher_.release_aead();
+    write_.cipher.release_aead();
   }
   bool delivered = state_ != HandshakeState::established || (complete_polled_ && cert_accepted_);
   if (peer_cert_ && events_.empty() && delivered) {
