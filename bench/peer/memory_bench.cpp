@@ -249,10 +249,11 @@ int run_memory(int, char**) {
               sizeof(peer::Connection) - parts);
   std::printf("  answerer heap: constructed %zu (ICE check storage), connected %zu (ICE %zu, DTLS %zu), established "
               "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest the AEAD key contexts: "
-              "2 DTLS + 4 SRTP, each a keyway object holding mbedTLS's context and the AES context mbedTLS allocates)\n",
+              "4 SRTP and the DTLS record AEADs held (%d; released after the handshake, keyed again by a record), "
+              "each a keyway object holding mbedTLS's context and the AES context mbedTLS allocates)\n",
               made - sizeof(peer::Connection), at_connect - sizeof(peer::Connection), ice_at_connect,
               dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, dtls_after, slots_out, slots_in,
-              tables);
+              tables, side_parts[1].record_aeads);
   int big = HeapMeter::peak(1) >= HeapMeter::peak(0) ? 1 : 0;
   const PeakParts& at = g_at_peak[big];
   std::printf("  %s at its handshake peak %zu: sizeof %zu, ICE check storage %zu, DTLS handshake context %zu, "
