@@ -240,6 +240,12 @@ class Endpoint {
   std::size_t mtu() const { return mtu_; }
   // Heap held by this endpoint (handshake context, peer certificate), for memory reports.
   std::size_t heap_bytes() const;
+  // How many record AEADs (epoch 1, read and write) hold their key state on
+  // the heap now: 2 at the end of the handshake, 0 once it is released,
+  // each back at its first record (dtls/record.hpp RecordCipher).
+  int record_aeads_held() const {
+    return (read_cipher_.holds_aead() ? 1 : 0) + (write_.cipher.holds_aead() ? 1 : 0);
+  }
 
  private:
   friend struct EndpointAccess;  // tests
@@ -408,6 +414,7 @@ class Endpoint {
   bool cert_accepted_ = false;
   bool complete_polled_ = false;  // the handshake_complete event (carrying the DER) was delivered
   bool dtls13_in_charge_ = false;  // dtls13_, not peer_cert_
+  bool record_aeads_released_ = false;  // once, after the handshake (release_handshake_memory)
 };
 
 }  // namespace keyway::dtls

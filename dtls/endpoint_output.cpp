@@ -136,6 +136,14 @@ void Endpoint::release_handshake_memory() {
     delete hs_;  // the server's final flight lives on in final_
     hs_ = nullptr;
   }
+  // Issue 13: a DTLS-SRTP association is quiet once SRTP has its keys: the
+  // record AEADs are released once, after the server's final flight went
+  // out; the first record that needs one keys it again, and it stays.
+  if (state_ == HandshakeState::established && !record_aeads_released_ && !final_.sending) {
+    record_aeads_released_ = true;
+    read_cipher_.release_aead();
+    write_.cipher.release_aead();
+  }
   bool delivered = state_ != HandshakeState::established || (complete_polled_ && cert_accepted_);
   if (peer_cert_ && events_.empty() && delivered) {
     crypto::secure_zero(peer_cert_, peer_cert_len_);

@@ -48,20 +48,33 @@ Result<Record> read_record(ByteReader& datagram) {
 }
 
 void RecordCipher::clear() {
-  if (!aead_.ready()) return;
+  if (!keyed_) return;
   aead_.clear();
+  crypto::secure_zero(key_, sizeof key_);
   crypto::secure_zero(iv_, sizeof iv_);
+  key_len_ = 0;
+  keyed_ = false;
 }
 
 Status RecordCipher::init(AeadKind kind, Bytes key, Bytes fixed_iv) {
   clear();
+  TRY(aead_.init(kind, key));  // checks the key's size too
   std::memset(iv_, 0, sizeof iv_);
   std::memcpy(iv_, fixed_iv.data(), fixed_iv.size() <= 12 ? fixed_iv.size() : 12);
-  return aead_.init(kind, key);
+  std::memcpy(key_, key.data(), key.size());
+  key_len_ = static_cast<uint8_t>(key.size());
+  kind_ = kind;
+  keyed_ = true;
+  return ok_status();
+}
+
+bool RecordCipher::key_aead() {
+  if (aead_.ready()) return true;
+  return keyed_ && aead_.init(kind_, Bytes(key_, key_len_)).ok();
 }
 
 std::size_t RecordCipher::overhead() const {
-  return (aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8) + crypto::kAeadTagSize;
+  return (kind_ == AeadKind::chacha20_poly1305 ? 0 : 8) + crypto::kAeadTagSize;
 }
 
 void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
@@ -69,7 +82,7 @@ void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
   ByteWriter w(MutableBytes(es, 8));
   w.write_u16(epoch);
   w.write_u48(seq);
-  if (aead_.kind() == AeadKind::chacha20_poly1305) {
+  if (kind_ == AeadKind::chacha20_poly1305) {
     std::memcpy(out, iv_, 12);
     for (int i = 0; i < 8; ++i) out[4 + i] ^= es[i];  // RFC 7905 §2
   } else {
@@ -79,10 +92,14 @@ void RecordCipher::nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const {
 }
 
 void RecordCipher::seal(ByteWriter& w, ContentType type, uint16_t epoch, uint64_t seq, Bytes plaintext) {
+  if (!key_aead()) {
+    (void)w.reserve_bytes(w.available() + 1);  // fails the writer: nothing can be sealed
+    return;
+  }
   write_header(w, type, kVersionDtls12, epoch, seq, plaintext.size() + overhead());
   uint8_t n[12];
   nonce(epoch, seq, n);
-  if (aead_.kind() != AeadKind::chacha20_poly1305) w.write_bytes(Bytes(n + 4, 8));
+  if (kind_ != AeadKind::chacha20_poly1305) w.write_bytes(Bytes(n + 4, 8));
   MutableBytes body = w.reserve_bytes(plaintext.size());
   MutableBytes tag = w.reserve_bytes(crypto::kAeadTagSize);
   if (w.failed()) return;
@@ -95,7 +112,8 @@ void RecordCipher::seal(ByteWriter& w, ContentType type, uint16_t epoch, uint64_
 
 Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
   ENSURE(rec.fragment.size() >= overhead(), kShort);
-  std::size_t explicit_len = aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8;
+  if (!key_aead()) return kAuth;
+  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
   std::size_t len = rec.fragment.size() - overhead();
   ENSURE(len <= kMaxPlaintext && len <= out.size(), kTooBig);
   uint8_t n[12];
@@ -116,8 +134,9 @@ Result<std::size_t> RecordCipher::open(const Record& rec, MutableBytes out) {
 }
 
 Result<Bytes> RecordCipher::open_in_place(const Record& rec, MutableBytes fragment) {
-  ENSURE(aead_.ready() && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
-  std::size_t explicit_len = aead_.kind() == AeadKind::chacha20_poly1305 ? 0 : 8;
+  ENSURE(keyed_ && fragment.size() == rec.fragment.size() && fragment.size() >= overhead(), kShort);
+  if (!key_aead()) return kAuth;
+  std::size_t explicit_len = kind_ == AeadKind::chacha20_poly1305 ? 0 : 8;
   std::size_t len = fragment.size() - overhead();
   ENSURE(len <= kMaxPlaintext, kTooBig);
   uint8_t n[12];

@@ -48,6 +48,11 @@ constexpr std::size_t kMaxPlaintext = 16384;  // RFC 5246 §6.2.1
 // established state, so it is kept as small as the primitives allow. The
 // AEAD is on the heap from init() (keys exist: the end of a handshake) until
 // clear(), so an endpoint still in its handshake holds neither (issue 13).
+// release_aead() frees the AEAD but keeps the key (a few dozen bytes): a
+// DTLS-SRTP association carries no records after its handshake, so the
+// endpoint releases both directions then (752 B each with mbedTLS's AES-GCM),
+// and the next seal or open keys the AEAD again, once, and keeps it (an
+// alert, close_notify, a repeated flight, application data).
 class RecordCipher {
  public:
   RecordCipher() {}
@@ -57,11 +62,14 @@ class RecordCipher {
 
   [[nodiscard]] Status init(AeadKind kind, Bytes key, Bytes fixed_iv);
   void clear();  // forgets the key
-  bool ready() const { return aead_.ready(); }
+  bool ready() const { return keyed_; }
+  void release_aead() { aead_.clear(); }   // the key stays: keyed again on first use
+  bool holds_aead() const { return aead_.ready(); }
   // Bytes added around the plaintext (explicit nonce + tag).
   std::size_t overhead() const;
 
-  // Writes header + protected payload for `plaintext` into w.
+  // Writes header + protected payload for `plaintext` into w (w fails when
+  // the AEAD cannot be keyed: no heap).
   void seal(ByteWriter& w, ContentType type, uint16_t epoch, uint64_t seq, Bytes plaintext);
   // Authenticates and decrypts rec's fragment into out; returns the
   // plaintext length. Fails with auth_failed without touching state.
@@ -73,9 +81,14 @@ class RecordCipher {
 
  private:
   void nonce(uint16_t epoch, uint64_t seq, uint8_t out[12]) const;
+  bool key_aead();  // keys aead_ from key_ unless it is keyed; false: no key or no heap
 
-  crypto::Aead aead_;  // on the heap once keyed (lib/crypto/aead.hpp)
+  crypto::Aead aead_;  // on the heap while keyed (lib/crypto/aead.hpp)
+  uint8_t key_[32] = {};
   uint8_t iv_[12] = {};
+  uint8_t key_len_ = 0;
+  AeadKind kind_ = AeadKind::aes128_gcm;
+  bool keyed_ = false;  // init() gave keys (the AEAD may be released)
 };
 
 // Writes an unprotected (epoch 0) record.

@@ -404,7 +404,29 @@ Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup 
 void Connection::push_event(const Event& e) {
   // Bounded (media floods while the caller does not poll): the new event is
   // dropped and counted, but a failure always gets in (lib/sans_io.hpp).
-  if (!events_.push(e)) stats_.events_dropped++;
+  QueuedEvent q;
+  q.kind = e.kind;
+  q.len = static_cast<uint32_t>(e.data.size());
+  q.data = e.data.data();
+  q.error = e.error;
+  if (e.kind == EventKind::ice_connected) {
+    connected_local_ = e.local;
+    connected_remote_ = e.remote;
+  }
+  if (!events_.push(q)) stats_.events_dropped++;
+}
+
+Event Connection::pop_event() {
+  QueuedEvent q = events_.pop();
+  Event e;
+  e.kind = q.kind;
+  e.data = Bytes(q.data, q.len);
+  e.error = q.error;
+  if (q.kind == EventKind::ice_connected) {
+    e.local = connected_local_;
+    e.remote = connected_remote_;
+  }
+  return e;
 }
 
 void Connection::fail_sdp(const Error& e, const sdp::ErrorLocation& where) {

@@ -117,7 +117,13 @@ struct Config {
   uint32_t video_ssrc = 0;
   std::string_view cname = "keyway";
   std::size_t dtls_mtu = 1200;
-  std::size_t replay_window = 1024;
+  // SRTP/SRTCP replay window per SSRC (RFC 3711 §3.3.2: at least 64), a
+  // multiple of 64. 256 (issue 13): one window holds ~1 s of a 2.5 Mbit/s
+  // video stream, enough for a packet the sender retransmits after a NACK
+  // in the same SSRC; libsrtp's default is 128, libwebrtc's 1024. Each bit
+  // is held per inbound SSRC twice (SRTP, SRTCP) and per outbound SSRC once:
+  // 1024 cost a call with 2+2 SSRCs (4+4 slots) 1,536 bytes, 256 costs 384.
+  std::size_t replay_window = 256;
   // From the first call after negotiation to SRTP keys: past this, the call
   // fails naming the stage it is stuck in (never a silent half-open call).
   Duration setup_timeout = Duration::seconds(30);
@@ -369,8 +375,22 @@ class Connection {
   Timestamp ice_deadline_ = Timestamp::zero();
   Timestamp dtls_deadline_ = Timestamp::never();
 
+  // Events wait in a compact form (issue 13): a queued Event was 80 bytes,
+  // 56 of them addresses only ice_connected carries and an error only
+  // failed carries. ice_connected's path waits beside the queue (it is
+  // popped by the poll_output that pushed it: poll_ice runs on an empty
+  // queue); pop_event() rebuilds the Event.
+  struct QueuedEvent {
+    EventKind kind = EventKind::failed;
+    uint32_t len = 0;               // data: media decrypted in the caller's buffer
+    const uint8_t* data = nullptr;
+    Error error{};
+    bool is_failure() const { return kind == EventKind::failed; }
+  };
+  Event pop_event();
   static constexpr std::size_t kMaxEvents = 16;
-  EventQueue<Event, kMaxEvents> events_;
+  EventQueue<QueuedEvent, kMaxEvents> events_;
+  SocketAddr connected_local_{}, connected_remote_{};  // the last ice_connected event's path
 
   char local_fp_[160] = {};
   std::size_t local_fp_len_ = 0;

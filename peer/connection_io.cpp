@@ -186,7 +186,7 @@ Output Connection::poll_output(Timestamp now, MutableBytes scratch) {
   for (;;) {
     if (!events_.empty()) {
       out.kind = Output::Kind::event;
-      out.event = events_.pop();
+      out.event = pop_event();
       return out;
     }
     if (poll_ice(now, scratch, out)) return out;

@@ -147,6 +147,11 @@ int measure_call(bool dtls13) {
   // The breakdown (answerer side, the larger): heap per phase and its holders.
   std::size_t made = 0, at_connect = 0, ice_at_connect = 0, dtls_at_connect = 0, ice_after = 0, dtls_after = 0;
   std::size_t tables = 0, slots_out = 0, slots_in = 0;
+  struct SideParts {
+    std::size_t ice = 0, dtls = 0;
+    int record_aeads = 0;
+    bool dtls_client = false, ice_released = false;
+  } side_parts[2];
   {
     Side sides[2];
     make_side(sides[0], 0, dtls13);
@@ -194,6 +199,14 @@ int measure_call(bool dtls13) {
     slots_in = sides[1].conn->srtp_inbound().config().max_streams;
     side_live[0] = HeapMeter::live(0);
     side_live[1] = HeapMeter::live(1);
+    for (int i = 0; i < 2; ++i) {
+      const peer::Connection& c = *sides[i].conn;
+      side_parts[i].ice = c.ice().heap_bytes();
+      side_parts[i].dtls = c.dtls() ? c.dtls()->heap_bytes() : 0;
+      side_parts[i].record_aeads = c.dtls() ? c.dtls()->record_aeads_held() : 0;
+      side_parts[i].dtls_client = c.dtls_client();
+      side_parts[i].ice_released = c.ice().checks_released();
+    }
     // A third SSRC each way: what it costs beyond the two.
     for (int i = 0; i < 2; ++i) send_rtp(sides, i, sides[i].ssrc[2], now);
     extra = live_max() - established;
@@ -229,6 +242,12 @@ int measure_call(bool dtls13) {
               "already allocated; after the Connections are destroyed: %zu bytes)\n",
               extra, leaked);
   std::printf("  established per side: offerer %zu bytes, answerer %zu bytes\n", side_live[0], side_live[1]);
+  for (int i = 0; i < 2; ++i)
+    std::printf("  %s (DTLS %s) heap: %zu = ICE check storage %zu (released: %s), DTLS handshake %zu, DTLS record "
+                "AEADs held %d, SRTP stream tables, SRTP AEADs (4)\n",
+                i == 0 ? "offerer" : "answerer", side_parts[i].dtls_client ? "client" : "server",
+                side_live[i] - sizeof(peer::Connection), side_parts[i].ice, side_parts[i].ice_released ? "yes" : "no",
+                side_parts[i].dtls, side_parts[i].record_aeads);
   std::size_t parts = sizeof(ice::Agent) + sizeof(std::optional<dtls::Endpoint>) + 2 * sizeof(srtp::Session) +
                       sizeof(peer::Stats);
   std::printf("  sizeof: ice::Agent=%zu dtls::Endpoint=%zu srtp::Session=%zu (x2) peer::Stats=%zu rest=%zu\n",
@@ -236,10 +255,11 @@ int measure_call(bool dtls13) {
               sizeof(peer::Connection) - parts);
   std::printf("  answerer heap: constructed %zu (ICE check storage), connected %zu (ICE %zu, DTLS %zu), established "
               "%zu (ICE %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, the rest the AEAD key contexts: "
-              "2 DTLS + 4 SRTP, each a keyway object holding mbedTLS's context and the AES context mbedTLS allocates)\n",
+              "4 SRTP and the DTLS record AEADs held (%d; released after the handshake, keyed again by a record), "
+              "each a keyway object holding mbedTLS's context and the AES context mbedTLS allocates)\n",
               made - sizeof(peer::Connection), at_connect - sizeof(peer::Connection), ice_at_connect,
               dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, dtls_after, slots_out, slots_in,
-              tables);
+              tables, side_parts[1].record_aeads);
   int big = HeapMeter::peak(1) >= HeapMeter::peak(0) ? 1 : 0;
   const PeakParts& at = g_at_peak[big];
   std::printf("  %s at its handshake peak %zu: sizeof %zu, ICE check storage %zu, DTLS handshake context %zu, "

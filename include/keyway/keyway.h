@@ -132,7 +132,7 @@ enum {
   KEYWAY_LIMIT_DTLS_MAX_REASSEMBLY,            /* bytes buffered while reassembling (8192, >= 9/8 of the above) */
   KEYWAY_LIMIT_DTLS_MTU,                       /* largest DTLS datagram sent (1200) */
   KEYWAY_LIMIT_SRTP_MAX_STREAMS,               /* SSRCs per direction (16) */
-  KEYWAY_LIMIT_SRTP_REPLAY_WINDOW,             /* packets per SSRC, multiple of 64 (1024) */
+  KEYWAY_LIMIT_SRTP_REPLAY_WINDOW,             /* packets per SSRC, multiple of 64 (256)  */
   KEYWAY_LIMIT_SDP_ARENA                       /* heap while a remote description is parsed (49152) */
 };
 

@@ -13,7 +13,7 @@
 
 namespace keyway::crypto {
 
-static_assert(sizeof(mbedtls_gcm_context) <= 448, "grow AesGcm::ctx_");
+static_assert(sizeof(mbedtls_gcm_context) <= 424, "grow AesGcm::ctx_");
 #if !KEYWAY_PROFILE_MINIMAL
 static_assert(sizeof(mbedtls_chachapoly_context) <= 256, "grow ChaCha20Poly1305::ctx_");
 #endif

@@ -90,7 +90,7 @@ static void test_config_errors(void) {
   CHECK(keyway_config_error(cfg)->code == KEYWAY_ERR_BAD_STATE);
   CHECK(strstr(keyway_config_error(cfg)->text, "keyway_config_set_entropy") != NULL);
   CHECK(keyway_config_set_limit(cfg, KEYWAY_LIMIT_SRTP_REPLAY_WINDOW, 100) == KEYWAY_ERR_INVALID_ARGUMENT);
-  CHECK(keyway_config_get_limit(cfg, KEYWAY_LIMIT_SRTP_REPLAY_WINDOW) == 1024);
+  CHECK(keyway_config_get_limit(cfg, KEYWAY_LIMIT_SRTP_REPLAY_WINDOW) == 256);
   CHECK(keyway_config_get_limit(cfg, KEYWAY_LIMIT_DTLS_MAX_HANDSHAKE_MESSAGE) == 6144);
   CHECK(keyway_config_set_srtp_profiles(cfg, &bad_profile, 1) == KEYWAY_ERR_UNSUPPORTED);
   CHECK(keyway_config_error(cfg)->layer == KEYWAY_LAYER_SRTP);

@@ -143,6 +143,9 @@ TEST_CASE("dtls memory: 10,000 application data records each way after the hands
     REQUIRE(server.is_established());
     uint8_t payload[1000];
     std::memset(payload, 0x5A, sizeof payload);
+    // The first record each way keys the record AEADs released with the
+    // handshake (issue 13, the test below); from then on nothing allocates.
+    REQUIRE((w.send(0, Bytes(payload, 1)) && w.send(1, Bytes(payload, 1))));
     const uint64_t news = keyway::testing::operator_new_count(), mallocs = keyway::testing::malloc_count();
     bool ok = true;
     for (int i = 0; i < 10000 && ok; ++i) {
@@ -152,8 +155,8 @@ TEST_CASE("dtls memory: 10,000 application data records each way after the hands
     CHECK(keyway::testing::operator_new_count() == news);
     CHECK(keyway::testing::malloc_count() == mallocs);
     REQUIRE(ok);
-    CHECK(w.app_records[0] == 10000);
-    CHECK(w.app_records[1] == 10000);
+    CHECK(w.app_records[0] == 10001);
+    CHECK(w.app_records[1] == 10001);
     CHECK(server.stats().records_auth_failed == 0);
   }
 }
@@ -195,4 +198,44 @@ TEST_CASE("dtls memory: DTLS 1.3 releases its handshake state; peak within the 1
   // repeated client Finished, and 1.3 keeps more per epoch (record-number
   // keys, four receive slots). This bounds what is there now.
   CHECK(v13.established <= v12.established + sizeof(v13::Endpoint) + 1024);
+}
+
+// Issue 13: a DTLS-SRTP association carries no records once SRTP has its
+// keys, yet each side held both epoch-1 AEADs (AES-GCM: mbedTLS's context
+// and the AES key schedule it allocates, 752 B each) for the whole call.
+// Now they are released with the handshake, the keys kept (a few dozen
+// bytes), and the first record that needs one keys it again, once: one
+// allocation per direction, then none, and close_notify still goes out
+// encrypted and is authenticated by the peer. Before the change no AEAD was
+// ever allocated after the handshake (the first check of news failed).
+TEST_CASE("dtls memory: the record AEADs are released after the handshake and keyed again on first use") {
+  for (uint16_t suite : {uint16_t{0xC02B}, uint16_t{0xCCA9}}) {
+    CAPTURE(suite);
+    Setup s(suite);
+    Endpoint client(s.client), server(s.server);
+    Wire w{{&client, &server}};
+    w.handshake();
+    REQUIRE(client.is_established());
+    REQUIRE(server.is_established());
+    CHECK(client.record_aeads_held() == 0);
+    CHECK(server.record_aeads_held() == 0);
+    uint8_t payload[100];
+    std::memset(payload, 0x33, sizeof payload);
+    uint64_t news = keyway::testing::operator_new_count();
+    REQUIRE(w.send(0, Bytes(payload, sizeof payload)));  // client seals, server opens: one AEAD each
+    CHECK(keyway::testing::operator_new_count() == news + 2);
+    CHECK(client.record_aeads_held() == 1);
+    CHECK(server.record_aeads_held() == 1);
+    news = keyway::testing::operator_new_count();
+    REQUIRE(w.send(0, Bytes(payload, sizeof payload)));
+    CHECK(keyway::testing::operator_new_count() == news);  // kept
+    CHECK(w.app_records[1] == 2);
+    // close_notify: sealed by the server's write AEAD (keyed now), opened by the client's read one.
+    server.close();
+    w.pump(1);
+    CHECK(client.record_aeads_held() == 2);
+    CHECK(server.record_aeads_held() == 2);
+    CHECK(client.state() == HandshakeState::closed);
+    CHECK(client.stats().records_auth_failed == 0);
+  }
 }
