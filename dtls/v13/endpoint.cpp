@@ -196,10 +196,21 @@ bool Endpoint::process_plaintext(const Record& rec) {
   }
   ++stats_.records_received;
   if (rec.type == static_cast<uint8_t>(ContentType::handshake)) return process_handshake(RecordNumber{0, rec.seq}, rec.fragment);
-  if (rec.type == static_cast<uint8_t>(ContentType::alert) && !read_handshake_.protection().ready())
-    return process_alert(rec.fragment);
+  // A plaintext alert is the peer's only voice before any key (a server
+  // refusing a ClientHello, RFC 8446 §6); once keys exist anyone could have
+  // written it, and an unauthenticated packet never ends a call. (Asked of
+  // the state, not of the epoch-2 read keys: those are released after the
+  // handshake, dtls/v13/handshake_state.hpp.)
+  if (rec.type == static_cast<uint8_t>(ContentType::alert) && before_handshake_keys()) return process_alert(rec.fragment);
   ++stats_.records_malformed;
   return false;
+}
+
+// The states before the handshake keys exist: the hellos (and a
+// HelloRetryRequest) are all that has passed.
+bool Endpoint::before_handshake_keys() const {
+  return state_ == State::client_start || state_ == State::client_wait_server_hello ||
+         state_ == State::server_wait_client_hello;
 }
 
 bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {
