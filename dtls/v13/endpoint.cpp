@@ -87,8 +87,11 @@ void Endpoint::use_established_storage() {
 // Called on entry to handle_*: what events point into (the peer
 // certificate) stays valid until then.
 void Endpoint::release_handshake() {
-  if (role_ == Role::server && read_handshake_.protection().ready() && now_ >= read_handshake_until_)
-    read_handshake_.reset();  // the hold is over: a repeated client flight is no longer answered
+  if (now_ >= read_handshake_until_) {  // the hold is over: a repeated client flight is no longer answered
+    // Once: the slot is epoch 6's after three KeyUpdates (RFC 9147 §4.2.2).
+    if (read_handshake_.protection().ready() && read_handshake_.protection().epoch() == 2) read_handshake_.reset();
+    read_handshake_until_ = Timestamp::never();
+  }
   if (hs_ == nullptr || !events_.empty() || alert_due_) return;
   const bool over = state_ == State::failed || state_ == State::closed;
   // RFC 9147 §5.8.3: the client keeps its last flight until the server's
