@@ -87,8 +87,11 @@ void Endpoint::use_established_storage() {
 // Called on entry to handle_*: what events point into (the peer
 // certificate) stays valid until then.
 void Endpoint::release_handshake() {
-  if (role_ == Role::server && read_handshake_.protection().ready() && now_ >= read_handshake_until_)
-    read_handshake_.reset();  // the hold is over: a repeated client flight is no longer answered
+  if (now_ >= read_handshake_until_) {  // the hold is over: a repeated client flight is no longer answered
+    // Once: the slot is epoch 6's after three KeyUpdates (RFC 9147 §4.2.2).
+    if (read_handshake_.protection().ready() && read_handshake_.protection().epoch() == 2) read_handshake_.reset();
+    read_handshake_until_ = Timestamp::never();
+  }
   if (hs_ == nullptr || !events_.empty() || alert_due_) return;
   const bool over = state_ == State::failed || state_ == State::closed;
   // RFC 9147 §5.8.3: the client keeps its last flight until the server's
@@ -196,10 +199,21 @@ bool Endpoint::process_plaintext(const Record& rec) {
   }
   ++stats_.records_received;
   if (rec.type == static_cast<uint8_t>(ContentType::handshake)) return process_handshake(RecordNumber{0, rec.seq}, rec.fragment);
-  if (rec.type == static_cast<uint8_t>(ContentType::alert) && !read_handshake_.protection().ready())
-    return process_alert(rec.fragment);
+  // A plaintext alert is the peer's only voice before any key (a server
+  // refusing a ClientHello, RFC 8446 §6); once keys exist anyone could have
+  // written it, and an unauthenticated packet never ends a call. (Asked of
+  // the state, not of the epoch-2 read keys: those are released after the
+  // handshake, dtls/v13/handshake_state.hpp.)
+  if (rec.type == static_cast<uint8_t>(ContentType::alert) && before_handshake_keys()) return process_alert(rec.fragment);
   ++stats_.records_malformed;
   return false;
+}
+
+// The states before the handshake keys exist: the hellos (and a
+// HelloRetryRequest) are all that has passed.
+bool Endpoint::before_handshake_keys() const {
+  return state_ == State::client_start || state_ == State::client_wait_server_hello ||
+         state_ == State::server_wait_client_hello;
 }
 
 bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {

@@ -150,6 +150,7 @@ class Endpoint {
   bool process_handshake(const RecordNumber& rn, Bytes payload);
   bool process_ack(Bytes body);
   bool process_alert(Bytes body);
+  bool before_handshake_keys() const;
   bool process_app_data(uint64_t epoch, Bytes data);
   void deliver_messages();
   void note_received(const RecordNumber& rn);

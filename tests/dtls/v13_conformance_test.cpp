@@ -105,6 +105,8 @@ class Script13 {
   Endpoint& client() { return *ep_[0]; }
   Endpoint& server() { return *ep_[1]; }
   std::vector<Event>& events(int i) { return events_[i]; }
+  // The script's clock moves on (nothing is delivered).
+  void wait(Duration d) { now_ = now_ + d; }
   // Every record delivered to side i so far, in order.
   const std::vector<std::vector<uint8_t>>& delivered(int i) const { return delivered_[i]; }
 
@@ -174,14 +176,19 @@ constexpr Point kPoints[] = {
     {"client wait_certificate", 0, 4, State::client_wait_certificate, 3, kKeys2},
     {"client wait_certificate_verify", 0, 5, State::client_wait_certificate_verify, 4, kKeys2},
     {"client wait_finished", 0, 6, State::client_wait_finished, 5, kKeys2},
-    {"client established", 0, 11, State::established, 6, kKeys2 | kKeys3},
+    // The server's ACK of the client's flight (step 11) lets the client
+    // release its handshake state and its epoch-2 read keys
+    // (dtls/v13/handshake_state.hpp); before it (step 7: the server's
+    // Finished read, the client's flight not yet ACKed) it holds both.
+    {"client established", 0, 11, State::established, 6, kKeys3},
+    {"client established, flight unacknowledged", 0, 7, State::established, 6, kKeys2 | kKeys3},
     {"server wait_client_hello", 1, 0, State::server_wait_client_hello, 0, 0},
     {"server wait_certificate", 1, 7, State::server_wait_certificate, 1, kKeys2 | kKeys3},
     {"server wait_certificate_verify", 1, 8, State::server_wait_certificate_verify, 2, kKeys2 | kKeys3},
     {"server wait_finished", 1, 9, State::server_wait_finished, 3, kKeys2 | kKeys3},
     {"server established", 1, 11, State::established, 4, kKeys2 | kKeys3},
 };
-enum P { C0, C1, C2, C3, C4, C5, C6, S0, S1, S2, S3, S4 };
+enum P { C0, C1, C2, C3, C4, C5, C6, C7, S0, S1, S2, S3, S4 };
 
 enum class In { CH, SH, HR, EE, CR, CE, CV, FI, KU, HV, SK, AK, AL, AD };
 constexpr int kInputs = 14;
@@ -243,8 +250,15 @@ constexpr Row kTable[] = {
   // Under the handshake keys nothing new may come (KeyUpdate travels under
   // the application keys, RFC 9147 §8); under the application keys only a
   // KeyUpdate, and no renegotiation exists in 1.3 (RFC 8446 §4.1.2).
+  // C7: the client's flight not yet ACKed, the epoch-2 read keys still held.
+  {C7, 0, "D  D  D  D  D  D  D  D  D  D  D  D  D  D"},
+  {C7, 2, "F  F  F  F  F  F  F  F  F  F  F  I  X  D"},
+  {C7, 3, "F  F  F  F  F  F  F  F  .  F  F  I  X  ."},
+  // C6: the server's ACK came, the handshake state is released: an epoch-2
+  // record has no keys to open it and can only be dropped (RFC 9147 §4.5.2);
+  // the plaintext alert is still unauthenticated (dropped, not obeyed).
   {C6, 0, "D  D  D  D  D  D  D  D  D  D  D  D  D  D"},
-  {C6, 2, "F  F  F  F  F  F  F  F  F  F  F  I  X  D"},
+  {C6, 2, "D  D  D  D  D  D  D  D  D  D  D  D  D  D"},
   {C6, 3, "F  F  F  F  F  F  F  F  .  F  F  I  X  ."},
   // Server. Before a ClientHello only plaintext exists, as for the client.
   {S0, 0, ".  F  F  F  F  F  F  F  F  F  F  D  X  D"},
@@ -616,7 +630,7 @@ TEST_CASE("dtls13 conformance: named rows for the known bug classes") {
   row("retransmitted server Certificate", C4, sealed(C4, 11, 3, server_body(3)), 'I');
   row("retransmitted client Finished after completion", S4, sealed(S4, 20, 3, client_body(2)), 'A');
   // Application data with the handshake still open, or before keys: dropped.  RFC 9147 §4.5.2
-  row("application data under the handshake keys at completion", C6,
+  row("application data under the handshake keys at completion", C7,
       EndpointAccess13::seal(twin.script.server(), 2, static_cast<uint8_t>(ContentType::application_data),
                              Bytes(twin.bodies.of[7].data(), 5), kInjectedSeq),
       'D');
@@ -635,4 +649,29 @@ TEST_CASE("dtls13 conformance: named rows for the known bug classes") {
     }
   }
   MESSAGE("dtls13 conformance: " << rows << " named rows");
+}
+
+// The merge of the 1.3 table with the 1.3 heap split: the endpoint asked
+// "are the epoch-2 read keys there?" to tell a plaintext alert before any
+// key (a server refusing the ClientHello, obeyed) from one after (anyone
+// could have sent it, dropped). Once the handshake state went, the client at
+// once (cell "client established, epoch 0, alert -> D" failed: Verdict::fatal,
+// state failed) and the server when its final-flight hold ended, the keys
+// were gone and a forged plaintext alert ended the established association.
+// An unauthenticated packet never ends a call: the state decides now.
+TEST_CASE("dtls13 conformance: past its final-flight hold the server still drops a plaintext alert") {
+  test::Fixture f;
+  Script13 s(f);
+  s.advance(Script13::kSteps);
+  REQUIRE(s.server().is_established());
+  std::vector<std::vector<uint8_t>> reaction;
+  // The first handle_* call after completion releases the handshake state
+  // and starts the hold of the epoch-2 read keys; the next one past the hold drops them.
+  CHECK(s.deliver_foreign(1, {}, reaction) == Verdict::discarded);
+  s.wait(f.server.final_flight_hold + Duration::seconds(1));
+  const Verdict v = s.deliver_foreign(1, plain_record(ContentType::alert, kInjectedSeq0, {1, 90}), reaction);
+  CHECK(v == Verdict::discarded);
+  CHECK(s.server().state() == State::established);
+  CHECK(reaction.empty());
+  CHECK_FALSE(exporter(s.server()).empty());
 }

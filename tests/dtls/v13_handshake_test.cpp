@@ -436,4 +436,33 @@ TEST_CASE("dtls13: a server that released its handshake state still ACKs a repea
   CHECK(p.client.ep->flight_acknowledged());
 }
 
+// The epoch-2 receive slot is reused by epoch 6 (RFC 9147 §4.2.2: two epoch
+// bits), and the server's end of its final-flight hold was tested as "slot 2
+// has keys and the hold is over", at every handle_* call: after the third
+// KeyUpdate from the client the server threw its new epoch-6 read keys away
+// at the next datagram, and the client's data under them was dropped (the
+// send_app CHECKs below failed: Verdict::discarded).
+TEST_CASE("dtls13: the end of the server's final-flight hold does not drop the epoch-6 keys that reuse its slot") {
+  Fixture f;
+  f.server.final_flight_hold = Duration::seconds(5);
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  REQUIRE(p.run());
+  p.client.ep->handle_timeout(p.now);
+  p.server.ep->handle_timeout(p.now);  // released; the hold of the epoch-2 read keys starts
+  settle(p, Duration::seconds(10));    // and ends
+  p.send_app(p.client, {1});
+  for (uint64_t epoch = 4; epoch <= 6; ++epoch) {
+    REQUIRE(p.client.ep->request_key_update(false).ok());
+    settle(p, Duration::seconds(2));
+    CHECK(p.server.ep->read_epoch() == epoch);
+  }
+  p.send_app(p.client, {6});
+  p.send_app(p.client, {7});
+  REQUIRE(p.server.app_data.size() == 3);
+  CHECK(p.server.app_data[2] == std::vector<uint8_t>{7});
+  CHECK_FALSE(p.client.failed);
+  CHECK_FALSE(p.server.failed);
+}
+
 }  // namespace keyway::test
