@@ -59,7 +59,7 @@ Endpoint::~Endpoint() {
 
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
   if (!hs_) return;  // too late: the certificate was already delivered
-  if (hs_->dtls13) hs_->dtls13->set_remote_fingerprint(fp);
+  if (profile::kDtls13 && hs_->dtls13) hs_->dtls13->set_remote_fingerprint(fp);
   hs_->expected_fp = fp;
   hs_->has_expected_fp = true;
 }
@@ -74,7 +74,7 @@ Status Endpoint::accept_peer_certificate(Bytes der) {
 
 void Endpoint::set_rtt_estimate(Duration rtt) {
   if (!hs_) return;
-  if (hs_->dtls13) hs_->dtls13->set_rtt_estimate(rtt);
+  if (profile::kDtls13 && hs_->dtls13) hs_->dtls13->set_rtt_estimate(rtt);
   Duration t = rtt * 2;
   if (t < Duration::millis(50)) t = Duration::millis(50);
   if (t > Duration::seconds(3)) t = Duration::seconds(3);

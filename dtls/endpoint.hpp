@@ -74,7 +74,8 @@ struct Config {
   // Off by default until the 1.3 engine (dtls/v13/endpoint.hpp) is complete.
   // A server with cookie_exchange speaks 1.2 only: 1.3's cookie (a
   // HelloRetryRequest) is not written yet, and without a cookie an
-  // unverified address would draw the whole 1.3 flight.
+  // unverified address would draw the whole 1.3 flight. Ignored without
+  // DTLS 1.3 in the build (profile::kDtls13, the minimal profile).
   bool offer_dtls13 = false;
   Bytes peer_address;                // server: bound into the cookie (any stable bytes)
   std::size_t mtu = 1200;            // largest datagram we send
@@ -298,14 +299,17 @@ class Endpoint {
   Status client_answer_hello_verify(Bytes cookie, bool replaces_hello);
   static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
   // negotiation.cpp: DTLS 1.3 or 1.2 (issue 18). Once 1.3 is chosen, every
-  // call goes to the 1.3 engine held in the handshake context.
-  v13::Endpoint* dtls13() const;
+  // call goes to the 1.3 engine held in the handshake context. Inline, so
+  // that without 1.3 in the build (profile::kDtls13) every 1.3 path is dead
+  // code in each caller and the linker drops dtls/v13/.
+  v13::Endpoint* dtls13() const { return profile::kDtls13 ? dtls13_engine() : nullptr; }
+  v13::Endpoint* dtls13_engine() const;
   void sync_dtls13_state();
   Status create_dtls13();
   Status write_dtls13_offer(ByteWriter& w);
   Status client_hand_over_to_dtls13(Bytes server_hello);
   Status server_hand_over_to_dtls13(Bytes client_hello);
-  bool server_speaks_dtls13() const;
+  bool server_speaks_dtls13() const;  // callers test profile::kDtls13 first (dead code without it)
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);
 

@@ -12,6 +12,10 @@
 //   server: a ClientHello offering 1.3 goes to the 1.3 engine whole; else
 //           1.2, with the sentinel "DOWNGRD\x01" at the end of ServerHello.random.
 //           (Only without cookie_exchange: see server_speaks_dtls13().)
+// Without DTLS 1.3 in the build (profile::kDtls13: the minimal profile)
+// Config.offer_dtls13 is ignored: the client never offers 1.3, the server
+// answers a 1.3 + 1.2 ClientHello in 1.2 (without the sentinel), and every
+// call site tests the constant first, so dtls/v13/ is not linked.
 //
 // From then on every call of the Endpoint goes to the 1.3 engine
 // (dtls/v13/endpoint.hpp), which lives in the handshake context.
@@ -52,7 +56,7 @@ MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Byt
 
 // The 1.3 engine once 1.3 was chosen: a client's engine that only lent its
 // key share to the ClientHello is still in client_start.
-v13::Endpoint* Endpoint::dtls13() const {
+v13::Endpoint* Endpoint::dtls13_engine() const {
   if (!hs_ || !hs_->dtls13 || hs_->dtls13->state() == v13::State::client_start) return nullptr;
   return hs_->dtls13;
 }

@@ -79,7 +79,7 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   if (!ch.ok()) return ch.error();
   // Issue 18: a ClientHello that offers DTLS 1.3 goes to the 1.3 engine
   // (negotiation.cpp).
-  if (server_speaks_dtls13() && msg_seq == 0) {
+  if (profile::kDtls13 && server_speaks_dtls13() && msg_seq == 0) {
     auto ch13 = v13::parse_client_hello(body);
     if (ch13.ok() && ch13->has_versions && ch13->versions.dtls13) return server_hand_over_to_dtls13(body);
   }
@@ -138,7 +138,7 @@ Status Endpoint::server_negotiate(const ClientHello& ch) {
 Status Endpoint::server_send_flight4() {
   hs_->config.rng->fill(server_random_);
   // RFC 8446 §4.1.3: a server that speaks 1.3 and chose 1.2 says so in its random.
-  if (server_speaks_dtls13()) v13::write_downgrade_sentinel(server_random_, v13::Downgrade::to_dtls12);
+  if (profile::kDtls13 && server_speaks_dtls13()) v13::write_downgrade_sentinel(server_random_, v13::Downgrade::to_dtls12);
   hs_->flight.clear();
   ServerHello sh;
   sh.version = kVersionDtls12;
