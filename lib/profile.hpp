@@ -23,6 +23,9 @@ inline constexpr bool kSrtpCm = !kMinimal;
 inline constexpr bool kDtls13 = !kMinimal;
 // Error::detail texts (lib/result.hpp make_error); without them "" (layer and code stay).
 inline constexpr bool kErrorText = !kMinimal;
+// Trace lines (lib/trace.hpp tracef, Config::trace sinks: the demo's
+// ladder, keyway-explain); without them a sink is never called.
+inline constexpr bool kTrace = !kMinimal;
 // STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4) rather than one.
 inline constexpr bool kFastCrc32 = !kMinimal;
 
