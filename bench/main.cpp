@@ -21,7 +21,7 @@ const Entry kBenches[] = {
     {"call", keyway::bench::run_call, "[--seeds N] [--loopback-runs N] [--per-seed] [--replay LOSS SEED]", "offer -> first decrypted media: simulated 50 ms RTT at 0/10/30% loss, and real loopback"},
     {"dtls", keyway::bench::run_dtls, "[HANDSHAKES]", "DTLS 1.2 and 1.3 handshake time and memory vs mbedTLS's DTLS 1.2 and the public-key floor; round trips to keys"},
     {"memory", keyway::bench::run_memory, "", "bytes one peer::Connection holds: handshake peak, established, per extra SSRC (DTLS 1.2, then 1.3)"},
-    {"footprint", keyway::bench::run_footprint, "[--profile full|minimal] [--build DIR]", "flash per keyway folder in the Cortex-M4 image (ports/qemu-m4/run.sh builds it)"},
+    {"footprint", keyway::bench::run_footprint, "[--profile full|minimal] [--image call|device] [--build DIR]", "flash per keyway folder in a Cortex-M4 image (ports/qemu-m4/run.sh builds it)"},
     {nullptr, nullptr, nullptr, nullptr},
 };
 

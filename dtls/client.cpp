@@ -63,7 +63,7 @@ Status Endpoint::client_send_hello(Bytes cookie) {
   uint16_t suites[std::size(v13::kSuites) + kMaxListEntries];
   std::size_t suite_count = 0;
   uint8_t offer[128];
-  if (hs_->config.offer_dtls13) {
+  if (profile::kDtls13 && hs_->config.offer_dtls13) {
     for (const v13::Suite& s : v13::kSuites) suites[suite_count++] = s.id;
     ByteWriter ow(MutableBytes(offer, sizeof offer));
     TRY(write_dtls13_offer(ow));
@@ -126,7 +126,7 @@ Status Endpoint::client_on_message(HandshakeType type, Bytes body) {
 }
 
 Status Endpoint::client_on_server_hello(Bytes body) {
-  if (hs_->config.offer_dtls13) {
+  if (profile::kDtls13 && hs_->config.offer_dtls13) {
     auto sh13 = v13::parse_server_hello(body);
     if (sh13.ok() && sh13->has_version) return client_hand_over_to_dtls13(body);  // the server chose 1.3
     TRY(client_check_downgrade(body));

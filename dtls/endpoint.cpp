@@ -54,7 +54,7 @@ Endpoint::Endpoint(const Config& config)
 Endpoint::~Endpoint() {
   crypto::secure_zero(master_, sizeof master_);
   delete hs_;
-  if (dtls13_in_charge_) delete dtls13_;
+  if (profile::kDtls13 && dtls13_in_charge_) delete dtls13_;
   else if (peer_cert_) delete[] peer_cert_;
 }
 

@@ -77,6 +77,7 @@ struct Config {
   // An Endpoint server with cookie_exchange speaks 1.2 only (a
   // HelloVerifyRequest cannot front a 1.3 handshake); 1.3's stateless
   // cookie, in a HelloRetryRequest, is dtls::Listener's (dtls/v13/retry.hpp).
+  // Ignored without DTLS 1.3 in the build (profile::kDtls13, the minimal profile).
   bool offer_dtls13 = false;
   Bytes peer_address;                // server: bound into the cookie (any stable bytes)
   // Server, set by dtls::Listener: the key of its stateless DTLS 1.3 cookies.
@@ -324,15 +325,20 @@ class Endpoint {
   Status client_answer_hello_verify(Bytes cookie, bool replaces_hello);
   static constexpr uint8_t kMaxHelloVerifies = 4;  // HelloVerifyRequests answered per handshake
   // negotiation.cpp: DTLS 1.3 or 1.2 (issue 18). Once 1.3 is chosen, every
-  // call goes to the 1.3 engine held in the handshake context.
-  v13::Endpoint* dtls13() const;
-  v13::Endpoint* dtls13_engine() const;  // in charge or not (a client's 1.3 offer)
+  // call goes to the 1.3 engine held in the handshake context. Inline, so
+  // that without 1.3 in the build (profile::kDtls13) every 1.3 path is dead
+  // code in each caller and the linker drops dtls/v13/.
+  v13::Endpoint* dtls13() const { return profile::kDtls13 ? dtls13_in_use() : nullptr; }
+  // In charge or not (a client's 1.3 offer lends the engine its key share).
+  v13::Endpoint* dtls13_engine() const { return profile::kDtls13 ? dtls13_held() : nullptr; }
+  v13::Endpoint* dtls13_in_use() const;
+  v13::Endpoint* dtls13_held() const;
   void sync_dtls13_state();
   Status create_dtls13();
   Status write_dtls13_offer(ByteWriter& w);
   Status client_hand_over_to_dtls13(Bytes server_hello);
   Status server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq);
-  bool server_speaks_dtls13() const;
+  bool server_speaks_dtls13() const;  // callers test profile::kDtls13 first (dead code without it)
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);
   Status format_key_log13(char* out, std::size_t out_len) const;  // key_log.cpp

@@ -141,7 +141,7 @@ Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datag
     ++stats_.dropped;
     return Dispatch{};
   }
-  if (config_.server.offer_dtls13) {
+  if (profile::kDtls13 && config_.server.offer_dtls13) {
     Dispatch d = hello13(now, *rec, *f, from, datagram, scratch, restart ? s : nullptr);
     if (d.kind != Dispatch::Kind::endpoint || d.endpoint != nullptr) return d;
   }

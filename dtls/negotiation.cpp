@@ -16,6 +16,11 @@
 //           Listener's stateless HelloRetryRequest cookie goes to the 1.3
 //           engine too, which takes the transcript up from the cookie.
 //
+// Without DTLS 1.3 in the build (profile::kDtls13: the minimal profile)
+// Config.offer_dtls13 is ignored: the client never offers 1.3, the server
+// answers a 1.3 + 1.2 ClientHello in 1.2 (without the sentinel), and every
+// call site tests the constant first, so dtls/v13/ is not linked.
+//
 // From then on every call of the Endpoint goes to the 1.3 engine
 // (dtls/v13/endpoint.hpp). It is made in the handshake context and moves
 // out of it as it takes over: the 1.2 context is then released, and the 1.3
@@ -57,7 +62,7 @@ MutableBytes whole_message_datagram(HandshakeType type, uint64_t record_seq, Byt
 
 // The 1.3 engine once 1.3 was chosen: a client's engine that only lent its
 // key share to the ClientHello is still in client_start.
-v13::Endpoint* Endpoint::dtls13() const {
+v13::Endpoint* Endpoint::dtls13_in_use() const {
   if (dtls13_in_charge_) return dtls13_;
   if (!hs_ || !hs_->dtls13 || hs_->dtls13->state() == v13::State::client_start) return nullptr;
   return hs_->dtls13;
@@ -82,7 +87,7 @@ const SuiteInfo* Endpoint::negotiated_suite() const {
   return nullptr;
 }
 
-v13::Endpoint* Endpoint::dtls13_engine() const {
+v13::Endpoint* Endpoint::dtls13_held() const {
   if (dtls13_in_charge_) return dtls13_;
   return hs_ ? hs_->dtls13 : nullptr;
 }

@@ -80,7 +80,7 @@ Status Endpoint::server_on_client_hello(Bytes body, uint16_t msg_seq) {
   // Issue 18: a ClientHello that offers DTLS 1.3 goes to the 1.3 engine
   // (negotiation.cpp). Behind dtls::Listener, ClientHello2 (message 1)
   // carrying its HelloRetryRequest cookie does too.
-  if (server_speaks_dtls13()) {
+  if (profile::kDtls13 && server_speaks_dtls13()) {
     auto ch13 = v13::parse_client_hello(body);
     const bool first = msg_seq == 0 || (msg_seq == 1 && hs_->config.retry_cookies != nullptr && ch13.ok() &&
                                         ch13->has_retry_cookie);
@@ -142,7 +142,7 @@ Status Endpoint::server_negotiate(const ClientHello& ch) {
 Status Endpoint::server_send_flight4() {
   hs_->config.rng->fill(server_random_);
   // RFC 8446 §4.1.3: a server that speaks 1.3 and chose 1.2 says so in its random.
-  if (server_speaks_dtls13()) v13::write_downgrade_sentinel(server_random_, v13::Downgrade::to_dtls12);
+  if (profile::kDtls13 && server_speaks_dtls13()) v13::write_downgrade_sentinel(server_random_, v13::Downgrade::to_dtls12);
   hs_->flight.clear();
   ServerHello sh;
   sh.version = kVersionDtls12;

@@ -17,8 +17,15 @@ inline constexpr bool kMinimal = false;
 inline constexpr bool kTurn = !kMinimal;
 // SRTP's AES-CM + HMAC-SHA1 profiles (RFC 3711); without them AEAD_AES_*_GCM only (RFC 7714).
 inline constexpr bool kSrtpCm = !kMinimal;
+// DTLS 1.3 (issue 18, dtls/v13/): without it a dtls::Endpoint ignores
+// Config::offer_dtls13, never offers 1.3 and answers a 1.3 + 1.2 ClientHello
+// in 1.2 (dtls/negotiation.cpp); nothing of dtls/v13/ is linked.
+inline constexpr bool kDtls13 = !kMinimal;
 // Error::detail texts (lib/result.hpp make_error); without them "" (layer and code stay).
 inline constexpr bool kErrorText = !kMinimal;
+// Trace lines (lib/trace.hpp tracef, Config::trace sinks: the demo's
+// ladder, keyway-explain); without them a sink is never called.
+inline constexpr bool kTrace = !kMinimal;
 // STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4) rather than one.
 inline constexpr bool kFastCrc32 = !kMinimal;
 

@@ -5,13 +5,9 @@
 
 namespace keyway {
 
-void tracef(TraceSink* sink, Layer layer, const char* fmt, ...) {
-  if (sink == nullptr) return;
+void vtracef(TraceSink* sink, Layer layer, const char* fmt, va_list args) {
   char line[256];
-  va_list args;
-  va_start(args, fmt);
   std::vsnprintf(line, sizeof line, fmt, args);
-  va_end(args);
   sink->trace(layer, line);
 }
 

@@ -125,7 +125,7 @@ done <build-cross.log
 grep -E '^    ' build-cross.log | head -40
 
 # The Cortex-M4 images under QEMU (ports/qemu-m4/run.sh): the minimal
-# profile's call, then the full profile's 100 connect -> media -> close cycles
+# profile's device image (one answerer, ICE-lite) and call, then the full profile's 100 connect -> media -> close cycles
 # and its call; one test per image, ok when its line says so.
 echo "== cortex-m4: the call on an emulated STM32F405 (ports/qemu-m4/run.sh)"
 ports/qemu-m4/run.sh all >build-m4.run.log 2>&1
@@ -136,6 +136,7 @@ m4_result() {  # label, line
     *) step_result "cortex-m4: $1" 1 ;;
   esac
 }
+m4_result "device image, minimal profile" "$(grep -E '^m4 device (ok|FAILED) .* profile=minimal' build-m4.run.log | tail -1)"
 m4_result "call image, minimal profile" "$(grep -E '^m4 call (ok|FAILED) .* profile=minimal' build-m4.run.log | tail -1)"
 m4_result "cycles image" "$(grep -E '^m4 cycles (ok|FAILED)' build-m4.run.log | tail -1)"
 m4_result "call image" "$(grep -E '^m4 call (ok|FAILED)' build-m4.run.log | grep -v ' profile=minimal' | tail -1)"

@@ -148,6 +148,9 @@ peer::Connection* make_connection(Identity& id, peer::Role role, uint32_t ssrc, 
   c.secret_rng = &id.rng;
   c.audio_codecs = kOpus;
   c.audio_ssrc = ssrc;
+  // The minimal profile has no DTLS 1.3 (profile::kDtls13): asked to offer
+  // it, both endpoints must still meet in DTLS 1.2 (call() checks the suite).
+  c.dtls_offer_dtls13 = profile::kMinimal;
   heap::set_owner(owner);
   auto* conn = new (std::nothrow) peer::Connection(c);
   heap::set_owner(0);
@@ -184,6 +187,8 @@ CallResult call(Side& a, Side& b, const CallOptions& options) {
   peer::Summary summary = a.conn->summary();
   r.cipher_suite = summary.cipher_suite;
   r.srtp_profile = summary.srtp_profile;
+  if (profile::kMinimal && std::strcmp(r.cipher_suite, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256") != 0)
+    return fail(r, "not DTLS 1.2 in the minimal profile");
   r.handshake_peak_bytes[0] = heap::peak(a.owner);
   r.handshake_peak_bytes[1] = heap::peak(b.owner);
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Flash footprint of a Cortex-M4 image, from its GNU ld map file (issue 17).
 
-  ports/qemu-m4/footprint.py build-m4/ports/qemu-m4/m4_call.map [--profile full|minimal]
+  ports/qemu-m4/footprint.py build-m4/ports/qemu-m4/m4_call.map [--profile full|minimal] [--image device]
 
 Adds up the input sections the linker kept in flash (.isr_vector, .text*,
 .rodata*: code and constants; --gc-sections has already
@@ -10,7 +10,10 @@ dropped what nothing calls) and attributes each to the object it came from:
 keyway's library by source folder, mbedTLS, the C/C++ runtime (newlib-nano,
 libstdc++, libgcc) and the port itself. Prints one line per part:
   footprint <folder> text_bytes=<n> profile=<profile>
-then keyway's total and the rest. Paths come from Meson's object names
+then keyway's total and the rest. With --image device (the map of
+m4_device.elf: one answering endpoint with ICE-lite, main_device.cpp) every
+line ends in " image=device"; the call image's lines (two endpoints, both
+roles) have no image field. Paths come from Meson's object names
 (libkeyway.a(dtls_x509_certificate.cpp.o) is dtls/x509/certificate.cpp)."""
 import os
 import re
@@ -77,21 +80,29 @@ def measure(map_path):
 def main():
     args = sys.argv[1:]
     profile = "full"
-    if "--profile" in args:
-        i = args.index("--profile")
-        profile = args[i + 1]
-        del args[i:i + 2]
+    image = ""
+    for option in ("--profile", "--image"):
+        if option in args:
+            i = args.index(option)
+            if i + 1 >= len(args):
+                print(__doc__.strip(), file=sys.stderr)
+                return 2
+            if option == "--profile":
+                profile = args[i + 1]
+            else:
+                image = " image=" + args[i + 1]
+            del args[i:i + 2]
     if len(args) != 1 or not os.path.exists(args[0]):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     sizes = measure(args[0])
     for folder in FOLDERS:
-        print(f"footprint {folder} text_bytes={sizes.get(folder, 0)} profile={profile}")
+        print(f"footprint {folder} text_bytes={sizes.get(folder, 0)} profile={profile}{image}")
     keyway = sum(sizes.get(f, 0) for f in FOLDERS + ["other"])
-    print(f"footprint keyway text_bytes={keyway} profile={profile}")
+    print(f"footprint keyway text_bytes={keyway} profile={profile}{image}")
     for part in ["mbedtls", "runtime", "port"]:
-        print(f"footprint {part} text_bytes={sizes.get(part, 0)} profile={profile}")
-    print(f"footprint image text_bytes={sum(sizes.values())} profile={profile}")
+        print(f"footprint {part} text_bytes={sizes.get(part, 0)} profile={profile}{image}")
+    print(f"footprint image text_bytes={sum(sizes.values())} profile={profile}{image}")
     return 0
 
 

@@ -33,8 +33,9 @@
 /* Referenced by keyway's full build (lib/crypto/ links them whatever the
  * negotiation picks): ChaCha20-Poly1305 (DTLS suites), SHA-384 (the
  * *_SHA384 suites), RSA verify (a peer's RSA certificate), MD5 (STUN).
- * The minimal profile drops RSA (below); it keeps ChaCha20, whose stream
- * masks DTLS 1.3 record numbers (dtls/v13/record.cpp, RFC 9147 §4.2.3). */
+ * The minimal profile drops RSA and ChaCha20-Poly1305 (below): it has no
+ * DTLS 1.3 (profile::kDtls13), whose record-number masks need ChaCha20
+ * (dtls/v13/record.cpp, RFC 9147 §4.2.3). */
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
 #define MBEDTLS_CHACHAPOLY_C
@@ -53,6 +54,9 @@
 #undef MBEDTLS_PKCS1_V15
 #undef MBEDTLS_PKCS1_V21
 #undef MBEDTLS_OID_C
+#undef MBEDTLS_CHACHA20_C
+#undef MBEDTLS_POLY1305_C
+#undef MBEDTLS_CHACHAPOLY_C
 #endif
 
 /* RAM before speed: no per-group precomputed table of the base point, a small

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs keyway's Cortex-M4 images under QEMU (issue 17):
-#   ports/qemu-m4/run.sh [fail|cycles|call|minimal|all]   (default: all, the call last)
+#   ports/qemu-m4/run.sh [fail|cycles|call|minimal|device|all]   (default: all, the call last)
 # 1. mbedTLS 3.6 cross-built once per profile (ports/qemu-m4/mbedtls_m4.sh, cached),
 # 2. keyway and the images cross-built with Meson (build-m4/, and
 #    build-m4-minimal/ with -Dprofile=minimal; incremental),
 # 3. the call image's flash per part (footprint.py: "footprint <part> text_bytes=<n> profile=full"),
+#    and the device image's (main_device.cpp: an answerer with ICE-lite, the
+#    role a device plays; its lines end in image=device),
 # 4. each image run by qemu-system-arm -M netduinoplus2 (an STM32F405) with a
 #    timeout; it prints through semihosting and exits with its result. "all":
-#    the forced failure, the minimal profile's call (its line ends in
-#    profile=minimal), then the full profile's cycles and call. "fail": an
+#    the forced failure, the minimal profile's device and call (their lines
+#    end in profile=minimal), then the full profile's cycles and call. "fail": an
 #    image that aborts must say so and exit non-zero within seconds (abort,
 #    exit and assert leave QEMU through semihosting; board.cpp).
 # The output ends with the call image's line (a contract, parsed by tools):
@@ -88,6 +90,8 @@ run_fail() {
 if [ -f "$minimal_build/ports/qemu-m4/m4_call.map" ] && { [ "$what" = all ] || [ "$what" = minimal ]; }; then
   /usr/bin/python3 ports/qemu-m4/footprint.py "$minimal_build/ports/qemu-m4/m4_call.map" --profile minimal \
     || { echo "m4 FAILED footprint (minimal)"; exit 1; }
+  /usr/bin/python3 ports/qemu-m4/footprint.py "$minimal_build/ports/qemu-m4/m4_device.map" --profile minimal --image device \
+    || { echo "m4 FAILED footprint (minimal device)"; exit 1; }
 fi
 
 fail=0
@@ -95,8 +99,10 @@ case "$what" in
   fail) run_fail || fail=1 ;;
   cycles) run_image cycles || fail=1 ;;
   call) run_image call || fail=1 ;;
-  minimal) run_image call "$minimal_build" || fail=1 ;;
-  all) run_fail || fail=1; run_image call "$minimal_build" || fail=1; run_image cycles || fail=1; run_image call || fail=1 ;;
-  *) echo "usage: $0 [fail|cycles|call|minimal|all]" >&2; exit 2 ;;
+  minimal) run_image device "$minimal_build" || fail=1; run_image call "$minimal_build" || fail=1 ;;
+  device) run_image device || fail=1 ;;
+  all) run_fail || fail=1; run_image device "$minimal_build" || fail=1; run_image call "$minimal_build" || fail=1
+       run_image cycles || fail=1; run_image call || fail=1 ;;
+  *) echo "usage: $0 [fail|cycles|call|minimal|device|all]" >&2; exit 2 ;;
 esac
 exit $fail
