@@ -144,6 +144,8 @@ Verdict Endpoint::handle_datagram_dtls12(MutableBytes datagram) {
     process_record(*rec, payload);
   }
   if (state_ == HandshakeState::failed) return Verdict::fatal;
+  if (any && hs_ && datagram.size() > hs_->peer_datagram_max)
+    hs_->peer_datagram_max = static_cast<uint16_t>(datagram.size() < UINT16_MAX ? datagram.size() : UINT16_MAX);
   return any ? Verdict::accepted : Verdict::discarded;
 }
 

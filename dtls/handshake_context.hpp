@@ -56,6 +56,9 @@ struct HandshakeContext {
   bool peer_flight_boundary = true;
   uint16_t peer_flight_first_seq = 0;
   uint16_t retransmit_trigger_seq = 0xFFFF;
+  // The largest datagram of the peer's with a record we accepted: a size the
+  // path carries (Endpoint::lower_mtu).
+  uint16_t peer_datagram_max = 0;
   // What the peer's messages move, in one struct: saved whole as a peer
   // flight begins and restored whole when one of its unauthenticated
   // (epoch-0) messages fails a check (peer_flight.cpp), so a field added

@@ -311,6 +311,9 @@ class Agent {
   bool checks_allowed() const;
   bool ordinary_checks_allowed() const;
   bool next_check(uint8_t& pair);
+  bool next_triggered(uint8_t& pair);
+  bool start_triggered_early(Timestamp now, MutableBytes scratch, Output& out);
+  bool early_slot_free(Timestamp now) const;
   Result<Bytes> build_request(uint8_t pair, const stun::TransactionId& txid, bool use_candidate, MutableBytes scratch);
   bool start_check(uint8_t pair, Timestamp now, MutableBytes scratch, Output& out);
   void cancel_check(uint8_t pair);

@@ -21,12 +21,19 @@ bool Agent::ordinary_checks_allowed() const {
   return s == nullptr || !s->nominated;
 }
 
+// The next pair in the triggered-check queue (RFC 8445 §6.1.4.2); one still
+// waiting for its TURN permission is picked up by next_check later.
+bool Agent::next_triggered(uint8_t& pair) {
+  while (triggered_.pop(pair))
+    if (pairs_[pair].state == PairState::waiting && pair_sendable(pairs_[pair])) return true;
+  return false;
+}
+
 // RFC 8445 §6.1.4.2: a triggered check first, else the highest-priority
 // Waiting pair, else unfreeze the highest-priority Frozen pair.
 bool Agent::next_check(uint8_t& pair) {
   if (!checks_allowed()) return false;
-  while (triggered_.pop(pair))  // one still waiting for its TURN permission is picked up below later
-    if (pairs_[pair].state == PairState::waiting && pair_sendable(pairs_[pair])) return true;
+  if (next_triggered(pair)) return true;
   if (!ordinary_checks_allowed()) return false;
   int best_waiting = -1, best_frozen = -1;
   for (std::size_t i = 0; i < pair_count_; ++i) {
@@ -89,6 +96,27 @@ Duration Agent::check_rto(const CandidatePair& p, Timestamp now) const {
   Duration seen = now - p.last_sent;
   if (seen < config_.timing.ta) seen = config_.timing.ta;
   return seen < rto ? seen : rto;
+}
+
+// A triggered check answers a datagram that just arrived (the peer's check,
+// RFC 8445 §7.3.1.4; a response; its ClientHello, check_again): it takes the
+// next Ta slot now instead of waiting for it, and the slot after that one is
+// the next, so checks still average one per Ta (§14.2) — one slot is borrowed
+// at most. Story (issue 12): the peer's check arriving within Ta of our last
+// one waited up to Ta (25 ms in calls) for its triggered check, and with it
+// the validation that DTLS now waits for.
+bool Agent::start_triggered_early(Timestamp now, MutableBytes scratch, Output& out) {
+  if (!checks_allowed() || triggered_.empty() || !early_slot_free(now)) return false;
+  uint8_t pair = 0;
+  if (!next_triggered(pair)) return false;
+  const Timestamp borrowed = next_check_at_;
+  bool sent = start_check(pair, now, scratch, out);
+  next_check_at_ = borrowed + config_.timing.ta;
+  return sent;
+}
+
+bool Agent::early_slot_free(Timestamp now) const {
+  return now < next_check_at_ && next_check_at_ <= now + config_.timing.ta;
 }
 
 bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Output& out) {

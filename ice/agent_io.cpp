@@ -115,6 +115,7 @@ Output Agent::poll_once(MutableBytes scratch) {
     if (poll_response(scratch, out)) return out;
     if (poll_retransmit(now_, scratch, out)) return out;
     if (poll_gather(now_, scratch, out)) return out;
+    if (start_triggered_early(now_, scratch, out)) return out;
     if (now_ >= next_check_at_ && next_check(pair) && start_check(pair, now_, scratch, out)) return out;
     if (poll_consent(now_, scratch, out)) return out;
   }
@@ -142,7 +143,8 @@ Timestamp Agent::next_deadline() {
   for (std::size_t i = 0; i < pair_count_ && !work; ++i)
     work = (pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen) && pair_sendable(pairs_[i]);
   if (work && ordinary_checks_allowed()) consider(next_check_at_, "paced check (Ta)");
-  if (!triggered_.empty() && checks_allowed()) consider(next_check_at_, "triggered check (Ta)");
+  if (!triggered_.empty() && checks_allowed())
+    consider(early_slot_free(now_) ? now_ : next_check_at_, "triggered check (Ta)");
   for (std::size_t i = 0; i < gather_count_; ++i)
     if (!gathers_[i].done) consider(gathers_[i].next, "srflx gathering");
   for (std::size_t i = 0; i < relay_count(); ++i) consider(relays_[i].deadline(), "turn");

@@ -26,6 +26,16 @@ bool both_connected(Peer& a, Peer& b) {
   return a.agent->state() == AgentState::connected && b.agent->state() == AgentState::connected;
 }
 
+// The set-up most cases share: both agents on the network, one host each
+// (10.0.0.1:5000 and 10.0.0.2:6000), candidates and credentials exchanged.
+void attach_and_exchange(Network& net, Peer& a, Peer& b) {
+  net.attach(a);
+  net.attach(b);
+  net.bind(a, addr(1, 5000));
+  net.bind(b, addr(2, 6000));
+  exchange(a, b);
+}
+
 void check_same_path(Peer& a, Peer& b) {
   REQUIRE(a.agent->has_selected());
   REQUIRE(b.agent->has_selected());
@@ -38,11 +48,7 @@ void check_same_path(Peer& a, Peer& b) {
 TEST_CASE("full controlling and full controlled agents select the same pair") {
   Network net;
   Peer a("A", full(true), 1), b("B", full(false), 2);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   check_same_path(a, b);
   CHECK(a.has(EventKind::new_local_candidate));
@@ -85,11 +91,7 @@ TEST_CASE("ICE-lite controlled agent answers checks, never sends them, follows n
   Config lite = full(false);
   lite.lite = true;
   Peer a("A", full(true), 5), b("B", lite, 6);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   check_same_path(a, b);
   CHECK(b.agent->stats().checks_sent == 0);
@@ -115,11 +117,7 @@ TEST_CASE("a lite agent with no traffic sends a keep-alive every 15 s, not more"
   ctl.timing.consent_timeout = Duration::seconds(3600);
   ctl.timing.disconnected_after = Duration::seconds(3600);
   Peer a("A", ctl, 5), b("B", lite, 6);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   net.run_for(Duration::seconds(61));
   CHECK(b.agent->stats().keepalives_sent >= 3);
@@ -179,11 +177,7 @@ TEST_CASE("role conflict: both controlling, the larger tie-breaker keeps the rol
     CAPTURE(both_controlling);
     Network net;
     Peer a("A", full(both_controlling), 11), b("B", full(both_controlling), 12);
-    net.attach(a);
-    net.attach(b);
-    net.bind(a, addr(1, 5000));
-    net.bind(b, addr(2, 6000));
-    exchange(a, b);
+    attach_and_exchange(net, a, b);
     REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(10)));
     check_same_path(a, b);
     CHECK(a.agent->controlling() != b.agent->controlling());
@@ -254,11 +248,7 @@ TEST_CASE("responses that fail integrity never validate a pair: 'integrity check
   Config cb = full(false);
   cb.timing.consent_interval = Duration::seconds(600);
   Peer a("A", full(true), 17), b("B", cb, 18);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   // B's success responses to A get one MAC byte flipped (FINGERPRINT recomputed).
   net.rewrite = [&](Packet& p) {
     if (!(p.to == addr(1, 5000)) || p.bytes.size() < 52 || p.bytes[0] != 0x01 || p.bytes[1] != 0x01) return;
@@ -280,11 +270,7 @@ TEST_CASE("30% packet loss: the agents still connect") {
     Network net(seed);
     net.loss = 0.3;
     Peer a("A", full(true), seed), b("B", full(false), seed + 100);
-    net.attach(a);
-    net.attach(b);
-    net.bind(a, addr(1, 5000));
-    net.bind(b, addr(2, 6000));
-    exchange(a, b);
+    attach_and_exchange(net, a, b);
     REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(20)));
     check_same_path(a, b);
     CHECK(net.lost > 0);
@@ -294,11 +280,7 @@ TEST_CASE("30% packet loss: the agents still connect") {
 TEST_CASE("ICE restart with new credentials selects a new path") {
   Network net;
   Peer a("A", full(true), 31), b("B", full(false), 32);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   std::string old_ufrag(a.agent->local_credentials().ufrag_view());
   int changes_before = a.count(EventKind::selected_pair_changed);
@@ -329,11 +311,7 @@ TEST_CASE("ICE check storage holds what the call has, not the configured maximum
   Network net;
   Peer a("A", full(true), 37), b("B", full(false), 38);
   CHECK(a.agent->heap_bytes() == 0);  // nothing before the first candidate
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   REQUIRE(a.agent->pairs().size() == 1);
   std::size_t one_each = 2 * sizeof(Candidate) + sizeof(SocketAddr) + sizeof(CandidatePair) + sizeof(Timestamp) + 64;
@@ -348,11 +326,7 @@ TEST_CASE("ICE check storage holds what the call has, not the configured maximum
 TEST_CASE("ICE restart after the check storage was freed re-creates the candidates and selects a new path") {
   Network net;
   Peer a("A", full(true), 35), b("B", full(false), 36);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   CHECK(a.agent->heap_bytes() > 0);
   CHECK_FALSE(a.agent->checks_released());
@@ -389,11 +363,7 @@ TEST_CASE("ICE restart after the check storage was freed re-creates the candidat
 TEST_CASE("ICE restart whose new checks all fail reports failure (the old path is not enough)") {
   Network net;
   Peer a("A", full(true), 33), b("B", full(false), 34);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   a.agent->restart();
   b.agent->restart();
@@ -406,11 +376,7 @@ TEST_CASE("ICE restart whose new checks all fail reports failure (the old path i
 TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then failed after 30 s") {
   Network net;
   Peer a("A", full(true), 41), b("B", full(false), 42);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   uint32_t consent_before = a.agent->stats().consent_checks_sent;
   net.run_for(Duration::seconds(60));
@@ -437,11 +403,7 @@ TEST_CASE("consent freshness: checks every ~5 s; silence -> disconnected, then f
 TEST_CASE("consent on an unnominated valid pair: answered while the peer lives, lost 30 s after it fails") {
   Network net;
   Peer a("A", full(true), 45), b("B", full(false), 46);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   net.drop = [&](const Packet& p) {
     auto m = stun::Message::parse(Bytes(p.bytes.data(), p.bytes.size()));
     return m.ok() && m->has(stun::attr::kUseCandidate);  // no nomination reaches B
@@ -475,11 +437,7 @@ TEST_CASE("consent on an unnominated valid pair: answered while the peer lives, 
 TEST_CASE("consent: a response with a bad MESSAGE-INTEGRITY counts once, as an integrity failure") {
   Network net;
   Peer a("A", full(true), 47), b("B", full(false), 48);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   AgentStats before = a.agent->stats();
   net.rewrite = [&](Packet& p) {
@@ -500,11 +458,7 @@ TEST_CASE("consent: a response with a bad MESSAGE-INTEGRITY counts once, as an i
 TEST_CASE("consent: a disconnected agent reconnects when responses return") {
   Network net;
   Peer a("A", full(true), 43), b("B", full(false), 44);
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   bool cut = true;
   net.drop = [&](const Packet&) { return cut; };
@@ -538,11 +492,7 @@ TEST_CASE("a simulation replays exactly from its seeds") {
     Network net(99);
     net.loss = 0.2;
     Peer a("A", full(true), 61), b("B", full(false), 62);
-    net.attach(a);
-    net.attach(b);
-    net.bind(a, addr(1, 5000));
-    net.bind(b, addr(2, 6000));
-    exchange(a, b);
+    attach_and_exchange(net, a, b);
     REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(20)));
     return std::make_pair(net.now.as_micros(), a.agent->stats().checks_sent);
   };
@@ -585,11 +535,7 @@ TEST_CASE("a full agent told the peer is lite takes the controlling role (RFC 84
   Config lite = full(false);
   lite.lite = true;
   Peer a("A", full(false), 91), b("B", lite, 92);  // A was configured controlled
-  net.attach(a);
-  net.attach(b);
-  net.bind(a, addr(1, 5000));
-  net.bind(b, addr(2, 6000));
-  exchange(a, b);
+  attach_and_exchange(net, a, b);
   a.agent->set_remote_lite();
   CHECK(a.agent->controlling());
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));

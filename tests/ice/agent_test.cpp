@@ -400,9 +400,7 @@ TEST_CASE("a cancelled check's response still validates the pair after a second 
   stun::TransactionId first = check_txid(f.drain());  // our check, In-Progress
   auto peer_check = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
   REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
-  f.drain();  // our response; the triggered check waits for Ta
-  f.now = f.now + Duration::millis(50);
-  stun::TransactionId second = check_txid(f.drain());  // the triggered check
+  stun::TransactionId second = check_txid(f.drain());  // our response, and at once the triggered check
   CHECK_FALSE(second == first);
   // The peer repeats its check: the triggered check is cancelled in turn.
   REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
@@ -431,20 +429,49 @@ TEST_CASE("a check the peer's DTLS waits for is retransmitted on the round trip 
   f.now = t0 + Duration::millis(25);
   auto peer_check = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
   REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
-  f.drain();  // our response
-  f.now = t0 + Duration::millis(50);
-  check_txid(f.drain());  // the triggered check (Ta after the first), lost too
+  check_txid(f.drain());  // our response, and at once the triggered check: lost too
   // t0 + 75: the peer's ClientHello arrives and is held; peer/ asks again.
   f.now = t0 + Duration::millis(75);
   f.agent.check_again(kLocal, kRemote);
-  f.now = t0 + Duration::millis(100);
-  stun::TransactionId again = check_txid(f.drain());  // at the next Ta
+  stun::TransactionId again = check_txid(f.drain());  // at once (start_triggered_early)
   // 50 ms since we last sent on the pair: retransmitted 50 ms later (the
   // RTO floor is 500 ms here).
-  f.now = t0 + Duration::millis(149);
+  f.now = t0 + Duration::millis(124);
   CHECK(f.drain().empty());
-  f.now = t0 + Duration::millis(150);
+  f.now = t0 + Duration::millis(125);
   auto sent = f.drain();
   REQUIRE(sent.size() == 1);
   CHECK(check_txid(sent) == again);
+}
+
+TEST_CASE("a triggered check goes at once, borrowing the next Ta slot, and never more than one (RFC 8445 §14.2)") {
+  // Story (issue 12): the peer's check arriving within Ta of our own check
+  // waited for the next Ta slot before its triggered check (RFC 8445
+  // §7.3.1.4) went out, and DTLS waits for that check's validation. It now
+  // takes the next slot at once; the slot after that is then the next, so
+  // checks still average one per Ta, and a peer repeating its check (or a
+  // replay of it) cannot draw checks faster than that.
+  Fixture f;
+  const Timestamp t0 = f.now;
+  REQUIRE(f.agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  stun::TransactionId first = check_txid(f.drain());  // t0: our check; the next slot is t0 + Ta (50 ms)
+  auto peer_check = request("LOCALUFRAG:REMOTEUFRAG", "localpasswordlocalpassword", false);
+  f.now = t0 + Duration::millis(10);
+  REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
+  auto sent = f.drain();
+  REQUIRE(sent.size() == 2);  // the response, and the triggered check (was: the response only, the check at t0 + 50)
+  stun::TransactionId triggered = check_txid(sent);
+  CHECK_FALSE(triggered == first);
+  // The peer repeats its check at t0 + 20: the slot at t0 + 50 is taken, so
+  // the next triggered check waits for t0 + 100.
+  f.now = t0 + Duration::millis(20);
+  REQUIRE(f.agent.handle_datagram(f.now, peer_check, kRemote, kLocal) == Verdict::accepted);
+  CHECK(f.drain().size() == 1);  // the response only
+  Output o = f.agent.poll_output(f.now, f.scratch);
+  REQUIRE(o.kind == Output::Kind::timeout);
+  CHECK(o.deadline == t0 + Duration::millis(100));
+  f.now = t0 + Duration::millis(100);
+  sent = f.drain();
+  REQUIRE(sent.size() == 1);
+  CHECK_FALSE(check_txid(sent) == triggered);
 }
