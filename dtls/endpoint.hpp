@@ -73,7 +73,7 @@ struct Config {
   bool require_client_certificate = true;
   // Issue 18: offer DTLS 1.3 as well (supported_versions, RFC 8446 §4.2.1);
   // 1.3 when both ends offer it, 1.2 otherwise (dtls/negotiation.cpp).
-  // Off by default until the 1.3 engine (dtls/v13/endpoint.hpp) is complete.
+  // Off here (keyway dtls, the conformance table, sweeps, OpenSSL/GnuTLS); on in peer::Config.
   // An Endpoint server with cookie_exchange speaks 1.2 only (a
   // HelloVerifyRequest cannot front a 1.3 handshake); 1.3's stateless
   // cookie, in a HelloRetryRequest, is dtls::Listener's (dtls/v13/retry.hpp).

@@ -224,6 +224,12 @@ int keyway_config_set_ice_lite(keyway_config* cfg, int lite) {
   return capi::clear_error(cfg->error);
 }
 
+int keyway_config_set_dtls13(keyway_config* cfg, int offer) {
+  if (cfg == nullptr) return static_cast<int>(Code::invalid_argument);
+  cfg->settings.config.dtls_offer_dtls13 = offer != 0;
+  return capi::clear_error(cfg->error);
+}
+
 int keyway_config_set_srtp_profiles(keyway_config* cfg, const uint16_t* ids, size_t count) {
   if (cfg == nullptr) return static_cast<int>(Code::invalid_argument);
   peer::Config& c = cfg->settings.config;

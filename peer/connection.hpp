@@ -149,9 +149,11 @@ struct Config {
   // accept_offer wait for gathering: poll until gathering_done().
   std::span<const TurnServerConfig> turn_servers{};
   bool relay_only = false;
-  // Issue 18: offer DTLS 1.3 too (dtls::Config::offer_dtls13); off by default.
-  bool dtls_offer_dtls13 = false;
-  // dtls::Config::keep_key_log: the tools' --keylog, --pcap and the demo.
+  // Issue 18: offer DTLS 1.3 and 1.2 (dtls::Config::offer_dtls13), as the
+  // browsers do: 1.3 with a peer that offers it, 1.2 with one that does not
+  // (RFC 8446 §4.2.1). false pins DTLS 1.2 (`keyway answer|offer --dtls 1.2`).
+  bool dtls_offer_dtls13 = true;
+  // dtls::Config::keep_key_log: the tools' --keylog, --html and the demo.
   bool dtls_keep_key_log = false;
 };
 

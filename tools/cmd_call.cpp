@@ -2,14 +2,16 @@
 // `keyway answer` and `keyway offer`: one endpoint of a real call with an
 // external peer (a browser, aiortc, another keyway), over UDP.
 //
-//   keyway answer [--setup active|passive] [--ice lite|full] [--bind ADDR] [--seconds N] [TURN]
+//   keyway answer [--setup active|passive] [--ice lite|full] [--dtls 1.2|1.3] [--bind ADDR] [--seconds N] [TURN]
 //     reads an SDP offer on stdin (until EOF or an empty line), prints the
 //     answer and an empty line, then runs the call: every received RTP
 //     stream is echoed back (decrypted, re-protected) on keyway's own SSRC
 //     for that media, and RTCP sender reports go out every second.
-//   keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N] [TURN]
+//   keyway offer [--video] [--ice full] [--dtls 1.2|1.3] [--bind ADDR] [--seconds N] [TURN]
 //     prints an offer and an empty line, reads the answer on stdin, then
 //     runs the call sending generated audio and echoing what it receives.
+//   --dtls 1.3 (the default, peer::Config's) offers DTLS 1.3 and 1.2; --dtls 1.2
+//     pins 1.2; --dtls13 is kept as another name for --dtls 1.3.
 //   TURN = --turn 'turn:HOST:PORT?transport=udp|tcp' [--turn-user U] [--turn-pass P] [--relay-only]:
 //     a relayed candidate from that TURN server (RFC 8656), gathered before
 //     the SDP is written; --relay-only offers and uses nothing else.
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "keyway/dtls/v13/hello_extensions.hpp"
 #include "keyway/peer/connection.hpp"
 #include "tools/call.hpp"
 #include "tools/capture.hpp"
@@ -94,6 +97,12 @@ std::string json_escape(std::string_view s) {
   return o;
 }
 
+// The negotiated DTLS version ("1.3" or "1.2", issue 18), empty before the handshake completes.
+const char* dtls_version(const dtls::Endpoint* d) {
+  if (!d || !d->is_established()) return "";
+  return d->version() == dtls::v13::kVersionDtls13 ? "1.3" : "1.2";
+}
+
 std::string stats_json(const peer::Connection& c, const std::string& error) {
   const auto& ice = c.ice();
   std::string pair = ice.has_selected() ? to_string(ice.selected_local()) + " -> " + to_string(ice.selected_remote()) : "";
@@ -105,12 +114,12 @@ std::string stats_json(const peer::Connection& c, const std::string& error) {
   std::string out = fmt::format(
       "{{\"ice\":{{\"state\":\"{}\",\"selected_pair\":\"{}\",\"rtt_ms\":{:.2f},"
       "\"local_candidate_type\":\"{}\",\"remote_candidate_type\":\"{}\"}},"
-      "\"dtls\":{{\"state\":\"{}\",\"role\":\"{}\",\"cipher\":\"{}\",\"srtp_profile\":\"{}\"}},"
+      "\"dtls\":{{\"state\":\"{}\",\"role\":\"{}\",\"version\":\"{}\",\"cipher\":\"{}\",\"srtp_profile\":\"{}\"}},"
       "\"srtp\":{{\"rtp_sent\":{},\"rtp_received\":{},\"rtcp_sent\":{},\"rtcp_received\":{},\"auth_failures\":{},"
       "\"replays\":{}}},\"state\":\"{}\"",
       ice::to_string(ice.state()), pair, rtt ? static_cast<double>(rtt->as_micros()) / 1000.0 : 0.0,
       sum.local_candidate_type, sum.remote_candidate_type, dtls_state,
-      c.dtls_client() ? "client" : "server", d && d->negotiated_suite() ? d->negotiated_suite()->iana_name : "",
+      c.dtls_client() ? "client" : "server", dtls_version(d), d && d->negotiated_suite() ? d->negotiated_suite()->iana_name : "",
       c.srtp_profile() ? srtp::profile_info(*c.srtp_profile()).name : "", s.rtp_sent, s.rtp_received, s.rtcp_sent,
       s.rtcp_received, s.auth_failures, s.replays, peer::to_string(c.state()));
   out += "," + turn_stats_json(sum);
@@ -133,7 +142,7 @@ struct CallOptions {
   bool answerer = true;
   bool video = false;
   bool lite = false;
-  bool dtls13 = false;  // --dtls13: offer DTLS 1.3 as well (issue 18)
+  bool dtls13 = peer::Config{}.dtls_offer_dtls13;  // --dtls 1.2|1.3 (issue 18)
   sdp::Setup setup = sdp::Setup::active;
   std::string bind = "127.0.0.1:0";
   double seconds = 10;
@@ -279,24 +288,46 @@ int run_call(CallOptions& opt) {
   return 0;
 }
 
+// --dtls 1.2|1.3 (and --dtls13, its older name for 1.3) into opt.dtls13;
+// false on a value that is neither, or when the two disagree.
+bool read_dtls_version(cli::Args& args, CallOptions& opt, std::string& error) {
+  auto version = args.value("--dtls");
+  bool alias13 = args.flag("--dtls13");
+  if (version && *version != "1.2" && *version != "1.3") {
+    error = "--dtls takes 1.2 or 1.3, not " + *version;
+    return false;
+  }
+  if (alias13 && version && *version == "1.2") {
+    error = "--dtls13 and --dtls 1.2 disagree";
+    return false;
+  }
+  if (version) opt.dtls13 = *version == "1.3";
+  if (alias13) opt.dtls13 = true;
+  return true;
+}
+
 constexpr const char* kAnswerUsage =
-    "usage: keyway answer [--setup active|passive] [--ice lite|full] [--bind ADDR] [--seconds N]\n"
+    "usage: keyway answer [--setup active|passive] [--ice lite|full] [--dtls 1.2|1.3] [--bind ADDR] [--seconds N]\n"
     "                     [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
     "                     [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n"
     "  Reads an SDP offer on stdin (e.g. from `keyway offer` or a browser), prints the answer on stdout,\n"
     "  then runs the call on a UDP socket for N seconds (default 10), echoing the media it receives.\n"
     "  --setup: the DTLS role taken when the offer says actpass (active = DTLS client, the default);\n"
     "  --ice lite: answer as an ICE-lite agent (RFC 8445 §2.5); --bind ADDR: the local address (127.0.0.1:0).\n"
+    "  --dtls 1.3 (the default): offer DTLS 1.3 and 1.2, 1.3 when the peer offers it; --dtls 1.2: 1.2 only\n"
+    "  (--dtls13 is another name for --dtls 1.3).\n"
     "  --pcap/--pcap-plain/--keylog: captures for Wireshark and `keyway explain`; --html FILE: the call as\n"
     "  one self-contained page, a sequence diagram (see keyway demo --help).\n"
     "  --turn 'turn:HOST:PORT?transport=udp|tcp': gather a relayed candidate from that TURN server.\n";
 
 constexpr const char* kOfferUsage =
-    "usage: keyway offer [--video] [--ice full] [--bind ADDR] [--seconds N]\n"
+    "usage: keyway offer [--video] [--ice full] [--dtls 1.2|1.3] [--bind ADDR] [--seconds N]\n"
     "                    [--pcap FILE] [--pcap-plain FILE] [--keylog FILE] [--html FILE]\n"
     "                    [--turn URI [--turn-user U] [--turn-pass P] [--relay-only]]\n"
     "  Prints an SDP offer on stdout (audio, and video with --video), reads the answer on stdin, then runs\n"
     "  the call on a UDP socket for N seconds (default 10). The offerer always runs full ICE.\n"
+    "  --dtls 1.3 (the default): offer DTLS 1.3 and 1.2, 1.3 when the peer offers it; --dtls 1.2: 1.2 only\n"
+    "  (--dtls13 is another name for --dtls 1.3).\n"
     "  --pcap/--pcap-plain/--keylog: captures for Wireshark and `keyway explain`; --html FILE: the call as\n"
     "  one self-contained page, a sequence diagram (see keyway demo --help).\n"
     "  --turn 'turn:HOST:PORT?transport=udp|tcp': gather a relayed candidate from that TURN server.\n";
@@ -319,11 +350,11 @@ int run_answer(int argc, char** argv) {
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.html_file = args.value("--html").value_or("");
   opt.seconds = args.number("--seconds", 10);
-  opt.dtls13 = args.flag("--dtls13");
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
   std::string error;
-  if (!args.finish(error) || (setup && *setup != "active" && *setup != "passive") ||
+  if (!read_dtls_version(args, opt, error) || !args.finish(error) ||
+      (setup && *setup != "active" && *setup != "passive") ||
       (ice_mode && *ice_mode != "lite" && *ice_mode != "full") ||
       !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
     fmt::print(stderr, "keyway answer: {}\n", error.empty() ? "bad option value" : error);
@@ -351,11 +382,10 @@ int run_offer(int argc, char** argv) {
   opt.pcap_plain_file = args.value("--pcap-plain").value_or("");
   opt.html_file = args.value("--html").value_or("");
   opt.seconds = args.number("--seconds", 10);
-  opt.dtls13 = args.flag("--dtls13");
   auto turn = args.value("--turn"), turn_user = args.value("--turn-user"), turn_pass = args.value("--turn-pass");
   bool relay_only = args.flag("--relay-only");
   std::string error;
-  if (!args.finish(error) || (ice_mode && *ice_mode != "full") ||
+  if (!read_dtls_version(args, opt, error) || !args.finish(error) || (ice_mode && *ice_mode != "full") ||
       !read_turn_options(turn, turn_user, turn_pass, relay_only, opt.turn, error)) {
     fmt::print(stderr, "keyway offer: {}\n", error.empty() ? "the offerer runs full ICE (--ice full)" : error);
     fmt::print(stderr, "{}", kOfferUsage);

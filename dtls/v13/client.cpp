@@ -25,6 +25,7 @@ constexpr Error kNotDtls13 = make_error(Layer::dtls, Code::protocol_version, "dt
 constexpr Error kSuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: ServerHello names a suite not offered");
 constexpr Error kSessionId = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)");
 constexpr Error kNoShare = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: ServerHello has no key_share of our group");
+constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls13 client: the server did not negotiate use_srtp (RFC 5764 §4.1.1)");
 constexpr Error kSrtp = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: use_srtp names a profile not offered (RFC 5764 §4.1.1)");
 constexpr Error kNoEcdsa = make_error(Layer::dtls, Code::handshake_failure, "dtls13 client: CertificateRequest does not accept ecdsa_secp256r1_sha256");
 
@@ -185,6 +186,7 @@ Status Endpoint::client_on_encrypted_extensions(Bytes body) {
     ENSURE(hs_->config.srtp_profiles.contains(ee->srtp_profile), kSrtp);
     srtp_profile_ = ee->srtp_profile;
   }
+  ENSURE(hs_->config.srtp_profiles.count == 0 || srtp_profile_ != 0, kNoSrtp);  // as the 1.2 client (dtls/client.cpp)
   hs_->transcript.add(static_cast<uint8_t>(MessageType::encrypted_extensions), body);
   state_ = State::client_wait_certificate_request;
   return ok_status();

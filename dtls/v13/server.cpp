@@ -25,6 +25,7 @@ constexpr Error kRetryShare = make_error(Layer::dtls, Code::illegal_parameter, "
 constexpr Error kRetrySuite = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 server: ClientHello2 no longer offers the HelloRetryRequest's suite (RFC 8446 §4.1.4)");
 constexpr Error kCookie = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 server: ClientHello2 without a valid stateless cookie (RFC 9147 §5.1)");
 constexpr Error kNoStateless = make_error(Layer::dtls, Code::bad_state, "dtls13 server: no cookie key, or not waiting for a first ClientHello");
+constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: no common SRTP protection profile (use_srtp, RFC 5764 §4.1.1)");
 constexpr Error kNoEcdsa = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: the client does not accept ecdsa_secp256r1_sha256 signatures");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13 server: flight does not fit its buffer");
 
@@ -90,6 +91,7 @@ Status Endpoint::server_on_client_hello(Bytes body) {
     for (std::size_t i = 0; i < hs_->config.srtp_profiles.count && srtp_profile_ == 0; ++i)
       if (ch->ext.srtp_profiles.contains(hs_->config.srtp_profiles.items[i])) srtp_profile_ = hs_->config.srtp_profiles.items[i];
   }
+  ENSURE(hs_->config.srtp_profiles.count == 0 || srtp_profile_ != 0, kNoSrtp);  // as the 1.2 server (dtls/server.cpp)
   hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
   return server_send_flight(*ch, share);
 }

@@ -158,6 +158,9 @@ const char *keyway_config_fingerprint(const keyway_config *cfg);
 int keyway_config_set_role(keyway_config *cfg, int role);
 /* Answerer only: answer ICE checks, never send them (RFC 8445 §2.5). */
 int keyway_config_set_ice_lite(keyway_config *cfg, int lite);
+/* DTLS versions offered: 1 (the default) offers DTLS 1.3 and 1.2, and 1.3 is
+ * spoken when the peer offers it too (RFC 9147); 0 pins DTLS 1.2. */
+int keyway_config_set_dtls13(keyway_config *cfg, int offer);
 /* Preference order, 1 to 4 KEYWAY_SRTP_* ids. */
 int keyway_config_set_srtp_profiles(keyway_config *cfg, const uint16_t *ids, size_t count);
 /* A STUN server for server-reflexive candidates (at most 2). */

@@ -256,9 +256,11 @@ static int send_media(side *s, uint16_t seq, int rtcp) {
   return rc;
 }
 
-static void set_up_side(side *s, int role, uint8_t salt, uint16_t port, uint32_t ssrc) {
+/* dtls13: keyway_config_set_dtls13 (issue 18: 1, offering 1.3 and 1.2, is the default). */
+static void set_up_side(side *s, int role, uint8_t salt, uint16_t port, uint32_t ssrc, int dtls13) {
   uint16_t profile = KEYWAY_SRTP_AES128_CM_SHA1_80;
   s->cfg = make_config(role, salt);
+  if (!dtls13) CHECK(keyway_config_set_dtls13(s->cfg, 0) == KEYWAY_OK);
   s->addr = keyway_addr_v4(127, 0, 0, 1, port);
   s->ssrc = ssrc;
   CHECK(keyway_config_generate_identity(s->cfg, "capi", 1700000000) == KEYWAY_OK);
@@ -283,8 +285,8 @@ static void test_call(void) {
   keyway_stats st;
   uint64_t allocations;
 
-  set_up_side(&alice, KEYWAY_ROLE_OFFERER, 1, 50000, 0xA11CE);
-  set_up_side(&bob, KEYWAY_ROLE_ANSWERER, 2, 50001, 0xB0B);
+  set_up_side(&alice, KEYWAY_ROLE_OFFERER, 1, 50000, 0xA11CE, 0);
+  set_up_side(&bob, KEYWAY_ROLE_ANSWERER, 2, 50001, 0xB0B, 1);
   CHECK(keyway_connection_create_offer(alice.conn, 0, offer, 16, &offer_len) == KEYWAY_ERR_BUFFER_TOO_SMALL);
   CHECK(keyway_connection_create_offer(alice.conn, 1, offer, sizeof offer, &offer_len) == KEYWAY_OK);
   CHECK(strlen(offer) == offer_len && strstr(offer, "a=fingerprint:sha-256 ") != NULL);
@@ -298,6 +300,7 @@ static void test_call(void) {
   keyway_connection_stats(alice.conn, &st);
   CHECK(st.state == KEYWAY_STATE_CONNECTED);
   CHECK(strcmp(st.srtp_profile, "SRTP_AES128_CM_HMAC_SHA1_80") == 0);
+  /* Alice pins DTLS 1.2 and Bob offers 1.3 as well: 1.2, with its suite names. */
   CHECK(strncmp(st.cipher_suite, "TLS_ECDHE_ECDSA_WITH", 20) == 0);
   CHECK(st.stun_packets_out > 0 && st.dtls_packets_out > 0);
 

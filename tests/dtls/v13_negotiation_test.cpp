@@ -157,4 +157,41 @@ TEST_CASE("dtls negotiation: the 1.3 server's flight timer starts from set_rtt_e
   CHECK(o.deadline == t0 + Duration::millis(100));
 }
 
+// Issue 18, found when peer::Connection began offering 1.3 by default (the
+// troubleshooting test "no common SRTP profile"): the 1.3 engine completed a
+// handshake that negotiated no use_srtp although both ends required it, so
+// each dtls::Endpoint was established and its exporter usable; only
+// peer::Connection noticed afterwards. The 1.2 engine refuses both cases in
+// the handshake (dtls/server.cpp, dtls/client.cpp); 1.3 now does the same:
+// RFC 5764 §4.1.1 under RFC 9147 (use_srtp in EncryptedExtensions).
+TEST_CASE("dtls negotiation: under 1.3 no common SRTP profile, or a server that ignores use_srtp, fails the handshake") {
+  SUBCASE("no profile in common: the server refuses the ClientHello with handshake_failure") {
+    Fixture f;
+    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+    f.server.cookie_exchange = false;
+    f.client.srtp_profiles = {};
+    f.client.srtp_profiles.push(0x0002);
+    Pair p(f.client, f.server);
+    p.run();
+    CHECK(p.server().failed);
+    CHECK(p.server().error.code == Code::handshake_failure);
+    CHECK(std::string(p.server().error.detail).find("SRTP") != std::string::npos);
+    CHECK(p.client().failed);
+    CHECK_FALSE(p.client().complete);
+    CHECK_FALSE(p.server().complete);
+  }
+  SUBCASE("the server has no SRTP profiles: the client refuses EncryptedExtensions without use_srtp") {
+    Fixture f;
+    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
+    f.server.cookie_exchange = false;
+    f.server.srtp_profiles = {};
+    Pair p(f.client, f.server);
+    p.run();
+    CHECK(p.client().failed);
+    CHECK(std::string(p.client().error.detail).find("use_srtp") != std::string::npos);
+    CHECK_FALSE(p.client().complete);
+    CHECK_FALSE(p.server().complete);
+  }
+}
+
 }  // namespace keyway::test

@@ -8,7 +8,8 @@ answer: `keyway offer` offers audio, aiortc answers and sends its own audio.
 Both: aiortc's inbound audio must reach MIN_PACKETS packets (and its track
 decodes frames), and keyway's JSON must show rtp_received >= MIN_PACKETS,
 auth_failures == 0, and the SRTP profile aiortc supports
-(SRTP_AES128_CM_HMAC_SHA1_80, the only one it offers).
+(SRTP_AES128_CM_HMAC_SHA1_80, the only one it offers), and DTLS 1.2: keyway
+offers 1.3 and 1.2 by default (issue 18), aiortc 1.4 speaks 1.2 only.
 relay (issue 14): both sides go through a coturn started here (Debian's
 /usr/bin/turnserver, throwaway options, long-term credentials, listening on
 127.0.0.1 and relaying from 127.0.0.2 so no host path can pass for a relayed
@@ -246,7 +247,8 @@ async def run(keyway_path, mode, coturn):
     print(f"figures aiortc-{mode}: connect {connect} after the {'answer' if mode == 'offer' else 'offer'}; "
           f"aiortc inbound packets {packets}, frames decoded {counter['frames']}, aiortc DTLS role {role}; "
           f"keyway rtp_received {srtp.get('rtp_received')} rtp_sent {srtp.get('rtp_sent')} "
-          f"rtcp_received {srtp.get('rtcp_received')} auth_failures {srtp.get('auth_failures')} profile {profile}; "
+          f"rtcp_received {srtp.get('rtcp_received')} auth_failures {srtp.get('auth_failures')} profile {profile} "
+          f"DTLS {(stats or {}).get('dtls', {}).get('version')}; "
           f"total {(time.monotonic() - t0) * 1000:.0f} ms")
     problems = []
     if code != 0:
@@ -261,6 +263,11 @@ async def run(keyway_path, mode, coturn):
         problems.append(f"keyway auth_failures = {srtp.get('auth_failures')}")
     if profile != "SRTP_AES128_CM_HMAC_SHA1_80":
         problems.append(f"keyway negotiated SRTP profile {profile!r}")
+    # Issue 18: keyway offers DTLS 1.3 and 1.2 by default; aiortc 1.4 (pyOpenSSL)
+    # speaks 1.2 only, so the call must fall back to 1.2 in both roles.
+    version = (stats or {}).get("dtls", {}).get("version")
+    if version != "1.2":
+        problems.append(f"keyway negotiated DTLS {version!r}, not the 1.2 fallback")
     if coturn:  # issue 14: both selected pairs are relayed, and keyway's allocation carried the media
         ice, turn = (stats or {}).get("ice", {}), (stats or {}).get("turn", {})
         print(f"figures aiortc-{mode}-relay: aiortc nominated pair {aiortc_pair[0]} -> {aiortc_pair[1]}; "

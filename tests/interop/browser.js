@@ -57,12 +57,15 @@ setTimeout(() => fail(`hard timeout after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_
 
 // Spawns keyway; resolves readSdp() with the SDP it prints (up to the empty line)
 // and done() with { code, json } when it exits.
-// KEYWAY_BROWSER_DTLS13=1: keyway offers DTLS 1.3 as well (issue 18), and
-// the browser must show it negotiated (tlsVersion FEFC).
-const DTLS13 = process.env.KEYWAY_BROWSER_DTLS13 === '1';
+// Issue 18: keyway's default offers DTLS 1.3 and 1.2, so with Chromium (which
+// offers both) the browser must show 1.3 negotiated: getStats() tlsVersion FEFC.
+// KEYWAY_BROWSER_DTLS=1.2: keyway runs with --dtls 1.2 and the browser must
+// fall back to 1.2 (tlsVersion FEFD).
+const PIN12 = process.env.KEYWAY_BROWSER_DTLS === '1.2';
+const WANT_TLS_VERSION = PIN12 ? 'FEFD' : 'FEFC';
 
 function startKeyway(args) {
-  if (DTLS13) args = args.concat(['--dtls13']);
+  if (PIN12) args = args.concat(['--dtls', '1.2']);
   child = spawn(keyway, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -198,8 +201,8 @@ async function browserOffers(page, setup, turn) {
   if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
   const problems = [];
   if (!connected(s)) problems.push(`browser DTLS transport not connected with an SRTP cipher (${JSON.stringify(s.transport)})`);
-  if (DTLS13 && !(s.transport && s.transport.tlsVersion === 'FEFC'))
-    problems.push(`DTLS 1.3 offered but the browser shows tlsVersion ${s.transport && s.transport.tlsVersion}`);
+  if (!(s.transport && s.transport.tlsVersion === WANT_TLS_VERSION))
+    problems.push(`the browser shows tlsVersion ${s.transport && s.transport.tlsVersion}, not ${WANT_TLS_VERSION}`);
   for (const kind of ['audio', 'video'])
     if (packets(s, kind) < MIN_PACKETS) problems.push(`browser inbound ${kind} got ${packets(s, kind)} packets (< ${MIN_PACKETS})`);
   if (r.code !== 0) problems.push(`keyway answer exited ${r.code}`);
@@ -227,7 +230,7 @@ async function browserOffers(page, setup, turn) {
   }
   const role = r.json && r.json.dtls ? r.json.dtls.role : '?';
   console.log(`figures ${mode}: connect ${tConnected ? tConnected - tAnswer : '-'} ms after answer; browser inbound audio ` +
-    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.dtlsCipher} ` +
+    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.tlsVersion} ${s.transport && s.transport.dtlsCipher} ` +
     `${s.transport && s.transport.srtpCipher} dtlsRole ${s.transport && s.transport.dtlsRole}; keyway role ${role} ` +
     `rtp_received ${srtp && srtp.rtp_received} rtcp_received ${srtp && srtp.rtcp_received} auth_failures ${srtp && srtp.auth_failures}`);
   return problems;
@@ -261,14 +264,14 @@ async function keywayOffers(page) {
   if (r.err) console.log(`# keyway stderr: ${r.err.trim()}`);
   const problems = [];
   if (!connected(s)) problems.push(`browser DTLS transport not connected with an SRTP cipher (${JSON.stringify(s.transport)})`);
-  if (DTLS13 && !(s.transport && s.transport.tlsVersion === 'FEFC'))
-    problems.push(`DTLS 1.3 offered but the browser shows tlsVersion ${s.transport && s.transport.tlsVersion}`);
+  if (!(s.transport && s.transport.tlsVersion === WANT_TLS_VERSION))
+    problems.push(`the browser shows tlsVersion ${s.transport && s.transport.tlsVersion}, not ${WANT_TLS_VERSION}`);
   if (packets(s, 'audio') < MIN_PACKETS) problems.push(`browser inbound audio got ${packets(s, 'audio')} packets (< ${MIN_PACKETS})`);
   if (r.code !== 0) problems.push(`keyway offer exited ${r.code}`);
   const srtp = r.json && r.json.srtp;
   if (srtp && srtp.auth_failures !== 0) problems.push(`keyway auth_failures = ${srtp.auth_failures}`);
   console.log(`figures ${mode}: connect ${tConnected ? tConnected - tOffer : '-'} ms after offer; browser inbound audio ` +
-    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.dtlsCipher} ` +
+    `${packets(s, 'audio')} video ${packets(s, 'video')} (at the end of the call: audio ${packets(end, 'audio')} video ${packets(end, 'video')}); browser ${s.transport && s.transport.tlsVersion} ${s.transport && s.transport.dtlsCipher} ` +
     `${s.transport && s.transport.srtpCipher} dtlsRole ${s.transport && s.transport.dtlsRole}; keyway rtp_received ` +
     `${srtp && srtp.rtp_received} rtcp_received ${srtp && srtp.rtcp_received} auth_failures ${srtp && srtp.auth_failures}`);
   return problems;

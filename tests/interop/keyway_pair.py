@@ -5,7 +5,9 @@
         `keyway offer --video` piped to `keyway answer [options]`; both must
         exit 0 with the call connected, media received on both sides (the
         offer's generated audio echoed back, >= MIN_PACKETS each way) and no
-        SRTP authentication failures or replays.
+        SRTP authentication failures or replays. Both negotiate DTLS 1.3 (the
+        default offers 1.3 and 1.2, issue 18), or 1.2 when the answer options
+        pin it (--dtls 1.2: the offerer, DTLS server, falls back to 1.2).
     python3 keyway_pair.py KEYWAY loss P SEED
         `keyway demo --loss P --seed SEED --quiet`: both endpoints in one
         process with every datagram dropped with probability P; it exits 0 only
@@ -68,6 +70,7 @@ def pair(keyway, answer_opts):
             if p.poll() is None:
                 p.kill()
     problems = []
+    want_version = "1.2" if "--dtls" in answer_opts and answer_opts[answer_opts.index("--dtls") + 1] == "1.2" else "1.3"
     for name, (code, stats, err) in results.items():
         print(f"# keyway {name} exit {code}: {json.dumps(stats)}")
         if err:
@@ -79,12 +82,14 @@ def pair(keyway, answer_opts):
             problems.append(f"keyway {name} rtp_received = {srtp.get('rtp_received')}")
         if srtp.get("auth_failures") != 0 or srtp.get("replays") != 0:
             problems.append(f"keyway {name} auth_failures = {srtp.get('auth_failures')} replays = {srtp.get('replays')}")
+        if (stats or {}).get("dtls", {}).get("version") != want_version:
+            problems.append(f"keyway {name} negotiated DTLS {(stats or {}).get('dtls', {}).get('version')!r}, not {want_version}")
         if (stats or {}).get("state") != "connected":
             problems.append(f"keyway {name} state = {(stats or {}).get('state')}")
     o, a = results["offer"][1] or {}, results["answer"][1] or {}
     print(f"figures pair {' '.join(answer_opts)}: offer received {o.get('srtp', {}).get('rtp_received')} "
           f"answer received {a.get('srtp', {}).get('rtp_received')} profile {a.get('dtls', {}).get('srtp_profile')} "
-          f"answer role {a.get('dtls', {}).get('role')} rtt_ms {o.get('ice', {}).get('rtt_ms')} total {elapsed:.1f} s")
+          f"answer role {a.get('dtls', {}).get('role')} DTLS {a.get('dtls', {}).get('version')} rtt_ms {o.get('ice', {}).get('rtt_ms')} total {elapsed:.1f} s")
     return problems
 
 

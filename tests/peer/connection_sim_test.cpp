@@ -130,12 +130,16 @@ TEST_CASE("peer sim: the peer's close is reported once") {
 // handshake context on its next handle_* call, but a DTLS server hears no
 // DTLS after the handshake and its only deadline is the 240 s final-flight
 // hold, so it kept 13.7 KB for the whole call. Both sides now hold no DTLS
-// heap once media flows.
+// heap once media flows. Issue 18: pinned to DTLS 1.2, the engine with this
+// heap split; the 1.3 engine stays on the heap after its handshake until its
+// own split lands (h-bench13: then its established state is the engine object,
+// not 0, and tests/dtls/memory_test.cpp checks it).
 TEST_CASE("peer sim: no DTLS handshake memory is left once media flows, on either side") {
   for (auto setup : {sdp::Setup::active, sdp::Setup::passive}) {
     Options opt;
     opt.link = rtt50();
     opt.setup_for_actpass = setup;
+    opt.configure = [](int, peer::Config& c) { c.dtls_offer_dtls13 = false; };
     CallSim c(opt);
     REQUIRE(c.negotiate());
     REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));

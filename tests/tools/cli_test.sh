@@ -126,6 +126,17 @@ check "demo --dtls 1.3 --pcap/--keylog/--html: explain and the page open every 1
 check "answer rejects a bad --setup" bash -c "! '$K' answer --setup sideways </dev/null"
 check "answer names the layer on an unusable offer" bash -c "printf 'v=0\r\n\r\n' | '$K' answer --seconds 1 2>&1 | grep -q 'sdp'"
 check "answer refuses --bind 0.0.0.0 as a candidate, naming ICE" bash -c "! '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>/dev/null && '$K' answer --bind 0.0.0.0:0 --seconds 1 </dev/null 2>&1 | grep -q 'ice: invalid argument.*0.0.0.0'"
+# Issue 18: --dtls 1.2|1.3 (1.3, offering 1.2 too, is the default); --dtls13 is
+# another name for --dtls 1.3; anything else, or the two disagreeing, is refused.
+dtls_option() {
+  ! "$K" answer --dtls 1.1 </dev/null 2>/dev/null && ! "$K" offer --dtls 1.1 </dev/null >/dev/null 2>&1 &&
+    "$K" answer --dtls 1.1 </dev/null 2>&1 | grep -q -- '--dtls takes 1.2 or 1.3' &&
+    "$K" answer --dtls13 --dtls 1.2 </dev/null 2>&1 | grep -q -- '--dtls13 and --dtls 1.2 disagree' &&
+    ! "$K" answer --dtls13 --seconds 1 </dev/null 2>&1 | grep -q 'unknown option' &&
+    ! "$K" answer --dtls 1.3 --seconds 1 </dev/null 2>&1 | grep -q 'unknown option' &&
+    "$K" answer --help | grep -q -- '--dtls 1.3 (the default)' && "$K" offer --help | grep -q -- '--dtls 1.2|1.3'
+}
+check "answer/offer --dtls 1.2|1.3 (and --dtls13) are read, a bad version refused" dtls_option
 # keyway explain (issue 15): help, hex on stdin and on the command line, a capture of a real DTLS association.
 # --help on every command and subcommand prints its usage on stdout and exits 0
 # (issue 15: `dtls server --help` was an unknown option, `sdp check --help`
@@ -194,11 +205,13 @@ dtls_capture() {
 check "dtls client/server --pcap/--keylog: every datagram captured, the same key log line; explain decrypts" dtls_capture
 # A whole call (offer <-> answer over two fifos): the offerer's capture holds
 # STUN, DTLS, SRTP and SRTCP, and its key log decrypts every DTLS record.
+# Both pinned to DTLS 1.2 (issue 18: the default is 1.3): the call's
+# CLIENT_RANDOM key log line is what this checks.
 call_capture() {
   mkfifo "$pcapdir/o2a" "$pcapdir/a2o"
-  "$K" offer --seconds 2 --pcap "$pcapdir/offer.pcap" --keylog "$pcapdir/call.log" <>"$pcapdir/a2o" >"$pcapdir/o2a" 2>/dev/null &
+  "$K" offer --dtls 1.2 --seconds 2 --pcap "$pcapdir/offer.pcap" --keylog "$pcapdir/call.log" <>"$pcapdir/a2o" >"$pcapdir/o2a" 2>/dev/null &
   local offer=$!
-  timeout 15 "$K" answer --seconds 2 --pcap "$pcapdir/answer.pcap" <"$pcapdir/o2a" >"$pcapdir/a2o" 2>/dev/null
+  timeout 15 "$K" answer --dtls 1.2 --seconds 2 --pcap "$pcapdir/answer.pcap" <"$pcapdir/o2a" >"$pcapdir/a2o" 2>/dev/null
   wait $offer
   "$K" explain --keylog "$pcapdir/call.log" "$pcapdir/offer.pcap" >"$pcapdir/call.txt" &&
     grep -q 'RFC 7983 §7: STUN' "$pcapdir/call.txt" &&
