@@ -197,7 +197,9 @@ TEST_CASE("dtls memory: DTLS 1.3 releases its handshake state; peak within the 1
   // beside the 1.2 object, the server holds its epoch-2 read keys to ACK a
   // repeated client Finished, and 1.3 keeps more per epoch (record-number
   // keys, four receive slots). This bounds what is there now.
-  CHECK(v13.established <= v12.established + sizeof(v13::Endpoint) + 1024);
+  // (1.2 now also releases its record AEADs after the handshake, issue 13,
+  // which 1.3 does not: the bound is 1.2's figure before that, 2,032.)
+  CHECK(v13.established <= 2032 + sizeof(v13::Endpoint) + 1024);
 }
 
 // Issue 13: a DTLS-SRTP association carries no records once SRTP has its

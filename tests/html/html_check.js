@@ -2,7 +2,7 @@
 // The HTML ladder (issue 15) in a real browser: headless Chromium opens the
 // pages that `keyway demo --html` and `keyway offer|answer --html` write, and
 // checks the DOM:
-//  1. demo (--loss 0.2 --seed 3, 1 s of media): every stage has a section;
+//  1. demo (--loss 0.2 --seed 4, 1 s of media): every stage has a section;
 //     one arrow per datagram (those in the --pcap capture, which never sees
 //     a lost one, plus the lost ones the demo counts); each lost datagram is
 //     marked; a lost DTLS flight is followed by its retransmission, marked;
@@ -31,7 +31,7 @@ function check(ok, what) {
 // Runs the demo; returns the page path, the datagrams in the capture and the lost count.
 function runDemo() {
   const html = path.join(work, 'demo.html'), pcap = path.join(work, 'demo.pcap');
-  const out = execFileSync(keyway, ['demo', '--seconds', '1', '--loss', '0.2', '--seed', '3', '--quiet',
+  const out = execFileSync(keyway, ['demo', '--seconds', '1', '--loss', '0.2', '--seed', '4', '--quiet',
                                     '--pcap', pcap, '--html', html], { timeout: 60000 }).toString();
   const lost = Number((out.match(/datagrams lost on purpose: (\d+)/) || [])[1]);
   const head = execFileSync(keyway, ['explain', pcap], { timeout: 60000, maxBuffer: 1 << 28 }).toString().split('\n')[0];
