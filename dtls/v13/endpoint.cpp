@@ -252,6 +252,7 @@ bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {
 bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
   ByteReader r(payload);
   bool used = false;
+  bool dropped = false;  // a fragment of this record was not buffered
   while (!r.at_end()) {
     auto f = read_handshake_fragment(r);
     if (!f.ok()) {
@@ -281,10 +282,10 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     }
     if (*added == Reassembler::Added::ignored) {
       ++stats_.fragments_ignored;
+      dropped = true;
       continue;
     }
     used = true;
-    note_received(rn);
     // RFC 9147 §7.1: a flight still incomplete a quarter of our timeout
     // after its first record is ACKed, so the peer resends only the rest.
     // (Repeats do not start it: a spoofed plaintext copy of an old message
@@ -298,7 +299,15 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     // (A repeated ClientHello2 after a HelloRetryRequest is a hello, not that flight.)
     if (role_ == Role::server && !hello && state_ != State::established) flight_.acknowledge_all();
+    // One record may carry a whole flight (BoringSSL packs EncryptedExtensions
+    // .. Finished in one): what is complete is taken now, so the reassembler
+    // has room for the rest of the record.
+    if (reassembler_.ready()) deliver_messages();
+    if (state_ == State::failed) return true;
   }
+  // RFC 9147 §7: a record is acknowledged only when every handshake fragment
+  // in it was processed or buffered; otherwise the peer must send it again.
+  if (used && !dropped) note_received(rn);
   if (used) deliver_messages();
   return used;
 }
