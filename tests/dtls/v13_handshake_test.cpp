@@ -7,8 +7,40 @@
 #include <memory>
 #include <vector>
 
+#include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/handshake_header.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
+#include "keyway/dtls/v13/handshake_state.hpp"
+#include "keyway/dtls/v13/record.hpp"
 #include "tests/dtls/fixture.hpp"
+
+namespace keyway::dtls::v13 {
+// Tests: the server's flight as messages, and a record sealed with its
+// epoch-2 write keys (as tests/dtls/v13_conformance_test.cpp does).
+struct EndpointAccess13 {
+  // Message `i` of the flight `ep` sent last, header and body, as one fragment.
+  static std::vector<uint8_t> flight_message(const Endpoint& ep, std::size_t i) {
+    REQUIRE(i < ep.flight_.count());
+    const Flight::Message& m = ep.flight_.message(i);
+    const Bytes body = ep.flight_.body(i);
+    std::vector<uint8_t> out(kHandshakeHeaderSize + body.size());
+    ByteWriter w(out);
+    write_handshake_header(w, m.type, static_cast<uint32_t>(body.size()), m.msg_seq, 0, static_cast<uint32_t>(body.size()));
+    w.write_bytes(body);
+    REQUIRE(!w.failed());
+    return out;
+  }
+  static std::size_t flight_count(const Endpoint& ep) { return ep.flight_.count(); }
+  static std::vector<uint8_t> seal_handshake(Endpoint& ep, Bytes content, uint64_t seq) {
+    REQUIRE(ep.hs_ != nullptr);
+    std::vector<uint8_t> out(content.size() + 64);
+    ByteWriter w(out);
+    REQUIRE(ep.hs_->write_handshake.seal(w, seq, static_cast<uint8_t>(ContentType::handshake), content).ok());
+    out.resize(w.size());
+    return out;
+  }
+};
+}  // namespace keyway::dtls::v13
 
 namespace keyway::test {
 namespace {
@@ -263,6 +295,85 @@ TEST_CASE("dtls13: a lost tail of the server's flight is recovered a quarter tim
   CHECK(p.server.ep->stats().retransmissions == 1);
   MESSAGE("dtls13 lost flight tail: both sides done at " << p.now.as_micros() / 1000 << " ms (timeout 1 s)");
   CHECK(p.now < Timestamp::zero() + Duration::millis(400));  // 250 ms for the ACK, then the resend
+}
+
+// The length of the record at the start of `d` (RFC 9147 §4: a plaintext
+// record's 13-byte header, or a DTLSCiphertext's unified header; a ciphertext
+// record without a length runs to the end of the datagram).
+std::size_t record_length(Bytes d) {
+  if (!dtls::v13::is_ciphertext_record(d[0]))
+    return dtls::kRecordHeaderSize + ((std::size_t{d[11]} << 8) | d[12]);
+  if (!(d[0] & dtls::v13::kBitLength)) return d.size();
+  const std::size_t h = 1 + ((d[0] & dtls::v13::kBitSeq16) ? 2 : 1);
+  return h + 2 + ((std::size_t{d[h]} << 8) | d[h + 1]);
+}
+
+// BoringSSL (Chromium) packs EncryptedExtensions, CertificateRequest,
+// Certificate, CertificateVerify and Finished (message_seq 1..5) into ONE
+// epoch-2 record. The client's reassembler has four slots: it buffered
+// EncryptedExtensions..CertificateVerify, dropped Finished, and still ACKed
+// the record (RFC 9147 §7: only records fully processed or buffered are
+// acknowledged), so the server never resent Finished and the client hung
+// (interop-chromium-answer-active, fixed in 2092de7). Here the keyway
+// server's flight reaches the client as such a record, given the number of
+// the server's own Finished record: before the fix the client's ACK told the
+// server that Finished had arrived, the server resent only the rest, and the
+// client never completed. Now the client takes each complete message as the
+// record is read and finishes at once, with no retransmission.
+TEST_CASE("dtls13: a whole server flight in one record (EncryptedExtensions..Finished) completes at once") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  // The ClientHello, to the server.
+  p.poll(p.client, p.server);
+  REQUIRE(p.queue.size() == 1);
+  std::vector<uint8_t> hello = std::move(p.queue[0].bytes);
+  p.queue.clear();
+  p.now = p.now + Duration::millis(10);
+  REQUIRE(p.server.ep->handle_datagram(p.now, MutableBytes(hello.data(), hello.size())) == Verdict::accepted);
+  p.poll(p.server, p.client);
+  REQUIRE(!p.queue.empty());
+  // The server's flight as sent: the ServerHello record (plaintext) is kept;
+  // the epoch-2 records are counted (numbered from 0; the last is Finished's).
+  std::vector<uint8_t> repacked;
+  uint64_t epoch2_records = 0;
+  for (const Pair13::InFlight& d : p.queue) {
+    REQUIRE(d.to == &p.client);
+    for (std::size_t off = 0; off < d.bytes.size();) {
+      const Bytes rest(d.bytes.data() + off, d.bytes.size() - off);
+      const std::size_t len = record_length(rest);
+      REQUIRE(len <= rest.size());
+      if (dtls::v13::is_ciphertext_record(rest[0]))
+        ++epoch2_records;
+      else
+        repacked.insert(repacked.end(), rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(len));
+      off += len;
+    }
+  }
+  REQUIRE(epoch2_records >= 5);
+  REQUIRE(!repacked.empty());
+  // Its five epoch-2 messages in one record, sealed as the server would.
+  using dtls::v13::EndpointAccess13;
+  REQUIRE(EndpointAccess13::flight_count(*p.server.ep) == 6);  // ServerHello EE CR Cert CV Finished
+  std::vector<uint8_t> messages;
+  for (std::size_t i = 1; i < 6; ++i) {
+    const auto m = EndpointAccess13::flight_message(*p.server.ep, i);
+    messages.insert(messages.end(), m.begin(), m.end());
+  }
+  const auto record = EndpointAccess13::seal_handshake(*p.server.ep, Bytes(messages.data(), messages.size()),
+                                                       epoch2_records - 1);
+  repacked.insert(repacked.end(), record.begin(), record.end());
+  p.queue.clear();
+  p.queue.push_back({&p.client, p.now + Duration::millis(10), std::move(repacked)});
+
+  CHECK(p.run(Duration::seconds(30)));
+  CHECK(p.client.complete);
+  CHECK(p.server.complete);
+  CHECK(p.client.ep->stats().fragments_ignored == 0);  // nothing of the record was dropped
+  CHECK(p.server.ep->stats().retransmissions == 0);
+  CHECK(p.client.ep->stats().retransmissions == 0);
+  CHECK(p.now < Timestamp::zero() + Duration::millis(100));  // four one-way trips, no timer
+  if (p.client.complete && p.server.complete) CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
 }
 
 // The client is done once it sent its Finished; only the server's ACK stops
