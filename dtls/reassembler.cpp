@@ -2,6 +2,9 @@
 #include "keyway/dtls/reassembler.hpp"
 
 #include <cstring>
+#include <new>
+
+#include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls {
 
@@ -83,6 +86,20 @@ void Reassembler::copy_in(Slot& s, const HandshakeFragment& f) {
     body[at] = f.body[i];
     ++s.received;
   }
+}
+
+MutableBytes Reassembler::grow_heap_pool(uint8_t*& pool, std::size_t& size, std::size_t at_least, std::size_t max) {
+  std::size_t grown = size * 2;
+  grown = grown < at_least ? at_least : grown;
+  grown = grown > max ? max : grown;
+  if (grown < at_least) return {};
+  auto* fresh = new (std::nothrow) uint8_t[grown];
+  if (fresh == nullptr) return {};
+  if (size != 0) std::memcpy(fresh, pool, size);
+  crypto::wipe_and_free(pool, size);
+  pool = fresh;
+  size = grown;
+  return MutableBytes(fresh, grown);
 }
 
 Result<Reassembler::Added> Reassembler::add(const HandshakeFragment& f) {

@@ -43,6 +43,10 @@ class Reassembler {
   // A pool of `at_least` bytes or more (at most the maximum given to
   // init_growing) holding the current pool's bytes; empty if none.
   using Grow = MutableBytes (*)(void* owner, std::size_t at_least);
+  // What a Grow callback does with its owner's heap pool: doubling (few
+  // copies over a handshake), at least what is asked, never past `max`; the
+  // old pool is copied, wiped and freed. Empty when `max` or the heap refuses.
+  static MutableBytes grow_heap_pool(uint8_t*& pool, std::size_t& size, std::size_t at_least, std::size_t max);
   // Starts with `pool` (may be empty) and grows it through `grow` up to max_pool.
   void init_growing(MutableBytes pool, std::size_t max_pool, std::size_t max_message, Grow grow, void* owner);
   std::size_t pool_size() const { return pool_.size(); }

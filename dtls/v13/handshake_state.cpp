@@ -4,22 +4,15 @@
 #include <cstring>
 #include <new>
 
+#include "keyway/dtls/reassembler.hpp"
 #include "keyway/lib/crypto/ct.hpp"
 
 namespace keyway::dtls::v13 {
 
-namespace {
-void wipe_and_free(uint8_t* p, std::size_t n) {
-  if (p == nullptr) return;
-  crypto::secure_zero(p, n);
-  delete[] p;
-}
-}  // namespace
-
 HandshakeState::~HandshakeState() {
-  wipe_and_free(flight_buffer, flight_buffer_size);
-  wipe_and_free(reassembly_pool, reassembly_size);
-  wipe_and_free(peer_cert, peer_cert_len);
+  crypto::wipe_and_free(flight_buffer, flight_buffer_size);
+  crypto::wipe_and_free(reassembly_pool, reassembly_size);
+  crypto::wipe_and_free(peer_cert, peer_cert_len);
 }
 
 bool HandshakeState::allocate_flight_buffer() {
@@ -34,17 +27,7 @@ bool HandshakeState::allocate_flight_buffer() {
 // fixed pool of kMaxReassemblyPool bytes would.
 MutableBytes HandshakeState::grow_reassembly_pool(void* self, std::size_t at_least) {
   auto& hs = *static_cast<HandshakeState*>(self);
-  std::size_t size = hs.reassembly_size * 2;
-  size = size < at_least ? at_least : size;
-  size = size > kMaxReassemblyPool ? kMaxReassemblyPool : size;
-  if (size < at_least) return {};
-  auto* fresh = new (std::nothrow) uint8_t[size];
-  if (fresh == nullptr) return {};
-  if (hs.reassembly_size != 0) std::memcpy(fresh, hs.reassembly_pool, hs.reassembly_size);
-  wipe_and_free(hs.reassembly_pool, hs.reassembly_size);
-  hs.reassembly_pool = fresh;
-  hs.reassembly_size = size;
-  return MutableBytes(fresh, size);
+  return dtls::Reassembler::grow_heap_pool(hs.reassembly_pool, hs.reassembly_size, at_least, kMaxReassemblyPool);
 }
 
 std::size_t HandshakeState::heap_bytes() const {

@@ -14,4 +14,10 @@ bool ct_equal(std::span<const uint8_t> a, std::span<const uint8_t> b) {
 
 void secure_zero(void* p, std::size_t n) { mbedtls_platform_zeroize(p, n); }
 
+void wipe_and_free(uint8_t* p, std::size_t n) {
+  if (p == nullptr) return;
+  secure_zero(p, n);
+  delete[] p;
+}
+
 }  // namespace keyway::crypto

@@ -24,6 +24,9 @@ inline bool verify_mac(std::span<const uint8_t> expected, std::span<const uint8_
 // Wipes memory in a way the optimiser may not remove.
 void secure_zero(void* p, std::size_t n);
 
+// Wipes then frees a heap buffer of secrets (new uint8_t[n]); null is fine.
+void wipe_and_free(uint8_t* p, std::size_t n);
+
 // A fixed-size secret that wipes itself when destroyed. Never log it.
 template <std::size_t N>
 struct Secret {
