@@ -19,12 +19,6 @@ namespace {
 constexpr std::string_view kReadRecord = "dtls::read_record";
 constexpr std::string_view kReadFragment = "dtls::read_handshake_fragment";
 
-std::string error_text(const Error& e) {
-  char buf[160];
-  format_error(e, buf, sizeof buf);
-  return buf;
-}
-
 void explain_record_header(Printer& p, Bytes h, const dtls::Record& rec) {
   p.field(h.first(1), fmt::format("content type {}: {}", rec.type, content_type_name(rec.type)), "RFC 6347 §4.1",
           kReadRecord);

@@ -20,18 +20,6 @@ constexpr std::string_view kUnmask = "dtls::v13::RecordProtection::unmask_sequen
 constexpr std::string_view kOpen = "dtls::v13::RecordProtection::open";
 constexpr std::string_view kInner = "dtls::v13::read_inner_plaintext";
 
-std::string error_text(const Error& e) {
-  char buf[160];
-  format_error(e, buf, sizeof buf);
-  return buf;
-}
-
-template <typename R>
-void verdict(Printer& p, const R& result, std::string_view parser) {
-  if (result.ok()) p.note(fmt::format("{} accepts it", parser));
-  else p.note(fmt::format("{} refuses it: {}", parser, error_text(result.error())));
-}
-
 const char* epoch_meaning(uint64_t epoch) {
   switch (epoch) {
     case 2: return "handshake traffic keys";

@@ -17,12 +17,6 @@ namespace {
 constexpr std::string_view kParseExt = "dtls::parse_extensions";
 constexpr std::string_view kExplainOnly = "skipped by keyway (decoded by tools/explain)";
 
-std::string error_text(const Error& e) {
-  char buf[160];
-  format_error(e, buf, sizeof buf);
-  return buf;
-}
-
 // A u16 list with a length prefix of `prefix` bytes, one line per entry.
 void u16_list(Printer& p, ByteReader& r, int prefix, std::string (*name)(uint16_t), std::string_view what,
               std::string_view rfc, std::string_view parser) {

@@ -10,18 +10,6 @@
 namespace keyway::explain {
 namespace {
 
-std::string error_text(const Error& e) {
-  char buf[160];
-  format_error(e, buf, sizeof buf);
-  return buf;
-}
-
-template <typename R>
-void verdict(Printer& p, const R& result, std::string_view parser) {
-  if (result.ok()) p.note(fmt::format("{} accepts it", parser));
-  else p.note(fmt::format("{} refuses it: {}", parser, error_text(result.error())));
-}
-
 // RFC 6347 §4.2.1: server_version, cookie<0..255>.
 void hello_verify_request(Printer& p, Bytes body) {
   constexpr std::string_view parser = "dtls::parse_hello_verify_request";

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "keyway/lib/bytes.hpp"
+#include "keyway/lib/result.hpp"
 
 namespace keyway::explain {
 
@@ -53,5 +54,19 @@ struct Indented {
 
 // "0a 1b 2c" (all bytes).
 std::string hex(Bytes b);
+
+// An Error as its one-line text (layer, code, detail).
+inline std::string error_text(const Error& e) {
+  char buf[160];
+  format_error(e, buf, sizeof buf);
+  return buf;
+}
+
+// The note under a field saying what keyway's own parser made of it.
+template <typename R>
+void verdict(Printer& p, const R& result, std::string_view parser) {
+  if (result.ok()) p.note(std::string(parser) + " accepts it");
+  else p.note(std::string(parser) + " refuses it: " + error_text(result.error()));
+}
 
 }  // namespace keyway::explain

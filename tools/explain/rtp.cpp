@@ -12,12 +12,6 @@ namespace {
 constexpr std::string_view kParse = "srtp::parse_rtp_header";
 constexpr std::string_view kExtReader = "srtp::HeaderExtensionReader::next";
 
-std::string error_text(const Error& e) {
-  char buf[160];
-  format_error(e, buf, sizeof buf);
-  return buf;
-}
-
 void extension_elements(Printer& p, Bytes packet, const srtp::RtpHeader& h) {
   bool one_byte = h.extension_profile == 0xBEDE;
   if (!one_byte && (h.extension_profile & 0xFFF0) != 0x1000) {

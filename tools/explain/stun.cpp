@@ -80,12 +80,6 @@ const AttrInfo* find_attr(uint16_t type) {
   return nullptr;
 }
 
-std::string error_text(const Error& e) {
-  char buf[160];
-  format_error(e, buf, sizeof buf);
-  return buf;
-}
-
 std::string address_text(const Result<SocketAddr>& a) {
   if (!a.ok()) return "invalid: " + error_text(a.error());
   char buf[kMaxAddrText];
