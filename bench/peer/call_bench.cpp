@@ -17,7 +17,9 @@
 //     seed by seed; relayed ones too), --replay <loss> <seed> (one call,
 //     every datagram), --replay-relay <loss> <seed> (the same, relayed),
 //     --relay (the relayed lines only). A relayed seed that
-//     fails is printed with the reason.
+//     fails is printed with the reason. --dtls 1.2: both sides pin DTLS 1.2
+//     (peer::Config::dtls_offer_dtls13 = false; the default negotiates 1.3),
+//     to compare with builds from before DTLS 1.3; the direct lines only.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -44,6 +46,9 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+// --dtls 1.2 (see the top of the file).
+bool g_pin_dtls12 = false;
+
 struct SimFigures {
   std::vector<double> offerer_ms, both_ms, ice_ms, keys_ms;
   int failed = 0;
@@ -63,6 +68,7 @@ SimFigures run_sim(double loss, int seeds, int only_seed = 0, int ice_min_rto_ms
     opt.media_interval = Duration::millis(20);
     opt.verbose = only_seed > 0;
     if (ice_min_rto_ms > 0) opt.ice_timing.min_rto = Duration::millis(ice_min_rto_ms);
+    if (g_pin_dtls12) opt.configure = [](int, peer::Config& c) { c.dtls_offer_dtls13 = false; };
     peer_test::CallSim c(opt);
     Timestamp t0 = c.now();
     if (!c.negotiate()) {
@@ -146,6 +152,7 @@ int run_call(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--seeds") == 0) seeds = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--loopback-runs") == 0) loopback_runs = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--dtls") == 0) g_pin_dtls12 = std::strcmp(argv[i + 1], "1.2") == 0;
   }
   if (seeds < 1) seeds = 1;
   // --replay <loss> <seed>: one simulated call, every datagram printed.
@@ -157,6 +164,14 @@ int run_call(int argc, char** argv) {
     }
   bool relay_only = false;  // --relay: the relayed lines only (with their direct figures)
   for (int i = 1; i < argc; ++i) relay_only = relay_only || std::strcmp(argv[i], "--relay") == 0;
+  if (g_pin_dtls12) {  // the direct lines, as builds from before DTLS 1.3 printed them
+    for (double loss : {0.0, 0.10, 0.30}) {
+      SimFigures f = run_sim(loss, seeds, 0, 0, per_seed);
+      fmt::print("call setup dtls=1.2 loss={} rtt_ms=50 p50_ms={:.0f} p95_ms={:.0f}\n", loss,
+                 percentile(f.offerer_ms, 0.5), percentile(f.offerer_ms, 0.95));
+    }
+    return 0;
+  }
   // --replay-relay <loss> <seed>: one relayed call, every datagram printed.
   for (int i = 1; i + 2 < argc; ++i)
     if (std::strcmp(argv[i], "--replay-relay") == 0) {
