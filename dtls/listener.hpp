@@ -40,6 +40,10 @@ struct ListenerConfig {
   bool cookie_exchange = true;  // RFC 6347 §4.2.1: verify the address before keeping state
   std::size_t capacity = 4;     // associations held at once (the table size)
   std::size_t max_pending = 2;  // handshakes in progress; beyond it the oldest is dropped
+  // RFC 6347 §4.2.1, RFC 9147 §5.1: the cookie secret changes this often (by
+  // the `now` given to handle_datagram); a cookie of the previous secret is
+  // still accepted, so one is good for one to two periods. Zero: never.
+  Duration cookie_secret_period = Duration::seconds(60);
 };
 
 struct ListenerStats {
@@ -50,6 +54,7 @@ struct ListenerStats {
   uint64_t endpoints_created = 0;
   uint64_t pending_dropped = 0;       // oldest pending handshake evicted (cap reached)
   uint64_t dropped = 0;               // not a ClientHello, or no room (or a reply larger than the hello)
+  uint64_t cookie_secret_changes = 0; // RFC 6347 §4.2.1: secrets changed (cookie_secret_period)
 };
 
 struct Dispatch {
@@ -87,7 +92,8 @@ class Listener {
   struct Slot;
   Slot* find(Bytes from);
   Slot* make_room();
-  Dispatch create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random);
+  Dispatch create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random, const CookieJar* jar = nullptr);
+  bool cookie12_valid(Bytes from, const ClientHello& ch) const;
   Dispatch hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch);
   // A ClientHello offering DTLS 1.3: the HelloRetryRequest with a cookie,
   // or the association for a hello that returned a valid one. Kind endpoint
@@ -98,7 +104,7 @@ class Listener {
   static bool ended(const Slot& s);
 
   ListenerConfig config_;
-  CookieJar cookies_;
+  CookieSecrets cookies_;
   Slot* slots_ = nullptr;
   std::size_t capacity_ = 0;
   uint64_t created_order_ = 0;

@@ -584,3 +584,53 @@ TEST_CASE("dtls fragments: a standalone Reassembler never holds more than its sl
   CHECK(max_bytes <= kPoolBytes);
   CHECK(sizeof(Reassembler) < 256);  // the bytes live in the caller's pool
 }
+
+// Issue 18: RFC 6347 §4.2.1 asks for a cookie secret changed frequently,
+// the previous one still accepted. The Listener had one secret for its
+// whole life (a cookie seen once stayed good forever); now it changes every
+// cookie_secret_period of the clock the caller passes in.
+TEST_CASE("dtls listener: the cookie secret rotates with time; the previous secret's cookie passes, an older one is refused") {
+  Peers p(true, 2, 1);
+  p.listener.cookie_secret_period = Duration::seconds(30);
+  Listener l(p.listener);
+  Endpoint c(p.client);
+  uint8_t out[2048], scratch[2048];
+  const Timestamp t0 = Timestamp::from_micros(1000000);
+  const auto a = address(1), b = address(2);
+  Output first = c.poll_output(t0, out);
+  REQUIRE(first.kind == Output::Kind::transmit);
+  std::vector<uint8_t> hello(first.transmit.begin(), first.transmit.end());
+  Dispatch d = l.handle_datagram(t0, a, hello, scratch);
+  REQUIRE(d.kind == Dispatch::Kind::hello_verify);
+  std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
+  (void)c.handle_datagram(t0, hvr);
+  Output retry = c.poll_output(t0, out);
+  REQUIRE(retry.kind == Output::Kind::transmit);
+  const std::vector<uint8_t> with_cookie(retry.transmit.begin(), retry.transmit.end());
+  std::vector<uint8_t> other = client_hello(p);  // another peer's hello: time passes for the Listener
+  SUBCASE("one change later: the previous secret's cookie is accepted") {
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(31), a, copy, scratch).kind == Dispatch::Kind::endpoint);
+    CHECK(l.stats().cookie_secret_changes == 1);
+    CHECK(l.stats().bad_cookies == 0);
+    CHECK(l.active() == 1);
+  }
+  SUBCASE("two changes later: refused, answered with a fresh HelloVerifyRequest") {
+    CHECK(l.handle_datagram(t0 + Duration::seconds(31), b, other, scratch).kind == Dispatch::Kind::hello_verify);
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(62), a, copy, scratch).kind == Dispatch::Kind::hello_verify);
+    CHECK(l.stats().cookie_secret_changes == 2);
+    CHECK(l.stats().bad_cookies == 1);
+    CHECK(l.active() == 0);
+  }
+  SUBCASE("a gap of two periods drops the previous secret too") {
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(61), a, copy, scratch).kind == Dispatch::Kind::hello_verify);
+    CHECK(l.stats().bad_cookies == 1);
+  }
+  SUBCASE("within the period nothing changes") {
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(29), a, copy, scratch).kind == Dispatch::Kind::endpoint);
+    CHECK(l.stats().cookie_secret_changes == 0);
+  }
+}

@@ -686,4 +686,68 @@ TEST_CASE("dtls13 listener: through 10% loss every run completes (fixed seeds)")
   CHECK(completed == kRuns);
 }
 
+
+// Issue 18: the 1.3 cookie comes from the Listener's rotating secret too
+// (RFC 9147 §5.1, RFC 6347 §4.2.1): a ClientHello2 whose cookie was made
+// under the previous secret creates the association, which completes (the
+// Endpoint reads the cookie again with that secret); one made two secrets
+// ago is dropped. Before, the secret never changed.
+TEST_CASE("dtls13 listener: cookies of the previous secret pass and complete; older ones are dropped") {
+  Fixture f;
+  f.client.offer_dtls13 = true;
+  dtls::ListenerConfig lc = listener_config(f);
+  lc.cookie_secret_period = Duration::seconds(30);
+  dtls::Listener l(lc);
+  dtls::Endpoint client(f.client);
+  uint8_t scratch[2048], reply[2048];
+  const Timestamp t0 = Timestamp::from_micros(1000000);
+  dtls::Output o = client.poll_output(t0, scratch);
+  REQUIRE(o.kind == dtls::Output::Kind::transmit);
+  Bytes13 ch1(o.transmit.begin(), o.transmit.end());
+  dtls::Dispatch d = l.handle_datagram(t0, kAddrA, ch1, reply);
+  REQUIRE(d.kind == dtls::Dispatch::Kind::hello_verify);
+  Bytes13 hrr(d.transmit.begin(), d.transmit.end());
+  REQUIRE(client.handle_datagram(t0, hrr) == Verdict::accepted);
+  o = client.poll_output(t0, scratch);
+  REQUIRE(o.kind == dtls::Output::Kind::transmit);
+  const Bytes13 ch2(o.transmit.begin(), o.transmit.end());
+  SUBCASE("one change later: accepted, and the handshake completes") {
+    Timestamp now = t0 + Duration::seconds(31);
+    Bytes13 copy = ch2;
+    d = l.handle_datagram(now, kAddrA, copy, reply);
+    REQUIRE(d.kind == dtls::Dispatch::Kind::endpoint);
+    CHECK(l.stats().cookie_secret_changes == 1);
+    dtls::Endpoint* server = association(l, kAddrA);
+    REQUIRE(server != nullptr);
+    auto pump = [&](dtls::Endpoint& from, auto&& deliver) {
+      uint8_t buf[2048];
+      for (int i = 0; i < 64; ++i) {
+        dtls::Output out = from.poll_output(now, buf);
+        if (out.kind == dtls::Output::Kind::timeout) break;
+        if (out.kind != dtls::Output::Kind::transmit) continue;
+        Bytes13 datagram(out.transmit.begin(), out.transmit.end());
+        deliver(datagram);
+      }
+    };
+    for (int round = 0; round < 8 && !(client.is_established() && server->is_established()); ++round) {
+      pump(*server, [&](Bytes13& dg) { (void)client.handle_datagram(now, dg); });
+      pump(client, [&](Bytes13& dg) { (void)l.handle_datagram(now, kAddrA, dg, reply); });
+      now = now + Duration::millis(10);
+    }
+    CHECK(client.is_established());
+    CHECK(server->is_established());
+    CHECK(server->version() == dtls::v13::kVersionDtls13);
+    expect_same_keys(client, *server);
+  }
+  SUBCASE("two changes later: dropped, nothing kept") {
+    Bytes13 other = ch1;
+    (void)l.handle_datagram(t0 + Duration::seconds(31), kAddrB, other, reply);
+    Bytes13 copy = ch2;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(62), kAddrA, copy, reply).kind == dtls::Dispatch::Kind::dropped);
+    CHECK(l.stats().cookie_secret_changes == 2);
+    CHECK(l.stats().bad_cookies == 1);
+    CHECK(l.active() == 0);
+  }
+}
+
 }  // namespace keyway::test
