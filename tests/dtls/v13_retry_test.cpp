@@ -750,4 +750,124 @@ TEST_CASE("dtls13 listener: cookies of the previous secret pass and complete; ol
   }
 }
 
+
+// ---- fragmented ClientHellos at the Listener (issue 18, dtls/hello_pool.hpp) ----
+//
+// The Listener dropped every ClientHello that came in more than one record
+// ("a cookie can only be checked on a whole hello"); browsers' 1.4-1.5 KB
+// 1.3 hellos are fragmented at small MTUs, so they never got an answer.
+// Both tests below failed before: no HelloRetryRequest, no association.
+
+namespace {
+// `datagram` (one plaintext record, one whole handshake message) cut into
+// `parts` datagrams of one record each, holding consecutive fragments.
+std::vector<Bytes13> fragmented(const Bytes13& datagram, std::size_t parts) {
+  ByteReader r(Bytes(datagram.data(), datagram.size()));
+  auto rec = dtls::read_record(r);
+  REQUIRE(rec.ok());
+  ByteReader hr(rec->fragment);
+  auto f = dtls::read_handshake_fragment(hr);
+  REQUIRE(f.ok());
+  std::vector<Bytes13> out;
+  const std::size_t step = (f->body.size() + parts - 1) / parts;
+  for (std::size_t off = 0, i = 0; off < f->body.size(); off += step, ++i) {
+    const std::size_t n = std::min(step, f->body.size() - off);
+    Bytes13 msg(dtls::kHandshakeHeaderSize + n);
+    ByteWriter m(msg);
+    dtls::write_handshake_header(m, f->type, f->length, f->msg_seq, static_cast<uint32_t>(off), static_cast<uint32_t>(n));
+    m.write_bytes(f->body.subspan(off, n));
+    Bytes13 d(dtls::kRecordHeaderSize + msg.size());
+    ByteWriter w(d);
+    dtls::write_plain_record(w, dtls::ContentType::handshake, dtls::kVersionDtls12, rec->seq + i, msg);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+bool is_client_hello_record(const Bytes13& d) {
+  return d.size() > dtls::kRecordHeaderSize && d[0] == static_cast<uint8_t>(dtls::ContentType::handshake) &&
+         d[dtls::kRecordHeaderSize] == 1;
+}
+}  // namespace
+
+TEST_CASE("dtls13 listener: a ClientHello fragmented into 3 records gets its HelloRetryRequest, and the handshake completes") {
+  Fixture f;
+  f.client.offer_dtls13 = true;
+  dtls::Listener l(listener_config(f));
+  dtls::Endpoint client(f.client);
+  uint8_t reply[2048];
+  Timestamp now = Timestamp::from_micros(1000000);
+  std::size_t hello_records = 0, retries = 0;
+  dtls::Endpoint* server = nullptr;
+  for (int round = 0; round < 16 && !(client.is_established() && server && server->is_established()); ++round) {
+    uint8_t buf[2048];
+    for (int i = 0; i < 64; ++i) {
+      dtls::Output o = client.poll_output(now, buf);
+      if (o.kind == dtls::Output::Kind::timeout) break;
+      if (o.kind != dtls::Output::Kind::transmit) continue;
+      Bytes13 d(o.transmit.begin(), o.transmit.end());
+      // Both ClientHellos (the first and the one with the cookie) go in 3 records.
+      std::vector<Bytes13> pieces = is_client_hello_record(d) ? fragmented(d, 3) : std::vector<Bytes13>{d};
+      hello_records += is_client_hello_record(d) ? pieces.size() : 0;
+      for (Bytes13& piece : pieces) {
+        dtls::Dispatch r = l.handle_datagram(now, kAddrA, piece, reply);
+        if (r.kind == dtls::Dispatch::Kind::hello_verify) {
+          ++retries;
+          CHECK(is_retry(Bytes13(r.transmit.begin(), r.transmit.end())));
+          Bytes13 back(r.transmit.begin(), r.transmit.end());
+          (void)client.handle_datagram(now, back);
+        }
+      }
+    }
+    server = association(l, kAddrA);
+    if (server != nullptr) {
+      for (int i = 0; i < 64; ++i) {
+        dtls::Output o = server->poll_output(now, buf);
+        if (o.kind == dtls::Output::Kind::timeout) break;
+        if (o.kind != dtls::Output::Kind::transmit) continue;
+        Bytes13 back(o.transmit.begin(), o.transmit.end());
+        (void)client.handle_datagram(now, back);
+      }
+    }
+    now = now + Duration::millis(10);
+  }
+  REQUIRE(server != nullptr);
+  CHECK(client.is_established());
+  CHECK(server->is_established());
+  CHECK(server->version() == dtls::v13::kVersionDtls13);
+  expect_same_keys(client, *server);
+  CHECK(retries == 1);
+  CHECK(hello_records == 6);
+  CHECK(l.stats().hellos_reassembled == 2);  // ClientHello1, then ClientHello2 with its cookie
+  CHECK(l.stats().endpoints_created == 1);
+}
+
+TEST_CASE("dtls13 listener: a browser-sized fragmented ClientHello (X25519MLKEM768) gets a HelloRetryRequest no larger than it") {
+  Fixture f;
+  dtls::Listener l(listener_config(f));
+  SeededRng rng(5);
+  crypto::EcdhKeyPair x25519;
+  REQUIRE(x25519.generate(crypto::NamedGroup::x25519, rng).ok());
+  const Bytes13 body = browser_hello(rng, x25519, {kMlKem, kX25519}, {kMlKem, kX25519, kSecp256r1});
+  const Bytes13 whole = hello_record(1, body);
+  std::vector<Bytes13> pieces = fragmented(whole, 3);
+  REQUIRE(pieces.size() == 3);
+  uint8_t reply[2048];
+  std::size_t sent = 0;
+  dtls::Dispatch d;
+  // Out of order: the last piece first.
+  for (std::size_t i : {std::size_t{2}, std::size_t{0}, std::size_t{1}}) {
+    sent += pieces[i].size();
+    d = l.handle_datagram(Timestamp::from_micros(1), kAddrA, pieces[i], reply);
+    if (i != 1) CHECK(d.kind == dtls::Dispatch::Kind::dropped);  // held, nothing to send yet
+  }
+  REQUIRE(d.kind == dtls::Dispatch::Kind::hello_verify);
+  CHECK(is_retry(Bytes13(d.transmit.begin(), d.transmit.end())));
+  CHECK(d.transmit.size() < sent);
+  CHECK(l.stats().hello_fragments_held == 2);  // the third made it whole
+  CHECK(l.stats().hellos_reassembled == 1);
+  CHECK(l.active() == 0);  // still nothing kept but the pool
+  MESSAGE("browser-shaped hello " << body.size() << " B in 3 records (" << sent << " B): HelloRetryRequest "
+                                  << d.transmit.size() << " B; pool " << l.hello_pool_bytes() << " B");
+}
+
 }  // namespace keyway::test
