@@ -104,6 +104,7 @@ bool Endpoint::retake_hello(const HandshakeFragment& f) {
   short_digest(f.body, digest);
   const bool same = std::memcmp(digest, hs_->accepted_hello_digest, sizeof digest) == 0;
   if (same && !client) return false;  // the client resends: it did not get our flight
+  if (client && (flight_.empty() || flight_.body_space().size() < flight_.body(0).size())) return false;
   // Back to before the hello: its keys and what came under them go.
   ++hs_->hellos_discarded;
   ++stats_.flights_discarded;
@@ -122,8 +123,8 @@ bool Endpoint::retake_hello(const HandshakeFragment& f) {
       // (unacknowledged), and the ServerHello that answers it is awaited.
       const Bytes hello = flight_.body(0);
       const MutableBytes space = flight_.body_space();
-      std::memcpy(space.data(), hello.data(), hello.size());
-      (void)flight_.replace_with_last(MessageType::client_hello, 0, 0, hello.size());
+      std::memcpy(space.data(), hello.data(), hello.size());  // room checked above
+      if (!flight_.replace_with_last(MessageType::client_hello, 0, 0, hello.size()).ok()) return false;
       start_flight();
       tracef(hs_->config.trace, Layer::dtls, "dtls13: handshake keys open nothing and the ServerHello is the same: our ClientHello goes again");
       return true;
