@@ -29,7 +29,8 @@ Listener::Listener(const ListenerConfig& config) : config_(config) {
   if (config_.max_pending == 0) config_.max_pending = 1;
   if (config_.max_pending > capacity_) config_.max_pending = capacity_;
   slots_ = new Slot[capacity_];  // the only allocation, once
-  if (config_.cookie_exchange && config_.server.rng) cookies_.init(*config_.server.rng);
+  if (config_.cookie_exchange && config_.server.rng) cookies_.init(*config_.server.rng, config_.cookie_secret_period);
+  if (config_.cookie_exchange) (void)hellos_.init(config_.hello_reassembly_slots, config_.max_fragmented_hello);
 }
 
 Listener::~Listener() {
@@ -109,6 +110,10 @@ Listener::Slot* Listener::make_room() {
 
 Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datagram, MutableBytes scratch) {
   ++stats_.datagrams;
+  if (config_.cookie_exchange) {
+    cookies_.rotate(now);  // RFC 6347 §4.2.1: the secret changes periodically
+    stats_.cookie_secret_changes = cookies_.rotations();
+  }
   Slot* s = find(from);
   if (s != nullptr && ended(*s)) {  // a new hello may start over from this address
     remove(static_cast<std::size_t>(s - slots_));
@@ -133,29 +138,67 @@ Dispatch Listener::handle_datagram(Timestamp now, Bytes from, MutableBytes datag
     return Dispatch{};
   }
   if (!config_.cookie_exchange) return create(now, from, datagram, Bytes{});
-  // A cookie can only be checked on a whole hello: fragmented ones are dropped.
-  bool whole = f->frag_offset == 0 && f->body.size() == f->length;
-  auto ch = parse_client_hello(f->body);
+  // A cookie can only be made or checked on a whole hello: fragments wait
+  // in the pool (dtls/hello_pool.hpp).
+  if (f->frag_offset != 0 || f->body.size() != f->length)
+    return hello_fragment(now, *rec, *f, from, datagram.size(), scratch, restart ? s : nullptr);
+  return whole_hello(now, *rec, *f, from, datagram, scratch, restart ? s : nullptr, datagram.size());
+}
+
+// A fragment of a ClientHello: held until the hello is whole, which then
+// goes on as if it had come in one record (RFC 9147 §5.5).
+Dispatch Listener::hello_fragment(Timestamp now, const Record& rec, const HandshakeFragment& f, Bytes from,
+                                  std::size_t datagram_size, MutableBytes scratch, Slot* restart) {
+  HelloPool::Added a = hellos_.add(from, rec.seq, f, datagram_size);
+  stats_.hellos_evicted += a.evicted ? 1 : 0;
+  if (a.held) ++stats_.hello_fragments_held;
+  if (a.record.empty()) {
+    if (!a.held) ++stats_.dropped;
+    return Dispatch{};
+  }
+  ++stats_.hellos_reassembled;
+  ByteReader r(a.record);
+  auto whole = read_record(r);
+  ByteReader hr(whole.ok() ? whole->fragment : Bytes{});
+  auto wf = read_handshake_fragment(hr);
+  if (!whole.ok() || !wf.ok()) {
+    ++stats_.dropped;
+    return Dispatch{};
+  }
+  return whole_hello(now, *whole, *wf, from, a.record, scratch, restart, a.datagram_bytes);
+}
+
+// A whole ClientHello (`received`: the bytes of the datagrams it came in).
+Dispatch Listener::whole_hello(Timestamp now, const Record& rec, const HandshakeFragment& f, Bytes from,
+                               MutableBytes datagram, MutableBytes scratch, Slot* restart, std::size_t received) {
+  auto ch = parse_client_hello(f.body);
   // A late copy of the hello that made the association is not a new one.
-  if (!whole || !ch.ok() || (restart && std::memcmp(s->random, ch->random.data(), sizeof s->random) == 0)) {
+  if (!ch.ok() || (restart && std::memcmp(restart->random, ch->random.data(), sizeof restart->random) == 0)) {
     ++stats_.dropped;
     return Dispatch{};
   }
   if (profile::kDtls13 && config_.server.offer_dtls13) {
-    Dispatch d = hello13(now, *rec, *f, from, datagram, scratch, restart ? s : nullptr);
+    Dispatch d = hello13(now, rec, f, from, datagram, scratch, restart, received);
     if (d.kind != Dispatch::Kind::endpoint || d.endpoint != nullptr) return d;
   }
-  if (!cookies_.check(from, ch->random, ch->session_id, ch->cipher_suites, ch->cookie)) {
+  if (!cookie12_valid(from, *ch)) {
     if (!ch->cookie.empty()) ++stats_.bad_cookies;
-    return hello_verify(*rec, from, *ch, scratch);
+    return hello_verify(rec, from, *ch, scratch);
   }
-  if (restart) remove(static_cast<std::size_t>(s - slots_));
+  if (restart) remove(static_cast<std::size_t>(restart - slots_));
   return create(now, from, datagram, ch->random);
+}
+
+// RFC 6347 §4.2.1: a cookie of the current secret or of the previous one.
+bool Listener::cookie12_valid(Bytes from, const ClientHello& ch) const {
+  for (std::size_t i = 0; cookies_.accepted(i) != nullptr; ++i)
+    if (cookies_.accepted(i)->check(from, ch.random, ch.session_id, ch.cipher_suites, ch.cookie)) return true;
+  return false;
 }
 
 Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello& ch, MutableBytes scratch) {
   ByteWriter w(scratch);
-  write_hello_verify_record(w, cookies_, from, ch, rec.seq);  // hello_verify.hpp
+  write_hello_verify_record(w, cookies_.current(), from, ch, rec.seq);  // hello_verify.hpp
   if (w.failed()) {
     ++stats_.dropped;
     return Dispatch{};
@@ -168,24 +211,30 @@ Dispatch Listener::hello_verify(const Record& rec, Bytes from, const ClientHello
 // that does not verify (forged, another address's, another key's) is
 // dropped: answering it would let anyone make us send.
 Dispatch Listener::hello13(Timestamp now, const Record& rec, const HandshakeFragment& f, Bytes from,
-                           MutableBytes datagram, MutableBytes scratch, Slot* restart) {
+                           MutableBytes datagram, MutableBytes scratch, Slot* restart, std::size_t received) {
   auto ch = v13::parse_client_hello(f.body);
   if (!ch.ok() || !ch->has_versions || !ch->versions.dtls13) return Dispatch{Dispatch::Kind::endpoint, {}, nullptr};
   if (ch->has_retry_cookie) {
+    // The current secret's or the previous one's (RFC 9147 §5.1); the
+    // Endpoint reads the cookie again with the same jar.
     v13::RetryCookie c;
-    if (f.msg_seq != 1 || !v13::open_retry_cookie(cookies_, from, ch->retry_cookie, c)) {
+    const CookieJar* jar = nullptr;
+    for (std::size_t i = 0; f.msg_seq == 1 && jar == nullptr && cookies_.accepted(i) != nullptr; ++i)
+      if (v13::open_retry_cookie(*cookies_.accepted(i), from, ch->retry_cookie, c)) jar = cookies_.accepted(i);
+    if (jar == nullptr) {
       ++stats_.bad_cookies;
       ++stats_.dropped;
       return Dispatch{};
     }
     if (restart != nullptr) remove(static_cast<std::size_t>(restart - slots_));
-    return create(now, from, datagram, ch->random);
+    return create(now, from, datagram, ch->random, jar);
   }
   ByteWriter w(scratch);
-  if (!v13::write_stateless_retry_record(w, cookies_, from, f.body, *ch, config_.server.groups, rec.seq))
+  if (!v13::write_stateless_retry_record(w, cookies_.current(), from, f.body, *ch, config_.server.groups, rec.seq))
     return Dispatch{Dispatch::Kind::endpoint, {}, nullptr};  // no 1.3 suite or group: a 1.2 hello
-  // An unauthenticated hello never draws a larger reply (amplification).
-  if (w.size() > datagram.size()) {
+  // An unauthenticated hello never draws a larger reply (amplification):
+  // all its datagrams together, when it came in several.
+  if (w.size() > received) {
     ++stats_.dropped;
     return Dispatch{};
   }
@@ -193,7 +242,7 @@ Dispatch Listener::hello13(Timestamp now, const Record& rec, const HandshakeFrag
   return Dispatch{Dispatch::Kind::hello_verify, w.written(), nullptr};
 }
 
-Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random) {
+Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram, Bytes random, const CookieJar* jar) {
   Slot* s = make_room();
   if (s == nullptr) {
     ++stats_.dropped;
@@ -207,7 +256,7 @@ Dispatch Listener::create(Timestamp now, Bytes from, MutableBytes datagram, Byte
   Config c = config_.server;
   c.role = Role::server;
   c.cookie_exchange = false;  // the Listener verified the address already
-  c.retry_cookies = config_.cookie_exchange ? &cookies_ : nullptr;  // a 1.3 ClientHello2 brings its cookie
+  c.retry_cookies = config_.cookie_exchange ? (jar ? jar : &cookies_.current()) : nullptr;  // a 1.3 ClientHello2 brings its cookie
   c.peer_address = Bytes(s->address, s->address_len);
   new (s->storage) Endpoint(c);
   s->used = true;

@@ -18,12 +18,12 @@
 
 #include "keyway/dtls/endpoint.hpp"
 #include "keyway/dtls/handshake_context.hpp"
+#include "keyway/dtls/peer_flight.hpp"
 
 namespace keyway::dtls {
 
-namespace {
 // Failures that a damaged copy of a well-behaved peer's message produces.
-bool may_be_damage(Code code) {
+bool failure_may_be_damage(Code code) {
   switch (code) {
     case Code::malformed:
     case Code::truncated:
@@ -37,7 +37,6 @@ bool may_be_damage(Code code) {
     default: return false;
   }
 }
-}  // namespace
 
 void Endpoint::save_flight_start(uint16_t first_seq) {
   HandshakeContext& hs = *hs_;
@@ -51,7 +50,7 @@ void Endpoint::save_flight_start(uint16_t first_seq) {
 
 bool Endpoint::discard_peer_flight(const Error& e, Bytes message) {
   HandshakeContext& hs = *hs_;
-  if (!may_be_damage(e.code) || hs.flights_discarded >= kMaxDiscardedFlights) return false;
+  if (!failure_may_be_damage(e.code) || hs.flights_discarded >= kMaxDiscardedFlights) return false;
   uint8_t digest[crypto::Sha256::kDigestSize];
   crypto::Sha256 h;
   h.update(message);

@@ -230,7 +230,11 @@ bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {
   if (!opened.ok()) {
     Code c = opened.error().code;
     if (c == Code::replayed || c == Code::too_old) ++stats_.records_replayed;
-    else if (c == Code::auth_failed) ++stats_.records_auth_failed;
+    else if (c == Code::auth_failed) {
+      ++stats_.records_auth_failed;
+      // Under the handshake keys: they may come from a damaged hello (peer_flight.cpp).
+      if (hs_ != nullptr && epoch->protection().epoch() == 2) hs_->handshake_keys_failed = true;
+    }
     else ++stats_.records_malformed;
     return false;
   }
@@ -291,6 +295,14 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     // (Repeats do not start it: a spoofed plaintext copy of an old message
     // must not draw ACKs faster than the retransmission timer does.)
     const bool repeat = *added == Reassembler::Added::old;
+    // Another copy of the peer's hello while our handshake keys open nothing:
+    // one of the copies was damaged in a way that still parsed (peer_flight.cpp).
+    if (repeat && hello && retake_hello(*f)) {
+      used = true;
+      if (reassembler_.ready()) deliver_messages();
+      if (state_ == State::failed) return true;
+      continue;
+    }
     if (!repeat && state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
     // A repeated HelloRetryRequest answers a ClientHello1 the server saw
     // again, not a lost ClientHello2: our timer covers that one.
@@ -316,10 +328,18 @@ void Endpoint::deliver_messages() {
   while (state_ != State::failed && reassembler_.ready()) {
     const auto type = static_cast<MessageType>(reassembler_.ready_type());
     const Bytes body = reassembler_.ready_body();
+    const uint16_t seq = reassembler_.next_seq();
+    // A hello is unauthenticated: what it changes is kept to go back to,
+    // should it prove to be a damaged copy (peer_flight.cpp).
+    const bool hello = before_handshake_keys();
+    HelloStart start;
+    if (hello) save_hello_start(start);
     Status s = kNotNext;  // the order of dtls/v13/handshake_table.hpp first
     if (may_come_next(state_, type))
       s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
     reassembler_.advance();
+    if (hello && s.ok()) note_hello_accepted(body);
+    if (!s.ok() && hello && discard_damaged_hello(s.error(), body, start, seq)) continue;
     if (!s.ok()) {
       const Code c = s.error().code;
       AlertDescription a = AlertDescription::internal_error;

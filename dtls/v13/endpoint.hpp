@@ -155,6 +155,24 @@ class Endpoint {
   void deliver_messages();
   void note_received(const RecordNumber& rn);
   void on_peer_repeat();
+  // peer_flight.cpp: the hellos are unauthenticated; a damaged copy is set
+  // aside (what processing it changed is put back), and a hello that split
+  // the transcript is taken again from the peer's retransmission.
+  struct HelloStart {
+    State state = State::failed;
+    const Suite* suite = nullptr;
+    Transcript transcript;
+    bool retried = false;
+    bool awaiting_cookie = false;
+    bool has_retry_group = false;
+    crypto::NamedGroup retry_group = crypto::NamedGroup::x25519;
+    uint16_t next_send_seq = 0;
+    uint16_t srtp_profile = 0;
+  };
+  void save_hello_start(HelloStart& s) const;
+  bool discard_damaged_hello(const Error& e, Bytes body, const HelloStart& start, uint16_t seq);
+  void note_hello_accepted(Bytes body);
+  bool retake_hello(const HandshakeFragment& f);
   // endpoint_output.cpp: records out, timer, events
   void maybe_start();
   Status seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn);

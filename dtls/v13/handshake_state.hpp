@@ -67,9 +67,17 @@ struct HandshakeState {
   bool cert_requested = false;  // client: the server sent CertificateRequest
   uint8_t request_context_len = 0;
   uint8_t request_context[255] = {};
+  // Damaged hellos (dtls/v13/peer_flight.cpp), in what was padding: copies
+  // set aside, the check the last one failed and the start of its SHA-256,
+  // and whether a record under the handshake keys failed to open.
+  uint8_t hellos_discarded = 0;
+  uint8_t last_discard = 0;  // a Code
+  uint8_t last_discard_digest[4] = {};
+  bool handshake_keys_failed = false;
   uint8_t* peer_cert = nullptr;  // exact-size copy of the DER
   uint16_t peer_cert_len = 0;
   bool has_expected_fp = false;
+  uint8_t accepted_hello_digest[4] = {};  // the peer's hello we answered (peer_flight.cpp)
   Fingerprint expected_fp;
 };
 

@@ -377,7 +377,7 @@ TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create n
   CHECK(l.handle_datagram(now, b, garbage, scratch).kind == Dispatch::Kind::dropped);
   std::vector<uint8_t> long_addr(Listener::kMaxAddress + 1, 7);
   CHECK(l.handle_datagram(now, long_addr, hello, scratch).kind == Dispatch::Kind::dropped);
-  // A fragmented hello cannot carry a checkable cookie: dropped.
+  // Part of a hello: held in the Listener's small pool until whole (dtls/hello_pool.hpp), no answer, no association.
   std::vector<uint8_t> frag;
   {
     ByteReader r(hello);
@@ -583,4 +583,110 @@ TEST_CASE("dtls fragments: a standalone Reassembler never holds more than its sl
   CHECK(allocations() == allocs_before);
   CHECK(max_bytes <= kPoolBytes);
   CHECK(sizeof(Reassembler) < 256);  // the bytes live in the caller's pool
+}
+
+// Issue 18: RFC 6347 §4.2.1 asks for a cookie secret changed frequently,
+// the previous one still accepted. The Listener had one secret for its
+// whole life (a cookie seen once stayed good forever); now it changes every
+// cookie_secret_period of the clock the caller passes in.
+TEST_CASE("dtls listener: the cookie secret rotates with time; the previous secret's cookie passes, an older one is refused") {
+  Peers p(true, 2, 1);
+  p.listener.cookie_secret_period = Duration::seconds(30);
+  Listener l(p.listener);
+  Endpoint c(p.client);
+  uint8_t out[2048], scratch[2048];
+  const Timestamp t0 = Timestamp::from_micros(1000000);
+  const auto a = address(1), b = address(2);
+  Output first = c.poll_output(t0, out);
+  REQUIRE(first.kind == Output::Kind::transmit);
+  std::vector<uint8_t> hello(first.transmit.begin(), first.transmit.end());
+  Dispatch d = l.handle_datagram(t0, a, hello, scratch);
+  REQUIRE(d.kind == Dispatch::Kind::hello_verify);
+  std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
+  (void)c.handle_datagram(t0, hvr);
+  Output retry = c.poll_output(t0, out);
+  REQUIRE(retry.kind == Output::Kind::transmit);
+  const std::vector<uint8_t> with_cookie(retry.transmit.begin(), retry.transmit.end());
+  std::vector<uint8_t> other = client_hello(p);  // another peer's hello: time passes for the Listener
+  SUBCASE("one change later: the previous secret's cookie is accepted") {
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(31), a, copy, scratch).kind == Dispatch::Kind::endpoint);
+    CHECK(l.stats().cookie_secret_changes == 1);
+    CHECK(l.stats().bad_cookies == 0);
+    CHECK(l.active() == 1);
+  }
+  SUBCASE("two changes later: refused, answered with a fresh HelloVerifyRequest") {
+    CHECK(l.handle_datagram(t0 + Duration::seconds(31), b, other, scratch).kind == Dispatch::Kind::hello_verify);
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(62), a, copy, scratch).kind == Dispatch::Kind::hello_verify);
+    CHECK(l.stats().cookie_secret_changes == 2);
+    CHECK(l.stats().bad_cookies == 1);
+    CHECK(l.active() == 0);
+  }
+  SUBCASE("a gap of two periods drops the previous secret too") {
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(61), a, copy, scratch).kind == Dispatch::Kind::hello_verify);
+    CHECK(l.stats().bad_cookies == 1);
+  }
+  SUBCASE("within the period nothing changes") {
+    std::vector<uint8_t> copy = with_cookie;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(29), a, copy, scratch).kind == Dispatch::Kind::endpoint);
+    CHECK(l.stats().cookie_secret_changes == 0);
+  }
+}
+
+// Issue 18: fragmented ClientHellos wait in a pool of fixed size before their
+// cookie (dtls/hello_pool.hpp). A flood of first fragments from distinct
+// addresses (never completed) allocates nothing and keeps the pool's size;
+// the oldest partial hello gives way, and a real client's fragmented hello
+// still gets its HelloVerifyRequest when its pieces arrive together.
+TEST_CASE("dtls flood: fragments of ClientHellos from many addresses cannot grow the Listener's memory") {
+  Peers p(true, 4, 2);
+  std::vector<uint8_t> hello = client_hello(p);
+  auto listener = std::make_unique<Listener>(p.listener);
+  uint8_t scratch[2048];
+  const Timestamp now = Timestamp::from_micros(1000000);
+  // The hello's first half, as a fragment.
+  ByteReader r(hello);
+  auto rec = read_record(r);
+  REQUIRE(rec.ok());
+  ByteReader hr(rec->fragment);
+  auto f = read_handshake_fragment(hr);
+  REQUIRE(f.ok());
+  auto piece = [&](std::size_t off, std::size_t n) {
+    std::vector<uint8_t> part(kHandshakeHeaderSize + n);
+    ByteWriter w(part);
+    write_handshake_header(w, 1, f->length, f->msg_seq, static_cast<uint32_t>(off), static_cast<uint32_t>(n));
+    w.write_bytes(f->body.subspan(off, n));
+    return test::plain_record(ContentType::handshake, 0, 0, part);
+  };
+  const std::size_t half = f->body.size() / 2;
+  const std::size_t pool = listener->hello_pool_bytes();
+  CHECK(pool > 0);
+  Address addr;
+  std::vector<uint8_t> first = piece(0, half);
+  const std::vector<uint8_t> piece_bytes = first;
+  (void)listener->handle_datagram(now, addr.of(0), first, scratch);  // warm-up
+  const std::size_t heap_before = heap_bytes();
+  const std::size_t allocs_before = allocations();
+  const std::size_t n = flood_count() / 10;
+  std::size_t answered = 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    std::memcpy(first.data(), piece_bytes.data(), first.size());
+    answered += listener->handle_datagram(now, addr.of(static_cast<uint32_t>(i)), first, scratch).kind != Dispatch::Kind::dropped;
+  }
+  const std::size_t allocs = allocations() - allocs_before;
+  const std::size_t heap_after = heap_bytes();
+  CHECK(answered == 0);
+  CHECK(allocs == 0);
+  CHECK(heap_after == heap_before);
+  CHECK(listener->hello_pool_bytes() == pool);
+  CHECK(listener->stats().hellos_evicted == n - p.listener.hello_reassembly_slots);
+  CHECK(listener->active() == 0);
+  // A real client's hello in two pieces still gets its answer.
+  std::vector<uint8_t> a = piece(0, half), b = piece(half, f->body.size() - half);
+  CHECK(listener->handle_datagram(now, address(7), a, scratch).kind == Dispatch::Kind::dropped);
+  CHECK(listener->handle_datagram(now, address(7), b, scratch).kind == Dispatch::Kind::hello_verify);
+  fmt::print("dtls flood hello fragments={} allocations={} heap_before={} heap_after={} hello_pool_bytes={} evicted={}\n", n,
+             allocs, heap_before, heap_after, pool, listener->stats().hellos_evicted);
 }

@@ -311,8 +311,13 @@ TEST_CASE("dtls13 retry: the client refuses a second HelloRetryRequest and one t
     hrr.group = crypto::NamedGroup::x25519;
     dtls::v13::write_hello_retry_request(w, hrr);
     hrr_body.resize(w.size());
+    // Unauthenticated, so the first copy may be a damaged one: set aside
+    // (dtls/v13/peer_flight.cpp); the same request again is the server's word.
     Bytes13 d = hello_record(2, hrr_body);
-    CHECK(client.handle_datagram(Timestamp::from_micros(2), d) == Verdict::fatal);
+    CHECK(client.handle_datagram(Timestamp::from_micros(2), d) != Verdict::fatal);
+    CHECK(client.stats().flights_discarded == 1);
+    Bytes13 again = hello_record(2, hrr_body);
+    CHECK(client.handle_datagram(Timestamp::from_micros(3), again) == Verdict::fatal);
   }
 }
 
@@ -679,6 +684,190 @@ TEST_CASE("dtls13 listener: through 10% loss every run completes (fixed seeds)")
   }
   MESSAGE("dtls13 listener at 10% loss: " << completed << "/" << kRuns << " completed");
   CHECK(completed == kRuns);
+}
+
+
+// Issue 18: the 1.3 cookie comes from the Listener's rotating secret too
+// (RFC 9147 §5.1, RFC 6347 §4.2.1): a ClientHello2 whose cookie was made
+// under the previous secret creates the association, which completes (the
+// Endpoint reads the cookie again with that secret); one made two secrets
+// ago is dropped. Before, the secret never changed.
+TEST_CASE("dtls13 listener: cookies of the previous secret pass and complete; older ones are dropped") {
+  Fixture f;
+  f.client.offer_dtls13 = true;
+  dtls::ListenerConfig lc = listener_config(f);
+  lc.cookie_secret_period = Duration::seconds(30);
+  dtls::Listener l(lc);
+  dtls::Endpoint client(f.client);
+  uint8_t scratch[2048], reply[2048];
+  const Timestamp t0 = Timestamp::from_micros(1000000);
+  dtls::Output o = client.poll_output(t0, scratch);
+  REQUIRE(o.kind == dtls::Output::Kind::transmit);
+  Bytes13 ch1(o.transmit.begin(), o.transmit.end());
+  dtls::Dispatch d = l.handle_datagram(t0, kAddrA, ch1, reply);
+  REQUIRE(d.kind == dtls::Dispatch::Kind::hello_verify);
+  Bytes13 hrr(d.transmit.begin(), d.transmit.end());
+  REQUIRE(client.handle_datagram(t0, hrr) == Verdict::accepted);
+  o = client.poll_output(t0, scratch);
+  REQUIRE(o.kind == dtls::Output::Kind::transmit);
+  const Bytes13 ch2(o.transmit.begin(), o.transmit.end());
+  SUBCASE("one change later: accepted, and the handshake completes") {
+    Timestamp now = t0 + Duration::seconds(31);
+    Bytes13 copy = ch2;
+    d = l.handle_datagram(now, kAddrA, copy, reply);
+    REQUIRE(d.kind == dtls::Dispatch::Kind::endpoint);
+    CHECK(l.stats().cookie_secret_changes == 1);
+    dtls::Endpoint* server = association(l, kAddrA);
+    REQUIRE(server != nullptr);
+    auto pump = [&](dtls::Endpoint& from, auto&& deliver) {
+      uint8_t buf[2048];
+      for (int i = 0; i < 64; ++i) {
+        dtls::Output out = from.poll_output(now, buf);
+        if (out.kind == dtls::Output::Kind::timeout) break;
+        if (out.kind != dtls::Output::Kind::transmit) continue;
+        Bytes13 datagram(out.transmit.begin(), out.transmit.end());
+        deliver(datagram);
+      }
+    };
+    for (int round = 0; round < 8 && !(client.is_established() && server->is_established()); ++round) {
+      pump(*server, [&](Bytes13& dg) { (void)client.handle_datagram(now, dg); });
+      pump(client, [&](Bytes13& dg) { (void)l.handle_datagram(now, kAddrA, dg, reply); });
+      now = now + Duration::millis(10);
+    }
+    CHECK(client.is_established());
+    CHECK(server->is_established());
+    CHECK(server->version() == dtls::v13::kVersionDtls13);
+    expect_same_keys(client, *server);
+  }
+  SUBCASE("two changes later: dropped, nothing kept") {
+    Bytes13 other = ch1;
+    (void)l.handle_datagram(t0 + Duration::seconds(31), kAddrB, other, reply);
+    Bytes13 copy = ch2;
+    CHECK(l.handle_datagram(t0 + Duration::seconds(62), kAddrA, copy, reply).kind == dtls::Dispatch::Kind::dropped);
+    CHECK(l.stats().cookie_secret_changes == 2);
+    CHECK(l.stats().bad_cookies == 1);
+    CHECK(l.active() == 0);
+  }
+}
+
+
+// ---- fragmented ClientHellos at the Listener (issue 18, dtls/hello_pool.hpp) ----
+//
+// The Listener dropped every ClientHello that came in more than one record
+// ("a cookie can only be checked on a whole hello"); browsers' 1.4-1.5 KB
+// 1.3 hellos are fragmented at small MTUs, so they never got an answer.
+// Both tests below failed before: no HelloRetryRequest, no association.
+
+namespace {
+// `datagram` (one plaintext record, one whole handshake message) cut into
+// `parts` datagrams of one record each, holding consecutive fragments.
+std::vector<Bytes13> fragmented(const Bytes13& datagram, std::size_t parts) {
+  ByteReader r(Bytes(datagram.data(), datagram.size()));
+  auto rec = dtls::read_record(r);
+  REQUIRE(rec.ok());
+  ByteReader hr(rec->fragment);
+  auto f = dtls::read_handshake_fragment(hr);
+  REQUIRE(f.ok());
+  std::vector<Bytes13> out;
+  const std::size_t step = (f->body.size() + parts - 1) / parts;
+  for (std::size_t off = 0, i = 0; off < f->body.size(); off += step, ++i) {
+    const std::size_t n = std::min(step, f->body.size() - off);
+    Bytes13 msg(dtls::kHandshakeHeaderSize + n);
+    ByteWriter m(msg);
+    dtls::write_handshake_header(m, f->type, f->length, f->msg_seq, static_cast<uint32_t>(off), static_cast<uint32_t>(n));
+    m.write_bytes(f->body.subspan(off, n));
+    Bytes13 d(dtls::kRecordHeaderSize + msg.size());
+    ByteWriter w(d);
+    dtls::write_plain_record(w, dtls::ContentType::handshake, dtls::kVersionDtls12, rec->seq + i, msg);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+bool is_client_hello_record(const Bytes13& d) {
+  return d.size() > dtls::kRecordHeaderSize && d[0] == static_cast<uint8_t>(dtls::ContentType::handshake) &&
+         d[dtls::kRecordHeaderSize] == 1;
+}
+}  // namespace
+
+TEST_CASE("dtls13 listener: a ClientHello fragmented into 3 records gets its HelloRetryRequest, and the handshake completes") {
+  Fixture f;
+  f.client.offer_dtls13 = true;
+  dtls::Listener l(listener_config(f));
+  dtls::Endpoint client(f.client);
+  uint8_t reply[2048];
+  Timestamp now = Timestamp::from_micros(1000000);
+  std::size_t hello_records = 0, retries = 0;
+  dtls::Endpoint* server = nullptr;
+  for (int round = 0; round < 16 && !(client.is_established() && server && server->is_established()); ++round) {
+    uint8_t buf[2048];
+    for (int i = 0; i < 64; ++i) {
+      dtls::Output o = client.poll_output(now, buf);
+      if (o.kind == dtls::Output::Kind::timeout) break;
+      if (o.kind != dtls::Output::Kind::transmit) continue;
+      Bytes13 d(o.transmit.begin(), o.transmit.end());
+      // Both ClientHellos (the first and the one with the cookie) go in 3 records.
+      std::vector<Bytes13> pieces = is_client_hello_record(d) ? fragmented(d, 3) : std::vector<Bytes13>{d};
+      hello_records += is_client_hello_record(d) ? pieces.size() : 0;
+      for (Bytes13& piece : pieces) {
+        dtls::Dispatch r = l.handle_datagram(now, kAddrA, piece, reply);
+        if (r.kind == dtls::Dispatch::Kind::hello_verify) {
+          ++retries;
+          CHECK(is_retry(Bytes13(r.transmit.begin(), r.transmit.end())));
+          Bytes13 back(r.transmit.begin(), r.transmit.end());
+          (void)client.handle_datagram(now, back);
+        }
+      }
+    }
+    server = association(l, kAddrA);
+    if (server != nullptr) {
+      for (int i = 0; i < 64; ++i) {
+        dtls::Output o = server->poll_output(now, buf);
+        if (o.kind == dtls::Output::Kind::timeout) break;
+        if (o.kind != dtls::Output::Kind::transmit) continue;
+        Bytes13 back(o.transmit.begin(), o.transmit.end());
+        (void)client.handle_datagram(now, back);
+      }
+    }
+    now = now + Duration::millis(10);
+  }
+  REQUIRE(server != nullptr);
+  CHECK(client.is_established());
+  CHECK(server->is_established());
+  CHECK(server->version() == dtls::v13::kVersionDtls13);
+  expect_same_keys(client, *server);
+  CHECK(retries == 1);
+  CHECK(hello_records == 6);
+  CHECK(l.stats().hellos_reassembled == 2);  // ClientHello1, then ClientHello2 with its cookie
+  CHECK(l.stats().endpoints_created == 1);
+}
+
+TEST_CASE("dtls13 listener: a browser-sized fragmented ClientHello (X25519MLKEM768) gets a HelloRetryRequest no larger than it") {
+  Fixture f;
+  dtls::Listener l(listener_config(f));
+  SeededRng rng(5);
+  crypto::EcdhKeyPair x25519;
+  REQUIRE(x25519.generate(crypto::NamedGroup::x25519, rng).ok());
+  const Bytes13 body = browser_hello(rng, x25519, {kMlKem, kX25519}, {kMlKem, kX25519, kSecp256r1});
+  const Bytes13 whole = hello_record(1, body);
+  std::vector<Bytes13> pieces = fragmented(whole, 3);
+  REQUIRE(pieces.size() == 3);
+  uint8_t reply[2048];
+  std::size_t sent = 0;
+  dtls::Dispatch d;
+  // Out of order: the last piece first.
+  for (std::size_t i : {std::size_t{2}, std::size_t{0}, std::size_t{1}}) {
+    sent += pieces[i].size();
+    d = l.handle_datagram(Timestamp::from_micros(1), kAddrA, pieces[i], reply);
+    if (i != 1) CHECK(d.kind == dtls::Dispatch::Kind::dropped);  // held, nothing to send yet
+  }
+  REQUIRE(d.kind == dtls::Dispatch::Kind::hello_verify);
+  CHECK(is_retry(Bytes13(d.transmit.begin(), d.transmit.end())));
+  CHECK(d.transmit.size() < sent);
+  CHECK(l.stats().hello_fragments_held == 2);  // the third made it whole
+  CHECK(l.stats().hellos_reassembled == 1);
+  CHECK(l.active() == 0);  // still nothing kept but the pool
+  MESSAGE("browser-shaped hello " << body.size() << " B in 3 records (" << sent << " B): HelloRetryRequest "
+                                  << d.transmit.size() << " B; pool " << l.hello_pool_bytes() << " B");
 }
 
 }  // namespace keyway::test

@@ -22,9 +22,14 @@
 //
 // DTLS 1.3 (issue 18), the same seeds and rates: every record after the
 // hellos is protected (RFC 9147 §4), so a damaged one is dropped and resent
-// (ACKs, RFC 9147 §7); the plaintext ClientHello and ServerHello are the
-// transcript, so damage to them that still parses ends the run cleanly
-// (the keys differ, every protected record fails to open, the timer gives up).
+// (ACKs, RFC 9147 §7). The plaintext hellos get 1.2's repair
+// (dtls/v13/peer_flight.cpp): one that fails a check is set aside, and one
+// whose damage still parsed (the two ends hashed different hellos) shows as
+// handshake keys that open nothing: the hello is taken again from the peer's
+// copy. Before that repair 263 of 300 runs completed here (34 failures were
+// split transcripts, ended by the timer after 183 s); now 297, the 3 left are
+// damage the peer answered with a choice (no common SRTP profile or signature
+// scheme, a ClientHello whose 1.3 offer was flipped away: the sentinel).
 //
 // Replay one seed: KEYWAY_SWEEP_SEED=<seed> ./test_robustness_corrupt -tc='<case>'
 #include <doctest/doctest.h>
@@ -196,10 +201,10 @@ void dtls_corruption(bool epoch1_only, bool dtls13 = false) {
   // was fatal). The seeds are fixed, so this is a regression floor.
   if (!dtls13 && !epoch1_only && t.seeds >= 50) CHECK(t.completed * 100 >= t.seeds * 85);
   if (!dtls13 && !epoch1_only && t.seeds >= 20) CHECK(r.flights_discarded > 0);
-  // DTLS 1.3: 263 of the 300 fixed seeds complete with every record exposed
-  // (a damaged hello that still parses splits the transcript: the peer that
-  // committed to it resends until its budget is used up, 183 s). A floor.
-  if (dtls13 && !epoch1_only && t.seeds >= 50) CHECK(t.completed * 100 >= t.seeds * 85);
+  // DTLS 1.3: 297 of the 300 fixed seeds complete with every record exposed
+  // (263 before damaged hellos were repaired). A floor.
+  if (dtls13 && !epoch1_only && t.seeds >= 50) CHECK(t.completed * 100 >= t.seeds * 95);
+  if (dtls13 && !epoch1_only && t.seeds >= 20) CHECK(r.flights_discarded > 0);
   if (t.seeds >= 20) CHECK(r.auth_failed > 0);  // the MAC is what stopped them
 }
 

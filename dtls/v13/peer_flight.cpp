@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+// Damaged hellos in DTLS 1.3: the same repair as 1.2's (dtls/peer_flight.cpp).
+//
+// In 1.3 only the hellos travel in the clear (ClientHello, ServerHello,
+// HelloRetryRequest; RFC 9147 §4): a damaged protected record fails to open
+// and is dropped, and the flight is resent. A bit flipped in a hello either
+//
+//   - makes it fail a check (decode, a value not offered, a point not on the
+//     curve): the copy is set aside, what processing it changed is put back
+//     (discard_damaged_hello), and the peer's retransmission is taken as if
+//     it were the first. The same hello failing the same check twice (or
+//     kMaxRepairs repairs) is fatal, as in 1.2: a peer that really sends it
+//     sends the same bytes again (RFC 9147 §4.5.2: invalid input is dropped);
+//
+//   - or still parses: the two ends then hash different hellos, their
+//     handshake keys differ and nothing protected opens on either side. In
+//     1.2 that is beyond repair; in 1.3 the keys tell it at once
+//     (retake_hello):
+//
+//       Client                                Server
+//       ClientHello ---- damaged, parses -->  answers it: ServerHello, {...}
+//       keys differ: every {record} fails     the client's {ACK} fails too
+//       ServerHello copy, same bytes:         ClientHello copy, other bytes
+//         our hello must have been damaged:     than the one we answered:
+//         resend it, wait for a ServerHello     start again from this copy
+//       ServerHello copy, other bytes:
+//         take this copy instead
+//
+//     Only before any record under the handshake keys opened, after at least
+//     one failed to, and for a hello sent whole in one record: then the hello
+//     we answered cannot have been the peer's. A repeat with the same bytes
+//     goes on as a plain retransmission. An attacker who can send as the
+//     peer's address can stall a handshake this way, as it can with any
+//     plaintext hello; it cannot end an association or learn anything.
+#include <cstring>
+
+#include "keyway/dtls/peer_flight.hpp"
+#include "keyway/dtls/v13/endpoint.hpp"
+#include "keyway/lib/crypto/sha.hpp"
+
+namespace keyway::dtls::v13 {
+
+namespace {
+constexpr uint8_t kMaxRepairs = 4;  // hellos set aside or taken again in one handshake
+
+// The start of the hello's SHA-256: enough to tell a copy from another.
+void short_digest(Bytes body, uint8_t out[4]) {
+  uint8_t digest[crypto::Sha256::kDigestSize];
+  crypto::Sha256 h;
+  h.update(body);
+  h.finish(digest);
+  std::memcpy(out, digest, 4);
+}
+}  // namespace
+
+void Endpoint::save_hello_start(HelloStart& s) const {
+  s.state = state_;
+  s.suite = suite_;
+  s.transcript = hs_->transcript;
+  s.retried = retried_;
+  s.awaiting_cookie = awaiting_cookie_;
+  s.has_retry_group = has_retry_group_;
+  s.retry_group = retry_group_;
+  s.next_send_seq = next_send_seq_;
+  s.srtp_profile = srtp_profile_;
+}
+
+void Endpoint::note_hello_accepted(Bytes body) { short_digest(body, hs_->accepted_hello_digest); }
+
+bool Endpoint::discard_damaged_hello(const Error& e, Bytes body, const HelloStart& start, uint16_t seq) {
+  if (state_ == State::failed || !failure_may_be_damage(e.code) || hs_->hellos_discarded >= kMaxRepairs) return false;
+  uint8_t digest[4];
+  short_digest(body, digest);
+  const bool same_message = std::memcmp(digest, hs_->last_discard_digest, sizeof digest) == 0;
+  if (same_message && static_cast<uint8_t>(e.code) == hs_->last_discard) return false;  // confirmed by a second copy
+  state_ = start.state;
+  suite_ = start.suite;
+  hs_->transcript = start.transcript;
+  retried_ = start.retried;
+  awaiting_cookie_ = start.awaiting_cookie;
+  has_retry_group_ = start.has_retry_group;
+  retry_group_ = start.retry_group;
+  next_send_seq_ = start.next_send_seq;
+  srtp_profile_ = start.srtp_profile;
+  reassembler_.reset(seq);  // the next copy is taken as the first
+  hs_->last_discard = static_cast<uint8_t>(e.code);
+  std::memcpy(hs_->last_discard_digest, digest, sizeof digest);
+  ++hs_->hellos_discarded;
+  ++stats_.flights_discarded;
+  return true;
+}
+
+// f: a copy of the peer's first hello, which the reassembler already delivered.
+bool Endpoint::retake_hello(const HandshakeFragment& f) {
+  const bool client = role_ == Role::client;
+  // Where each side waits once it answered a hello, until something opens.
+  const State answered = client ? State::client_wait_encrypted_extensions : State::server_wait_certificate;
+  if (hs_ == nullptr || state_ != answered || retried_ || f.msg_seq != 0 || f.frag_offset != 0 ||
+      f.body.size() != f.length)
+    return false;
+  if (!hs_->handshake_keys_failed || read_handshake_.next_expected() != 0 || hs_->hellos_discarded >= kMaxRepairs)
+    return false;
+  uint8_t digest[4];
+  short_digest(f.body, digest);
+  const bool same = std::memcmp(digest, hs_->accepted_hello_digest, sizeof digest) == 0;
+  if (same && !client) return false;  // the client resends: it did not get our flight
+  if (client && (flight_.empty() || flight_.body_space().size() < flight_.body(0).size())) return false;
+  // Back to before the hello: its keys and what came under them go.
+  ++hs_->hellos_discarded;
+  ++stats_.flights_discarded;
+  hs_->handshake_keys_failed = false;
+  read_handshake_.reset();
+  received_count_ = 0;
+  ack_due_ = false;
+  ack_deadline_ = Timestamp::never();
+  reassembler_.reset(0);
+  hs_->transcript = Transcript{};
+  if (client) {
+    state_ = State::client_wait_server_hello;
+    hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight_.body(0));
+    if (same) {
+      // The server answered another ClientHello than ours: ours goes again
+      // (unacknowledged), and the ServerHello that answers it is awaited.
+      const Bytes hello = flight_.body(0);
+      const MutableBytes space = flight_.body_space();
+      std::memcpy(space.data(), hello.data(), hello.size());  // room checked above
+      if (!flight_.replace_with_last(MessageType::client_hello, 0, 0, hello.size()).ok()) return false;
+      start_flight();
+      tracef(hs_->config.trace, Layer::dtls, "dtls13: handshake keys open nothing and the ServerHello is the same: our ClientHello goes again");
+      return true;
+    }
+  } else {
+    state_ = State::server_wait_client_hello;
+    read_epochs_[3].reset();
+    srtp_profile_ = 0;
+    flight_.clear();
+    timer_.stop();
+  }
+  tracef(hs_->config.trace, Layer::dtls, "dtls13: handshake keys open nothing and the peer's hello copy differs: taken again");
+  (void)reassembler_.add(f);
+  return true;
+}
+
+}  // namespace keyway::dtls::v13
