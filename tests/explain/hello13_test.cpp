@@ -153,8 +153,9 @@ TEST_CASE("explain: a HelloRetryRequest that asks for another group (key_share: 
 }
 
 // The RFC 8446 §4.2 extensions keyway neither sends nor reads, as browsers
-// send them: named (IANA) and decoded, and labelled as skipped.
-TEST_CASE("explain: psk_key_exchange_modes, signature_algorithms_cert, record_size_limit, post_handshake_auth") {
+// send them: named (IANA) and decoded, and labelled as skipped; and a 1.3
+// draft code point (Debian 12's NSS offers DTLS 1.3 as 0x7F2B, draft 43).
+TEST_CASE("explain: psk_key_exchange_modes, signature_algorithms_cert, record_size_limit, post_handshake_auth, a draft version") {
   std::vector<uint8_t> body = {0xFE, 0xFD};
   for (int i = 0; i < 32; ++i) body.push_back(7);
   const std::vector<uint8_t> rest = {0, 0, 0, 2, 0x13, 0x01, 1, 0};  // session_id, cookie, one suite, null compression
@@ -165,6 +166,7 @@ TEST_CASE("explain: psk_key_exchange_modes, signature_algorithms_cert, record_si
       0, 28, 0, 2, 0x40, 0x01,              // record_size_limit 16385
       0, 49, 0, 0,                          // post_handshake_auth
       0, 47, 0, 2, 0, 0,                    // certificate_authorities (opaque here)
+      0, 43, 0, 5, 4, 0x7F, 0x2B, 0xFE, 0xFD,  // supported_versions as NSS 3.87 sends it: DTLS 1.3 draft 43, 1.2
   };
   body.push_back(0);
   body.push_back(static_cast<uint8_t>(ext.size()));
@@ -190,6 +192,7 @@ TEST_CASE("explain: psk_key_exchange_modes, signature_algorithms_cert, record_si
   CHECK_HAS(out, "extension post_handshake_auth (49), 0 bytes  [RFC 8446 §4.2.6");
   CHECK_HAS(out, "extension certificate_authorities (47), 2 bytes  [RFC 8446 §4.2.4");
   CHECK_HAS(out, "TLS_AES_128_GCM_SHA256 (0x1301, DTLS 1.3 only)");
+  CHECK_HAS(out, "(D)TLS 1.3 draft 43 (0x7f2b: a pre-RFC code point, skipped by keyway)");
 }
 
 }  // namespace keyway::explain

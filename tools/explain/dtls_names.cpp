@@ -95,6 +95,9 @@ bool is_grease(uint16_t v) { return (v & 0x0F0F) == 0x0A0A && (v >> 8) == (v & 0
 std::string version_name(uint16_t v) {
   const char* n = lookup(kVersions, std::size(kVersions), v);
   if (n != nullptr) return fmt::format("{} (0x{:04x})", n, v);
+  // The TLS/DTLS 1.3 drafts' code points, 0x7F00 | draft (NSS 3.87 offers DTLS 1.3 as draft 43, 0x7F2B).
+  if ((v >> 8) == 0x7F)
+    return fmt::format("(D)TLS 1.3 draft {} (0x{:04x}: a pre-RFC code point, skipped by keyway)", v & 0xFF, v);
   return fmt::format("{} 0x{:04x}", is_grease(v) ? "GREASE" : "unknown version", v);
 }
 
