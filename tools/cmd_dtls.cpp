@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // `keyway dtls client|server`: one DTLS 1.2 (+ use_srtp) association over
-// UDP, for interop harnesses (issue 3).
+// UDP, for interop harnesses (issue 3); with --dtls 1.3 it offers DTLS 1.3
+// and 1.2 and speaks what the peer chooses (issue 18).
 //
 //   keyway dtls client --connect HOST:PORT [options]
 //   keyway dtls server --listen HOST:PORT [options]
 // Options and output: kHelp below (`keyway dtls --help`). The output lines
 // cipher=, srtp_profile=, peer_fingerprint=, exporter= and received= are a
-// contract: tests and interop harnesses parse them.
+// contract: tests and interop harnesses parse them. dtls_version= (1.2 or
+// 1.3, the version negotiated) is a line of its own, printed before them.
 //
 // The server with --cookie on (the default) sits on dtls::Listener: until a
 // client returns a valid cookie nothing is kept, so spoofed ClientHellos
-// cannot claim the run (issue 12, defect 6). With --cookie off the first
-// address that sends anything is the peer.
+// cannot claim the run (issue 12, defect 6). With --dtls 1.3 the Listener
+// answers a hello offering 1.3 with a HelloRetryRequest carrying its
+// stateless cookie (RFC 9147 §5.1) and a 1.2-only hello with a
+// HelloVerifyRequest. With --cookie off the first address that sends
+// anything is the peer.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -54,13 +59,16 @@ const char* kHelp =
     "usage: keyway dtls client --connect HOST:PORT [options]\n"
     "       keyway dtls server --listen HOST:PORT [options]\n"
     "One DTLS 1.2 (+ use_srtp) association over UDP, for interop harnesses.\n"
+    "  --dtls 1.2|1.3         1.2 (default): DTLS 1.2 only. 1.3: offer DTLS 1.3 and 1.2 (supported_versions)\n"
+    "                         and speak what the peer chooses: 1.3 when it offers 1.3 too, else 1.2\n"
     "  --srtp-profiles LIST   OpenSSL names, colon-separated, preference order\n"
     "                         (default SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM; \"none\": no use_srtp)\n"
     "  --cipher-suites LIST   IANA names (default: every suite keyway supports)\n"
     "  --groups LIST          x25519:secp256r1:secp384r1 (default: all three)\n"
     "  --mtu N                largest datagram sent (default 1200)\n"
     "  --cookie on|off        server only. on (default): every ClientHello without a valid cookie\n"
-    "                         gets a stateless HelloVerifyRequest (RFC 6347 4.2.1); the server\n"
+    "                         gets a stateless HelloVerifyRequest (RFC 6347 4.2.1), or under --dtls 1.3\n"
+    "                         a HelloRetryRequest with a cookie when the hello offers 1.3 (RFC 9147 5.1); the server\n"
     "                         commits to the first client that returns a valid cookie.\n"
     "                         off: no cookie exchange; the server commits to the first address\n"
     "                         that sends it anything and ignores every other address.\n"
@@ -71,8 +79,8 @@ const char* kHelp =
     "                         for Wireshark or `keyway explain FILE`\n"
     "  --keylog FILE          append the association's keys in the NSS key log format (CLIENT_RANDOM,\n"
     "                         Wireshark's \"(Pre)-Master-Secret log\"; `keyway explain --keylog FILE`)\n"
-    "After the handshake it prints cipher=, srtp_profile=, peer_fingerprint= and exporter=\n"
-    "lines, sends one line of application data, waits up to 3 s for the peer's line\n"
+    "After the handshake it prints dtls_version= (1.2 or 1.3), cipher=, srtp_profile=,\n"
+    "peer_fingerprint= and exporter= lines, sends one line of application data, waits up to 3 s for the peer's line\n"
     "(received=) or its close_notify, sends close_notify and exits 0.\n"
     "Failures print \"error: <layer>: <reason>\" and exit 1; bad options exit 2.\n";
 
@@ -151,6 +159,13 @@ bool parse_numbers(cli::Args& args, Options& o, std::string& error) {
     }
   }
   o.timeout_s = args.number("--timeout", 10);
+  if (auto v = args.value("--dtls")) {  // the spelling of keyway demo/answer/offer --dtls
+    if (*v != "1.2" && *v != "1.3") {
+      error = "--dtls takes 1.2 or 1.3, not " + *v;
+      return false;
+    }
+    o.config.offer_dtls13 = *v == "1.3";
+  }
   if (auto v = args.value("--cookie")) {
     if (*v != "on" && *v != "off") {
       error = "--cookie takes on or off";
@@ -411,7 +426,7 @@ class Session {
   void on_complete(const dtls::Event& e) {
     complete_ = true;
     data_deadline_ = monotonic_now() + kPeerDataWait;
-    const dtls::SuiteInfo* suite = dtls::find_suite(static_cast<uint16_t>(e.suite));
+    const char* suite = ep_->suite_name();  // a 1.2 or a 1.3 suite's IANA name
     std::size_t len = 60;  // no use_srtp: as much as SRTP_AES128_CM_SHA1_80 needs
     if (auto p = srtp::profile_from_dtls_id(e.srtp_profile); p.ok()) len = 2 * srtp::master_material_len(p.value());
     if (o_.export_length > 0) len = static_cast<std::size_t>(o_.export_length);
@@ -425,8 +440,9 @@ class Session {
     dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, e.data);  // the peer certificate
     char fp_text[200];
     dtls::format_fingerprint(fp, fp_text, sizeof fp_text);
+    std::printf("dtls_version=%s\n", ep_->version() == dtls::kVersionDtls12 ? "1.2" : "1.3");
     std::printf("cipher=%s\nsrtp_profile=%s\npeer_fingerprint=sha-256 %s\nexporter=%s\n",
-                suite ? suite->iana_name : "?", srtp_profile_openssl_name(e.srtp_profile), fp_text, upper_hex(km).c_str());
+                suite ? suite : "?", srtp_profile_openssl_name(e.srtp_profile), fp_text, upper_hex(km).c_str());
     std::fflush(stdout);
     std::string line = std::string("hello from keyway ") + (o_.server ? "server" : "client") + "\n";
     auto sent = ep_->send_application_data(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()), scratch_);
@@ -454,9 +470,13 @@ class Session {
   }
 
   std::string timeout_reason() const {
-    if (!ep_ && listener_ && listener_->stats().hello_verify_sent > 0)
-      return "no client returned a valid cookie (" + std::to_string(listener_->stats().hello_verify_sent) +
-             " HelloVerifyRequests sent)";
+    if (!ep_ && listener_ && listener_->stats().hello_verify_sent + listener_->stats().hello_retry_sent > 0) {
+      std::string reason = "no client returned a valid cookie (" + std::to_string(listener_->stats().hello_verify_sent) +
+                           " HelloVerifyRequests";
+      if (listener_->stats().hello_retry_sent > 0)  // --dtls 1.3 only: the 1.2 text stays as it was
+        reason += ", " + std::to_string(listener_->stats().hello_retry_sent) + " HelloRetryRequests";
+      return reason + " sent)";
+    }
     if (!ep_) return "no datagram from a client";
     if (!complete_) return std::string("handshake not complete (") + ep_->last_timeout_reason() + ")";
     return "no application data or close_notify from the peer";

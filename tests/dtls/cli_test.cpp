@@ -84,6 +84,7 @@ TEST_CASE("keyway dtls: server <-> client, default options") {
   CHECK(value_after(p.server_out, "cipher=") == value_after(p.client_out, "cipher="));
   CHECK(value_after(p.client_out, "received=") == "hello from keyway server");
   CHECK(value_after(p.server_out, "received=") == "hello from keyway client");
+  CHECK(value_after(p.client_out, "dtls_version=") == "1.2");  // --dtls 1.2 is the default
 }
 
 TEST_CASE("keyway dtls: server <-> client, every option") {
@@ -106,6 +107,101 @@ TEST_CASE("keyway dtls: server <-> client, every option") {
   // The server's default export length follows the negotiated profile: 2 * (32 + 12).
   Pair q = run_keyway_pair({"--srtp-profiles", "SRTP_AEAD_AES_256_GCM"}, {"--srtp-profiles", "SRTP_AEAD_AES_256_GCM"});
   CHECK(value_after(q.server_out, "exporter=").size() == 176);
+}
+
+// Issue 18: --dtls 1.3 offers DTLS 1.3 and 1.2 (supported_versions) in both
+// roles; the server with --cookie on (the default) sits on dtls::Listener,
+// which answers a 1.3 hello with a HelloRetryRequest carrying its stateless
+// cookie (RFC 9147 §5.1). The version negotiated is its own line,
+// dtls_version=, so the contract lines stay as they were. Before this
+// change --dtls was an unknown option (exit 2).
+TEST_CASE("keyway dtls --dtls 1.3: server <-> client negotiate DTLS 1.3, with the Listener's cookie and without") {
+  for (const char* cookie : {"on", "off"}) {
+    CAPTURE(cookie);
+    Pair p = run_keyway_pair({"--dtls", "1.3", "--cookie", cookie}, {"--dtls", "1.3"});
+    INFO("server:\n" << p.server_out << "client:\n" << p.client_out);
+    CHECK(p.server_rc == 0);
+    CHECK(p.client_rc == 0);
+    CHECK(value_after(p.client_out, "dtls_version=") == "1.3");
+    CHECK(value_after(p.server_out, "dtls_version=") == "1.3");
+    CHECK(value_after(p.client_out, "cipher=") == "TLS_AES_128_GCM_SHA256");
+    CHECK(value_after(p.server_out, "cipher=") == "TLS_AES_128_GCM_SHA256");
+    CHECK(value_after(p.client_out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_80");
+    std::string km = value_after(p.client_out, "exporter=");
+    CHECK(km.size() == 120);
+    CHECK(value_after(p.server_out, "exporter=") == km);
+    CHECK(value_after(p.client_out, "received=") == "hello from keyway server");
+    CHECK(value_after(p.server_out, "received=") == "hello from keyway client");
+  }
+  // One side 1.2 only: 1.2, whichever side it is; the default is 1.2.
+  Pair a = run_keyway_pair({"--dtls", "1.3"}, {"--dtls", "1.2"});
+  Pair b = run_keyway_pair({}, {"--dtls", "1.3"});
+  INFO("a server:\n" << a.server_out << "a client:\n" << a.client_out << "b server:\n" << b.server_out << "b client:\n"
+                     << b.client_out);
+  for (const Pair* p : {&a, &b}) {
+    CHECK(p->server_rc == 0);
+    CHECK(p->client_rc == 0);
+    CHECK(value_after(p->client_out, "dtls_version=") == "1.2");
+    CHECK(value_after(p->server_out, "dtls_version=") == "1.2");
+    CHECK(value_after(p->server_out, "exporter=") == value_after(p->client_out, "exporter="));
+    CHECK(value_after(p->client_out, "received=") == "hello from keyway server");
+  }
+}
+
+// --dtls 1.3 against a DTLS 1.2-only OpenSSL (Debian 12's has no DTLS 1.3)
+// in both roles: 1.2 is negotiated and the exporter matches OpenSSL's.
+TEST_CASE("keyway dtls --dtls 1.3 <-> openssl 1.2 only, both roles: falls back to DTLS 1.2") {
+  if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
+  Pem ours, theirs;
+  SUBCASE("keyway server (Listener) <-> openssl s_client") {
+    uint16_t port = free_udp_port();
+    Child server(keyway_args("server", port, {"--dtls", "1.3", "--cert", ours.cert, "--key", ours.key}),
+                 ours.dir.path + "/server.txt", false);
+    REQUIRE(server.pid > 0);
+    REQUIRE_MESSAGE(server.wait_output("listening=", 5000), server.output());
+    Child client({"openssl", "s_client", "-dtls", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
+                  theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
+                  "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"},
+                 theirs.dir.path + "/client.txt", true);
+    REQUIRE(client.pid > 0);
+    REQUIRE_MESSAGE(client.wait_output("Keying material:", 8000), client.output(), "\n", server.output());
+    std::string line = "hello from openssl\n";
+    REQUIRE(::write(client.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+    int server_rc = server.wait_exit(10000);
+    client.close_stdin();
+    client.wait_exit(3000);
+    std::string out = server.output(), cout = client.output();
+    INFO("keyway:\n" << out << "openssl:\n" << cout);
+    CHECK(server_rc == 0);
+    CHECK(value_after(out, "dtls_version=") == "1.2");
+    CHECK(value_after(out, "exporter=") == value_after(cout, "Keying material:"));
+    CHECK(value_after(out, "peer_fingerprint=") == theirs.fingerprint());
+    CHECK(value_after(out, "received=") == "hello from openssl");
+  }
+  SUBCASE("keyway client <-> openssl s_server") {
+    uint16_t port = free_udp_port();
+    Child server({"openssl", "s_server", "-dtls", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                  theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
+                  "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60", "-naccept", "1", "-verify", "1", "-no_ticket"},
+                 theirs.dir.path + "/server.txt", true);
+    REQUIRE(server.pid > 0);
+    REQUIRE_MESSAGE(server.wait_output("ACCEPT", 5000), server.output());
+    Child client(keyway_args("client", port, {"--dtls", "1.3", "--cert", ours.cert, "--key", ours.key}),
+                 ours.dir.path + "/client.txt", false);
+    REQUIRE(client.pid > 0);
+    REQUIRE_MESSAGE(server.wait_output("Keying material:", 8000), server.output(), "\n", client.output());
+    std::string line = "hello from openssl\n";
+    REQUIRE(::write(server.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+    int client_rc = client.wait_exit(10000);
+    server.close_stdin();
+    server.wait_exit(3000);
+    std::string out = client.output(), sout = server.output();
+    INFO("keyway:\n" << out << "openssl:\n" << sout);
+    CHECK(client_rc == 0);
+    CHECK(value_after(out, "dtls_version=") == "1.2");
+    CHECK(value_after(out, "exporter=") == value_after(sout, "Keying material:"));
+    CHECK(value_after(out, "received=") == "hello from openssl");
+  }
 }
 
 TEST_CASE("keyway dtls client <-> openssl s_server (--cert/--key)") {
@@ -200,6 +296,9 @@ TEST_CASE("keyway dtls: failures print the layer and reason and exit non-zero") 
             dir.path + "/b.txt", false);
     CHECK(b.wait_exit(5000) == 1);
     CHECK(b.output().find("error: setup: cannot read") != std::string::npos);
+    Child v(keyway_args("client", 1, {"--dtls", "1.1"}), dir.path + "/v.txt", false);
+    CHECK(v.wait_exit(5000) == 2);
+    CHECK(v.output().find("--dtls takes 1.2 or 1.3, not 1.1") != std::string::npos);
     if (have_tool("openssl")) {
       Pem pem;
       Child c(keyway_args("client", 1, {"--cert", pem.cert, "--key", pem.cert}), dir.path + "/c.txt", false);
@@ -369,4 +468,5 @@ TEST_CASE("keyway dtls --help names the cookie modes") {
   std::string text = help.output();
   CHECK(text.find("--cookie on|off") != std::string::npos);
   CHECK(text.find("first address") != std::string::npos);  // what --cookie off still does
+  CHECK(text.find("--dtls 1.2|1.3") != std::string::npos);
 }

@@ -170,7 +170,7 @@ void check_chromium_extensions(const std::string& out) {
   CHECK_HAS(out, "client_version DTLS 1.2 (0xfefd)");
   CHECK_HAS(out, "cookie length 0 (no HelloVerifyRequest answered: the first ClientHello)");
   CHECK_HAS(out, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b)");
-  CHECK_HAS(out, "TLS_AES_128_GCM_SHA256 (TLS 1.3) (0x1301, not offered by keyway)");
+  CHECK_HAS(out, "TLS_AES_128_GCM_SHA256 (0x1301, DTLS 1.3 only)");
   CHECK_HAS(out, "extension extended_master_secret (23), 0 bytes  [RFC 7627 §5.1 | dtls::parse_extensions]");
   CHECK_HAS(out, "extension supported_groups (10), 10 bytes");
   CHECK_HAS(out, "X25519MLKEM768 (0x11ec)  [RFC 8422 §5.1.1, RFC 8446 §4.2.7 | dtls::parse_extensions]");
@@ -180,7 +180,9 @@ void check_chromium_extensions(const std::string& out) {
   CHECK_HAS(out, "srtp_mki length 0");
   CHECK_HAS(out, "ecdsa_secp256r1_sha256 (0x0403)");
   CHECK_HAS(out, "rsa_pss_rsae_sha256 (0x0804)");
-  CHECK_HAS(out, "extension supported_versions (43), 5 bytes  [RFC 8446 §4.2.1, RFC 9147 §5.3 | skipped by keyway");
+  CHECK_HAS(out, "extension supported_versions (43), 5 bytes  [RFC 8446 §4.2.1, RFC 9147 §5.3 | "
+                 "dtls::v13::read_client_supported_versions (the 1.2 engine skips it)]");
+  CHECK_HAS(out, "psk_dhe_ke (1)");
   CHECK_HAS(out, "DTLS 1.3 (0xfefc)");
   CHECK_HAS(out, "extension key_share (51), 1258 bytes");
   CHECK_HAS(out, "key share for X25519MLKEM768 (0x11ec)");

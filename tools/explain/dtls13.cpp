@@ -85,7 +85,7 @@ void encrypted_extensions(Printer& p, Bytes body) {
   constexpr std::string_view parser = "dtls::v13::parse_encrypted_extensions";
   verdict(p, dtls::v13::parse_encrypted_extensions(body), parser);
   ByteReader r(body);
-  explain_hello_extensions(p, r, true);
+  explain_hello_extensions(p, r, ExtensionsIn::encrypted_extensions);
 }
 
 // RFC 8446 §4.3.2: certificate_request_context<0..2^8-1>, extensions<2..2^16-1>.
@@ -98,7 +98,7 @@ void certificate_request(Printer& p, Bytes body) {
   p.field(body.first(1 + context.remaining()),
           fmt::format("certificate_request_context, {} bytes (echoed in the client's Certificate)", context.remaining()),
           "RFC 8446 §4.3.2", parser);
-  explain_hello_extensions(p, r, true);
+  explain_hello_extensions(p, r, ExtensionsIn::certificate_request);
 }
 
 // RFC 8446 §4.4.2: certificate_request_context<0..2^8-1>,
@@ -111,7 +111,8 @@ void certificate(Printer& p, Bytes body) {
   ByteReader context, list;
   if (!r.read_prefixed8(context)) return p.field(body, "truncated", rfc, parser);
   p.field(body.first(1 + context.remaining()),
-          fmt::format("certificate_request_context, {} bytes (empty from a server)", context.remaining()), rfc, parser);
+          fmt::format("certificate_request_context, {} bytes (a server's is empty; a client's echoes the "
+                      "CertificateRequest's)", context.remaining()), rfc, parser);
   Bytes at = r.rest();
   if (!r.read_prefixed24(list)) return p.field(at, "certificate_list: runs past the end", rfc, parser);
   p.field(at.first(3), fmt::format("certificate_list length {}", list.remaining()), rfc, parser);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "keyway/dtls/constants.hpp"
+#include "keyway/dtls/v13/messages.hpp"
 #include "keyway/srtp/profile.hpp"
 
 namespace keyway::explain {
@@ -25,8 +26,7 @@ constexpr Name kVersions[] = {{0xFEFD, "DTLS 1.2"}, {0xFEFF, "DTLS 1.0"}, {0xFEF
                               {0x0303, "TLS 1.2"},  {0x0304, "TLS 1.3"}};
 
 constexpr Name kSuites[] = {
-    {0x1301, "TLS_AES_128_GCM_SHA256 (TLS 1.3)"}, {0x1302, "TLS_AES_256_GCM_SHA384 (TLS 1.3)"},
-    {0x1303, "TLS_CHACHA20_POLY1305_SHA256 (TLS 1.3)"}, {0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+    {0xC009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
     {0xC00A, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"}, {0xC013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
     {0xC014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"}, {0x009C, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
     {0x009D, "TLS_RSA_WITH_AES_256_GCM_SHA384"}, {0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA"},
@@ -50,30 +50,41 @@ struct Ext {
   uint16_t id;
   ExtensionInfo info;
 };
+// The IANA TLS ExtensionType registry names; RFC 8446 §4.2 lists those of TLS 1.3.
 constexpr Ext kExtensions[] = {
     {0, {"server_name", "RFC 6066 §3", false}},
+    {1, {"max_fragment_length", "RFC 6066 §4", false}},
     {5, {"status_request", "RFC 6066 §8", false}},
     {10, {"supported_groups", "RFC 8422 §5.1.1, RFC 8446 §4.2.7", true}},
     {11, {"ec_point_formats", "RFC 8422 §5.1.2", true}},
     {13, {"signature_algorithms", "RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3", true}},
     {14, {"use_srtp", "RFC 5764 §4.1.1", true}},
+    {15, {"heartbeat", "RFC 6520 §2", false}},
     {16, {"application_layer_protocol_negotiation", "RFC 7301 §3.1", false}},
     {18, {"signed_certificate_timestamp", "RFC 6962 §3.3.1", false}},
+    {19, {"client_certificate_type", "RFC 7250 §3", false}},
+    {20, {"server_certificate_type", "RFC 7250 §3", false}},
     {21, {"padding", "RFC 7685 §3", false}},
     {22, {"encrypt_then_mac", "RFC 7366 §2", false}},
     {23, {"extended_master_secret", "RFC 7627 §5.1", true}},
     {27, {"compress_certificate", "RFC 8879 §3", false}},
     {28, {"record_size_limit", "RFC 8449 §4", false}},
+    {34, {"delegated_credential", "RFC 9345 §4.1.1", false}},
     {35, {"session_ticket", "RFC 5077 §3.2", false}},
     {41, {"pre_shared_key", "RFC 8446 §4.2.11", false}},
     {42, {"early_data", "RFC 8446 §4.2.10", false}},
     {43, {"supported_versions", "RFC 8446 §4.2.1, RFC 9147 §5.3", false}},
-    {44, {"cookie", "RFC 8446 §4.2.2", false}},
+    {44, {"cookie", "RFC 8446 §4.2.2, RFC 9147 §5.1", false}},
     {45, {"psk_key_exchange_modes", "RFC 8446 §4.2.9", false}},
+    {47, {"certificate_authorities", "RFC 8446 §4.2.4", false}},
+    {48, {"oid_filters", "RFC 8446 §4.2.5", false}},
+    {49, {"post_handshake_auth", "RFC 8446 §4.2.6", false}},
+    {50, {"signature_algorithms_cert", "RFC 8446 §4.2.3", false}},
     {51, {"key_share", "RFC 8446 §4.2.8", false}},
     {53, {"connection_id (draft)", "draft-ietf-tls-dtls-connection-id", false}},
     {54, {"connection_id", "RFC 9146 §3", false}},
     {17513, {"application_settings", "draft-vvv-tls-alps", false}},
+    {0xFE0D, {"encrypted_client_hello", "draft-ietf-tls-esni", false}},
     {0xFF01, {"renegotiation_info", "RFC 5746 §3.2", true}},
 };
 
@@ -84,11 +95,17 @@ bool is_grease(uint16_t v) { return (v & 0x0F0F) == 0x0A0A && (v >> 8) == (v & 0
 std::string version_name(uint16_t v) {
   const char* n = lookup(kVersions, std::size(kVersions), v);
   if (n != nullptr) return fmt::format("{} (0x{:04x})", n, v);
+  // The TLS/DTLS 1.3 drafts' code points, 0x7F00 | draft (NSS 3.87 offers DTLS 1.3 as draft 43, 0x7F2B).
+  if ((v >> 8) == 0x7F)
+    return fmt::format("(D)TLS 1.3 draft {} (0x{:04x}: a pre-RFC code point, skipped by keyway)", v & 0xFF, v);
   return fmt::format("{} 0x{:04x}", is_grease(v) ? "GREASE" : "unknown version", v);
 }
 
 std::string suite_name(uint16_t id) {
   if (const dtls::SuiteInfo* s = dtls::find_suite(id)) return fmt::format("{} (0x{:04x})", s->iana_name, id);
+  // RFC 8446 §B.4: keyway offers these when it offers DTLS 1.3 (dtls::Config::offer_dtls13).
+  if (const dtls::v13::Suite* s = dtls::v13::find_suite(id))
+    return fmt::format("{} (0x{:04x}, DTLS 1.3 only)", s->iana_name, id);
   const char* n = lookup(kSuites, std::size(kSuites), id);
   if (n != nullptr) return fmt::format("{} (0x{:04x}, not offered by keyway)", n, id);
   return fmt::format("{} 0x{:04x}", is_grease(id) ? "GREASE" : "unknown suite", id);

@@ -19,7 +19,8 @@ bool is_grease(uint16_t v);                  // RFC 8701: 0x?A?A reserved values
 struct ExtensionInfo {
   const char* name;
   const char* rfc;
-  bool keyway_parses;  // read by dtls::parse_extensions (else skipped by it)
+  bool keyway_parses;  // read by dtls::parse_extensions (else skipped by it; the 1.3 engine
+                       // reads supported_versions, cookie and key_share: dtls_extensions.cpp)
 };
 ExtensionInfo extension_info(uint16_t type);
 

@@ -3,7 +3,8 @@
 // section that defines it and the keyway function that parses it.
 //
 //   datagram -> classify (RFC 7983 §7) -> STUN   explain_stun  (stun.cpp)
-//                                      -> DTLS   explain_dtls  (dtls.cpp, dtls_hello.cpp, dtls_messages.cpp)
+//                                      -> DTLS   explain_dtls  (dtls.cpp, dtls_hello.cpp, dtls_extensions.cpp,
+//                                                              dtls_messages.cpp, dtls13.cpp)
 //                                      -> RTP    explain_rtp   (rtp.cpp)
 //                                      -> RTCP   explain_rtcp  (rtcp.cpp)
 //
@@ -101,6 +102,15 @@ void explain_server_hello(Printer& p, Bytes body, bool dtls13 = false);
 void explain_ciphertext13(Printer& p, const dtls::v13::CiphertextRecord& rec, DtlsSink& sink);
 void explain_handshake_body13(Printer& p, uint8_t type, Bytes body);
 void explain_ack(Printer& p, Bytes body);
-void explain_hello_extensions(Printer& p, ByteReader& r, bool from_server);
+// Where an extensions block is: an extension's body and who reads it
+// depend on it (RFC 8446 §4.2).
+enum class ExtensionsIn : uint8_t { client_hello, server_hello, hello_retry_request, encrypted_extensions,
+                                    certificate_request };
+void explain_hello_extensions(Printer& p, ByteReader& r, ExtensionsIn where);  // dtls_extensions.cpp
+// Field readers the DTLS explainers share: a u16 list with a 1- or 2-byte
+// length, one line per entry; an opaque<0..255>.
+void u16_list(Printer& p, ByteReader& r, int prefix, std::string (*name)(uint16_t), std::string_view what,
+              std::string_view rfc, std::string_view parser);
+void opaque8(Printer& p, ByteReader& r, std::string_view what, std::string_view rfc, std::string_view parser);
 
 }  // namespace keyway::explain
