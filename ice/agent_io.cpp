@@ -145,15 +145,15 @@ Timestamp Agent::next_deadline() {
   if (state_ == AgentState::failed) return t;
   for (std::size_t i = 0; i < pair_count_ && profile::kIceFull; ++i)
     if (pairs_[i].state == PairState::in_progress) consider(pairs_[i].next_retransmit, "check retransmit");
-  bool work = !triggered_.empty();
+  bool work = profile::kIceFull && !triggered_.empty();  // a lite-only build checks nothing
   // A pair waiting for its TURN permission is no work yet: the permission's
   // answer (a datagram) or the TURN client's own deadline wakes us.
-  for (std::size_t i = 0; i < pair_count_ && !work; ++i)
+  for (std::size_t i = 0; i < pair_count_ && !work && profile::kIceFull; ++i)
     work = (pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen) && pair_sendable(pairs_[i]);
   if (work && ordinary_checks_allowed()) consider(next_check_at_, "paced check (Ta)");
-  if (!triggered_.empty() && checks_allowed())
+  if (profile::kIceFull && !triggered_.empty() && checks_allowed())
     consider(early_slot_free(now_) ? now_ : next_check_at_, "triggered check (Ta)");
-  for (std::size_t i = 0; i < gather_count_; ++i)
+  for (std::size_t i = 0; i < gather_count_ && profile::kIceFull; ++i)
     if (!gathers_[i].done) consider(gathers_[i].next, "srflx gathering");
   for (std::size_t i = 0; i < relay_count(); ++i) consider(relays_[i].deadline(), "turn");
   // Only while the wait lies ahead: once over, maybe_nominate() has run.
