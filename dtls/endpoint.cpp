@@ -15,6 +15,8 @@
 namespace keyway::dtls {
 
 namespace {
+constexpr Error kNoServerRole =
+    make_error(Layer::dtls, Code::invalid_argument, "dtls: the server role is not in this build (device profile)");
 constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls: out of memory for the handshake context");
 constexpr Error kPeerAlert = make_error(Layer::dtls, Code::handshake_failure, "dtls: peer sent a fatal alert");
 constexpr Error kAlertDecode = make_error(Layer::dtls, Code::decode_error, "dtls alert: record is not a 2-byte alert");
@@ -34,6 +36,10 @@ Endpoint::Endpoint(const Config& config)
       mtu_(static_cast<uint16_t>(clamp_mtu(config.mtu))),
       role_(config.role),
       state_(config.role == Role::client ? HandshakeState::client_start : HandshakeState::server_wait_client_hello) {
+  if (!profile::kDtlsServer && config.role == Role::server) {  // lib/profile.hpp: client role only
+    fail(kNoServerRole, AlertDescription::internal_error);
+    return;
+  }
   hs_ = new (std::nothrow) HandshakeContext(config);
   if (hs_ == nullptr || !hs_->allocate_buffers()) {
     fail(kNoMemory, AlertDescription::internal_error);
@@ -98,7 +104,7 @@ Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
     // The client's ServerHello may share its datagram with the 1.3 records
     // that follow it (the 1.2 engine stopped at them): the 1.3 engine reads
     // it again, and takes the ServerHello as a repeat.
-    if (role_ == Role::client) (void)e->handle_datagram(now_, datagram);
+    if (is_client()) (void)e->handle_datagram(now_, datagram);
     sync_dtls13_state();
     release_dtls12_for_dtls13();
   }

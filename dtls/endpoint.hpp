@@ -338,6 +338,9 @@ class Endpoint {
   Status write_dtls13_offer(ByteWriter& w);
   Status client_hand_over_to_dtls13(Bytes server_hello);
   Status server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq);
+  // Our role; always the client without the server role in the build
+  // (profile::kDtlsServer: the server's code is dead and not linked).
+  bool is_client() const { return !profile::kDtlsServer || role_ == Role::client; }
   bool server_speaks_dtls13() const;  // callers test profile::kDtls13 first (dead code without it)
   Status client_check_downgrade(Bytes server_hello);
   Verdict handle_datagram_dtls12(MutableBytes datagram);

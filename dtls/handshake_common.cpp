@@ -40,7 +40,7 @@ void Endpoint::enter_state(HandshakeState state) {
 
 // Whether `type` may come next in this state (RFC 5246 §7.3); if so, it is counted.
 bool Endpoint::take_expected(HandshakeType type) {
-  FlightFacts facts{role_ == Role::server && hs_->config.require_client_certificate, hs_->progress.peer_sent_cert};
+  FlightFacts facts{!is_client() && hs_->config.require_client_certificate, hs_->progress.peer_sent_cert};
   int at = position_of_next(state_, hs_->progress.received, type, facts);
   if (at == kNotExpected) return false;
   hs_->progress.received = static_cast<uint8_t>(at + 1);
@@ -49,12 +49,12 @@ bool Endpoint::take_expected(HandshakeType type) {
 
 void Endpoint::reset_transcript() {
   hs_->progress.transcript256 = crypto::Hash(crypto::HashAlg::sha256);
-  hs_->progress.transcript384 = crypto::Hash(crypto::HashAlg::sha384);
+  if (profile::kSha384Transcript) hs_->progress.transcript384 = crypto::Hash(crypto::HashAlg::sha384);
 }
 
 void Endpoint::transcript_add(Bytes message) {
   hs_->progress.transcript256.update(message);
-  hs_->progress.transcript384.update(message);
+  if (profile::kSha384Transcript) hs_->progress.transcript384.update(message);
 }
 
 void Endpoint::transcript_received(Bytes body) {
@@ -63,7 +63,7 @@ void Endpoint::transcript_received(Bytes body) {
 }
 
 void Endpoint::transcript_hash(crypto::HashAlg alg, MutableBytes out) const {
-  if (alg == crypto::HashAlg::sha384) hs_->progress.transcript384.peek(out.first(48));
+  if (profile::kSha384Transcript && alg == crypto::HashAlg::sha384) hs_->progress.transcript384.peek(out.first(48));
   else hs_->progress.transcript256.peek(out.first(32));
 }
 
@@ -145,7 +145,7 @@ Status Endpoint::derive_keys(Bytes premaster) {
   Bytes b = block.view();
   Bytes client_key = b.subspan(0, k), server_key = b.subspan(k, k);
   Bytes client_iv = b.subspan(2 * k, iv), server_iv = b.subspan(2 * k + iv, iv);
-  bool client = role_ == Role::client;
+  bool client = is_client();
   TRY(write_.cipher.init(suite_->aead, client ? client_key : server_key, client ? client_iv : server_iv));
   TRY(read_cipher_.init(suite_->aead, client ? server_key : client_key, client ? server_iv : client_iv));
   return ok_status();
@@ -156,7 +156,7 @@ Status Endpoint::write_finished() {
   transcript_hash(suite_->prf_hash, hash);
   uint8_t verify[kVerifyDataSize];
   finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
-                       role_ == Role::client ? FinishedSender::client : FinishedSender::server,
+                       is_client() ? FinishedSender::client : FinishedSender::server,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), verify);
   MutableBytes space = hs_->flight.body_space();
   ENSURE(space.size() >= kVerifyDataSize, kFlight);
@@ -169,7 +169,7 @@ Status Endpoint::verify_finished(Bytes body) {
   transcript_hash(suite_->prf_hash, hash);
   uint8_t expected[kVerifyDataSize];
   finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
-                       role_ == Role::client ? FinishedSender::server : FinishedSender::client,
+                       is_client() ? FinishedSender::server : FinishedSender::client,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), expected);
   ENSURE(crypto::verify_mac(Bytes(expected, kVerifyDataSize), body), kFinished);
   return ok_status();

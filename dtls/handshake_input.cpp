@@ -92,7 +92,7 @@ Status Endpoint::process_fragment(uint16_t epoch, const HandshakeFragment& f, bo
   }
   Bytes cookie = client_fresh_cookie(f);  // hello_verify.cpp: taken before the reassembler
   if (!cookie.empty()) return client_answer_hello_verify(cookie, true);
-  server_follow_hello_seq(f);
+  if (!is_client()) server_follow_hello_seq(f);
   if (!reassemble(f, peer_repeated)) return ok_status();
   return deliver_messages(epoch);
 }
@@ -102,7 +102,7 @@ Endpoint::Placement Endpoint::place_fragment(uint16_t epoch, const HandshakeFrag
   auto type = static_cast<HandshakeType>(f.type);
   // RFC 5246 §7.4.1.1: a client ignores HelloRequest while negotiating (and
   // we never renegotiate); it takes no message_seq and stays out of the transcript.
-  if (role_ == Role::client && type == HandshakeType::hello_request) return Placement::ignore;
+  if (is_client() && type == HandshakeType::hello_request) return Placement::ignore;
   // Authenticated by the new keys, yet not the Finished that must come first
   // under them (RFC 5246 §7.4.9): the peer broke the protocol.
   if (epoch == 1 && epoch_of(type) != 1) return Placement::fatal;
@@ -138,7 +138,7 @@ Status Endpoint::deliver_messages(uint16_t epoch) {
     if (hs.peer_flight_boundary) save_flight_start(seq);  // a peer flight begins (peer_flight.cpp)
     auto type = static_cast<HandshakeType>(hs.reassembler.ready_type());
     Bytes body = take_ready_message();
-    Status s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body, seq);
+    Status s = is_client() ? client_on_message(type, body) : server_on_message(type, body, seq);
     if (!s.ok()) return on_message_failure(epoch, s.error(), body);
   }
   return ok_status();

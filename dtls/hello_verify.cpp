@@ -86,7 +86,7 @@ Status Endpoint::client_on_hello_verify(Bytes body) {
 // or of our hello) answers with a fresh one, again as message 0, which the
 // reassembler would take for a repeat. Returns that cookie, or nothing.
 Bytes Endpoint::client_fresh_cookie(const HandshakeFragment& f) const {
-  if (role_ != Role::client || state_ != HandshakeState::client_wait_server_hello || hs_->cookie_len == 0) return {};
+  if (!is_client() || state_ != HandshakeState::client_wait_server_hello || hs_->cookie_len == 0) return {};
   if (f.type != static_cast<uint8_t>(HandshakeType::hello_verify_request) || f.frag_offset != 0 ||
       f.body.size() != f.length)
     return {};

@@ -55,9 +55,13 @@ void prf_tls12(crypto::HashAlg alg, std::span<const uint8_t> secret, const char*
                std::span<const uint8_t> seed1, std::span<const uint8_t> seed2, std::span<uint8_t> out) {
   Bytes l = label_bytes(label);
   switch (alg) {
-    case crypto::HashAlg::sha1: p_hash<crypto::Sha1>(secret, l, seed1, seed2, out); break;
+    case crypto::HashAlg::sha1:  // no suite's PRF; not in the minimal profile (lib/profile.hpp)
+      if (!profile::kMinimal) p_hash<crypto::Sha1>(secret, l, seed1, seed2, out);
+      break;
     case crypto::HashAlg::sha256: p_hash<crypto::Sha256>(secret, l, seed1, seed2, out); break;
-    case crypto::HashAlg::sha384: p_hash<crypto::Sha384>(secret, l, seed1, seed2, out); break;
+    case crypto::HashAlg::sha384:  // no SHA-384 suite in the minimal profile (lib/profile.hpp)
+      if (profile::kSha384Transcript) p_hash<crypto::Sha384>(secret, l, seed1, seed2, out);
+      break;
   }
 }
 

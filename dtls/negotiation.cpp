@@ -129,7 +129,7 @@ void Endpoint::sync_dtls13_state() {
     case v13::State::closed: state_ = HandshakeState::closed; break;
     case v13::State::failed: state_ = HandshakeState::failed; break;
     default:
-      state_ = role_ == Role::client ? HandshakeState::client_wait_server_flight
+      state_ = is_client() ? HandshakeState::client_wait_server_flight
                                      : HandshakeState::server_wait_client_flight;
   }
   srtp_profile_ = e.srtp_profile();

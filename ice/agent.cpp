@@ -16,6 +16,8 @@ constexpr Error kLocalFull = make_error(Layer::ice, Code::capacity, "agent: loca
 constexpr Error kRemoteFull = make_error(Layer::ice, Code::capacity, "agent: remote candidate capacity reached");
 constexpr Error kServersFull = make_error(Layer::ice, Code::capacity, "agent: STUN server capacity reached");
 constexpr Error kNoStorageHeap = make_error(Layer::ice, Code::capacity, "agent: no heap to grow the check storage");
+constexpr Error kLiteOnly =
+    make_error(Layer::ice, Code::invalid_argument, "agent: ICE-lite only in this build (device profile): host candidates only");
 constexpr Error kNoHost = make_error(Layer::ice, Code::bad_state, "agent: no host candidate of the STUN server's family");
 constexpr Error kUnspecified = make_error(Layer::ice, Code::invalid_argument,
                                           "agent: a host candidate needs a concrete address and port, not 0.0.0.0, :: or port 0 "
@@ -51,7 +53,7 @@ const char* to_string(EventKind kind) {
   return "?";
 }
 
-Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controlling_(config.controlling && !config.lite) {
+Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controlling_(config.controlling && profile::kIceFull && !config.lite) {
   config_.max_local_candidates = bounded(config.max_local_candidates, kMaxLocalCandidates);
   config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
   config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
@@ -127,6 +129,7 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
 }
 
 Status Agent::add_stun_server(const SocketAddr& server) {
+  ENSURE(profile::kIceFull, kLiteOnly);  // RFC 8445 §2.5: a lite agent has host candidates only
   ENSURE(state_ != AgentState::failed, kFailed);
   ENSURE(!released_, kReleased);
   std::size_t hosts = 0, fresh = 0;
@@ -219,7 +222,7 @@ void Agent::set_pacing(Duration ta) {
 }
 
 void Agent::set_remote_lite() {
-  if (config_.lite || controlling_) return;  // two lite agents: nobody checks (RFC 8445 §6.1.1)
+  if (lite() || controlling_) return;  // two lite agents: nobody checks (RFC 8445 §6.1.1)
   controlling_ = true;
   recompute_priorities();
 }

@@ -200,7 +200,8 @@ class Agent {
 
   // --- observation ----------------------------------------------------------
   bool controlling() const { return controlling_; }
-  bool lite() const { return config_.lite; }
+  // Always lite without the full agent in the build (profile::kIceFull).
+  bool lite() const { return !profile::kIceFull || config_.lite; }
   AgentState state() const { return state_; }
   uint64_t tie_breaker() const { return tie_breaker_; }
   const AgentStats& stats() const { return stats_; }

@@ -10,7 +10,7 @@
 namespace keyway::ice {
 
 bool Agent::checks_allowed() const {
-  return !config_.lite && !remote_creds_.empty() && state_ != AgentState::failed;
+  return !lite() && !remote_creds_.empty() && state_ != AgentState::failed;
 }
 
 // Once a nominated pair is selected the check list is complete (§8.1.2):

@@ -19,7 +19,7 @@ Timestamp Agent::next_consent_time(Timestamp now) {
 
 void Agent::schedule_consent(Timestamp now) {
   last_consent_ = now;
-  if (config_.lite) {
+  if (lite()) {
     next_consent_ = Timestamp::never();
     next_keepalive_ = now + config_.timing.keepalive_interval;
     return;
@@ -46,7 +46,7 @@ const CandidatePair* Agent::best_valid_pair() const {
 // Before nomination, an authenticated check response on the best valid pair
 // is a consent response too; the first one starts the consent timers.
 void Agent::note_valid_pair_consent(uint8_t pair) {
-  if (has_selected_ || config_.lite || consent_pair() != pair) return;
+  if (has_selected_ || lite() || consent_pair() != pair) return;
   if (last_consent_.is_never()) schedule_consent(now_);
   else last_consent_ = now_;
 }
@@ -57,7 +57,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
   auto index = static_cast<uint8_t>(cp);
   CandidatePair& p = pairs_[index];
   SocketAddr local = local_base_[p.local], remote = remote_[p.remote].address;
-  if (!config_.lite && now >= next_consent_) {
+  if (!lite() && now >= next_consent_) {
     std::size_t slot = consent_next_slot_++ % kConsentTxids;
     new_transaction_id(consent_txids_[slot]);
     auto bytes = build_request(index, consent_txids_[slot], false, scratch);
@@ -72,7 +72,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
   }
   // RFC 8445 §11: a Binding indication only when nothing else was sent on
   // the pair for Tr, so an active link carries no extra packets.
-  if (config_.lite && now >= next_keepalive_) {
+  if (lite() && now >= next_keepalive_) {
     Timestamp due = p.last_sent + config_.timing.keepalive_interval;
     if (due > now) {
       next_keepalive_ = due;
@@ -126,7 +126,7 @@ void Agent::expire_lite_selection(Timestamp now) {
 
 // RFC 7675 §5.1: no authenticated response for 30 s -> consent lost.
 void Agent::expire_consent(Timestamp now) {
-  if (config_.lite) {
+  if (lite()) {
     expire_lite_selection(now);
     return;
   }

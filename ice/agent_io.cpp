@@ -47,6 +47,10 @@ Verdict Agent::handle_stun(Bytes datagram, const SocketAddr& from, const SocketA
     case stun::Class::error:
       break;
   }
+  if (!profile::kIceFull) {  // lite only (lib/profile.hpp): we send no requests, so no response is ours
+    ++stats_.unknown_transactions;
+    return Verdict::discarded;
+  }
   for (std::size_t i = 0; i < pair_count_; ++i) {
     const CandidatePair& p = pairs_[i];
     if (p.state == PairState::in_progress && p.txid == msg.transaction_id())
@@ -62,11 +66,13 @@ Verdict Agent::handle_stun(Bytes datagram, const SocketAddr& from, const SocketA
 
 void Agent::advance() {
   if (state_ == AgentState::failed) return;
-  expire_checks(now_);
-  maybe_nominate(now_);
-  maybe_fail_checklist();
+  if (profile::kIceFull) {  // a lite agent sends no checks (RFC 8445 §2.5)
+    expire_checks(now_);
+    maybe_nominate(now_);
+    maybe_fail_checklist();
+  }
   expire_consent(now_);
-  maybe_release_checks();
+  if (profile::kIceFull) maybe_release_checks();
   if (!gathering_reported_ && local_count_ > 0) {
     if (!gathering_pending() && !relays_pending()) {
       gathering_reported_ = true;
@@ -113,10 +119,12 @@ Output Agent::poll_once(MutableBytes scratch) {
   if (state_ != AgentState::failed) {
     uint8_t pair = 0;
     if (poll_response(scratch, out)) return out;
-    if (poll_retransmit(now_, scratch, out)) return out;
-    if (poll_gather(now_, scratch, out)) return out;
-    if (start_triggered_early(now_, scratch, out)) return out;
-    if (now_ >= next_check_at_ && next_check(pair) && start_check(pair, now_, scratch, out)) return out;
+    if (profile::kIceFull) {  // checks and gathering: never on a lite-only build
+      if (poll_retransmit(now_, scratch, out)) return out;
+      if (poll_gather(now_, scratch, out)) return out;
+      if (start_triggered_early(now_, scratch, out)) return out;
+      if (now_ >= next_check_at_ && next_check(pair) && start_check(pair, now_, scratch, out)) return out;
+    }
     if (poll_consent(now_, scratch, out)) return out;
   }
   out.kind = Output::Kind::timeout;
@@ -135,17 +143,17 @@ Timestamp Agent::next_deadline() {
     }
   };
   if (state_ == AgentState::failed) return t;
-  for (std::size_t i = 0; i < pair_count_; ++i)
+  for (std::size_t i = 0; i < pair_count_ && profile::kIceFull; ++i)
     if (pairs_[i].state == PairState::in_progress) consider(pairs_[i].next_retransmit, "check retransmit");
-  bool work = !triggered_.empty();
+  bool work = profile::kIceFull && !triggered_.empty();  // a lite-only build checks nothing
   // A pair waiting for its TURN permission is no work yet: the permission's
   // answer (a datagram) or the TURN client's own deadline wakes us.
-  for (std::size_t i = 0; i < pair_count_ && !work; ++i)
+  for (std::size_t i = 0; i < pair_count_ && !work && profile::kIceFull; ++i)
     work = (pairs_[i].state == PairState::waiting || pairs_[i].state == PairState::frozen) && pair_sendable(pairs_[i]);
   if (work && ordinary_checks_allowed()) consider(next_check_at_, "paced check (Ta)");
-  if (!triggered_.empty() && checks_allowed())
+  if (profile::kIceFull && !triggered_.empty() && checks_allowed())
     consider(early_slot_free(now_) ? now_ : next_check_at_, "triggered check (Ta)");
-  for (std::size_t i = 0; i < gather_count_; ++i)
+  for (std::size_t i = 0; i < gather_count_ && profile::kIceFull; ++i)
     if (!gathers_[i].done) consider(gathers_[i].next, "srflx gathering");
   for (std::size_t i = 0; i < relay_count(); ++i) consider(relays_[i].deadline(), "turn");
   // Only while the wait lies ahead: once over, maybe_nominate() has run.
@@ -153,7 +161,7 @@ Timestamp Agent::next_deadline() {
       first_valid_at_ + config_.timing.nomination_wait > now_)
     consider(first_valid_at_ + config_.timing.nomination_wait, "nomination wait");
   if (consent_pair() >= 0 && !last_consent_.is_never() && !remote_creds_.empty()) {
-    if (config_.lite) {
+    if (lite()) {
       consider(next_keepalive_, "keep-alive");
       if (has_selected_ && selected_in_list_ && !heard_[selected_].is_never())
         consider(heard_[selected_] + config_.timing.consent_timeout, "consent: lost (lite)");

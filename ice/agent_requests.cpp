@@ -78,7 +78,7 @@ Verdict Agent::on_request(const stun::Message& msg, const SocketAddr& from, cons
 // RFC 8445 §7.3.1.1: the larger tie-breaker keeps (or takes) the
 // controlling role; false means "answer 487 Role Conflict".
 bool Agent::resolve_role_conflict(const stun::Message& msg) {
-  if (config_.lite) return true;  // a lite agent is always controlled
+  if (lite()) return true;  // a lite agent is always controlled
   if (controlling_ && msg.has(stun::attr::kIceControlling)) {
     auto theirs = msg.tie_breaker(stun::attr::kIceControlling);
     if (!theirs.ok()) return true;
@@ -117,7 +117,7 @@ void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, cons
   auto pi = static_cast<uint8_t>(index);
   CandidatePair& p = pairs_[pi];
   bool use_candidate = msg.has(stun::attr::kUseCandidate);
-  if (config_.lite) {  // RFC 8445 §2.5: a lite agent follows the controlling side
+  if (lite()) {  // RFC 8445 §2.5: a lite agent follows the controlling side
     p.state = PairState::succeeded;
     p.valid = true;
     heard_[pi] = now_;
@@ -155,7 +155,7 @@ void Agent::trigger_check(uint8_t pi) {
 void Agent::check_again(const SocketAddr& local, const SocketAddr& remote) {
   int l = find_local_base(local), r = find_remote(remote);
   int p = l >= 0 && r >= 0 ? find_pair(l, r) : -1;
-  if (config_.lite || p < 0 || pairs_[p].valid || (authenticated_remotes_ >> r & 1u) == 0) return;
+  if (lite() || p < 0 || pairs_[p].valid || (authenticated_remotes_ >> r & 1u) == 0) return;
   pairs_[p].peer_waiting = true;
   trigger_check(static_cast<uint8_t>(p));
 }

@@ -169,7 +169,7 @@ Agent::~Agent() { free_check_storage(); }
 // with TURN allocations: its relays refresh permissions and channels for the
 // remote candidates and wrap media by local candidate (agent_relay.cpp).
 bool Agent::completed() const {
-  return !config_.lite && relay_count() == 0 && state_ == AgentState::connected && has_selected_ &&
+  return !lite() && relay_count() == 0 && state_ == AgentState::connected && has_selected_ &&
          selected_in_list_ && pairs_[selected_].nominated;
 }
 

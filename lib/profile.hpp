@@ -12,6 +12,16 @@ inline constexpr bool kMinimal = true;
 #else
 inline constexpr bool kMinimal = false;
 #endif
+// The device variant of the minimal profile (KEYWAY_PROFILE_DEVICE, with
+// KEYWAY_PROFILE_MINIMAL; ports/qemu-m4 builds it for the device image): only
+// the roles a device that answers an offer plays. RFC 5763 §5 lets the
+// answerer pick a=setup:active, so it is the DTLS client; it runs ICE-lite.
+#if KEYWAY_PROFILE_DEVICE
+static_assert(KEYWAY_PROFILE_MINIMAL, "KEYWAY_PROFILE_DEVICE is a variant of the minimal profile");
+inline constexpr bool kDevice = true;
+#else
+inline constexpr bool kDevice = false;
+#endif
 
 // TURN relays (ice/turn, RFC 8656): Agent::add_turn_server fails without them.
 inline constexpr bool kTurn = !kMinimal;
@@ -26,6 +36,15 @@ inline constexpr bool kErrorText = !kMinimal;
 // Trace lines (lib/trace.hpp tracef, Config::trace sinks: the demo's
 // ladder, keyway-explain); without them a sink is never called.
 inline constexpr bool kTrace = !kMinimal;
+// SHA-384 in the DTLS 1.2 handshake transcript (the *_SHA384 suites); the
+// minimal profile's one suite hashes with SHA-256 only.
+inline constexpr bool kSha384Transcript = !kMinimal;
+// The full ICE agent (RFC 8445: gathering, checks, nomination, consent
+// checks); without it every ice::Agent is lite (§2.5) whatever Config::lite says.
+inline constexpr bool kIceFull = !kDevice;
+// The DTLS server role: without it a dtls::Endpoint configured as server
+// fails at once (peer::Connection refuses an offer with a=setup:active first).
+inline constexpr bool kDtlsServer = !kDevice;
 // STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4) rather than one.
 inline constexpr bool kFastCrc32 = !kMinimal;
 

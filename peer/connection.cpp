@@ -84,6 +84,9 @@ std::size_t count_announced_ssrcs(const sdp::SessionDescription& desc) {
 }
 
 const Error kNoSdpScratch = make_error(Layer::peer, Code::capacity, "no heap for the SDP arena (Config::sdp_arena_bytes)");
+const Error kNeedsDtlsServer = make_error(Layer::peer, Code::illegal_parameter,
+                                          "the offer makes us the DTLS server (a=setup:active), and this build is "
+                                          "the DTLS client only (device profile, RFC 5763 §5)");
 
 }  // namespace
 
@@ -311,6 +314,12 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   if (!text.ok()) {
     fail_sdp(text.error(), where);
     return text.error();
+  }
+  // Without the DTLS server role (lib/profile.hpp, the device profile) the
+  // answerer must be the client: a=setup:active in the answer (RFC 5763 §5).
+  if (!profile::kDtlsServer && summary.local_setup != sdp::Setup::active) {
+    fail(kNeedsDtlsServer);
+    return kNeedsDtlsServer;
   }
   Status st = apply_remote(*desc, summary.local_setup);
   if (!st.ok()) {

@@ -28,12 +28,14 @@ ENTRY = re.compile(r"^ (\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 
 def keyway_folder(member):
     """The library folder of a libkeyway.a member such as 'lib_crypto_aes.cpp.o'."""
-    first = member.split("_", 1)[0]
+    # (the device variant, built in ports/qemu-m4/, names them '.._.._lib_crypto_aes.cpp.o')
+    first = re.sub(r"^(\.\._)+", "", member).split("_", 1)[0]
     return first if first in FOLDERS else "other"
 
 
 def part_of(origin):
-    m = re.search(r"libkeyway\.a\((.+)\)$", origin)
+    # libkeyway.a(member), or the device variant's thin archive: libkeyway_device.a.p/member
+    m = re.search(r"libkeyway\.a\((.+)\)$", origin) or re.search(r"libkeyway_device\.a\.p/([^/]+)$", origin)
     if m:
         return keyway_folder(m.group(1))
     if "libmbedcrypto.a" in origin:

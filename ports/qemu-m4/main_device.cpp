@@ -4,13 +4,16 @@
 // ICE-lite (RFC 8445 §2.5). The call image holds two endpoints and so links
 // the offerer's code too (the SDP offer writer, set_remote_answer); this one
 // calls only what an answering device calls, and --gc-sections keeps only
-// what those calls reach. What a runtime setting turns off stays linked
-// (full ICE checks behind Config::ice_lite, both DTLS roles behind a=setup).
-// It runs up to the answer and the first outputs: there is no second
+// what those calls reach. In the minimal profile this image links keyway's
+// device variant (lib/profile.hpp kDevice): the full ICE agent and the DTLS
+// server role are compiled out, and an offer with a=setup:active is refused.
+// In the full profile they stay linked behind the runtime settings. It runs up to the answer and the first outputs: there is no second
 // endpoint in this image to finish a handshake with (the call image does
 // that). Prints, last:
 //   m4 device ok text_bytes=.. answer_bytes=.. heap_peak_bytes=.. stack_peak_bytes=..
+#include <cstring>
 #include <new>
+#include <string_view>
 
 #include "board.hpp"
 #include "call.hpp"
@@ -60,6 +63,27 @@ int drain(peer::Connection& c, Timestamp now) {
   }
 }
 
+// The device variant (lib/profile.hpp kDevice) is the DTLS client only: an
+// offer with a=setup:active, which would make it the server, is refused.
+bool refuses_dtls_server(const peer::Config& c) {
+  std::string_view offer = kOffer, actpass = "a=setup:actpass";
+  std::size_t at = offer.find(actpass);
+  static char active_offer[sizeof g_answer];
+  std::string_view head = offer.substr(0, at), tail = offer.substr(at + actpass.size());
+  std::string_view setup = "a=setup:active";
+  if (at == std::string_view::npos || head.size() + setup.size() + tail.size() >= sizeof active_offer) return false;
+  std::memcpy(active_offer, head.data(), head.size());
+  std::memcpy(active_offer + head.size(), setup.data(), setup.size());
+  std::memcpy(active_offer + head.size() + setup.size(), tail.data(), tail.size());
+  std::string_view text(active_offer, head.size() + setup.size() + tail.size());
+  auto* conn = new (std::nothrow) peer::Connection(c);
+  if (conn == nullptr) return false;
+  bool refused = conn->add_local_address(ice::SocketAddr::v4(127, 0, 0, 1, 50001)).ok() &&
+                 !conn->accept_offer(text, g_answer).ok() && conn->state() == peer::State::failed;
+  delete conn;
+  return refused;
+}
+
 const char* run_device() {
   peer::Config c;
   c.role = peer::Role::answerer;
@@ -91,6 +115,7 @@ const char* run_device() {
   conn->close();
   drain(*conn, now + Duration::seconds(1));
   delete conn;
+  if (!failure && profile::kDevice && !refuses_dtls_server(c)) failure = "a=setup:active offer accepted";
   return failure;
 }
 }  // namespace
