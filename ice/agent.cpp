@@ -322,9 +322,32 @@ void Agent::recompute_priorities() {
   }
 }
 
+// An event reports the selected path as it is now (agent.hpp, QueuedEvent).
 void Agent::push_event(EventKind kind, uint8_t candidate) {
-  QueuedEvent e{kind, candidate, selected_local_, selected_remote_};
-  if (!events_.push(e)) ++stats_.dropped;  // the caller is not polling (a failure still gets in)
+  const bool change = kind == EventKind::selected_pair_changed;
+  const Path now{selected_local_, selected_remote_};
+  if (change && path_count_ == kQueuedPaths) {  // the newest unread change now names this path
+    paths_[(path_head_ + path_count_ - 1) % kQueuedPaths] = now;
+    ++stats_.dropped;
+    return;
+  }
+  const bool was_full = events_.full();
+  if (!events_.push(QueuedEvent{kind, candidate})) {
+    ++stats_.dropped;  // the caller is not polling (a failure still gets in)
+    if (!was_full || kind != EventKind::failed) return;
+    // The failure took the place of the newest other event: if that was a
+    // path change, its path goes too.
+    std::size_t changes = 0;
+    (void)events_.remove_if([&](const QueuedEvent& e) {
+      changes += e.kind == EventKind::selected_pair_changed ? 1 : 0;
+      return false;
+    });
+    if (changes < path_count_) --path_count_;
+    return;
+  }
+  if (!change) return;
+  paths_[(path_head_ + path_count_) % kQueuedPaths] = now;
+  ++path_count_;
 }
 
 std::optional<ValidPath> Agent::validated_path(const SocketAddr& local, const SocketAddr& remote) const {

@@ -257,22 +257,34 @@ class Agent {
     Timestamp next = Timestamp::zero();
     bool done = false;
   };
+  // A response waits for poll_output without the list a 420 names (issue
+  // 13: 40 of its 96 bytes): that list waits in unknown_, one at a time.
   struct PendingResponse {
     stun::TransactionId txid{};
     SocketAddr local{};
     SocketAddr remote{};
     uint16_t error = 0;  // 0: success response
     bool authenticated = true;
-    stun::AttributeTypeList unknown{};
   };
+  // Every event reports the selected path as it was when the event was
+  // queued (Event::local/remote). The path changes only where a
+  // selected_pair_changed event is queued, so only those carry theirs, in
+  // paths_ beside the queue (issue 13: a queued event was 42 bytes, now 2);
+  // the others take the path of the last one before them (event_path_).
   struct QueuedEvent {
     EventKind kind = EventKind::connected;
     uint8_t candidate = 0;
-    SocketAddr local{}, remote{};
     bool is_failure() const { return kind == EventKind::failed; }
+  };
+  struct Path {
+    SocketAddr local{}, remote{};
   };
   static constexpr std::size_t kMaxResponses = 8;
   static constexpr std::size_t kMaxEvents = 24;
+  // Unread path changes kept (each needs a datagram; the caller polls after
+  // each): a further one replaces the newest unread path and is not queued
+  // again, so the caller still learns the latest path.
+  static constexpr std::size_t kQueuedPaths = 4;
   static constexpr std::size_t kConsentTxids = 4;
   // RFC 8445 §7.3.1.4: a check cancelled for a triggered one is not
   // retransmitted, but its response still counts until its transaction
@@ -341,6 +353,7 @@ class Agent {
   void queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,
                       bool authenticated);
   bool poll_response(MutableBytes scratch, Output& out);
+  bool unknown_queued() const;  // a 420 waits in responses_ (its list in unknown_)
   void touch_pair(const SocketAddr& local, const SocketAddr& remote);
 
   // agent_consent.cpp: consent freshness, keep-alives, server-reflexive gathering
@@ -473,7 +486,12 @@ class Agent {
 
   PendingResponse responses_[kMaxResponses];
   std::size_t response_count_ = 0;
+  stun::AttributeTypeList unknown_{};  // the queued 420's UNKNOWN-ATTRIBUTES (at most one queued)
   EventQueue<QueuedEvent, kMaxEvents> events_;
+  Path paths_[kQueuedPaths] = {};  // FIFO: the queued selected_pair_changed events' paths
+  uint8_t path_head_ = 0;
+  uint8_t path_count_ = 0;
+  Path event_path_{};  // the path of the events at the front of the queue
 
   AgentStats stats_{};
   Code failure_code_ = Code::ok;

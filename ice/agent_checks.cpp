@@ -65,7 +65,7 @@ Result<Bytes> Agent::build_request(uint8_t index, const stun::TransactionId& txi
   b.add_u32(stun::attr::kPriority, candidate_priority(CandidateType::prflx, local_pref, 1));
   b.add_u64(controlling_ ? stun::attr::kIceControlling : stun::attr::kIceControlled, tie_breaker_);
   if (use_candidate) b.add_flag(stun::attr::kUseCandidate);
-  b.add_message_integrity(remote_creds_.key);
+  b.add_message_integrity(remote_creds_.key());
   b.add_fingerprint();
   return b.finish();
 }
@@ -230,7 +230,7 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
                                  const SocketAddr& to, CancelledCheck* cancelled) {
   CandidatePair& p = pairs_[index];
   // RFC 8445 §7.2.5.1 / RFC 8489 §9.1.4: authenticate before anything else.
-  if (!msg.verify_integrity(remote_creds_.key).ok()) {
+  if (!msg.verify_integrity(remote_creds_.key()).ok()) {
     ++stats_.integrity_failures;
     if (p.integrity_failures < 255) ++p.integrity_failures;
     return Verdict::discarded;

@@ -102,10 +102,15 @@ Output Agent::poll_once(MutableBytes scratch) {
   Output out;
   if (!events_.empty()) {
     const QueuedEvent q = events_.pop();
+    if (q.kind == EventKind::selected_pair_changed) {
+      event_path_ = paths_[path_head_];
+      path_head_ = static_cast<uint8_t>((path_head_ + 1) % kQueuedPaths);
+      --path_count_;
+    }
     out.kind = Output::Kind::event;
     out.event.kind = q.kind;
-    out.event.local = q.local;
-    out.event.remote = q.remote;
+    out.event.local = event_path_.local;
+    out.event.remote = event_path_.remote;
     if (q.kind == EventKind::new_local_candidate) out.event.candidate = &local_[q.candidate];
     if (q.kind == EventKind::failed) out.event.error = failure();
     return out;

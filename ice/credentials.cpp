@@ -29,8 +29,11 @@ Result<Credentials> Credentials::make(std::string_view ufrag, std::string_view p
   c.ufrag_len = static_cast<uint8_t>(ufrag.size());
   std::memcpy(c.pwd, pwd.data(), pwd.size());
   c.pwd_len = static_cast<uint8_t>(pwd.size());
-  c.key.set_key(Bytes(reinterpret_cast<const uint8_t*>(pwd.data()), pwd.size()));
   return c;
+}
+
+crypto::HmacSha1 Credentials::key() const {
+  return crypto::HmacSha1(Bytes(reinterpret_cast<const uint8_t*>(pwd), pwd_len));
 }
 
 Credentials Credentials::random(Rng& rng) {

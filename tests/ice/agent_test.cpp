@@ -108,7 +108,7 @@ TEST_CASE("a request with a bad MESSAGE-INTEGRITY never changes agent state") {
   REQUIRE(resp.ok());
   CHECK(resp->message_class() == stun::Class::success);
   CHECK(*resp->xor_address(stun::attr::kXorMappedAddress) == kRemote);
-  CHECK(resp->verify_integrity(f.agent.local_credentials().key).ok());
+  CHECK(resp->verify_integrity(f.agent.local_credentials().key()).ok());
   CHECK(resp->has(stun::attr::kFingerprint));
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("unknown comprehension-required attribute -> 420 listing it") {
   CHECK(resp->error_code()->code == 420);
   REQUIRE(resp->unknown_attributes()->count == 1);
   CHECK(resp->unknown_attributes()->types[0] == 0x0031);
-  CHECK(resp->verify_integrity(f.agent.local_credentials().key).ok());
+  CHECK(resp->verify_integrity(f.agent.local_credentials().key()).ok());
   CHECK(f.agent.remote_candidates().empty());  // not processed as a check
 }
 
