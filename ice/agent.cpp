@@ -86,7 +86,7 @@ Status Agent::set_remote_credentials(std::string_view ufrag, std::string_view pw
 // RFC 8445 §5.1.1.3: candidates of the same type from the same base IP
 // (and, for srflx, the same server) share a foundation. With at most
 // kMaxStunServers servers we key on type and base IP only.
-void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
+void Agent::assign_foundation(CandidateCore& c, const SocketAddr& base) {
   for (std::size_t i = 0; i < local_count_; ++i) {
     if (local_[i].type == c.type && local_base_[i].same_ip(base)) {
       (void)c.set_foundation(local_[i].foundation_view());
@@ -98,7 +98,7 @@ void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
   (void)c.set_foundation(std::string_view(f, static_cast<std::size_t>(n)));
 }
 
-Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
+Result<const CandidateCore*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(state_ != AgentState::failed, kFailed);
   ENSURE(!released_, kReleased);
   ENSURE(local_count_ < config_.max_local_candidates, kLocalFull);
@@ -107,7 +107,7 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(!addr.is_unspecified() && addr.port != 0, kUnspecified);
   ENSURE(find_local_base(addr) < 0, kDuplicate);
   ENSURE(reserve_locals(local_count_ + 1), kNoStorageHeap);
-  Candidate c;
+  CandidateCore c;
   c.component = 1;
   c.address = addr;
   c.type = CandidateType::host;
@@ -180,7 +180,7 @@ Status Agent::add_remote_candidate(std::string_view text) {
   return add_remote_candidate(*c);
 }
 
-Status Agent::add_remote_candidate(const Candidate& c) {
+Status Agent::add_remote_candidate(const CandidateCore& c) {
   ENSURE(state_ != AgentState::failed, kFailed);
   // We run one UDP component (rtcp-mux): TCP candidates (RFC 6544) and
   // other components are accepted and ignored.
@@ -195,7 +195,7 @@ Status Agent::add_remote_candidate(const Candidate& c) {
 
 // Adds (or, for a peer-reflexive one now signalled, upgrades) a remote
 // candidate and pairs it with every local base (RFC 8445 §6.1.2.2).
-Status Agent::add_remote_entry(const Candidate& c, int& index) {
+Status Agent::add_remote_entry(const CandidateCore& c, int& index) {
   index = find_remote(c.address);
   if (index >= 0) {
     if (remote_[index].type == CandidateType::prflx && c.type != CandidateType::prflx) {

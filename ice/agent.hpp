@@ -143,7 +143,7 @@ class Agent {
   [[nodiscard]] Status set_remote_credentials(std::string_view ufrag, std::string_view pwd);
   // A host candidate on an address the caller has bound (RFC 8445 §5.1.1.1).
   // The pointer is valid until the next local candidate is added.
-  [[nodiscard]] Result<const Candidate*> add_local_host(const SocketAddr& addr);
+  [[nodiscard]] Result<const CandidateCore*> add_local_host(const SocketAddr& addr);
   // Gather a server-reflexive candidate for each host through this STUN server
   // (hosts already gathering through it are skipped: call again after a new host).
   [[nodiscard]] Status add_stun_server(const SocketAddr& server);
@@ -151,7 +151,7 @@ class Agent {
   bool gathering_pending() const;
   // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
-  [[nodiscard]] Status add_remote_candidate(const Candidate& c);
+  [[nodiscard]] Status add_remote_candidate(const CandidateCore& c);
   // Gather a relayed candidate (and the server-reflexive one its
   // XOR-MAPPED-ADDRESS shows) through this TURN server (RFC 8656, RFC 8445 §5.1.1.2).
   [[nodiscard]] Status add_turn_server(const TurnServer& server);
@@ -183,7 +183,7 @@ class Agent {
   // No server-reflexive or TURN request is pending: the local candidates are all known.
   bool gathering_done() const;
   // Whether a local candidate is offered to the peer (relay-only offers relayed ones only).
-  bool offered(const Candidate& c) const { return !config_.relay_only || c.type == CandidateType::relay; }
+  bool offered(const CandidateCore& c) const { return !config_.relay_only || c.type == CandidateType::relay; }
   // The candidate types of the selected pair (RFC 8445 §5.1.1), for stats.
   std::optional<CandidateType> selected_local_type() const;
   std::optional<CandidateType> selected_remote_type() const;
@@ -205,8 +205,8 @@ class Agent {
   uint64_t tie_breaker() const { return tie_breaker_; }
   const AgentStats& stats() const { return stats_; }
   std::span<const CandidatePair> pairs() const { return {pairs_, pair_count_}; }
-  std::span<const Candidate> local_candidates() const { return {local_, local_count_}; }
-  std::span<const Candidate> remote_candidates() const { return {remote_, remote_count_}; }
+  std::span<const CandidateCore> local_candidates() const { return {local_, local_count_}; }
+  std::span<const CandidateCore> remote_candidates() const { return {remote_, remote_count_}; }
   const CandidatePair* selected_pair() const;
   bool has_selected() const { return has_selected_; }
   // The one question peer/ asks: where may DTLS and media go, and what RTT
@@ -303,8 +303,8 @@ class Agent {
   int find_local_base(const SocketAddr& addr) const;
   int find_remote(const SocketAddr& addr) const;
   int find_pair(int local, int remote) const;
-  void assign_foundation(Candidate& c, const SocketAddr& base);
-  Status add_remote_entry(const Candidate& c, int& index);
+  void assign_foundation(CandidateCore& c, const SocketAddr& base);
+  Status add_remote_entry(const CandidateCore& c, int& index);
   void form_pairs_for_local(uint8_t local);
   void form_pairs_for_remote(uint8_t remote);
   void add_pair(uint8_t local, uint8_t remote);
@@ -415,10 +415,10 @@ class Agent {
   // storage_bytes_ in all, with room for the *_cap_ entries (grown to what
   // the call has, at most Config's max_*); once released, the one-entry
   // arrays of kept_ (the selected pair and its candidates).
-  Candidate* local_ = nullptr;
+  CandidateCore* local_ = nullptr;
   SocketAddr* local_base_ = nullptr;
   std::size_t local_count_ = 0;
-  Candidate* remote_ = nullptr;
+  CandidateCore* remote_ = nullptr;
   std::size_t remote_count_ = 0;
   uint8_t next_foundation_ = 1;
   uint8_t prflx_count_ = 0;
@@ -466,7 +466,7 @@ class Agent {
   Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)
   bool released_ = false;
   struct Kept {
-    Candidate local{}, remote{};
+    CandidateCore local{}, remote{};
     SocketAddr local_base{};
     CandidatePair pair{};
     Timestamp heard = Timestamp::never();

@@ -299,7 +299,7 @@ void Agent::learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p) 
   for (std::size_t i = 0; i < local_count_; ++i)
     if (local_[i].address == mapped) return;
   if (!reserve_locals(local_count_ + 1)) return;
-  Candidate c;
+  CandidateCore c;
   c.type = CandidateType::prflx;
   c.address = mapped;
   c.priority = candidate_priority(CandidateType::prflx, local_preference_of(local_[p.local].priority), 1);

@@ -102,7 +102,7 @@ bool Agent::resolve_role_conflict(const stun::Message& msg) {
 void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, const SocketAddr& from) {
   int remote = find_remote(from);
   if (remote < 0) {
-    Candidate c;
+    CandidateCore c;
     char f[16];
     int n = std::snprintf(f, sizeof f, "prflx%u", unsigned{++prflx_count_});
     (void)c.set_foundation(std::string_view(f, static_cast<std::size_t>(n)));

@@ -183,13 +183,13 @@ struct CandidateTexts {
 
 Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
   std::size_t offered = 0;
-  for (const ice::Candidate& c : agent.local_candidates()) offered += agent.offered(c) ? 1 : 0;
+  for (const ice::CandidateCore& c : agent.local_candidates()) offered += agent.offered(c) ? 1 : 0;
   const std::size_t room = std::min(offered, ice::kMaxLocalCandidates) * ice::kMaxCandidateText;
   if (room == 0) return ok_status();
   out.text.reset(new (std::nothrow) char[room]);
   if (!out.text) return make_error(Layer::peer, Code::capacity, "no heap for the candidate lines");
   std::size_t used = 0;
-  for (const ice::Candidate& c : agent.local_candidates()) {
+  for (const ice::CandidateCore& c : agent.local_candidates()) {
     if (out.count >= ice::kMaxLocalCandidates) break;
     if (!agent.offered(c)) continue;  // relay-only: host addresses stay private
     auto n = c.write(out.text.get() + used, room - used);

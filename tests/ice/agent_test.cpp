@@ -271,7 +271,7 @@ TEST_CASE("server-reflexive gathering through a caller-named STUN server") {
   REQUIRE(net.run_until([&] { return a.has(EventKind::gathering_complete); }, Duration::seconds(10)));
   CHECK(requests == 3);
   REQUIRE(a.agent->local_candidates().size() == 2);
-  const Candidate& srflx = a.agent->local_candidates()[1];
+  const CandidateCore& srflx = a.agent->local_candidates()[1];
   CHECK(srflx.type == CandidateType::srflx);
   CHECK(srflx.address == mapped);
   CHECK(srflx.related == SocketAddr::v4(192, 168, 1, 10, 5000));
