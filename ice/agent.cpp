@@ -71,14 +71,14 @@ void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.byte
 Status Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
   auto c = Credentials::make(ufrag, pwd);
   if (!c.ok()) return c.error();
-  local_creds_ = *c;
+  local_creds_ = std::move(*c);
   return ok_status();
 }
 
 Status Agent::set_remote_credentials(std::string_view ufrag, std::string_view pwd) {
   auto c = Credentials::make(ufrag, pwd);
   if (!c.ok()) return c.error();
-  remote_creds_ = *c;
+  remote_creds_ = std::move(*c);
   if (state_ == AgentState::gathering_or_new) state_ = AgentState::checking;
   return ok_status();
 }

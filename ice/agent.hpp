@@ -279,12 +279,17 @@ class Agent {
   struct Path {
     SocketAddr local{}, remote{};
   };
-  static constexpr std::size_t kMaxResponses = 8;
+  // Responses queued between a datagram and the poll_output that sends
+  // them: a request draws at most one, and callers poll after each datagram
+  // (lib/sans_io.hpp), so one waits at a time; four let a caller read a few
+  // datagrams first. A request past that is dropped and counted (its sender
+  // retransmits). Eight cost 224 bytes more for a call's whole life (issue 13).
+  static constexpr std::size_t kMaxResponses = 4;
   static constexpr std::size_t kMaxEvents = 24;
-  // Unread path changes kept (each needs a datagram; the caller polls after
+  // Unread path changes kept (each needs a datagram, and callers poll after
   // each): a further one replaces the newest unread path and is not queued
   // again, so the caller still learns the latest path.
-  static constexpr std::size_t kQueuedPaths = 4;
+  static constexpr std::size_t kQueuedPaths = 2;
   static constexpr std::size_t kConsentTxids = 4;
   // RFC 8445 §7.3.1.4: a check cancelled for a triggered one is not
   // retransmitted, but its response still counts until its transaction

@@ -57,8 +57,9 @@ Result<Bytes> Agent::build_request(uint8_t index, const stun::TransactionId& txi
   const CandidatePair& p = pairs_[index];
   stun::Builder b(scratch, stun::message_type(stun::kMethodBinding, stun::Class::request), txid);
   char username[Credentials::kMaxUfrag * 2 + 2];
-  int n = std::snprintf(username, sizeof username, "%.*s:%.*s", static_cast<int>(remote_creds_.ufrag_len),
-                        remote_creds_.ufrag, static_cast<int>(local_creds_.ufrag_len), local_creds_.ufrag);
+  const std::string_view theirs = remote_creds_.ufrag_view(), ours = local_creds_.ufrag_view();
+  int n = std::snprintf(username, sizeof username, "%.*s:%.*s", static_cast<int>(theirs.size()), theirs.data(),
+                        static_cast<int>(ours.size()), ours.data());
   b.add_text(stun::attr::kUsername, std::string_view(username, static_cast<std::size_t>(n)));
   if (config_.software != nullptr) b.add_text(stun::attr::kSoftware, config_.software);
   uint16_t local_pref = local_preference_of(local_[p.local].priority);

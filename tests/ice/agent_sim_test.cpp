@@ -132,8 +132,8 @@ TEST_CASE("trickle: remote candidates arrive after the checks started, then end-
   net.bind(a, addr(1, 5000));
   // Credentials first, no candidates yet.
   REQUIRE(a.agent->set_remote_credentials("xxxx", "x").ok() == false);  // pwd too short: rejected
-  auto ca = a.agent->local_credentials();
-  auto cb = b.agent->local_credentials();
+  const auto& ca = a.agent->local_credentials();
+  const auto& cb = b.agent->local_credentials();
   REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
   REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
   // B trickles its candidates to A as its agent announces them (text, like SDP).
@@ -157,8 +157,8 @@ TEST_CASE("trickle: checks from a not-yet-signalled address create a peer-reflex
   net.attach(b);
   net.bind(a, addr(1, 5000));
   net.bind(b, addr(2, 6000));
-  auto ca = a.agent->local_credentials();
-  auto cb = b.agent->local_credentials();
+  const auto& ca = a.agent->local_credentials();
+  const auto& cb = b.agent->local_credentials();
   REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
   REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
   for (const CandidateCore& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
