@@ -322,32 +322,35 @@ void Agent::recompute_priorities() {
   }
 }
 
-// An event reports the selected path as it is now (agent.hpp, QueuedEvent).
-void Agent::push_event(EventKind kind, uint8_t candidate) {
-  const bool change = kind == EventKind::selected_pair_changed;
-  const Path now{selected_local_, selected_remote_};
-  if (change && path_count_ == kQueuedPaths) {  // the newest unread change now names this path
-    paths_[(path_head_ + path_count_ - 1) % kQueuedPaths] = now;
+// An event reports the selected path as it is now (agent.hpp, QueuedEvent):
+// a change remembers the path it replaced, the path of the events queued
+// before it.
+void Agent::push_path_change(const Path& replaced) {
+  if (path_count_ == kQueuedPaths) {  // the newest unread change reports this path
     ++stats_.dropped;
     return;
   }
+  const std::size_t queued = events_.size();
+  push_event(EventKind::selected_pair_changed);
+  if (events_.size() == queued) return;  // dropped: the queue is full
+  paths_[(path_head_ + path_count_) % kQueuedPaths] = replaced;
+  ++path_count_;
+}
+
+void Agent::push_event(EventKind kind, uint8_t candidate) {
   const bool was_full = events_.full();
   if (!events_.push(QueuedEvent{kind, candidate})) {
     ++stats_.dropped;  // the caller is not polling (a failure still gets in)
     if (!was_full || kind != EventKind::failed) return;
     // The failure took the place of the newest other event: if that was a
-    // path change, its path goes too.
+    // path change, its entry goes too.
     std::size_t changes = 0;
     (void)events_.remove_if([&](const QueuedEvent& e) {
       changes += e.kind == EventKind::selected_pair_changed ? 1 : 0;
       return false;
     });
     if (changes < path_count_) --path_count_;
-    return;
   }
-  if (!change) return;
-  paths_[(path_head_ + path_count_) % kQueuedPaths] = now;
-  ++path_count_;
 }
 
 std::optional<ValidPath> Agent::validated_path(const SocketAddr& local, const SocketAddr& remote) const {
@@ -405,11 +408,12 @@ void Agent::select_pair(uint8_t index) {
   has_selected_ = true;
   selected_in_list_ = true;
   selected_ = index;
+  const Path replaced{selected_local_, selected_remote_};
   selected_local_ = local_base_[p.local];
   selected_remote_ = remote_[p.remote].address;
   if (p.rtt) selected_rtt_ = p.rtt;
   if (changed) {
-    push_event(EventKind::selected_pair_changed);
+    push_path_change(replaced);
     schedule_consent(now_);
   }
   if (state_ != AgentState::connected) {

@@ -268,9 +268,10 @@ class Agent {
   };
   // Every event reports the selected path as it was when the event was
   // queued (Event::local/remote). The path changes only where a
-  // selected_pair_changed event is queued, so only those carry theirs, in
-  // paths_ beside the queue (issue 13: a queued event was 42 bytes, now 2);
-  // the others take the path of the last one before them (event_path_).
+  // selected_pair_changed event is queued, so the queue needs to know only
+  // the path each queued change replaced (paths_, beside the queue; issue
+  // 13: a queued event was 42 bytes, now 2): an event reports the path the
+  // next queued change replaced, or the selected path if none is queued.
   struct QueuedEvent {
     EventKind kind = EventKind::connected;
     uint8_t candidate = 0;
@@ -287,8 +288,8 @@ class Agent {
   static constexpr std::size_t kMaxResponses = 4;
   static constexpr std::size_t kMaxEvents = 24;
   // Unread path changes kept (each needs a datagram, and callers poll after
-  // each): a further one replaces the newest unread path and is not queued
-  // again, so the caller still learns the latest path.
+  // each): a further one is not queued, the newest unread one then reports
+  // the latest path.
   static constexpr std::size_t kQueuedPaths = 2;
   static constexpr std::size_t kConsentTxids = 4;
   // RFC 8445 §7.3.1.4: a check cancelled for a triggered one is not
@@ -318,6 +319,7 @@ class Agent {
   bool same_foundation_as(const CandidatePair& a, const CandidatePair& b) const;
   void recompute_priorities();
   void push_event(EventKind kind, uint8_t candidate = 0);
+  void push_path_change(const Path& replaced);  // selected_pair_changed
   void select_pair(uint8_t pair);
   void nominate(uint8_t pair);
   void fail(Code code, const char* detail);
@@ -493,10 +495,9 @@ class Agent {
   std::size_t response_count_ = 0;
   stun::AttributeTypeList unknown_{};  // the queued 420's UNKNOWN-ATTRIBUTES (at most one queued)
   EventQueue<QueuedEvent, kMaxEvents> events_;
-  Path paths_[kQueuedPaths] = {};  // FIFO: the queued selected_pair_changed events' paths
+  Path paths_[kQueuedPaths] = {};  // FIFO: the paths the queued selected_pair_changed events replaced
   uint8_t path_head_ = 0;
   uint8_t path_count_ = 0;
-  Path event_path_{};  // the path of the events at the front of the queue
 
   AgentStats stats_{};
   Code failure_code_ = Code::ok;

@@ -429,10 +429,6 @@ void Connection::push_event(const Event& e) {
   q.kind = e.kind;
   q.len = static_cast<uint32_t>(e.data.size());
   q.data = e.data.data();
-  if (e.kind == EventKind::ice_connected) {
-    connected_local_ = e.local;
-    connected_remote_ = e.remote;
-  }
   if (!events_.push(q)) stats_.events_dropped++;
 }
 
@@ -442,9 +438,9 @@ Event Connection::pop_event() {
   e.kind = q.kind;
   e.data = Bytes(q.data, q.len);
   if (q.kind == EventKind::failed) e.error = failure_;
-  if (q.kind == EventKind::ice_connected) {
-    e.local = connected_local_;
-    e.remote = connected_remote_;
+  if (q.kind == EventKind::ice_connected) {  // pushed by this poll_output: the path ICE selected
+    e.local = ice_.selected_local();
+    e.remote = ice_.selected_remote();
   }
   return e;
 }

@@ -386,10 +386,10 @@ class Connection {
 
   // Events wait in a compact form (issue 13): a queued Event was 80 bytes,
   // 56 of them addresses only ice_connected carries and an error only
-  // failed carries. ice_connected's path waits beside the queue (it is
-  // popped by the poll_output that pushed it: poll_ice runs on an empty
-  // queue), and so does the failure's error (fail() reports once);
-  // pop_event() rebuilds the Event.
+  // failed carries. ice_connected's path is the agent's selected path (it
+  // is popped by the poll_output that pushed it: poll_ice runs on an empty
+  // queue), and the failure's error waits beside the queue (fail() reports
+  // once); pop_event() rebuilds the Event.
   struct QueuedEvent {
     const uint8_t* data = nullptr;  // data: media decrypted in the caller's buffer
     uint32_t len = 0;
@@ -399,7 +399,6 @@ class Connection {
   Event pop_event();
   static constexpr std::size_t kMaxEvents = 16;
   EventQueue<QueuedEvent, kMaxEvents> events_;
-  SocketAddr connected_local_{}, connected_remote_{};  // the last ice_connected event's path
   Error failure_{};                                    // the failed event's error
 
   // "sha-256 " and 32 hex pairs with colons (the hash the constructor uses).
