@@ -51,10 +51,23 @@ const char* to_string(EventKind kind) {
   return "?";
 }
 
-Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controlling_(config.controlling && !config.lite) {
-  config_.max_local_candidates = bounded(config.max_local_candidates, kMaxLocalCandidates);
-  config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
-  config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
+Agent::Settings Agent::settings_of(const Config& config) {
+  Settings s;
+  s.lite = config.lite;
+  s.aggressive_nomination = config.aggressive_nomination;
+  s.relay_only = config.relay_only;
+  s.max_local_candidates = static_cast<uint8_t>(bounded(config.max_local_candidates, kMaxLocalCandidates));
+  s.max_remote_candidates = static_cast<uint8_t>(bounded(config.max_remote_candidates, kMaxRemoteCandidates));
+  s.max_pairs = static_cast<uint8_t>(bounded(config.max_pairs, kMaxPairs));
+  s.software = config.software;
+  s.timing = config.timing;
+  s.turn_permission_refresh = config.turn_permission_refresh;
+  s.turn_channel_refresh = config.turn_channel_refresh;
+  return s;
+}
+
+Agent::Agent(const Config& config)
+    : config_(settings_of(config)), rng_(config.rng), controlling_(config.controlling && !config.lite) {
   reset_check_storage();  // grown as candidates arrive (agent_storage.cpp)
   if (rng_ == nullptr) {
     fail(kNoRng.code, kNoRng.detail);

@@ -408,7 +408,23 @@ class Agent {
   void release_checks();
   void recreate_local_candidates();
 
-  Config config_;
+  // What the agent reads of its Config, bounded (issue 13: 120 bytes, not
+  // the 160 of a Config copy; rng and controlling live in rng_, controlling_).
+  struct Settings {
+    bool lite = false;
+    bool aggressive_nomination = false;
+    bool relay_only = false;
+    uint8_t max_local_candidates = 0;   // <= kMaxLocalCandidates
+    uint8_t max_remote_candidates = 0;  // <= kMaxRemoteCandidates
+    uint8_t max_pairs = 0;              // <= kMaxPairs
+    const char* software = nullptr;
+    Timing timing{};
+    Duration turn_permission_refresh{};
+    Duration turn_channel_refresh{};
+  };
+  static Settings settings_of(const Config& config);
+
+  Settings config_;
   Rng* rng_;
   Timestamp now_ = Timestamp::zero();
   AgentState state_ = AgentState::gathering_or_new;
@@ -447,6 +463,7 @@ class Agent {
   // Remote candidates (bit per index) that sent us an authenticated check.
   uint32_t authenticated_remotes_ = 0;
   static_assert(kMaxRemoteCandidates <= 32);
+  static_assert(kMaxPairs <= 255 && kMaxLocalCandidates * kMaxStunServers <= 255);
   // Lite: when an authenticated check last arrived on each pair (consent, RFC 7675 spirit).
   Timestamp* heard_ = nullptr;
 
@@ -468,8 +485,9 @@ class Agent {
   std::byte* remotes_block_ = nullptr;  // remote_
   std::byte* pairs_block_ = nullptr;    // pairs_ + heard_
   std::byte* gathers_block_ = nullptr;  // gathers_
-  std::size_t storage_bytes_ = 0;
-  std::size_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
+  uint32_t storage_bytes_ = 0;
+  // Entries each block has room for: at most kMaxPairs (64), Config is bounded by it.
+  uint8_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
   Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)
   bool released_ = false;
   struct Kept {
