@@ -244,6 +244,11 @@ class Agent {
   bool checks_released() const { return released_; }
   // Heap the agent holds now (the check storage, 0 once released).
   std::size_t heap_bytes() const { return storage_bytes_; }
+  // And the exact-size blocks of the two credentials (ice-ufrag + ice-pwd).
+  std::size_t credentials_heap_bytes() const {
+    return local_creds_.ufrag_view().size() + local_creds_.pwd_view().size() + remote_creds_.ufrag_view().size() +
+           remote_creds_.pwd_view().size();
+  }
   // Why the agent failed (Layer::ice, a precise code; detail valid while the agent lives).
   Error failure() const { return Error{Layer::ice, failure_code_, failure_detail_}; }
 

@@ -32,7 +32,7 @@ const char* to_string(CandidateType t);
 
 // What ICE needs of a candidate (RFC 8445 §5.1) and what an agent stores
 // (issue 13): everything but the extension pairs, which only the SDP codec
-// keeps and writes back (Candidate). 88 bytes, not 284: an established
+// keeps and writes back (Candidate). 92 bytes, not 284: an established
 // agent keeps two, the check list one per candidate.
 struct CandidateCore {
   static constexpr std::size_t kMaxFoundation = 32;   // RFC 8839: 1*32 ice-char
