@@ -53,10 +53,23 @@ const char* to_string(EventKind kind) {
   return "?";
 }
 
-Agent::Agent(const Config& config) : config_(config), rng_(config.rng), controlling_(config.controlling && profile::kIceFull && !config.lite) {
-  config_.max_local_candidates = bounded(config.max_local_candidates, kMaxLocalCandidates);
-  config_.max_remote_candidates = bounded(config.max_remote_candidates, kMaxRemoteCandidates);
-  config_.max_pairs = bounded(config.max_pairs, kMaxPairs);
+Agent::Settings Agent::settings_of(const Config& config) {
+  Settings s;
+  s.lite = config.lite;
+  s.aggressive_nomination = config.aggressive_nomination;
+  s.relay_only = config.relay_only;
+  s.max_local_candidates = static_cast<uint8_t>(bounded(config.max_local_candidates, kMaxLocalCandidates));
+  s.max_remote_candidates = static_cast<uint8_t>(bounded(config.max_remote_candidates, kMaxRemoteCandidates));
+  s.max_pairs = static_cast<uint8_t>(bounded(config.max_pairs, kMaxPairs));
+  s.software = config.software;
+  s.timing = config.timing;
+  s.turn_permission_refresh = config.turn_permission_refresh;
+  s.turn_channel_refresh = config.turn_channel_refresh;
+  return s;
+}
+
+Agent::Agent(const Config& config)
+    : config_(settings_of(config)), rng_(config.rng), controlling_(config.controlling && profile::kIceFull && !config.lite) {
   reset_check_storage();  // grown as candidates arrive (agent_storage.cpp)
   if (rng_ == nullptr) {
     fail(kNoRng.code, kNoRng.detail);
@@ -73,14 +86,14 @@ void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.byte
 Status Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
   auto c = Credentials::make(ufrag, pwd);
   if (!c.ok()) return c.error();
-  local_creds_ = *c;
+  local_creds_ = std::move(*c);
   return ok_status();
 }
 
 Status Agent::set_remote_credentials(std::string_view ufrag, std::string_view pwd) {
   auto c = Credentials::make(ufrag, pwd);
   if (!c.ok()) return c.error();
-  remote_creds_ = *c;
+  remote_creds_ = std::move(*c);
   if (state_ == AgentState::gathering_or_new) state_ = AgentState::checking;
   return ok_status();
 }
@@ -88,7 +101,7 @@ Status Agent::set_remote_credentials(std::string_view ufrag, std::string_view pw
 // RFC 8445 §5.1.1.3: candidates of the same type from the same base IP
 // (and, for srflx, the same server) share a foundation. With at most
 // kMaxStunServers servers we key on type and base IP only.
-void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
+void Agent::assign_foundation(CandidateCore& c, const SocketAddr& base) {
   for (std::size_t i = 0; i < local_count_; ++i) {
     if (local_[i].type == c.type && local_base_[i].same_ip(base)) {
       (void)c.set_foundation(local_[i].foundation_view());
@@ -100,7 +113,7 @@ void Agent::assign_foundation(Candidate& c, const SocketAddr& base) {
   (void)c.set_foundation(std::string_view(f, static_cast<std::size_t>(n)));
 }
 
-Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
+Result<const CandidateCore*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(state_ != AgentState::failed, kFailed);
   ENSURE(!released_, kReleased);
   ENSURE(local_count_ < config_.max_local_candidates, kLocalFull);
@@ -109,7 +122,7 @@ Result<const Candidate*> Agent::add_local_host(const SocketAddr& addr) {
   ENSURE(!addr.is_unspecified() && addr.port != 0, kUnspecified);
   ENSURE(find_local_base(addr) < 0, kDuplicate);
   ENSURE(reserve_locals(local_count_ + 1), kNoStorageHeap);
-  Candidate c;
+  CandidateCore c;
   c.component = 1;
   c.address = addr;
   c.type = CandidateType::host;
@@ -183,7 +196,7 @@ Status Agent::add_remote_candidate(std::string_view text) {
   return add_remote_candidate(*c);
 }
 
-Status Agent::add_remote_candidate(const Candidate& c) {
+Status Agent::add_remote_candidate(const CandidateCore& c) {
   ENSURE(state_ != AgentState::failed, kFailed);
   // We run one UDP component (rtcp-mux): TCP candidates (RFC 6544) and
   // other components are accepted and ignored.
@@ -198,7 +211,7 @@ Status Agent::add_remote_candidate(const Candidate& c) {
 
 // Adds (or, for a peer-reflexive one now signalled, upgrades) a remote
 // candidate and pairs it with every local base (RFC 8445 §6.1.2.2).
-Status Agent::add_remote_entry(const Candidate& c, int& index) {
+Status Agent::add_remote_entry(const CandidateCore& c, int& index) {
   index = find_remote(c.address);
   if (index >= 0) {
     if (remote_[index].type == CandidateType::prflx && c.type != CandidateType::prflx) {
@@ -325,9 +338,35 @@ void Agent::recompute_priorities() {
   }
 }
 
+// An event reports the selected path as it is now (agent.hpp, QueuedEvent):
+// a change remembers the path it replaced, the path of the events queued
+// before it.
+void Agent::push_path_change(const Path& replaced) {
+  if (path_count_ == kQueuedPaths) {  // the newest unread change reports this path
+    ++stats_.dropped;
+    return;
+  }
+  const std::size_t queued = events_.size();
+  push_event(EventKind::selected_pair_changed);
+  if (events_.size() == queued) return;  // dropped: the queue is full
+  paths_[(path_head_ + path_count_) % kQueuedPaths] = replaced;
+  ++path_count_;
+}
+
 void Agent::push_event(EventKind kind, uint8_t candidate) {
-  QueuedEvent e{kind, candidate, selected_local_, selected_remote_};
-  if (!events_.push(e)) ++stats_.dropped;  // the caller is not polling (a failure still gets in)
+  const bool was_full = events_.full();
+  if (!events_.push(QueuedEvent{kind, candidate})) {
+    ++stats_.dropped;  // the caller is not polling (a failure still gets in)
+    if (!was_full || kind != EventKind::failed) return;
+    // The failure took the place of the newest other event: if that was a
+    // path change, its entry goes too.
+    std::size_t changes = 0;
+    (void)events_.remove_if([&](const QueuedEvent& e) {
+      changes += e.kind == EventKind::selected_pair_changed ? 1 : 0;
+      return false;
+    });
+    if (changes < path_count_) --path_count_;
+  }
 }
 
 std::optional<ValidPath> Agent::validated_path(const SocketAddr& local, const SocketAddr& remote) const {
@@ -385,11 +424,12 @@ void Agent::select_pair(uint8_t index) {
   has_selected_ = true;
   selected_in_list_ = true;
   selected_ = index;
+  const Path replaced{selected_local_, selected_remote_};
   selected_local_ = local_base_[p.local];
   selected_remote_ = remote_[p.remote].address;
   if (p.rtt) selected_rtt_ = p.rtt;
   if (changed) {
-    push_event(EventKind::selected_pair_changed);
+    push_path_change(replaced);
     schedule_consent(now_);
   }
   if (state_ != AgentState::connected) {

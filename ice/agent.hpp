@@ -143,7 +143,7 @@ class Agent {
   [[nodiscard]] Status set_remote_credentials(std::string_view ufrag, std::string_view pwd);
   // A host candidate on an address the caller has bound (RFC 8445 §5.1.1.1).
   // The pointer is valid until the next local candidate is added.
-  [[nodiscard]] Result<const Candidate*> add_local_host(const SocketAddr& addr);
+  [[nodiscard]] Result<const CandidateCore*> add_local_host(const SocketAddr& addr);
   // Gather a server-reflexive candidate for each host through this STUN server
   // (hosts already gathering through it are skipped: call again after a new host).
   [[nodiscard]] Status add_stun_server(const SocketAddr& server);
@@ -151,7 +151,7 @@ class Agent {
   bool gathering_pending() const;
   // An a=candidate line (or parsed candidate); TCP ones are accepted and ignored.
   [[nodiscard]] Status add_remote_candidate(std::string_view text);
-  [[nodiscard]] Status add_remote_candidate(const Candidate& c);
+  [[nodiscard]] Status add_remote_candidate(const CandidateCore& c);
   // Gather a relayed candidate (and the server-reflexive one its
   // XOR-MAPPED-ADDRESS shows) through this TURN server (RFC 8656, RFC 8445 §5.1.1.2).
   [[nodiscard]] Status add_turn_server(const TurnServer& server);
@@ -183,7 +183,7 @@ class Agent {
   // No server-reflexive or TURN request is pending: the local candidates are all known.
   bool gathering_done() const;
   // Whether a local candidate is offered to the peer (relay-only offers relayed ones only).
-  bool offered(const Candidate& c) const { return !config_.relay_only || c.type == CandidateType::relay; }
+  bool offered(const CandidateCore& c) const { return !config_.relay_only || c.type == CandidateType::relay; }
   // The candidate types of the selected pair (RFC 8445 §5.1.1), for stats.
   std::optional<CandidateType> selected_local_type() const;
   std::optional<CandidateType> selected_remote_type() const;
@@ -206,8 +206,8 @@ class Agent {
   uint64_t tie_breaker() const { return tie_breaker_; }
   const AgentStats& stats() const { return stats_; }
   std::span<const CandidatePair> pairs() const { return {pairs_, pair_count_}; }
-  std::span<const Candidate> local_candidates() const { return {local_, local_count_}; }
-  std::span<const Candidate> remote_candidates() const { return {remote_, remote_count_}; }
+  std::span<const CandidateCore> local_candidates() const { return {local_, local_count_}; }
+  std::span<const CandidateCore> remote_candidates() const { return {remote_, remote_count_}; }
   const CandidatePair* selected_pair() const;
   bool has_selected() const { return has_selected_; }
   // The one question peer/ asks: where may DTLS and media go, and what RTT
@@ -245,6 +245,11 @@ class Agent {
   bool checks_released() const { return released_; }
   // Heap the agent holds now (the check storage, 0 once released).
   std::size_t heap_bytes() const { return storage_bytes_; }
+  // And the exact-size blocks of the two credentials (ice-ufrag + ice-pwd).
+  std::size_t credentials_heap_bytes() const {
+    return local_creds_.ufrag_view().size() + local_creds_.pwd_view().size() + remote_creds_.ufrag_view().size() +
+           remote_creds_.pwd_view().size();
+  }
   // Why the agent failed (Layer::ice, a precise code; detail valid while the agent lives).
   Error failure() const { return Error{Layer::ice, failure_code_, failure_detail_}; }
 
@@ -258,22 +263,40 @@ class Agent {
     Timestamp next = Timestamp::zero();
     bool done = false;
   };
+  // A response waits for poll_output without the list a 420 names (issue
+  // 13: 40 of its 96 bytes): that list waits in unknown_, one at a time.
   struct PendingResponse {
     stun::TransactionId txid{};
     SocketAddr local{};
     SocketAddr remote{};
     uint16_t error = 0;  // 0: success response
     bool authenticated = true;
-    stun::AttributeTypeList unknown{};
   };
+  // Every event reports the selected path as it was when the event was
+  // queued (Event::local/remote). The path changes only where a
+  // selected_pair_changed event is queued, so the queue needs to know only
+  // the path each queued change replaced (paths_, beside the queue; issue
+  // 13: a queued event was 42 bytes, now 2): an event reports the path the
+  // next queued change replaced, or the selected path if none is queued.
   struct QueuedEvent {
     EventKind kind = EventKind::connected;
     uint8_t candidate = 0;
-    SocketAddr local{}, remote{};
     bool is_failure() const { return kind == EventKind::failed; }
   };
-  static constexpr std::size_t kMaxResponses = 8;
+  struct Path {
+    SocketAddr local{}, remote{};
+  };
+  // Responses queued between a datagram and the poll_output that sends
+  // them: a request draws at most one, and callers poll after each datagram
+  // (lib/sans_io.hpp), so one waits at a time; four let a caller read a few
+  // datagrams first. A request past that is dropped and counted (its sender
+  // retransmits). Eight cost 224 bytes more for a call's whole life (issue 13).
+  static constexpr std::size_t kMaxResponses = 4;
   static constexpr std::size_t kMaxEvents = 24;
+  // Unread path changes kept (each needs a datagram, and callers poll after
+  // each): a further one is not queued, the newest unread one then reports
+  // the latest path.
+  static constexpr std::size_t kQueuedPaths = 2;
   static constexpr std::size_t kConsentTxids = 4;
   // RFC 8445 §7.3.1.4: a check cancelled for a triggered one is not
   // retransmitted, but its response still counts until its transaction
@@ -292,8 +315,8 @@ class Agent {
   int find_local_base(const SocketAddr& addr) const;
   int find_remote(const SocketAddr& addr) const;
   int find_pair(int local, int remote) const;
-  void assign_foundation(Candidate& c, const SocketAddr& base);
-  Status add_remote_entry(const Candidate& c, int& index);
+  void assign_foundation(CandidateCore& c, const SocketAddr& base);
+  Status add_remote_entry(const CandidateCore& c, int& index);
   void form_pairs_for_local(uint8_t local);
   void form_pairs_for_remote(uint8_t remote);
   void add_pair(uint8_t local, uint8_t remote);
@@ -302,6 +325,7 @@ class Agent {
   bool same_foundation_as(const CandidatePair& a, const CandidatePair& b) const;
   void recompute_priorities();
   void push_event(EventKind kind, uint8_t candidate = 0);
+  void push_path_change(const Path& replaced);  // selected_pair_changed
   void select_pair(uint8_t pair);
   void nominate(uint8_t pair);
   void fail(Code code, const char* detail);
@@ -342,6 +366,7 @@ class Agent {
   void queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,
                       bool authenticated);
   bool poll_response(MutableBytes scratch, Output& out);
+  bool unknown_queued() const;  // a 420 waits in responses_ (its list in unknown_)
   void touch_pair(const SocketAddr& local, const SocketAddr& remote);
 
   // agent_consent.cpp: consent freshness, keep-alives, server-reflexive gathering
@@ -389,7 +414,23 @@ class Agent {
   void release_checks();
   void recreate_local_candidates();
 
-  Config config_;
+  // What the agent reads of its Config, bounded (issue 13: 120 bytes, not
+  // the 160 of a Config copy; rng and controlling live in rng_, controlling_).
+  struct Settings {
+    bool lite = false;
+    bool aggressive_nomination = false;
+    bool relay_only = false;
+    uint8_t max_local_candidates = 0;   // <= kMaxLocalCandidates
+    uint8_t max_remote_candidates = 0;  // <= kMaxRemoteCandidates
+    uint8_t max_pairs = 0;              // <= kMaxPairs
+    const char* software = nullptr;
+    Timing timing{};
+    Duration turn_permission_refresh{};
+    Duration turn_channel_refresh{};
+  };
+  static Settings settings_of(const Config& config);
+
+  Settings config_;
   Rng* rng_;
   Timestamp now_ = Timestamp::zero();
   AgentState state_ = AgentState::gathering_or_new;
@@ -403,10 +444,10 @@ class Agent {
   // storage_bytes_ in all, with room for the *_cap_ entries (grown to what
   // the call has, at most Config's max_*); once released, the one-entry
   // arrays of kept_ (the selected pair and its candidates).
-  Candidate* local_ = nullptr;
+  CandidateCore* local_ = nullptr;
   SocketAddr* local_base_ = nullptr;
   std::size_t local_count_ = 0;
-  Candidate* remote_ = nullptr;
+  CandidateCore* remote_ = nullptr;
   std::size_t remote_count_ = 0;
   uint8_t next_foundation_ = 1;
   uint8_t prflx_count_ = 0;
@@ -428,6 +469,7 @@ class Agent {
   // Remote candidates (bit per index) that sent us an authenticated check.
   uint32_t authenticated_remotes_ = 0;
   static_assert(kMaxRemoteCandidates <= 32);
+  static_assert(kMaxPairs <= 255 && kMaxLocalCandidates * kMaxStunServers <= 255);
   // Lite: when an authenticated check last arrived on each pair (consent, RFC 7675 spirit).
   Timestamp* heard_ = nullptr;
 
@@ -449,12 +491,13 @@ class Agent {
   std::byte* remotes_block_ = nullptr;  // remote_
   std::byte* pairs_block_ = nullptr;    // pairs_ + heard_
   std::byte* gathers_block_ = nullptr;  // gathers_
-  std::size_t storage_bytes_ = 0;
-  std::size_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
+  uint32_t storage_bytes_ = 0;
+  // Entries each block has room for: at most kMaxPairs (64), Config is bounded by it.
+  uint8_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
   Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)
   bool released_ = false;
   struct Kept {
-    Candidate local{}, remote{};
+    CandidateCore local{}, remote{};
     SocketAddr local_base{};
     CandidatePair pair{};
     Timestamp heard = Timestamp::never();
@@ -474,7 +517,11 @@ class Agent {
 
   PendingResponse responses_[kMaxResponses];
   std::size_t response_count_ = 0;
+  stun::AttributeTypeList unknown_{};  // the queued 420's UNKNOWN-ATTRIBUTES (at most one queued)
   EventQueue<QueuedEvent, kMaxEvents> events_;
+  Path paths_[kQueuedPaths] = {};  // FIFO: the paths the queued selected_pair_changed events replaced
+  uint8_t path_head_ = 0;
+  uint8_t path_count_ = 0;
 
   AgentStats stats_{};
   Code failure_code_ = Code::ok;

@@ -57,15 +57,16 @@ Result<Bytes> Agent::build_request(uint8_t index, const stun::TransactionId& txi
   const CandidatePair& p = pairs_[index];
   stun::Builder b(scratch, stun::message_type(stun::kMethodBinding, stun::Class::request), txid);
   char username[Credentials::kMaxUfrag * 2 + 2];
-  int n = std::snprintf(username, sizeof username, "%.*s:%.*s", static_cast<int>(remote_creds_.ufrag_len),
-                        remote_creds_.ufrag, static_cast<int>(local_creds_.ufrag_len), local_creds_.ufrag);
+  const std::string_view theirs = remote_creds_.ufrag_view(), ours = local_creds_.ufrag_view();
+  int n = std::snprintf(username, sizeof username, "%.*s:%.*s", static_cast<int>(theirs.size()), theirs.data(),
+                        static_cast<int>(ours.size()), ours.data());
   b.add_text(stun::attr::kUsername, std::string_view(username, static_cast<std::size_t>(n)));
   if (config_.software != nullptr) b.add_text(stun::attr::kSoftware, config_.software);
   uint16_t local_pref = local_preference_of(local_[p.local].priority);
   b.add_u32(stun::attr::kPriority, candidate_priority(CandidateType::prflx, local_pref, 1));
   b.add_u64(controlling_ ? stun::attr::kIceControlling : stun::attr::kIceControlled, tie_breaker_);
   if (use_candidate) b.add_flag(stun::attr::kUseCandidate);
-  b.add_message_integrity(remote_creds_.key);
+  b.add_message_integrity(remote_creds_.key());
   b.add_fingerprint();
   return b.finish();
 }
@@ -230,7 +231,7 @@ Verdict Agent::on_check_response(uint8_t index, const stun::Message& msg, const 
                                  const SocketAddr& to, CancelledCheck* cancelled) {
   CandidatePair& p = pairs_[index];
   // RFC 8445 §7.2.5.1 / RFC 8489 §9.1.4: authenticate before anything else.
-  if (!msg.verify_integrity(remote_creds_.key).ok()) {
+  if (!msg.verify_integrity(remote_creds_.key()).ok()) {
     ++stats_.integrity_failures;
     if (p.integrity_failures < 255) ++p.integrity_failures;
     return Verdict::discarded;
@@ -299,7 +300,7 @@ void Agent::learn_local_prflx(const SocketAddr& mapped, const CandidatePair& p) 
   for (std::size_t i = 0; i < local_count_; ++i)
     if (local_[i].address == mapped) return;
   if (!reserve_locals(local_count_ + 1)) return;
-  Candidate c;
+  CandidateCore c;
   c.type = CandidateType::prflx;
   c.address = mapped;
   c.priority = candidate_priority(CandidateType::prflx, local_preference_of(local_[p.local].priority), 1);

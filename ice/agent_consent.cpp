@@ -150,7 +150,7 @@ bool Agent::on_consent_response(const stun::Message& msg, const SocketAddr& from
   for (std::size_t i = 0; i < kConsentTxids; ++i) {
     if (consent_txids_[i] == stun::TransactionId{} || !(consent_txids_[i] == msg.transaction_id())) continue;
     verdict = Verdict::discarded;
-    if (!msg.verify_integrity(remote_creds_.key).ok()) {
+    if (!msg.verify_integrity(remote_creds_.key()).ok()) {
       ++stats_.integrity_failures;
       return true;
     }

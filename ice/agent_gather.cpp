@@ -59,7 +59,7 @@ void Agent::add_reflexive_candidate(uint8_t host, const SocketAddr& mapped) {
     if (local_[k].address == mapped) existing = static_cast<int>(k);
   if (existing >= 0 && local_[existing].type != CandidateType::prflx) return;
   if (existing < 0 && !reserve_locals(local_count_ + 1)) return;
-  Candidate c;
+  CandidateCore c;
   c.type = CandidateType::srflx;
   c.address = mapped;
   c.priority = candidate_priority(CandidateType::srflx, local_preference_of(local_[host].priority), 1);

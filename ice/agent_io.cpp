@@ -108,10 +108,16 @@ Output Agent::poll_once(MutableBytes scratch) {
   Output out;
   if (!events_.empty()) {
     const QueuedEvent q = events_.pop();
+    if (q.kind == EventKind::selected_pair_changed) {  // its own path is the one the next change replaced
+      path_head_ = static_cast<uint8_t>((path_head_ + 1) % kQueuedPaths);
+      --path_count_;
+    }
+    // The path the next queued change replaced, else the selected path.
+    const Path path = path_count_ > 0 ? paths_[path_head_] : Path{selected_local_, selected_remote_};
     out.kind = Output::Kind::event;
     out.event.kind = q.kind;
-    out.event.local = q.local;
-    out.event.remote = q.remote;
+    out.event.local = path.local;
+    out.event.remote = path.remote;
     if (q.kind == EventKind::new_local_candidate) out.event.candidate = &local_[q.candidate];
     if (q.kind == EventKind::failed) out.event.error = failure();
     return out;

@@ -90,7 +90,7 @@ void Agent::add_relayed_candidate(std::size_t relay, const turn::Event& e) {
     ++stats_.dropped;
     return;
   }
-  Candidate c;
+  CandidateCore c;
   c.type = CandidateType::relay;
   c.address = e.relayed;
   c.priority = candidate_priority(CandidateType::relay, static_cast<uint16_t>(65535 - relay), 1);

@@ -52,7 +52,7 @@ Verdict Agent::on_request(const stun::Message& msg, const SocketAddr& from, cons
     ++stats_.dropped;
     return Verdict::discarded;
   }
-  if (!msg.verify_integrity(local_creds_.key).ok()) {
+  if (!msg.verify_integrity(local_creds_.key()).ok()) {
     ++stats_.integrity_failures;
     return Verdict::discarded;
   }
@@ -102,7 +102,7 @@ bool Agent::resolve_role_conflict(const stun::Message& msg) {
 void Agent::on_authenticated_check(const stun::Message& msg, uint8_t local, const SocketAddr& from) {
   int remote = find_remote(from);
   if (remote < 0) {
-    Candidate c;
+    CandidateCore c;
     char f[16];
     int n = std::snprintf(f, sizeof f, "prflx%u", unsigned{++prflx_count_});
     (void)c.set_foundation(std::string_view(f, static_cast<std::size_t>(n)));
@@ -162,7 +162,8 @@ void Agent::check_again(const SocketAddr& local, const SocketAddr& remote) {
 
 void Agent::queue_response(const stun::Message& msg, const SocketAddr& from, const SocketAddr& to, uint16_t error,
                            bool authenticated) {
-  if (response_count_ == kMaxResponses) {
+  const bool unknown = error == stun::error_code::kUnknownAttribute;
+  if (response_count_ == kMaxResponses || (unknown && unknown_queued())) {
     ++stats_.dropped;  // the peer retransmits; we answer then
     return;
   }
@@ -173,7 +174,7 @@ void Agent::queue_response(const stun::Message& msg, const SocketAddr& from, con
   r.remote = from;
   r.error = error;
   r.authenticated = authenticated;
-  if (error == stun::error_code::kUnknownAttribute) r.unknown = msg.unknown_required();
+  if (unknown) unknown_ = msg.unknown_required();
 }
 
 static const char* reason_phrase(uint16_t code) {
@@ -200,10 +201,10 @@ bool Agent::poll_response(MutableBytes scratch, Output& out) {
     // An unauthenticated 400 is the bare one (kBareBadRequestSize).
     b.add_error_code(r.error, r.authenticated ? reason_phrase(r.error) : "");
     if (r.error == stun::error_code::kUnknownAttribute)
-      b.add_unknown_attributes(std::span<const uint16_t>(r.unknown.types, r.unknown.count));
+      b.add_unknown_attributes(std::span<const uint16_t>(unknown_.types, unknown_.count));
   }
   if (config_.software != nullptr && r.authenticated) b.add_text(stun::attr::kSoftware, config_.software);
-  if (r.authenticated) b.add_message_integrity(local_creds_.key);
+  if (r.authenticated) b.add_message_integrity(local_creds_.key());
   b.add_fingerprint();
   auto bytes = b.finish();
   if (!bytes.ok() || (!r.authenticated && bytes->size() > kBareBadRequestSize)) {
@@ -214,6 +215,12 @@ bool Agent::poll_response(MutableBytes scratch, Output& out) {
   out.kind = Output::Kind::transmit;
   out.transmit = Transmit{r.local, r.remote, *bytes};
   return true;
+}
+
+bool Agent::unknown_queued() const {
+  for (std::size_t i = 0; i < response_count_; ++i)
+    if (responses_[i].error == stun::error_code::kUnknownAttribute) return true;
+  return false;
 }
 
 void Agent::touch_pair(const SocketAddr& local, const SocketAddr& remote) {

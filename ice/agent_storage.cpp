@@ -84,18 +84,18 @@ bool Agent::reserve_locals(std::size_t n) {
   if (n <= local_cap_) return true;
   if (released_ || n > config_.max_local_candidates) return false;
   std::size_t cap = grown(local_cap_, n, config_.max_local_candidates);
-  std::size_t bytes = bytes_for<Candidate>(cap) + bytes_for<SocketAddr>(cap);
+  std::size_t bytes = bytes_for<CandidateCore>(cap) + bytes_for<SocketAddr>(cap);
   auto* block = new (std::nothrow) std::byte[bytes];
   if (block == nullptr) return false;
   std::byte* at = block;
-  Candidate* local = move_into(at, cap, local_, local_count_);
+  CandidateCore* local = move_into(at, cap, local_, local_count_);
   SocketAddr* base = move_into(at, cap, local_base_, local_count_);
-  storage_bytes_ += bytes - (local_cap_ == 0 ? 0 : bytes_for<Candidate>(local_cap_) + bytes_for<SocketAddr>(local_cap_));
+  storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(local_cap_ == 0 ? 0 : bytes_for<CandidateCore>(local_cap_) + bytes_for<SocketAddr>(local_cap_));
   delete[] locals_block_;
   locals_block_ = block;
   local_ = local;
   local_base_ = base;
-  local_cap_ = cap;
+  local_cap_ = static_cast<uint8_t>(cap);
   return true;
 }
 
@@ -103,16 +103,16 @@ bool Agent::reserve_remotes(std::size_t n) {
   if (n <= remote_cap_) return true;
   if (released_ || n > config_.max_remote_candidates) return false;
   std::size_t cap = grown(remote_cap_, n, config_.max_remote_candidates);
-  std::size_t bytes = bytes_for<Candidate>(cap);
+  std::size_t bytes = bytes_for<CandidateCore>(cap);
   auto* block = new (std::nothrow) std::byte[bytes];
   if (block == nullptr) return false;
   std::byte* at = block;
-  Candidate* remote = move_into(at, cap, remote_, remote_count_);
-  storage_bytes_ += bytes - (remote_cap_ == 0 ? 0 : bytes_for<Candidate>(remote_cap_));
+  CandidateCore* remote = move_into(at, cap, remote_, remote_count_);
+  storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(remote_cap_ == 0 ? 0 : bytes_for<CandidateCore>(remote_cap_));
   delete[] remotes_block_;
   remotes_block_ = block;
   remote_ = remote;
-  remote_cap_ = cap;
+  remote_cap_ = static_cast<uint8_t>(cap);
   return true;
 }
 
@@ -126,12 +126,12 @@ bool Agent::reserve_pairs(std::size_t n) {
   std::byte* at = block;
   CandidatePair* pairs = move_into(at, cap, pairs_, pair_count_);
   Timestamp* heard = move_into(at, cap, heard_, pair_count_);
-  storage_bytes_ += bytes - (pair_cap_ == 0 ? 0 : bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_));
+  storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(pair_cap_ == 0 ? 0 : bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_));
   delete[] pairs_block_;
   pairs_block_ = block;
   pairs_ = pairs;
   heard_ = heard;
-  pair_cap_ = cap;
+  pair_cap_ = static_cast<uint8_t>(cap);
   return true;
 }
 
@@ -145,11 +145,11 @@ bool Agent::reserve_gathers(std::size_t n) {
   if (block == nullptr) return false;
   std::byte* at = block;
   GatherTx* gathers = move_into(at, cap, gathers_, gather_count_);
-  storage_bytes_ += bytes - (gather_cap_ == 0 ? 0 : bytes_for<GatherTx>(gather_cap_));
+  storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(gather_cap_ == 0 ? 0 : bytes_for<GatherTx>(gather_cap_));
   delete[] gathers_block_;
   gathers_block_ = block;
   gathers_ = gathers;
-  gather_cap_ = cap;
+  gather_cap_ = static_cast<uint8_t>(cap);
   return true;
 }
 

@@ -130,6 +130,31 @@ std::string_view strip_prefix(std::string_view s) {
   return s;
 }
 
+// The line of c with `extensions` (the kept pairs, or none) at its end.
+Result<std::size_t> write_candidate(const CandidateCore& c, std::string_view extensions, char* out,
+                                    std::size_t out_len) {
+  char ip[kMaxAddrText], rip[kMaxAddrText];
+  c.address.format_ip(ip, sizeof ip);
+  c.related.format_ip(rip, sizeof rip);
+  const char* transport_text = c.transport == Transport::udp ? "udp" : "tcp";
+  int n = std::snprintf(out, out_len, "candidate:%.*s %u %s %lu %s %u typ %s", static_cast<int>(c.foundation_len),
+                        c.foundation, unsigned{c.component}, transport_text, static_cast<unsigned long>(c.priority), ip,
+                        unsigned{c.address.port}, to_string(c.type));
+  auto append = [&](const char* fmt, auto... args) {
+    if (n < 0 || static_cast<std::size_t>(n) >= out_len) return;
+    int k = std::snprintf(out + n, out_len - static_cast<std::size_t>(n), fmt, args...);
+    n = k < 0 ? -1 : n + k;
+  };
+  if (c.has_raddr) append(" raddr %s", rip);
+  if (c.has_rport) append(" rport %u", unsigned{c.related.port});
+  if (c.tcptype == TcpType::active) append(" tcptype active");
+  if (c.tcptype == TcpType::passive) append(" tcptype passive");
+  if (c.tcptype == TcpType::so) append(" tcptype so");
+  if (!extensions.empty()) append(" %.*s", static_cast<int>(extensions.size()), extensions.data());
+  ENSURE(n >= 0 && static_cast<std::size_t>(n) < out_len, kTextRoom);
+  return static_cast<std::size_t>(n);
+}
+
 }  // namespace
 
 const char* to_string(CandidateType t) {
@@ -142,7 +167,7 @@ const char* to_string(CandidateType t) {
   return "host";
 }
 
-Status Candidate::set_foundation(std::string_view f) {
+Status CandidateCore::set_foundation(std::string_view f) {
   ENSURE(!f.empty() && f.size() <= kMaxFoundation, kFoundation);
   for (char ch : f) ENSURE(is_ice_char(ch), kFoundation);
   std::memcpy(foundation, f.data(), f.size());
@@ -180,27 +205,12 @@ Result<Candidate> Candidate::parse(std::string_view text) {
   return c;
 }
 
+Result<std::size_t> CandidateCore::write(char* out, std::size_t out_len) const {
+  return write_candidate(*this, {}, out, out_len);
+}
+
 Result<std::size_t> Candidate::write(char* out, std::size_t out_len) const {
-  char ip[kMaxAddrText], rip[kMaxAddrText];
-  address.format_ip(ip, sizeof ip);
-  related.format_ip(rip, sizeof rip);
-  const char* transport_text = transport == Transport::udp ? "udp" : "tcp";
-  int n = std::snprintf(out, out_len, "candidate:%.*s %u %s %lu %s %u typ %s", static_cast<int>(foundation_len),
-                        foundation, unsigned{component}, transport_text, static_cast<unsigned long>(priority), ip,
-                        unsigned{address.port}, to_string(type));
-  auto append = [&](const char* fmt, auto... args) {
-    if (n < 0 || static_cast<std::size_t>(n) >= out_len) return;
-    int k = std::snprintf(out + n, out_len - static_cast<std::size_t>(n), fmt, args...);
-    n = k < 0 ? -1 : n + k;
-  };
-  if (has_raddr) append(" raddr %s", rip);
-  if (has_rport) append(" rport %u", unsigned{related.port});
-  if (tcptype == TcpType::active) append(" tcptype active");
-  if (tcptype == TcpType::passive) append(" tcptype passive");
-  if (tcptype == TcpType::so) append(" tcptype so");
-  if (extensions_len > 0) append(" %.*s", static_cast<int>(extensions_len), extensions);
-  ENSURE(n >= 0 && static_cast<std::size_t>(n) < out_len, kTextRoom);
-  return static_cast<std::size_t>(n);
+  return write_candidate(*this, extensions_view(), out, out_len);
 }
 
 bool Candidate::next_extension(std::size_t& pos, std::string_view& name, std::string_view& value) const {

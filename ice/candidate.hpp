@@ -30,9 +30,12 @@ enum class TcpType : uint8_t { none, active, passive, so };
 
 const char* to_string(CandidateType t);
 
-struct Candidate {
+// What ICE needs of a candidate (RFC 8445 §5.1) and what an agent stores
+// (issue 13): everything but the extension pairs, which only the SDP codec
+// keeps and writes back (Candidate). 92 bytes, not 284: an established
+// agent keeps two, the check list one per candidate.
+struct CandidateCore {
   static constexpr std::size_t kMaxFoundation = 32;   // RFC 8839: 1*32 ice-char
-  static constexpr std::size_t kMaxExtensions = 192;  // bytes of kept extension text
 
   char foundation[kMaxFoundation + 1] = {};
   uint8_t foundation_len = 0;
@@ -45,12 +48,21 @@ struct Candidate {
   bool has_rport = false;
   SocketAddr related{};  // raddr (ip) and rport (port)
   TcpType tcptype = TcpType::none;
+
+  std::string_view foundation_view() const { return {foundation, foundation_len}; }
+  [[nodiscard]] Status set_foundation(std::string_view f);
+  // Writes "candidate:..." (no "a=", no extension pairs, NUL-terminated); returns the length.
+  [[nodiscard]] Result<std::size_t> write(char* out, std::size_t out_len) const;
+};
+
+// A candidate line as SDP carries it: the fields and the extension pairs.
+struct Candidate : CandidateCore {
+  static constexpr std::size_t kMaxExtensions = 192;  // bytes of kept extension text
+
   char extensions[kMaxExtensions + 1] = {};
   uint16_t extensions_len = 0;
 
-  std::string_view foundation_view() const { return {foundation, foundation_len}; }
   std::string_view extensions_view() const { return {extensions, extensions_len}; }
-  [[nodiscard]] Status set_foundation(std::string_view f);
 
   // Accepts "a=candidate:...", "candidate:..." or the bare value; trailing CR/LF ignored.
   [[nodiscard]] static Result<Candidate> parse(std::string_view text);

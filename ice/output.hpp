@@ -30,7 +30,7 @@ const char* to_string(EventKind kind);
 
 struct Event {
   EventKind kind = EventKind::connected;
-  const Candidate* candidate = nullptr;  // new_local_candidate; valid until the next input
+  const CandidateCore* candidate = nullptr;  // new_local_candidate; valid until the next input
   SocketAddr local{};                   // selected_pair_changed
   SocketAddr remote{};
   Error error{};                        // failed: Layer::ice, a precise code; detail valid while the agent lives

@@ -116,18 +116,33 @@ const char* to_string(EventKind k) {
   return "?";
 }
 
-Connection::Connection(const Config& config) : config_(config), ice_(ice_config(config)) {
-  if (config_.identity != nullptr) {
-    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, config_.identity->certificate_der());
+Connection::Connection(const Config& config)
+    : setup_(new (std::nothrow) Config(config)),
+      trace_(config.trace),
+      setup_timeout_(config.setup_timeout),
+      stun_servers_(config.stun_servers),
+      turn_servers_(config.turn_servers),
+      ice_(ice_config(config)) {
+  if (config.identity != nullptr) {
+    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, config.identity->certificate_der());
     static constexpr char kPrefix[] = "sha-256 ";
     std::memcpy(local_fp_, kPrefix, sizeof kPrefix - 1);
-    local_fp_len_ = sizeof kPrefix - 1;
-    local_fp_len_ += dtls::format_fingerprint(fp, local_fp_ + local_fp_len_, sizeof local_fp_ - local_fp_len_);
+    std::size_t len = sizeof kPrefix - 1;
+    len += dtls::format_fingerprint(fp, local_fp_ + len, sizeof local_fp_ - len);
+    local_fp_len_ = static_cast<uint8_t>(len);
   }
 }
 
+// The setup copy of the Config is there until SRTP keys are installed
+// (issue 13), unless the heap had no room for it when constructed.
+Status Connection::setup_available() const {
+  if (setup_ != nullptr) return ok_status();
+  if (profile_) return make_error(Layer::peer, Code::bad_state, "the call is set up (SRTP keys installed): no new description");
+  return make_error(Layer::peer, Code::capacity, "no heap for the setup copy of peer::Config");
+}
+
 Status Connection::add_local_address(const SocketAddr& addr) {
-  if (config_.stun_servers.size() > ice::kMaxStunServers)  // refused before anything changes
+  if (stun_servers_.size() > ice::kMaxStunServers)  // refused before anything changes
     return make_error(Layer::peer, Code::capacity, "Config::stun_servers: more than ice::kMaxStunServers");
   auto c = ice_.add_local_host(addr);
   if (!c.ok()) return c.error();
@@ -137,7 +152,7 @@ Status Connection::add_local_address(const SocketAddr& addr) {
 
 // RFC 8445 §5.1.1.2: the new host asks each STUN server of its family.
 Status Connection::gather_through_stun_servers(const SocketAddr& host) {
-  for (const SocketAddr& server : config_.stun_servers) {
+  for (const SocketAddr& server : stun_servers_) {
     if (server.family != host.family) continue;
     TRY(ice_.add_stun_server(server));
   }
@@ -147,10 +162,10 @@ Status Connection::gather_through_stun_servers(const SocketAddr& host) {
 // RFC 8445 §5.1.1.2, RFC 8656 §7.1: relayed candidates, allocated once from
 // the first local address (ice/agent_relay.cpp).
 Status Connection::allocate_on_turn_servers() {
-  if (turn_added_ || config_.turn_servers.empty()) return ok_status();
+  if (turn_added_ || turn_servers_.empty()) return ok_status();
   ENSURE(profile::kTurn, make_error(Layer::peer, Code::invalid_argument, "TURN servers configured, but TURN is not in this build (meson -Dprofile=minimal)"));
   turn_added_ = true;
-  for (const TurnServerConfig& t : config_.turn_servers) {
+  for (const TurnServerConfig& t : turn_servers_) {
     auto uri = ice::turn::parse_uri(t.uri);
     if (!uri.ok()) return uri.error();
     TRY(ice_.add_turn_server(ice::TurnServer{uri->server, uri->transport, t.username, t.password}));
@@ -171,13 +186,13 @@ struct CandidateTexts {
 
 Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
   std::size_t offered = 0;
-  for (const ice::Candidate& c : agent.local_candidates()) offered += agent.offered(c) ? 1 : 0;
+  for (const ice::CandidateCore& c : agent.local_candidates()) offered += agent.offered(c) ? 1 : 0;
   const std::size_t room = std::min(offered, ice::kMaxLocalCandidates) * ice::kMaxCandidateText;
   if (room == 0) return ok_status();
   out.text.reset(new (std::nothrow) char[room]);
   if (!out.text) return make_error(Layer::peer, Code::capacity, "no heap for the candidate lines");
   std::size_t used = 0;
-  for (const ice::Candidate& c : agent.local_candidates()) {
+  for (const ice::CandidateCore& c : agent.local_candidates()) {
     if (out.count >= ice::kMaxLocalCandidates) break;
     if (!agent.offered(c)) continue;  // relay-only: host addresses stay private
     auto n = c.write(out.text.get() + used, room - used);
@@ -209,43 +224,47 @@ sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp
 }  // namespace
 
 Result<std::string_view> Connection::create_offer(std::span<char> out, bool with_video) {
-  ENSURE(config_.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "create_offer: not the offerer"));
-  ENSURE(config_.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
+  TRY(setup_available());
+  const Config& config = *setup_;
+  ENSURE(config.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "create_offer: not the offerer"));
+  ENSURE(config.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
   CandidateTexts cands;
   TRY(collect_candidates(ice_, cands));
   sdp::LocalMedia media[2];
   std::size_t n = 0;
   media[n].kind = sdp::MediaKind::audio;
   media[n].mid = "0";
-  media[n].codecs = config_.audio_codecs;
-  media[n].extensions = config_.extensions;
-  media[n].sender.ssrc = config_.audio_ssrc;
-  media[n].sender.cname = config_.cname;
+  media[n].codecs = config.audio_codecs;
+  media[n].extensions = config.extensions;
+  media[n].sender.ssrc = config.audio_ssrc;
+  media[n].sender.cname = config.cname;
   media[n].sender.stream_id = "keyway";
   media[n].sender.track_id = "audio0";
   ++n;
-  if (with_video && !config_.video_codecs.empty()) {
+  if (with_video && !config.video_codecs.empty()) {
     media[n].kind = sdp::MediaKind::video;
     media[n].mid = "1";
-    media[n].codecs = config_.video_codecs;
-    media[n].extensions = config_.extensions;
-    media[n].sender.ssrc = config_.video_ssrc;
-    media[n].sender.cname = config_.cname;
+    media[n].codecs = config.video_codecs;
+    media[n].extensions = config.extensions;
+    media[n].sender.ssrc = config.video_ssrc;
+    media[n].sender.cname = config.cname;
     media[n].sender.stream_id = "keyway";
     media[n].sender.track_id = "video0";
     ++n;
   }
   sdp::OfferOptions opt;
-  opt.session_id = config_.public_rng->next_u64() >> 2;  // JSEP §5.2.1: < 2^63
-  opt.transport = local_transport(ice_, local_fingerprint(), cands, false, config_.ice_timing.ta);
+  opt.session_id = config.public_rng->next_u64() >> 2;  // JSEP §5.2.1: < 2^63
+  opt.transport = local_transport(ice_, local_fingerprint(), cands, false, config.ice_timing.ta);
   opt.media = {media, n};
   return sdp::create_offer(opt, out);
 }
 
 Status Connection::set_remote_answer(std::string_view answer) {
-  ENSURE(config_.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "set_remote_answer: not the offerer"));
+  TRY(setup_available());
+  const Config& config = *setup_;
+  ENSURE(config.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "set_remote_answer: not the offerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "set_remote_answer: already negotiated"));
-  SdpScratch scratch(answer, config_.sdp_arena_bytes);
+  SdpScratch scratch(answer, config.sdp_arena_bytes);
   if (scratch.size == 0) {
     fail(kNoSdpScratch);
     return kNoSdpScratch;
@@ -271,16 +290,18 @@ Status Connection::set_remote_answer(std::string_view answer) {
     return e;
   }
   sdp::Setup ours = theirs == sdp::Setup::active ? sdp::Setup::passive : sdp::Setup::active;
-  Status st = apply_remote(*desc, ours);
+  Status st = apply_remote(config, *desc, ours);
   if (!st.ok()) fail(st.error());
   return st;
 }
 
 Result<std::string_view> Connection::accept_offer(std::string_view offer, std::span<char> out) {
-  ENSURE(config_.role == Role::answerer, make_error(Layer::peer, Code::bad_state, "accept_offer: not the answerer"));
+  TRY(setup_available());
+  const Config& config = *setup_;
+  ENSURE(config.role == Role::answerer, make_error(Layer::peer, Code::bad_state, "accept_offer: not the answerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "accept_offer: already negotiated"));
-  ENSURE(config_.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
-  SdpScratch scratch(offer, config_.sdp_arena_bytes);
+  ENSURE(config.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
+  SdpScratch scratch(offer, config.sdp_arena_bytes);
   if (scratch.size == 0) {
     fail(kNoSdpScratch);
     return kNoSdpScratch;
@@ -295,18 +316,18 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   CandidateTexts cands;
   TRY(collect_candidates(ice_, cands));
   sdp::AnswerOptions opt;
-  opt.session_id = config_.public_rng->next_u64() >> 2;
-  opt.transport = local_transport(ice_, local_fingerprint(), cands, config_.ice_lite, config_.ice_timing.ta);
-  opt.setup_for_actpass = config_.setup_for_actpass;
-  opt.audio_codecs = config_.audio_codecs;
-  opt.video_codecs = config_.video_codecs;
-  opt.extensions = config_.extensions;
-  opt.audio_sender.ssrc = config_.audio_ssrc;
-  opt.audio_sender.cname = config_.cname;
+  opt.session_id = config.public_rng->next_u64() >> 2;
+  opt.transport = local_transport(ice_, local_fingerprint(), cands, config.ice_lite, config.ice_timing.ta);
+  opt.setup_for_actpass = config.setup_for_actpass;
+  opt.audio_codecs = config.audio_codecs;
+  opt.video_codecs = config.video_codecs;
+  opt.extensions = config.extensions;
+  opt.audio_sender.ssrc = config.audio_ssrc;
+  opt.audio_sender.cname = config.cname;
   opt.audio_sender.stream_id = "keyway";
   opt.audio_sender.track_id = "audio0";
-  opt.video_sender.ssrc = config_.video_ssrc;
-  opt.video_sender.cname = config_.cname;
+  opt.video_sender.ssrc = config.video_ssrc;
+  opt.video_sender.cname = config.cname;
   opt.video_sender.stream_id = "keyway";
   opt.video_sender.track_id = "video0";
   sdp::AnswerSummary summary;
@@ -321,7 +342,7 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
     fail(kNeedsDtlsServer);
     return kNeedsDtlsServer;
   }
-  Status st = apply_remote(*desc, summary.local_setup);
+  Status st = apply_remote(config, *desc, summary.local_setup);
   if (!st.ok()) {
     fail(st.error());
     return st.error();
@@ -343,7 +364,7 @@ Status Connection::add_remote_candidate(std::string_view text) {
 }
 
 // Picks the strongest a=fingerprint hash we can compute (RFC 8122 §5).
-Status Connection::choose_remote_fingerprint(const sdp::TransportView& t) {
+Result<dtls::Fingerprint> Connection::choose_remote_fingerprint(const sdp::TransportView& t) {
   const sdp::Fingerprint* best = nullptr;
   for (const sdp::Fingerprint& f : t.fingerprint_list())
     if (hash_rank(f.hash) > 0 && (best == nullptr || hash_rank(f.hash) > hash_rank(best->hash))) best = &f;
@@ -351,12 +372,11 @@ Status Connection::choose_remote_fingerprint(const sdp::TransportView& t) {
     return make_error(Layer::sdp, Code::malformed, "remote description has no a=fingerprint (DTLS-SRTP needs one)");
   if (best == nullptr)
     return make_error(Layer::sdp, Code::unsupported, "no a=fingerprint uses a supported hash (sha-1, sha-256, sha-384)");
-  remote_fp_ = dtls::Fingerprint{};
-  remote_fp_.hash = to_dtls_hash(best->hash);
-  remote_fp_.len = best->length;
-  std::memcpy(remote_fp_.digest, best->digest.data(), best->length < sizeof remote_fp_.digest ? best->length : sizeof remote_fp_.digest);
-  have_remote_fp_ = true;
-  return ok_status();
+  dtls::Fingerprint fp{};
+  fp.hash = to_dtls_hash(best->hash);
+  fp.len = best->length;
+  std::memcpy(fp.digest, best->digest.data(), best->length < sizeof fp.digest ? best->length : sizeof fp.digest);
+  return fp;
 }
 
 // Remote ICE parameters and fingerprint; the DTLS endpoint for our role.
@@ -364,49 +384,50 @@ Status Connection::choose_remote_fingerprint(const sdp::TransportView& t) {
 // proposed pacings; a side that proposes none counts as the 50 ms default.
 // So a shorter Ta (peer::call_ice_timing) is used only when the peer asked
 // for one too.
-void Connection::agree_pacing(uint32_t remote_pacing_ms) {
+void Connection::agree_pacing(const Config& config, uint32_t remote_pacing_ms) {
   Duration theirs = Duration::millis(remote_pacing_ms != 0 ? remote_pacing_ms : 50);
-  Duration ours = config_.ice_timing.ta;
+  Duration ours = config.ice_timing.ta;
   ice_.set_pacing(theirs > ours ? theirs : ours);
 }
 
-Status Connection::apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup) {
+Status Connection::apply_remote(const Config& config, const sdp::SessionDescription& desc, sdp::Setup our_setup) {
   auto remote = sdp::read_remote(desc);
   if (!remote.ok()) return remote.error();
   const sdp::TransportView& t = remote->transport;
-  TRY(choose_remote_fingerprint(t));
+  auto remote_fp = choose_remote_fingerprint(t);
+  if (!remote_fp.ok()) return remote_fp.error();
   TRY(ice_.set_remote_credentials(t.ice_ufrag, t.ice_pwd));
   for (std::string_view c : sdp::candidates(t)) {
     Status st = add_remote_candidate(c);
     (void)st;  // unusable candidates (tcp, other components, garbage) are counted by ICE, not fatal
   }
   if (t.end_of_candidates) ice_.end_of_remote_candidates();
-  agree_pacing(t.ice_pacing_ms);
+  agree_pacing(config, t.ice_pacing_ms);
   remote_ssrcs_ = static_cast<uint8_t>(count_announced_ssrcs(desc));
 
   dtls_client_ = our_setup == sdp::Setup::active;  // RFC 8842 §3: active = DTLS client
   dtls::Config dc;
   dc.role = dtls_client_ ? dtls::Role::client : dtls::Role::server;
-  dc.identity = config_.identity;
-  dc.rng = config_.secret_rng;
-  for (std::size_t i = 0; i < config_.srtp_profile_count && i < config_.srtp_profiles.size(); ++i)
-    dc.srtp_profiles.push(config_.srtp_profiles[i]);
+  dc.identity = config.identity;
+  dc.rng = config.secret_rng;
+  for (std::size_t i = 0; i < config.srtp_profile_count && i < config.srtp_profiles.size(); ++i)
+    dc.srtp_profiles.push(config.srtp_profiles[i]);
   // RFC 8842 §5, RFC 6347 §4.2.1: no cookie, because ICE verifies the path:
   // DTLS reaches the endpoint only from an address ICE validated (connection_io.cpp).
   dc.cookie_exchange = false;
   dc.require_client_certificate = true;
-  dc.offer_dtls13 = config_.dtls_offer_dtls13;
-  dc.keep_key_log = config_.dtls_keep_key_log;
-  dc.mtu = config_.dtls_mtu;
-  dc.max_handshake_message = config_.dtls_max_handshake_message;
-  dc.max_reassembly_bytes = config_.dtls_max_reassembly_bytes;
-  dc.trace = config_.trace;
+  dc.offer_dtls13 = config.dtls_offer_dtls13;
+  dc.keep_key_log = config.dtls_keep_key_log;
+  dc.mtu = config.dtls_mtu;
+  dc.max_handshake_message = config.dtls_max_handshake_message;
+  dc.max_reassembly_bytes = config.dtls_max_reassembly_bytes;
+  dc.trace = trace_;
   dtls_.emplace(dc);
-  dtls_->set_remote_fingerprint(remote_fp_);
+  dtls_->set_remote_fingerprint(*remote_fp);
   state_ = State::checking;
-  tracef(config_.trace, Layer::peer, "remote description applied: %s ICE, we are DTLS %s (a=setup:%s), fingerprint %s",
+  tracef(trace_, Layer::peer, "remote description applied: %s ICE, we are DTLS %s (a=setup:%s), fingerprint %s",
          t.ice_lite ? "lite" : "full", dtls_client_ ? "client" : "server", sdp::to_string(our_setup),
-         dtls::fingerprint_hash_name(remote_fp_.hash));
+         dtls::fingerprint_hash_name(remote_fp->hash));
   return ok_status();
 }
 
@@ -417,11 +438,6 @@ void Connection::push_event(const Event& e) {
   q.kind = e.kind;
   q.len = static_cast<uint32_t>(e.data.size());
   q.data = e.data.data();
-  q.error = e.error;
-  if (e.kind == EventKind::ice_connected) {
-    connected_local_ = e.local;
-    connected_remote_ = e.remote;
-  }
   if (!events_.push(q)) stats_.events_dropped++;
 }
 
@@ -430,10 +446,10 @@ Event Connection::pop_event() {
   Event e;
   e.kind = q.kind;
   e.data = Bytes(q.data, q.len);
-  e.error = q.error;
-  if (q.kind == EventKind::ice_connected) {
-    e.local = connected_local_;
-    e.remote = connected_remote_;
+  if (q.kind == EventKind::failed) e.error = failure_;
+  if (q.kind == EventKind::ice_connected) {  // pushed by this poll_output: the path ICE selected
+    e.local = ice_.selected_local();
+    e.remote = ice_.selected_remote();
   }
   return e;
 }
@@ -460,9 +476,9 @@ void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32
   // DTLS-layer failure already carried its fatal alert from the endpoint.
   Event ev;
   ev.kind = EventKind::failed;
-  ev.error = e;
+  failure_ = e;
   push_event(ev);
-  tracef(config_.trace, Layer::peer, "FAILED: %s", failure_text_);
+  tracef(trace_, Layer::peer, "FAILED: %s", failure_text_);
 }
 
 void Connection::close() {

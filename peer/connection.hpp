@@ -309,9 +309,10 @@ class Connection {
   std::string_view local_fingerprint() const { return {local_fp_, local_fp_len_}; }
 
  private:
-  Status apply_remote(const sdp::SessionDescription& desc, sdp::Setup our_setup);
-  void agree_pacing(uint32_t remote_pacing_ms);
-  Status choose_remote_fingerprint(const sdp::TransportView& t);
+  Status setup_available() const;
+  Status apply_remote(const Config& config, const sdp::SessionDescription& desc, sdp::Setup our_setup);
+  void agree_pacing(const Config& config, uint32_t remote_pacing_ms);
+  Result<dtls::Fingerprint> choose_remote_fingerprint(const sdp::TransportView& t);
   Status gather_through_stun_servers(const SocketAddr& host);
   Status allocate_on_turn_servers();
   void start_dtls();
@@ -341,19 +342,25 @@ class Connection {
   bool turn_added_ = false;
   bool turn_closed_ = false;
 
-  Config config_;
+  // The Config is read whole only while the call is set up (SDP, the DTLS
+  // endpoint, the SRTP tables): a heap copy until SRTP keys are installed
+  // (issue 13: 328 bytes a running call never reads); what a running call
+  // reads stays beside it.
+  std::unique_ptr<Config> setup_;
+  TraceSink* trace_ = nullptr;
+  Duration setup_timeout_{};
+  std::span<const SocketAddr> stun_servers_;            // add_local_address, any time
+  std::span<const TurnServerConfig> turn_servers_;
   State state_ = State::new_;
   ice::Agent ice_;
   std::optional<dtls::Endpoint> dtls_;
   bool dtls_client_ = false;
-  bool have_remote_fp_ = false;
   bool dtls_rtt_seeded_ = false;
   std::optional<dtls::AlertDescription> received_alert_;
   bool alert_noted_ = false;
   bool ready_announced_ = false;
   bool dtls_start_noted_ = false;  // the trace said how DTLS started (note_dtls_start)
   std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
-  dtls::Fingerprint remote_fp_{};
   srtp::Session srtp_out_, srtp_in_;
   uint8_t remote_ssrcs_ = 0;  // distinct a=ssrc ids in the remote description (sizes srtp_in_)
   std::optional<srtp::Profile> profile_;
@@ -379,23 +386,24 @@ class Connection {
 
   // Events wait in a compact form (issue 13): a queued Event was 80 bytes,
   // 56 of them addresses only ice_connected carries and an error only
-  // failed carries. ice_connected's path waits beside the queue (it is
-  // popped by the poll_output that pushed it: poll_ice runs on an empty
-  // queue); pop_event() rebuilds the Event.
+  // failed carries. ice_connected's path is the agent's selected path (it
+  // is popped by the poll_output that pushed it: poll_ice runs on an empty
+  // queue), and the failure's error waits beside the queue (fail() reports
+  // once); pop_event() rebuilds the Event.
   struct QueuedEvent {
+    const uint8_t* data = nullptr;  // data: media decrypted in the caller's buffer
+    uint32_t len = 0;
     EventKind kind = EventKind::failed;
-    uint32_t len = 0;               // data: media decrypted in the caller's buffer
-    const uint8_t* data = nullptr;
-    Error error{};
     bool is_failure() const { return kind == EventKind::failed; }
   };
   Event pop_event();
   static constexpr std::size_t kMaxEvents = 16;
   EventQueue<QueuedEvent, kMaxEvents> events_;
-  SocketAddr connected_local_{}, connected_remote_{};  // the last ice_connected event's path
+  Error failure_{};                                    // the failed event's error
 
-  char local_fp_[160] = {};
-  std::size_t local_fp_len_ = 0;
+  // "sha-256 " and 32 hex pairs with colons (the hash the constructor uses).
+  char local_fp_[8 + 32 * 3] = {};
+  uint8_t local_fp_len_ = 0;
   char failure_text_[240] = {};
   const char* timeout_reason_ = "idle";
 };

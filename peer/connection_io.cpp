@@ -122,14 +122,14 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, con
   held_->to = to;
   have_dtls_peer_ = true;
   stats_.client_hellos_held++;
-  tracef(config_.trace, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_->len);
+  tracef(trace_, Layer::peer, "ClientHello held until ICE validates its source (%zu bytes)", held_->len);
   return true;
 }
 
 void Connection::replay_held_hello(Timestamp now) {
   if (!held_ || !ice_.validated_path(held_->to, held_->from)) return;
   std::unique_ptr<HeldHello> hello = std::move(held_);  // freed once DTLS has read it
-  tracef(config_.trace, Layer::peer, "source validated: the held ClientHello goes to DTLS");
+  tracef(trace_, Layer::peer, "source validated: the held ClientHello goes to DTLS");
   note_dtls_start();
   seed_dtls_rtt(now);
   (void)dtls_->handle_datagram(now, MutableBytes(hello->bytes.data(), hello->len));
@@ -144,7 +144,7 @@ void Connection::check_setup_deadline(Timestamp now) {
     return;
   }
   if (setup_deadline_.is_never()) {
-    setup_deadline_ = now + config_.setup_timeout;
+    setup_deadline_ = now + setup_timeout_;
     return;
   }
   if (now < setup_deadline_) return;
@@ -162,7 +162,7 @@ void Connection::check_setup_deadline(Timestamp now) {
   } else {
     fail(make_error(Layer::dtls, Code::timeout, "handshake did not complete before the setup timeout"),
          "(%u retransmissions, %u s)", dtls_ ? static_cast<uint32_t>(dtls_->stats().retransmissions) : 0u,
-         static_cast<uint32_t>(config_.setup_timeout.as_millis() / 1000));
+         static_cast<uint32_t>(setup_timeout_.as_millis() / 1000));
   }
 }
 
@@ -299,7 +299,7 @@ void Connection::seed_dtls_rtt(Timestamp now) {
   dtls_rtt_seeded_ = true;
   // Issue 15: the line printed "(0 ms): 2 x RTT" on loopback and never the
   // timeout used; it names both, with the clamp that made the difference.
-  tracef(config_.trace, Layer::dtls,
+  tracef(trace_, Layer::dtls,
          "initial retransmission timeout %lld ms = 2 x RTT %.3f ms (%s), clamped to 50 ms..3 s "
          "(RFC 6347 §4.2.4.1: 1 s)",
          static_cast<long long>(dtls_->initial_retransmission_timeout().as_millis()),
@@ -312,15 +312,15 @@ void Connection::note_dtls_start() {
   if (dtls_start_noted_) return;
   dtls_start_noted_ = true;
   if (ice_.has_selected())
-    tracef(config_.trace, Layer::peer, "DTLS starts on the selected pair");
+    tracef(trace_, Layer::peer, "DTLS starts on the selected pair");
   else
-    tracef(config_.trace, Layer::peer,
+    tracef(trace_, Layer::peer,
            "DTLS starts on a valid pair before ICE nominates it (RFC 8445 §12.1): ice_connected comes with "
            "nomination, possibly after srtp_ready");
   if (dtls_client_)
-    tracef(config_.trace, Layer::peer, "the DTLS client speaks first, once ICE has a path (RFC 8842 §5)");
+    tracef(trace_, Layer::peer, "the DTLS client speaks first, once ICE has a path (RFC 8842 §5)");
   else
-    tracef(config_.trace, Layer::peer,
+    tracef(trace_, Layer::peer,
            "no HelloVerifyRequest: a cookie proves the client's address, which ICE's authenticated checks "
            "already did (RFC 6347 §4.2.1, RFC 8842 §5)");
 }
@@ -328,15 +328,15 @@ void Connection::note_dtls_start() {
 void Connection::trace_ice_connected() {
   const char* role = dtls_client_ ? "client" : "server";
   if (profile_)
-    tracef(config_.trace, Layer::ice,
+    tracef(trace_, Layer::ice,
            "connected: pair nominated (USE-CANDIDATE, RFC 8445 §8.1.1) and selected (DTLS %s); it was valid "
            "before, so DTLS and SRTP already ran on it (§12.1)", role);
   else if (dtls_start_noted_)
-    tracef(config_.trace, Layer::ice,
+    tracef(trace_, Layer::ice,
            "connected: pair nominated (USE-CANDIDATE, RFC 8445 §8.1.1) and selected (DTLS %s); DTLS already "
            "runs on it (§12.1)", role);
   else
-    tracef(config_.trace, Layer::ice, "connected: pair selected (DTLS %s)", role);
+    tracef(trace_, Layer::ice, "connected: pair selected (DTLS %s)", role);
 }
 
 // Where media and DTLS go: the selected pair, else a valid pair; nowhere
@@ -458,12 +458,13 @@ void Connection::install_srtp() {
   uint8_t material[kMaxKeyingMaterial];
   MutableBytes km(material, keying_material_len(*profile));
   Status st = dtls_->export_keying_material(kDtlsSrtpExporterLabel, km);
+  if (st.ok()) st = setup_available();
   if (st.ok()) {
     srtp::SessionConfig base;
-    base.replay_window = config_.replay_window;
-    base.max_streams = config_.srtp_max_streams;
+    base.replay_window = setup_->replay_window;
+    base.max_streams = setup_->srtp_max_streams;
     // Tables sized to the call (issue 13): our SSRCs, the ones the peer announced.
-    std::size_t ours = (config_.audio_ssrc != 0 ? 1u : 0u) + (config_.video_ssrc != 0 ? 1u : 0u);
+    std::size_t ours = (setup_->audio_ssrc != 0 ? 1u : 0u) + (setup_->video_ssrc != 0 ? 1u : 0u);
     st = init_srtp_sessions(*profile, km, dtls_client_, base, stream_slots(ours, base.max_streams),
                             stream_slots(remote_ssrcs_, base.max_streams), srtp_out_, srtp_in_);
   }
@@ -473,7 +474,8 @@ void Connection::install_srtp() {
     return;
   }
   profile_ = *profile;
-  tracef(config_.trace, Layer::srtp, "exporter %s: %zu bytes -> client key|server key|client salt|server salt; %s",
+  setup_.reset();  // set up: nothing reads the whole Config again (issue 13)
+  tracef(trace_, Layer::srtp, "exporter %s: %zu bytes -> client key|server key|client salt|server salt; %s",
          kDtlsSrtpExporterLabel, km.size(), srtp::profile_info(*profile).name);
   maybe_ready();
 }
@@ -517,7 +519,7 @@ Verdict Connection::on_media(MutableBytes datagram, bool rtcp) {
             f.seq = h->sequence;
           }
           s.first_failures[s.failure_log_count++] = f;
-          tracef(config_.trace, Layer::srtp, "authentication failed (%s ssrc 0x%08x seq %u)", rtcp ? "rtcp" : "rtp",
+          tracef(trace_, Layer::srtp, "authentication failed (%s ssrc 0x%08x seq %u)", rtcp ? "rtcp" : "rtp",
                  static_cast<unsigned>(f.ssrc), static_cast<unsigned>(f.seq));
         }
         break;

@@ -25,7 +25,7 @@ PacketCipher::~PacketCipher() {
 Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len) {
   ENSURE(profile.aead || keyway::profile::kSrtpCm, kNoCm);
   aead_ = profile.aead;
-  tag_len_ = tag_len;
+  tag_len_ = static_cast<uint8_t>(tag_len);  // a profile's tag length (<= kMaxTagLen)
   std::memset(salt_, 0, sizeof salt_);
   std::memcpy(salt_, keys.salt, keys.salt_len);
   salt_hi_ = salt_lo_ = 0;

@@ -65,10 +65,10 @@ class PacketCipher {
   std::unique_ptr<CmSha1> cm_;          // AES-CM + HMAC-SHA1 profiles
   std::unique_ptr<crypto::AesGcm> gcm_;  // AEAD profiles
   uint8_t salt_[kMaxSaltLen] = {};
+  uint8_t tag_len_ = 0;  // at most kMaxTagLen; beside the salt: 48 bytes, not 64 (issue 13)
+  bool aead_ = false;
   uint64_t salt_hi_ = 0;  // salt_ * 2^16 as a 128-bit big-endian number, high and low halves
   uint64_t salt_lo_ = 0;
-  std::size_t tag_len_ = 0;
-  bool aead_ = false;
 };
 
 }  // namespace keyway::srtp

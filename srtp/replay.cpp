@@ -4,7 +4,7 @@
 namespace keyway::srtp {
 
 void ReplayWindow::reset() {
-  for (uint64_t& w : bits_) w = 0;
+  for (uint64_t& w : words()) w = 0;
   highest_ = 0;
   started_ = false;
 }
@@ -26,7 +26,7 @@ void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
 void ReplayWindow::slide_to(uint64_t index) {
   // Indices between the old and new top were not seen: clear their bits.
   if (!started_ || index - highest_ >= size()) {
-    for (uint64_t& word : bits_) word = 0;
+    for (uint64_t& word : words()) word = 0;
   } else {
     clear_range(highest_ + 1, index);
   }

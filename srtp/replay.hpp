@@ -28,12 +28,14 @@ class ReplayWindow {
  public:
   ReplayWindow() = default;
   // bits.size() * 64 is the window size W.
-  explicit ReplayWindow(std::span<uint64_t> bits) : bits_(bits) { reset(); }
+  explicit ReplayWindow(std::span<uint64_t> bits) : bits_(bits.data()), words_(static_cast<uint32_t>(bits.size())) {
+    reset();
+  }
 
   void reset();
   bool started() const { return started_; }
   uint64_t highest() const { return highest_; }
-  std::size_t size() const { return bits_.size() * 64; }
+  std::size_t size() const { return std::size_t{words_} * 64; }
 
   ReplayCheck check(uint64_t index) const {
     if (!started_ || index > highest_) return ReplayCheck::fresh;
@@ -58,8 +60,13 @@ class ReplayWindow {
   void slide_to(uint64_t index);                    // makes index the new highest
   void clear_range(uint64_t first, uint64_t last);  // inclusive, fewer than W indices
 
-  std::span<uint64_t> bits_{};
+  std::span<uint64_t> words() const { return {bits_, words_}; }
+
+  // A pointer and a 32-bit word count, not a span: 24 bytes a window, and
+  // every SSRC of a call holds two or three (issue 13).
+  uint64_t* bits_ = nullptr;
   uint64_t highest_ = 0;
+  uint32_t words_ = 0;  // W / 64 (at most kMaxReplayWindow / 64)
   bool started_ = false;
 };
 

@@ -60,20 +60,22 @@ inline constexpr std::size_t kMaxMkiLen = 16;
 inline constexpr std::size_t kMaxTrailerLen = kSrtcpIndexLen + kMaxMkiLen + kMaxTagLen;
 
 struct SessionConfig {
+  // The one-byte fields first, then the sizes (issue 13: 48 bytes, not 64,
+  // in each of a call's two sessions).
   Profile profile = Profile::aes128_cm_sha1_80;
   Direction direction = Direction::outbound;
-  // Replay window in packets per SSRC (SRTP and SRTCP each): a multiple of 64
-  // in [64, 32768]. 1024 keeps NACK retransmissions (RFC 4585) acceptable.
-  std::size_t replay_window = kDefaultReplayWindow;
   bool replay_protection = true;  // RFC 3711 §3.3.2: on unless you know better
   // Outbound: refuse to protect a (SSRC, index) twice, which would reuse
   // AES-CM keystream or, worse, an AES-GCM nonce (libsrtp does the same).
   // Set to true only for byte-identical retransmissions.
   bool allow_repeat_tx = false;
-  std::size_t max_streams = 16;   // SSRCs this session will hold at most
   // Create a stream for any SSRC on first use (the usual WebRTC setup). When
   // false, add_stream() must announce each SSRC, and others are refused.
   bool allow_any_ssrc = true;
+  // Replay window in packets per SSRC (SRTP and SRTCP each): a multiple of 64
+  // in [64, 32768]. 1024 keeps NACK retransmissions (RFC 4585) acceptable.
+  std::size_t replay_window = kDefaultReplayWindow;
+  std::size_t max_streams = 16;   // SSRCs this session will hold at most
   // Master Key Identifier (RFC 3711 §3.1): mki_len bytes of mki are appended
   // to every packet and must match on input. 0 = no MKI (DTLS-SRTP default).
   std::size_t mki_len = 0;

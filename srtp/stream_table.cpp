@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "keyway/srtp/stream_table.hpp"
 
+#include <cstdint>
 #include <new>
 
 namespace keyway::srtp {
@@ -24,22 +25,23 @@ void StreamTable::release() {
 
 Status StreamTable::init(std::size_t max_streams, std::size_t window_size, bool rtcp_windows) {
   release();
-  words_per_window_ = window_size / 64;
+  ENSURE(max_streams <= UINT32_MAX && window_size / 64 <= UINT32_MAX, kNoMemory);
+  words_per_window_ = static_cast<uint32_t>(window_size / 64);
   windows_per_stream_ = rtcp_windows ? 2 : 1;
   streams_ = new (std::nothrow) Stream[max_streams];
-  words_ = new (std::nothrow) uint64_t[max_streams * windows_per_stream_ * words_per_window_];
+  words_ = new (std::nothrow) uint64_t[max_streams * windows_per_stream_ * std::size_t{words_per_window_}];
   if (streams_ == nullptr || words_ == nullptr) {
     release();
     return kNoMemory;
   }
-  capacity_ = max_streams;
+  capacity_ = static_cast<uint32_t>(max_streams);
   return ok_status();
 }
 
 Stream* StreamTable::find_slow(uint32_t ssrc) {
   for (std::size_t i = 0; i < capacity_; ++i) {
     if (streams_[i].in_use && streams_[i].ssrc == ssrc) {
-      last_ = i;
+      last_ = static_cast<uint32_t>(i);
       return &streams_[i];
     }
   }
@@ -54,11 +56,11 @@ Result<Stream*> StreamTable::insert(uint32_t ssrc) {
     s = Stream{};
     s.ssrc = ssrc;
     s.in_use = true;
-    uint64_t* base = words_ + i * windows_per_stream_ * words_per_window_;
+    uint64_t* base = words_ + i * windows_per_stream_ * std::size_t{words_per_window_};
     s.rtp_replay = ReplayWindow({base, words_per_window_});
     if (windows_per_stream_ == 2) s.rtcp_replay = ReplayWindow({base + words_per_window_, words_per_window_});
     ++count_;
-    last_ = i;
+    last_ = static_cast<uint32_t>(i);
     return &s;
   }
   return kFull;

@@ -61,13 +61,14 @@ class StreamTable {
   Stream* find_slow(uint32_t ssrc);
   void release();
 
+  // 32-bit counts (issue 13: two tables in every call): init() refuses more.
   Stream* streams_ = nullptr;
   uint64_t* words_ = nullptr;
-  std::size_t capacity_ = 0;
-  std::size_t count_ = 0;
-  std::size_t words_per_window_ = 0;
-  std::size_t windows_per_stream_ = 2;
-  mutable std::size_t last_ = 0;
+  uint32_t capacity_ = 0;
+  uint32_t count_ = 0;
+  uint32_t words_per_window_ = 0;
+  uint32_t windows_per_stream_ = 2;
+  mutable uint32_t last_ = 0;
 };
 
 }  // namespace keyway::srtp

@@ -99,7 +99,7 @@ void bench_ice_4x4() {
     Agent& from = *agents[side];
     Agent& to = *agents[1 - side];
     (void)to.set_remote_credentials(from.local_credentials().ufrag_view(), from.local_credentials().pwd_view());
-    for (const Candidate& c : from.local_candidates()) (void)to.add_remote_candidate(c);
+    for (const CandidateCore& c : from.local_candidates()) (void)to.add_remote_candidate(c);
     to.end_of_remote_candidates();
   }
   const Duration latency = Duration::millis(10);

@@ -132,8 +132,8 @@ TEST_CASE("trickle: remote candidates arrive after the checks started, then end-
   net.bind(a, addr(1, 5000));
   // Credentials first, no candidates yet.
   REQUIRE(a.agent->set_remote_credentials("xxxx", "x").ok() == false);  // pwd too short: rejected
-  auto ca = a.agent->local_credentials();
-  auto cb = b.agent->local_credentials();
+  const auto& ca = a.agent->local_credentials();
+  const auto& cb = b.agent->local_credentials();
   REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
   REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
   // B trickles its candidates to A as its agent announces them (text, like SDP).
@@ -144,7 +144,7 @@ TEST_CASE("trickle: remote candidates arrive after the checks started, then end-
   net.run_for(Duration::millis(500));
   CHECK(a.agent->state() == AgentState::checking);
   net.bind(b, addr(2, 6000));  // B learns its address late
-  for (const Candidate& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
+  for (const CandidateCore& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
   b.agent->end_of_remote_candidates();
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   check_same_path(a, b);
@@ -157,11 +157,11 @@ TEST_CASE("trickle: checks from a not-yet-signalled address create a peer-reflex
   net.attach(b);
   net.bind(a, addr(1, 5000));
   net.bind(b, addr(2, 6000));
-  auto ca = a.agent->local_credentials();
-  auto cb = b.agent->local_credentials();
+  const auto& ca = a.agent->local_credentials();
+  const auto& cb = b.agent->local_credentials();
   REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
   REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
-  for (const Candidate& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
+  for (const CandidateCore& c : a.agent->local_candidates()) REQUIRE(b.agent->add_remote_candidate(c).ok());
   // A never hears of B's candidate: it learns B from B's checks.
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   REQUIRE(a.agent->remote_candidates().size() == 1);
@@ -520,11 +520,11 @@ TEST_CASE("behind a NAT: peer-reflexive candidates on both sides carry the call"
   // B learned A's public address from A's checks (remote peer-reflexive) ...
   CHECK(b.agent->selected_remote() == pub);
   bool remote_prflx = false;
-  for (const Candidate& c : b.agent->remote_candidates()) remote_prflx |= c.type == CandidateType::prflx && c.address == pub;
+  for (const CandidateCore& c : b.agent->remote_candidates()) remote_prflx |= c.type == CandidateType::prflx && c.address == pub;
   CHECK(remote_prflx);
   // ... and A learned it from B's XOR-MAPPED-ADDRESS (local peer-reflexive).
   bool local_prflx = false;
-  for (const Candidate& c : a.agent->local_candidates()) local_prflx |= c.type == CandidateType::prflx && c.address == pub;
+  for (const CandidateCore& c : a.agent->local_candidates()) local_prflx |= c.type == CandidateType::prflx && c.address == pub;
   CHECK(local_prflx);
   CHECK(a.agent->selected_local() == host);  // sent from the base
   CHECK(a.agent->selected_remote() == addr(2, 6000));
@@ -570,7 +570,7 @@ TEST_CASE("lite: a USE-CANDIDATE replayed from a victim's address holds the sele
   const Credentials& cb = b.agent->local_credentials();
   REQUIRE(b.agent->set_remote_credentials(ca.ufrag_view(), ca.pwd_view()).ok());
   REQUIRE(a.agent->set_remote_credentials(cb.ufrag_view(), cb.pwd_view()).ok());
-  for (const Candidate& cand : b.agent->local_candidates()) REQUIRE(a.agent->add_remote_candidate(cand).ok());
+  for (const CandidateCore& cand : b.agent->local_candidates()) REQUIRE(a.agent->add_remote_candidate(cand).ok());
   a.agent->end_of_remote_candidates();
   REQUIRE(net.run_until([&] { return both_connected(a, b); }, Duration::seconds(5)));
   REQUIRE(!nomination.empty());

@@ -108,7 +108,7 @@ TEST_CASE("a request with a bad MESSAGE-INTEGRITY never changes agent state") {
   REQUIRE(resp.ok());
   CHECK(resp->message_class() == stun::Class::success);
   CHECK(*resp->xor_address(stun::attr::kXorMappedAddress) == kRemote);
-  CHECK(resp->verify_integrity(f.agent.local_credentials().key).ok());
+  CHECK(resp->verify_integrity(f.agent.local_credentials().key()).ok());
   CHECK(resp->has(stun::attr::kFingerprint));
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("unknown comprehension-required attribute -> 420 listing it") {
   CHECK(resp->error_code()->code == 420);
   REQUIRE(resp->unknown_attributes()->count == 1);
   CHECK(resp->unknown_attributes()->types[0] == 0x0031);
-  CHECK(resp->verify_integrity(f.agent.local_credentials().key).ok());
+  CHECK(resp->verify_integrity(f.agent.local_credentials().key()).ok());
   CHECK(f.agent.remote_candidates().empty());  // not processed as a check
 }
 
@@ -271,7 +271,7 @@ TEST_CASE("server-reflexive gathering through a caller-named STUN server") {
   REQUIRE(net.run_until([&] { return a.has(EventKind::gathering_complete); }, Duration::seconds(10)));
   CHECK(requests == 3);
   REQUIRE(a.agent->local_candidates().size() == 2);
-  const Candidate& srflx = a.agent->local_candidates()[1];
+  const CandidateCore& srflx = a.agent->local_candidates()[1];
   CHECK(srflx.type == CandidateType::srflx);
   CHECK(srflx.address == mapped);
   CHECK(srflx.related == SocketAddr::v4(192, 168, 1, 10, 5000));

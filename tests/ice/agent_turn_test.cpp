@@ -37,7 +37,7 @@ struct Net {
   test::TurnModel turn;
   std::deque<Datagram> wire;
   std::vector<Event> events_a, events_b;
-  std::vector<Candidate> cands_a, cands_b;
+  std::vector<CandidateCore> cands_a, cands_b;
   int direct_to_a = 0;  // datagrams B sent straight to A's host
   Timestamp now = Timestamp::from_micros(1000000);
   uint8_t scratch[1500];
@@ -78,7 +78,7 @@ struct Net {
       b->handle_datagram(now, d.bytes, d.from, d.to);
     }
   }
-  Timestamp drain(Agent& agent, std::vector<Event>& events, std::vector<Candidate>& cands) {
+  Timestamp drain(Agent& agent, std::vector<Event>& events, std::vector<CandidateCore>& cands) {
     for (int i = 0; i < 1000; ++i) {
       Output o = agent.poll_output(now, scratch);
       if (o.kind == Output::Kind::timeout) return o.deadline;

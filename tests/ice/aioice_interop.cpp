@@ -210,7 +210,7 @@ bool run_role(const char* script, bool keyway_controlling) {
           agent.end_of_remote_candidates();
           child.send_line("ufrag " + std::string(agent.local_credentials().ufrag_view()));
           child.send_line("pwd " + std::string(agent.local_credentials().pwd_view()));
-          for (const Candidate& c : agent.local_candidates()) {
+          for (const CandidateCore& c : agent.local_candidates()) {
             char line_buf[kMaxCandidateText];
             auto n = c.write(line_buf, sizeof line_buf);
             if (n.ok()) child.send_line("cand " + std::string(line_buf + 10, *n - 10));

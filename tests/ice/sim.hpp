@@ -175,7 +175,7 @@ inline void exchange(Peer& a, Peer& b, bool end_of_candidates = true) {
   auto give = [&](Peer& from, Peer& to) {
     const Credentials& c = from.agent->local_credentials();
     REQUIRE(to.agent->set_remote_credentials(c.ufrag_view(), c.pwd_view()).ok());
-    for (const Candidate& cand : from.agent->local_candidates()) REQUIRE(to.agent->add_remote_candidate(cand).ok());
+    for (const CandidateCore& cand : from.agent->local_candidates()) REQUIRE(to.agent->add_remote_candidate(cand).ok());
     if (end_of_candidates) to.agent->end_of_remote_candidates();
   };
   give(a, b);

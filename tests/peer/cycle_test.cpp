@@ -212,3 +212,28 @@ TEST_CASE("peer: an established call releases its DTLS record AEADs, keeps 256-p
   CHECK(c.b().conn->dtls()->record_aeads_held() == 1);  // and to open it
   CHECK(c.b().conn->dtls()->stats().records_auth_failed == 0);
 }
+
+// Issue 13, an established call within 8 KiB (keyway-bench memory: 11,424
+// bytes before this session, 8,096 after, audio + video with 2+2 SSRCs).
+// sizeof(peer::Connection) was 7,456: its ice::Agent 4,456 (tests/ice/
+// memory_test.cpp), a Config copy of 328 that a running call never reads,
+// a 64-byte copy of the remote fingerprint, 40 bytes of ice_connected's
+// path and 16-byte errors in each of 16 queued events. The Config now lives
+// on the heap until the SRTP keys are installed, then is released: a
+// description cannot be written or applied after that.
+TEST_CASE("peer: an established call keeps no Config copy and a compact agent (issue 13)") {
+  CHECK(sizeof(peer::Connection) <= 4192);
+  peer_test::Options opt;
+  opt.seed = 79;
+  peer_test::CallSim c(opt);
+  REQUIRE(c.negotiate());
+  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  char text[4096];
+  auto again = c.a().conn->create_offer(text);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Code::bad_state);
+  // Media flows as before.
+  REQUIRE(c.send_rtp(c.b()).ok());
+  c.run_until([&] { return c.a().rtp_received == 1; }, Duration::seconds(1));
+  CHECK(c.a().rtp_received == 1);
+}

@@ -343,3 +343,25 @@ TEST_CASE("errors format as layer: code: detail") {
   format_error(make_error(Layer::srtp, Code::replayed, "srtp: replayed packet (duplicate index)"), text, sizeof text);
   CHECK(std::string(text) == "srtp: replayed: srtp: replayed packet (duplicate index)");
 }
+
+// Issue 13: every SSRC of a call holds a Stream (two replay windows) and
+// every call two Sessions, each with two PacketCiphers. Before: a window
+// held a std::span (16 bytes) and a Stream was 88 bytes, a PacketCipher 64
+// (a size_t tag length after the salt), a SessionConfig 64 (bools between
+// its sizes), a Session 344. Same windows, same behaviour: the session tests
+// above run unchanged.
+TEST_CASE("srtp: per-stream and per-session state is packed (issue 13)") {
+  CHECK(sizeof(ReplayWindow) <= 24);
+  CHECK(sizeof(Stream) <= 72);
+  CHECK(sizeof(PacketCipher) <= 48);
+  CHECK(sizeof(SessionConfig) <= 48);
+  CHECK(sizeof(Session) <= 280);
+  // A window still covers what it was given.
+  uint64_t words[4] = {};
+  ReplayWindow w(words);
+  CHECK(w.size() == 256);
+  w.accept(1000);
+  CHECK(w.check(1000) == ReplayCheck::duplicate);
+  CHECK(w.check(1000 - 255) == ReplayCheck::fresh);
+  CHECK(w.check(1000 - 256) == ReplayCheck::too_old);
+}

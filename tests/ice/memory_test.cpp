@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 13, an established call in a few KiB: what an ICE agent holds for a
+// call's whole life, pinned. Before this session sizeof(ice::Agent) was
+// 4,456 bytes: its 24 queued events 1,008 (each with two addresses), 8
+// queued responses 768 (each with room for a 420's 16 attribute types), the
+// kept selected pair 688 (two whole candidates with the codec's 193-byte
+// extension text), two credentials 656 (each with precomputed HMAC pads,
+// 224 bytes), a copy of its Config 160.
+#include <algorithm>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "keyway/ice/agent.hpp"
+#include "keyway/ice/stun/builder.hpp"
+#include "keyway/ice/stun/message.hpp"
+#include "keyway/lib/crypto/hmac.hpp"
+#include "tests/support/hex.hpp"
+
+using namespace keyway;
+using namespace keyway::ice;
+
+namespace {
+
+const SocketAddr kLocal = SocketAddr::v4(10, 0, 0, 1, 5000);
+const SocketAddr kRemote = SocketAddr::v4(10, 0, 0, 2, 6000);
+
+struct Controlled {
+  SeededRng rng{91};
+  Agent agent{make_config()};
+  std::vector<uint8_t> scratch = std::vector<uint8_t>(1500);
+  Timestamp now = Timestamp::from_micros(1000);
+
+  Config make_config() {
+    Config c;
+    c.controlling = false;
+    c.rng = &rng;
+    return c;
+  }
+  Controlled() {
+    REQUIRE(agent.add_local_host(kLocal).ok());
+    REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
+    REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
+    responses();  // the new-candidate event
+  }
+  // The responses poll_output gives until its timeout.
+  std::vector<std::vector<uint8_t>> responses() {
+    std::vector<std::vector<uint8_t>> out;
+    for (int i = 0; i < 100; ++i) {
+      Output o = agent.poll_output(now, scratch);
+      if (o.kind == Output::Kind::timeout) break;
+      if (o.kind != Output::Kind::transmit) continue;
+      auto m = stun::Message::parse(o.transmit.bytes);
+      if (m.ok() && m->message_class() != stun::Class::request) out.emplace_back(o.transmit.bytes.begin(), o.transmit.bytes.end());
+    }
+    return out;
+  }
+};
+
+// An authenticated Binding request (a check) with its own transaction id.
+std::vector<uint8_t> check(uint8_t id, uint16_t unknown_attr = 0) {
+  std::vector<uint8_t> buf(512);
+  stun::TransactionId tx;
+  for (int i = 0; i < 12; ++i) tx.bytes[i] = static_cast<uint8_t>(id + i);
+  stun::Builder b(buf, stun::message_type(stun::kMethodBinding, stun::Class::request), tx);
+  b.add_text(stun::attr::kUsername, "LOCALUFRAG:REMOTEUFRAG");
+  b.add_u32(stun::attr::kPriority, 0x6e7fffff);
+  b.add_u64(stun::attr::kIceControlling, 42);
+  if (unknown_attr != 0) b.add_u32(unknown_attr, 7);
+  b.add_message_integrity(crypto::HmacSha1(test::bytes_of("localpasswordlocalpassword")));
+  b.add_fingerprint();
+  auto out = b.finish();
+  return std::vector<uint8_t>(out->begin(), out->end());
+}
+
+}  // namespace
+
+TEST_CASE("ice: what an agent holds for a call's whole life (issue 13)") {
+  CHECK(sizeof(Agent) <= 1992);
+  // The agent stores candidates without the codec's extension text: its
+  // kept selected pair holds two of these, its check list one per candidate.
+  CHECK(sizeof(CandidateCore) <= 92);
+  CHECK(sizeof(Candidate) > 280);
+  // ufrag and pwd in one exact-size heap block; the HMAC key is made per message.
+  CHECK(sizeof(Credentials) <= 16);
+}
+
+TEST_CASE("ice: credentials keep their strings at their size and key MESSAGE-INTEGRITY with the pwd") {
+  auto c = Credentials::make("abcd", "0123456789abcdefghijkl");
+  REQUIRE(c.ok());
+  CHECK(c->ufrag_view() == "abcd");
+  CHECK(c->pwd_view() == "0123456789abcdefghijkl");
+  uint8_t ours[20], direct[20];
+  c->key().mac(test::bytes_of("message"), ours);
+  crypto::HmacSha1(test::bytes_of("0123456789abcdefghijkl")).mac(test::bytes_of("message"), direct);
+  CHECK(std::equal(ours, ours + 20, direct));
+  Credentials none;
+  CHECK(none.empty());
+  CHECK(none.ufrag_view().empty());
+  CHECK(none.pwd_view().empty());
+  SeededRng rng{5};
+  Credentials r = Credentials::random(rng);
+  CHECK(r.ufrag_view().size() == 8);
+  CHECK(r.pwd_view().size() == 24);
+}
+
+// Responses wait from the datagram that drew them to the poll_output that
+// sends them; callers poll after each datagram. Four wait now (eight did,
+// 224 bytes more for the call's whole life): a fifth request read before
+// the caller polls is dropped and counted, and its sender retransmits.
+TEST_CASE("ice: four responses wait for one poll; a fifth request is dropped and counted (issue 13)") {
+  Controlled f;
+  uint32_t dropped = f.agent.stats().dropped;
+  for (uint8_t id = 0; id < 5; ++id)
+    CHECK(f.agent.handle_datagram(f.now, check(static_cast<uint8_t>(16 * id)), kRemote, kLocal) ==
+          Verdict::accepted);
+  CHECK(f.responses().size() == 4);
+  CHECK(f.agent.stats().dropped == dropped + 1);
+  // The next one is answered again.
+  CHECK(f.agent.handle_datagram(f.now, check(200), kRemote, kLocal) == Verdict::accepted);
+  CHECK(f.responses().size() == 1);
+}
+
+// A 420's UNKNOWN-ATTRIBUTES list waits beside the response queue, one at a
+// time (it was 40 bytes in every queued response): a second 420 read before
+// the caller polls is dropped and counted; the first names its own attribute.
+TEST_CASE("ice: one 420 waits at a time, listing its own unknown attribute (issue 13)") {
+  Controlled f;
+  uint32_t dropped = f.agent.stats().dropped;
+  CHECK(f.agent.handle_datagram(f.now, check(0, 0x0031), kRemote, kLocal) == Verdict::accepted);
+  CHECK(f.agent.handle_datagram(f.now, check(64, 0x0032), kRemote, kLocal) == Verdict::accepted);
+  auto out = f.responses();
+  REQUIRE(out.size() == 1);
+  auto resp = stun::Message::parse(out[0]);
+  REQUIRE(resp.ok());
+  CHECK(resp->error_code()->code == 420);
+  REQUIRE(resp->unknown_attributes()->count == 1);
+  CHECK(resp->unknown_attributes()->types[0] == 0x0031);
+  CHECK(f.agent.stats().dropped == dropped + 1);
+  CHECK(f.agent.handle_datagram(f.now, check(128, 0x0033), kRemote, kLocal) == Verdict::accepted);
+  out = f.responses();
+  REQUIRE(out.size() == 1);
+  resp = stun::Message::parse(out[0]);
+  REQUIRE(resp.ok());
+  CHECK(resp->unknown_attributes()->types[0] == 0x0033);
+}
