@@ -95,12 +95,13 @@ Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   }
   Verdict v = handle_datagram_dtls12(datagram);
   if (v13::Endpoint* e = dtls13()) {  // this datagram chose DTLS 1.3 (negotiation.cpp)
+    // The 1.2 context goes first: the peak of the handshake is not both.
+    release_dtls12_for_dtls13();
     // The client's ServerHello may share its datagram with the 1.3 records
     // that follow it (the 1.2 engine stopped at them): the 1.3 engine reads
     // it again, and takes the ServerHello as a repeat.
     if (role_ == Role::client) (void)e->handle_datagram(now_, datagram);
     sync_dtls13_state();
-    release_dtls12_for_dtls13();
   }
   return v;
 }

@@ -121,6 +121,10 @@ class Endpoint {
   Bytes peer_certificate() const;
   // Heap held besides the object (the handshake state), for memory reports.
   std::size_t heap_bytes() const;
+  // Record AEADs of epochs 3 and up (write, and the read slots) holding their
+  // heap now: none once the handshake state is released, one per direction
+  // from its first record on (RecordProtection::defer).
+  int record_aeads_held() const;
   // Version negotiation (dtls/negotiation.cpp): a dtls::Endpoint client
   // writes the ClientHello itself, offering 1.3 and 1.2. It takes its
   // x25519 share from here, and when the ServerHello chooses 1.3 hands the
@@ -171,7 +175,6 @@ class Endpoint {
   std::size_t hash_size() const { return crypto::digest_size(suite_->hash); }
   Status enter_handshake_keys(Bytes ecdhe_shared);
   Status enter_application_keys();
-  Status install(RecordProtection& p, uint64_t epoch, const SecretBytes& secret);
   Status write_certificate_and_verify(Signer self, Bytes context);
   Status write_finished(const SecretBytes& base_key);
   Status on_certificate(Bytes body);
@@ -198,6 +201,7 @@ class Endpoint {
 
   // Hands the handshake's storage back once it is over (handshake_state.hpp).
   void release_handshake();
+  void release_record_aeads();
   void use_established_storage();
 
   HandshakeState* hs_ = nullptr;  // null once the handshake is over
@@ -232,6 +236,8 @@ class Endpoint {
   SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
+  // Server, while read_handshake_until_: what keys epoch 2 again for a repeated client Finished.
+  SecretBytes held_read_handshake_secret_;
   // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
   // then take message_seq 0 and 1 (RFC 9147 §5.2).
   bool retried_ = false;

@@ -142,8 +142,15 @@ class RecordProtection {
 
   // keys from traffic_keys(); kind decides the AEAD and the mask.
   [[nodiscard]] Status init(AeadKind kind, uint64_t epoch, const TrafficKeys& keys);
+  // Keys on first use (issue 18), as 1.2's RecordCipher::release_aead():
+  // names the epoch and frees any keys held (the AEAD's heap); the first
+  // seal or open derives them from *secret (traffic_keys(), RFC 8446 §7.3)
+  // and keeps them. *secret must stay until then.
+  void defer(AeadKind kind, crypto::HashAlg hash, uint64_t epoch, const SecretBytes* secret);
+  [[nodiscard]] Status key_now();  // a deferred epoch's keys now (ok when keyed); fails only without heap
   void clear();
-  bool ready() const { return aead_.ready(); }
+  bool ready() const { return aead_.ready() || secret_ != nullptr; }  // keyed, or keyed on first use
+  bool keyed() const { return aead_.ready(); }                         // holds its AEAD
   uint64_t epoch() const { return epoch_; }
 
   // Writes one complete record: unified header (16-bit sequence number,
@@ -167,6 +174,9 @@ class RecordProtection {
   uint8_t iv_[kIvSize] = {};
   RecordNumberCipher sn_;
   uint64_t epoch_ = 0;
+  const SecretBytes* secret_ = nullptr;  // deferred: the keys come from here
+  crypto::HashAlg hash_ = crypto::HashAlg::sha256;
+  AeadKind kind_ = AeadKind::aes128_gcm;
 };
 
 // The receive side of one epoch: its keys, its replay window (RFC 9147
@@ -174,6 +184,7 @@ class RecordProtection {
 class ReceiveEpoch {
  public:
   RecordProtection& protection() { return protection_; }
+  const RecordProtection& protection() const { return protection_; }
   // Unmask, reconstruct, check the window, open; marks the window only for
   // an authenticated record. Errors: replayed / too_old / auth_failed /
   // malformed; all mean "drop this record".
