@@ -57,7 +57,12 @@ struct HandshakeState {
   SecretBytes server_handshake_secret;
   SecretBytes client_application_secret;
   SecretBytes server_application_secret;
-  crypto::EcdhKeyPair ecdh;
+  // Our ECDHE key pair, on the heap from our key share until the shared
+  // secret is computed: the peak of the handshake (the peer's signature
+  // checked, the flights, the AEADs) comes after and does not hold it.
+  crypto::EcdhKeyPair* ecdh = nullptr;
+  [[nodiscard]] crypto::EcdhKeyPair* new_key_pair();  // replaces any; null when the heap is exhausted
+  void drop_key_pair();
   uint8_t* flight_buffer = nullptr;
   std::size_t flight_buffer_size = 0;
   Flight::SentRecord flight_log[Flight::kMaxRecords];
