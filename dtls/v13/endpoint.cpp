@@ -136,6 +136,23 @@ int Endpoint::record_aeads_held() const {
   return n;
 }
 
+void Endpoint::hold_handed_over(MutableBytes datagram) {
+  if (hs_ == nullptr) {  // failed already (no memory for the handshake state)
+    crypto::wipe_and_free(datagram.data(), datagram.size());
+    return;
+  }
+  crypto::wipe_and_free(hs_->handed_over.data(), hs_->handed_over.size());
+  hs_->handed_over = datagram;
+}
+
+void Endpoint::read_handed_over(Timestamp now) {
+  if (hs_ == nullptr || hs_->handed_over.empty()) return;
+  const MutableBytes d = hs_->handed_over;
+  hs_->handed_over = {};
+  (void)handle_datagram(now, d);
+  crypto::wipe_and_free(d.data(), d.size());
+}
+
 Bytes Endpoint::peer_certificate() const { return hs_ ? Bytes(hs_->peer_cert, hs_->peer_cert_len) : Bytes{}; }
 
 std::size_t Endpoint::heap_bytes() const { return hs_ ? hs_->heap_bytes() : 0; }

@@ -135,6 +135,12 @@ class Endpoint {
   // answered ClientHello1 with a stateless HelloRetryRequest; the next
   // message is ClientHello2 (message_seq 1), its cookie checked again here.
   [[nodiscard]] Status accept_stateless_retry();
+  // The hello that chose 1.3 (the client's ServerHello, the server's
+  // ClientHello), as a datagram dtls::Endpoint made with new[]: held (owned)
+  // until read_handed_over(), which dtls::Endpoint calls once its 1.2
+  // context is released, so the two handshake states never peak together.
+  void hold_handed_over(MutableBytes datagram);
+  void read_handed_over(Timestamp now);
   bool hello_retried() const { return retried_; }
 
   // RFC 8446 §4.6.3, RFC 9147 §8: sends a KeyUpdate; our new keys are used

@@ -11,6 +11,7 @@ namespace keyway::dtls::v13 {
 
 HandshakeState::~HandshakeState() {
   drop_key_pair();
+  crypto::wipe_and_free(handed_over.data(), handed_over.size());
   crypto::wipe_and_free(flight_buffer, flight_buffer_size);
   crypto::wipe_and_free(reassembly_pool, reassembly_size);
   crypto::wipe_and_free(peer_cert, peer_cert_len);

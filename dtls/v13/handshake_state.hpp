@@ -76,6 +76,7 @@ struct HandshakeState {
   uint16_t peer_cert_len = 0;
   bool has_expected_fp = false;
   Fingerprint expected_fp;
+  MutableBytes handed_over;  // the hello dtls::Endpoint handed over (new[]), until read
 };
 
 }  // namespace keyway::dtls::v13
