@@ -122,15 +122,13 @@ Status RecordNumberCipher::init(AeadKind kind, Bytes sn_key) {
   clear();
   ENSURE(sn_key.size() == crypto::aead_key_size(kind), kBadKey);
   kind_ = kind;
-  std::memcpy(key_.bytes, sn_key.data(), sn_key.size());
-  key_.len = sn_key.size();
+  std::memcpy(key_, sn_key.data(), sn_key.size());
   ready_ = true;
   return ok_status();
 }
 
 void RecordNumberCipher::clear() {
-  crypto::secure_zero(key_.bytes, sizeof key_.bytes);
-  key_.len = 0;
+  crypto::secure_zero(key_, sizeof key_);
   ready_ = false;
 }
 
@@ -147,10 +145,10 @@ Status RecordNumberCipher::mask(Bytes ciphertext, uint8_t out[2]) const {
     // little-endian (RFC 8439 §2.3).
     uint32_t counter = uint32_t{ciphertext[0]} | (uint32_t{ciphertext[1]} << 8) | (uint32_t{ciphertext[2]} << 16) |
                        (uint32_t{ciphertext[3]} << 24);
-    TRY(crypto::chacha20_xor(key_.view(), ciphertext.subspan(4, 12), counter, block));
+    TRY(crypto::chacha20_xor(Bytes(key_, crypto::aead_key_size(kind_)), ciphertext.subspan(4, 12), counter, block));
   } else {
     crypto::Aes aes;  // expanded per record, on the stack (its destructor wipes it)
-    TRY(aes.set_key(key_.view()));
+    TRY(aes.set_key(Bytes(key_, crypto::aead_key_size(kind_))));
     aes.encrypt_block(ciphertext.data(), block);
   }
   out[0] = block[0];

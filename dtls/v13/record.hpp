@@ -119,6 +119,8 @@ struct InnerPlaintext {
 // established association is mostly this state (dtls/v13/handshake_state.hpp).
 class RecordNumberCipher {
  public:
+  RecordNumberCipher() {}
+  ~RecordNumberCipher() { clear(); }
   [[nodiscard]] Status init(AeadKind kind, Bytes sn_key);
   void clear();  // wipes the key
   // The first two mask bytes from the first 16 ciphertext bytes. Fails on a
@@ -126,7 +128,9 @@ class RecordNumberCipher {
   [[nodiscard]] Status mask(Bytes ciphertext, uint8_t out[2]) const;
 
  private:
-  crypto::Secret<kMaxKeySize> key_;
+  // The key's length is aead_key_size(kind_): plain bytes, wiped by clear(),
+  // not a crypto::Secret and its size_t length in each of the five epochs.
+  uint8_t key_[kMaxKeySize] = {};
   AeadKind kind_ = AeadKind::aes128_gcm;
   bool ready_ = false;
 };
