@@ -39,7 +39,10 @@
 //
 // Memory: what only the handshake needs is in a HandshakeState on the heap
 // (dtls/v13/handshake_state.hpp), released once the handshake is over; the
-// object keeps the established association.
+// object keeps the established association. Record AEADs are keyed by the
+// first record of their epoch (RecordProtection::defer, from the traffic
+// secret) and the application ones are released with the handshake state,
+// as 1.2's are: an established DTLS-SRTP association holds none.
 #pragma once
 
 #include <cstdint>
@@ -214,7 +217,8 @@ class Endpoint {
   Stats stats_;
   Error error_{};
   Timestamp now_ = Timestamp::zero();
-  // Server: until then the epoch-2 read keys stay, to ACK a repeated client flight.
+  // Server: until then epoch 2 stays readable (keyed on first use from
+  // held_read_handshake_secret_), to ACK a repeated client flight.
   Timestamp read_handshake_until_ = Timestamp::never();
   State state_;
   Role role_;

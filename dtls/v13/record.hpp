@@ -116,7 +116,7 @@ struct InnerPlaintext {
 // Only the key is kept (32 bytes, not an AES key schedule of 368): the AES
 // schedule is expanded on the stack for each record. DTLS records after the
 // handshake are rare in a WebRTC call (media goes over SRTP), and an
-// established association is mostly this state (dtls/v13/handshake_state.hpp).
+// established association is mostly its record slots (dtls/v13/handshake_state.hpp).
 class RecordNumberCipher {
  public:
   RecordNumberCipher() {}
