@@ -130,6 +130,17 @@ void Endpoint::release_record_aeads() {
                                                                &read_traffic_secret_);
 }
 
+// Server, after the release: our ACK of the client's last flight was lost,
+// and the repeated flight keyed the epoch-2 read and epoch-3 write AEADs
+// again. Once it is ACKed they go again (the client may repeat it a few
+// times more, each keying them once; RFC 9147 §7).
+void Endpoint::release_after_repeated_flight() {
+  RecordProtection& hold = read_handshake_.protection();
+  if (hs_ != nullptr || role_ != Role::server || !hold.keyed() || hold.epoch() != 2) return;
+  hold.defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
+  release_record_aeads();
+}
+
 int Endpoint::record_aeads_held() const {
   int n = write_application_.keyed() ? 1 : 0;
   for (const ReceiveEpoch& e : read_epochs_) n += e.protection().keyed() ? 1 : 0;

@@ -211,6 +211,7 @@ class Endpoint {
   // Hands the handshake's storage back once it is over (handshake_state.hpp).
   void release_handshake();
   void release_record_aeads();
+  void release_after_repeated_flight();
   void use_established_storage();
 
   HandshakeState* hs_ = nullptr;  // null once the handshake is over

@@ -29,6 +29,9 @@ struct Wire {
   std::size_t app_records[2] = {0, 0};
   std::size_t app_bytes[2] = {0, 0};
   Timestamp now = Timestamp::from_micros(1000000);
+  std::size_t sent[2] = {0, 0};
+  int drop_side = -1;          // this side's datagram number drop_index is lost
+  std::size_t drop_index = 0;
 
   void pump(int from) {
     for (int guard = 0; guard < 1000; ++guard) {
@@ -39,6 +42,8 @@ struct Wire {
       }
       if (o.kind == Output::Kind::timeout) return;
       if (o.kind == Output::Kind::transmit) {
+        if (from == drop_side && sent[from]++ == drop_index) continue;
+        if (from != drop_side) ++sent[from];
         {
           bench::ChargeTo c(1 - from);
           ep[1 - from]->handle_datagram(now, MutableBytes(scratch, o.transmit.size()));
@@ -301,4 +306,49 @@ TEST_CASE("dtls memory: the record AEADs are released after the handshake and ke
     CHECK(client.state() == HandshakeState::closed);
     CHECK(client.stats().records_auth_failed == 0);
   }
+}
+
+// Issue 18, RFC 9147 §7: the server's ACK of the client's last flight is
+// lost (peer::Connection drops it when the server completes before its ICE
+// has a path). The client sends its flight again; the server, whose record
+// AEADs went with its handshake state, keys its epoch-2 read AEAD from the
+// client handshake secret it kept and its epoch-3 write AEAD to ACK it, and
+// once the ACK is out releases both again: a lost ACK does not leave the
+// server holding two AEADs for the rest of the call (it did, the last
+// record_aeads_held() check failed with 2, before release_after_repeated_flight).
+TEST_CASE("dtls memory: DTLS 1.3 server whose ACK was lost answers the repeated client flight, then holds no AEAD again") {
+  Setup s(0xC02B, true);
+  std::size_t server_datagrams = 0;
+  {
+    Endpoint client(s.client), server(s.server);
+    Wire trial{{&client, &server}};
+    trial.handshake();
+    REQUIRE(client.is_established());
+    server_datagrams = trial.sent[1];
+  }
+  Endpoint client(s.client), server(s.server);
+  Wire w{{&client, &server}};
+  w.drop_side = 1;
+  w.drop_index = server_datagrams - 1;  // the server's last datagram: its ACK
+  w.handshake();
+  REQUIRE(client.is_established());
+  REQUIRE(server.is_established());
+  CHECK(server.heap_bytes() == sizeof(v13::Endpoint));  // released
+  CHECK(client.heap_bytes() > sizeof(v13::Endpoint));   // still holds its flight, unacknowledged
+  CHECK(server.record_aeads_held() == 0);
+  for (int i = 0; i < 20 && client.heap_bytes() > sizeof(v13::Endpoint); ++i) {
+    w.now = w.now + Duration::millis(500);
+    client.handle_timeout(w.now);
+    w.pump(0);
+    w.pump(1);
+    client.handle_timeout(w.now);  // released once ACKed
+  }
+  CHECK(client.heap_bytes() == sizeof(v13::Endpoint));  // the ACK came: the client released its flight
+  CHECK(client.stats().retransmissions >= 1);
+  CHECK(server.record_aeads_held() == 0);
+  uint8_t payload[10] = {1, 2, 3};
+  REQUIRE(w.send(0, Bytes(payload, sizeof payload)));  // and the association still works both ways
+  REQUIRE(w.send(1, Bytes(payload, sizeof payload)));
+  CHECK(w.app_records[0] == 1);
+  CHECK(w.app_records[1] == 1);
 }
