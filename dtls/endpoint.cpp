@@ -101,12 +101,15 @@ Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   }
   Verdict v = handle_datagram_dtls12(datagram);
   if (v13::Endpoint* e = dtls13()) {  // this datagram chose DTLS 1.3 (negotiation.cpp)
+    // The 1.2 context goes first, then the 1.3 engine reads the hello handed
+    // over to it: the handshake's peak does not hold both.
+    release_dtls12_for_dtls13();
+    e->read_handed_over(now_);
     // The client's ServerHello may share its datagram with the 1.3 records
     // that follow it (the 1.2 engine stopped at them): the 1.3 engine reads
     // it again, and takes the ServerHello as a repeat.
     if (is_client()) (void)e->handle_datagram(now_, datagram);
     sync_dtls13_state();
-    release_dtls12_for_dtls13();
   }
   return v;
 }

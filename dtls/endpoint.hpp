@@ -243,10 +243,9 @@ class Endpoint {
   std::size_t heap_bytes() const;
   // How many record AEADs (epoch 1, read and write) hold their key state on
   // the heap now: 2 at the end of the handshake, 0 once it is released,
-  // each back at its first record (dtls/record.hpp RecordCipher).
-  int record_aeads_held() const {
-    return (read_cipher_.holds_aead() ? 1 : 0) + (write_.cipher.holds_aead() ? 1 : 0);
-  }
+  // each back at its first record (dtls/record.hpp RecordCipher). Under
+  // DTLS 1.3, those of its application epochs (the same: 0 once released).
+  int record_aeads_held() const;
 
  private:
   friend struct EndpointAccess;  // tests

@@ -160,6 +160,11 @@ const char* Endpoint::last_timeout_reason() const {
   return "idle";
 }
 
+int Endpoint::record_aeads_held() const {
+  if (const v13::Endpoint* e = dtls13()) return e->record_aeads_held();
+  return (read_cipher_.holds_aead() ? 1 : 0) + (write_.cipher.holds_aead() ? 1 : 0);
+}
+
 std::size_t Endpoint::heap_bytes() const {
   const v13::Endpoint* e = dtls13_engine();
   const std::size_t dtls13_bytes = e ? sizeof(v13::Endpoint) + e->heap_bytes() : 0;

@@ -24,7 +24,10 @@
 // From then on every call of the Endpoint goes to the 1.3 engine
 // (dtls/v13/endpoint.hpp). It is made in the handshake context and moves
 // out of it as it takes over: the 1.2 context is then released, and the 1.3
-// engine releases its own handshake state when its handshake is over.
+// engine releases its own handshake state when its handshake is over. The
+// hello that chose 1.3 is handed over as a datagram the 1.3 engine reads
+// only once the 1.2 context is gone, so the two never peak together (its
+// key exchange and signature are the handshake's heaviest step).
 #include <cstring>
 #include <new>
 
@@ -178,8 +181,7 @@ Status Endpoint::client_hand_over_to_dtls13(Bytes server_hello) {
   TRY(hs_->dtls13->adopt_client_hello(now_, client_hello));
   MutableBytes d = whole_message_datagram(HandshakeType::server_hello, hs_->rx_record_seq, server_hello);
   ENSURE(!d.empty(), kNoMemory);
-  (void)hs_->dtls13->handle_datagram(now_, d);
-  delete[] d.data();
+  hs_->dtls13->hold_handed_over(d);  // read once this context is gone (Endpoint::handle_datagram)
   hs_->timer.stop();
   hs_->flight.clear();
   return ok_status();
@@ -200,8 +202,7 @@ Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq
   if (client_hello.size() >= 2 + kRandomSize) std::memcpy(client_random_, client_hello.data() + 2, kRandomSize);
   MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello, msg_seq);
   ENSURE(!d.empty(), kNoMemory);
-  (void)hs_->dtls13->handle_datagram(now_, d);
-  delete[] d.data();
+  hs_->dtls13->hold_handed_over(d);  // read once this context is gone (Endpoint::handle_datagram)
   hs_->timer.stop();
   return ok_status();
 }

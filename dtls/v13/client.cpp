@@ -28,6 +28,7 @@ constexpr Error kNoShare = make_error(Layer::dtls, Code::illegal_parameter, "dtl
 constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls13 client: the server did not negotiate use_srtp (RFC 5764 §4.1.1)");
 constexpr Error kSrtp = make_error(Layer::dtls, Code::illegal_parameter, "dtls13 client: use_srtp names a profile not offered (RFC 5764 §4.1.1)");
 constexpr Error kNoEcdsa = make_error(Layer::dtls, Code::handshake_failure, "dtls13 client: CertificateRequest does not accept ecdsa_secp256r1_sha256");
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13 client: out of memory for the key share");
 
 constexpr uint16_t kSchemes[] = {0x0403, 0x0503, 0x0804, 0x0805};  // ecdsa p256/p384, rsa_pss_rsae sha256/384
 constexpr uint16_t kGroups[] = {static_cast<uint16_t>(crypto::NamedGroup::x25519),
@@ -38,10 +39,11 @@ constexpr uint16_t kGroups[] = {static_cast<uint16_t>(crypto::NamedGroup::x25519
 Status Endpoint::client_send_hello() {
   uint8_t random[kRandomSize];
   hs_->config.rng->fill(random);
-  TRY(hs_->ecdh.generate(crypto::NamedGroup::x25519, *hs_->config.rng));
+  ENSURE(hs_->new_key_pair() != nullptr, kNoMemory);
+  TRY(hs_->ecdh->generate(crypto::NamedGroup::x25519, *hs_->config.rng));
   uint16_t suites[std::size(kSuites)];
   for (std::size_t i = 0; i < std::size(kSuites); ++i) suites[i] = kSuites[i].id;
-  const KeyShareEntry share{crypto::NamedGroup::x25519, hs_->ecdh.public_key()};
+  const KeyShareEntry share{crypto::NamedGroup::x25519, hs_->ecdh->public_key()};
   ClientHelloOffer offer;
   offer.random = Bytes(random, sizeof random);
   offer.cipher_suites = suites;
@@ -61,12 +63,19 @@ Status Endpoint::client_send_hello() {
 
 Result<Bytes> Endpoint::prepare_client_key_share() {
   ENSURE(state_ == State::client_start, kUnexpected);
-  if (hs_->ecdh.public_key().empty()) TRY(hs_->ecdh.generate(crypto::NamedGroup::x25519, *hs_->config.rng));
-  return hs_->ecdh.public_key();
+  if (hs_->ecdh == nullptr) {
+    ENSURE(hs_->new_key_pair() != nullptr, kNoMemory);
+    Status s = hs_->ecdh->generate(crypto::NamedGroup::x25519, *hs_->config.rng);
+    if (!s.ok()) {
+      hs_->drop_key_pair();
+      return s.error();
+    }
+  }
+  return hs_->ecdh->public_key();
 }
 
 Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
-  ENSURE(state_ == State::client_start && !hs_->ecdh.public_key().empty(), kUnexpected);
+  ENSURE(state_ == State::client_start && hs_->ecdh != nullptr && !hs_->ecdh->public_key().empty(), kUnexpected);
   clamp_time(now_, now);
   // Kept as our flight: a HelloRetryRequest is answered from it. The
   // dtls::Endpoint sent it; this engine does not (its transmission never starts).
@@ -128,10 +137,13 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   ENSURE(sh->has_key_share, kNoShare);
   auto share = read_server_key_share(sh->key_share);
   if (!share.ok()) return share.error();
-  ENSURE(share->group == hs_->ecdh.group(), kNoShare);
+  ENSURE(hs_->ecdh != nullptr && share->group == hs_->ecdh->group(), kNoShare);
   uint8_t shared[crypto::kMaxSharedSecretSize];
-  auto n = hs_->ecdh.compute_shared(share->key_exchange, shared, *hs_->config.rng);
+  auto n = hs_->ecdh->compute_shared(share->key_exchange, shared, *hs_->config.rng);
   if (!n.ok()) return n.error();
+  // The key pair stays until a record under the handshake keys opens
+  // (process_ciphertext): a ServerHello damaged in a way that still parsed
+  // is taken again from the server's copy with the same share (peer_flight.cpp).
   hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), body);
   Status s = enter_handshake_keys(Bytes(shared, *n));
   crypto::secure_zero(shared, sizeof shared);
@@ -163,13 +175,16 @@ Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   if (hrr.has_key_share) {
     auto group = read_hrr_selected_group(hrr.key_share);
     if (!group.ok()) return group.error();
-    ENSURE(*group != hs_->ecdh.group() && ch1->ext.groups.contains(static_cast<uint16_t>(*group)), kRetryGroup);
-    TRY(hs_->ecdh.generate(*group, *hs_->config.rng));
+    ENSURE(hs_->ecdh != nullptr && *group != hs_->ecdh->group() &&
+               ch1->ext.groups.contains(static_cast<uint16_t>(*group)),
+           kRetryGroup);
+    TRY(hs_->ecdh->generate(*group, *hs_->config.rng));
   }
+  ENSURE(hs_->ecdh != nullptr, kUnexpected);
   retried_ = true;
   hs_->transcript.replace_with_message_hash(suite_->hash);
   hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), body);
-  const KeyShareEntry share{hs_->ecdh.group(), hs_->ecdh.public_key()};
+  const KeyShareEntry share{hs_->ecdh->group(), hs_->ecdh->public_key()};
   ByteWriter w(flight_.body_space());  // after ClientHello1, which it is copied from
   TRY(write_retried_client_hello(w, hello1, share, hrr.retry_cookie));
   ENSURE(!w.failed(), kFlight);

@@ -91,6 +91,7 @@ void Endpoint::release_handshake() {
     // Once: the slot is epoch 6's after three KeyUpdates (RFC 9147 §4.2.2).
     if (read_handshake_.protection().ready() && read_handshake_.protection().epoch() == 2) read_handshake_.reset();
     read_handshake_until_ = Timestamp::never();
+    held_read_handshake_secret_ = SecretBytes{};  // wiped
   }
   if (hs_ == nullptr || !events_.empty() || alert_due_) return;
   const bool over = state_ == State::failed || state_ == State::closed;
@@ -99,10 +100,17 @@ void Endpoint::release_handshake() {
   const bool done = state_ == State::established && cert_accepted_ &&
                     (flight_.all_acked() || timer_.deadline.is_never());
   if (!over && !done) return;
-  if (role_ == Role::server && state_ == State::established)
-    read_handshake_until_ = now_ + hs_->config.final_flight_hold;  // RFC 9147 §7: a lost ACK
-  else
+  if (role_ == Role::server && state_ == State::established) {
+    // RFC 9147 §7: our ACK of the client's last flight may be lost; a
+    // repeated client Finished is then opened (keyed from the client
+    // handshake secret on first use) and ACKed again.
+    read_handshake_until_ = now_ + hs_->config.final_flight_hold;
+    held_read_handshake_secret_ = hs_->client_handshake_secret;
+    read_handshake_.protection().defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
+  } else {
     read_handshake_.reset();
+  }
+  if (state_ == State::established) release_record_aeads();
   use_established_storage();
   if (hs_->config.keep_key_log && state_ == State::established && kept_key_log_ == nullptr) {
     kept_key_log_ = new (std::nothrow) SecretBytes[4]{hs_->client_handshake_secret, hs_->server_handshake_secret,
@@ -110,6 +118,50 @@ void Endpoint::release_handshake() {
   }
   delete hs_;
   hs_ = nullptr;
+}
+
+// Issue 18, as 1.2 does (dtls::Endpoint::release_handshake_memory): a
+// DTLS-SRTP association carries few records after its handshake, so the
+// application epoch's AEADs go; its traffic secrets stay (KeyUpdate needs
+// them anyway) and the next record each way keys them again, once.
+void Endpoint::release_record_aeads() {
+  write_application_.defer(suite_->aead, suite_->hash, write_application_.epoch(), &write_traffic_secret_);
+  read_epochs_[read_application_epoch_ & 3].protection().defer(suite_->aead, suite_->hash, read_application_epoch_,
+                                                               &read_traffic_secret_);
+}
+
+// Server, after the release: our ACK of the client's last flight was lost,
+// and the repeated flight keyed the epoch-2 read and epoch-3 write AEADs
+// again. Once it is ACKed they go again (the client may repeat it a few
+// times more, each keying them once; RFC 9147 §7).
+void Endpoint::release_after_repeated_flight() {
+  RecordProtection& hold = read_handshake_.protection();
+  if (hs_ != nullptr || role_ != Role::server || !hold.keyed() || hold.epoch() != 2) return;
+  hold.defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
+  release_record_aeads();
+}
+
+int Endpoint::record_aeads_held() const {
+  int n = write_application_.keyed() ? 1 : 0;
+  for (const ReceiveEpoch& e : read_epochs_) n += e.protection().keyed() ? 1 : 0;
+  return n;
+}
+
+void Endpoint::hold_handed_over(MutableBytes datagram) {
+  if (hs_ == nullptr) {  // failed already (no memory for the handshake state)
+    crypto::wipe_and_free(datagram.data(), datagram.size());
+    return;
+  }
+  crypto::wipe_and_free(hs_->handed_over.data(), hs_->handed_over.size());
+  hs_->handed_over = datagram;
+}
+
+void Endpoint::read_handed_over(Timestamp now) {
+  if (hs_ == nullptr || hs_->handed_over.empty()) return;
+  const MutableBytes d = hs_->handed_over;
+  hs_->handed_over = {};
+  (void)handle_datagram(now, d);
+  crypto::wipe_and_free(d.data(), d.size());
 }
 
 Bytes Endpoint::peer_certificate() const { return hs_ ? Bytes(hs_->peer_cert, hs_->peer_cert_len) : Bytes{}; }
@@ -239,6 +291,10 @@ bool Endpoint::process_ciphertext(const CiphertextRecord& rec) {
     return false;
   }
   ++stats_.records_received;
+  // Something opened under the handshake keys: the hello we answered was the
+  // peer's, so the client's key pair (kept to take a damaged ServerHello
+  // again, peer_flight.cpp) goes now.
+  if (hs_ != nullptr && epoch->protection().epoch() == 2) hs_->drop_key_pair();
   const RecordNumber rn{epoch->protection().epoch(), opened->seq};
   const Bytes content = opened->inner.content;
   switch (opened->inner.type) {
@@ -310,7 +366,13 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     if (repeat && !repeated_retry) on_peer_repeat();
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     // (A repeated ClientHello2 after a HelloRetryRequest is a hello, not that flight.)
-    if (role_ == Role::server && !hello && state_ != State::established) flight_.acknowledge_all();
+    if (role_ == Role::server && !hello && state_ != State::established) {
+      flight_.acknowledge_all();
+      // Our flight is not sent again: its epoch-2 AEAD goes before the
+      // client's signature is checked (what we send now is epoch 3).
+      if (hs_ && hs_->write_handshake.keyed())
+        hs_->write_handshake.defer(suite_->aead, suite_->hash, 2, &hs_->server_handshake_secret);
+    }
     // One record may carry a whole flight (BoringSSL packs EncryptedExtensions
     // .. Finished in one): what is complete is taken now, so the reassembler
     // has room for the rest of the record.

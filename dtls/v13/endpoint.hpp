@@ -39,7 +39,10 @@
 //
 // Memory: what only the handshake needs is in a HandshakeState on the heap
 // (dtls/v13/handshake_state.hpp), released once the handshake is over; the
-// object keeps the established association.
+// object keeps the established association. Record AEADs are keyed by the
+// first record of their epoch (RecordProtection::defer, from the traffic
+// secret) and the application ones are released with the handshake state,
+// as 1.2's are: an established DTLS-SRTP association holds none.
 #pragma once
 
 #include <cstdint>
@@ -121,6 +124,10 @@ class Endpoint {
   Bytes peer_certificate() const;
   // Heap held besides the object (the handshake state), for memory reports.
   std::size_t heap_bytes() const;
+  // Record AEADs of epochs 3 and up (write, and the read slots) holding their
+  // heap now: none once the handshake state is released, one per direction
+  // from its first record on (RecordProtection::defer).
+  int record_aeads_held() const;
   // Version negotiation (dtls/negotiation.cpp): a dtls::Endpoint client
   // writes the ClientHello itself, offering 1.3 and 1.2. It takes its
   // x25519 share from here, and when the ServerHello chooses 1.3 hands the
@@ -131,6 +138,12 @@ class Endpoint {
   // answered ClientHello1 with a stateless HelloRetryRequest; the next
   // message is ClientHello2 (message_seq 1), its cookie checked again here.
   [[nodiscard]] Status accept_stateless_retry();
+  // The hello that chose 1.3 (the client's ServerHello, the server's
+  // ClientHello), as a datagram dtls::Endpoint made with new[]: held (owned)
+  // until read_handed_over(), which dtls::Endpoint calls once its 1.2
+  // context is released, so the two handshake states never peak together.
+  void hold_handed_over(MutableBytes datagram);
+  void read_handed_over(Timestamp now);
   bool hello_retried() const { return retried_; }
 
   // RFC 8446 §4.6.3, RFC 9147 §8: sends a KeyUpdate; our new keys are used
@@ -189,7 +202,6 @@ class Endpoint {
   std::size_t hash_size() const { return crypto::digest_size(suite_->hash); }
   Status enter_handshake_keys(Bytes ecdhe_shared);
   Status enter_application_keys();
-  Status install(RecordProtection& p, uint64_t epoch, const SecretBytes& secret);
   Status write_certificate_and_verify(Signer self, Bytes context);
   Status write_finished(const SecretBytes& base_key);
   Status on_certificate(Bytes body);
@@ -216,13 +228,16 @@ class Endpoint {
 
   // Hands the handshake's storage back once it is over (handshake_state.hpp).
   void release_handshake();
+  void release_record_aeads();
+  void release_after_repeated_flight();
   void use_established_storage();
 
   HandshakeState* hs_ = nullptr;  // null once the handshake is over
   Stats stats_;
   Error error_{};
   Timestamp now_ = Timestamp::zero();
-  // Server: until then the epoch-2 read keys stay, to ACK a repeated client flight.
+  // Server: until then epoch 2 stays readable (keyed on first use from
+  // held_read_handshake_secret_), to ACK a repeated client flight.
   Timestamp read_handshake_until_ = Timestamp::never();
   State state_;
   Role role_;
@@ -250,6 +265,8 @@ class Endpoint {
   SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
+  // Server, while read_handshake_until_: what keys epoch 2 again for a repeated client Finished.
+  SecretBytes held_read_handshake_secret_;
   // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
   // then take message_seq 0 and 1 (RFC 9147 §5.2).
   bool retried_ = false;

@@ -160,6 +160,7 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
   if (n == 0 && ack_due_) {
     ack_due_ = false;
     n = write_ack(scratch);
+    if (n > 0) release_after_repeated_flight();
   }
   if (n > 0) {
     out.kind = Output::Kind::transmit;

@@ -48,12 +48,6 @@ void Endpoint::transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const {
   hs_->transcript.hash(suite_->hash, MutableBytes(out, crypto::kMaxDigestSize));
 }
 
-Status Endpoint::install(RecordProtection& p, uint64_t epoch, const SecretBytes& secret) {
-  TrafficKeys keys;
-  TRY(traffic_keys(suite_->hash, LabelPrefix::dtls13, secret.view(), crypto::aead_key_size(suite_->aead), keys));
-  return p.init(suite_->aead, epoch, keys);
-}
-
 // RFC 8446 §7.1: Handshake Secret, then the two handshake traffic secrets
 // over ClientHello..ServerHello; epoch 2 (RFC 9147 §6.1).
 Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
@@ -65,9 +59,14 @@ Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
   hs_->client_handshake_secret.len = hs_->server_handshake_secret.len = hash_size();
   TRY(hs_->schedule.derive(TrafficSecret::client_handshake, hash, hs_->client_handshake_secret.mutable_view()));
   TRY(hs_->schedule.derive(TrafficSecret::server_handshake, hash, hs_->server_handshake_secret.mutable_view()));
+  // Keyed by their first record (RecordProtection::defer): the client's
+  // write keys only when its own flight goes, after the server's flight
+  // (and its signature) was checked, so the two peaks do not add up.
   const bool client = role_ == Role::client;
-  TRY(install(hs_->write_handshake, 2, client ? hs_->client_handshake_secret : hs_->server_handshake_secret));
-  TRY(install(read_handshake_.protection(), 2, client ? hs_->server_handshake_secret : hs_->client_handshake_secret));
+  hs_->write_handshake.defer(suite_->aead, suite_->hash, 2,
+                             client ? &hs_->client_handshake_secret : &hs_->server_handshake_secret);
+  read_handshake_.protection().defer(suite_->aead, suite_->hash, 2,
+                                     client ? &hs_->server_handshake_secret : &hs_->client_handshake_secret);
   return ok_status();
 }
 
@@ -85,8 +84,10 @@ Status Endpoint::enter_application_keys() {
   const bool client = role_ == Role::client;
   write_traffic_secret_ = client ? hs_->client_application_secret : hs_->server_application_secret;
   read_traffic_secret_ = client ? hs_->server_application_secret : hs_->client_application_secret;
-  TRY(install(write_application_, 3, write_traffic_secret_));
-  TRY(install(read_epochs_[3].protection(), 3, read_traffic_secret_));
+  // Keyed by the first record each way (an ACK, application data, an alert):
+  // the handshake's peak holds only the epoch-2 AEADs besides.
+  write_application_.defer(suite_->aead, suite_->hash, 3, &write_traffic_secret_);
+  read_epochs_[3].protection().defer(suite_->aead, suite_->hash, 3, &read_traffic_secret_);
   read_application_epoch_ = 3;
   return ok_status();
 }
@@ -121,7 +122,7 @@ void Endpoint::on_flight_acknowledged() {
   if (s.ok()) {
     write_traffic_secret_ = next;
     write_seq_[epoch & 3] = 0;
-    s = install(write_application_, epoch, write_traffic_secret_);
+    write_application_.defer(suite_->aead, suite_->hash, epoch, &write_traffic_secret_);  // keyed by its first record
   }
   if (!s.ok()) fail(s.error(), AlertDescription::internal_error);
 }
@@ -131,6 +132,10 @@ void Endpoint::on_flight_acknowledged() {
 Status Endpoint::on_key_update(Bytes body) {
   auto request = parse_key_update(body);
   if (!request.ok()) return request.error();
+  // The old epoch's slot stays for records still on their way: keyed now,
+  // before the secret it would be keyed from moves on.
+  ReceiveEpoch& current = read_epochs_[read_application_epoch_ & 3];
+  if (!current.protection().key_now().ok()) current.reset();
   SecretBytes next;
   next.len = read_traffic_secret_.len;
   TRY(next_traffic_secret(suite_->hash, LabelPrefix::dtls13, read_traffic_secret_.view(), next.mutable_view()));
@@ -138,7 +143,7 @@ Status Endpoint::on_key_update(Bytes body) {
   ++read_application_epoch_;
   ReceiveEpoch& slot = read_epochs_[read_application_epoch_ & 3];
   slot.reset();
-  TRY(install(slot.protection(), read_application_epoch_, read_traffic_secret_));
+  slot.protection().defer(suite_->aead, suite_->hash, read_application_epoch_, &read_traffic_secret_);
   ack_due_ = true;
   if (*request == KeyUpdateRequest::update_requested && !key_update_pending_ && flight_.all_acked())
     TRY(request_key_update(false));

@@ -10,9 +10,22 @@
 namespace keyway::dtls::v13 {
 
 HandshakeState::~HandshakeState() {
+  drop_key_pair();
+  crypto::wipe_and_free(handed_over.data(), handed_over.size());
   crypto::wipe_and_free(flight_buffer, flight_buffer_size);
   crypto::wipe_and_free(reassembly_pool, reassembly_size);
   crypto::wipe_and_free(peer_cert, peer_cert_len);
+}
+
+crypto::EcdhKeyPair* HandshakeState::new_key_pair() {
+  drop_key_pair();
+  ecdh = new (std::nothrow) crypto::EcdhKeyPair;
+  return ecdh;
+}
+
+void HandshakeState::drop_key_pair() {
+  delete ecdh;  // its destructor frees and wipes the key
+  ecdh = nullptr;
 }
 
 bool HandshakeState::allocate_flight_buffer() {
@@ -31,7 +44,8 @@ MutableBytes HandshakeState::grow_reassembly_pool(void* self, std::size_t at_lea
 }
 
 std::size_t HandshakeState::heap_bytes() const {
-  return sizeof(HandshakeState) + flight_buffer_size + reassembly_size + peer_cert_len;
+  return sizeof(HandshakeState) + flight_buffer_size + reassembly_size + peer_cert_len +
+         (ecdh ? sizeof(crypto::EcdhKeyPair) : 0);
 }
 
 }  // namespace keyway::dtls::v13

@@ -5,21 +5,24 @@
 //
 //   v13::Endpoint (always)                   HandshakeState (heap, handshake only)
 //   +------------------------------+         +--------------------------------------+
-//   | epoch-3+ keys both ways,     |  hs_ -> | Config copy, epoch-2 write keys,     |
-//   | replay windows, sequence     |         | key schedule, transcript, handshake  |
-//   | numbers, exporter secret,    |         | and first application secrets, ECDHE |
-//   | application traffic secrets  |         | key, peer certificate, our flight's  |
-//   | (KeyUpdate), timer, a flight |         | bytes and sent log, the reassembly   |
-//   | and a reassembler for one    |         | pool, the peer records to ACK        |
-//   | KeyUpdate, stats, events     |         |                                      |
+//   | epoch-3+ record slots both   |  hs_ -> | Config copy, epoch-2 write keys,     |
+//   | ways, replay windows,        |         | key schedule, transcript, handshake  |
+//   | sequence numbers, exporter   |         | and first application secrets, the  |
+//   | and application traffic      |         | ECDHE key (own heap, until used),    |
+//   | secrets (KeyUpdate), timer,  |         | peer certificate, our flight's bytes |
+//   | a flight and a reassembler   |         | and sent log, the reassembly pool,   |
+//   | for one KeyUpdate, stats,    |         | the peer records to ACK              |
+//   | events                       |         |                                      |
 //   +------------------------------+         +--------------------------------------+
 //
 // Allocated by the Endpoint's constructor with new (std::nothrow); released
 // at the first handle_* call once the handshake is over and nothing still
 // points into it: established, our last flight acknowledged (RFC 9147 §5.8.3:
 // the client keeps it until the server's ACK), the peer certificate accepted
-// and every event polled. The server keeps its epoch-2 read keys a while
-// longer, in the Endpoint, to ACK a repeated client flight (RFC 9147 §7).
+// and every event polled. Then the application AEADs go too (keyed again by
+// the first record each way, RecordProtection::defer), and the server keeps
+// the client handshake traffic secret a while longer, in the Endpoint, to
+// open and ACK a repeated client flight (RFC 9147 §7).
 #pragma once
 
 #include <cstdint>
@@ -57,7 +60,12 @@ struct HandshakeState {
   SecretBytes server_handshake_secret;
   SecretBytes client_application_secret;
   SecretBytes server_application_secret;
-  crypto::EcdhKeyPair ecdh;
+  // Our ECDHE key pair, on the heap from our key share until the shared
+  // secret is computed: the peak of the handshake (the peer's signature
+  // checked, the flights, the AEADs) comes after and does not hold it.
+  crypto::EcdhKeyPair* ecdh = nullptr;
+  [[nodiscard]] crypto::EcdhKeyPair* new_key_pair();  // replaces any; null when the heap is exhausted
+  void drop_key_pair();
   uint8_t* flight_buffer = nullptr;
   std::size_t flight_buffer_size = 0;
   Flight::SentRecord flight_log[Flight::kMaxRecords];
@@ -79,6 +87,7 @@ struct HandshakeState {
   bool has_expected_fp = false;
   uint8_t accepted_hello_digest[4] = {};  // the peer's hello we answered (peer_flight.cpp)
   Fingerprint expected_fp;
+  MutableBytes handed_over;  // the hello dtls::Endpoint handed over (new[]), until read
 };
 
 }  // namespace keyway::dtls::v13

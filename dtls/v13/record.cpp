@@ -122,15 +122,13 @@ Status RecordNumberCipher::init(AeadKind kind, Bytes sn_key) {
   clear();
   ENSURE(sn_key.size() == crypto::aead_key_size(kind), kBadKey);
   kind_ = kind;
-  std::memcpy(key_.bytes, sn_key.data(), sn_key.size());
-  key_.len = sn_key.size();
+  std::memcpy(key_, sn_key.data(), sn_key.size());
   ready_ = true;
   return ok_status();
 }
 
 void RecordNumberCipher::clear() {
-  crypto::secure_zero(key_.bytes, sizeof key_.bytes);
-  key_.len = 0;
+  crypto::secure_zero(key_, sizeof key_);
   ready_ = false;
 }
 
@@ -147,10 +145,10 @@ Status RecordNumberCipher::mask(Bytes ciphertext, uint8_t out[2]) const {
     // little-endian (RFC 8439 §2.3).
     uint32_t counter = uint32_t{ciphertext[0]} | (uint32_t{ciphertext[1]} << 8) | (uint32_t{ciphertext[2]} << 16) |
                        (uint32_t{ciphertext[3]} << 24);
-    TRY(crypto::chacha20_xor(key_.view(), ciphertext.subspan(4, 12), counter, block));
+    TRY(crypto::chacha20_xor(Bytes(key_, crypto::aead_key_size(kind_)), ciphertext.subspan(4, 12), counter, block));
   } else {
     crypto::Aes aes;  // expanded per record, on the stack (its destructor wipes it)
-    TRY(aes.set_key(key_.view()));
+    TRY(aes.set_key(Bytes(key_, crypto::aead_key_size(kind_))));
     aes.encrypt_block(ciphertext.data(), block);
   }
   out[0] = block[0];
@@ -176,9 +174,29 @@ void RecordProtection::clear() {
   aead_.clear();
   sn_.clear();
   crypto::secure_zero(iv_, sizeof iv_);
+  secret_ = nullptr;
+}
+
+void RecordProtection::defer(AeadKind kind, crypto::HashAlg hash, uint64_t epoch, const SecretBytes* secret) {
+  clear();
+  epoch_ = epoch;
+  secret_ = secret;
+  hash_ = hash;
+  kind_ = kind;
+}
+
+Status RecordProtection::key_now() {
+  if (secret_ == nullptr) return ok_status();
+  const SecretBytes* secret = secret_;
+  TrafficKeys keys;
+  TRY(traffic_keys(hash_, LabelPrefix::dtls13, secret->view(), crypto::aead_key_size(kind_), keys));
+  Status s = init(kind_, epoch_, keys);
+  if (!s.ok()) defer(kind_, hash_, epoch_, secret);  // no heap now: perhaps at the next record
+  return s;
 }
 
 Status RecordProtection::seal(ByteWriter& w, uint64_t seq, uint8_t type, Bytes content, std::size_t padding) {
+  TRY(key_now());
   ENSURE(aead_.ready(), kNoKeys);
   const std::size_t inner = content.size() + 1 + padding;
   ENSURE(content.size() <= kMaxContentSize && inner + crypto::kAeadTagSize <= kMaxEncryptedRecord, kOverflow);
@@ -213,6 +231,7 @@ Result<uint64_t> RecordProtection::unmask_sequence_number(const CiphertextRecord
 }
 
 Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out) {
+  TRY(key_now());
   ENSURE(aead_.ready(), kNoKeys);
   ENSURE(rec.encrypted.size() >= kRecordNumberSample && rec.encrypted.size() > crypto::kAeadTagSize, kShortSample);
   ENSURE(out.size() >= rec.encrypted.size(), kSmallOut);
@@ -243,6 +262,7 @@ Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint6
 // ---- the receive side of an epoch ----
 
 Result<ReceiveEpoch::Opened> ReceiveEpoch::open(const CiphertextRecord& rec, MutableBytes out) {
+  TRY(protection_.key_now());  // a deferred epoch is keyed by its first record
   auto seq = protection_.unmask_sequence_number(rec, next_expected_);
   if (!seq.ok()) return seq.error();
   // RFC 9147 §4.5.1: the window is checked before and marked only after

@@ -116,9 +116,11 @@ struct InnerPlaintext {
 // Only the key is kept (32 bytes, not an AES key schedule of 368): the AES
 // schedule is expanded on the stack for each record. DTLS records after the
 // handshake are rare in a WebRTC call (media goes over SRTP), and an
-// established association is mostly this state (dtls/v13/handshake_state.hpp).
+// established association is mostly its record slots (dtls/v13/handshake_state.hpp).
 class RecordNumberCipher {
  public:
+  RecordNumberCipher() {}
+  ~RecordNumberCipher() { clear(); }
   [[nodiscard]] Status init(AeadKind kind, Bytes sn_key);
   void clear();  // wipes the key
   // The first two mask bytes from the first 16 ciphertext bytes. Fails on a
@@ -126,7 +128,9 @@ class RecordNumberCipher {
   [[nodiscard]] Status mask(Bytes ciphertext, uint8_t out[2]) const;
 
  private:
-  crypto::Secret<kMaxKeySize> key_;
+  // The key's length is aead_key_size(kind_): plain bytes, wiped by clear(),
+  // not a crypto::Secret and its size_t length in each of the five epochs.
+  uint8_t key_[kMaxKeySize] = {};
   AeadKind kind_ = AeadKind::aes128_gcm;
   bool ready_ = false;
 };
@@ -142,8 +146,15 @@ class RecordProtection {
 
   // keys from traffic_keys(); kind decides the AEAD and the mask.
   [[nodiscard]] Status init(AeadKind kind, uint64_t epoch, const TrafficKeys& keys);
+  // Keys on first use (issue 18), as 1.2's RecordCipher::release_aead():
+  // names the epoch and frees any keys held (the AEAD's heap); the first
+  // seal or open derives them from *secret (traffic_keys(), RFC 8446 §7.3)
+  // and keeps them. *secret must stay until then.
+  void defer(AeadKind kind, crypto::HashAlg hash, uint64_t epoch, const SecretBytes* secret);
+  [[nodiscard]] Status key_now();  // a deferred epoch's keys now (ok when keyed); fails only without heap
   void clear();
-  bool ready() const { return aead_.ready(); }
+  bool ready() const { return aead_.ready() || secret_ != nullptr; }  // keyed, or keyed on first use
+  bool keyed() const { return aead_.ready(); }                         // holds its AEAD
   uint64_t epoch() const { return epoch_; }
 
   // Writes one complete record: unified header (16-bit sequence number,
@@ -167,6 +178,9 @@ class RecordProtection {
   uint8_t iv_[kIvSize] = {};
   RecordNumberCipher sn_;
   uint64_t epoch_ = 0;
+  const SecretBytes* secret_ = nullptr;  // deferred: the keys come from here
+  crypto::HashAlg hash_ = crypto::HashAlg::sha256;
+  AeadKind kind_ = AeadKind::aes128_gcm;
 };
 
 // The receive side of one epoch: its keys, its replay window (RFC 9147
@@ -174,6 +188,7 @@ class RecordProtection {
 class ReceiveEpoch {
  public:
   RecordProtection& protection() { return protection_; }
+  const RecordProtection& protection() const { return protection_; }
   // Unmask, reconstruct, check the window, open; marks the window only for
   // an authenticated record. Errors: replayed / too_old / auth_failed /
   // malformed; all mean "drop this record".

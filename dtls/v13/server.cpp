@@ -28,6 +28,7 @@ constexpr Error kNoStateless = make_error(Layer::dtls, Code::bad_state, "dtls13 
 constexpr Error kNoSrtp = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: no common SRTP protection profile (use_srtp, RFC 5764 §4.1.1)");
 constexpr Error kNoEcdsa = make_error(Layer::dtls, Code::handshake_failure, "dtls13 server: the client does not accept ecdsa_secp256r1_sha256 signatures");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13 server: flight does not fit its buffer");
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13 server: out of memory for the key share");
 
 constexpr uint16_t kSchemes[] = {0x0403, 0x0503, 0x0804, 0x0805};  // what CertificateRequest accepts
 }  // namespace
@@ -154,16 +155,18 @@ Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
 
 Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& client_share) {
   flight_.clear();
-  TRY(hs_->ecdh.generate(client_share.group, *hs_->config.rng));
+  ENSURE(hs_->new_key_pair() != nullptr, kNoMemory);
+  TRY(hs_->ecdh->generate(client_share.group, *hs_->config.rng));
   uint8_t shared[crypto::kMaxSharedSecretSize];
-  auto n = hs_->ecdh.compute_shared(client_share.key_exchange, shared, *hs_->config.rng);
+  auto n = hs_->ecdh->compute_shared(client_share.key_exchange, shared, *hs_->config.rng);
   if (!n.ok()) return n.error();
   {
     uint8_t random[kRandomSize];
     hs_->config.rng->fill(random);
     ByteWriter w(flight_.body_space());
     write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite_->id,
-                       KeyShareEntry{client_share.group, hs_->ecdh.public_key()});
+                       KeyShareEntry{client_share.group, hs_->ecdh->public_key()});
+    hs_->drop_key_pair();  // the ServerHello holds our share, the secret is computed
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::server_hello, 0, w.size()));
   }

@@ -87,20 +87,29 @@ TEST_CASE("peer: no heap allocation in the steady-state media path (10,000 packe
   Endpoint b{c.b().conn.get(), c.b().addr, c.b().ssrc, 1};
   Timestamp now = c.now();
   pump(a, b, now);
-
-  const uint64_t before = keyway::testing::allocation_count();
-  for (int i = 0; i < 10000; ++i) {
+  auto step = [&](int i) {
     now = now + Duration::millis(20);
     a.conn->handle_timeout(now);
     b.conn->handle_timeout(now);
     pump(a, b, now);  // consent checks and their responses
     send(i % 2 == 0 ? a : b, i % 2 == 0 ? b : a, false, now);
     if (i % 50 == 0) send(i % 4 == 0 ? a : b, i % 4 == 0 ? b : a, true, now);
-  }
+  };
+  // The steady state starts once the DTLS handshake's tail is over. Here
+  // the DTLS 1.3 server completes before its ICE has a path, so its ACK of
+  // the client's last flight is dropped (poll_dtls: no media path yet); the
+  // client sends that flight again and the server, which released its
+  // record AEADs with its handshake state (issue 18), keys the two it needs
+  // to read it and ACK, once. One second of media first, not measured.
+  for (int i = 0; i < 50; ++i) step(i);
+  const uint64_t rtp_warm = a.rtp + b.rtp, rtcp_warm = a.rtcp + b.rtcp;
+
+  const uint64_t before = keyway::testing::allocation_count();
+  for (int i = 0; i < 10000; ++i) step(i);
   const uint64_t during = keyway::testing::allocation_count() - before;
   CHECK(during == 0);
-  CHECK(a.rtp + b.rtp == 10000);
-  CHECK(a.rtcp + b.rtcp == 200);
+  CHECK(a.rtp + b.rtp - rtp_warm == 10000);
+  CHECK(a.rtcp + b.rtcp - rtcp_warm == 200);
   CHECK(a.conn->state() == peer::State::connected);
   CHECK(b.conn->state() == peer::State::connected);
   CHECK(a.conn->ice().stats().consent_checks_sent > 10);  // 200 s of virtual time
