@@ -12,6 +12,18 @@
 //     client: connects to HOST:PORT; server: listens (PORT 0: any; prints listening=PORT)
 //     VERSIONS: 1.3 (DTLS 1.3 only), 1.2 (DTLS 1.2 only) or any (1.3 and 1.2)
 //     PROFILES: use_srtp profiles, OpenSSL names joined by ':'
+//     GROUPS (optional): secp256r1 or x25519, the only key-exchange group the
+//       server accepts (a client share of another group draws a HelloRetryRequest)
+//
+// The server sends no HelloRetryRequest cookie (wolfSSL_disable_hrr_cookie).
+// wolfSSL 5.7.2 with use_srtp profiles set makes a DTLS server stateful
+// (wolfSSL_accept: IsDtlsNotSrtpMode), so it never sends the stateless HRR
+// with the cookie; its TLS 1.3 ClientHello handler still demands a valid
+// cookie from a DTLS client and answers the first ClientHello, from any
+// client (wolfSSL's own too), with illegal_parameter ("Cookie does not match
+// one sent in HelloRetryRequest"). Without the cookie it answers like
+// keyway's peer::Connection, where ICE has checked the path (RFC 9147 §5.1 makes
+// the cookie a server's choice).
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
@@ -155,8 +167,8 @@ static int report_and_talk(WOLFSSL* ssl, int fd) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 8 || (strcmp(argv[1], "client") != 0 && strcmp(argv[1], "server") != 0)) {
-    fprintf(stderr, "usage: %s client|server HOST PORT CERT KEY 1.3|1.2|any PROFILES\n", argv[0]);
+  if ((argc != 8 && argc != 9) || (strcmp(argv[1], "client") != 0 && strcmp(argv[1], "server") != 0)) {
+    fprintf(stderr, "usage: %s client|server HOST PORT CERT KEY 1.3|1.2|any PROFILES [secp256r1|x25519]\n", argv[0]);
     return 2;
   }
   const int server = strcmp(argv[1], "server") == 0;
@@ -173,6 +185,11 @@ int main(int argc, char** argv) {
       wolfSSL_dtls_set_peer(ssl, &peer, sizeof peer) != WOLFSSL_SUCCESS)
     return fail(NULL, 0, "session");
   wolfSSL_dtls_set_using_nonblock(ssl, 1);
+  if (server && wolfSSL_disable_hrr_cookie(ssl) != WOLFSSL_SUCCESS) return fail(NULL, 0, "disable the HRR cookie");
+  if (argc == 9) {
+    int group = strcmp(argv[8], "x25519") == 0 ? WOLFSSL_ECC_X25519 : WOLFSSL_ECC_SECP256R1;
+    if (wolfSSL_set_groups(ssl, &group, 1) != WOLFSSL_SUCCESS) return fail(NULL, 0, "groups");
+  }
   int rc = handshake(ssl, server, fd);
   if (rc == 0) rc = report_and_talk(ssl, fd);
   wolfSSL_free(ssl);
