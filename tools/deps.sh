@@ -4,8 +4,8 @@
 
 keyway_packages_build="meson ninja-build g++ pkg-config libmbedtls-dev doctest-dev libfmt-dev"
 # Test-only: real peers (coturn: the TURN server of issue 14), the cross compiler for the Cortex-M4 check and QEMU
-# for the Cortex-M4 images (ports/qemu-m4/run.sh).
-keyway_packages_test="libsrtp2-dev openssl gnutls-bin coturn python3-aioice python3-aiortc gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils tshark libnss3-dev libnss3-tools"
+# for the Cortex-M4 images (ports/qemu-m4/run.sh); dpkg-dev autoconf automake libtool: tools/wolfssl13.sh (apt-get source, autoreconf).
+keyway_packages_test="libsrtp2-dev openssl gnutls-bin coturn python3-aioice python3-aiortc gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm clang afl++ cmake zip unzip chromium util-linux iproute2 coreutils tshark libnss3-dev libnss3-tools dpkg-dev autoconf automake libtool"
 
 keyway_ensure_packages() {
   local missing=()

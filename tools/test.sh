@@ -3,7 +3,8 @@
 # The whole test suite (README quick start, command 2):
 #   1. installs missing Debian packages,
 #   2. builds and runs every test (unit, vectors, differential and interop
-#      against real peers, fuzz-corpus replays),
+#      against real peers, fuzz-corpus replays; wolfSSL with DTLS 1.3, built
+#      once from Debian's source package by tools/wolfssl13.sh, cached),
 #   3. builds and runs the suite again under ASan+UBSan,
 #   4. builds and runs the unit tests (not interop) against mbedTLS 3.6 LTS,
 #      built once from Debian's source package (tools/mbedtls3.sh, cached),
@@ -20,6 +21,15 @@ keyway_ensure_packages $keyway_packages_build $keyway_packages_test || exit 1
 keyway_ensure_node || echo "warning: no node/npm: the browser interop tests will be skipped"
 
 jobs=$(nproc 2>/dev/null || echo 2)
+
+# A real DTLS 1.3 peer for interop-wolfssl-dtls13 (issue 18): wolfSSL 5.7.2
+# from Debian's source package (tools/wolfssl13.sh, cached like mbedTLS 3.6),
+# built while the default suite compiles; each suite waits for it before its
+# tests (wolfssl13_attach).
+echo "== wolfssl 5.7.2 (DTLS 1.3): tools/wolfssl13.sh, in the background"
+nice tools/wolfssl13.sh >build-wolfssl13.log 2>&1 &
+wolfssl13_pid=$!
+wolfssl13_status=""
 total_pass=0
 total_fail=0
 total_skip=0
@@ -43,6 +53,23 @@ count_suite() {  # build dir, label
   fi
 }
 
+# Waits for tools/wolfssl13.sh (once) and, when it built, points the build dir
+# at its prefix, which adds the peer and interop-wolfssl-dtls13 to the suite.
+wolfssl13_attach() {  # build dir
+  if [ -z "$wolfssl13_status" ]; then
+    wait "$wolfssl13_pid"
+    wolfssl13_status=$?
+    grep '^wolfssl built in\|^restored' build-wolfssl13.log | sed 's/^/  /'
+    if [ "$wolfssl13_status" -ne 0 ]; then
+      tail -20 build-wolfssl13.log; step_result "wolfssl 5.7.2 (DTLS 1.3): tools/wolfssl13.sh" 1
+    fi
+  fi
+  [ "$wolfssl13_status" -eq 0 ] || return 0
+  meson configure "$1" -Dwolfssl13_prefix=build-wolfssl13/prefix >>"$1.setup.log" 2>&1 \
+    && ninja -C "$1" -j "$jobs" >>"$1.build.log" 2>&1 \
+    || { tail -40 "$1.build.log"; step_result "$(basename "$1"): wolfssl_dtls13_peer" 1; }
+}
+
 run_suite() {  # build dir, label, extra meson setup args...
   local dir=$1 label=$2
   shift 2
@@ -55,6 +82,7 @@ run_suite() {  # build dir, label, extra meson setup args...
   if ! ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
     tail -40 "$dir.build.log"; step_result "$label: build" 1; return
   fi
+  wolfssl13_attach "$dir"
   echo "== $label: test"
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs >"$dir.test.log" 2>&1
   count_suite "$dir" "$label"

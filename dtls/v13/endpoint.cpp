@@ -335,6 +335,15 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       fail(kWrongEpoch, AlertDescription::unexpected_message);
       return true;
     }
+    if (const Skip skip = skip_session_ticket(*f); skip != Skip::no) {
+      if (skip == Skip::later) {
+        ++stats_.fragments_ignored;
+        dropped = true;
+      } else {
+        used = true;
+      }
+      continue;
+    }
     auto added = reassembler_.add(*f);
     if (!added.ok()) {
       fail(added.error(), AlertDescription::unexpected_message);
@@ -384,6 +393,23 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
   if (used && !dropped) note_received(rn);
   if (used) deliver_messages();
   return used;
+}
+
+// RFC 8446 §4.6.1: a server may send NewSessionTicket once the handshake is
+// done (wolfSSL does). keyway resumes nothing, so the client never stores
+// it: its fragments are taken as processed, so their records are ACKed
+// (RFC 9147 §5.8.4, §7), and its last fragment moves the expected
+// message_seq past it. One ahead of a missing message waits for its
+// retransmission (not ACKed), so that the missing one is not skipped.
+Endpoint::Skip Endpoint::skip_session_ticket(const HandshakeFragment& f) {
+  if (role_ != Role::client || state_ != State::established ||
+      f.type != static_cast<uint8_t>(MessageType::new_session_ticket))
+    return Skip::no;
+  const uint16_t ahead = static_cast<uint16_t>(f.msg_seq - reassembler_.next_seq());
+  if (ahead != 0 && ahead < 0x8000) return Skip::later;
+  if (ahead == 0 && f.frag_offset + f.body.size() == f.length) reassembler_.advance();
+  ack_due_ = true;  // a repeat (ahead >= 0x8000): our ACK was lost
+  return Skip::now;
 }
 
 void Endpoint::deliver_messages() {

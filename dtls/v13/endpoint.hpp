@@ -161,6 +161,8 @@ class Endpoint {
   bool process_plaintext(const Record& rec);
   bool process_ciphertext(const CiphertextRecord& rec);
   bool process_handshake(const RecordNumber& rn, Bytes payload);
+  enum class Skip : uint8_t { no, now, later };
+  Skip skip_session_ticket(const HandshakeFragment& f);
   bool process_ack(Bytes body);
   bool process_alert(Bytes body);
   bool before_handshake_keys() const;

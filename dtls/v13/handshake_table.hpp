@@ -98,6 +98,7 @@ constexpr EpochClass epoch_class(MessageType type) {
     case MessageType::certificate:
     case MessageType::certificate_verify:
     case MessageType::finished: return EpochClass::handshake;
+    case MessageType::new_session_ticket:
     case MessageType::key_update: return EpochClass::application;
   }
   return EpochClass::none;  // not a 1.3 message keyway knows: the state machine refuses it

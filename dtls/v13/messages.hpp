@@ -35,6 +35,7 @@ namespace keyway::dtls::v13 {
 enum class MessageType : uint8_t {
   client_hello = 1,
   server_hello = 2,
+  new_session_ticket = 4,  // read only to be skipped (RFC 8446 §4.6.1: no resumption in WebRTC)
   encrypted_extensions = 8,
   certificate = 11,
   certificate_request = 13,

@@ -691,3 +691,50 @@ TEST_CASE("dtls13 conformance: past its final-flight hold the server still drops
   CHECK(reaction.empty());
   CHECK_FALSE(exporter(s.server()).empty());
 }
+
+// Found against wolfSSL 5.7.2 (tests/interop/wolfssl_dtls13.sh): a wolfSSL
+// server sends a NewSessionTicket (221 bytes, message_seq 6, epoch 3) right
+// after the handshake. keyway's client, whose established reassembler holds
+// only a KeyUpdate, failed on it ("dtls reassembly: handshake message larger
+// than the configured maximum") and ended the association with a fatal
+// unexpected_message. RFC 8446 §4.6.1 lets a client that never resumes
+// ignore a ticket; RFC 9147 §5.8.4/§7 has post-handshake messages ACKed. Now
+// the client skips it, ACKs its record and takes the next message_seq (a
+// KeyUpdate, 7) as usual.
+TEST_CASE("dtls13: the client skips a NewSessionTicket after the handshake, ACKs it, and reads the next message") {
+  test::Fixture f;
+  Twin twin(f);
+  Script13 s(f);
+  s.advance(kPoints[C6].steps);
+  keyway::dtls::v13::Endpoint& client = s.client();
+  REQUIRE(client.state() == State::established);
+  const std::vector<uint8_t> keys = exporter(client);
+  auto from_server = [&](uint8_t type, uint16_t msg_seq, const std::vector<uint8_t>& body, uint64_t record) {
+    const auto m = handshake_message(type, msg_seq, body);
+    return EndpointAccess13::seal(twin.script.server(), 3, static_cast<uint8_t>(ContentType::handshake),
+                                  Bytes(m.data(), m.size()), record);
+  };
+  // lifetime, age_add, nonce <1>, ticket <2>, extensions <2>: 221 bytes like wolfSSL's.
+  std::vector<uint8_t> ticket(221, 0xA5);
+  ticket[8] = 1;                                    // ticket_nonce length 1
+  ticket[10] = 0, ticket[11] = 221 - 12 - 2;        // ticket length
+  ticket[219] = 0, ticket[220] = 0;                 // no extensions
+  const auto& evs = s.events(0);
+  const std::size_t ev0 = evs.size();
+  std::vector<std::vector<uint8_t>> reaction;
+  CHECK(s.deliver_foreign(0, from_server(4, 6, ticket, kInjectedSeq), reaction) == Verdict::accepted);
+  CHECK(client.state() == State::established);
+  CHECK_FALSE(has(evs, ev0, EventKind::failure));
+  CHECK(reaction.size() == 1);  // the ACK of the ticket's record
+  // The same ticket again (our ACK was lost): ACKed again, nothing else.
+  reaction.clear();
+  CHECK(s.deliver_foreign(0, from_server(4, 6, ticket, kInjectedSeq + 1), reaction) == Verdict::accepted);
+  CHECK(reaction.size() == 1);
+  // The next message_seq is read: a KeyUpdate moves the client's read epoch to 4.
+  reaction.clear();
+  CHECK(s.deliver_foreign(0, from_server(24, 7, {0}, kInjectedSeq + 2), reaction) == Verdict::accepted);
+  CHECK(client.state() == State::established);
+  CHECK(client.read_epoch() == 4);
+  CHECK_FALSE(has(evs, ev0, EventKind::failure));
+  CHECK(exporter(client) == keys);
+}
