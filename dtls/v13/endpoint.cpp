@@ -43,9 +43,9 @@ const char* to_string(State s) {
 }
 
 Endpoint::Endpoint(const Config& config)
-    : state_(config.role == Role::client ? State::client_start : State::server_wait_client_hello),
-      role_(config.role),
-      mtu_(config.mtu < 1500 ? config.mtu : 1500) {
+    : mtu_(static_cast<uint16_t>(config.mtu < 1500 ? config.mtu : 1500)),
+      state_(config.role == Role::client ? State::client_start : State::server_wait_client_hello),
+      role_(config.role) {
   timer_.initial = config.initial_timeout;
   timer_.maximum = config.max_timeout;
   timer_.max_retransmits = config.max_retransmits;
@@ -77,7 +77,7 @@ void Endpoint::use_established_storage() {
   const std::size_t keep = received_count_ < kEstablishedReceived ? received_count_ : kEstablishedReceived;
   for (std::size_t i = 0; i < keep; ++i) established_received_[i] = received_[received_count_ - keep + i];  // the newest
   received_ = established_received_;
-  received_count_ = keep;
+  received_count_ = static_cast<uint16_t>(keep);
   flight_.init(MutableBytes(established_flight_, sizeof established_flight_), established_log_);
   const uint16_t next = reassembler_.next_seq();
   reassembler_.init(MutableBytes(established_pool_, sizeof established_pool_), sizeof established_pool_ * 8 / 9);
@@ -89,7 +89,7 @@ void Endpoint::use_established_storage() {
 void Endpoint::release_handshake() {
   if (now_ >= read_handshake_until_) {  // the hold is over: a repeated client flight is no longer answered
     // Once: the slot is epoch 6's after three KeyUpdates (RFC 9147 §4.2.2).
-    if (read_handshake_.protection().ready() && read_handshake_.protection().epoch() == 2) read_handshake_.reset();
+    if (read_handshake().protection().ready() && read_handshake().protection().epoch() == 2) read_handshake().reset();
     read_handshake_until_ = Timestamp::never();
     held_read_handshake_secret_ = SecretBytes{};  // wiped
   }
@@ -106,9 +106,9 @@ void Endpoint::release_handshake() {
     // handshake secret on first use) and ACKed again.
     read_handshake_until_ = now_ + hs_->config.final_flight_hold;
     held_read_handshake_secret_ = hs_->client_handshake_secret;
-    read_handshake_.protection().defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
+    read_handshake().protection().defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
   } else {
-    read_handshake_.reset();
+    read_handshake().reset();
   }
   if (state_ == State::established) release_record_aeads();
   use_established_storage();
@@ -135,7 +135,7 @@ void Endpoint::release_record_aeads() {
 // again. Once it is ACKed they go again (the client may repeat it a few
 // times more, each keying them once; RFC 9147 §7).
 void Endpoint::release_after_repeated_flight() {
-  RecordProtection& hold = read_handshake_.protection();
+  RecordProtection& hold = read_handshake().protection();
   if (hs_ != nullptr || role_ != Role::server || !hold.keyed() || hold.epoch() != 2) return;
   hold.defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
   release_record_aeads();

@@ -197,6 +197,7 @@ class Endpoint {
   uint8_t highest_write_epoch() const;
   void fail(const Error& e, AlertDescription alert);
   void push_event(const Event& e);
+  Event pop_event();
   void start_flight();
   // handshake.cpp: what both roles share
   Status send_message(MessageType type, uint8_t epoch, std::size_t body_len);
@@ -241,17 +242,6 @@ class Endpoint {
   // Server: until then epoch 2 stays readable (keyed on first use from
   // held_read_handshake_secret_), to ACK a repeated client flight.
   Timestamp read_handshake_until_ = Timestamp::never();
-  State state_;
-  Role role_;
-  bool ack_due_ = false;
-  bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
-  bool cert_accepted_ = false;
-  bool alert_due_ = false;
-  uint8_t alert_level_ = 0;
-  uint8_t alert_desc_ = 0;
-  uint16_t srtp_profile_ = 0;
-  uint16_t next_send_seq_ = 0;
-  std::size_t mtu_;
 
   // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
   // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
@@ -259,7 +249,7 @@ class Endpoint {
   uint64_t write_seq_[4] = {};  // by epoch & 3: a slot is reused four epochs later, from 0
   RecordProtection write_application_;  // epoch 3, then each KeyUpdate's
   ReceiveEpoch read_epochs_[4];
-  ReceiveEpoch& read_handshake_ = read_epochs_[2];
+  ReceiveEpoch& read_handshake() { return read_epochs_[2]; }  // a function: a reference member takes 8 bytes
   uint64_t read_application_epoch_ = 0;
 
   // What the established association keeps of the key schedule.
@@ -269,15 +259,9 @@ class Endpoint {
   SecretBytes read_traffic_secret_;
   // Server, while read_handshake_until_: what keys epoch 2 again for a repeated client Finished.
   SecretBytes held_read_handshake_secret_;
-  // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
-  // then take message_seq 0 and 1 (RFC 9147 §5.2).
-  bool retried_ = false;
   // Config.keep_key_log: the four traffic secrets of the key log (in
   // KeyLogSecret order), copied out of the handshake state when it goes.
   SecretBytes* kept_key_log_ = nullptr;
-  bool awaiting_cookie_ = false;  // server: ClientHello2 must bring the Listener's cookie
-  bool has_retry_group_ = false;
-  crypto::NamedGroup retry_group_ = crypto::NamedGroup::x25519;
   Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
 
   // Reliability: our flight and the peer's handshake records, in the
@@ -287,15 +271,44 @@ class Endpoint {
   RetransmitTimer timer_;
   Reassembler reassembler_;
   std::span<RecordNumber> received_;  // handshake records of the peer's flight, for ACKs
-  std::size_t received_count_ = 0;
   static constexpr std::size_t kEstablishedReceived = 8;
   RecordNumber established_received_[kEstablishedReceived];
   Flight::SentRecord established_log_[2];
   uint8_t established_flight_[8];
   uint8_t established_pool_[32];
 
-  // Output.
-  EventQueue<Event, 8> events_;
+  // Output: events as the few bytes that vary (issue 18: 16 bytes, not a
+  // 48-byte Event each); poll_output fills in the rest. A failure's error is
+  // error_ (an endpoint fails once).
+  struct PendingEvent {
+    const uint8_t* data = nullptr;
+    uint16_t len = 0;  // application data fits: at most 2^14 (RFC 8446 §5.4)
+    EventKind kind = EventKind::failure;
+    AlertLevel level = AlertLevel::fatal;
+    AlertDescription alert = AlertDescription::close_notify;
+    bool is_failure() const { return kind == EventKind::failure; }
+  };
+  EventQueue<PendingEvent, 8> events_;
+
+  // The small fields together (padding counts against the established state).
+  uint16_t srtp_profile_ = 0;
+  uint16_t next_send_seq_ = 0;
+  uint16_t mtu_;
+  uint16_t received_count_ = 0;
+  State state_;
+  Role role_;
+  bool ack_due_ = false;
+  bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
+  bool cert_accepted_ = false;
+  bool alert_due_ = false;
+  uint8_t alert_level_ = 0;
+  uint8_t alert_desc_ = 0;
+  // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
+  // then take message_seq 0 and 1 (RFC 9147 §5.2).
+  bool retried_ = false;
+  bool awaiting_cookie_ = false;  // server: ClientHello2 must bring the Listener's cookie
+  bool has_retry_group_ = false;
+  crypto::NamedGroup retry_group_ = crypto::NamedGroup::x25519;
 };
 
 }  // namespace keyway::dtls::v13

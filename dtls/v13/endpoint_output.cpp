@@ -46,7 +46,25 @@ void Endpoint::fail(const Error& e, AlertDescription alert) {
 }
 
 void Endpoint::push_event(const Event& e) {
-  if (!events_.push(e)) ++stats_.events_dropped;
+  PendingEvent p;
+  p.data = e.data.data();
+  p.len = static_cast<uint16_t>(e.data.size());  // a certificate (uint16 length) or a record's content
+  p.kind = e.kind;
+  p.level = e.alert_level;
+  p.alert = e.alert;
+  if (!events_.push(p)) ++stats_.events_dropped;
+}
+
+Event Endpoint::pop_event() {
+  const PendingEvent p = events_.pop();
+  Event e;
+  e.kind = p.kind;
+  e.data = Bytes(p.data, p.len);
+  e.alert_level = p.level;
+  e.alert = p.alert;
+  if (p.kind == EventKind::handshake_complete) e.srtp_profile = srtp_profile_;
+  if (p.kind == EventKind::failure) e.error = error_;
+  return e;
 }
 
 uint8_t Endpoint::highest_write_epoch() const {
@@ -169,7 +187,7 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
   }
   if (!events_.empty()) {
     out.kind = Output::Kind::event;
-    out.event = events_.pop();
+    out.event = pop_event();
     return out;
   }
   out.kind = Output::Kind::timeout;

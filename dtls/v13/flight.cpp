@@ -35,7 +35,7 @@ Status Flight::add(MessageType type, uint16_t msg_seq, uint8_t epoch, std::size_
   m.msg_seq = msg_seq;
   m.offset = static_cast<uint16_t>(used_);
   m.length = static_cast<uint16_t>(body_len);
-  used_ += body_len;
+  used_ = static_cast<uint32_t>(used_ + body_len);
   return ok_status();
 }
 

@@ -86,14 +86,15 @@ class Flight {
  private:
   void skip_acked();
 
+  // Counts in the few bits they need (an established association holds one Flight).
   MutableBytes buf_;
-  std::size_t used_ = 0;
-  Message msgs_[kMaxMessages];
-  std::size_t count_ = 0;
   std::span<SentRecord> sent_;
-  std::size_t sent_count_ = 0;
-  std::size_t cursor_ = 0;  // message being sent
+  Message msgs_[kMaxMessages];
   uint32_t cursor_offset_ = 0;
+  uint32_t used_ = 0;
+  uint8_t count_ = 0;
+  uint8_t sent_count_ = 0;  // at most kMaxRecords
+  uint8_t cursor_ = 0;      // message being sent
   bool sending_ = false;
 };
 

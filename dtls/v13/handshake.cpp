@@ -65,7 +65,7 @@ Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
   const bool client = role_ == Role::client;
   hs_->write_handshake.defer(suite_->aead, suite_->hash, 2,
                              client ? &hs_->client_handshake_secret : &hs_->server_handshake_secret);
-  read_handshake_.protection().defer(suite_->aead, suite_->hash, 2,
+  read_handshake().protection().defer(suite_->aead, suite_->hash, 2,
                                      client ? &hs_->server_handshake_secret : &hs_->client_handshake_secret);
   return ok_status();
 }

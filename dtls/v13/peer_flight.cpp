@@ -98,7 +98,7 @@ bool Endpoint::retake_hello(const HandshakeFragment& f) {
   if (hs_ == nullptr || state_ != answered || retried_ || f.msg_seq != 0 || f.frag_offset != 0 ||
       f.body.size() != f.length)
     return false;
-  if (!hs_->handshake_keys_failed || read_handshake_.next_expected() != 0 || hs_->hellos_discarded >= kMaxRepairs)
+  if (!hs_->handshake_keys_failed || read_handshake().next_expected() != 0 || hs_->hellos_discarded >= kMaxRepairs)
     return false;
   uint8_t digest[4];
   short_digest(f.body, digest);
@@ -109,7 +109,7 @@ bool Endpoint::retake_hello(const HandshakeFragment& f) {
   ++hs_->hellos_discarded;
   ++stats_.flights_discarded;
   hs_->handshake_keys_failed = false;
-  read_handshake_.reset();
+  read_handshake().reset();
   received_count_ = 0;
   ack_due_ = false;
   ack_deadline_ = Timestamp::never();

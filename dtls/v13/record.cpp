@@ -121,34 +121,34 @@ Result<InnerPlaintext> read_inner_plaintext(Bytes plaintext) {
 Status RecordNumberCipher::init(AeadKind kind, Bytes sn_key) {
   clear();
   ENSURE(sn_key.size() == crypto::aead_key_size(kind), kBadKey);
-  kind_ = kind;
   std::memcpy(key_, sn_key.data(), sn_key.size());
-  ready_ = true;
+  kind_ = static_cast<uint8_t>(kind);
   return ok_status();
 }
 
 void RecordNumberCipher::clear() {
   crypto::secure_zero(key_, sizeof key_);
-  ready_ = false;
+  kind_ = kNoKey;
 }
 
 Status RecordNumberCipher::mask(Bytes ciphertext, uint8_t out[2]) const {
-  ENSURE(ready_, kNoKeys);
+  ENSURE(kind_ != kNoKey, kNoKeys);
+  const auto kind = static_cast<AeadKind>(kind_);
   ENSURE(ciphertext.size() >= kRecordNumberSample, kShortSample);
   if constexpr (kFuzzing) {  // lib/fuzzing.hpp: records stay readable, so no mask either
     out[0] = out[1] = 0;
     return ok_status();
   }
   uint8_t block[kRecordNumberSample] = {};
-  if (kind_ == AeadKind::chacha20_poly1305) {
+  if (kind == AeadKind::chacha20_poly1305) {
     // The counter is the first 4 bytes read as ChaCha20 reads its state words:
     // little-endian (RFC 8439 §2.3).
     uint32_t counter = uint32_t{ciphertext[0]} | (uint32_t{ciphertext[1]} << 8) | (uint32_t{ciphertext[2]} << 16) |
                        (uint32_t{ciphertext[3]} << 24);
-    TRY(crypto::chacha20_xor(Bytes(key_, crypto::aead_key_size(kind_)), ciphertext.subspan(4, 12), counter, block));
+    TRY(crypto::chacha20_xor(Bytes(key_, crypto::aead_key_size(kind)), ciphertext.subspan(4, 12), counter, block));
   } else {
     crypto::Aes aes;  // expanded per record, on the stack (its destructor wipes it)
-    TRY(aes.set_key(Bytes(key_, crypto::aead_key_size(kind_))));
+    TRY(aes.set_key(Bytes(key_, crypto::aead_key_size(kind))));
     aes.encrypt_block(ciphertext.data(), block);
   }
   out[0] = block[0];

@@ -131,8 +131,10 @@ class RecordNumberCipher {
   // The key's length is aead_key_size(kind_): plain bytes, wiped by clear(),
   // not a crypto::Secret and its size_t length in each of the five epochs.
   uint8_t key_[kMaxKeySize] = {};
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  bool ready_ = false;
+  // The AEAD kind the key is for, and whether there is one, in one byte: the
+  // record slots then pack 8 bytes smaller (issue 18).
+  static constexpr uint8_t kNoKey = 0xFF;
+  uint8_t kind_ = kNoKey;  // an AeadKind once keyed
 };
 
 // The keys of one direction of one epoch (epochs 2 and up): the AEAD, its
@@ -177,10 +179,10 @@ class RecordProtection {
   [[no_unique_address]] crypto::Aead aead_;
   uint8_t iv_[kIvSize] = {};
   RecordNumberCipher sn_;
+  crypto::HashAlg hash_ = crypto::HashAlg::sha256;  // the one-byte fields in sn_'s tail: 80 bytes, not 88
+  AeadKind kind_ = AeadKind::aes128_gcm;
   uint64_t epoch_ = 0;
   const SecretBytes* secret_ = nullptr;  // deferred: the keys come from here
-  crypto::HashAlg hash_ = crypto::HashAlg::sha256;
-  AeadKind kind_ = AeadKind::aes128_gcm;
 };
 
 // The receive side of one epoch: its keys, its replay window (RFC 9147
