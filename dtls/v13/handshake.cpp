@@ -56,7 +56,7 @@ Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
   uint8_t th[crypto::kMaxDigestSize];
   transcript_hash(th);
   const Bytes hash(th, hash_size());
-  hs_->client_handshake_secret.len = hs_->server_handshake_secret.len = hash_size();
+  hs_->client_handshake_secret.len = hs_->server_handshake_secret.len = static_cast<uint8_t>(hash_size());
   TRY(hs_->schedule.derive(TrafficSecret::client_handshake, hash, hs_->client_handshake_secret.mutable_view()));
   TRY(hs_->schedule.derive(TrafficSecret::server_handshake, hash, hs_->server_handshake_secret.mutable_view()));
   // Keyed by their first record (RecordProtection::defer): the client's
@@ -77,7 +77,8 @@ Status Endpoint::enter_application_keys() {
   uint8_t th[crypto::kMaxDigestSize];
   transcript_hash(th);
   const Bytes hash(th, hash_size());
-  hs_->client_application_secret.len = hs_->server_application_secret.len = exporter_secret_.len = hash_size();
+  hs_->client_application_secret.len = hs_->server_application_secret.len = exporter_secret_.len =
+      static_cast<uint8_t>(hash_size());
   TRY(hs_->schedule.derive(TrafficSecret::client_application, hash, hs_->client_application_secret.mutable_view()));
   TRY(hs_->schedule.derive(TrafficSecret::server_application, hash, hs_->server_application_secret.mutable_view()));
   TRY(hs_->schedule.derive(TrafficSecret::exporter_master, hash, exporter_secret_.mutable_view()));

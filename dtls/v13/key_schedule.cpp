@@ -81,7 +81,7 @@ Status derive_secret(crypto::HashAlg alg, LabelPrefix prefix, Bytes secret, std:
 KeySchedule::KeySchedule(crypto::HashAlg alg, LabelPrefix prefix) : alg_(alg), prefix_(prefix) {
   // Early Secret = HKDF-Extract(salt 0, IKM 0^Hash.length): no PSK.
   uint8_t zeros[crypto::kMaxDigestSize] = {};
-  secret_.len = hash_size();
+  secret_.len = static_cast<uint8_t>(hash_size());
   (void)crypto::hkdf_extract(alg_, {}, Bytes(zeros, hash_size()), secret_.mutable_view());
 }
 
@@ -89,7 +89,7 @@ Status KeySchedule::next_stage(Bytes ikm) {
   // The salt of each extraction is Derive-Secret(previous, "derived", "").
   uint8_t empty[crypto::kMaxDigestSize];
   SecretBytes salt;
-  salt.len = hash_size();
+  salt.len = static_cast<uint8_t>(hash_size());
   TRY(derive_secret(alg_, prefix_, secret_.view(), "derived", Bytes(empty, empty_hash(alg_, empty)),
                     salt.mutable_view()));
   return crypto::hkdf_extract(alg_, salt.view(), ikm, secret_.mutable_view());
@@ -148,7 +148,7 @@ Status export_keying_material(crypto::HashAlg alg, LabelPrefix prefix, Bytes exp
                               std::string_view label, Bytes context, MutableBytes out) {
   uint8_t empty[crypto::kMaxDigestSize];
   SecretBytes per_label;  // Derive-Secret(exporter_master_secret, label, "")
-  per_label.len = crypto::digest_size(alg);
+  per_label.len = static_cast<uint8_t>(crypto::digest_size(alg));
   TRY(derive_secret(alg, prefix, exporter_master_secret, label, Bytes(empty, empty_hash(alg, empty)),
                     per_label.mutable_view()));
   uint8_t context_hash[crypto::kMaxDigestSize];

@@ -45,7 +45,8 @@ constexpr std::size_t kMaxContextSize = 255;  // opaque context<0..255>
 constexpr std::size_t kMaxKeySize = 32;       // AES-256, ChaCha20
 constexpr std::size_t kIvSize = 12;           // RFC 8446 §5.3: iv_length is the AEAD nonce length
 
-using SecretBytes = crypto::Secret<crypto::kMaxDigestSize>;
+// The length in one byte (at most 48): an established association holds four (issue 18).
+using SecretBytes = crypto::Secret<crypto::kMaxDigestSize, uint8_t>;
 
 // RFC 8446 §7.1:
 //   HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length)

@@ -28,10 +28,12 @@ void secure_zero(void* p, std::size_t n);
 void wipe_and_free(uint8_t* p, std::size_t n);
 
 // A fixed-size secret that wipes itself when destroyed. Never log it.
-template <std::size_t N>
+// Len: the type of its length (one byte where many are held, e.g. a DTLS 1.3
+// association's traffic secrets, dtls/v13/key_schedule.hpp).
+template <std::size_t N, typename Len = std::size_t>
 struct Secret {
   uint8_t bytes[N] = {};
-  std::size_t len = 0;
+  Len len = 0;
   Secret() = default;
   Secret(const Secret&) = default;
   Secret& operator=(const Secret&) = default;

@@ -208,7 +208,7 @@ DtlsDecryptor::Epoch13* DtlsDecryptor::epoch13(const KeyLog13Entry& e, bool from
   if (suite == nullptr || secret.size() != crypto::digest_size(suite->hash)) return nullptr;
   dtls::v13::SecretBytes s;
   std::memcpy(s.bytes, secret.data(), secret.size());
-  s.len = secret.size();
+  s.len = static_cast<uint8_t>(secret.size());  // a digest: checked above
   for (uint64_t n = 3; n < epoch; ++n) {
     dtls::v13::SecretBytes next;
     next.len = s.len;
