@@ -27,60 +27,24 @@ list=/etc/apt/sources.list.d/keyway-trixie-src.list
 # and its compiler flags (dpkg-buildflags, hardening=+all), so that the 3.6
 # build compares with Debian 12's libmbedtls-dev 2.28 like for like.
 debian_config="MBEDTLS_DEPRECATED_WARNING MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_CMAC_C MBEDTLS_SSL_DTLS_SRTP"
-stamp="$prefix/keyway-stamp"
 # First line: what was asked for (the cache key); second: the version built.
 stamp_text="mbedtls $version; config.py set $debian_config; static; dpkg-buildflags CPPFLAGS CFLAGS hardening=+all"
 
 . tools/source_cache.sh
 if [ "$source_only" -eq 0 ]; then
-  if { [ -f "$prefix/lib/libmbedcrypto.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; } \
-     || keyway_cache_restore mbedtls3-host "$stamp_text" "$prefix"; then
+  if keyway_prefix_cached lib/libmbedcrypto.a mbedtls3-host "$stamp_text" "$prefix"; then
     echo "$prefix"
     exit 0
   fi
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 # dpkg-dev for `apt-get source`, cmake and a C compiler for the build.
 . tools/deps.sh
 keyway_ensure_packages dpkg-dev cmake gcc make python3 || exit 1
-
-if [ ! -f "$list" ]; then
-  echo "adding $list (deb-src only)"
-  echo "deb-src http://deb.debian.org/debian trixie main" | $sudo tee "$list" >/dev/null || exit 1
-  $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
-fi
-
-mkdir -p "$top/src"
-src="$top/src/mbedtls-${version%%-*}"
-[ -f "$src/keyway-stamp" ] || keyway_cache_restore "mbedtls-source-$version" "mbedtls source $version" "$src" || true
-# A tree left half-unpacked by an interrupted run is unpacked again.
-[ -f "$src/debian/changelog" ] && [ -f "$src/CMakeLists.txt" ] || rm -rf "$src"
-if [ ! -d "$src" ]; then
-  has_version() { apt-cache showsrc mbedtls 2>/dev/null | grep -q "^Version: $1\$"; }
-  has_version "$version" || $sudo apt-get update -qq >/dev/null
-  if ! has_version "$version"; then
-    # Fall back to whatever 3.6.x trixie carries now (the report says which).
-    found=$(apt-cache showsrc mbedtls 2>/dev/null | sed -n 's/^Version: \(3\.6\..*\)$/\1/p' | sort -V | tail -1)
-    if [ -z "$found" ]; then echo "no mbedtls 3.6.x source package in trixie" >&2; exit 1; fi
-    echo "mbedtls $version not found; using trixie's $found"
-    version=$found
-    src="$top/src/mbedtls-${version%%-*}"
-  fi
-  # Unpacks with Debian's patches applied (dpkg-source -x).
-  if [ ! -f "$src/debian/changelog" ]; then
-    rm -rf "$src"
-    (cd "$top/src" && apt-get source -qq "mbedtls=$version" >"$top/source.log" 2>&1) \
-      || { cat "$top/source.log"; echo "apt-get source mbedtls=$version failed" >&2; exit 1; }
-  fi
-  [ -d "$src" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
-  echo "mbedtls source $version" >"$src/keyway-stamp"
-  keyway_cache_store "mbedtls-source-$version" "$src"
-fi
-echo "mbedtls source: $src"
+# Falls back to whatever 3.6.x trixie carries now (the report says which).
+keyway_trixie_source mbedtls CMakeLists.txt 3.6. "$top" || exit 1
 if [ "$source_only" -eq 1 ]; then echo "$src"; exit 0; fi
 
 for option in $debian_config; do
@@ -100,6 +64,5 @@ cmake -S "$src" -B "$top/cmake" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="$cflags
   || { tail -30 "$top/cmake.log"; echo "mbedtls 3.6 build failed (log: $top/cmake.log)" >&2; exit 1; }
 
 [ -f "$prefix/lib/libmbedcrypto.a" ] || { echo "no libmbedcrypto.a in $prefix/lib" >&2; exit 1; }
-printf '%s\nbuilt %s\n' "$stamp_text" "$(head -1 "$src/debian/changelog")" >"$stamp"
-keyway_cache_store mbedtls3-host "$prefix"
+keyway_prefix_store mbedtls3-host "$stamp_text" "$prefix" "$src"
 echo "$prefix"

@@ -35,57 +35,23 @@ list=/etc/apt/sources.list.d/keyway-trixie-src.list
 debian_config="--enable-distro --enable-oldtls --enable-pkcs11 --disable-examples --disable-silent-rules"
 keyway_config="--enable-dtls --enable-dtls13 --enable-srtp --enable-keying-material --enable-curve25519 \
 --disable-crypttests --disable-benchmark"
-stamp="$prefix/keyway-stamp"
 # First line: what was asked for (the cache key); second: the version built.
 stamp_text="wolfssl $version; configure $debian_config $keyway_config; dpkg-buildflags CPPFLAGS CFLAGS LDFLAGS hardening=+all"
 
 . tools/source_cache.sh
-if { [ -f "$prefix/lib/libwolfssl.a" ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$stamp_text" ]; } \
-   || keyway_cache_restore wolfssl13-host "$stamp_text" "$prefix"; then
+if keyway_prefix_cached lib/libwolfssl.a wolfssl13-host "$stamp_text" "$prefix"; then
   echo "$prefix"
   exit 0
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
 # dpkg-dev for `apt-get source`; the source package has no configure script
 # (Debian's build runs dh_autoreconf): autoconf, automake, libtool.
 . tools/deps.sh
 keyway_ensure_packages dpkg-dev autoconf automake libtool gcc make || exit 1
-
-if [ ! -f "$list" ]; then
-  echo "adding $list (deb-src only)"
-  echo "deb-src http://deb.debian.org/debian trixie main" | $sudo tee "$list" >/dev/null || exit 1
-  $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
-fi
-
-mkdir -p "$top/src"
-src="$top/src/wolfssl-${version%%-*}"
-[ -f "$src/keyway-stamp" ] || keyway_cache_restore "wolfssl-source-$version" "wolfssl source $version" "$src" || true
-# A tree left half-unpacked by an interrupted run is unpacked again.
-[ -f "$src/debian/changelog" ] && [ -f "$src/configure.ac" ] || rm -rf "$src"
-if [ ! -d "$src" ]; then
-  has_version() { apt-cache showsrc wolfssl 2>/dev/null | grep -q "^Version: $1\$"; }
-  has_version "$version" || $sudo apt-get update -qq >/dev/null
-  if ! has_version "$version"; then
-    # Fall back to whatever 5.x trixie carries now (the log says which).
-    found=$(apt-cache showsrc wolfssl 2>/dev/null | sed -n 's/^Version: \(5\..*\)$/\1/p' | sort -V | tail -1)
-    if [ -z "$found" ]; then echo "no wolfssl 5.x source package in trixie" >&2; exit 1; fi
-    echo "wolfssl $version not found; using trixie's $found"
-    version=$found
-    src="$top/src/wolfssl-${version%%-*}"
-  fi
-  # Unpacks with Debian's patches applied (dpkg-source -x).
-  rm -rf "$src"
-  (cd "$top/src" && apt-get source -qq "wolfssl=$version" >"$top/source.log" 2>&1) \
-    || { cat "$top/source.log"; echo "apt-get source wolfssl=$version failed" >&2; exit 1; }
-  [ -f "$src/configure.ac" ] || { echo "no source tree $src after apt-get source" >&2; exit 1; }
-  echo "wolfssl source $version" >"$src/keyway-stamp"
-  keyway_cache_store "wolfssl-source-$version" "$src"
-fi
-echo "wolfssl source: $src"
+# Falls back to whatever 5.x trixie carries now (the log says which).
+keyway_trixie_source wolfssl configure.ac 5. "$top" || exit 1
 
 # Built in a copy of the tree (the source ships a stub wolfssl/options.h that
 # an out-of-tree build would see first), so src/ stays as Debian unpacked it.
@@ -114,7 +80,6 @@ start=$(date +%s)
 [ -f "$prefix/lib/libwolfssl.a" ] || { echo "no libwolfssl.a in $prefix/lib" >&2; exit 1; }
 grep -q 'WOLFSSL_DTLS13' "$prefix/include/wolfssl/options.h" || { echo "wolfssl built without DTLS 1.3" >&2; exit 1; }
 rm -rf "$obj"
-printf '%s\nbuilt %s\n' "$stamp_text" "$(head -1 "$src/debian/changelog")" >"$stamp"
-keyway_cache_store wolfssl13-host "$prefix"
+keyway_prefix_store wolfssl13-host "$stamp_text" "$prefix" "$src"
 echo "wolfssl built in $(( $(date +%s) - start )) s"
 echo "$prefix"
