@@ -19,25 +19,12 @@ peer=$2
 if ! command -v certutil >/dev/null 2>&1; then
   echo "SKIP: certutil is not installed (apt-get install libnss3-tools)"; exit 77
 fi
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+. "$(dirname "$0")/dtls_peer.sh"
 mkdir -p "$work/db"
 certutil -N -d "sql:$work/db" --empty-password >/dev/null 2>&1
 head -c 64 /dev/urandom >"$work/noise"
 certutil -S -d "sql:$work/db" -n nss -s CN=nss -x -t u,u,u -k ec -q nistp256 -z "$work/noise" -v 12 >/dev/null 2>&1 ||
   { echo "FAIL: certutil could not make the NSS certificate"; exit 1; }
-
-value() { sed -n "s/^$1=//p" "$2" | head -1; }
-
-# $1: the file the server writes; waits for its listening= line, prints the port.
-wait_port() {
-  for _ in $(seq 50); do
-    p=$(sed -n 's/^listening=\(.*:\)\{0,1\}\([0-9]*\)$/\2/p' "$1" | head -1)
-    [ -n "$p" ] && { echo "$p"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
 
 # $1 name, $2 keyway's output, $3 NSS's output, $4 keyway's role
 check() {
@@ -46,11 +33,7 @@ check() {
   [ "$(value dtls_version "$3")" = 1.2 ] || { echo "FAIL $1: NSS negotiated DTLS '$(value dtls_version "$3")', not 1.2"; fail=1; }
   [ "$(value srtp_profile "$2")" = SRTP_AES128_CM_SHA1_80 ] && [ "$(value srtp_profile "$3")" = 0x0001 ] ||
     { echo "FAIL $1: use_srtp: keyway '$(value srtp_profile "$2")', NSS '$(value srtp_profile "$3")'"; fail=1; }
-  km=$(value exporter "$2")
-  [ ${#km} -eq 120 ] && [ "$km" = "$(value exporter "$3")" ] || { echo "FAIL $1: exporters differ or are missing"; fail=1; }
-  [ "$(value received "$2")" = "hello from nss" ] || { echo "FAIL $1: keyway did not receive NSS's line"; fail=1; }
-  [ "$(value received "$3")" = "hello from keyway $4" ] || { echo "FAIL $1: NSS did not receive keyway's line"; fail=1; }
-  if [ $fail -ne 0 ]; then echo "--- keyway:"; cat "$2"; echo "--- NSS:"; cat "$3"; return 1; fi
+  check_exchange "$1" "$2" "$3" "$4" NSS 120 || return 1
   echo "ok $1: DTLS 1.2 (NSS offers 1.3 as draft 0x7F2B), SRTP_AES128_CM_SHA1_80, exporter $(echo "$km" | cut -c1-16)... on both sides"
 }
 

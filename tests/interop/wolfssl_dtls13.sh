@@ -31,23 +31,10 @@ peer=$2
 if ! command -v openssl >/dev/null 2>&1; then
   echo "SKIP: openssl is not installed"; exit 77
 fi
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+. "$(dirname "$0")/dtls_peer.sh"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=wolfssl \
   -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1 ||
   { echo "FAIL: openssl could not make wolfSSL's certificate"; exit 1; }
-
-value() { sed -n "s/^$1=//p" "$2" | head -1; }
-
-# $1: the file the server writes; waits for its listening= line, prints the port.
-wait_port() {
-  for _ in $(seq 50); do
-    p=$(sed -n 's/^listening=\(.*:\)\{0,1\}\([0-9]*\)$/\2/p' "$1" | head -1)
-    [ -n "$p" ] && { echo "$p"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
 
 # $1 name, $2 keyway's output, $3 wolfSSL's output, $4 keyway's role, $5 version, $6 profile
 check() {
@@ -59,13 +46,9 @@ check() {
     { echo "FAIL $1: wolfSSL negotiated DTLS '$(value dtls_version "$3")' ($(value wire_version "$3")), not $5 ($wire)"; fail=1; }
   [ "$(value srtp_profile "$2")" = "$6" ] && [ "$(value srtp_profile "$3")" = "$6" ] ||
     { echo "FAIL $1: use_srtp: keyway '$(value srtp_profile "$2")', wolfSSL '$(value srtp_profile "$3")', not $6"; fail=1; }
-  km=$(value exporter "$2")
   len=120
   [ "$6" = SRTP_AEAD_AES_128_GCM ] && len=112  # 2 x (16 + 12) bytes; CM_SHA1_80: 2 x (16 + 14)
-  [ ${#km} -eq $len ] && [ "$km" = "$(value exporter "$3")" ] || { echo "FAIL $1: exporters differ or are missing"; fail=1; }
-  [ "$(value received "$2")" = "hello from wolfssl" ] || { echo "FAIL $1: keyway did not receive wolfSSL's line"; fail=1; }
-  [ "$(value received "$3")" = "hello from keyway $4" ] || { echo "FAIL $1: wolfSSL did not receive keyway's line"; fail=1; }
-  if [ $fail -ne 0 ]; then echo "--- keyway:"; cat "$2"; echo "--- wolfSSL:"; cat "$3"; return 1; fi
+  check_exchange "$1" "$2" "$3" "$4" wolfSSL $len || return 1
   echo "ok $1: DTLS $5 ($wire), $(value cipher "$2"), group $(value group "$3"), $6, exporter $(echo "$km" | cut -c1-16)... on both sides, a line each way"
 }
 
