@@ -9,6 +9,7 @@
 #include "keyway/ice/agent.hpp"
 #include "keyway/ice/priority.hpp"
 #include "keyway/ice/stun/builder.hpp"
+#include "tests/ice/agent_fixture.hpp"
 #include "tests/ice/sim.hpp"
 #include "tests/support/hex.hpp"
 
@@ -20,32 +21,9 @@ namespace {
 const SocketAddr kLocal = SocketAddr::v4(10, 0, 0, 1, 5000);
 const SocketAddr kRemote = SocketAddr::v4(10, 0, 0, 2, 6000);
 
-struct Fixture {
-  SeededRng rng{77};
-  Agent agent{make_config()};
-  std::vector<uint8_t> scratch = std::vector<uint8_t>(1500);
-  Timestamp now = Timestamp::from_micros(1000);
-
-  Config make_config() {
-    Config c;
-    c.controlling = false;
-    c.rng = &rng;
-    return c;
-  }
-  Fixture() {
-    REQUIRE(agent.add_local_host(kLocal).ok());
-    REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
+struct Fixture : fixture::ControlledAgent {
+  Fixture() : ControlledAgent(77, kLocal) {
     REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
-  }
-  // Drain: collect transmits until a timeout.
-  std::vector<std::vector<uint8_t>> drain() {
-    std::vector<std::vector<uint8_t>> out;
-    for (int i = 0; i < 100; ++i) {
-      Output o = agent.poll_output(now, scratch);
-      if (o.kind == Output::Kind::timeout) break;
-      if (o.kind == Output::Kind::transmit) out.emplace_back(o.transmit.bytes.begin(), o.transmit.bytes.end());
-    }
-    return out;
   }
 };
 

@@ -15,6 +15,7 @@
 #include "keyway/ice/stun/builder.hpp"
 #include "keyway/ice/stun/message.hpp"
 #include "keyway/lib/crypto/hmac.hpp"
+#include "tests/ice/agent_fixture.hpp"
 #include "tests/support/hex.hpp"
 
 using namespace keyway;
@@ -25,34 +26,18 @@ namespace {
 const SocketAddr kLocal = SocketAddr::v4(10, 0, 0, 1, 5000);
 const SocketAddr kRemote = SocketAddr::v4(10, 0, 0, 2, 6000);
 
-struct Controlled {
-  SeededRng rng{91};
-  Agent agent{make_config()};
-  std::vector<uint8_t> scratch = std::vector<uint8_t>(1500);
-  Timestamp now = Timestamp::from_micros(1000);
-
-  Config make_config() {
-    Config c;
-    c.controlling = false;
-    c.rng = &rng;
-    return c;
-  }
-  Controlled() {
-    REQUIRE(agent.add_local_host(kLocal).ok());
-    REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
+struct Controlled : fixture::ControlledAgent {
+  Controlled() : ControlledAgent(91, kLocal) {
     REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
     responses();  // the new-candidate event
   }
   // The responses poll_output gives until its timeout.
   std::vector<std::vector<uint8_t>> responses() {
-    std::vector<std::vector<uint8_t>> out;
-    for (int i = 0; i < 100; ++i) {
-      Output o = agent.poll_output(now, scratch);
-      if (o.kind == Output::Kind::timeout) break;
-      if (o.kind != Output::Kind::transmit) continue;
-      auto m = stun::Message::parse(o.transmit.bytes);
-      if (m.ok() && m->message_class() != stun::Class::request) out.emplace_back(o.transmit.bytes.begin(), o.transmit.bytes.end());
-    }
+    std::vector<std::vector<uint8_t>> out = drain();
+    std::erase_if(out, [](const std::vector<uint8_t>& d) {
+      auto m = stun::Message::parse(d);
+      return !m.ok() || m->message_class() == stun::Class::request;
+    });
     return out;
   }
 };

@@ -12,6 +12,7 @@
 #include "keyway/ice/agent.hpp"
 #include "keyway/ice/stun/builder.hpp"
 #include "keyway/lib/rng.hpp"
+#include "tests/ice/agent_fixture.hpp"
 
 using namespace keyway;
 using namespace keyway::ice;
@@ -22,33 +23,9 @@ const SocketAddr kLocal = SocketAddr::v4(127, 0, 0, 1, 5000);
 const SocketAddr kNotOurs = SocketAddr::v4(127, 0, 0, 9, 5000);
 const SocketAddr kAttacker = SocketAddr::v4(127, 0, 0, 7, 6000);
 
-struct Fixture {
-  SeededRng rng{12};
-  Agent agent{make_config()};
-  std::vector<uint8_t> scratch = std::vector<uint8_t>(1500);
-  Timestamp now = Timestamp::from_micros(1000);
-
-  Config make_config() {
-    Config c;
-    c.controlling = false;
-    c.rng = &rng;
-    c.software = "keyway";  // as peer::Connection configures it: the reply must stay small anyway
-    return c;
-  }
-  Fixture() {
-    REQUIRE(agent.add_local_host(kLocal).ok());
-    REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
-    drain();
-  }
-  std::vector<std::vector<uint8_t>> drain() {
-    std::vector<std::vector<uint8_t>> out;
-    for (int i = 0; i < 100; ++i) {
-      Output o = agent.poll_output(now, scratch);
-      if (o.kind == Output::Kind::timeout) break;
-      if (o.kind == Output::Kind::transmit) out.emplace_back(o.transmit.bytes.begin(), o.transmit.bytes.end());
-    }
-    return out;
-  }
+// SOFTWARE set as peer::Connection configures it: the reply must stay small anyway.
+struct Fixture : fixture::ControlledAgent {
+  Fixture() : ControlledAgent(12, kLocal, "keyway") { drain(); }
 };
 
 // A Binding request without MESSAGE-INTEGRITY: a USERNAME of `user_len`
