@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <memory>
 
 #include "tests/dtls/interop_support.hpp"
@@ -68,6 +69,71 @@ Pair run_keyway_pair(const std::vector<std::string>& server_extra, const std::ve
   p.client_out = client.output();
   p.server_out = server.output();
   return p;
+}
+
+// openssl s_server|s_client over DTLS (`dtls`: -dtls or -dtls1_2) on or to
+// 127.0.0.1:port with `pem`'s certificate, use_srtp `profiles` and the
+// exporter (EXTRACTOR-dtls_srtp, `export_len` bytes); s_server takes one
+// client, asks for its certificate and sends no ticket.
+std::vector<std::string> openssl_args(bool server, const char* dtls, uint16_t port, const Pem& pem,
+                                      const char* profiles, const char* export_len) {
+  std::vector<std::string> a = {"openssl", server ? "s_server" : "s_client", dtls, server ? "-accept" : "-connect",
+                                "127.0.0.1:" + std::to_string(port), "-cert", pem.cert, "-key", pem.key,
+                                "-use_srtp", profiles, "-keymatexport", "EXTRACTOR-dtls_srtp",
+                                "-keymatexportlen", export_len};
+  if (server) a.insert(a.end(), {"-naccept", "1", "-verify", "1", "-no_ticket"});
+  return a;
+}
+
+struct OpensslRun {
+  int keyway_rc = -1;
+  std::string keyway_out, openssl_out;
+};
+
+// keyway (`keyway`, output in `keyway_file`) against openssl (`openssl`), the
+// server started first and ready when it prints listening= (keyway) or ACCEPT
+// (openssl); `meanwhile` runs once the server is ready and again once the
+// client started. With `say_hello`, openssl sends "hello from openssl" once it
+// printed the keying material. keyway exits on its own; openssl's stdin is
+// closed once keyway's line reached it (or 2 s passed).
+OpensslRun run_against_openssl(bool keyway_serves, const std::vector<std::string>& keyway,
+                               const std::string& keyway_file, const std::vector<std::string>& openssl,
+                               const std::string& openssl_file, bool say_hello = true,
+                               const std::function<void()>& meanwhile = [] {}) {
+  std::unique_ptr<Child> k, o;
+  auto start_keyway = [&] {
+    k = std::make_unique<Child>(keyway, keyway_file, false);
+    REQUIRE(k->pid > 0);
+  };
+  auto start_openssl = [&] {
+    o = std::make_unique<Child>(openssl, openssl_file, true);
+    REQUIRE(o->pid > 0);
+  };
+  if (keyway_serves) {
+    start_keyway();
+    REQUIRE_MESSAGE(k->wait_output("listening=", 5000), k->output());
+    meanwhile();
+    start_openssl();
+  } else {
+    start_openssl();
+    REQUIRE_MESSAGE(o->wait_output("ACCEPT", 5000), o->output());
+    meanwhile();
+    start_keyway();
+  }
+  meanwhile();
+  if (say_hello) {
+    REQUIRE_MESSAGE(o->wait_output("Keying material:", 10000), o->output(), "\n", k->output());
+    std::string line = "hello from openssl\n";
+    REQUIRE(::write(o->stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+  }
+  OpensslRun r;
+  r.keyway_rc = k->wait_exit(10000);
+  o->wait_output(keyway_serves ? "hello from keyway server" : "hello from keyway client", 2000);
+  o->close_stdin();
+  o->wait_exit(3000);
+  r.keyway_out = k->output();
+  r.openssl_out = o->output();
+  return r;
 }
 
 }  // namespace
@@ -155,24 +221,13 @@ TEST_CASE("keyway dtls --dtls 1.3 <-> openssl 1.2 only, both roles: falls back t
   Pem ours, theirs;
   SUBCASE("keyway server (Listener) <-> openssl s_client") {
     uint16_t port = free_udp_port();
-    Child server(keyway_args("server", port, {"--dtls", "1.3", "--cert", ours.cert, "--key", ours.key}),
-                 ours.dir.path + "/server.txt", false);
-    REQUIRE(server.pid > 0);
-    REQUIRE_MESSAGE(server.wait_output("listening=", 5000), server.output());
-    Child client({"openssl", "s_client", "-dtls", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
-                  theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
-                  "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"},
-                 theirs.dir.path + "/client.txt", true);
-    REQUIRE(client.pid > 0);
-    REQUIRE_MESSAGE(client.wait_output("Keying material:", 8000), client.output(), "\n", server.output());
-    std::string line = "hello from openssl\n";
-    REQUIRE(::write(client.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-    int server_rc = server.wait_exit(10000);
-    client.close_stdin();
-    client.wait_exit(3000);
-    std::string out = server.output(), cout = client.output();
+    OpensslRun r = run_against_openssl(
+        true, keyway_args("server", port, {"--dtls", "1.3", "--cert", ours.cert, "--key", ours.key}),
+        ours.dir.path + "/server.txt", openssl_args(false, "-dtls", port, theirs, "SRTP_AES128_CM_SHA1_80", "60"),
+        theirs.dir.path + "/client.txt");
+    const std::string &out = r.keyway_out, &cout = r.openssl_out;
     INFO("keyway:\n" << out << "openssl:\n" << cout);
-    CHECK(server_rc == 0);
+    CHECK(r.keyway_rc == 0);
     CHECK(value_after(out, "dtls_version=") == "1.2");
     CHECK(value_after(out, "exporter=") == value_after(cout, "Keying material:"));
     CHECK(value_after(out, "peer_fingerprint=") == theirs.fingerprint());
@@ -180,24 +235,13 @@ TEST_CASE("keyway dtls --dtls 1.3 <-> openssl 1.2 only, both roles: falls back t
   }
   SUBCASE("keyway client <-> openssl s_server") {
     uint16_t port = free_udp_port();
-    Child server({"openssl", "s_server", "-dtls", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                  theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
-                  "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60", "-naccept", "1", "-verify", "1", "-no_ticket"},
-                 theirs.dir.path + "/server.txt", true);
-    REQUIRE(server.pid > 0);
-    REQUIRE_MESSAGE(server.wait_output("ACCEPT", 5000), server.output());
-    Child client(keyway_args("client", port, {"--dtls", "1.3", "--cert", ours.cert, "--key", ours.key}),
-                 ours.dir.path + "/client.txt", false);
-    REQUIRE(client.pid > 0);
-    REQUIRE_MESSAGE(server.wait_output("Keying material:", 8000), server.output(), "\n", client.output());
-    std::string line = "hello from openssl\n";
-    REQUIRE(::write(server.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-    int client_rc = client.wait_exit(10000);
-    server.close_stdin();
-    server.wait_exit(3000);
-    std::string out = client.output(), sout = server.output();
+    OpensslRun r = run_against_openssl(
+        false, keyway_args("client", port, {"--dtls", "1.3", "--cert", ours.cert, "--key", ours.key}),
+        ours.dir.path + "/client.txt", openssl_args(true, "-dtls", port, theirs, "SRTP_AES128_CM_SHA1_80", "60"),
+        theirs.dir.path + "/server.txt");
+    const std::string &out = r.keyway_out, &sout = r.openssl_out;
     INFO("keyway:\n" << out << "openssl:\n" << sout);
-    CHECK(client_rc == 0);
+    CHECK(r.keyway_rc == 0);
     CHECK(value_after(out, "dtls_version=") == "1.2");
     CHECK(value_after(out, "exporter=") == value_after(sout, "Keying material:"));
     CHECK(value_after(out, "received=") == "hello from openssl");
@@ -208,28 +252,17 @@ TEST_CASE("keyway dtls client <-> openssl s_server (--cert/--key)") {
   if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
   Pem ours, theirs;
   uint16_t port = free_udp_port();
-  Child server({"openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80",
-                "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "56", "-naccept", "1", "-verify", "1",
-                "-no_ticket"},
-               theirs.dir.path + "/server.txt", true);
-  REQUIRE(server.pid > 0);
-  REQUIRE_MESSAGE(server.wait_output("ACCEPT", 5000), server.output());
-  Child client(keyway_args("client", port,
-                           {"--cert", ours.cert, "--key", ours.key, "--srtp-profiles",
-                            "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM"}),
-               ours.dir.path + "/client.txt", false);
-  REQUIRE(client.pid > 0);
-  REQUIRE_MESSAGE(server.wait_output("Keying material:", 8000), server.output(), "\n", client.output());
-  std::string line = "hello from openssl\n";
-  REQUIRE(::write(server.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-  int client_rc = client.wait_exit(10000);
-  server.wait_output("hello from keyway client", 2000);
-  server.close_stdin();
-  server.wait_exit(3000);
-  std::string out = client.output(), sout = server.output();
+  OpensslRun r = run_against_openssl(
+      false,
+      keyway_args("client", port,
+                  {"--cert", ours.cert, "--key", ours.key, "--srtp-profiles",
+                   "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM"}),
+      ours.dir.path + "/client.txt",
+      openssl_args(true, "-dtls1_2", port, theirs, "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80", "56"),
+      theirs.dir.path + "/server.txt");
+  const std::string &out = r.keyway_out, &sout = r.openssl_out;
   INFO("keyway:\n" << out << "openssl:\n" << sout);
-  CHECK(client_rc == 0);
+  CHECK(r.keyway_rc == 0);
   CHECK(value_after(out, "srtp_profile=") == "SRTP_AEAD_AES_128_GCM");  // s_server's order wins
   CHECK(value_after(out, "exporter=") == value_after(sout, "Keying material:"));
   CHECK(value_after(out, "exporter=").size() == 112);
@@ -242,27 +275,16 @@ TEST_CASE("openssl s_client <-> keyway dtls server (--cert/--key)") {
   if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
   Pem ours, theirs;
   uint16_t port = free_udp_port();
-  Child server(keyway_args("server", port,
-                           {"--cert", ours.cert, "--key", ours.key, "--cipher-suites",
-                            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}),
-               ours.dir.path + "/server.txt", false);
-  REQUIRE(server.pid > 0);
-  REQUIRE_MESSAGE(server.wait_output("listening=", 5000), server.output());
-  Child client({"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
-                theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
-                "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"},
-               theirs.dir.path + "/client.txt", true);
-  REQUIRE(client.pid > 0);
-  REQUIRE_MESSAGE(client.wait_output("Keying material:", 8000), client.output(), "\n", server.output());
-  std::string line = "hello from openssl\n";
-  REQUIRE(::write(client.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-  int server_rc = server.wait_exit(10000);
-  client.wait_output("hello from keyway server", 2000);
-  client.close_stdin();
-  client.wait_exit(3000);
-  std::string out = server.output(), cout = client.output();
+  OpensslRun r = run_against_openssl(
+      true,
+      keyway_args("server", port,
+                  {"--cert", ours.cert, "--key", ours.key, "--cipher-suites",
+                   "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}),
+      ours.dir.path + "/server.txt", openssl_args(false, "-dtls1_2", port, theirs, "SRTP_AES128_CM_SHA1_80", "60"),
+      theirs.dir.path + "/client.txt");
+  const std::string &out = r.keyway_out, &cout = r.openssl_out;
   INFO("keyway:\n" << out << "openssl:\n" << cout);
-  CHECK(server_rc == 0);
+  CHECK(r.keyway_rc == 0);
   CHECK(value_after(out, "cipher=") == "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
   CHECK(value_after(out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_80");
   CHECK(value_after(out, "exporter=") == value_after(cout, "Keying material:"));
@@ -321,20 +343,13 @@ TEST_CASE("keyway dtls client <-> a silent openssl s_server: closes after waitin
   if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
   Pem theirs;
   uint16_t port = free_udp_port();
-  Child server({"openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_32", "-keymatexport",
-                "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60", "-naccept", "1", "-verify", "1", "-no_ticket"},
-               theirs.dir.path + "/server.txt", true);
-  REQUIRE(server.pid > 0);
-  REQUIRE_MESSAGE(server.wait_output("ACCEPT", 5000), server.output());
-  Child client(keyway_args("client", port, {"--srtp-profiles", "SRTP_AES128_CM_SHA1_32"}),
-               theirs.dir.path + "/client.txt", false);
-  int rc = client.wait_exit(10000);
-  server.close_stdin();
-  server.wait_exit(3000);
-  std::string out = client.output(), sout = server.output();
+  OpensslRun r = run_against_openssl(false, keyway_args("client", port, {"--srtp-profiles", "SRTP_AES128_CM_SHA1_32"}),
+                                     theirs.dir.path + "/client.txt",
+                                     openssl_args(true, "-dtls1_2", port, theirs, "SRTP_AES128_CM_SHA1_32", "60"),
+                                     theirs.dir.path + "/server.txt", /*say_hello=*/false);
+  const std::string &out = r.keyway_out, &sout = r.openssl_out;
   INFO("keyway:\n" << out << "openssl:\n" << sout);
-  CHECK(rc == 0);
+  CHECK(r.keyway_rc == 0);
   CHECK(out.find("note: no application data from the peer") != std::string::npos);
   CHECK(value_after(out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_32");
   CHECK(value_after(out, "exporter=") == value_after(sout, "Keying material:"));
@@ -418,33 +433,20 @@ TEST_CASE("keyway dtls server --cookie on: spoofed ClientHellos and junk from 49
   if (!have_tool("openssl")) { MESSAGE("openssl not installed: skipped"); return; }
   Pem theirs;
   uint16_t port = free_udp_port();
-  Child server(keyway_args("server", port, {"--cookie", "on", "--timeout", "20"}), theirs.dir.path + "/server.txt",
-               false);
-  REQUIRE(server.pid > 0);
-  REQUIRE_MESSAGE(server.wait_output("listening=", 5000), server.output());
   std::vector<std::unique_ptr<LoopbackSender>> senders;
   for (int host = 2; host <= 50; ++host) {
     senders.push_back(std::make_unique<LoopbackSender>(host));
     REQUIRE(senders.back()->fd >= 0);
   }
   Spoofer spoofer;
-  flood(senders, spoofer, port);  // all of it before the real client says anything
-  Child client({"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
-                theirs.cert, "-key", theirs.key, "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
-                "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"},
-               theirs.dir.path + "/client.txt", true);
-  REQUIRE(client.pid > 0);
-  flood(senders, spoofer, port);  // and more while its handshake runs
-  REQUIRE_MESSAGE(client.wait_output("Keying material:", 10000), client.output(), "\n", server.output());
-  std::string line = "hello from openssl\n";
-  REQUIRE(::write(client.stdin_pipe, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-  int server_rc = server.wait_exit(10000);
-  client.wait_output("hello from keyway server", 2000);
-  client.close_stdin();
-  client.wait_exit(3000);
-  std::string out = server.output(), cout = client.output();
+  // All of it before the real client says anything, and more while its handshake runs.
+  OpensslRun r = run_against_openssl(
+      true, keyway_args("server", port, {"--cookie", "on", "--timeout", "20"}), theirs.dir.path + "/server.txt",
+      openssl_args(false, "-dtls1_2", port, theirs, "SRTP_AES128_CM_SHA1_80", "60"), theirs.dir.path + "/client.txt",
+      true, [&] { flood(senders, spoofer, port); });
+  const std::string &out = r.keyway_out, &cout = r.openssl_out;
   INFO("keyway:\n" << out << "openssl:\n" << cout);
-  CHECK(server_rc == 0);
+  CHECK(r.keyway_rc == 0);
   CHECK(!value_after(out, "cipher=").empty());
   CHECK(value_after(out, "srtp_profile=") == "SRTP_AES128_CM_SHA1_80");
   CHECK(value_after(out, "exporter=") == value_after(cout, "Keying material:"));
