@@ -10,21 +10,15 @@
 // DTLSCiphertext ("not a whole record").
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/v13/hello_extensions.hpp"
 #include "tests/dtls/fixture.hpp"
+#include "tests/explain/keylog_command.hpp"
 #include "tools/explain/explain.hpp"
-#include "tools/explain/pcap_writer.hpp"
 
 namespace keyway::explain {
 namespace {
@@ -146,23 +140,7 @@ TEST_CASE("explain --keylog: DTLS 1.3 records opened (unified header, record num
   CHECK(closed.find("EncryptedExtensions") == std::string::npos);
 
   // The command: a capture and the key log, as Wireshark would be given them.
-  const char* exe = std::getenv("KEYWAY_EXE");
-  REQUIRE_MESSAGE(exe != nullptr, "KEYWAY_EXE is set by meson");
-  PcapWriter w;
-  SocketAddr cl = SocketAddr::v4(127, 0, 0, 1, 40000), sv = SocketAddr::v4(127, 0, 0, 1, 40001);
-  uint64_t t = 1'800'000'000'000'000ull;
-  for (const auto& [to, d] : c.seen) w.add(t += 1000, to == 1 ? cl : sv, to == 1 ? sv : cl, Bytes(d.data(), d.size()));
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("keyway-keylog13-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "call.pcap", std::ios::binary)
-      .write(reinterpret_cast<const char*>(w.bytes().data()), static_cast<std::streamsize>(w.bytes().size()));
-  std::ofstream(dir / "keys.log") << c.key_log;
-  std::string cmd = std::string(exe) + " explain --keylog " + (dir / "keys.log").string() + " " +
-                    (dir / "call.pcap").string() + " > " + (dir / "out.txt").string();
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  std::ifstream in(dir / "out.txt");
-  std::string cli((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::filesystem::remove_all(dir);
+  std::string cli = explain_with_keylog(c.seen, c.key_log, "keyway-keylog13");
   CHECK_MESSAGE(cli.find("EncryptedExtensions (handshake type 8)") != std::string::npos, cli);
   CHECK(cli.find("inner content type 26: ack") != std::string::npos);
   CHECK(cli.find("not decrypted") == std::string::npos);

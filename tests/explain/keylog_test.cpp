@@ -5,18 +5,12 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "tests/dtls/fixture.hpp"
+#include "tests/explain/keylog_command.hpp"
 #include "tools/explain/explain.hpp"
-#include "tools/explain/pcap_writer.hpp"
 
 
 namespace keyway::explain {
@@ -81,23 +75,7 @@ TEST_CASE("explain --keylog: Finished and application data decrypted from an NSS
   CHECK(error == "key log line 2: expected CLIENT_RANDOM <64 hex> <96 hex>");
 
   // The command: a capture and its key log, as Wireshark would be given them.
-  const char* exe = std::getenv("KEYWAY_EXE");
-  REQUIRE_MESSAGE(exe != nullptr, "KEYWAY_EXE is set by meson");
-  PcapWriter w;
-  SocketAddr c = SocketAddr::v4(127, 0, 0, 1, 40000), s = SocketAddr::v4(127, 0, 0, 1, 40001);
-  uint64_t t = 1'800'000'000'000'000ull;
-  for (const auto& [to, d] : seen) w.add(t += 1000, to == 1 ? c : s, to == 1 ? s : c, Bytes(d.data(), d.size()));
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("keyway-keylog-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "call.pcap", std::ios::binary)
-      .write(reinterpret_cast<const char*>(w.bytes().data()), static_cast<std::streamsize>(w.bytes().size()));
-  std::ofstream(dir / "keys.log") << line;
-  std::string cmd = std::string(exe) + " explain --keylog " + (dir / "keys.log").string() + " " +
-                    (dir / "call.pcap").string() + " > " + (dir / "out.txt").string();
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  std::ifstream in(dir / "out.txt");
-  std::string cli((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::filesystem::remove_all(dir);
+  std::string cli = explain_with_keylog(seen, line, "keyway-keylog");
   CHECK_MESSAGE(cli.find("decrypted application_data record, 5 bytes") != std::string::npos, cli);
   CHECK(cli.find("not decrypted") == std::string::npos);
 }
