@@ -13,6 +13,7 @@
 #include "keyway/dtls/v13/messages.hpp"
 #include "fuzz/dtls/fuzz_endpoint.hpp"
 #include "keyway/lib/fuzzing.hpp"
+#include "tests/support/listener_client.hpp"
 
 using namespace keyway;
 using Datagram = std::vector<uint8_t>;
@@ -35,16 +36,7 @@ static std::vector<uint8_t> steps(const std::vector<Datagram>& ds) {
   return out;
 }
 
-static std::vector<Datagram> pump(dtls::Endpoint& ep, Timestamp now) {
-  std::vector<Datagram> out;
-  uint8_t scratch[2048];
-  for (int i = 0; i < 256; ++i) {
-    dtls::Output o = ep.poll_output(now, scratch);
-    if (o.kind == dtls::Output::Kind::timeout) break;
-    if (o.kind == dtls::Output::Kind::transmit) out.emplace_back(o.transmit.begin(), o.transmit.end());
-  }
-  return out;
-}
+static std::vector<Datagram> pump(dtls::Endpoint& ep, Timestamp now) { return test::transmits(ep, now, 256); }
 
 // A whole session between the two fuzz endpoints: the handshake (with a
 // HelloVerifyRequest if server_cookies), application data both ways (the
@@ -145,38 +137,21 @@ static void write_retry_seeds(const std::string& root) {
 
   // The listener target's construction (fuzz/dtls/listener.cpp), flags 3.
   SeededRng lrng(fuzz::fuzz_seed(dtls::Role::server));
-  dtls::ListenerConfig lc;
-  lc.server = fuzz::fuzz_config(dtls::Role::server, lrng);
-  lc.server.offer_dtls13 = true;
-  lc.cookie_exchange = true;
+  dtls::ListenerConfig lc = test::listener13_config(fuzz::fuzz_config(dtls::Role::server, lrng));
   lc.capacity = 3;
   lc.max_pending = 2;
   dtls::Listener listener(lc);
-  const uint8_t address[6] = {0, 1, 2, 3, 4, 5};
   SeededRng crng(fuzz::fuzz_seed(dtls::Role::client));
   dtls::Config cc = fuzz::fuzz_config(dtls::Role::client, crng);
   cc.offer_dtls13 = true;
-  dtls::Endpoint c(cc);
+  test::ListenerClient c(cc, {0, 1, 2, 3, 4, 5});
   Timestamp now = Timestamp::from_micros(1000000);
-  std::vector<Datagram> sent;
-  uint8_t reply[2048];
-  for (int round = 0; round < 6; ++round) {
-    for (auto& d : pump(c, now)) {
-      sent.push_back(d);
-      dtls::Dispatch r = listener.handle_datagram(now, Bytes(address, 6), d, reply);
-      if (r.kind == dtls::Dispatch::Kind::hello_verify) {
-        Datagram back(r.transmit.begin(), r.transmit.end());
-        (void)c.handle_datagram(now, back);
-      } else if (r.kind == dtls::Dispatch::Kind::endpoint) {
-        for (auto& back : pump(*r.endpoint, now)) (void)c.handle_datagram(now, back);
-      }
-    }
-  }
-  std::fprintf(stderr, "listener 1.3 seed: %zu datagrams, hello_retry_sent=%llu, client %s\n", sent.size(),
+  for (int round = 0; round < 6; ++round) c.round(listener, now);
+  std::fprintf(stderr, "listener 1.3 seed: %zu datagrams, hello_retry_sent=%llu, client %s\n", c.sent.size(),
                static_cast<unsigned long long>(listener.stats().hello_retry_sent),
-               c.is_established() ? "established" : "NOT established");
+               c.ep.is_established() ? "established" : "NOT established");
   Datagram seed = {3};
-  for (uint8_t b : steps(sent)) seed.push_back(b);
+  for (uint8_t b : steps(c.sent)) seed.push_back(b);
   write_file(root + "/listener/dtls13_retry_cookie", seed);
 }
 

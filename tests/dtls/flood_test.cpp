@@ -16,6 +16,7 @@
 #include "keyway/dtls/reassembler.hpp"
 #include "tests/dtls/script.hpp"
 #include "tests/support/counting_alloc.hpp"
+#include "tests/support/listener_client.hpp"
 
 using namespace keyway;
 using namespace keyway::dtls;
@@ -78,47 +79,12 @@ std::vector<uint8_t> client_hello(Peers& p) {
   return {out.transmit.begin(), out.transmit.end()};
 }
 
-// A real client talking to the Listener from `from`.
-struct RealClient {
-  Endpoint ep;
-  std::vector<uint8_t> from;
-  std::vector<std::vector<uint8_t>> sent;
-  explicit RealClient(const Config& c, std::vector<uint8_t> addr) : ep(c), from(std::move(addr)) {}
-
-  // One round: the client's datagrams go to the Listener, the answers back.
-  void round(Listener& l, Timestamp now) {
-    uint8_t scratch[2048], reply[2048];
-    for (int guard = 0; guard < 64; ++guard) {
-      Output out = ep.poll_output(now, scratch);
-      if (out.kind == Output::Kind::timeout) break;
-      if (out.kind != Output::Kind::transmit) continue;
-      sent.emplace_back(out.transmit.begin(), out.transmit.end());
-      std::vector<uint8_t> datagram = sent.back();  // records are decrypted in place
-      Dispatch d = l.handle_datagram(now, from, datagram, reply);
-      if (d.kind == Dispatch::Kind::hello_verify) {
-        std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
-        ep.handle_datagram(now, hvr);
-      }
-      if (d.kind != Dispatch::Kind::endpoint) continue;
-      for (int g2 = 0; g2 < 64; ++g2) {
-        Output o = d.endpoint->poll_output(now, reply);
-        if (o.kind == Output::Kind::timeout) break;
-        if (o.kind == Output::Kind::transmit) {
-          std::vector<uint8_t> back(o.transmit.begin(), o.transmit.end());
-          ep.handle_datagram(now, back);
-        }
-      }
-    }
-  }
-};
+// A real client talking to the Listener from `from` (tests/support/listener_client.hpp).
+using RealClient = keyway::test::ListenerClient;
 
 Endpoint* established_for(Listener& l, const std::vector<uint8_t>& from) {
-  for (std::size_t i = 0; i < l.capacity(); ++i) {
-    Bytes a = l.address_at(i);
-    if (a.size() == from.size() && std::equal(a.begin(), a.end(), from.begin()) && l.endpoint_at(i)->is_established())
-      return l.endpoint_at(i);
-  }
-  return nullptr;
+  Endpoint* ep = keyway::test::association(l, from);
+  return ep != nullptr && ep->is_established() ? ep : nullptr;
 }
 
 void expect_same_keys(Endpoint& a, Endpoint& b) {
@@ -130,6 +96,56 @@ void expect_same_keys(Endpoint& a, Endpoint& b) {
   CHECK(ka == kb);
 }
 
+// `hello` from addresses first .. first + count - 1 (Address::of, no
+// allocation), each time with another client random; `seen` gets each
+// Listener's answer.
+template <class Seen>
+void flood_hellos(Listener& l, std::vector<uint8_t>& hello, Timestamp now, std::size_t first, std::size_t count,
+                  Seen&& seen) {
+  uint8_t scratch[2048];
+  Address addr;
+  for (std::size_t i = first; i < first + count; ++i) {
+    hello[27] = static_cast<uint8_t>(i);  // a different client random each time
+    hello[28] = static_cast<uint8_t>(i >> 8);
+    seen(l.handle_datagram(now, addr.of(static_cast<uint32_t>(i)), hello, scratch));
+  }
+}
+
+// A real client completes on `l`, `flood(round)` running between its rounds:
+// the server's association, established, with the client's keys.
+template <class Flood>
+Endpoint* complete_during(RealClient& real, Listener& l, Timestamp now, Flood&& flood) {
+  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
+    real.round(l, now);
+    flood(static_cast<std::size_t>(r));
+  }
+  REQUIRE(real.ep.is_established());
+  Endpoint* server = established_for(l, real.from);
+  REQUIRE(server != nullptr);
+  expect_same_keys(real.ep, *server);
+  return server;
+}
+
+// A client's first ClientHello, the HelloVerifyRequest `l` answers it with
+// (from `from`), and the client's ClientHello with that cookie. (All three
+// kept, as the tests kept them: the flood tests print the heap in use.)
+struct CookieExchange {
+  std::vector<uint8_t> hello, hello_verify, with_cookie;
+};
+CookieExchange cookie_exchange(Listener& l, Endpoint& c, Timestamp now, Bytes from) {
+  uint8_t out[2048], scratch[2048];
+  Output first = c.poll_output(now, out);
+  REQUIRE(first.kind == Output::Kind::transmit);
+  std::vector<uint8_t> hello(first.transmit.begin(), first.transmit.end());
+  Dispatch d = l.handle_datagram(now, from, hello, scratch);
+  REQUIRE(d.kind == Dispatch::Kind::hello_verify);
+  std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
+  (void)c.handle_datagram(now, hvr);
+  Output retry = c.poll_output(now, out);
+  REQUIRE(retry.kind == Output::Kind::transmit);
+  return {std::move(hello), std::move(hvr), {retry.transmit.begin(), retry.transmit.end()}};
+}
+
 }  // namespace
 
 TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep no state") {
@@ -137,19 +153,13 @@ TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep
   const std::size_t n = flood_count();
   std::vector<uint8_t> hello = client_hello(p);
   auto listener = std::make_unique<Listener>(p.listener);
-  uint8_t scratch[2048];
   Timestamp now = Timestamp::from_micros(1000000);
   RealClient real(p.client, address(0xFFFFFF));
 
   std::size_t hvr = 0;
-  Address addr;
   auto flood = [&](std::size_t from, std::size_t count) {
-    for (std::size_t i = from; i < from + count; ++i) {
-      hello[27] = static_cast<uint8_t>(i);  // a different client random each time
-      hello[28] = static_cast<uint8_t>(i >> 8);
-      Dispatch d = listener->handle_datagram(now, addr.of(static_cast<uint32_t>(i)), hello, scratch);
-      hvr += d.kind == Dispatch::Kind::hello_verify ? 1 : 0;
-    }
+    flood_hellos(*listener, hello, now, from, count,
+                 [&](const Dispatch& d) { hvr += d.kind == Dispatch::Kind::hello_verify ? 1 : 0; });
   };
   flood(0, 1);  // warm-up
   std::size_t heap_before = heap_bytes();
@@ -168,14 +178,7 @@ TEST_CASE("dtls flood: ClientHellos from distinct addresses with cookies on keep
   CHECK(heap_after == heap_before);
 
   // A real client completes during more flooding (a flood burst between its rounds).
-  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
-    real.round(*listener, now);
-    flood(n + static_cast<std::size_t>(r) * 1000, 1000);
-  }
-  REQUIRE(real.ep.is_established());
-  Endpoint* server = established_for(*listener, real.from);
-  REQUIRE(server != nullptr);
-  expect_same_keys(real.ep, *server);
+  complete_during(real, *listener, now, [&](std::size_t r) { flood(n + r * 1000, 1000); });
   CHECK(listener->stats().endpoints_created == 1);
 }
 
@@ -190,18 +193,13 @@ TEST_CASE("dtls flood: 1.3 ClientHellos with cookies on draw HelloRetryRequests 
   const std::size_t n = flood_count() / 10;
   std::vector<uint8_t> hello = client_hello(p);
   auto listener = std::make_unique<Listener>(p.listener);
-  uint8_t scratch[2048];
   Timestamp now = Timestamp::from_micros(1000000);
   std::size_t replies = 0, largest = 0;
-  Address addr;
   auto flood = [&](std::size_t from, std::size_t count) {
-    for (std::size_t i = from; i < from + count; ++i) {
-      hello[27] = static_cast<uint8_t>(i);
-      hello[28] = static_cast<uint8_t>(i >> 8);
-      Dispatch d = listener->handle_datagram(now, addr.of(static_cast<uint32_t>(i)), hello, scratch);
+    flood_hellos(*listener, hello, now, from, count, [&](const Dispatch& d) {
       replies += d.kind == Dispatch::Kind::hello_verify ? 1 : 0;
       largest = std::max(largest, d.transmit.size());
-    }
+    });
   };
   flood(0, 1);
   std::size_t heap_before = heap_bytes();
@@ -221,15 +219,8 @@ TEST_CASE("dtls flood: 1.3 ClientHellos with cookies on draw HelloRetryRequests 
   CHECK(largest < hello.size());
   // A real 1.3 client completes during more flooding.
   RealClient real(p.client, address(0xFFFFFF));
-  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
-    real.round(*listener, now);
-    flood(n + static_cast<std::size_t>(r) * 100, 100);
-  }
-  REQUIRE(real.ep.is_established());
+  complete_during(real, *listener, now, [&](std::size_t r) { flood(n + r * 100, 100); });
   CHECK(real.ep.version() == 0xFEFC);
-  Endpoint* server = established_for(*listener, real.from);
-  REQUIRE(server != nullptr);
-  expect_same_keys(real.ep, *server);
   CHECK(listener->stats().endpoints_created == 1);
 }
 
@@ -282,14 +273,7 @@ TEST_CASE("dtls flood: with cookies off, pending handshakes are capped and the o
   // A real client completes while the flood goes on, 2 hellos per round
   // (fewer than the cap, so its own pending handshake is not the oldest for long).
   RealClient real(p.client, address(0xFFFFFF));
-  for (int r = 0; r < 8 && !real.ep.is_established(); ++r) {
-    real.round(*listener, now);
-    flood(n + static_cast<std::size_t>(r) * 2, 2);
-  }
-  REQUIRE(real.ep.is_established());
-  Endpoint* server = established_for(*listener, real.from);
-  REQUIRE(server != nullptr);
-  expect_same_keys(real.ep, *server);
+  Endpoint* server = complete_during(real, *listener, now, [&](std::size_t r) { flood(n + r * 2, 2); });
   // Established associations are not pending: more flooding never evicts it.
   flood(n + 100, 50);
   CHECK(established_for(*listener, real.from) == server);
@@ -353,17 +337,7 @@ TEST_CASE("dtls listener: bad cookies, non-hellos and fragmented hellos create n
   CHECK(std::equal(hvr.begin() + 5, hvr.begin() + 11, hello.begin() + 5));
   // The client's retried hello with this cookie, from another address: a new HVR, no state.
   Endpoint c(p.client);
-  uint8_t out[2048];
-  Output first = c.poll_output(now, out);
-  REQUIRE(first.kind == Output::Kind::transmit);
-  std::vector<uint8_t> first_hello(first.transmit.begin(), first.transmit.end());
-  Dispatch h = l.handle_datagram(now, a, first_hello, scratch);
-  REQUIRE(h.kind == Dispatch::Kind::hello_verify);
-  std::vector<uint8_t> hvr_copy(h.transmit.begin(), h.transmit.end());
-  (void)c.handle_datagram(now, hvr_copy);
-  Output retry = c.poll_output(now, out);
-  REQUIRE(retry.kind == Output::Kind::transmit);
-  std::vector<uint8_t> with_cookie(retry.transmit.begin(), retry.transmit.end());
+  auto [first_hello, first_hvr, with_cookie] = cookie_exchange(l, c, now, a);
   CHECK(l.handle_datagram(now, b, with_cookie, scratch).kind == Dispatch::Kind::hello_verify);
   CHECK(l.stats().bad_cookies == 1);
   CHECK(l.active() == 0);
@@ -594,19 +568,10 @@ TEST_CASE("dtls listener: the cookie secret rotates with time; the previous secr
   p.listener.cookie_secret_period = Duration::seconds(30);
   Listener l(p.listener);
   Endpoint c(p.client);
-  uint8_t out[2048], scratch[2048];
+  uint8_t scratch[2048];
   const Timestamp t0 = Timestamp::from_micros(1000000);
   const auto a = address(1), b = address(2);
-  Output first = c.poll_output(t0, out);
-  REQUIRE(first.kind == Output::Kind::transmit);
-  std::vector<uint8_t> hello(first.transmit.begin(), first.transmit.end());
-  Dispatch d = l.handle_datagram(t0, a, hello, scratch);
-  REQUIRE(d.kind == Dispatch::Kind::hello_verify);
-  std::vector<uint8_t> hvr(d.transmit.begin(), d.transmit.end());
-  (void)c.handle_datagram(t0, hvr);
-  Output retry = c.poll_output(t0, out);
-  REQUIRE(retry.kind == Output::Kind::transmit);
-  const std::vector<uint8_t> with_cookie(retry.transmit.begin(), retry.transmit.end());
+  const auto [hello, hvr, with_cookie] = cookie_exchange(l, c, t0, a);
   std::vector<uint8_t> other = client_hello(p);  // another peer's hello: time passes for the Listener
   SUBCASE("one change later: the previous secret's cookie is accepted") {
     std::vector<uint8_t> copy = with_cookie;

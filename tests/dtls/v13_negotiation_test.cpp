@@ -10,6 +10,7 @@
 
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "tests/dtls/fixture.hpp"
+#include "tests/dtls/loss_runs.hpp"
 
 namespace keyway::test {
 namespace {
@@ -104,31 +105,13 @@ TEST_CASE("dtls negotiation: a ClientHello stripped of its 1.3 offer meets the s
 }
 
 TEST_CASE("dtls negotiation: DTLS 1.3 through 10% loss, both ends offering (fixed seeds)") {
-  int completed = 0;
   constexpr int kRuns = 20;
-  uint64_t retransmissions = 0;
-  for (uint64_t seed = 1; seed <= kRuns; ++seed) {
-    Fixture f;
-    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
-    f.server.cookie_exchange = false;
-    f.client.initial_timeout = f.server.initial_timeout = Duration::millis(200);
-    sim::LinkConfig link;
-    link.loss = 0.10;
-    Pair p(f.client, f.server, seed, link);
-    p.run();
-    if (!p.client().failed && !p.server().failed && p.client().complete && p.server().complete) {
-      ++completed;
-      CHECK(p.client().ep->version() == dtls::v13::kVersionDtls13);
-      accept_both(p);
-      CHECK(exporter(*p.client().ep) == exporter(*p.server().ep));
-    } else {
-      MESSAGE("seed " << seed << ": " << p.client().error.detail << " / " << p.server().error.detail);
-    }
-    retransmissions += p.client().ep->stats().retransmissions + p.server().ep->stats().retransmissions;
-  }
-  MESSAGE("dtls negotiation 1.3 at 10% loss: " << completed << "/" << kRuns << " completed, " << retransmissions
+  sim::LinkConfig link;
+  link.loss = 0.10;
+  LossRuns r = dtls13_through_loss(kRuns, link, [](Fixture&) {});
+  MESSAGE("dtls negotiation 1.3 at 10% loss: " << r.completed << "/" << kRuns << " completed, " << r.retransmissions
                                                << " retransmissions");
-  CHECK(completed == kRuns);
+  CHECK(r.completed == kRuns);
 }
 
 // The RTT from ICE seeds the retransmission timer (set_rtt_estimate: 2*rtt)

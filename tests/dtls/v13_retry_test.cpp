@@ -17,6 +17,8 @@
 #include "keyway/dtls/v13/retry.hpp"
 #include "keyway/lib/crypto/ecc.hpp"
 #include "tests/dtls/fixture.hpp"
+#include "tests/dtls/loss_runs.hpp"
+#include "tests/support/listener_client.hpp"
 
 namespace keyway::test {
 namespace {
@@ -57,17 +59,6 @@ Bytes13 first_message(const Bytes13& datagram, uint8_t* type = nullptr, uint16_t
   return {f->body.begin(), f->body.end()};
 }
 
-std::vector<Bytes13> drain(Endpoint& ep, Timestamp now) {
-  std::vector<Bytes13> out;
-  uint8_t scratch[1500];
-  for (int i = 0; i < 64; ++i) {
-    dtls::Output o = ep.poll_output(now, scratch);
-    if (o.kind == dtls::Output::Kind::timeout) break;
-    if (o.kind == dtls::Output::Kind::transmit) out.emplace_back(o.transmit.begin(), o.transmit.end());
-  }
-  return out;
-}
-
 // Two v13 engines, no loss: datagrams go straight across until both are
 // done (or one failed). Returns the datagrams each side sent.
 struct Run13 {
@@ -78,11 +69,11 @@ Run13 run13(Endpoint& client, Endpoint& server) {
   Run13 r;
   Timestamp now = Timestamp::from_micros(1000);
   for (int step = 0; step < 50; ++step) {
-    for (Bytes13& d : drain(client, now)) {
+    for (Bytes13& d : transmits(client, now)) {
       r.by_client.push_back(d);
       (void)server.handle_datagram(now, d);
     }
-    for (Bytes13& d : drain(server, now)) {
+    for (Bytes13& d : transmits(server, now)) {
       r.by_server.push_back(d);
       (void)client.handle_datagram(now, d);
     }
@@ -191,7 +182,7 @@ TEST_CASE("dtls13 retry: X25519MLKEM768 + x25519 shares get x25519 and no HelloR
   CHECK(server.handle_datagram(Timestamp::from_micros(1), d) == Verdict::accepted);
   CHECK(server.state() == dtls::v13::State::server_wait_certificate);
   CHECK_FALSE(server.hello_retried());
-  auto out = drain(server, Timestamp::from_micros(1));
+  auto out = transmits(server, Timestamp::from_micros(1));
   REQUIRE(!out.empty());
   uint8_t type = 0;
   const Bytes13 sh_body = first_message(out[0], &type);
@@ -217,7 +208,7 @@ TEST_CASE("dtls13 retry: only unsupported shares -> HelloRetryRequest naming a g
     CHECK(server.handle_datagram(Timestamp::from_micros(1), d) == Verdict::accepted);
     CHECK(server.hello_retried());
     CHECK(server.state() == dtls::v13::State::server_wait_client_hello);
-    auto out = drain(server, Timestamp::from_micros(1));
+    auto out = transmits(server, Timestamp::from_micros(1));
     REQUIRE(out.size() == 1);
     uint8_t type = 0;
     uint16_t seq = 9;
@@ -272,7 +263,7 @@ TEST_CASE("dtls13 retry: the client refuses a second HelloRetryRequest and one t
   Fixture f;
   SUBCASE("second HelloRetryRequest: unexpected_message") {
     Endpoint client(f.client);
-    auto ch1 = drain(client, Timestamp::from_micros(1));
+    auto ch1 = transmits(client, Timestamp::from_micros(1));
     REQUIRE(ch1.size() == 1);
     Bytes13 hrr_body(256);
     ByteWriter w(hrr_body);
@@ -285,7 +276,7 @@ TEST_CASE("dtls13 retry: the client refuses a second HelloRetryRequest and one t
     Bytes13 d1 = hello_record(2, hrr_body, 0, 0);
     CHECK(client.handle_datagram(Timestamp::from_micros(2), d1) == Verdict::accepted);
     CHECK(client.hello_retried());
-    auto ch2 = drain(client, Timestamp::from_micros(2));
+    auto ch2 = transmits(client, Timestamp::from_micros(2));
     REQUIRE(ch2.size() == 1);
     // ClientHello2: same random, a secp256r1 share now.
     const Bytes13 ch1_body = first_message(ch1[0]);
@@ -302,7 +293,7 @@ TEST_CASE("dtls13 retry: the client refuses a second HelloRetryRequest and one t
   }
   SUBCASE("a HelloRetryRequest selecting the group already sent: illegal_parameter") {
     Endpoint client(f.client);
-    (void)drain(client, Timestamp::from_micros(1));
+    (void)transmits(client, Timestamp::from_micros(1));
     Bytes13 hrr_body(256);
     ByteWriter w(hrr_body);
     dtls::v13::RetryRequest hrr;
@@ -356,33 +347,14 @@ TEST_CASE("dtls13 retry: negotiating dtls::Endpoints complete through a HelloRet
 // 1) counted as the client's next flight, acknowledged the server's flight
 // implicitly, and the lost ServerHello was never sent again.
 TEST_CASE("dtls13 retry: through 10% loss, duplicates and reordering every run completes (fixed seeds)") {
-  int completed = 0;
   constexpr int kRuns = 20;
-  for (uint64_t seed = 1; seed <= kRuns; ++seed) {
-    Fixture f;
-    f.client.offer_dtls13 = f.server.offer_dtls13 = true;
-    f.server.cookie_exchange = false;
-    f.server.groups.push(kSecp256r1);
-    f.client.initial_timeout = f.server.initial_timeout = Duration::millis(200);
-    sim::LinkConfig link;
-    link.loss = 0.10;
-    link.duplicate = 0.05;
-    link.reorder = 0.05;
-    Pair p(f.client, f.server, seed, link);
-    p.run();
-    if (!p.client().failed && !p.server().failed && p.client().complete && p.server().complete) {
-      ++completed;
-      CHECK(p.client().ep->version() == dtls::v13::kVersionDtls13);
-      accept_both(p);
-      CHECK(exporter(*p.client().ep) == exporter(*p.server().ep));
-    } else {
-      MESSAGE("seed " << seed << ": client " << std::string(p.client().error.detail) << " "
-                      << p.client().complete << " / server " << std::string(p.server().error.detail)
-                      << " " << p.server().complete);
-    }
-  }
-  MESSAGE("dtls13 retry at 10% loss: " << completed << "/" << kRuns << " completed");
-  CHECK(completed == kRuns);
+  sim::LinkConfig link;
+  link.loss = 0.10;
+  link.duplicate = 0.05;
+  link.reorder = 0.05;
+  LossRuns r = dtls13_through_loss(kRuns, link, [](Fixture& f) { f.server.groups.push(kSecp256r1); });
+  MESSAGE("dtls13 retry at 10% loss: " << r.completed << "/" << kRuns << " completed");
+  CHECK(r.completed == kRuns);
 }
 
 TEST_CASE("dtls13: negotiated_suite() names the 1.3 suite, not null (issue 18)") {
@@ -401,37 +373,11 @@ TEST_CASE("dtls13: negotiated_suite() names the 1.3 suite, not null (issue 18)")
 
 namespace {
 
-struct ListenerRun {
-  dtls::Endpoint ep;
-  std::vector<uint8_t> from;
-  std::vector<Bytes13> sent;
-  std::vector<Bytes13> replies;  // the Listener's stateless replies
-  ListenerRun(const dtls::Config& c, std::vector<uint8_t> addr) : ep(c), from(std::move(addr)) {}
-
-  void round(dtls::Listener& l, Timestamp now) {
-    uint8_t scratch[2048], reply[2048];
-    for (int guard = 0; guard < 64; ++guard) {
-      dtls::Output out = ep.poll_output(now, scratch);
-      if (out.kind == dtls::Output::Kind::timeout) break;
-      if (out.kind != dtls::Output::Kind::transmit) continue;
-      sent.emplace_back(out.transmit.begin(), out.transmit.end());
-      Bytes13 datagram = sent.back();
-      dtls::Dispatch d = l.handle_datagram(now, from, datagram, reply);
-      if (d.kind == dtls::Dispatch::Kind::hello_verify) {
-        replies.emplace_back(d.transmit.begin(), d.transmit.end());
-        Bytes13 back = replies.back();
-        (void)ep.handle_datagram(now, back);
-      }
-      if (d.kind != dtls::Dispatch::Kind::endpoint) continue;
-      for (int g2 = 0; g2 < 64; ++g2) {
-        dtls::Output o = d.endpoint->poll_output(now, reply);
-        if (o.kind == dtls::Output::Kind::timeout) break;
-        if (o.kind == dtls::Output::Kind::transmit) {
-          Bytes13 back(o.transmit.begin(), o.transmit.end());
-          (void)ep.handle_datagram(now, back);
-        }
-      }
-    }
+// A client on the Listener (tests/support/listener_client.hpp) until it is established.
+struct ListenerRun : ListenerClient {
+  Datagrams replies;  // the Listener's stateless replies
+  ListenerRun(const dtls::Config& c, std::vector<uint8_t> addr) : ListenerClient(c, std::move(addr)) {
+    keep_replies = &replies;
   }
   bool run(dtls::Listener& l) {
     Timestamp now = Timestamp::from_micros(1000000);
@@ -443,21 +389,7 @@ struct ListenerRun {
   }
 };
 
-dtls::Endpoint* association(dtls::Listener& l, const std::vector<uint8_t>& from) {
-  for (std::size_t i = 0; i < l.capacity(); ++i) {
-    Bytes a = l.address_at(i);
-    if (a.size() == from.size() && std::equal(a.begin(), a.end(), from.begin())) return l.endpoint_at(i);
-  }
-  return nullptr;
-}
-
-dtls::ListenerConfig listener_config(Fixture& f) {
-  dtls::ListenerConfig lc;
-  lc.server = f.server;
-  lc.server.offer_dtls13 = true;
-  lc.cookie_exchange = true;
-  return lc;
-}
+dtls::ListenerConfig listener_config(Fixture& f) { return listener13_config(f.server); }
 
 void expect_same_keys(dtls::Endpoint& a, dtls::Endpoint& b) {
   (void)a.accept_peer_certificate(a.peer_certificate());
