@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // One controlled ICE agent that a test feeds hand-made datagrams (agent_test,
 // memory_test, unauthenticated_test): a host candidate at `local`, the local
-// credentials LOCALUFRAG / localpasswordlocalpassword, randomness from a
+// credentials LOCALUFRAG / localpasswordlocalpassword (and the remote ones,
+// REMOTEUFRAG / remotepasswordremotepassword, if asked), randomness from a
 // seed, and time standing still.
 #pragma once
 
@@ -21,11 +22,14 @@ struct ControlledAgent {
   std::vector<uint8_t> scratch = std::vector<uint8_t>(1500);
   Timestamp now = Timestamp::from_micros(1000);
 
+  enum class Remote { credentials, unknown };
   // `software`: the SOFTWARE attribute, as peer::Connection configures it.
-  ControlledAgent(uint64_t seed, SocketAddr local, const char* software = nullptr)
+  ControlledAgent(uint64_t seed, SocketAddr local, Remote remote, const char* software = nullptr)
       : rng(seed), agent(config(rng, software)) {
     REQUIRE(agent.add_local_host(local).ok());
     REQUIRE(agent.set_local_credentials("LOCALUFRAG", "localpasswordlocalpassword").ok());
+    if (remote == Remote::credentials)
+      REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
   }
 
   // Every datagram poll_output gives until its timeout.

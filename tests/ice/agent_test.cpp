@@ -22,9 +22,7 @@ const SocketAddr kLocal = SocketAddr::v4(10, 0, 0, 1, 5000);
 const SocketAddr kRemote = SocketAddr::v4(10, 0, 0, 2, 6000);
 
 struct Fixture : fixture::ControlledAgent {
-  Fixture() : ControlledAgent(77, kLocal) {
-    REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
-  }
+  Fixture() : ControlledAgent(77, kLocal, Remote::credentials) {}
 };
 
 std::vector<uint8_t> request(const char* user, const char* pwd, bool use_candidate, uint16_t extra_attr = 0,

@@ -27,8 +27,7 @@ const SocketAddr kLocal = SocketAddr::v4(10, 0, 0, 1, 5000);
 const SocketAddr kRemote = SocketAddr::v4(10, 0, 0, 2, 6000);
 
 struct Controlled : fixture::ControlledAgent {
-  Controlled() : ControlledAgent(91, kLocal) {
-    REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
+  Controlled() : ControlledAgent(91, kLocal, Remote::credentials) {
     responses();  // the new-candidate event
   }
   // The responses poll_output gives until its timeout.

@@ -25,7 +25,7 @@ const SocketAddr kAttacker = SocketAddr::v4(127, 0, 0, 7, 6000);
 
 // SOFTWARE set as peer::Connection configures it: the reply must stay small anyway.
 struct Fixture : fixture::ControlledAgent {
-  Fixture() : ControlledAgent(12, kLocal, "keyway") { drain(); }
+  Fixture() : ControlledAgent(12, kLocal, Remote::unknown, "keyway") { drain(); }
 };
 
 // A Binding request without MESSAGE-INTEGRITY: a USERNAME of `user_len`
