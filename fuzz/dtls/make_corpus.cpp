@@ -13,6 +13,7 @@
 #include "keyway/dtls/v13/messages.hpp"
 #include "fuzz/dtls/fuzz_endpoint.hpp"
 #include "keyway/lib/fuzzing.hpp"
+#include "tests/support/dtls13_messages.hpp"
 #include "tests/support/listener_client.hpp"
 
 using namespace keyway;
@@ -77,15 +78,10 @@ static bool record_session(bool server_cookies, std::vector<Datagram>& from_clie
   return established;
 }
 
-// One plaintext record holding one whole handshake message.
+// One plaintext record holding one whole handshake message, the record's
+// sequence number its message_seq.
 static Datagram hello_record(uint8_t type, const Datagram& body, uint16_t msg_seq) {
-  Datagram msg(dtls::kHandshakeHeaderSize + body.size()), out(dtls::kRecordHeaderSize + msg.size());
-  ByteWriter m(msg);
-  dtls::write_handshake_header(m, type, static_cast<uint32_t>(body.size()), msg_seq, 0, static_cast<uint32_t>(body.size()));
-  m.write_bytes(body);
-  ByteWriter w(out);
-  dtls::write_plain_record(w, dtls::ContentType::handshake, dtls::kVersionDtls12, msg_seq, msg);
-  return out;
+  return test::hello_record(type, body, msg_seq, msg_seq);
 }
 
 // Issue 18, HelloRetryRequest seeds:
@@ -102,17 +98,14 @@ static void write_retry_seeds(const std::string& root) {
   const uint16_t groups[] = {0x001D, 0x0017};
   const uint16_t schemes[] = {0x0403, 0x0804};
   const uint16_t profiles[] = {0x0007};
-  dtls::v13::ClientHelloOffer offer;
-  offer.random = Bytes(random, sizeof random);
-  offer.cipher_suites = suites;
-  offer.versions = dtls::v13::OfferedVersions{true, false};
-  offer.groups = groups;
-  offer.signature_algorithms = schemes;
-  offer.srtp_profiles = profiles;
-  Datagram ch1(1024), ch2(1024);
-  ByteWriter w1(ch1);
-  dtls::v13::write_client_hello(w1, offer);
-  ch1.resize(w1.size());
+  const Datagram ch1 = test::client_hello_body({.random = Bytes(random, sizeof random),
+                                                 .cipher_suites = suites,
+                                                 .versions = dtls::v13::OfferedVersions{true, false},
+                                                 .groups = groups,
+                                                 .signature_algorithms = schemes,
+                                                 .srtp_profiles = profiles},
+                                                1024);
+  Datagram ch2(1024);
   uint8_t share[32];
   rng.fill(share);
   ByteWriter w2(ch2);
@@ -123,14 +116,7 @@ static void write_retry_seeds(const std::string& root) {
   for (uint8_t b : steps({hello_record(1, ch1, 0), hello_record(1, ch2, 1)})) server.push_back(b);
   write_file(root + "/dtls13_handshake/server_retry", server);
 
-  dtls::v13::RetryRequest hrr;
-  hrr.cipher_suite = 0x1301;
-  hrr.has_group = true;
-  hrr.group = crypto::NamedGroup::secp256r1;
-  Datagram body(256);
-  ByteWriter hw(body);
-  dtls::v13::write_hello_retry_request(hw, hrr);
-  body.resize(hw.size());
+  const Datagram body = test::retry_request_body(crypto::NamedGroup::secp256r1);
   Datagram client = {8};
   for (uint8_t b : steps({hello_record(2, body, 0), hello_record(2, body, 1)})) client.push_back(b);
   write_file(root + "/dtls13_handshake/client_retry", client);

@@ -18,6 +18,7 @@
 #include "keyway/lib/crypto/ecc.hpp"
 #include "tests/dtls/fixture.hpp"
 #include "tests/dtls/loss_runs.hpp"
+#include "tests/support/dtls13_messages.hpp"
 #include "tests/support/listener_client.hpp"
 
 namespace keyway::test {
@@ -32,19 +33,6 @@ bool contains(const Bytes13& d, Bytes pattern) {
   return std::search(d.begin(), d.end(), pattern.begin(), pattern.end()) != d.end();
 }
 bool is_retry(const Bytes13& d) { return contains(d, Bytes(dtls::v13::kHelloRetryRequestRandom, 32)); }
-
-// One plaintext record (epoch 0) holding one whole handshake message.
-Bytes13 hello_record(uint8_t type, Bytes body, uint16_t msg_seq = 0, uint64_t record_seq = 0) {
-  Bytes13 msg(dtls::kHandshakeHeaderSize + body.size());
-  ByteWriter m(msg);
-  const auto len = static_cast<uint32_t>(body.size());
-  dtls::write_handshake_header(m, type, len, msg_seq, 0, len);
-  m.write_bytes(body);
-  Bytes13 out(dtls::kRecordHeaderSize + msg.size());
-  ByteWriter w(out);
-  dtls::write_plain_record(w, dtls::ContentType::handshake, dtls::kVersionDtls12, record_seq, msg);
-  return out;
-}
 
 // The first handshake message body of a plaintext datagram.
 Bytes13 first_message(const Bytes13& datagram, uint8_t* type = nullptr, uint16_t* msg_seq = nullptr) {
@@ -265,14 +253,7 @@ TEST_CASE("dtls13 retry: the client refuses a second HelloRetryRequest and one t
     Endpoint client(f.client);
     auto ch1 = transmits(client, Timestamp::from_micros(1));
     REQUIRE(ch1.size() == 1);
-    Bytes13 hrr_body(256);
-    ByteWriter w(hrr_body);
-    dtls::v13::RetryRequest hrr;
-    hrr.cipher_suite = 0x1301;
-    hrr.has_group = true;
-    hrr.group = crypto::NamedGroup::secp256r1;
-    dtls::v13::write_hello_retry_request(w, hrr);
-    hrr_body.resize(w.size());
+    const Bytes13 hrr_body = retry_request_body(crypto::NamedGroup::secp256r1);
     Bytes13 d1 = hello_record(2, hrr_body, 0, 0);
     CHECK(client.handle_datagram(Timestamp::from_micros(2), d1) == Verdict::accepted);
     CHECK(client.hello_retried());
@@ -294,14 +275,7 @@ TEST_CASE("dtls13 retry: the client refuses a second HelloRetryRequest and one t
   SUBCASE("a HelloRetryRequest selecting the group already sent: illegal_parameter") {
     Endpoint client(f.client);
     (void)transmits(client, Timestamp::from_micros(1));
-    Bytes13 hrr_body(256);
-    ByteWriter w(hrr_body);
-    dtls::v13::RetryRequest hrr;
-    hrr.cipher_suite = 0x1301;
-    hrr.has_group = true;
-    hrr.group = crypto::NamedGroup::x25519;
-    dtls::v13::write_hello_retry_request(w, hrr);
-    hrr_body.resize(w.size());
+    const Bytes13 hrr_body = retry_request_body(crypto::NamedGroup::x25519);
     // Unauthenticated, so the first copy may be a damaged one: set aside
     // (dtls/v13/peer_flight.cpp); the same request again is the server's word.
     Bytes13 d = hello_record(2, hrr_body);
@@ -494,16 +468,12 @@ TEST_CASE("dtls13 listener: a ClientHello smaller than its HelloRetryRequest get
   const uint16_t suites[] = {0x1301};
   const uint16_t groups[] = {kX25519};
   const uint16_t schemes[] = {0x0403};
-  dtls::v13::ClientHelloOffer offer;
-  offer.random = Bytes(random, sizeof random);
-  offer.cipher_suites = suites;
-  offer.versions = dtls::v13::OfferedVersions{true, false};
-  offer.groups = groups;
-  offer.signature_algorithms = schemes;
-  Bytes13 body(512);
-  ByteWriter w(body);
-  dtls::v13::write_client_hello(w, offer);
-  body.resize(w.size());
+  const Bytes13 body = client_hello_body({.random = Bytes(random, sizeof random),
+                                          .cipher_suites = suites,
+                                          .versions = dtls::v13::OfferedVersions{true, false},
+                                          .groups = groups,
+                                          .signature_algorithms = schemes},
+                                         512);
   Bytes13 d = hello_record(1, body);
   uint8_t reply[2048];
   const std::size_t hello_size = d.size();
