@@ -96,6 +96,19 @@ void expect_same_keys(Endpoint& a, Endpoint& b) {
   CHECK(ka == kb);
 }
 
+// The same peer (address) starting over: a new client with its own randomness.
+struct Restart {
+  SeededRng rng;
+  Config config;
+  RealClient client;
+  Restart(const Config& c, uint64_t seed, std::vector<uint8_t> from)
+      : rng(seed), config(with_rng(c, rng)), client(config, std::move(from)) {}
+  static Config with_rng(Config c, Rng& rng) {
+    c.rng = &rng;
+    return c;
+  }
+};
+
 // `hello` from addresses first .. first + count - 1 (Address::of, no
 // allocation), each time with another client random; `seen` gets each
 // Listener's answer.
@@ -284,9 +297,12 @@ TEST_CASE("dtls listener: a peer starts over after its association ended, or wit
   Peers p(true, 4, 2);
   Listener l(p.listener);
   Timestamp now = Timestamp::from_micros(1000000);
+  auto establish = [&](RealClient& c) {  // up to 6 rounds
+    for (int r = 0; r < 6 && !c.ep.is_established(); ++r) c.round(l, now);
+    REQUIRE(c.ep.is_established());
+  };
   RealClient a(p.client, address(5));
-  for (int r = 0; r < 6 && !a.ep.is_established(); ++r) a.round(l, now);
-  REQUIRE(a.ep.is_established());
+  establish(a);
   Endpoint* first = established_for(l, a.from);
   REQUIRE(first != nullptr);
   REQUIRE(a.sent.size() >= 2);
@@ -300,25 +316,17 @@ TEST_CASE("dtls listener: a peer starts over after its association ended, or wit
   CHECK(established_for(l, a.from) == first);
   CHECK(l.stats().endpoints_created == 1);
   // The peer restarts for real (new random, returns the cookie): the new association replaces the old.
-  SeededRng rng2(33);
-  Config c2 = p.client;
-  c2.rng = &rng2;
-  RealClient b(c2, a.from);
-  for (int r = 0; r < 6 && !b.ep.is_established(); ++r) b.round(l, now);
-  REQUIRE(b.ep.is_established());
+  Restart b(p.client, 33, a.from);
+  establish(b.client);
   CHECK(l.stats().endpoints_created == 2);
   CHECK(l.active() == 1);
-  Endpoint* second = established_for(l, b.from);
+  Endpoint* second = established_for(l, b.client.from);
   REQUIRE(second != nullptr);
-  expect_same_keys(b.ep, *second);
+  expect_same_keys(b.client.ep, *second);
   // Once it is closed, a new hello from that address starts over.
   second->close();
-  SeededRng rng3(44);
-  Config c3 = p.client;
-  c3.rng = &rng3;
-  RealClient c(c3, a.from);
-  for (int r = 0; r < 6 && !c.ep.is_established(); ++r) c.round(l, now);
-  REQUIRE(c.ep.is_established());
+  Restart c(p.client, 44, a.from);
+  establish(c.client);
   CHECK(l.stats().endpoints_created == 3);
   CHECK(l.active() == 1);
 }
