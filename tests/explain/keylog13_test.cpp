@@ -17,7 +17,7 @@
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/v13/hello_extensions.hpp"
 #include "tests/dtls/fixture.hpp"
-#include "tests/explain/keylog_command.hpp"
+#include "tests/explain/capture.hpp"
 #include "tools/explain/explain.hpp"
 
 namespace keyway::explain {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "tests/dtls/fixture.hpp"
-#include "tests/explain/keylog_command.hpp"
+#include "tests/explain/capture.hpp"
 #include "tools/explain/explain.hpp"
 
 
@@ -24,15 +24,9 @@ TEST_CASE("dtls::Endpoint::format_key_log: nothing before the handshake complete
 }
 
 TEST_CASE("explain --keylog: Finished and application data decrypted from an NSS key log; the command too") {
-  test::Fixture fx;
-  test::Pair pair(fx.client, fx.server);
-  std::vector<std::pair<int, std::vector<uint8_t>>> seen;
-  pair.tamper = [&](int to, std::vector<uint8_t>& d) {
-    seen.emplace_back(to, d);
-    return true;
-  };
-  pair.run();
-  test::check_completed(pair);
+  RecordedHandshake recorded;
+  test::Pair& pair = recorded.pair;
+  const Seen& seen = recorded.seen;
   const uint8_t hello[] = {'h', 'e', 'l', 'l', 'o'};
   REQUIRE(pair.send_app(0, Bytes(hello, 5)));
   pair.run();

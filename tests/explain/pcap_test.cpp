@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/dtls/fixture.hpp"
+#include "tests/explain/capture.hpp"
 #include "tools/explain/pcap.hpp"
 #include "tools/explain/pcap_writer.hpp"
 
@@ -132,15 +133,8 @@ TEST_CASE("pcap and pcapng: every truncation ends with an error, never a read pa
 TEST_CASE("keyway explain FILE.pcap: every datagram with its addresses, the ClientHello reassembled") {
   const char* exe = std::getenv("KEYWAY_EXE");
   REQUIRE_MESSAGE(exe != nullptr, "KEYWAY_EXE is set by meson");
-  test::Fixture fx;
-  test::Pair pair(fx.client, fx.server);
-  std::vector<std::pair<int, std::vector<uint8_t>>> seen;
-  pair.tamper = [&](int to, std::vector<uint8_t>& d) {
-    seen.emplace_back(to, d);
-    return true;
-  };
-  pair.run();
-  test::check_completed(pair);
+  RecordedHandshake recorded;
+  const Seen& seen = recorded.seen;
   REQUIRE(!seen.empty());
 
   SocketAddr client = SocketAddr::v4(127, 0, 0, 1, 50000), server = SocketAddr::v4(127, 0, 0, 1, 50001);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// `keyway explain --keylog KEYS CAPTURE` as a command (keylog_test,
-// keylog13_test): the datagrams a test kept written to a capture, with the
-// key log, as Wireshark would be given them.
+// What the explain tests read: a whole keyway DTLS 1.2 handshake kept
+// datagram by datagram (keylog_test, pcap_test), and `keyway explain
+// --keylog KEYS CAPTURE` as a command on such datagrams (keylog_test,
+// keylog13_test), given a capture and the key log as Wireshark would be.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -17,16 +18,36 @@
 
 #include <unistd.h>
 
+#include "tests/dtls/fixture.hpp"
 #include "tools/explain/pcap_writer.hpp"
 
 namespace keyway::explain {
+
+using Seen = std::vector<std::pair<int, std::vector<uint8_t>>>;  // (receiver: 1 the server), datagram
+
+// The fixture's client and server through a whole handshake (checked), every
+// datagram kept in `seen` as it goes, then and on later runs of `pair`.
+struct RecordedHandshake {
+  test::Fixture fx;
+  test::Pair pair{fx.client, fx.server};
+  Seen seen;
+  RecordedHandshake() {
+    pair.tamper = [this](int to, std::vector<uint8_t>& d) {
+      seen.emplace_back(to, d);
+      return true;
+    };
+    pair.run();
+    test::check_completed(pair);
+  }
+  RecordedHandshake(const RecordedHandshake&) = delete;  // `pair` keeps `this`
+  RecordedHandshake& operator=(const RecordedHandshake&) = delete;
+};
 
 // `seen`: (receiver, datagram) pairs, receiver 1 the server (127.0.0.1:40001)
 // and 0 the client (127.0.0.1:40000), 1 ms apart; `key_log`: the key log's
 // text; `name`: the temporary directory's name. Returns what the command
 // ($KEYWAY_EXE, set by meson) printed.
-inline std::string explain_with_keylog(const std::vector<std::pair<int, std::vector<uint8_t>>>& seen,
-                                       const std::string& key_log, const std::string& name) {
+inline std::string explain_with_keylog(const Seen& seen, const std::string& key_log, const std::string& name) {
   const char* exe = std::getenv("KEYWAY_EXE");
   REQUIRE_MESSAGE(exe != nullptr, "KEYWAY_EXE is set by meson");
   PcapWriter w;
