@@ -21,7 +21,6 @@ cd "$(dirname "$0")/.."
 version="${KEYWAY_MBEDTLS3_VERSION:-3.6.6-0.1~deb13u1}"
 top="$PWD/build-mbedtls3"
 prefix="$top/prefix"
-list=/etc/apt/sources.list.d/keyway-trixie-src.list
 
 # Debian's own configuration of the package (debian/rules, override_dh_auto_configure)
 # and its compiler flags (dpkg-buildflags, hardening=+all), so that the 3.6

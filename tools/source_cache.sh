@@ -49,6 +49,8 @@ keyway_prefix_store() {
   keyway_cache_store "$1" "$3"
 }
 
+keyway_trixie_list=/etc/apt/sources.list.d/keyway-trixie-src.list
+
 # keyway_trixie_source PACKAGE MARKER SERIES TOP: the source tree of Debian
 # trixie's PACKAGE at $version, unpacked with Debian's patches applied
 # (apt-get source, which runs dpkg-source -x) under TOP/src, or restored from
@@ -57,14 +59,14 @@ keyway_prefix_store() {
 # interrupted run, is unpacked again). When trixie no longer carries $version,
 # the newest version of the same SERIES (a version prefix: "3.6.", "5.") is
 # used and the output says which. The deb-src line for trixie is added in its own apt list
-# ($list) if missing; no binary package is ever taken from trixie.
+# ($keyway_trixie_list) if missing; no binary package is ever taken from trixie.
 # Sets $src (and $version when it falls back); prints "PACKAGE source: $src".
 keyway_trixie_source() {
   local package=$1 marker=$2 series=$3 top=$4 sudo="" found
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  if [ ! -f "$list" ]; then
-    echo "adding $list (deb-src only)"
-    echo "deb-src http://deb.debian.org/debian trixie main" | $sudo tee "$list" >/dev/null || return 1
+  if [ ! -f "$keyway_trixie_list" ]; then
+    echo "adding $keyway_trixie_list (deb-src only)"
+    echo "deb-src http://deb.debian.org/debian trixie main" | $sudo tee "$keyway_trixie_list" >/dev/null || return 1
     $sudo apt-get update -qq >/dev/null || { echo "apt-get update failed" >&2; return 1; }
   fi
   mkdir -p "$top/src"

@@ -30,7 +30,6 @@ cd "$(dirname "$0")/.."
 version="${KEYWAY_WOLFSSL13_VERSION:-5.7.2-0.1+deb13u2}"
 top="$PWD/build-wolfssl13"
 prefix="$top/prefix"
-list=/etc/apt/sources.list.d/keyway-trixie-src.list
 
 debian_config="--enable-distro --enable-oldtls --enable-pkcs11 --disable-examples --disable-silent-rules"
 keyway_config="--enable-dtls --enable-dtls13 --enable-srtp --enable-keying-material --enable-curve25519 \
