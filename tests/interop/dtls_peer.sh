@@ -2,7 +2,15 @@
 # Sourced by the shell interop tests that run `keyway dtls` against another
 # DTLS stack's peer program over 127.0.0.1 (nss_dtls.sh, wolfssl_dtls13.sh):
 # a work directory, and reading and checking the key=value lines both sides
-# print (dtls_version=, srtp_profile=, exporter=, received=).
+# print (dtls_version=, srtp_profile=, exporter=, received=). The sourcing
+# script's arguments: KEYWAY PEER_PROGRAM.
+keyway=$1
+peer=$2
+
+# $1 a program, $2 why: the test is skipped (exit 77) when it is not installed.
+skip_without() {
+  command -v "$1" >/dev/null 2>&1 || { echo "SKIP: $2"; exit 77; }
+}
 
 # $work: a fresh directory, removed (and any server left running killed) on exit.
 work=$(mktemp -d)

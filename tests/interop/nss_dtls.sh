@@ -14,12 +14,8 @@
 # usage: nss_dtls.sh KEYWAY NSS_DTLS_PEER
 # Exit 0 pass, 1 fail, 77 (skip) when certutil (libnss3-tools) is not installed.
 set -u
-keyway=$1
-peer=$2
-if ! command -v certutil >/dev/null 2>&1; then
-  echo "SKIP: certutil is not installed (apt-get install libnss3-tools)"; exit 77
-fi
 . "$(dirname "$0")/dtls_peer.sh"
+skip_without certutil "certutil is not installed (apt-get install libnss3-tools)"
 mkdir -p "$work/db"
 certutil -N -d "sql:$work/db" --empty-password >/dev/null 2>&1
 head -c 64 /dev/urandom >"$work/noise"

@@ -26,12 +26,8 @@
 # usage: wolfssl_dtls13.sh KEYWAY WOLFSSL_DTLS13_PEER
 # Exit 0 pass, 1 fail, 77 (skip) when openssl (to make wolfSSL's certificate) is missing.
 set -u
-keyway=$1
-peer=$2
-if ! command -v openssl >/dev/null 2>&1; then
-  echo "SKIP: openssl is not installed"; exit 77
-fi
 . "$(dirname "$0")/dtls_peer.sh"
+skip_without openssl "openssl is not installed"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=wolfssl \
   -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1 ||
   { echo "FAIL: openssl could not make wolfSSL's certificate"; exit 1; }
