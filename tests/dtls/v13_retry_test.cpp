@@ -772,4 +772,95 @@ TEST_CASE("dtls13 listener: a browser-sized fragmented ClientHello (X25519MLKEM7
                                   << d.transmit.size() << " B; pool " << l.hello_pool_bytes() << " B");
 }
 
+
+// Issue 18 (robustness pass): keyway's 1.3 client had met a HelloRetryRequest
+// cookie only from its own dtls::Listener (68 or 84 bytes). RFC 8446 §4.2.2
+// lets a server put any opaque cookie<1..2^16-1> there and requires it back
+// byte for byte in ClientHello2. Requests built by hand, cookie only (no
+// key_share: the server accepts the share, it wants the address proved),
+// cookies of 1, 255, 256 and 700 bytes with every byte different from its
+// neighbours; ClientHello2 must carry exactly that cookie once, and
+// nothing else of ClientHello1 may change but the cookie (RFC 8446 §4.1.2).
+// Both clients: the 1.3 engine alone, and dtls::Endpoint offering 1.3 and
+// 1.2 (what peer::Connection runs), whose 1.2 engine writes ClientHello1.
+template <typename Client>
+std::vector<Bytes13> drain_any(Client& ep, Timestamp now) {
+  std::vector<Bytes13> out;
+  uint8_t scratch[1500];
+  for (int i = 0; i < 64; ++i) {
+    dtls::Output o = ep.poll_output(now, scratch);
+    if (o.kind == dtls::Output::Kind::timeout) break;
+    if (o.kind == dtls::Output::Kind::transmit) out.emplace_back(o.transmit.begin(), o.transmit.end());
+  }
+  return out;
+}
+
+template <typename Client>
+void check_cookie_echo(const dtls::Config& config) {
+  for (std::size_t len : {std::size_t{1}, std::size_t{255}, std::size_t{256}, std::size_t{700}}) {
+    CAPTURE(len);
+    Client client(config);
+    auto ch1 = drain_any(client, Timestamp::from_micros(1));
+    REQUIRE(ch1.size() == 1);
+    Bytes13 cookie(len);
+    for (std::size_t i = 0; i < len; ++i) cookie[i] = static_cast<uint8_t>(i * 7 + 3);
+    Bytes13 hrr_body(1024);
+    ByteWriter w(hrr_body);
+    dtls::v13::RetryRequest hrr;
+    hrr.cipher_suite = 0x1301;
+    hrr.cookie = Bytes(cookie.data(), cookie.size());
+    dtls::v13::write_hello_retry_request(w, hrr);
+    REQUIRE(!w.failed());
+    hrr_body.resize(w.size());
+    Bytes13 d = hello_record(2, hrr_body);
+    CHECK(client.handle_datagram(Timestamp::from_micros(2), d) == Verdict::accepted);
+    auto ch2 = drain_any(client, Timestamp::from_micros(2));
+    REQUIRE(!ch2.empty());
+    // A long cookie makes ClientHello2 longer than a datagram: its
+    // fragments (message_seq 1, RFC 9147 §5.2) are put together here.
+    Bytes13 ch2_body;
+    std::size_t got = 0;
+    for (const Bytes13& d : ch2) {
+      ByteReader r(Bytes(d.data(), d.size()));
+      while (!r.at_end()) {
+        auto rec = dtls::read_record(r);
+        REQUIRE(rec.ok());
+        ByteReader hr(rec->fragment);
+        while (!hr.at_end()) {
+          auto frag = dtls::read_handshake_fragment(hr);
+          REQUIRE(frag.ok());
+          CHECK(frag->type == 1);
+          CHECK(frag->msg_seq == 1);
+          ch2_body.resize(frag->length);
+          REQUIRE(frag->frag_offset + frag->body.size() <= ch2_body.size());
+          std::copy(frag->body.begin(), frag->body.end(), ch2_body.begin() + frag->frag_offset);
+          got += frag->body.size();
+        }
+      }
+    }
+    CHECK(got == ch2_body.size());
+    auto parsed2 = dtls::v13::parse_client_hello(ch2_body);
+    REQUIRE(parsed2.ok());
+    REQUIRE(parsed2->has_retry_cookie);
+    CHECK(Bytes13(parsed2->retry_cookie.begin(), parsed2->retry_cookie.end()) == cookie);
+    // The same share as before (the server asked for no other group), the same random.
+    const Bytes13 ch1_body = first_message(ch1[0]);
+    auto parsed1 = dtls::v13::parse_client_hello(ch1_body);
+    REQUIRE(parsed1.ok());
+    CHECK(Bytes13(parsed1->random.begin(), parsed1->random.end()) ==
+          Bytes13(parsed2->random.begin(), parsed2->random.end()));
+    CHECK(parsed2->key_shares.has_x25519);
+    CHECK(client.stats().retransmissions == 0);
+  }
+}
+
+TEST_CASE("dtls13 retry: the client echoes a hand-built HelloRetryRequest's cookie exactly (1, 255, 256, 700 bytes)") {
+  Fixture f;
+  SUBCASE("v13::Endpoint") { check_cookie_echo<Endpoint>(f.client); }
+  SUBCASE("dtls::Endpoint offering 1.3 and 1.2") {
+    f.client.offer_dtls13 = true;
+    check_cookie_echo<dtls::Endpoint>(f.client);
+  }
+}
+
 }  // namespace keyway::test
