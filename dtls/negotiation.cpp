@@ -137,6 +137,9 @@ void Endpoint::sync_dtls13_state() {
   }
   srtp_profile_ = e.srtp_profile();
   srtp_mki_len_ = 0;
+  // The key log names the hello the handshake used: a damaged copy handed
+  // over first, then retaken (v13/peer_flight.cpp), had another random.
+  if (const Bytes r = e.answered_client_random(); r.size() == kRandomSize) std::memcpy(client_random_, r.data(), kRandomSize);
 }
 
 // A server answers in 1.3 only without the 1.2 cookie round: a

@@ -145,6 +145,10 @@ class Endpoint {
   void hold_handed_over(MutableBytes datagram);
   void read_handed_over(Timestamp now);
   bool hello_retried() const { return retried_; }
+  // Server: the ClientHello.random of the hello it answered last (a retaken
+  // damaged hello replaced, peer_flight.cpp); empty before, and once the
+  // handshake state is released. dtls::Endpoint keeps it for the key log.
+  Bytes answered_client_random() const;
 
   // RFC 8446 §4.6.3, RFC 9147 §8: sends a KeyUpdate; our new keys are used
   // once the peer ACKed it. ask_peer: update_requested (the peer updates too).

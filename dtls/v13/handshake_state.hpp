@@ -86,6 +86,10 @@ struct HandshakeState {
   uint16_t peer_cert_len = 0;
   bool has_expected_fp = false;
   uint8_t accepted_hello_digest[4] = {};  // the peer's hello we answered (peer_flight.cpp)
+  // Server: the random of the ClientHello answered last, which names the
+  // association in the key log (dtls/key_log.cpp); a retaken hello replaces it.
+  bool has_client_random = false;
+  uint8_t client_random[kRandomSize] = {};
   Fingerprint expected_fp;
   MutableBytes handed_over;  // the hello dtls::Endpoint handed over (new[]), until read
 };

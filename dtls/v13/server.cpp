@@ -10,6 +10,8 @@
 // ClientHello2 (message_seq 1) must carry that share. Behind dtls::Listener
 // the HRR was sent statelessly: the Endpoint starts at ClientHello2 and
 // takes ClientHello1's hash from the cookie (accept_stateless_retry()).
+#include <cstring>
+
 #include "keyway/dtls/cookie.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/v13/retry.hpp"
@@ -94,7 +96,14 @@ Status Endpoint::server_on_client_hello(Bytes body) {
   }
   ENSURE(hs_->config.srtp_profiles.count == 0 || srtp_profile_ != 0, kNoSrtp);  // as the 1.2 server (dtls/server.cpp)
   hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
+  std::memcpy(hs_->client_random, ch->random.data(), kRandomSize);  // parse_client_hello read 32 bytes
+  hs_->has_client_random = true;
   return server_send_flight(*ch, share);
+}
+
+Bytes Endpoint::answered_client_random() const {
+  if (hs_ == nullptr || !hs_->has_client_random) return {};
+  return Bytes(hs_->client_random, kRandomSize);
 }
 
 // RFC 8446 §4.1.4: ask for a share of a group the client named. The

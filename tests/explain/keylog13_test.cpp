@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/record.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/v13/hello_extensions.hpp"
 #include "tests/dtls/fixture.hpp"
@@ -252,6 +254,49 @@ TEST_CASE("explain --keylog: DTLS 1.3 records after a KeyUpdate (epoch 4) opened
                   "KeyUpdate, epoch 4): 2 bytes of application_data") != std::string::npos);
   CHECK(text.find("68 69") != std::string::npos);
   CHECK(text.find("not decrypted") == std::string::npos);
+}
+
+// Issue 18 (robustness pass): a ClientHello whose random was damaged on the
+// way still parses; the server answers it, the keys of the two ends differ,
+// and the server takes the client's retransmission instead
+// (dtls/v13/peer_flight.cpp retake_hello). The handshake completes on the
+// hello the client really sent, so both key logs must name that hello's
+// random: Wireshark and `keyway explain` find the secrets by it. The server
+// named the damaged copy's random before the fix (its dtls::Endpoint kept
+// the random of the hello it handed over to the 1.3 engine).
+TEST_CASE("dtls 1.3 key log: after a damaged ClientHello is retaken, both logs name the random of the hello used") {
+  Captured13 c;
+  c.fx.client.offer_dtls13 = c.fx.server.offer_dtls13 = true;
+  c.fx.client.keep_key_log = c.fx.server.keep_key_log = true;
+  c.fx.server.cookie_exchange = false;
+  test::Pair pair(c.fx.client, c.fx.server);
+  int damaged = 0;
+  constexpr std::size_t kRandom = dtls::kRecordHeaderSize + dtls::kHandshakeHeaderSize + 2;  // legacy_version
+  pair.tamper = [&](int to, std::vector<uint8_t>& d) {
+    const bool client_hello = d.size() > kRandom + 32 && d[0] == 22 && d[dtls::kRecordHeaderSize] == 1;
+    if (to == 1 && client_hello && damaged++ == 0) d[kRandom + 7] ^= 0x01;  // parses: only the random changed
+    c.seen.emplace_back(to, d);
+    return true;
+  };
+  pair.run();
+  test::check_completed(pair);
+  REQUIRE(pair.server().ep->version() == dtls::v13::kVersionDtls13);
+  REQUIRE(damaged >= 2);
+  REQUIRE(pair.server().ep->stats().flights_discarded == 1);  // the damaged copy was answered, then retaken
+  char client_lines[dtls::Endpoint::kKeyLogMaxSize], server_lines[dtls::Endpoint::kKeyLogMaxSize];
+  REQUIRE(pair.client().ep->format_key_log(client_lines, sizeof client_lines).ok());
+  REQUIRE(pair.server().ep->format_key_log(server_lines, sizeof server_lines).ok());
+  CHECK(std::string(server_lines) == std::string(client_lines));
+  // explain opens the client's flight and the server's ACK with the server's log.
+  Options o;
+  std::string error;
+  REQUIRE(parse_key_log(server_lines, o.keylog, o.keylog13, error));
+  Explainer ex(o);
+  std::string out;
+  for (const auto& [to, d] : c.seen) ex.datagram(Bytes(d.data(), d.size()), to == 1 ? "c:1 > s:2" : "s:2 > c:1", out);
+  CHECK(out.find("decrypted DTLSInnerPlaintext with CLIENT_HANDSHAKE_TRAFFIC_SECRET (handshake traffic keys, epoch 2)") !=
+        std::string::npos);
+  CHECK(out.find("inner content type 26: ack") != std::string::npos);
 }
 
 }  // namespace
