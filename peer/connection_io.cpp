@@ -367,7 +367,12 @@ bool Connection::poll_dtls(Timestamp now, MutableBytes scratch, Output& out) {
     }
     if (o.kind == dtls::Output::Kind::transmit) {
       SocketAddr local, remote;
-      if (!media_path(local, remote)) continue;  // nowhere to send yet: the flight is retransmitted later
+      if (!media_path(local, remote)) {
+        // Never seen: DTLS is read only from a validated pair, so one is
+        // there when DTLS answers (tests/peer connection_sim_test pins it).
+        tracef(trace_, Layer::peer, "a datagram DTLS wrote has no ICE path (no valid pair): dropped, sent again later");
+        continue;
+      }
       auto offset = static_cast<std::size_t>(o.transmit.data() - scratch.data());
       auto t = relay_if_needed(local, remote, scratch, offset, o.transmit.size());
       if (!t.ok()) continue;  // the relay cannot take it (no permission): lost like a datagram

@@ -82,7 +82,10 @@ TEST_CASE("peer: no heap allocation in the steady-state media path (10,000 packe
   opt.record_events = false;
   peer_test::CallSim c(opt);
   REQUIRE(c.negotiate());
-  REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(10)));
+  // Connected, and nothing left in flight: the DTLS 1.3 server's ACK of the
+  // client's last flight is sent as the server connects, and the pump below
+  // does not deliver what the simulated network still holds.
+  REQUIRE(c.run_until([&] { return c.connected() && c.net().idle(); }, Duration::seconds(10)));
   Endpoint a{c.a().conn.get(), c.a().addr, c.a().ssrc, 1};
   Endpoint b{c.b().conn.get(), c.b().addr, c.b().ssrc, 1};
   Timestamp now = c.now();
@@ -95,21 +98,24 @@ TEST_CASE("peer: no heap allocation in the steady-state media path (10,000 packe
     send(i % 2 == 0 ? a : b, i % 2 == 0 ? b : a, false, now);
     if (i % 50 == 0) send(i % 4 == 0 ? a : b, i % 4 == 0 ? b : a, true, now);
   };
-  // The steady state starts once the DTLS handshake's tail is over. Here
-  // the DTLS 1.3 server completes before its ICE has a path, so its ACK of
-  // the client's last flight is dropped (poll_dtls: no media path yet); the
-  // client sends that flight again and the server, which released its
-  // record AEADs with its handshake state (issue 18), keys the two it needs
-  // to read it and ACK, once. One second of media first, not measured.
-  for (int i = 0; i < 50; ++i) step(i);
-  const uint64_t rtp_warm = a.rtp + b.rtp, rtcp_warm = a.rtcp + b.rtcp;
-
+  // Issue 18 (robustness pass): this test once stopped at connected(), with
+  // the DTLS 1.3 server's ACK of the client's last flight still in the
+  // simulated network, where the pump never took it. The client sent that
+  // flight again and the server, which released its record AEADs with its
+  // handshake state, keyed the two it needs to read it and ACK: 9
+  // allocations in the first 20 ms. A second of unmeasured media hid them,
+  // blamed on peer::Connection::poll_dtls dropping the ACK for want of an
+  // ICE path; it does not (the server reads DTLS only from a validated pair,
+  // and ACKs on it). The network is drained instead (run_until above), and
+  // the DTLS retransmission counters show no flight went twice.
   const uint64_t before = keyway::testing::allocation_count();
   for (int i = 0; i < 10000; ++i) step(i);
   const uint64_t during = keyway::testing::allocation_count() - before;
   CHECK(during == 0);
-  CHECK(a.rtp + b.rtp - rtp_warm == 10000);
-  CHECK(a.rtcp + b.rtcp - rtcp_warm == 200);
+  CHECK(a.rtp + b.rtp == 10000);
+  CHECK(a.rtcp + b.rtcp == 200);
+  CHECK(a.conn->summary().dtls_retransmissions == 0);
+  CHECK(b.conn->summary().dtls_retransmissions == 0);
   CHECK(a.conn->state() == peer::State::connected);
   CHECK(b.conn->state() == peer::State::connected);
   CHECK(a.conn->ice().stats().consent_checks_sent > 10);  // 200 s of virtual time

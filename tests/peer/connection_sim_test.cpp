@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/ice/stun/message.hpp"
 #include "keyway/peer/srtp_keys.hpp"
 #include "tests/peer/call_sim.hpp"
@@ -371,6 +372,72 @@ TEST_CASE("peer sim: a lost check answer delays the DTLS server by no Ta slot (a
   MESSAGE(fmt::format("DTLS server's first flight at {} ms", (c.a().dtls_sent[0] - t0).as_millis()));
   CHECK(c.a().dtls_sent[0] - t0 == Duration::millis(75));  // the ClientHello's arrival; 100 ms with Ta = 50 ms
   REQUIRE(c.run_until([&] { return c.connected(); }, Duration::seconds(5)));
+}
+
+// Issue 18 (robustness pass): peer::Connection::poll_dtls throws away a
+// datagram DTLS wrote when ICE has no path for it. It was suspected of
+// losing the DTLS 1.3 server's ACK of the client's last flight when the
+// offerer's check answers are lost (the server's DTLS completing before its
+// ICE has a valid pair), at the cost of a client retransmission timeout. It
+// cannot: the server reads DTLS only from a pair ICE validated (a ClientHello
+// that comes first is held, connection_io.cpp), so the pair is there when
+// DTLS answers. (The 9 allocations that suggested it came from
+// tests/peer/alloc_test stopping with the ACK still in the simulated
+// network.) The discard now says so in the trace; pinned: it never happens
+// with the offerer's first 1..4 check answers lost, or the answerer's, nor in
+// 100 calls at 10% and at 30% loss, DTLS 1.3 and 1.2.
+namespace {
+struct PathlessCounter : TraceSink {
+  int seen = 0;
+  void trace(Layer, const char* line) override {
+    if (std::strstr(line, "DTLS wrote has no ICE path") != nullptr) ++seen;
+  }
+};
+}  // namespace
+
+TEST_CASE("peer sim: no DTLS datagram is written while ICE has no path (lost check answers, 10% and 30% loss)") {
+  PathlessCounter counter;
+  auto trace_both = [&counter](int, peer::Config& cfg) { cfg.trace = &counter; };
+  for (int answering : {2, 1}) {
+    for (int lost : {1, 2, 3, 4}) {
+      CAPTURE(answering);
+      CAPTURE(lost);
+      Options opt;
+      opt.link = rtt50();
+      opt.configure = trace_both;
+      int dropped = 0;
+      opt.drop_sent = [&](int node, Bytes d) {  // that side's first Binding success responses
+        if (node != answering || dropped >= lost || d.size() < 2 || d[0] != 0x01 || d[1] != 0x01) return false;
+        ++dropped;
+        return true;
+      };
+      CallSim c(opt);
+      REQUIRE(c.negotiate());
+      REQUIRE(c.run_until([&] { return c.connected() && c.net().idle(); }, Duration::seconds(10)));
+      CHECK(dropped == lost);
+      REQUIRE(c.b().conn->dtls() != nullptr);
+      CHECK(c.b().conn->dtls()->version() == dtls::v13::kVersionDtls13);
+    }
+  }
+  for (bool dtls12 : {false, true}) {
+    for (double loss : {0.1, 0.3}) {
+      for (uint64_t seed = 1; seed <= 25; ++seed) {
+        Options opt;
+        opt.seed = seed;
+        opt.link = rtt50();
+        opt.link.loss = loss;
+        opt.configure = [&counter, dtls12](int, peer::Config& cfg) {
+          cfg.trace = &counter;
+          if (dtls12) cfg.dtls_offer_dtls13 = false;
+        };
+        CallSim c(opt);
+        REQUIRE(c.negotiate());
+        (void)c.run_until([&] { return c.connected() || c.any_failed(); }, Duration::seconds(30));
+        (void)c.run_until([] { return false; }, Duration::seconds(2));  // the handshake's tail
+      }
+    }
+  }
+  CHECK(counter.seen == 0);
 }
 
 // RFC 8445 §14.2, RFC 8839 §5.5: each side proposes its Ta with a=ice-pacing
