@@ -344,6 +344,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       }
       continue;
     }
+    if (!hello) end_hello_copy();  // something opened: no hello copy is put together (peer_flight.cpp)
     auto added = reassembler_.add(*f);
     if (!added.ok()) {
       fail(added.error(), AlertDescription::unexpected_message);
@@ -362,7 +363,8 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     const bool repeat = *added == Reassembler::Added::old;
     // Another copy of the peer's hello while our handshake keys open nothing:
     // one of the copies was damaged in a way that still parsed (peer_flight.cpp).
-    if (repeat && hello && retake_hello(*f)) {
+    // (Or a fragment of such a copy: it is put together first.)
+    if (hello && ((repeat && retake_hello(*f)) || collect_hello_copy(*f, repeat))) {
       used = true;
       if (reassembler_.ready()) deliver_messages();
       if (state_ == State::failed) return true;

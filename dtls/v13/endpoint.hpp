@@ -191,7 +191,10 @@ class Endpoint {
   void save_hello_start(HelloStart& s) const;
   bool discard_damaged_hello(const Error& e, Bytes body, const HelloStart& start, uint16_t seq);
   void note_hello_accepted(Bytes body);
-  bool retake_hello(const HandshakeFragment& f);
+  bool retake_hello(const HandshakeFragment& f, bool in_reassembler = false);
+  bool may_retake_hello(const HandshakeFragment& f) const;
+  bool collect_hello_copy(const HandshakeFragment& f, bool repeat);
+  void end_hello_copy();
   // endpoint_output.cpp: records out, timer, events
   void maybe_start();
   Status seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn);

@@ -82,6 +82,7 @@ struct HandshakeState {
   uint8_t last_discard = 0;  // a Code
   uint8_t last_discard_digest[4] = {};
   bool handshake_keys_failed = false;
+  bool collecting_hello = false;  // a fragmented copy of the peer's hello is being put together
   uint8_t* peer_cert = nullptr;  // exact-size copy of the DER
   uint16_t peer_cert_len = 0;
   bool has_expected_fp = false;

@@ -26,10 +26,13 @@
 //       ServerHello copy, other bytes:
 //         take this copy instead
 //
-//     Only before any record under the handshake keys opened, after at least
-//     one failed to, and for a hello sent whole in one record: then the hello
-//     we answered cannot have been the peer's. A repeat with the same bytes
-//     goes on as a plain retransmission. An attacker who can send as the
+//     Only before any record under the handshake keys opened and after at
+//     least one failed to: then the hello we answered cannot have been the
+//     peer's. A repeat with the same bytes goes on as a plain
+//     retransmission. A copy in fragments (the browsers' 1.4-1.5 KB
+//     ClientHellos) is put together first, in the reassembler, which holds
+//     nothing else then (collect_hello_copy); a record that opens under the
+//     handshake keys ends that. An attacker who can send as the
 //     peer's address can stall a handshake this way, as it can with any
 //     plaintext hello; it cannot end an association or learn anything.
 #include <cstring>
@@ -90,16 +93,57 @@ bool Endpoint::discard_damaged_hello(const Error& e, Bytes body, const HelloStar
   return true;
 }
 
-// f: a copy of the peer's first hello, which the reassembler already delivered.
-bool Endpoint::retake_hello(const HandshakeFragment& f) {
-  const bool client = role_ == Role::client;
+namespace {
+bool whole(const HandshakeFragment& f) { return f.frag_offset == 0 && f.body.size() == f.length; }
+}  // namespace
+
+// Whether a copy of the peer's first hello may replace the one we answered.
+bool Endpoint::may_retake_hello(const HandshakeFragment& f) const {
   // Where each side waits once it answered a hello, until something opens.
-  const State answered = client ? State::client_wait_encrypted_extensions : State::server_wait_certificate;
-  if (hs_ == nullptr || state_ != answered || retried_ || f.msg_seq != 0 || f.frag_offset != 0 ||
-      f.body.size() != f.length)
-    return false;
-  if (!hs_->handshake_keys_failed || read_handshake().next_expected() != 0 || hs_->hellos_discarded >= kMaxRepairs)
-    return false;
+  const State answered = role_ == Role::client ? State::client_wait_encrypted_extensions : State::server_wait_certificate;
+  return hs_ != nullptr && state_ == answered && !retried_ && f.msg_seq == 0 && hs_->handshake_keys_failed &&
+         read_epochs_[2].next_expected() == 0 && hs_->hellos_discarded < kMaxRepairs;
+}
+
+// A fragment of a copy of the peer's first hello (delivered already, so
+// message_seq 0 is behind the reassembler): while retake_hello may apply,
+// the reassembler goes back to message 0 and puts the copy together; it
+// holds nothing else then (no record opens under the handshake keys).
+// True when the fragment went to that copy.
+bool Endpoint::collect_hello_copy(const HandshakeFragment& f, bool repeat) {
+  if (hs_ == nullptr) return false;
+  if (!hs_->collecting_hello) {
+    if (!repeat || whole(f) || !may_retake_hello(f)) return false;
+    reassembler_.reset(0);
+    hs_->collecting_hello = true;
+    if (!reassembler_.add(f).ok()) {
+      end_hello_copy();
+      return true;
+    }
+  }
+  if (!reassembler_.ready()) return true;
+  hs_->collecting_hello = false;
+  const HandshakeFragment copy{reassembler_.ready_type(), static_cast<uint32_t>(reassembler_.ready_body().size()), 0, 0,
+                               reassembler_.ready_body()};
+  if (retake_hello(copy, true)) return true;
+  reassembler_.reset(1);  // the same bytes: a plain repeat of the hello we answered
+  on_peer_repeat();
+  return true;
+}
+
+// A record opened under the handshake keys, or the copy was inconsistent:
+// the reassembler waits for message 1 again (the hello was message 0).
+void Endpoint::end_hello_copy() {
+  if (hs_ == nullptr || !hs_->collecting_hello) return;
+  hs_->collecting_hello = false;
+  reassembler_.reset(1);
+}
+
+// f: a copy of the peer's first hello, whole: one the reassembler already
+// delivered, or (in_reassembler) one it put together and holds ready.
+bool Endpoint::retake_hello(const HandshakeFragment& f, bool in_reassembler) {
+  const bool client = role_ == Role::client;
+  if (!whole(f) || !may_retake_hello(f)) return false;
   uint8_t digest[4];
   short_digest(f.body, digest);
   const bool same = std::memcmp(digest, hs_->accepted_hello_digest, sizeof digest) == 0;
@@ -113,12 +157,13 @@ bool Endpoint::retake_hello(const HandshakeFragment& f) {
   received_count_ = 0;
   ack_due_ = false;
   ack_deadline_ = Timestamp::never();
-  reassembler_.reset(0);
+  if (!in_reassembler) reassembler_.reset(0);
   hs_->transcript = Transcript{};
   if (client) {
     state_ = State::client_wait_server_hello;
     hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight_.body(0));
     if (same) {
+      reassembler_.reset(0);  // the ServerHello that answers our hello again is awaited
       // The server answered another ClientHello than ours: ours goes again
       // (unacknowledged), and the ServerHello that answers it is awaited.
       const Bytes hello = flight_.body(0);
@@ -137,7 +182,7 @@ bool Endpoint::retake_hello(const HandshakeFragment& f) {
     timer_.stop();
   }
   tracef(hs_->config.trace, Layer::dtls, "dtls13: handshake keys open nothing and the peer's hello copy differs: taken again");
-  (void)reassembler_.add(f);
+  if (!in_reassembler) (void)reassembler_.add(f);
   return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "keyway/dtls/constants.hpp"
 #include "keyway/dtls/handshake_header.hpp"
+#include "keyway/dtls/record.hpp"
 #include "keyway/dtls/v13/endpoint.hpp"
 #include "keyway/dtls/v13/handshake_state.hpp"
 #include "keyway/dtls/v13/record.hpp"
@@ -668,6 +669,79 @@ TEST_CASE("dtls13 damaged hello: a ServerHello that fails a check is set aside; 
     CHECK(damaged >= 2);  // (a third copy may be on its way when the alert goes)
     CHECK(p.client.ep->stats().flights_discarded == 1);
   }
+}
+
+namespace {
+// The datagram's first record, if it is a plaintext `type` message whole,
+// cut into two records holding its two halves (the rest of the datagram
+// follows unchanged); `flip`: a body offset whose byte is flipped first.
+// Record numbers seq * 16 and seq * 16 + 1 keep the copies' distinct.
+bool split_hello(std::vector<uint8_t>& d, uint8_t type, long flip = -1) {
+  ByteReader r(Bytes(d.data(), d.size()));
+  auto rec = dtls::read_record(r);
+  if (!rec.ok() || rec->type != static_cast<uint8_t>(dtls::ContentType::handshake) || rec->epoch != 0) return false;
+  ByteReader hr(rec->fragment);
+  auto f = dtls::read_handshake_fragment(hr);
+  if (!f.ok() || f->type != type || f->frag_offset != 0 || f->body.size() != f->length || !hr.at_end()) return false;
+  std::vector<uint8_t> body(f->body.begin(), f->body.end());
+  if (flip >= 0) body[static_cast<std::size_t>(flip)] ^= 0x01;
+  const std::vector<uint8_t> rest(d.begin() + static_cast<std::ptrdiff_t>(d.size() - r.remaining()), d.end());
+  std::vector<uint8_t> out;
+  const std::size_t half = body.size() / 2;
+  for (int i = 0; i < 2; ++i) {
+    const std::size_t off = i == 0 ? 0 : half, n = i == 0 ? half : body.size() - half;
+    std::vector<uint8_t> msg(dtls::kHandshakeHeaderSize + n);
+    ByteWriter m(msg);
+    dtls::write_handshake_header(m, f->type, f->length, f->msg_seq, static_cast<uint32_t>(off), static_cast<uint32_t>(n));
+    m.write_bytes(Bytes(body.data() + off, n));
+    std::vector<uint8_t> one(dtls::kRecordHeaderSize + msg.size());
+    ByteWriter w(one);
+    dtls::write_plain_record(w, dtls::ContentType::handshake, dtls::kVersionDtls12, rec->seq * 16 + static_cast<uint64_t>(i), msg);
+    out.insert(out.end(), one.begin(), one.end());
+  }
+  out.insert(out.end(), rest.begin(), rest.end());
+  d = std::move(out);
+  return true;
+}
+}  // namespace
+
+// Issue 18 (robustness pass): the damaged-hello repair (peer_flight.cpp
+// retake_hello) took only a hello that came whole in one record. A peer
+// that fragments its hello (the browsers' 1.4-1.5 KB ClientHellos come in
+// two or three records) sends every copy fragmented, so a damaged copy that
+// still parsed was never replaced: the keys of the two ends differed for
+// good and the handshake ran out of retransmissions. Every copy here comes
+// in two records; only the first is damaged (a random byte flipped, it
+// still parses).
+TEST_CASE("dtls13 damaged hello: a fragmented hello that still parses is repaired like a whole one") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  int copies = 0;
+  SUBCASE("both hellos fragmented, none damaged: nothing to repair") {
+    p.tamper = [&](int side, std::vector<uint8_t>& d) {
+      if (split_hello(d, side == 0 ? kClientHelloType : kServerHelloType)) ++copies;
+    };
+    REQUIRE(p.run(Duration::seconds(20)));
+    CHECK(p.client.ep->stats().flights_discarded + p.server.ep->stats().flights_discarded == 0);
+    ++copies;
+  }
+  SUBCASE("ClientHello") {
+    p.tamper = [&](int side, std::vector<uint8_t>& d) {
+      if (side == 0 && split_hello(d, kClientHelloType, copies == 0 ? 2 + 7 : -1)) ++copies;
+    };
+    REQUIRE(p.run(Duration::seconds(20)));
+    CHECK(p.server.ep->stats().flights_discarded == 1);  // the damaged copy, retaken
+  }
+  SUBCASE("ServerHello") {
+    p.tamper = [&](int side, std::vector<uint8_t>& d) {
+      if (side == 1 && split_hello(d, kServerHelloType, copies == 0 ? 2 + 5 : -1)) ++copies;
+    };
+    REQUIRE(p.run(Duration::seconds(20)));
+    CHECK(p.client.ep->stats().flights_discarded == 1);
+  }
+  CHECK(copies >= 2);
+  CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
 }
 
 }  // namespace keyway::test
