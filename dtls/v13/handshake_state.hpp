@@ -82,7 +82,6 @@ struct HandshakeState {
   uint8_t last_discard = 0;  // a Code
   uint8_t last_discard_digest[4] = {};
   bool handshake_keys_failed = false;
-  bool collecting_hello = false;  // a fragmented copy of the peer's hello is being put together
   uint8_t* peer_cert = nullptr;  // exact-size copy of the DER
   uint16_t peer_cert_len = 0;
   bool has_expected_fp = false;
@@ -90,6 +89,7 @@ struct HandshakeState {
   // Server: the random of the ClientHello answered last, which names the
   // association in the key log (dtls/key_log.cpp); a retaken hello replaces it.
   bool has_client_random = false;
+  bool collecting_hello = false;  // a fragmented copy of the peer's hello is being put together (peer_flight.cpp)
   uint8_t client_random[kRandomSize] = {};
   Fingerprint expected_fp;
   MutableBytes handed_over;  // the hello dtls::Endpoint handed over (new[]), until read
