@@ -57,7 +57,6 @@ Endpoint::Endpoint(const Config& config)
     return;
   }
   flight().init(MutableBytes(hs_->flight_buffer, hs_->flight_buffer_size), hs_->flight_log);
-  received_ = hs_->received;
   std::size_t max_message = config.max_handshake_message;
   if (Reassembler::footprint(max_message) > HandshakeState::kMaxReassemblyPool)
     max_message = HandshakeState::kMaxReassemblyPool * 8 / 9;
@@ -78,8 +77,8 @@ Endpoint::~Endpoint() {
 // KeyUpdate's messages get their storage when one starts.
 void Endpoint::use_established_storage() {
   const std::size_t keep = received_count_ < kEstablishedReceived ? received_count_ : kEstablishedReceived;
-  for (std::size_t i = 0; i < keep; ++i) established_received_[i] = received_[received_count_ - keep + i];  // the newest
-  received_ = established_received_;
+  const std::span<RecordNumber> list = received();
+  for (std::size_t i = 0; i < keep; ++i) established_received_[i] = list[received_count_ - keep + i];  // the newest
   received_count_ = static_cast<uint16_t>(keep);
   if (hs_ != nullptr) next_receive_seq_ = hs_->reliability.reassembler.next_seq();
 }
@@ -489,18 +488,19 @@ void Endpoint::deliver_messages() {
 
 // Record numbers of the peer's handshake records, for our ACKs (RFC 9147 §7).
 void Endpoint::note_received(const RecordNumber& rn) {
+  const std::span<RecordNumber> list = received();
   for (std::size_t i = 0; i < received_count_; ++i)
-    if (received_[i] == rn) return;
-  if (received_count_ == received_.size()) {  // the oldest goes
-    std::memmove(received_.data(), received_.data() + 1, sizeof received_[0] * (received_.size() - 1));
+    if (list[i] == rn) return;
+  if (received_count_ == list.size()) {  // the oldest goes
+    std::memmove(list.data(), list.data() + 1, sizeof list[0] * (list.size() - 1));
     --received_count_;
   }
   std::size_t at = received_count_++;
-  while (at > 0 && received_[at - 1] > rn) {  // kept in increasing order (RFC 9147 §7)
-    received_[at] = received_[at - 1];
+  while (at > 0 && list[at - 1] > rn) {  // kept in increasing order (RFC 9147 §7)
+    list[at] = list[at - 1];
     --at;
   }
-  received_[at] = rn;
+  list[at] = rn;
 }
 
 // A message we already processed came again: the peer did not get our

@@ -287,7 +287,12 @@ class Endpoint {
   };
   KeyUpdateStorage* key_update_ = nullptr;
   RetransmitTimer timer_;
-  std::span<RecordNumber> received_;  // handshake records of the peer's flight, for ACKs
+  // Handshake records of the peer's flight, for ACKs: the handshake state's
+  // list, then the newest few of it kept here (a function, not a 16-byte span).
+  std::span<RecordNumber> received() {
+    if (hs_ != nullptr) return hs_->received;
+    return established_received_;
+  }
   static constexpr std::size_t kEstablishedReceived = 8;
   RecordNumber established_received_[kEstablishedReceived];
 

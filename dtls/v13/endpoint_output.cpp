@@ -116,7 +116,7 @@ std::size_t Endpoint::write_flight_datagram(MutableBytes out) {
 std::size_t Endpoint::write_ack(MutableBytes out) {
   uint8_t body[2 + HandshakeState::kMaxReceivedRecords * kRecordNumberSize];
   ByteWriter bw(MutableBytes(body, sizeof body));
-  v13::write_ack(bw, std::span<const RecordNumber>(received_.data(), received_count_));
+  v13::write_ack(bw, std::span<const RecordNumber>(received().data(), received_count_));
   ByteWriter w(out);
   RecordNumber rn;
   const uint8_t epoch = highest_write_epoch();
