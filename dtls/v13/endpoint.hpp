@@ -42,7 +42,9 @@
 // object keeps the established association. Record AEADs are keyed by the
 // first record of their epoch (RecordProtection::defer, from the traffic
 // secret) and the application ones are released with the handshake state,
-// as 1.2's are: an established DTLS-SRTP association holds none.
+// as 1.2's are: an established DTLS-SRTP association holds none. A
+// KeyUpdate's messages (its flight, a reassembly pool) are on the heap only
+// while one is under way.
 #pragma once
 
 #include <cstdint>
@@ -233,10 +235,10 @@ class Endpoint {
   void release_handshake();
   void release_record_aeads();
   void release_after_repeated_flight();
+  void use_established_storage();
   // After the handshake (RFC 9147 §8): storage for a KeyUpdate (ours or the
   // peer's) taken when one starts, handed back once it was ACKed and nothing
   // waits in reassembly.
-  void use_established_storage();
   [[nodiscard]] bool take_key_update_storage();
   void release_key_update_storage();
   Reliability* reliability() const;  // null after the handshake while no KeyUpdate is under way
