@@ -147,6 +147,12 @@ void Reassembler::advance() {
   ++next_seq_;
 }
 
+bool Reassembler::holds_messages() const {
+  for (const auto& s : slots_)
+    if (s.used) return true;
+  return false;
+}
+
 std::size_t Reassembler::buffered_bytes() const {
   std::size_t n = 0;
   for (const auto& s : slots_)

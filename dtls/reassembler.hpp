@@ -68,6 +68,8 @@ class Reassembler {
 
   // Bytes held (for the memory report).
   std::size_t buffered_bytes() const;
+  // Whether a message (or part of one) waits in a slot.
+  bool holds_messages() const;
 
  private:
   struct Slot {

@@ -52,7 +52,7 @@ Status Endpoint::client_send_hello() {
   offer.groups = kGroups;
   offer.signature_algorithms = kSchemes;
   offer.srtp_profiles = std::span<const uint16_t>(hs_->config.srtp_profiles.items, hs_->config.srtp_profiles.count);
-  ByteWriter w(flight_.body_space());
+  ByteWriter w(flight().body_space());
   write_client_hello(w, offer);
   ENSURE(!w.failed(), kFlight);
   TRY(send_message(MessageType::client_hello, 0, w.size()));
@@ -79,10 +79,10 @@ Status Endpoint::adopt_client_hello(Timestamp now, Bytes body) {
   clamp_time(now_, now);
   // Kept as our flight: a HelloRetryRequest is answered from it. The
   // dtls::Endpoint sent it; this engine does not (its transmission never starts).
-  const MutableBytes space = flight_.body_space();
+  const MutableBytes space = flight().body_space();
   ENSURE(body.size() <= space.size(), kFlight);
   std::memcpy(space.data(), body.data(), body.size());
-  TRY(flight_.add(MessageType::client_hello, 0, 0, body.size()));
+  TRY(flight().add(MessageType::client_hello, 0, 0, body.size()));
   hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
   next_send_seq_ = 1;
   state_ = State::client_wait_server_hello;
@@ -150,7 +150,7 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   TRY(s);
   // The ServerHello acknowledges the ClientHello; the timer now waits for
   // the rest of the server's flight (and ACKs what came, RFC 9147 §7.1).
-  flight_.acknowledge_all();
+  flight().acknowledge_all();
   timer_.arm_new_flight(now_);
   state_ = State::client_wait_encrypted_extensions;
   return ok_status();
@@ -161,8 +161,8 @@ Status Endpoint::client_on_server_hello(Bytes body) {
 Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   ENSURE(!retried_, kSecondRetry);
   ENSURE(hrr.has_version && hrr.selected_version == kVersionDtls13, kNotDtls13);
-  ENSURE(!flight_.empty(), kUnexpected);
-  const Bytes hello1 = flight_.body(0);
+  ENSURE(!flight().empty(), kUnexpected);
+  const Bytes hello1 = flight().body(0);
   auto ch1 = parse_client_hello(hello1);
   if (!ch1.ok()) return ch1.error();
   suite_ = find_suite(hrr.cipher_suite);
@@ -185,11 +185,11 @@ Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   hs_->transcript.replace_with_message_hash(suite_->hash);
   hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), body);
   const KeyShareEntry share{hs_->ecdh->group(), hs_->ecdh->public_key()};
-  ByteWriter w(flight_.body_space());  // after ClientHello1, which it is copied from
+  ByteWriter w(flight().body_space());  // after ClientHello1, which it is copied from
   TRY(write_retried_client_hello(w, hello1, share, hrr.retry_cookie));
   ENSURE(!w.failed(), kFlight);
-  TRY(flight_.replace_with_last(MessageType::client_hello, next_send_seq_++, 0, w.size()));
-  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight_.last_body());
+  TRY(flight().replace_with_last(MessageType::client_hello, next_send_seq_++, 0, w.size()));
+  hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight().last_body());
   start_flight();
   return ok_status();
 }
@@ -224,7 +224,7 @@ Status Endpoint::client_on_certificate_request(Bytes body) {
 // all under the handshake keys (epoch 2). The client is then done; the
 // flight goes until the server's ACK.
 Status Endpoint::client_send_final_flight() {
-  flight_.clear();
+  flight().clear();
   if (hs_->cert_requested)
     TRY(write_certificate_and_verify(Signer::client, Bytes(hs_->request_context, hs_->request_context_len)));
   TRY(write_finished(hs_->client_handshake_secret));

@@ -12,6 +12,7 @@ namespace keyway::dtls::v13 {
 
 namespace {
 constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for the handshake state");
+constexpr Error kNoKeyUpdateMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for a KeyUpdate's messages");
 constexpr Error kNoIdentity = make_error(Layer::dtls, Code::invalid_argument, "dtls13: Config needs an identity and an rng");
 constexpr Error kPeerAlert = make_error(Layer::dtls, Code::handshake_failure, "dtls13: the peer sent a fatal alert");
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls13: the peer certificate has not been accepted");
@@ -55,38 +56,71 @@ Endpoint::Endpoint(const Config& config)
     fail(kNoMemory, AlertDescription::internal_error);
     return;
   }
-  flight_.init(MutableBytes(hs_->flight_buffer, hs_->flight_buffer_size), hs_->flight_log);
-  received_ = hs_->received;
+  flight().init(MutableBytes(hs_->flight_buffer, hs_->flight_buffer_size), hs_->flight_log);
   std::size_t max_message = config.max_handshake_message;
   if (Reassembler::footprint(max_message) > HandshakeState::kMaxReassemblyPool)
     max_message = HandshakeState::kMaxReassemblyPool * 8 / 9;
-  reassembler_.init_growing({}, HandshakeState::kMaxReassemblyPool, max_message, HandshakeState::grow_reassembly_pool, hs_);
+  reassembler().init_growing({}, HandshakeState::kMaxReassemblyPool, max_message, HandshakeState::grow_reassembly_pool, hs_);
   if (config.identity == nullptr || config.rng == nullptr) fail(kNoIdentity, AlertDescription::internal_error);
 }
 
 Endpoint::~Endpoint() {
   delete hs_;
+  delete key_update_;
   delete[] kept_key_log_;
 }
 
 // ---- memory (handshake_state.hpp) ----
 
-// After the handshake: a KeyUpdate each way (RFC 9147 §8) needs a one-byte
-// message out and in, and an ACK of a few records.
+// After the handshake: the newest record numbers of the peer's flight stay
+// for ACKs, and where the peer's messages are (its next message_seq); a
+// KeyUpdate's messages get their storage when one starts.
 void Endpoint::use_established_storage() {
   const std::size_t keep = received_count_ < kEstablishedReceived ? received_count_ : kEstablishedReceived;
-  for (std::size_t i = 0; i < keep; ++i) established_received_[i] = received_[received_count_ - keep + i];  // the newest
-  received_ = established_received_;
+  const std::span<RecordNumber> list = received();
+  for (std::size_t i = 0; i < keep; ++i) established_received_[i] = list[received_count_ - keep + i];  // the newest
   received_count_ = static_cast<uint16_t>(keep);
-  flight_.init(MutableBytes(established_flight_, sizeof established_flight_), established_log_);
-  const uint16_t next = reassembler_.next_seq();
-  reassembler_.init(MutableBytes(established_pool_, sizeof established_pool_), sizeof established_pool_ * 8 / 9);
-  reassembler_.reset(next);
+  if (hs_ != nullptr) next_receive_seq_ = hs_->reliability.reassembler.next_seq();
+}
+
+Reliability* Endpoint::reliability() const {
+  if (hs_ != nullptr) return &hs_->reliability;
+  return key_update_ != nullptr ? &key_update_->reliability : nullptr;
+}
+
+uint16_t Endpoint::next_receive_seq() const {
+  const Reliability* r = reliability();
+  return r != nullptr ? r->reassembler.next_seq() : next_receive_seq_;
+}
+
+// RFC 9147 §8: a KeyUpdate each way needs a one-byte message out and in, and
+// the records of its transmission. False when the heap is exhausted.
+bool Endpoint::take_key_update_storage() {
+  if (reliability() != nullptr) return true;
+  key_update_ = new (std::nothrow) KeyUpdateStorage;
+  if (key_update_ == nullptr) return false;
+  Reliability& r = key_update_->reliability;
+  r.flight.init(MutableBytes(key_update_->flight, sizeof key_update_->flight), key_update_->log);
+  r.reassembler.init(MutableBytes(key_update_->pool, sizeof key_update_->pool), sizeof key_update_->pool * 8 / 9);
+  r.reassembler.reset(next_receive_seq_);
+  return true;
+}
+
+// Once our KeyUpdate was ACKed and no message of the peer's waits in
+// reassembly; a repeat of one already taken needs none (an old message_seq).
+void Endpoint::release_key_update_storage() {
+  if (key_update_ == nullptr || key_update_pending_) return;
+  const Reliability& r = key_update_->reliability;
+  if (!r.flight.all_acked() || r.reassembler.holds_messages()) return;
+  next_receive_seq_ = r.reassembler.next_seq();
+  delete key_update_;
+  key_update_ = nullptr;
 }
 
 // Called on entry to handle_*: what events point into (the peer
 // certificate) stays valid until then.
 void Endpoint::release_handshake() {
+  release_key_update_storage();
   if (now_ >= read_handshake_until_) {  // the hold is over: a repeated client flight is no longer answered
     // Once: the slot is epoch 6's after three KeyUpdates (RFC 9147 §4.2.2).
     if (read_handshake().protection().ready() && read_handshake().protection().epoch() == 2) read_handshake().reset();
@@ -98,7 +132,7 @@ void Endpoint::release_handshake() {
   // RFC 9147 §5.8.3: the client keeps its last flight until the server's
   // ACK (or until it gave up resending it).
   const bool done = state_ == State::established && cert_accepted_ &&
-                    (flight_.all_acked() || timer_.deadline.is_never());
+                    (flight().all_acked() || timer_.deadline.is_never());
   if (!over && !done) return;
   if (role_ == Role::server && state_ == State::established) {
     // RFC 9147 §7: our ACK of the client's last flight may be lost; a
@@ -166,7 +200,9 @@ void Endpoint::read_handed_over(Timestamp now) {
 
 Bytes Endpoint::peer_certificate() const { return hs_ ? Bytes(hs_->peer_cert, hs_->peer_cert_len) : Bytes{}; }
 
-std::size_t Endpoint::heap_bytes() const { return hs_ ? hs_->heap_bytes() : 0; }
+std::size_t Endpoint::heap_bytes() const {
+  return (hs_ ? hs_->heap_bytes() : 0) + (key_update_ ? sizeof(KeyUpdateStorage) : 0);
+}
 
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
   if (!hs_) return;  // too late: the certificate was already checked
@@ -335,6 +371,13 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       fail(kWrongEpoch, AlertDescription::unexpected_message);
       return true;
     }
+    // After the handshake a message not taken yet (a KeyUpdate) needs the
+    // KeyUpdate storage; a repeat of one taken does not (an old message_seq).
+    const bool old = static_cast<uint16_t>(f->msg_seq - next_receive_seq()) >= 0x8000;
+    if (!old && !take_key_update_storage()) {
+      fail(kNoKeyUpdateMemory, AlertDescription::internal_error);
+      return true;
+    }
     if (const Skip skip = skip_session_ticket(*f); skip != Skip::no) {
       if (skip == Skip::later) {
         ++stats_.fragments_ignored;
@@ -345,7 +388,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       continue;
     }
     if (!hello) end_hello_copy();  // something opened: no hello copy is put together (peer_flight.cpp)
-    auto added = reassembler_.add(*f);
+    auto added = reliability() != nullptr ? reassembler().add(*f) : Result<Reassembler::Added>(Reassembler::Added::old);
     if (!added.ok()) {
       fail(added.error(), AlertDescription::unexpected_message);
       return true;
@@ -366,7 +409,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     // (Or a fragment of such a copy: it is put together first.)
     if (hello && ((repeat && retake_hello(*f)) || collect_hello_copy(*f, repeat))) {
       used = true;
-      if (reassembler_.ready()) deliver_messages();
+      deliver_messages();
       if (state_ == State::failed) return true;
       continue;
     }
@@ -378,7 +421,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     // RFC 9147 §7.2: the client's flight acknowledges the server's implicitly.
     // (A repeated ClientHello2 after a HelloRetryRequest is a hello, not that flight.)
     if (role_ == Role::server && !hello && state_ != State::established) {
-      flight_.acknowledge_all();
+      flight().acknowledge_all();
       // Our flight is not sent again: its epoch-2 AEAD goes before the
       // client's signature is checked (what we send now is epoch 3).
       if (hs_ && hs_->write_handshake.keyed())
@@ -387,7 +430,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
     // One record may carry a whole flight (BoringSSL packs EncryptedExtensions
     // .. Finished in one): what is complete is taken now, so the reassembler
     // has room for the rest of the record.
-    if (reassembler_.ready()) deliver_messages();
+    deliver_messages();
     if (state_ == State::failed) return true;
   }
   // RFC 9147 §7: a record is acknowledged only when every handshake fragment
@@ -407,18 +450,18 @@ Endpoint::Skip Endpoint::skip_session_ticket(const HandshakeFragment& f) {
   if (role_ != Role::client || state_ != State::established ||
       f.type != static_cast<uint8_t>(MessageType::new_session_ticket))
     return Skip::no;
-  const uint16_t ahead = static_cast<uint16_t>(f.msg_seq - reassembler_.next_seq());
+  const uint16_t ahead = static_cast<uint16_t>(f.msg_seq - next_receive_seq());
   if (ahead != 0 && ahead < 0x8000) return Skip::later;
-  if (ahead == 0 && f.frag_offset + f.body.size() == f.length) reassembler_.advance();
+  if (ahead == 0 && f.frag_offset + f.body.size() == f.length) reassembler().advance();
   ack_due_ = true;  // a repeat (ahead >= 0x8000): our ACK was lost
   return Skip::now;
 }
 
 void Endpoint::deliver_messages() {
-  while (state_ != State::failed && reassembler_.ready()) {
-    const auto type = static_cast<MessageType>(reassembler_.ready_type());
-    const Bytes body = reassembler_.ready_body();
-    const uint16_t seq = reassembler_.next_seq();
+  while (state_ != State::failed && reliability() != nullptr && reassembler().ready()) {
+    const auto type = static_cast<MessageType>(reassembler().ready_type());
+    const Bytes body = reassembler().ready_body();
+    const uint16_t seq = reassembler().next_seq();
     // A hello is unauthenticated: what it changes is kept to go back to,
     // should it prove to be a damaged copy (peer_flight.cpp).
     const bool hello = before_handshake_keys();
@@ -427,7 +470,7 @@ void Endpoint::deliver_messages() {
     Status s = kNotNext;  // the order of dtls/v13/handshake_table.hpp first
     if (may_come_next(state_, type))
       s = role_ == Role::client ? client_on_message(type, body) : server_on_message(type, body);
-    reassembler_.advance();
+    reassembler().advance();
     if (hello && s.ok()) note_hello_accepted(body);
     if (!s.ok() && hello && discard_damaged_hello(s.error(), body, start, seq)) continue;
     if (!s.ok()) {
@@ -447,18 +490,19 @@ void Endpoint::deliver_messages() {
 
 // Record numbers of the peer's handshake records, for our ACKs (RFC 9147 §7).
 void Endpoint::note_received(const RecordNumber& rn) {
+  const std::span<RecordNumber> list = received();
   for (std::size_t i = 0; i < received_count_; ++i)
-    if (received_[i] == rn) return;
-  if (received_count_ == received_.size()) {  // the oldest goes
-    std::memmove(received_.data(), received_.data() + 1, sizeof received_[0] * (received_.size() - 1));
+    if (list[i] == rn) return;
+  if (received_count_ == list.size()) {  // the oldest goes
+    std::memmove(list.data(), list.data() + 1, sizeof list[0] * (list.size() - 1));
     --received_count_;
   }
   std::size_t at = received_count_++;
-  while (at > 0 && received_[at - 1] > rn) {  // kept in increasing order (RFC 9147 §7)
-    received_[at] = received_[at - 1];
+  while (at > 0 && list[at - 1] > rn) {  // kept in increasing order (RFC 9147 §7)
+    list[at] = list[at - 1];
     --at;
   }
-  received_[at] = rn;
+  list[at] = rn;
 }
 
 // A message we already processed came again: the peer did not get our
@@ -467,9 +511,9 @@ void Endpoint::note_received(const RecordNumber& rn) {
 void Endpoint::on_peer_repeat() {
   if (state_ == State::established) ack_due_ = true;  // our ACK (of a flight, a KeyUpdate) was lost
   if (state_ == State::established && role_ == Role::server) return;
-  if (!flight_.empty() && !flight_.all_acked() && timer_.allow_early_resend(now_)) {
+  if (!flight_acknowledged() && timer_.allow_early_resend(now_)) {
     ++stats_.retransmissions;
-    flight_.begin_transmission();
+    flight().begin_transmission();
   }
 }
 
@@ -480,16 +524,19 @@ bool Endpoint::process_ack(Bytes body) {
     ++stats_.records_malformed;
     return false;
   }
+  // After the handshake, between KeyUpdates, nothing of ours is in flight.
+  if (reliability() == nullptr) return true;
+  Flight& flight = this->flight();
   bool fresh = false;
-  for (std::size_t i = 0; i < *n; ++i) fresh |= flight_.acknowledge(numbers[i]);
-  if (flight_.empty()) return true;
-  if (flight_.all_acked()) {
+  for (std::size_t i = 0; i < *n; ++i) fresh |= flight.acknowledge(numbers[i]);
+  if (flight.empty()) return true;
+  if (flight.all_acked()) {
     if (state_ == State::established) on_flight_acknowledged();
-  } else if (fresh && !flight_.sending() && timer_.allow_early_resend(now_)) {
+  } else if (fresh && !flight.sending() && timer_.allow_early_resend(now_)) {
     // RFC 9147 §7.1: the peer got part of our flight; what it did not get
     // goes again now, not when our timer fires.
     ++stats_.retransmissions;
-    flight_.begin_transmission();
+    flight.begin_transmission();
   }
   return true;
 }

@@ -42,7 +42,9 @@
 // object keeps the established association. Record AEADs are keyed by the
 // first record of their epoch (RecordProtection::defer, from the traffic
 // secret) and the application ones are released with the handshake state,
-// as 1.2's are: an established DTLS-SRTP association holds none.
+// as 1.2's are: an established DTLS-SRTP association holds none. A
+// KeyUpdate's messages (its flight, a reassembly pool) are on the heap only
+// while one is under way.
 #pragma once
 
 #include <cstdint>
@@ -157,7 +159,7 @@ class Endpoint {
   uint64_t read_epoch() const { return read_application_epoch_; }
 
   // The client's last flight was acknowledged (client), or our ACK went out (server).
-  bool flight_acknowledged() const { return flight_.all_acked(); }
+  bool flight_acknowledged() const { return reliability() == nullptr || reliability()->flight.all_acked(); }
 
  private:
   friend struct EndpointAccess13;  // tests: seal records with this endpoint's keys
@@ -241,6 +243,16 @@ class Endpoint {
   void release_record_aeads();
   void release_after_repeated_flight();
   void use_established_storage();
+  // After the handshake (RFC 9147 §8): storage for a KeyUpdate (ours or the
+  // peer's) taken when one starts, handed back once it was ACKed and nothing
+  // waits in reassembly.
+  [[nodiscard]] bool take_key_update_storage();
+  void release_key_update_storage();
+  Reliability* reliability() const;  // null after the handshake while no KeyUpdate is under way
+  Flight& flight() { return reliability()->flight; }
+  Reassembler& reassembler() { return reliability()->reassembler; }
+  uint16_t next_receive_seq() const;
+  bool sending_flight() const { return reliability() != nullptr && reliability()->flight.sending(); }
 
   HandshakeState* hs_ = nullptr;  // null once the handshake is over
   Stats stats_;
@@ -271,18 +283,27 @@ class Endpoint {
   SecretBytes* kept_key_log_ = nullptr;
   Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
 
-  // Reliability: our flight and the peer's handshake records, in the
-  // handshake state's storage during the handshake and in these few bytes
-  // after it (one KeyUpdate each way, RFC 9147 §8).
-  Flight flight_;
+  // Reliability: our flight and the peer's handshake messages (reliability())
+  // are the handshake state's during the handshake; after it, a KeyUpdate
+  // each way (RFC 9147 §8) needs a one-byte message out and in, taken on the
+  // heap when one starts (issue 18: a KeyUpdate is rare; an established
+  // association held 352 bytes for it) and released once it was ACKed.
+  struct KeyUpdateStorage {
+    Reliability reliability;
+    Flight::SentRecord log[2];
+    uint8_t flight[8];
+    uint8_t pool[32];
+  };
+  KeyUpdateStorage* key_update_ = nullptr;
   RetransmitTimer timer_;
-  Reassembler reassembler_;
-  std::span<RecordNumber> received_;  // handshake records of the peer's flight, for ACKs
+  // Handshake records of the peer's flight, for ACKs: the handshake state's
+  // list, then the newest few of it kept here (a function, not a 16-byte span).
+  std::span<RecordNumber> received() {
+    if (hs_ != nullptr) return hs_->received;
+    return established_received_;
+  }
   static constexpr std::size_t kEstablishedReceived = 8;
   RecordNumber established_received_[kEstablishedReceived];
-  Flight::SentRecord established_log_[2];
-  uint8_t established_flight_[8];
-  uint8_t established_pool_[32];
 
   // Output: events as the few bytes that vary (issue 18: 16 bytes, not a
   // 48-byte Event each); poll_output fills in the rest. A failure's error is
@@ -302,6 +323,7 @@ class Endpoint {
   uint16_t next_send_seq_ = 0;
   uint16_t mtu_;
   uint16_t received_count_ = 0;
+  uint16_t next_receive_seq_ = 0;  // the peer's next message_seq while no reassembler is held
   State state_;
   Role role_;
   bool ack_due_ = false;

@@ -25,7 +25,7 @@ void Endpoint::maybe_start() {
 void Endpoint::start_flight() {
   received_count_ = 0;  // our flight acknowledges the peer's implicitly
   ack_deadline_ = Timestamp::never();
-  flight_.begin_transmission();
+  flight().begin_transmission();
   timer_.arm_new_flight(now_);
 }
 
@@ -36,7 +36,7 @@ void Endpoint::fail(const Error& e, AlertDescription alert) {
   alert_desc_ = static_cast<uint8_t>(alert);
   state_ = State::failed;
   timer_.stop();
-  flight_.clear();
+  if (Reliability* r = reliability()) r->flight.clear();
   error_ = e;
   Event f;
   f.kind = EventKind::failure;
@@ -91,22 +91,23 @@ Status Endpoint::seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes c
 std::size_t Endpoint::write_flight_datagram(MutableBytes out) {
   ByteWriter w(out.first(out.size() < mtu_ ? out.size() : mtu_));
   uint8_t content[kMaxDatagram];
+  Flight& flight = this->flight();  // only while sending_flight()
   Flight::Piece piece;
-  while (flight_.sending()) {
+  while (flight.sending()) {
     const std::size_t overhead = kHandshakeHeaderSize + kPlainOverhead + kProtectedOverhead;  // either kind fits
     const std::size_t room = w.available() > overhead ? w.available() - overhead : 0;
-    if (!flight_.next_piece(room, w.size() == 0, piece)) break;
-    const Flight::Message& m = flight_.message(piece.index);
+    if (!flight.next_piece(room, w.size() == 0, piece)) break;
+    const Flight::Message& m = flight.message(piece.index);
     ByteWriter cw(MutableBytes(content, sizeof content));
     write_handshake_header(cw, m.type, m.length, m.msg_seq, piece.offset, piece.length);
-    cw.write_bytes(flight_.body(piece.index).subspan(piece.offset, piece.length));
+    cw.write_bytes(flight.body(piece.index).subspan(piece.offset, piece.length));
     RecordNumber rn;
     Status s = seal_record(w, m.epoch, static_cast<uint8_t>(ContentType::handshake), cw.written(), rn);
     if (!s.ok()) {
       fail(s.error(), AlertDescription::internal_error);
       return 0;
     }
-    flight_.record_sent(piece, rn);
+    flight.record_sent(piece, rn);
   }
   return w.size();
 }
@@ -115,7 +116,7 @@ std::size_t Endpoint::write_flight_datagram(MutableBytes out) {
 std::size_t Endpoint::write_ack(MutableBytes out) {
   uint8_t body[2 + HandshakeState::kMaxReceivedRecords * kRecordNumberSize];
   ByteWriter bw(MutableBytes(body, sizeof body));
-  v13::write_ack(bw, std::span<const RecordNumber>(received_.data(), received_count_));
+  v13::write_ack(bw, std::span<const RecordNumber>(received().data(), received_count_));
   ByteWriter w(out);
   RecordNumber rn;
   const uint8_t epoch = highest_write_epoch();
@@ -143,7 +144,7 @@ void Endpoint::handle_timeout(Timestamp now) {
   }
   if (now_ < timer_.deadline) return;
   const bool waiting = state_ != State::established;
-  if (!flight_.empty() && !flight_.all_acked()) {
+  if (!flight_acknowledged()) {
     // RFC 9147 §5.8.1: resend what the peer has not acknowledged. A client
     // whose last flight was never ACKed still has its keys: it stops
     // resending rather than end an association that may well be working.
@@ -152,7 +153,7 @@ void Endpoint::handle_timeout(Timestamp now) {
       return fail(kTimeout, AlertDescription::handshake_failure);
     }
     ++stats_.retransmissions;
-    flight_.begin_transmission();
+    flight().begin_transmission();
   } else if (waiting && received_count_ > 0) {
     // RFC 9147 §7.1: a partly received flight is acknowledged, so the peer
     // resends only the rest.
@@ -174,7 +175,7 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
     alert_due_ = false;
     n = write_alert(scratch);
   }
-  if (n == 0 && flight_.sending()) n = write_flight_datagram(scratch);
+  if (n == 0 && sending_flight()) n = write_flight_datagram(scratch);
   if (n == 0 && ack_due_) {
     ack_due_ = false;
     n = write_ack(scratch);

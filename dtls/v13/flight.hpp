@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <span>
 
+#include "keyway/dtls/reassembler.hpp"
 #include "keyway/dtls/v13/ack.hpp"
 #include "keyway/dtls/v13/messages.hpp"
 #include "keyway/lib/bytes.hpp"
@@ -96,6 +97,14 @@ class Flight {
   uint8_t sent_count_ = 0;  // at most kMaxRecords
   uint8_t cursor_ = 0;      // message being sent
   bool sending_ = false;
+};
+
+// Handshake reliability (RFC 9147 §5.8, §7): our flight and the peer's
+// messages in reassembly. In the handshake state during the handshake; after
+// it, in an Endpoint's KeyUpdate storage while a KeyUpdate is under way.
+struct Reliability {
+  Flight flight;
+  Reassembler reassembler;
 };
 
 }  // namespace keyway::dtls::v13

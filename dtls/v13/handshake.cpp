@@ -21,6 +21,7 @@ constexpr Error kSignature = make_error(Layer::dtls, Code::auth_failed, "dtls13 
 constexpr Error kFinished = make_error(Layer::dtls, Code::auth_failed, "dtls13 Finished: verify_data does not match");
 constexpr Error kSign = make_error(Layer::dtls, Code::internal, "dtls13: signing failed");
 constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13: message does not fit the flight buffer");
+constexpr Error kNoKeyUpdateMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for a KeyUpdate's messages");
 constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for the peer certificate");
 constexpr Error kEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: epoch 255 reached");
 constexpr Error kKeyUpdateBusy = make_error(Layer::dtls, Code::bad_state, "dtls13 KeyUpdate: not established, or a flight or KeyUpdate is still unacknowledged");
@@ -39,8 +40,8 @@ bool signature_scheme_allowed(uint16_t scheme) {
 }  // namespace
 
 Status Endpoint::send_message(MessageType type, uint8_t epoch, std::size_t body_len) {
-  TRY(flight_.add(type, next_send_seq_++, epoch, body_len));
-  hs_->transcript.add(static_cast<uint8_t>(type), flight_.last_body());
+  TRY(flight().add(type, next_send_seq_++, epoch, body_len));
+  hs_->transcript.add(static_cast<uint8_t>(type), flight().last_body());
   return ok_status();
 }
 
@@ -96,16 +97,17 @@ Status Endpoint::enter_application_keys() {
 // ---- KeyUpdate (RFC 8446 §4.6.3, §7.2; RFC 9147 §8) ----
 
 Status Endpoint::request_key_update(bool ask_peer) {
-  ENSURE(state_ == State::established && flight_.all_acked() && !key_update_pending_, kKeyUpdateBusy);
+  ENSURE(state_ == State::established && flight_acknowledged() && !key_update_pending_, kKeyUpdateBusy);
   ENSURE(write_application_.epoch() < 0xFF, kEpochs);  // flights name their epoch in a byte
-  flight_.clear();
-  MutableBytes space = flight_.body_space();
+  ENSURE(take_key_update_storage(), kNoKeyUpdateMemory);
+  flight().clear();
+  MutableBytes space = flight().body_space();
   space[0] = ask_peer ? 1 : 0;
-  TRY(flight_.add(MessageType::key_update, next_send_seq_++, static_cast<uint8_t>(write_application_.epoch()), 1));
+  TRY(flight().add(MessageType::key_update, next_send_seq_++, static_cast<uint8_t>(write_application_.epoch()), 1));
   key_update_pending_ = true;
   // Not start_flight(): what we received stays listed for the ACK that may
   // be due (a peer's KeyUpdate that asked for this one).
-  flight_.begin_transmission();
+  flight().begin_transmission();
   timer_.arm_new_flight(now_);
   return ok_status();
 }
@@ -146,7 +148,7 @@ Status Endpoint::on_key_update(Bytes body) {
   slot.reset();
   slot.protection().defer(suite_->aead, suite_->hash, read_application_epoch_, &read_traffic_secret_);
   ack_due_ = true;
-  if (*request == KeyUpdateRequest::update_requested && !key_update_pending_ && flight_.all_acked())
+  if (*request == KeyUpdateRequest::update_requested && !key_update_pending_ && flight_acknowledged())
     TRY(request_key_update(false));
   return ok_status();
 }
@@ -154,7 +156,7 @@ Status Endpoint::on_key_update(Bytes body) {
 // Certificate (RFC 8446 §4.4.2) then CertificateVerify (§4.4.3), ECDSA P-256.
 Status Endpoint::write_certificate_and_verify(Signer self, Bytes context) {
   {
-    ByteWriter w(flight_.body_space());
+    ByteWriter w(flight().body_space());
     write_certificate_message(w, context, hs_->config.identity->certificate_der());
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::certificate, 2, w.size()));
@@ -166,7 +168,7 @@ Status Endpoint::write_certificate_and_verify(Signer self, Bytes context) {
   uint8_t signature[kMaxEcdsaDerSignature];
   auto n = hs_->config.identity->sign(Bytes(content, len), signature, *hs_->config.rng);
   ENSURE(n.ok(), kSign);
-  ByteWriter w(flight_.body_space());
+  ByteWriter w(flight().body_space());
   write_certificate_verify(w, static_cast<uint16_t>(Identity::scheme()), Bytes(signature, *n));
   ENSURE(!w.failed(), kFlight);
   return send_message(MessageType::certificate_verify, 2, w.size());
@@ -177,7 +179,7 @@ Status Endpoint::write_finished(const SecretBytes& base_key) {
   uint8_t key[crypto::kMaxDigestSize], th[crypto::kMaxDigestSize];
   TRY(finished_key(suite_->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
   transcript_hash(th);
-  MutableBytes space = flight_.body_space();
+  MutableBytes space = flight().body_space();
   ENSURE(space.size() >= hash_size(), kFlight);
   TRY(finished_verify_data(suite_->hash, Bytes(key, hash_size()), Bytes(th, hash_size()), space.first(hash_size())));
   crypto::secure_zero(key, sizeof key);

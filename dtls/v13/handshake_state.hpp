@@ -66,6 +66,7 @@ struct HandshakeState {
   crypto::EcdhKeyPair* ecdh = nullptr;
   [[nodiscard]] crypto::EcdhKeyPair* new_key_pair();  // replaces any; null when the heap is exhausted
   void drop_key_pair();
+  Reliability reliability;  // our flight and the peer's, over this storage:
   uint8_t* flight_buffer = nullptr;
   std::size_t flight_buffer_size = 0;
   Flight::SentRecord flight_log[Flight::kMaxRecords];

@@ -85,7 +85,7 @@ bool Endpoint::discard_damaged_hello(const Error& e, Bytes body, const HelloStar
   retry_group_ = start.retry_group;
   next_send_seq_ = start.next_send_seq;
   srtp_profile_ = start.srtp_profile;
-  reassembler_.reset(seq);  // the next copy is taken as the first
+  reassembler().reset(seq);  // the next copy is taken as the first
   hs_->last_discard = static_cast<uint8_t>(e.code);
   std::memcpy(hs_->last_discard_digest, digest, sizeof digest);
   ++hs_->hellos_discarded;
@@ -114,19 +114,19 @@ bool Endpoint::collect_hello_copy(const HandshakeFragment& f, bool repeat) {
   if (hs_ == nullptr) return false;
   if (!hs_->collecting_hello) {
     if (!repeat || whole(f) || !may_retake_hello(f)) return false;
-    reassembler_.reset(0);
+    reassembler().reset(0);
     hs_->collecting_hello = true;
-    if (!reassembler_.add(f).ok()) {
+    if (!reassembler().add(f).ok()) {
       end_hello_copy();
       return true;
     }
   }
-  if (!reassembler_.ready()) return true;
+  if (!reassembler().ready()) return true;
   hs_->collecting_hello = false;
-  const HandshakeFragment copy{reassembler_.ready_type(), static_cast<uint32_t>(reassembler_.ready_body().size()), 0, 0,
-                               reassembler_.ready_body()};
+  const HandshakeFragment copy{reassembler().ready_type(), static_cast<uint32_t>(reassembler().ready_body().size()), 0, 0,
+                               reassembler().ready_body()};
   if (retake_hello(copy, true)) return true;
-  reassembler_.reset(1);  // the same bytes: a plain repeat of the hello we answered
+  reassembler().reset(1);  // the same bytes: a plain repeat of the hello we answered
   on_peer_repeat();
   return true;
 }
@@ -136,7 +136,7 @@ bool Endpoint::collect_hello_copy(const HandshakeFragment& f, bool repeat) {
 void Endpoint::end_hello_copy() {
   if (hs_ == nullptr || !hs_->collecting_hello) return;
   hs_->collecting_hello = false;
-  reassembler_.reset(1);
+  reassembler().reset(1);
 }
 
 // f: a copy of the peer's first hello, whole: one the reassembler already
@@ -148,7 +148,7 @@ bool Endpoint::retake_hello(const HandshakeFragment& f, bool in_reassembler) {
   short_digest(f.body, digest);
   const bool same = std::memcmp(digest, hs_->accepted_hello_digest, sizeof digest) == 0;
   if (same && !client) return false;  // the client resends: it did not get our flight
-  if (client && (flight_.empty() || flight_.body_space().size() < flight_.body(0).size())) return false;
+  if (client && (flight().empty() || flight().body_space().size() < flight().body(0).size())) return false;
   // Back to before the hello: its keys and what came under them go.
   ++hs_->hellos_discarded;
   ++stats_.flights_discarded;
@@ -157,19 +157,19 @@ bool Endpoint::retake_hello(const HandshakeFragment& f, bool in_reassembler) {
   received_count_ = 0;
   ack_due_ = false;
   ack_deadline_ = Timestamp::never();
-  if (!in_reassembler) reassembler_.reset(0);
+  if (!in_reassembler) reassembler().reset(0);
   hs_->transcript = Transcript{};
   if (client) {
     state_ = State::client_wait_server_hello;
-    hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight_.body(0));
+    hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), flight().body(0));
     if (same) {
-      reassembler_.reset(0);  // the ServerHello that answers our hello again is awaited
+      reassembler().reset(0);  // the ServerHello that answers our hello again is awaited
       // The server answered another ClientHello than ours: ours goes again
       // (unacknowledged), and the ServerHello that answers it is awaited.
-      const Bytes hello = flight_.body(0);
-      const MutableBytes space = flight_.body_space();
+      const Bytes hello = flight().body(0);
+      const MutableBytes space = flight().body_space();
       std::memcpy(space.data(), hello.data(), hello.size());  // room checked above
-      if (!flight_.replace_with_last(MessageType::client_hello, 0, 0, hello.size()).ok()) return false;
+      if (!flight().replace_with_last(MessageType::client_hello, 0, 0, hello.size()).ok()) return false;
       start_flight();
       tracef(hs_->config.trace, Layer::dtls, "dtls13: handshake keys open nothing and the ServerHello is the same: our ClientHello goes again");
       return true;
@@ -178,11 +178,11 @@ bool Endpoint::retake_hello(const HandshakeFragment& f, bool in_reassembler) {
     state_ = State::server_wait_client_hello;
     read_epochs_[3].reset();
     srtp_profile_ = 0;
-    flight_.clear();
+    flight().clear();
     timer_.stop();
   }
   tracef(hs_->config.trace, Layer::dtls, "dtls13: handshake keys open nothing and the peer's hello copy differs: taken again");
-  if (!in_reassembler) (void)reassembler_.add(f);
+  if (!in_reassembler) (void)reassembler().add(f);
   return true;
 }
 

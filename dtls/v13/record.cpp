@@ -3,6 +3,7 @@
 #include "keyway/dtls/v13/record.hpp"
 
 #include <cstring>
+#include <new>
 
 #include "keyway/lib/crypto/chacha20.hpp"
 #include "keyway/lib/crypto/ct.hpp"
@@ -24,6 +25,7 @@ constexpr Error kNoRoom = make_error(Layer::dtls, Code::buffer_too_small, "dtls1
 constexpr Error kSmallOut = make_error(Layer::dtls, Code::buffer_too_small, "dtls13 record: output smaller than the record");
 constexpr Error kReplayed = make_error(Layer::dtls, Code::replayed, "dtls13 record: sequence number already received");
 constexpr Error kTooOld = make_error(Layer::dtls, Code::too_old, "dtls13 record: sequence number older than the replay window");
+constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13 record: no heap for an epoch's keys");
 constexpr Error kBadKey = make_error(Layer::dtls, Code::invalid_argument, "dtls13 record: key length does not fit the AEAD");
 
 }  // namespace
@@ -162,18 +164,33 @@ Status RecordNumberCipher::mask(Bytes ciphertext, uint8_t out[2]) const {
 Status RecordProtection::init(AeadKind kind, uint64_t epoch, const TrafficKeys& keys) {
   clear();
   ENSURE(keys.key.len == crypto::aead_key_size(kind) && keys.iv.len == kIvSize, kBadKey);
-  TRY(sn_.init(kind, keys.sn_key.view()));
+  kind_ = kind;
   epoch_ = epoch;
-  std::memcpy(iv_, keys.iv.bytes, kIvSize);
-  Status s = aead_.init(kind, keys.key.view());
+  return kind == AeadKind::chacha20_poly1305 ? key_with(chacha_, keys) : key_with(gcm_, keys);
+}
+
+// One allocation for the epoch's keys; on failure nothing is held.
+template <class Cipher>
+Status RecordProtection::key_with(Keys<Cipher>*& keys, const TrafficKeys& traffic) {
+  keys = new (std::nothrow) Keys<Cipher>;
+  ENSURE(keys != nullptr, kNoMemory);
+  Status s = keys->sn.init(kind_, traffic.sn_key.view());
+  if (s.ok()) s = keys->aead.set_key(traffic.key.view());
+  std::memcpy(keys->iv, traffic.iv.bytes, kIvSize);
   if (!s.ok()) clear();
   return s;
 }
 
 void RecordProtection::clear() {
-  aead_.clear();
-  sn_.clear();
-  crypto::secure_zero(iv_, sizeof iv_);
+  if (kind_ == AeadKind::chacha20_poly1305) {
+    if (chacha_ != nullptr) crypto::secure_zero(chacha_->iv, kIvSize);
+    delete chacha_;  // the destructors wipe the cipher's and the record-number key
+    chacha_ = nullptr;
+  } else {
+    if (gcm_ != nullptr) crypto::secure_zero(gcm_->iv, kIvSize);
+    delete gcm_;
+    gcm_ = nullptr;
+  }
   secret_ = nullptr;
 }
 
@@ -197,7 +214,7 @@ Status RecordProtection::key_now() {
 
 Status RecordProtection::seal(ByteWriter& w, uint64_t seq, uint8_t type, Bytes content, std::size_t padding) {
   TRY(key_now());
-  ENSURE(aead_.ready(), kNoKeys);
+  ENSURE(keyed(), kNoKeys);
   const std::size_t inner = content.size() + 1 + padding;
   ENSURE(content.size() <= kMaxContentSize && inner + crypto::kAeadTagSize <= kMaxEncryptedRecord, kOverflow);
   UnifiedHeader h;
@@ -212,19 +229,19 @@ Status RecordProtection::seal(ByteWriter& w, uint64_t seq, uint8_t type, Bytes c
   write_inner_plaintext(bw, content, type, padding);
   MutableBytes header = w.written_mutable().subspan(header_at, unified_header_size(h));
   uint8_t nonce[crypto::kAeadNonceSize];
-  record_nonce(Bytes(iv_, kIvSize), seq, nonce);
-  TRY(aead_.seal(Bytes(nonce, sizeof nonce), header, body, tag));  // AAD: header before masking
+  record_nonce(Bytes(iv(), kIvSize), seq, nonce);
+  TRY(seal_aead(Bytes(nonce, sizeof nonce), header, body, tag));  // AAD: header before masking
   uint8_t m[2];
-  TRY(sn_.mask(w.written().subspan(header_at + header.size()), m));
+  TRY(sn().mask(w.written().subspan(header_at + header.size()), m));
   header[1] ^= m[0];
   header[2] ^= m[1];
   return ok_status();
 }
 
 Result<uint64_t> RecordProtection::unmask_sequence_number(const CiphertextRecord& rec, uint64_t expected) const {
-  ENSURE(aead_.ready(), kNoKeys);
+  ENSURE(keyed(), kNoKeys);
   uint8_t m[2];
-  TRY(sn_.mask(rec.encrypted, m));
+  TRY(sn().mask(rec.encrypted, m));
   uint16_t bits = rec.header.seq16 ? static_cast<uint16_t>(rec.header.seq_bits ^ ((m[0] << 8) | m[1]))
                                    : static_cast<uint16_t>((rec.header.seq_bits ^ m[0]) & 0xFF);
   return reconstruct_sequence_number(expected, bits, rec.header.seq16 ? 16 : 8);
@@ -232,7 +249,7 @@ Result<uint64_t> RecordProtection::unmask_sequence_number(const CiphertextRecord
 
 Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out) {
   TRY(key_now());
-  ENSURE(aead_.ready(), kNoKeys);
+  ENSURE(keyed(), kNoKeys);
   ENSURE(rec.encrypted.size() >= kRecordNumberSample && rec.encrypted.size() > crypto::kAeadTagSize, kShortSample);
   ENSURE(out.size() >= rec.encrypted.size(), kSmallOut);
   // RFC 9147 §4: the additional data is the header as sent, i.e. with the
@@ -251,19 +268,29 @@ Result<InnerPlaintext> RecordProtection::open(const CiphertextRecord& rec, uint6
   MutableBytes body = out.first(len);
   if (body.data() != rec.encrypted.data()) std::memcpy(body.data(), rec.encrypted.data(), len);  // else in place
   uint8_t nonce[crypto::kAeadNonceSize];
-  record_nonce(Bytes(iv_, kIvSize), seq, nonce);
-  if (!aead_.open(Bytes(nonce, sizeof nonce), Bytes(aad, header_size), body, rec.encrypted.subspan(len)).ok()) {
+  record_nonce(Bytes(iv(), kIvSize), seq, nonce);
+  if (!open_aead(Bytes(nonce, sizeof nonce), Bytes(aad, header_size), body, rec.encrypted.subspan(len)).ok()) {
     crypto::secure_zero(body.data(), body.size());
     return kAuth;
   }
   return read_inner_plaintext(body);
 }
 
+Status RecordProtection::seal_aead(Bytes nonce, Bytes aad, MutableBytes data, MutableBytes tag) {
+  if (kind_ == AeadKind::chacha20_poly1305) return chacha_->aead.seal(nonce, aad, data, tag);
+  return gcm_->aead.seal(nonce, aad, data, tag);
+}
+
+Status RecordProtection::open_aead(Bytes nonce, Bytes aad, MutableBytes data, Bytes tag) {
+  if (kind_ == AeadKind::chacha20_poly1305) return chacha_->aead.open(nonce, aad, data, tag);
+  return gcm_->aead.open(nonce, aad, data, tag);
+}
+
 // ---- the receive side of an epoch ----
 
 Result<ReceiveEpoch::Opened> ReceiveEpoch::open(const CiphertextRecord& rec, MutableBytes out) {
   TRY(protection_.key_now());  // a deferred epoch is keyed by its first record
-  auto seq = protection_.unmask_sequence_number(rec, next_expected_);
+  auto seq = protection_.unmask_sequence_number(rec, window_.next_expected());
   if (!seq.ok()) return seq.error();
   // RFC 9147 §4.5.1: the window is checked before and marked only after
   // authentication, so a forged record never moves it.
@@ -271,8 +298,7 @@ Result<ReceiveEpoch::Opened> ReceiveEpoch::open(const CiphertextRecord& rec, Mut
   if (window_.seen(*seq)) return kReplayed;
   auto inner = protection_.open(rec, *seq, out);
   if (!inner.ok()) return inner.error();
-  window_.mark(*seq);
-  if (*seq + 1 > next_expected_) next_expected_ = *seq + 1;
+  window_.mark(*seq);  // and with it next_expected()
   return Opened{*seq, *inner};
 }
 

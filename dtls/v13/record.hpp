@@ -139,6 +139,13 @@ class RecordNumberCipher {
 
 // The keys of one direction of one epoch (epochs 2 and up): the AEAD, its
 // iv and the record-number cipher, all from one traffic secret.
+//
+// Memory (issue 18): a keyed epoch's keys are one heap block (the cipher's
+// context, the iv and the record-number key together: one allocation, as the
+// AEAD alone was); the object is a pointer, the secret it is keyed from and
+// the epoch, 32 bytes, not 80. An established association holds five of
+// these (the write epoch, four receive slots) and keys none of them until a
+// record needs it (defer()).
 class RecordProtection {
  public:
   RecordProtection() {}
@@ -155,8 +162,8 @@ class RecordProtection {
   void defer(AeadKind kind, crypto::HashAlg hash, uint64_t epoch, const SecretBytes* secret);
   [[nodiscard]] Status key_now();  // a deferred epoch's keys now (ok when keyed); fails only without heap
   void clear();
-  bool ready() const { return aead_.ready() || secret_ != nullptr; }  // keyed, or keyed on first use
-  bool keyed() const { return aead_.ready(); }                         // holds its AEAD
+  bool ready() const { return keyed() || secret_ != nullptr; }  // keyed, or keyed on first use
+  bool keyed() const { return kind_ == AeadKind::chacha20_poly1305 ? chacha_ != nullptr : gcm_ != nullptr; }
   uint64_t epoch() const { return epoch_; }
 
   // Writes one complete record: unified header (16-bit sequence number,
@@ -175,18 +182,34 @@ class RecordProtection {
   [[nodiscard]] Result<InnerPlaintext> open(const CiphertextRecord& rec, uint64_t seq, MutableBytes out);
 
  private:
-  // [[no_unique_address]]: iv_ fills the AEAD's tail padding (lib/crypto/aead.hpp).
-  [[no_unique_address]] crypto::Aead aead_;
-  uint8_t iv_[kIvSize] = {};
-  RecordNumberCipher sn_;
-  crypto::HashAlg hash_ = crypto::HashAlg::sha256;  // the one-byte fields in sn_'s tail: 80 bytes, not 88
-  AeadKind kind_ = AeadKind::aes128_gcm;
-  uint64_t epoch_ = 0;
+  // A keyed epoch's heap block (the cipher's destructor wipes its key,
+  // RecordNumberCipher's its own; clear() wipes the iv).
+  template <class Cipher>
+  struct Keys {
+    Cipher aead;
+    uint8_t iv[kIvSize] = {};
+    RecordNumberCipher sn;
+  };
+  template <class Cipher>
+  [[nodiscard]] Status key_with(Keys<Cipher>*& keys, const TrafficKeys& traffic);
+  [[nodiscard]] Status seal_aead(Bytes nonce, Bytes aad, MutableBytes data, MutableBytes tag);
+  [[nodiscard]] Status open_aead(Bytes nonce, Bytes aad, MutableBytes data, Bytes tag);
+  const uint8_t* iv() const { return kind_ == AeadKind::chacha20_poly1305 ? chacha_->iv : gcm_->iv; }
+  const RecordNumberCipher& sn() const { return kind_ == AeadKind::chacha20_poly1305 ? chacha_->sn : gcm_->sn; }
+
+  // The keys, when keyed: kind_ says which member is in use.
+  union {
+    Keys<crypto::AesGcm>* gcm_ = nullptr;   // aes128_gcm, aes256_gcm
+    Keys<crypto::ChaCha20Poly1305>* chacha_;  // chacha20_poly1305
+  };
   const SecretBytes* secret_ = nullptr;  // deferred: the keys come from here
+  uint64_t epoch_ = 0;
+  crypto::HashAlg hash_ = crypto::HashAlg::sha256;
+  AeadKind kind_ = AeadKind::aes128_gcm;
 };
 
-// The receive side of one epoch: its keys, its replay window (RFC 9147
-// §4.5.1) and the highest sequence number deprotected so far.
+// The receive side of one epoch: its keys and its replay window (RFC 9147
+// §4.5.1), whose top is the highest sequence number deprotected so far.
 class ReceiveEpoch {
  public:
   RecordProtection& protection() { return protection_; }
@@ -199,18 +222,17 @@ class ReceiveEpoch {
     InnerPlaintext inner;
   };
   [[nodiscard]] Result<Opened> open(const CiphertextRecord& rec, MutableBytes out);
-  uint64_t next_expected() const { return next_expected_; }
+  // One plus the highest sequence number deprotected (0 before the first).
+  uint64_t next_expected() const { return window_.next_expected(); }
   // Forgets keys, window and sequence numbers (the slot of a new epoch).
   void reset() {
     protection_.clear();
     window_ = ReplayWindow{};
-    next_expected_ = 0;
   }
 
  private:
   RecordProtection protection_;
   ReplayWindow window_;
-  uint64_t next_expected_ = 0;
 };
 
 }  // namespace keyway::dtls::v13

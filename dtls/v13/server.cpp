@@ -54,7 +54,7 @@ Status Endpoint::server_on_message(MessageType type, Bytes body) {
       ENSURE(type == MessageType::finished, kUnexpected);
       TRY(on_finished(body, hs_->client_handshake_secret));
       // RFC 9147 §7: nothing answers the client's last flight but an ACK.
-      flight_.clear();
+      flight().clear();
       timer_.stop();
       ack_due_ = true;
       complete();
@@ -113,13 +113,13 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   ENSURE(choose_retry_group(ch, hs_->config.groups, group), kNoShare);
   hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
   hs_->transcript.replace_with_message_hash(suite_->hash);
-  flight_.clear();
+  flight().clear();
   RetryRequest hrr;
   hrr.session_id = ch.session_id;
   hrr.cipher_suite = suite_->id;
   hrr.has_group = true;
   hrr.group = group;
-  ByteWriter w(flight_.body_space());
+  ByteWriter w(flight().body_space());
   write_hello_retry_request(w, hrr);
   ENSURE(!w.failed(), kFlight);
   TRY(send_message(MessageType::server_hello, 0, w.size()));
@@ -128,7 +128,7 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   retry_group_ = group;
   received_count_ = 0;
   ack_deadline_ = Timestamp::never();  // the request acknowledges ClientHello1 (RFC 9147 §7.2)
-  flight_.begin_transmission();  // no timer: the client retransmits ClientHello1 if this is lost
+  flight().begin_transmission();  // no timer: the client retransmits ClientHello1 if this is lost
   return ok_status();
 }
 
@@ -136,7 +136,7 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
 // starts at ClientHello2 (message_seq 1; RFC 9147 §5.1).
 Status Endpoint::accept_stateless_retry() {
   ENSURE(state_ == State::server_wait_client_hello && !retried_ && hs_->config.retry_cookies != nullptr, kNoStateless);
-  reassembler_.reset(1);
+  reassembler().reset(1);
   next_send_seq_ = 1;
   retried_ = true;
   awaiting_cookie_ = true;
@@ -163,7 +163,7 @@ Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
 }
 
 Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& client_share) {
-  flight_.clear();
+  flight().clear();
   ENSURE(hs_->new_key_pair() != nullptr, kNoMemory);
   TRY(hs_->ecdh->generate(client_share.group, *hs_->config.rng));
   uint8_t shared[crypto::kMaxSharedSecretSize];
@@ -172,7 +172,7 @@ Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& 
   {
     uint8_t random[kRandomSize];
     hs_->config.rng->fill(random);
-    ByteWriter w(flight_.body_space());
+    ByteWriter w(flight().body_space());
     write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite_->id,
                        KeyShareEntry{client_share.group, hs_->ecdh->public_key()});
     hs_->drop_key_pair();  // the ServerHello holds our share, the secret is computed
@@ -183,13 +183,13 @@ Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& 
   crypto::secure_zero(shared, sizeof shared);
   TRY(s);
   {
-    ByteWriter w(flight_.body_space());
+    ByteWriter w(flight().body_space());
     write_encrypted_extensions(w, srtp_profile_);
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::encrypted_extensions, 2, w.size()));
   }
   {
-    ByteWriter w(flight_.body_space());  // WebRTC authenticates both ends
+    ByteWriter w(flight().body_space());  // WebRTC authenticates both ends
     write_certificate_request(w, kSchemes);
     ENSURE(!w.failed(), kFlight);
     TRY(send_message(MessageType::certificate_request, 2, w.size()));

@@ -43,8 +43,9 @@ struct EndpointAccess13 {
   }
   // The body of message `i` of the flight `ep` is sending (or sent last).
   static std::vector<uint8_t> flight_body(Endpoint& ep, std::size_t i) {
-    REQUIRE(i < ep.flight_.count());
-    Bytes b = ep.flight_.body(i);
+    REQUIRE(ep.reliability() != nullptr);
+    REQUIRE(i < ep.reliability()->flight.count());
+    Bytes b = ep.reliability()->flight.body(i);
     return std::vector<uint8_t>(b.begin(), b.end());
   }
 };
