@@ -4,6 +4,8 @@
 // agent_requests.cpp, consent and gathering in agent_consent.cpp.
 #include "keyway/ice/agent.hpp"
 
+#include <new>
+
 #include <cstdio>
 #include <cstring>
 
@@ -133,7 +135,7 @@ Result<const CandidateCore*> Agent::add_local_host(const SocketAddr& addr) {
   local_[index] = c;
   local_base_[index] = addr;
   ++local_count_;
-  if (host_count_ < kMaxLocalCandidates) hosts_[host_count_++] = addr;  // for restart() once released
+  remember_host(addr);  // for restart() once released
   gathering_reported_ = false;
   if (hidden_local(index)) return &local_[index];  // relay-only: the socket to TURN servers, never offered
   push_event(EventKind::new_local_candidate, index);
@@ -170,6 +172,23 @@ Status Agent::add_stun_server(const SocketAddr& server) {
   }
   gathering_reported_ = false;
   return ok_status();
+}
+
+// The hosts block grows by one entry per host (setup time); restart() re-adds
+// the same hosts in place. Out of heap: restart() re-creates fewer hosts.
+void Agent::remember_host(const SocketAddr& addr) {
+  if (host_count_ < host_cap_) {
+    hosts_[host_count_++] = addr;
+    return;
+  }
+  if (host_cap_ >= kMaxLocalCandidates) return;
+  auto* grown = new (std::nothrow) SocketAddr[host_cap_ + 1u];
+  if (grown == nullptr) return;
+  for (std::size_t i = 0; i < host_count_; ++i) grown[i] = hosts_[i];
+  delete[] hosts_;
+  hosts_ = grown;
+  ++host_cap_;
+  hosts_[host_count_++] = addr;
 }
 
 void Agent::remember_server(const SocketAddr& server) {
@@ -466,7 +485,7 @@ void Agent::restart() {
   authenticated_remotes_ = 0;
   pair_count_ = 0;
   triggered_.clear();
-  for (CancelledCheck& c : cancelled_) c.until = Timestamp::never();
+  for (CancelledCheck& c : cancelled()) c.until = Timestamp::never();
   remote_end_of_candidates_ = false;
   nomination_started_ = false;
   first_valid_at_ = Timestamp::never();

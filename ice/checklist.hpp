@@ -68,9 +68,11 @@ class TriggeredQueue {
   void clear() { count_ = 0; head_ = 0; }
 
  private:
+  // One-byte indices (issue 13: 66 bytes in every agent, not 80).
   uint8_t items_[kCapacity] = {};
-  std::size_t head_ = 0;
-  std::size_t count_ = 0;
+  uint8_t head_ = 0;
+  uint8_t count_ = 0;
+  static_assert(kCapacity <= 255);
 };
 
 }  // namespace keyway::ice
