@@ -174,27 +174,38 @@ Status Agent::add_stun_server(const SocketAddr& server) {
   return ok_status();
 }
 
-// The hosts block grows by one entry per host (setup time); restart() re-adds
-// the same hosts in place. Out of heap: restart() re-creates fewer hosts.
-void Agent::remember_host(const SocketAddr& addr) {
-  if (host_count_ < host_cap_) {
-    hosts_[host_count_++] = addr;
-    return;
+namespace {
+
+// Appends addr to an exact-size block of count entries (room for cap),
+// growing it by one (setup time). False when at max or out of heap.
+bool append_exact(SocketAddr*& block, uint8_t& count, uint8_t& cap, std::size_t max, const SocketAddr& addr) {
+  if (count < cap) {
+    block[count++] = addr;
+    return true;
   }
-  if (host_cap_ >= kMaxLocalCandidates) return;
-  auto* grown = new (std::nothrow) SocketAddr[host_cap_ + 1u];
-  if (grown == nullptr) return;
-  for (std::size_t i = 0; i < host_count_; ++i) grown[i] = hosts_[i];
-  delete[] hosts_;
-  hosts_ = grown;
-  ++host_cap_;
-  hosts_[host_count_++] = addr;
+  if (cap >= max) return false;
+  auto* grown = new (std::nothrow) SocketAddr[cap + 1u];
+  if (grown == nullptr) return false;
+  for (std::size_t i = 0; i < count; ++i) grown[i] = block[i];
+  delete[] block;
+  block = grown;
+  ++cap;
+  block[count++] = addr;
+  return true;
+}
+
+}  // namespace
+
+// The blocks grow by one entry per host or server (setup time); restart()
+// re-adds the same ones in place. Out of heap: restart() re-creates fewer.
+void Agent::remember_host(const SocketAddr& addr) {
+  (void)append_exact(hosts_, host_count_, host_cap_, kMaxLocalCandidates, addr);
 }
 
 void Agent::remember_server(const SocketAddr& server) {
   for (std::size_t i = 0; i < server_count_; ++i)
     if (servers_[i] == server) return;
-  if (server_count_ < kMaxStunServers) servers_[server_count_++] = server;
+  (void)append_exact(servers_, server_count_, server_cap_, kMaxStunServers, server);
 }
 
 bool Agent::gathering_through(std::size_t host, const SocketAddr& server) const {

@@ -245,8 +245,8 @@ class Agent {
   bool checks_released() const { return released_; }
   // Heap the agent holds now (the check storage, 0 once released).
   std::size_t heap_bytes() const { return storage_bytes_; }
-  // And the host addresses restart() re-creates candidates from (exact size, kept).
-  std::size_t hosts_heap_bytes() const { return host_cap_ * sizeof(SocketAddr); }
+  // And the host addresses and STUN servers restart() re-creates candidates from (exact size, kept).
+  std::size_t hosts_heap_bytes() const { return (host_cap_ + server_cap_) * sizeof(SocketAddr); }
   // And the exact-size blocks of the two credentials (ice-ufrag + ice-pwd).
   std::size_t credentials_heap_bytes() const {
     return local_creds_.ufrag_view().size() + local_creds_.pwd_view().size() + remote_creds_.ufrag_view().size() +
@@ -495,12 +495,13 @@ class Agent {
   };
   Kept kept_{};
   // What restart() needs to re-create the local candidates once released:
-  // the host addresses in an exact-size heap block grown by add_local_host
-  // (setup time; issue 13: a call with one host holds 20 bytes, not the
-  // 168 of room for kMaxLocalCandidates), the STUN servers beside them.
+  // the host addresses and STUN servers in exact-size heap blocks grown by
+  // add_local_host / add_stun_server (setup time; issue 13: a call with one
+  // host and no STUN server holds 20 bytes, not the 216 of room for
+  // kMaxLocalCandidates and kMaxStunServers).
   SocketAddr* hosts_ = nullptr;
+  SocketAddr* servers_ = nullptr;  // the same for the STUN servers (none: no block)
   void remember_host(const SocketAddr& addr);
-  SocketAddr servers_[kMaxStunServers] = {};
   // TURN clients (4.4 KB each) exist only in agents given a TURN server:
   // allocated once, by the first add_turn_server (setup, never on the packet path).
   std::unique_ptr<turn::Client[]> relays_;
@@ -538,6 +539,7 @@ class Agent {
   uint8_t host_count_ = 0;
   uint8_t host_cap_ = 0;
   uint8_t server_count_ = 0;
+  uint8_t server_cap_ = 0;
   uint8_t relay_host_[kMaxTurnServers] = {};  // the host candidate whose socket reaches the server
   bool relay_done_[kMaxTurnServers] = {};     // allocated, failed or closed: gathering over for it
   uint8_t relay_count_ = 0;

@@ -168,6 +168,7 @@ void Agent::free_check_storage() {
 Agent::~Agent() {
   free_check_storage();
   delete[] hosts_;
+  delete[] servers_;
 }
 
 // RFC 8445 §8.1.2: the check list is complete once the selected pair is
