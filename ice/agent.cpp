@@ -4,6 +4,8 @@
 // agent_requests.cpp, consent and gathering in agent_consent.cpp.
 #include "keyway/ice/agent.hpp"
 
+#include <new>
+
 #include <cstdio>
 #include <cstring>
 
@@ -133,7 +135,7 @@ Result<const CandidateCore*> Agent::add_local_host(const SocketAddr& addr) {
   local_[index] = c;
   local_base_[index] = addr;
   ++local_count_;
-  if (host_count_ < kMaxLocalCandidates) hosts_[host_count_++] = addr;  // for restart() once released
+  remember_host(addr);  // for restart() once released
   gathering_reported_ = false;
   if (hidden_local(index)) return &local_[index];  // relay-only: the socket to TURN servers, never offered
   push_event(EventKind::new_local_candidate, index);
@@ -172,10 +174,38 @@ Status Agent::add_stun_server(const SocketAddr& server) {
   return ok_status();
 }
 
+namespace {
+
+// Appends addr to an exact-size block of count entries (room for cap),
+// growing it by one (setup time). False when at max or out of heap.
+bool append_exact(SocketAddr*& block, uint8_t& count, uint8_t& cap, std::size_t max, const SocketAddr& addr) {
+  if (count < cap) {
+    block[count++] = addr;
+    return true;
+  }
+  if (cap >= max) return false;
+  auto* grown = new (std::nothrow) SocketAddr[cap + 1u];
+  if (grown == nullptr) return false;
+  for (std::size_t i = 0; i < count; ++i) grown[i] = block[i];
+  delete[] block;
+  block = grown;
+  ++cap;
+  block[count++] = addr;
+  return true;
+}
+
+}  // namespace
+
+// The blocks grow by one entry per host or server (setup time); restart()
+// re-adds the same ones in place. Out of heap: restart() re-creates fewer.
+void Agent::remember_host(const SocketAddr& addr) {
+  (void)append_exact(hosts_, host_count_, host_cap_, kMaxLocalCandidates, addr);
+}
+
 void Agent::remember_server(const SocketAddr& server) {
   for (std::size_t i = 0; i < server_count_; ++i)
     if (servers_[i] == server) return;
-  if (server_count_ < kMaxStunServers) servers_[server_count_++] = server;
+  (void)append_exact(servers_, server_count_, server_cap_, kMaxStunServers, server);
 }
 
 bool Agent::gathering_through(std::size_t host, const SocketAddr& server) const {
@@ -466,7 +496,7 @@ void Agent::restart() {
   authenticated_remotes_ = 0;
   pair_count_ = 0;
   triggered_.clear();
-  for (CancelledCheck& c : cancelled_) c.until = Timestamp::never();
+  for (CancelledCheck& c : cancelled()) c.until = Timestamp::never();
   remote_end_of_candidates_ = false;
   nomination_started_ = false;
   first_valid_at_ = Timestamp::never();

@@ -245,6 +245,8 @@ class Agent {
   bool checks_released() const { return released_; }
   // Heap the agent holds now (the check storage, 0 once released).
   std::size_t heap_bytes() const { return storage_bytes_; }
+  // And the host addresses and STUN servers restart() re-creates candidates from (exact size, kept).
+  std::size_t hosts_heap_bytes() const { return (host_cap_ + server_cap_) * sizeof(SocketAddr); }
   // And the exact-size blocks of the two credentials (ice-ufrag + ice-pwd).
   std::size_t credentials_heap_bytes() const {
     return local_creds_.ufrag_view().size() + local_creds_.pwd_view().size() + remote_creds_.ufrag_view().size() +
@@ -433,12 +435,13 @@ class Agent {
   Settings config_;
   Rng* rng_;
   Timestamp now_ = Timestamp::zero();
-  AgentState state_ = AgentState::gathering_or_new;
-  bool controlling_;
   uint64_t tie_breaker_ = 0;
   Credentials local_creds_{};
   Credentials remote_creds_{};
-  bool remote_end_of_candidates_ = false;
+
+  // Members are ordered by alignment, the one-byte ones together at the
+  // end, counts in one byte (issue 13: every call holds an agent; each count
+  // is bounded by kMaxPairs = 64 or less).
 
   // The check storage (agent_storage.cpp): arrays in heap blocks of
   // storage_bytes_ in all, with room for the *_cap_ entries (grown to what
@@ -446,26 +449,20 @@ class Agent {
   // arrays of kept_ (the selected pair and its candidates).
   CandidateCore* local_ = nullptr;
   SocketAddr* local_base_ = nullptr;
-  std::size_t local_count_ = 0;
   CandidateCore* remote_ = nullptr;
-  std::size_t remote_count_ = 0;
-  uint8_t next_foundation_ = 1;
-  uint8_t prflx_count_ = 0;
-
   CandidatePair* pairs_ = nullptr;
-  std::size_t pair_count_ = 0;
-  TriggeredQueue triggered_;
-  CancelledCheck cancelled_[kCancelledChecks];
-  std::size_t cancelled_next_slot_ = 0;
+  // kCancelledChecks entries in the pairs block (only checks cancel checks:
+  // none once the storage is released; issue 13: 264 bytes a call kept).
+  CancelledCheck* cancelled_ = nullptr;
+  std::span<CancelledCheck> cancelled() { return {cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks}; }
+  std::span<const CancelledCheck> cancelled() const {
+    return {cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks};
+  }
   Timestamp next_check_at_ = Timestamp::zero();
   Timestamp first_valid_at_ = Timestamp::never();
-  bool nomination_started_ = false;
 
-  bool has_selected_ = false;
-  uint8_t selected_ = 0;  // index into pairs_ (valid while the pair list is unchanged)
-  bool selected_in_list_ = false;
-  SocketAddr selected_local_{}, selected_remote_{};
   std::optional<Duration> selected_rtt_;
+  SocketAddr selected_local_{}, selected_remote_{};
   // Remote candidates (bit per index) that sent us an authenticated check.
   uint32_t authenticated_remotes_ = 0;
   static_assert(kMaxRemoteCandidates <= 32);
@@ -475,27 +472,21 @@ class Agent {
 
   stun::TransactionId consent_txids_[kConsentTxids];
   Timestamp consent_sent_at_[kConsentTxids];
-  std::size_t consent_next_slot_ = 0;
   Timestamp next_consent_ = Timestamp::never();
   Timestamp last_consent_ = Timestamp::never();
   Timestamp next_keepalive_ = Timestamp::never();
 
   GatherTx* gathers_ = nullptr;
-  std::size_t gather_count_ = 0;
-  bool gathering_reported_ = false;
 
   // Four blocks, each grown (agent_storage.cpp) as entries arrive, never
   // past Config's max_* (a pair, candidate or gathering reference stays
   // valid while another kind of entry is added).
   std::byte* locals_block_ = nullptr;   // local_ + local_base_
   std::byte* remotes_block_ = nullptr;  // remote_
-  std::byte* pairs_block_ = nullptr;    // pairs_ + heard_
+  std::byte* pairs_block_ = nullptr;    // pairs_ + heard_ + cancelled_
   std::byte* gathers_block_ = nullptr;  // gathers_
   uint32_t storage_bytes_ = 0;
-  // Entries each block has room for: at most kMaxPairs (64), Config is bounded by it.
-  uint8_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
   Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)
-  bool released_ = false;
   struct Kept {
     CandidateCore local{}, remote{};
     SocketAddr local_base{};
@@ -503,30 +494,59 @@ class Agent {
     Timestamp heard = Timestamp::never();
   };
   Kept kept_{};
-  // What restart() needs to re-create the local candidates once released.
-  SocketAddr hosts_[kMaxLocalCandidates] = {};
-  std::size_t host_count_ = 0;
-  SocketAddr servers_[kMaxStunServers] = {};
-  std::size_t server_count_ = 0;
+  // What restart() needs to re-create the local candidates once released:
+  // the host addresses and STUN servers in exact-size heap blocks grown by
+  // add_local_host / add_stun_server (setup time; issue 13: a call with one
+  // host and no STUN server holds 20 bytes, not the 216 of room for
+  // kMaxLocalCandidates and kMaxStunServers).
+  SocketAddr* hosts_ = nullptr;
+  SocketAddr* servers_ = nullptr;  // the same for the STUN servers (none: no block)
+  void remember_host(const SocketAddr& addr);
   // TURN clients (4.4 KB each) exist only in agents given a TURN server:
   // allocated once, by the first add_turn_server (setup, never on the packet path).
   std::unique_ptr<turn::Client[]> relays_;
-  uint8_t relay_host_[kMaxTurnServers] = {};  // the host candidate whose socket reaches the server
-  bool relay_done_[kMaxTurnServers] = {};     // allocated, failed or closed: gathering over for it
-  std::size_t relay_count_ = 0;
 
   PendingResponse responses_[kMaxResponses];
-  std::size_t response_count_ = 0;
   stun::AttributeTypeList unknown_{};  // the queued 420's UNKNOWN-ATTRIBUTES (at most one queued)
   EventQueue<QueuedEvent, kMaxEvents> events_;
   Path paths_[kQueuedPaths] = {};  // FIFO: the paths the queued selected_pair_changed events replaced
-  uint8_t path_head_ = 0;
-  uint8_t path_count_ = 0;
 
   AgentStats stats_{};
-  Code failure_code_ = Code::ok;
-  char failure_detail_[96] = {};  // the failure's numbers, formatted (failure())
   const char* timeout_reason_ = "none";
+  char failure_detail_[96] = {};  // the failure's numbers, formatted (failure())
+  Code failure_code_ = Code::ok;
+
+  // The one-byte members.
+  AgentState state_ = AgentState::gathering_or_new;
+  bool controlling_;
+  bool remote_end_of_candidates_ = false;
+  uint8_t local_count_ = 0;
+  uint8_t remote_count_ = 0;
+  uint8_t pair_count_ = 0;
+  uint8_t gather_count_ = 0;
+  uint8_t next_foundation_ = 1;
+  uint8_t prflx_count_ = 0;
+  uint8_t cancelled_next_slot_ = 0;
+  bool nomination_started_ = false;
+  bool has_selected_ = false;
+  uint8_t selected_ = 0;  // index into pairs_ (valid while the pair list is unchanged)
+  bool selected_in_list_ = false;
+  uint8_t consent_next_slot_ = 0;
+  bool gathering_reported_ = false;
+  // Entries each block has room for: at most kMaxPairs (64), Config is bounded by it.
+  uint8_t local_cap_ = 0, remote_cap_ = 0, pair_cap_ = 0, gather_cap_ = 0;
+  bool released_ = false;
+  uint8_t host_count_ = 0;
+  uint8_t host_cap_ = 0;
+  uint8_t server_count_ = 0;
+  uint8_t server_cap_ = 0;
+  uint8_t relay_host_[kMaxTurnServers] = {};  // the host candidate whose socket reaches the server
+  bool relay_done_[kMaxTurnServers] = {};     // allocated, failed or closed: gathering over for it
+  uint8_t relay_count_ = 0;
+  uint8_t response_count_ = 0;
+  uint8_t path_head_ = 0;
+  uint8_t path_count_ = 0;
+  TriggeredQueue triggered_;
 };
 
 }  // namespace keyway::ice

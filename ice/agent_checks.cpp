@@ -197,6 +197,7 @@ void Agent::expire_checks(Timestamp now) {
 // longer, waiting for the next check.
 void Agent::cancel_check(uint8_t index) {
   CandidatePair& p = pairs_[index];
+  if (cancelled_ == nullptr) return;  // released: only the kept pair, never in progress
   CancelledCheck& c = cancelled_[cancelled_next_slot_++ % kCancelledChecks];
   c.txid = p.txid;
   c.pair = index;
@@ -214,7 +215,7 @@ void Agent::cancel_check(uint8_t index) {
 }
 
 Agent::CancelledCheck* Agent::find_cancelled(const stun::TransactionId& txid) {
-  for (CancelledCheck& c : cancelled_) {
+  for (CancelledCheck& c : cancelled()) {
     if (c.until.is_never() || !(c.txid == txid)) continue;
     if (c.until <= now_ || pairs_[c.pair].state == PairState::succeeded) return nullptr;
     return &c;
@@ -223,7 +224,7 @@ Agent::CancelledCheck* Agent::find_cancelled(const stun::TransactionId& txid) {
 }
 
 void Agent::forget_cancelled(uint8_t index) {
-  for (CancelledCheck& c : cancelled_)
+  for (CancelledCheck& c : cancelled())
     if (c.pair == index) c.until = Timestamp::never();
 }
 
@@ -371,9 +372,9 @@ void Agent::maybe_fail_checklist() {
   } else if (timed_out == pair_count_) {
     code = Code::timeout;
     std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
-                  unsigned{config_.timing.max_transmits}, pair_count_);
+                  unsigned{config_.timing.max_transmits}, std::size_t{pair_count_});
   } else {
-    std::snprintf(reason, sizeof reason, "every candidate pair failed (%zu pairs, %zu timed out)", pair_count_,
+    std::snprintf(reason, sizeof reason, "every candidate pair failed (%zu pairs, %zu timed out)", std::size_t{pair_count_},
                   timed_out);
   }
   fail(code, reason);

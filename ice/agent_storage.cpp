@@ -29,7 +29,7 @@ constexpr std::size_t kAlign = alignof(std::max_align_t);
 constexpr std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 template <typename T>
-std::size_t bytes_for(std::size_t n) {
+constexpr std::size_t bytes_for(std::size_t n) {
   static_assert(std::is_trivially_destructible_v<T>, "the block is freed without running destructors");
   static_assert(alignof(T) <= kAlign);
   return round_up(n * sizeof(T));
@@ -53,6 +53,7 @@ void Agent::reset_check_storage() {
   local_base_ = nullptr;
   pairs_ = nullptr;
   heard_ = nullptr;
+  cancelled_ = nullptr;
   gathers_ = nullptr;
   local_cap_ = remote_cap_ = pair_cap_ = gather_cap_ = 0;
   released_ = false;
@@ -120,17 +121,20 @@ bool Agent::reserve_pairs(std::size_t n) {
   if (n <= pair_cap_) return true;
   if (released_ || n > config_.max_pairs) return false;
   std::size_t cap = grown(pair_cap_, n, config_.max_pairs);
-  std::size_t bytes = bytes_for<CandidatePair>(cap) + bytes_for<Timestamp>(cap);
+  constexpr std::size_t kCancelledBytes = bytes_for<CancelledCheck>(kCancelledChecks);
+  std::size_t bytes = bytes_for<CandidatePair>(cap) + bytes_for<Timestamp>(cap) + kCancelledBytes;
   auto* block = new (std::nothrow) std::byte[bytes];
   if (block == nullptr) return false;
   std::byte* at = block;
   CandidatePair* pairs = move_into(at, cap, pairs_, pair_count_);
   Timestamp* heard = move_into(at, cap, heard_, pair_count_);
-  storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(pair_cap_ == 0 ? 0 : bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_));
+  CancelledCheck* cancelled = move_into(at, kCancelledChecks, cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks);
+  storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(pair_cap_ == 0 ? 0 : bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_) + kCancelledBytes);
   delete[] pairs_block_;
   pairs_block_ = block;
   pairs_ = pairs;
   heard_ = heard;
+  cancelled_ = cancelled;
   pair_cap_ = static_cast<uint8_t>(cap);
   return true;
 }
@@ -161,7 +165,11 @@ void Agent::free_check_storage() {
   storage_bytes_ = 0;
 }
 
-Agent::~Agent() { free_check_storage(); }
+Agent::~Agent() {
+  free_check_storage();
+  delete[] hosts_;
+  delete[] servers_;
+}
 
 // RFC 8445 §8.1.2: the check list is complete once the selected pair is
 // nominated; only triggered checks would follow. A lite agent never frees:
@@ -180,7 +188,7 @@ bool Agent::quiet() const {
     if (pairs_[i].state == PairState::in_progress) return false;
   for (std::size_t i = 0; i < gather_count_; ++i)
     if (!gathers_[i].done) return false;
-  for (const CancelledCheck& c : cancelled_)  // its response would name a pair by index
+  for (const CancelledCheck& c : cancelled())  // its response would name a pair by index
     if (!c.until.is_never() && c.until > now_) return false;
   return true;
 }
@@ -221,7 +229,7 @@ void Agent::release_checks() {
   gather_count_ = gather_cap_ = 0;
   selected_ = 0;
   authenticated_remotes_ = authenticated ? 1u : 0u;
-  for (CancelledCheck& c : cancelled_) c.until = Timestamp::never();  // their pair indices are gone
+  cancelled_ = nullptr;  // freed with the pairs block: their pair indices are gone
   released_ = true;
 }
 

@@ -30,7 +30,7 @@ bool TriggeredQueue::push(uint8_t pair) {
 bool TriggeredQueue::pop(uint8_t& pair) {
   if (count_ == 0) return false;
   pair = items_[head_];
-  head_ = (head_ + 1) % kCapacity;
+  head_ = static_cast<uint8_t>((head_ + 1) % kCapacity);
   --count_;
   return true;
 }

@@ -33,10 +33,18 @@ enum class PairFailure : uint8_t { none, timeout, error_response, asymmetric };
 const char* to_string(PairState s);
 
 struct CandidatePair {
+  // The 8-byte fields first, then the one-byte ones (issue 13: 80 bytes, not
+  // 88: the kept selected pair and every pair of the check list).
+  uint64_t priority = 0;
+  Timestamp first_sent{};
+  Timestamp next_retransmit = Timestamp::never();
+  Duration rto{};
+  std::optional<Duration> rtt;           // from an unretransmitted check (Karn); none if unknown
+  Timestamp last_sent{};                 // any STUN we sent on this pair (keep-alive policy)
+  stun::TransactionId txid{};
   uint8_t local = 0;   // index into the agent's local candidates (a base)
   uint8_t remote = 0;  // index into the agent's remote candidates
   PairState state = PairState::frozen;
-  uint64_t priority = 0;
   bool valid = false;                // a check on it succeeded (§7.2.5.3.2)
   bool nominated = false;            // both sides agree it may carry media (§8.1.1)
   bool nominating = false;           // controlling: the outstanding check carries USE-CANDIDATE
@@ -46,12 +54,6 @@ struct CandidatePair {
   PairFailure failure = PairFailure::none;
   uint8_t transmits = 0;             // of the outstanding transaction
   uint8_t integrity_failures = 0;    // responses that failed MESSAGE-INTEGRITY
-  stun::TransactionId txid{};
-  Timestamp first_sent{};
-  Timestamp next_retransmit = Timestamp::never();
-  Duration rto{};
-  std::optional<Duration> rtt;           // from an unretransmitted check (Karn); none if unknown
-  Timestamp last_sent{};                 // any STUN we sent on this pair (keep-alive policy)
 
   bool active() const { return state == PairState::waiting || state == PairState::in_progress; }
   bool pending() const { return state == PairState::frozen || active(); }
@@ -68,9 +70,11 @@ class TriggeredQueue {
   void clear() { count_ = 0; head_ = 0; }
 
  private:
+  // One-byte indices (issue 13: 66 bytes in every agent, not 80).
   uint8_t items_[kCapacity] = {};
-  std::size_t head_ = 0;
-  std::size_t count_ = 0;
+  uint8_t head_ = 0;
+  uint8_t count_ = 0;
+  static_assert(kCapacity <= 255);
 };
 
 }  // namespace keyway::ice

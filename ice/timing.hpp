@@ -17,8 +17,6 @@ struct Timing {
   // Each retransmission doubles the RTO (RFC 8489 §6.2.1), capped here so a
   // dead pair fails in seconds rather than 39.5 s.
   Duration max_rto = Duration::seconds(3);
-  // RFC 8489 §6.2.1: Rc = 7 transmissions of a request.
-  uint8_t max_transmits = 7;
   // RFC 8445 §8.1.1: the controlling agent nominates the best valid pair once
   // no higher-priority pair is still pending, or after this wait at most.
   Duration nomination_wait = Duration::seconds(2);
@@ -33,6 +31,9 @@ struct Timing {
   Duration keepalive_interval = Duration::seconds(15);
   // Server-reflexive gathering (RFC 8489 §6.2.1 defaults).
   Duration gather_rto = Duration::millis(500);
+  // The one-byte counts last (issue 13: 80 bytes, not 88, in every agent).
+  // RFC 8489 §6.2.1: Rc = 7 transmissions of a request.
+  uint8_t max_transmits = 7;
   uint8_t gather_max_transmits = 7;
 };
 

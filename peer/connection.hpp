@@ -339,8 +339,6 @@ class Connection {
   void trace_ice_connected();
   Result<Transmit> relay_if_needed(const SocketAddr& local, const SocketAddr& remote, MutableBytes buf,
                                    std::size_t offset, std::size_t len);
-  bool turn_added_ = false;
-  bool turn_closed_ = false;
 
   // The Config is read whole only while the call is set up (SDP, the DTLS
   // endpoint, the SRTP tables): a heap copy until SRTP keys are installed
@@ -351,23 +349,12 @@ class Connection {
   Duration setup_timeout_{};
   std::span<const SocketAddr> stun_servers_;            // add_local_address, any time
   std::span<const TurnServerConfig> turn_servers_;
-  State state_ = State::new_;
   ice::Agent ice_;
   std::optional<dtls::Endpoint> dtls_;
-  bool dtls_client_ = false;
-  bool dtls_rtt_seeded_ = false;
-  std::optional<dtls::AlertDescription> received_alert_;
-  bool alert_noted_ = false;
-  bool ready_announced_ = false;
-  bool dtls_start_noted_ = false;  // the trace said how DTLS started (note_dtls_start)
   std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   srtp::Session srtp_out_, srtp_in_;
-  uint8_t remote_ssrcs_ = 0;  // distinct a=ssrc ids in the remote description (sizes srtp_in_)
-  std::optional<srtp::Profile> profile_;
   Stats stats_{};
 
-  // The peer has started DTLS (a datagram from a validated address, or held).
-  bool have_dtls_peer_ = false;
   // One ClientHello that overtook the check response validating its pair
   // (connection_io.cpp): one slot, never more, on the heap only while a
   // hello is held (a setup-time event: issue 13).
@@ -403,9 +390,24 @@ class Connection {
 
   // "sha-256 " and 32 hex pairs with colons (the hash the constructor uses).
   char local_fp_[8 + 32 * 3] = {};
-  uint8_t local_fp_len_ = 0;
   char failure_text_[240] = {};
   const char* timeout_reason_ = "idle";
+
+  // The one- and two-byte members together (issue 13: no padding after each).
+  bool turn_added_ = false;
+  bool turn_closed_ = false;
+  State state_ = State::new_;
+  bool dtls_client_ = false;
+  bool dtls_rtt_seeded_ = false;
+  std::optional<dtls::AlertDescription> received_alert_;
+  bool alert_noted_ = false;
+  bool ready_announced_ = false;
+  bool dtls_start_noted_ = false;  // the trace said how DTLS started (note_dtls_start)
+  uint8_t remote_ssrcs_ = 0;  // distinct a=ssrc ids in the remote description (sizes srtp_in_)
+  std::optional<srtp::Profile> profile_;
+  // The peer has started DTLS (a datagram from a validated address, or held).
+  bool have_dtls_peer_ = false;
+  uint8_t local_fp_len_ = 0;
 };
 
 }  // namespace keyway::peer

@@ -17,32 +17,43 @@ constexpr Error kNoCm =
 
 PacketCipher::CmSha1::~CmSha1() { crypto::secure_zero(&hmac, sizeof hmac); }
 
+void PacketCipher::release() {
+  if (aead_)
+    delete static_cast<crypto::AesGcm*>(transform_);
+  else
+    delete static_cast<CmSha1*>(transform_);
+  transform_ = nullptr;
+}
+
 PacketCipher::~PacketCipher() {
-  crypto::secure_zero(salt_, sizeof salt_);
+  release();
   salt_hi_ = salt_lo_ = 0;
 }
 
 Status PacketCipher::init(const ProfileInfo& profile, const SessionKeys& keys, std::size_t tag_len) {
   ENSURE(profile.aead || keyway::profile::kSrtpCm, kNoCm);
+  release();
   aead_ = profile.aead;
   tag_len_ = static_cast<uint8_t>(tag_len);  // a profile's tag length (<= kMaxTagLen)
-  std::memset(salt_, 0, sizeof salt_);
-  std::memcpy(salt_, keys.salt, keys.salt_len);
+  // The salt (at most kMaxSaltLen = 14 bytes, zero-padded) as two halves.
+  uint8_t salt[kMaxSaltLen] = {};
+  std::memcpy(salt, keys.salt, keys.salt_len);
   salt_hi_ = salt_lo_ = 0;
-  for (int i = 0; i < 8; ++i) salt_hi_ = (salt_hi_ << 8) | salt_[i];
-  for (int i = 8; i < 14; ++i) salt_lo_ = (salt_lo_ << 8) | salt_[i];
+  for (int i = 0; i < 8; ++i) salt_hi_ = (salt_hi_ << 8) | salt[i];
+  for (int i = 8; i < 14; ++i) salt_lo_ = (salt_lo_ << 8) | salt[i];
   salt_lo_ <<= 16;
-  cm_.reset();
-  gcm_.reset();
+  crypto::secure_zero(salt, sizeof salt);
   if (aead_) {
-    gcm_.reset(new (std::nothrow) crypto::AesGcm);
-    ENSURE(gcm_ != nullptr, kNoHeap);
-    return gcm_->set_key(keys.cipher_key_view());
+    auto* gcm = new (std::nothrow) crypto::AesGcm;
+    ENSURE(gcm != nullptr, kNoHeap);
+    transform_ = gcm;
+    return gcm->set_key(keys.cipher_key_view());
   }
-  cm_.reset(new (std::nothrow) CmSha1);
-  ENSURE(cm_ != nullptr, kNoHeap);
-  TRY(cm_->aes.set_key(keys.cipher_key_view()));
-  cm_->hmac.set_key(keys.auth_key_view());
+  auto* cm = new (std::nothrow) CmSha1;
+  ENSURE(cm != nullptr, kNoHeap);
+  transform_ = cm;
+  TRY(cm->aes.set_key(keys.cipher_key_view()));
+  cm->hmac.set_key(keys.auth_key_view());
   return ok_status();
 }
 

@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 #include "keyway/lib/bytes.hpp"
 #include "keyway/lib/crypto/aead.hpp"
@@ -51,7 +50,7 @@ class PacketCipher {
   //   SRTCP: (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt
   void gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
   void gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
-  crypto::AesGcm& gcm() { return *gcm_; }
+  crypto::AesGcm& gcm() { return *static_cast<crypto::AesGcm*>(transform_); }
 
  private:
   // RFC 3711 §4.1.1 + §4.2.1: the AES-CM key schedule and the HMAC pads.
@@ -60,14 +59,16 @@ class PacketCipher {
     crypto::HmacSha1 hmac;
     ~CmSha1();  // wipes the HMAC pads (the AES context wipes itself)
   };
-  const CmSha1& cm() const { return *cm_; }
+  const CmSha1& cm() const { return *static_cast<const CmSha1*>(transform_); }
+  void release();
 
-  std::unique_ptr<CmSha1> cm_;          // AES-CM + HMAC-SHA1 profiles
-  std::unique_ptr<crypto::AesGcm> gcm_;  // AEAD profiles
-  uint8_t salt_[kMaxSaltLen] = {};
-  uint8_t tag_len_ = 0;  // at most kMaxTagLen; beside the salt: 48 bytes, not 64 (issue 13)
+  // The profile's one transform (aead_ says which), owned: 32 bytes in all,
+  // not 48 (issue 13: four in every call). The salt lives only as the two
+  // halves the IVs are built from.
+  void* transform_ = nullptr;  // a crypto::AesGcm (AEAD profiles) or a CmSha1 (AES-CM + HMAC-SHA1)
+  uint8_t tag_len_ = 0;  // at most kMaxTagLen
   bool aead_ = false;
-  uint64_t salt_hi_ = 0;  // salt_ * 2^16 as a 128-bit big-endian number, high and low halves
+  uint64_t salt_hi_ = 0;  // the salt * 2^16 as a 128-bit big-endian number, high and low halves
   uint64_t salt_lo_ = 0;
 };
 

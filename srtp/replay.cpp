@@ -5,8 +5,7 @@ namespace keyway::srtp {
 
 void ReplayWindow::reset() {
   for (uint64_t& w : words()) w = 0;
-  highest_ = 0;
-  started_ = false;
+  state_ &= kWordsMask;  // highest 0, not started
 }
 
 void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
@@ -25,13 +24,13 @@ void ReplayWindow::clear_range(uint64_t first, uint64_t last) {
 
 void ReplayWindow::slide_to(uint64_t index) {
   // Indices between the old and new top were not seen: clear their bits.
-  if (!started_ || index - highest_ >= size()) {
+  if (!started() || index - highest() >= size()) {
     for (uint64_t& word : words()) word = 0;
   } else {
-    clear_range(highest_ + 1, index);
+    clear_range(highest() + 1, index);
   }
-  highest_ = index;
-  started_ = true;
+  set_highest(index);
+  state_ |= kStarted;
 }
 
 }  // namespace keyway::srtp

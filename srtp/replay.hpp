@@ -28,31 +28,49 @@ class ReplayWindow {
  public:
   ReplayWindow() = default;
   // bits.size() * 64 is the window size W.
-  explicit ReplayWindow(std::span<uint64_t> bits) : bits_(bits.data()), words_(static_cast<uint32_t>(bits.size())) {
+  explicit ReplayWindow(std::span<uint64_t> bits) : bits_(bits.data()) {
+    state_ = static_cast<uint64_t>(bits.size()) << kWordsShift;
     reset();
   }
 
   void reset();
-  bool started() const { return started_; }
-  uint64_t highest() const { return highest_; }
-  std::size_t size() const { return std::size_t{words_} * 64; }
+  bool started() const { return (state_ & kStarted) != 0; }
+  uint64_t highest() const { return state_ & kHighestMask; }
+  std::size_t size() const { return static_cast<std::size_t>(words_count()) * 64; }
 
   ReplayCheck check(uint64_t index) const {
-    if (!started_ || index > highest_) return ReplayCheck::fresh;
-    if (highest_ - index >= size()) return ReplayCheck::too_old;
+    if (!started() || index > highest()) return ReplayCheck::fresh;
+    if (highest() - index >= size()) return ReplayCheck::too_old;
     return test_bit(index) ? ReplayCheck::duplicate : ReplayCheck::fresh;
   }
+  // index <= kMaxIndex (SRTP's 48-bit packet index, SRTCP's 31-bit one:
+  // the sessions refuse larger ones as key exhaustion before accepting).
   void accept(uint64_t index) {
-    if (started_ && index == highest_ + 1) {  // the common case: next in order, nothing to clear
-      highest_ = index;
-    } else if (!started_ || index > highest_) {
+    if (started() && index == highest() + 1) {  // the common case: next in order, nothing to clear
+      set_highest(index);
+    } else if (!started() || index > highest()) {
       slide_to(index);
     }
     const auto pos = static_cast<std::size_t>(index % size());
     bits_[pos / 64] |= uint64_t{1} << (pos % 64);
   }
 
+  static constexpr uint64_t kMaxIndex = (uint64_t{1} << 48) - 1;
+
  private:
+  // One 64-bit word of state (issue 13: 16 bytes a window, not 24, and
+  // every SSRC of a call holds two): the highest index accepted in bits
+  // 0..47, the window's word count W / 64 (at most kMaxReplayWindow / 64 =
+  // 512) in bits 48..62, bit 63 set once an index was accepted.
+  static constexpr unsigned kWordsShift = 48;
+  static constexpr uint64_t kHighestMask = kMaxIndex;
+  static constexpr uint64_t kStarted = uint64_t{1} << 63;
+  static constexpr uint64_t kWordsMask = ~kHighestMask & ~kStarted;
+  static_assert(kMaxReplayWindow / 64 < (uint64_t{1} << 15));
+
+  uint32_t words_count() const { return static_cast<uint32_t>((state_ & kWordsMask) >> kWordsShift); }
+  void set_highest(uint64_t index) { state_ = (state_ & ~kHighestMask) | (index & kHighestMask); }
+
   bool test_bit(uint64_t index) const {
     const auto pos = static_cast<std::size_t>(index % size());
     return ((bits_[pos / 64] >> (pos % 64)) & 1u) != 0;
@@ -60,14 +78,10 @@ class ReplayWindow {
   void slide_to(uint64_t index);                    // makes index the new highest
   void clear_range(uint64_t first, uint64_t last);  // inclusive, fewer than W indices
 
-  std::span<uint64_t> words() const { return {bits_, words_}; }
+  std::span<uint64_t> words() const { return {bits_, words_count()}; }
 
-  // A pointer and a 32-bit word count, not a span: 24 bytes a window, and
-  // every SSRC of a call holds two or three (issue 13).
   uint64_t* bits_ = nullptr;
-  uint64_t highest_ = 0;
-  uint32_t words_ = 0;  // W / 64 (at most kMaxReplayWindow / 64)
-  bool started_ = false;
+  uint64_t state_ = 0;
 };
 
 }  // namespace keyway::srtp

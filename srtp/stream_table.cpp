@@ -25,9 +25,9 @@ void StreamTable::release() {
 
 Status StreamTable::init(std::size_t max_streams, std::size_t window_size, bool rtcp_windows) {
   release();
-  ENSURE(max_streams <= UINT32_MAX && window_size / 64 <= UINT32_MAX, kNoMemory);
-  words_per_window_ = static_cast<uint32_t>(window_size / 64);
-  windows_per_stream_ = rtcp_windows ? 2 : 1;
+  ENSURE(max_streams <= UINT32_MAX && window_size / 64 <= kMaxReplayWindow / 64, kNoMemory);
+  words_per_window_ = static_cast<uint16_t>(window_size / 64);
+  windows_per_stream_ = rtcp_windows ? uint8_t{2} : uint8_t{1};
   streams_ = new (std::nothrow) Stream[max_streams];
   words_ = new (std::nothrow) uint64_t[max_streams * windows_per_stream_ * std::size_t{words_per_window_}];
   if (streams_ == nullptr || words_ == nullptr) {

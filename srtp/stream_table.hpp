@@ -61,14 +61,15 @@ class StreamTable {
   Stream* find_slow(uint32_t ssrc);
   void release();
 
-  // 32-bit counts (issue 13: two tables in every call): init() refuses more.
+  // 32-bit counts (issue 13: two tables in every call): init() refuses more;
+  // a window is at most kMaxReplayWindow / 64 = 512 words (32 bytes a table, not 40).
   Stream* streams_ = nullptr;
   uint64_t* words_ = nullptr;
   uint32_t capacity_ = 0;
   uint32_t count_ = 0;
-  uint32_t words_per_window_ = 0;
-  uint32_t windows_per_stream_ = 2;
   mutable uint32_t last_ = 0;
+  uint16_t words_per_window_ = 0;
+  uint8_t windows_per_stream_ = 2;
 };
 
 }  // namespace keyway::srtp

@@ -146,7 +146,7 @@ int measure_call(bool dtls13) {
   std::size_t established = 0, extra = 0, side_live[2] = {0, 0};
   // The breakdown (answerer side, the larger): heap per phase and its holders.
   std::size_t made = 0, at_connect = 0, ice_at_connect = 0, dtls_at_connect = 0, ice_after = 0, dtls_after = 0;
-  std::size_t tables = 0, slots_out = 0, slots_in = 0, cred_heap = 0;
+  std::size_t tables = 0, slots_out = 0, slots_in = 0, cred_heap = 0, hosts_heap = 0;
   struct SideParts {
     std::size_t ice = 0, dtls = 0;
     int record_aeads = 0;
@@ -195,6 +195,7 @@ int measure_call(bool dtls13) {
     established = live_max();
     ice_after = sides[1].conn->ice().heap_bytes();
     cred_heap = sides[1].conn->ice().credentials_heap_bytes();
+    hosts_heap = sides[1].conn->ice().hosts_heap_bytes();
     dtls_after = sides[1].conn->dtls() ? sides[1].conn->dtls()->heap_bytes() : 0;
     slots_out = sides[1].conn->srtp_outbound().config().max_streams;
     slots_in = sides[1].conn->srtp_inbound().config().max_streams;
@@ -263,12 +264,12 @@ int measure_call(bool dtls13) {
               sizeof(ice::CandidateCore), sizeof(ice::Candidate), sizeof(ice::Credentials), cred_heap,
               sizeof(srtp::Stream), sizeof(srtp::PacketCipher), sizeof(peer::Config));
   std::printf("  answerer heap: constructed %zu (ICE check storage, credentials, the Config copy), connected %zu (ICE %zu, "
-              "DTLS %zu), established %zu (ICE %zu + credentials %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, "
+              "DTLS %zu), established %zu (ICE %zu + credentials %zu + host addresses %zu, DTLS %zu, SRTP stream tables %zu+%zu slots = %zu, "
               "the rest the AEAD key contexts: 4 SRTP and the DTLS record AEADs held (%d; released after the handshake, "
               "keyed again by a record), each a keyway object holding mbedTLS's context and the AES context mbedTLS "
               "allocates)\n",
               made - sizeof(peer::Connection), at_connect - sizeof(peer::Connection), ice_at_connect,
-              dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, cred_heap, dtls_after, slots_out,
+              dtls_at_connect, side_live[1] - sizeof(peer::Connection), ice_after, cred_heap, hosts_heap, dtls_after, slots_out,
               slots_in, tables, side_parts[1].record_aeads);
   int big = HeapMeter::peak(1) >= HeapMeter::peak(0) ? 1 : 0;
   const PeakParts& at = g_at_peak[big];

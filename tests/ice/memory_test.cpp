@@ -128,3 +128,40 @@ TEST_CASE("ice: one 420 waits at a time, listing its own unknown attribute (issu
   REQUIRE(resp.ok());
   CHECK(resp->unknown_attributes()->types[0] == 0x0033);
 }
+
+// Issue 13, toward 6 KiB for a whole call: sizeof(ice::Agent) was 1,992
+// bytes, 264 of them the eight cancelled checks remembered for their
+// answers (only while checks run: now in the check storage, released with
+// it), 168 room for eight host addresses kept for restart() (now an
+// exact-size heap block: 20 bytes a host), 40 room for two STUN servers
+// (the same, none without them), and some 90 of padding around size_t
+// counts no larger than 64 and ice::Timing's two one-byte counts (one byte
+// each now, beside the flags), and a CandidatePair's padding (88 -> 80).
+TEST_CASE("ice: an agent keeps no room for checks it no longer runs, and its hosts at their count (issue 13)") {
+  CHECK(sizeof(Agent) <= 1432);
+  CHECK(sizeof(Timing) <= 80);
+  CHECK(sizeof(CandidatePair) <= 80);  // its 8-byte fields first: was 88
+  SeededRng rng{92};
+  Config c;
+  c.rng = &rng;
+  Agent agent{c};
+  CHECK(agent.hosts_heap_bytes() == 0);
+  REQUIRE(agent.add_local_host(kLocal).ok());
+  CHECK(agent.hosts_heap_bytes() == sizeof(SocketAddr));
+  REQUIRE(agent.add_local_host(SocketAddr::v4(10, 0, 0, 3, 5000)).ok());
+  CHECK(agent.hosts_heap_bytes() == 2 * sizeof(SocketAddr));
+  // The cancelled checks ride in the check storage with the pairs.
+  std::size_t before_pairs = agent.heap_bytes();
+  REQUIRE(agent.set_remote_credentials("REMOTEUFRAG", "remotepasswordremotepassword").ok());
+  REQUIRE(agent.add_remote_candidate("candidate:1 1 udp 2130706431 10.0.0.2 6000 typ host").ok());
+  CHECK(agent.pairs().size() == 2);
+  CHECK(agent.heap_bytes() > before_pairs + 2 * sizeof(CandidatePair));
+  // A restart before any release keeps the hosts as they are.
+  agent.restart();
+  CHECK(agent.local_candidates().size() == 2);
+  CHECK(agent.hosts_heap_bytes() == 2 * sizeof(SocketAddr));
+  // A STUN server is remembered once, at its size.
+  REQUIRE(agent.add_stun_server(SocketAddr::v4(127, 0, 0, 1, 3478)).ok());
+  REQUIRE(agent.add_stun_server(SocketAddr::v4(127, 0, 0, 1, 3478)).ok());
+  CHECK(agent.hosts_heap_bytes() == 3 * sizeof(SocketAddr));
+}

@@ -365,3 +365,33 @@ TEST_CASE("srtp: per-stream and per-session state is packed (issue 13)") {
   CHECK(w.check(1000 - 255) == ReplayCheck::fresh);
   CHECK(w.check(1000 - 256) == ReplayCheck::too_old);
 }
+
+// Issue 13, again (an established call toward 6 KiB): a call holds four
+// PacketCiphers and, with audio + video, 4 + 4 stream slots. Before: a
+// PacketCipher kept the salt twice (the bytes and the two IV halves) and a
+// pointer per transform (48 bytes); a replay window kept its highest index,
+// word count and started flag in 16 bytes beside its pointer (24), so a
+// Stream was 72 bytes; a StreamTable 40. Same behaviour: the windows above
+// and the vectors run unchanged.
+TEST_CASE("srtp: one transform pointer, one word of window state (issue 13, 6 KiB)") {
+  CHECK(sizeof(PacketCipher) <= 32);
+  CHECK(sizeof(ReplayWindow) <= 16);
+  CHECK(sizeof(Stream) <= 56);
+  CHECK(sizeof(StreamTable) <= 32);
+  // The packed state covers the whole index space and the largest window.
+  std::vector<uint64_t> words(kMaxReplayWindow / 64);
+  ReplayWindow w(words);
+  CHECK(w.size() == kMaxReplayWindow);
+  CHECK(!w.started());
+  const uint64_t top = ReplayWindow::kMaxIndex;
+  CHECK(w.check(top) == ReplayCheck::fresh);
+  w.accept(top);
+  CHECK(w.started());
+  CHECK(w.highest() == top);
+  CHECK(w.size() == kMaxReplayWindow);
+  CHECK(w.check(top) == ReplayCheck::duplicate);
+  CHECK(w.check(top - (kMaxReplayWindow - 1)) == ReplayCheck::fresh);
+  CHECK(w.check(top - kMaxReplayWindow) == ReplayCheck::too_old);
+  w.reset();
+  CHECK((!w.started() && w.highest() == 0 && w.size() == kMaxReplayWindow));
+}
