@@ -53,7 +53,13 @@ const char* to_string(Code code);
 struct Error {
   Layer layer = Layer::lib;
   Code code = Code::internal;
+#if KEYWAY_PROFILE_MINIMAL
+  // No error texts (profile::kErrorText): an Error is its two bytes, so a
+  // Status (three) comes back in a register rather than through memory.
+  static constexpr const char* detail = "";
+#else
   const char* detail = "";  // static string; never owned
+#endif
 
   friend bool operator==(const Error& a, const Error& b) {
     return a.layer == b.layer && a.code == b.code;
@@ -113,9 +119,15 @@ class [[nodiscard]] Result {
   bool ok_;
 };
 
-// Result<void>: success or an Error.
+// Result<void>: success or an Error. Without error texts it is four bytes
+// aligned as a word, which a function returns in a register.
+#if KEYWAY_PROFILE_MINIMAL
+#define KEYWAY_STATUS_ALIGN alignas(4)
+#else
+#define KEYWAY_STATUS_ALIGN
+#endif
 template <>
-class [[nodiscard]] Result<void> {
+class [[nodiscard]] KEYWAY_STATUS_ALIGN Result<void> {
  public:
   Result() = default;
   Result(const Error& e) : ok_(false), error_(e) {}
@@ -135,8 +147,13 @@ inline Status ok_status() { return Status{}; }
 
 // Without error texts (profile::kErrorText, the minimal profile) an error
 // keeps its layer and code: the texts were a sixth of keyway's flash.
-constexpr Error make_error(Layer layer, Code code, const char* detail) {
-  return Error{layer, code, profile::kErrorText ? detail : ""};
+constexpr Error make_error(Layer layer, Code code, [[maybe_unused]] const char* detail) {
+#if KEYWAY_PROFILE_MINIMAL
+  static_assert(!profile::kErrorText);
+  return Error{layer, code};
+#else
+  return Error{layer, code, detail};
+#endif
 }
 
 }  // namespace keyway
