@@ -54,8 +54,8 @@ struct Error {
   Layer layer = Layer::lib;
   Code code = Code::internal;
 #if KEYWAY_PROFILE_MINIMAL
-  // No error texts (profile::kErrorText): an Error is its two bytes, so a
-  // Status (three) comes back in a register rather than through memory.
+  // No error texts (profile::kErrorText): an Error is its two bytes, and a
+  // Status packs it into one word (below), returned in a register.
   static constexpr const char* detail = "";
 #else
   const char* detail = "";  // static string; never owned
@@ -119,15 +119,27 @@ class [[nodiscard]] Result {
   bool ok_;
 };
 
-// Result<void>: success or an Error. Without error texts it is four bytes
-// aligned as a word, which a function returns in a register.
+// Result<void>: success or an Error.
 #if KEYWAY_PROFILE_MINIMAL
-#define KEYWAY_STATUS_ALIGN alignas(4)
-#else
-#define KEYWAY_STATUS_ALIGN
-#endif
+// Without error texts (profile::kErrorText) a Status is one word: bit 0 says
+// ok, then the layer and the code. A function returns it in r0, and an error
+// is one immediate rather than three fields filled in one by one.
 template <>
-class [[nodiscard]] KEYWAY_STATUS_ALIGN Result<void> {
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(const Error& e) : bits_(uint32_t{static_cast<uint8_t>(e.layer)} << 8 | uint32_t{static_cast<uint8_t>(e.code)} << 16) {}
+  bool ok() const { return (bits_ & 1u) != 0; }
+  explicit operator bool() const { return ok(); }
+  Error error() const { return Error{static_cast<Layer>((bits_ >> 8) & 0xFF), static_cast<Code>((bits_ >> 16) & 0xFF)}; }
+  void value() const {}
+
+ private:
+  uint32_t bits_ = 1;
+};
+#else
+template <>
+class [[nodiscard]] Result<void> {
  public:
   Result() = default;
   Result(const Error& e) : ok_(false), error_(e) {}
@@ -140,6 +152,7 @@ class [[nodiscard]] KEYWAY_STATUS_ALIGN Result<void> {
   bool ok_ = true;
   Error error_{};
 };
+#endif
 
 using Status = Result<void>;
 
