@@ -4,11 +4,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "keyway/lib/profile.hpp"
+
 namespace keyway::dtls {
 
 namespace {
 const char* registered_name(AlertDescription a) {
   using A = AlertDescription;
+  if (!profile::kErrorText) return nullptr;  // the minimal profile names an alert by its number
   switch (a) {
     case A::close_notify: return "close_notify";
     case A::unexpected_message: return "unexpected_message";

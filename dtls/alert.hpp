@@ -4,7 +4,8 @@
 //   struct { AlertLevel level; AlertDescription description; } Alert;
 //
 // Every description either RFC defines prints by name; any other value, by
-// number ("alert 201"): a peer may send any byte.
+// number ("alert 201"): a peer may send any byte. The minimal profile
+// (profile::kErrorText off) prints every alert by number.
 #pragma once
 
 #include "keyway/dtls/constants.hpp"

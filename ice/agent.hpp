@@ -253,7 +253,7 @@ class Agent {
            remote_creds_.pwd_view().size();
   }
   // Why the agent failed (Layer::ice, a precise code; detail valid while the agent lives).
-  Error failure() const { return Error{Layer::ice, failure_code_, failure_detail_}; }
+  Error failure() const { return make_error(Layer::ice, failure_code_, failure_detail_); }
 
  private:
   struct GatherTx {

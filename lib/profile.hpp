@@ -45,7 +45,8 @@ inline constexpr bool kIceFull = !kDevice;
 // The DTLS server role: without it a dtls::Endpoint configured as server
 // fails at once (peer::Connection refuses an offer with a=setup:active first).
 inline constexpr bool kDtlsServer = !kDevice;
-// STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4) rather than one.
+// STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4); without
+// them a 64-byte table, four bits at a time (ice/stun/crc32.cpp).
 inline constexpr bool kFastCrc32 = !kMinimal;
 
 }  // namespace keyway::profile

@@ -53,7 +53,13 @@ const char* to_string(Code code);
 struct Error {
   Layer layer = Layer::lib;
   Code code = Code::internal;
+#if KEYWAY_PROFILE_MINIMAL
+  // No error texts (profile::kErrorText): an Error is its two bytes, and a
+  // Status packs it into one word (below), returned in a register.
+  static constexpr const char* detail = "";
+#else
   const char* detail = "";  // static string; never owned
+#endif
 
   friend bool operator==(const Error& a, const Error& b) {
     return a.layer == b.layer && a.code == b.code;
@@ -64,6 +70,17 @@ struct Error {
 // out_len > 0). Returns the number of characters written, excluding NUL.
 std::size_t format_error(const Error& e, char* out, std::size_t out_len);
 
+#if KEYWAY_PROFILE_MINIMAL
+// An error on its way up through TRY, in the minimal profile: a failed
+// Status's word as it is, so passing it up re-encodes nothing.
+struct Failure {
+  uint32_t bits;
+  operator Error() const {
+    return Error{static_cast<Layer>((bits >> 8) & 0xFF), static_cast<Code>((bits >> 16) & 0xFF)};
+  }
+};
+#endif
+
 // Result<T>: either a T or an Error. A tiny std::expected stand-in.
 template <typename T>
 class [[nodiscard]] Result {
@@ -71,6 +88,9 @@ class [[nodiscard]] Result {
   Result(const T& v) : ok_(true) { new (&storage_.value) T(v); }
   Result(T&& v) : ok_(true) { new (&storage_.value) T(std::move(v)); }
   Result(const Error& e) : ok_(false) { new (&storage_.error) Error(e); }
+#if KEYWAY_PROFILE_MINIMAL
+  Result(Failure f) : Result(static_cast<Error>(f)) {}
+#endif
   Result(const Result& o) : ok_(o.ok_) {
     if (ok_) new (&storage_.value) T(o.storage_.value);
     else new (&storage_.error) Error(o.storage_.error);
@@ -114,6 +134,26 @@ class [[nodiscard]] Result {
 };
 
 // Result<void>: success or an Error.
+#if KEYWAY_PROFILE_MINIMAL
+// Without error texts (profile::kErrorText) a Status is one word: bit 0 says
+// ok, then the layer and the code. A function returns it in r0, and an error
+// is one immediate rather than three fields filled in one by one.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(const Error& e) : bits_(uint32_t{static_cast<uint8_t>(e.layer)} << 8 | uint32_t{static_cast<uint8_t>(e.code)} << 16) {}
+  Result(Failure f) : bits_(f.bits) {}
+  bool ok() const { return (bits_ & 1u) != 0; }
+  explicit operator bool() const { return ok(); }
+  Error error() const { return Failure{bits_}; }
+  Failure failure() const { return Failure{bits_}; }
+  void value() const {}
+
+ private:
+  uint32_t bits_ = 1;
+};
+#else
 template <>
 class [[nodiscard]] Result<void> {
  public:
@@ -128,15 +168,34 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
   Error error_{};
 };
+#endif
 
 using Status = Result<void>;
+
+// What TRY returns from the caller: the error; in the minimal profile a
+// Failure, which a Status passes up as the word it already is.
+#if KEYWAY_PROFILE_MINIMAL
+inline Failure failure_of(const Status& s) { return s.failure(); }
+template <typename T>
+Failure failure_of(const Result<T>& r) {
+  return Status(r.error()).failure();
+}
+#define KEYWAY_TRY_FAILURE(r) ::keyway::failure_of(r)
+#else
+#define KEYWAY_TRY_FAILURE(r) r.error()
+#endif
 
 inline Status ok_status() { return Status{}; }
 
 // Without error texts (profile::kErrorText, the minimal profile) an error
 // keeps its layer and code: the texts were a sixth of keyway's flash.
-constexpr Error make_error(Layer layer, Code code, const char* detail) {
-  return Error{layer, code, profile::kErrorText ? detail : ""};
+constexpr Error make_error(Layer layer, Code code, [[maybe_unused]] const char* detail) {
+#if KEYWAY_PROFILE_MINIMAL
+  static_assert(!profile::kErrorText);
+  return Error{layer, code};
+#else
+  return Error{layer, code, detail};
+#endif
 }
 
 }  // namespace keyway
@@ -148,7 +207,7 @@ constexpr Error make_error(Layer layer, Code code, const char* detail) {
   do {                                                        \
     auto&& KEYWAY_CONCAT(try_result_, __LINE__) = (expr);     \
     if (!KEYWAY_CONCAT(try_result_, __LINE__).ok())           \
-      return KEYWAY_CONCAT(try_result_, __LINE__).error();    \
+      return KEYWAY_TRY_FAILURE(KEYWAY_CONCAT(try_result_, __LINE__)); \
   } while (0)
 
 // ENSURE(cond, error): return error unless cond holds.

@@ -11,4 +11,10 @@ namespace keyway::ice::stun {
 // Continue a CRC over data; start from crc = 0 for a fresh computation.
 uint32_t crc32(std::span<const uint8_t> data, uint32_t crc = 0);
 
+namespace detail {
+// The minimal profile's crc32 (profile::kFastCrc32 off): a 16-entry table,
+// four bits at a time. Same results; exposed so the host tests check it.
+uint32_t crc32_by_nibble(std::span<const uint8_t> data, uint32_t crc = 0);
+}  // namespace detail
+
 }  // namespace keyway::ice::stun
