@@ -124,8 +124,15 @@ class Endpoint {
   uint16_t srtp_profile() const { return srtp_profile_; }
   // Until the handshake state is released (empty after).
   Bytes peer_certificate() const;
-  // Heap held besides the object (the handshake state), for memory reports.
+  // Heap held besides the object (the handshake state, a KeyUpdate's storage,
+  // the server's hold), for memory reports.
   std::size_t heap_bytes() const;
+  // Server: what it holds for Config::final_flight_hold once the handshake
+  // state is gone (RFC 9147 §7: a repeated client Finished is ACKed again).
+  struct HandshakeHold {
+    SecretBytes client_handshake_secret;
+    Timestamp until = Timestamp::never();
+  };
   // Record AEADs of epochs 3 and up (write, and the read slots) holding their
   // heap now: none once the handshake state is released, one per direction
   // from its first record on (RecordProtection::defer).
@@ -258,14 +265,19 @@ class Endpoint {
   Stats stats_;
   Error error_{};
   Timestamp now_ = Timestamp::zero();
-  // Server: until then epoch 2 stays readable (keyed on first use from
-  // held_read_handshake_secret_), to ACK a repeated client flight.
-  Timestamp read_handshake_until_ = Timestamp::never();
+  // Server, after the handshake: epoch 2 stays readable until hold_->until
+  // (keyed on first use from the client's handshake secret), to ACK a
+  // repeated client flight. On the heap for the hold only (issue 18: 56
+  // bytes the established association held for the whole call); without
+  // heap there is no hold, as when final_flight_hold has passed.
+  HandshakeHold* hold_ = nullptr;
 
   // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
   // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
   // bits pick its receive slot (§4.2.2), which knows the full epoch.
-  uint64_t write_seq_[4] = {};  // by epoch & 3: a slot is reused four epochs later, from 0
+  // Our next sequence number in write_application_'s epoch (from 0 in each);
+  // epochs 0 and 2 are the handshake state's (issue 18: 32 bytes by epoch & 3).
+  uint64_t write_seq_ = 0;
   RecordProtection write_application_;  // epoch 3, then each KeyUpdate's
   ReceiveEpoch read_epochs_[4];
   ReceiveEpoch& read_handshake() { return read_epochs_[2]; }  // a function: a reference member takes 8 bytes
@@ -276,8 +288,6 @@ class Endpoint {
   SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
-  // Server, while read_handshake_until_: what keys epoch 2 again for a repeated client Finished.
-  SecretBytes held_read_handshake_secret_;
   // Config.keep_key_log: the four traffic secrets of the key log (in
   // KeyLogSecret order), copied out of the handshake state when it goes.
   SecretBytes* kept_key_log_ = nullptr;

@@ -74,7 +74,12 @@ uint8_t Endpoint::highest_write_epoch() const {
 }
 
 Status Endpoint::seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn) {
-  uint64_t& seq = write_seq_[epoch & 3];
+  // Epochs 0 and 2 only while the handshake state is held; without it, a
+  // failure's plaintext alert before any handshake message (no heap) is record 0.
+  uint64_t no_handshake_state = 0;
+  uint64_t& seq = epoch >= 3 ? write_seq_
+                  : hs_ == nullptr ? no_handshake_state
+                  : epoch == 2 ? hs_->write_seq_handshake : hs_->write_seq_plain;
   rn = RecordNumber{epoch, seq};
   if (epoch == 0) {
     write_plain_record(w, static_cast<ContentType>(type), kVersionDtls12, seq++, content);

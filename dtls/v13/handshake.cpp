@@ -124,7 +124,7 @@ void Endpoint::on_flight_acknowledged() {
   Status s = next_traffic_secret(suite_->hash, LabelPrefix::dtls13, write_traffic_secret_.view(), next.mutable_view());
   if (s.ok()) {
     write_traffic_secret_ = next;
-    write_seq_[epoch & 3] = 0;
+    write_seq_ = 0;
     write_application_.defer(suite_->aead, suite_->hash, epoch, &write_traffic_secret_);  // keyed by its first record
   }
   if (!s.ok()) fail(s.error(), AlertDescription::internal_error);

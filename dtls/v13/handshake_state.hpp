@@ -54,6 +54,10 @@ struct HandshakeState {
 
   Config config;
   RecordProtection write_handshake;  // epoch 2
+  // Our record sequence numbers in epochs 0 and 2 (1, early data, is not
+  // used); the application epochs' is the Endpoint's.
+  uint64_t write_seq_plain = 0;
+  uint64_t write_seq_handshake = 0;
   KeySchedule schedule{crypto::HashAlg::sha256, LabelPrefix::dtls13};
   Transcript transcript;
   SecretBytes client_handshake_secret;
