@@ -416,7 +416,8 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       if (state_ == State::failed) return true;
       continue;
     }
-    if (!repeat && state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
+    if (!repeat && state_ != State::established && hs_ != nullptr && hs_->ack_deadline.is_never())
+      hs_->ack_deadline = now_ + timer_.current / 4;
     // A repeated HelloRetryRequest answers a ClientHello1 the server saw
     // again, not a lost ClientHello2: our timer covers that one.
     const bool repeated_retry = role_ == Role::client && retried_ && f->msg_seq == 0;

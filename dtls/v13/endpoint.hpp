@@ -288,10 +288,15 @@ class Endpoint {
   SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
+  // What is due out besides records of a flight (here: what would be padding
+  // after the three 49-byte secrets).
+  bool ack_due_ = false;
+  bool alert_due_ = false;
+  uint8_t alert_level_ = 0;
+  uint8_t alert_desc_ = 0;
   // Config.keep_key_log: the four traffic secrets of the key log (in
   // KeyLogSecret order), copied out of the handshake state when it goes.
   SecretBytes* kept_key_log_ = nullptr;
-  Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
 
   // Reliability: our flight and the peer's handshake messages (reliability())
   // are the handshake state's during the handshake; after it, a KeyUpdate
@@ -336,18 +341,12 @@ class Endpoint {
   uint16_t next_receive_seq_ = 0;  // the peer's next message_seq while no reassembler is held
   State state_;
   Role role_;
-  bool ack_due_ = false;
   bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
   bool cert_accepted_ = false;
-  bool alert_due_ = false;
-  uint8_t alert_level_ = 0;
-  uint8_t alert_desc_ = 0;
   // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
-  // then take message_seq 0 and 1 (RFC 9147 §5.2).
+  // then take message_seq 0 and 1 (RFC 9147 §5.2), also after the
+  // handshake. The server's cookie and group are the handshake state's.
   bool retried_ = false;
-  bool awaiting_cookie_ = false;  // server: ClientHello2 must bring the Listener's cookie
-  bool has_retry_group_ = false;
-  crypto::NamedGroup retry_group_ = crypto::NamedGroup::x25519;
 };
 
 }  // namespace keyway::dtls::v13

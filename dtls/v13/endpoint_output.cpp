@@ -24,7 +24,7 @@ void Endpoint::maybe_start() {
 
 void Endpoint::start_flight() {
   received_count_ = 0;  // our flight acknowledges the peer's implicitly
-  ack_deadline_ = Timestamp::never();
+  if (hs_ != nullptr) hs_->ack_deadline = Timestamp::never();
   flight().begin_transmission();
   timer_.arm_new_flight(now_);
 }
@@ -143,8 +143,8 @@ void Endpoint::handle_timeout(Timestamp now) {
   clamp_time(now_, now);
   release_handshake();
   if (state_ == State::failed || state_ == State::closed) return;
-  if (!ack_deadline_.is_never() && now_ >= ack_deadline_) {
-    ack_deadline_ = Timestamp::never();
+  if (hs_ != nullptr && !hs_->ack_deadline.is_never() && now_ >= hs_->ack_deadline) {
+    hs_->ack_deadline = Timestamp::never();
     if (state_ != State::established && received_count_ > 0) ack_due_ = true;  // RFC 9147 §7.1
   }
   if (now_ < timer_.deadline) return;
@@ -197,7 +197,8 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
     return out;
   }
   out.kind = Output::Kind::timeout;
-  out.deadline = ack_deadline_ < timer_.deadline ? ack_deadline_ : timer_.deadline;
+  const Timestamp ack_deadline = hs_ != nullptr ? hs_->ack_deadline : Timestamp::never();
+  out.deadline = ack_deadline < timer_.deadline ? ack_deadline : timer_.deadline;
   return out;
 }
 

@@ -24,6 +24,7 @@ constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13: messa
 constexpr Error kNoKeyUpdateMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for a KeyUpdate's messages");
 constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for the peer certificate");
 constexpr Error kEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: epoch 255 reached");
+constexpr Error kPeerEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: the peer's epoch reached 2^48 - 1");
 constexpr Error kKeyUpdateBusy = make_error(Layer::dtls, Code::bad_state, "dtls13 KeyUpdate: not established, or a flight or KeyUpdate is still unacknowledged");
 
 // The signature schemes keyway accepts in CertificateVerify.
@@ -135,6 +136,7 @@ void Endpoint::on_flight_acknowledged() {
 Status Endpoint::on_key_update(Bytes body) {
   auto request = parse_key_update(body);
   if (!request.ok()) return request.error();
+  ENSURE(read_application_epoch_ < RecordProtection::kMaxEpoch, kPeerEpochs);  // 2^48 epochs: never in practice
   // The old epoch's slot stays for records still on their way: keyed now,
   // before the secret it would be keyed from moves on.
   ReceiveEpoch& current = read_epochs_[read_application_epoch_ & 3];
@@ -261,7 +263,7 @@ Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
 
 void Endpoint::complete() {
   state_ = State::established;
-  ack_deadline_ = Timestamp::never();
+  hs_->ack_deadline = Timestamp::never();
   Event e;
   e.kind = EventKind::handshake_complete;
   e.srtp_profile = srtp_profile_;

@@ -73,7 +73,7 @@ Status Endpoint::server_on_client_hello(Bytes body) {
   auto ch = parse_client_hello(body);
   if (!ch.ok()) return ch.error();
   ENSURE(ch->has_versions && ch->versions.dtls13, kNoDtls13);
-  if (awaiting_cookie_) TRY(server_resume_from_cookie(*ch));
+  if (hs_->awaiting_cookie) TRY(server_resume_from_cookie(*ch));
   const Suite* chosen = choose_suite(*ch);
   ENSURE(chosen != nullptr, kNoSuite);
   ENSURE(!retried_ || chosen == suite_, kRetrySuite);  // ClientHello2 offers the same suites
@@ -84,7 +84,7 @@ Status Endpoint::server_on_client_hello(Bytes body) {
   KeyShareEntry share;
   const bool has_share = choose_share(*ch, hs_->config.groups, share);
   if (retried_) {
-    ENSURE(has_share && (!has_retry_group_ || share.group == retry_group_), kRetryShare);
+    ENSURE(has_share && (!hs_->has_retry_group || share.group == hs_->retry_group), kRetryShare);
   } else {
     next_send_seq_ = 0;
     if (!has_share) return server_send_retry(*ch, body);
@@ -124,10 +124,10 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   ENSURE(!w.failed(), kFlight);
   TRY(send_message(MessageType::server_hello, 0, w.size()));
   retried_ = true;
-  has_retry_group_ = true;
-  retry_group_ = group;
+  hs_->has_retry_group = true;
+  hs_->retry_group = group;
   received_count_ = 0;
-  ack_deadline_ = Timestamp::never();  // the request acknowledges ClientHello1 (RFC 9147 §7.2)
+  hs_->ack_deadline = Timestamp::never();  // the request acknowledges ClientHello1 (RFC 9147 §7.2)
   flight().begin_transmission();  // no timer: the client retransmits ClientHello1 if this is lost
   return ok_status();
 }
@@ -139,20 +139,20 @@ Status Endpoint::accept_stateless_retry() {
   reassembler().reset(1);
   next_send_seq_ = 1;
   retried_ = true;
-  awaiting_cookie_ = true;
+  hs_->awaiting_cookie = true;
   return ok_status();
 }
 
 // The transcript resumes from the cookie: message_hash(Hash(ClientHello1)),
 // then the HelloRetryRequest the Listener sent, rebuilt byte for byte.
 Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
-  awaiting_cookie_ = false;
+  hs_->awaiting_cookie = false;
   RetryCookie c;
   ENSURE(ch.has_retry_cookie && open_retry_cookie(*hs_->config.retry_cookies, hs_->config.peer_address, ch.retry_cookie, c),
          kCookie);
   suite_ = find_suite(c.cipher_suite);  // open_retry_cookie checked it is one of ours
-  has_retry_group_ = c.has_group;
-  retry_group_ = c.group;
+  hs_->has_retry_group = c.has_group;
+  hs_->retry_group = c.group;
   hs_->transcript.restart_from_message_hash(Bytes(c.client_hello1_hash, c.hash_len));
   uint8_t hrr[2 + kRandomSize + 1 + kMaxSessionId + 3 + 2 + 6 + 6 + 6 + kMaxRetryCookie];
   ByteWriter w(hrr);
