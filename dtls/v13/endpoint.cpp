@@ -142,7 +142,7 @@ void Endpoint::release_handshake() {
     // handshake secret on first use) and ACKed again.
     hold_->until = now_ + hs_->config.final_flight_hold;
     hold_->client_handshake_secret = hs_->client_handshake_secret;
-    read_handshake().protection().defer(suite_->aead, suite_->hash, 2, &hold_->client_handshake_secret);
+    read_handshake().protection().defer(suite()->aead, suite()->hash, 2, &hold_->client_handshake_secret);
   } else {
     read_handshake().reset();
   }
@@ -161,8 +161,8 @@ void Endpoint::release_handshake() {
 // application epoch's AEADs go; its traffic secrets stay (KeyUpdate needs
 // them anyway) and the next record each way keys them again, once.
 void Endpoint::release_record_aeads() {
-  write_application_.defer(suite_->aead, suite_->hash, write_application_.epoch(), &write_traffic_secret_);
-  read_epochs_[read_application_epoch_ & 3].protection().defer(suite_->aead, suite_->hash, read_application_epoch_,
+  write_application_.defer(suite()->aead, suite()->hash, write_application_.epoch(), &write_traffic_secret_);
+  read_epochs_[read_application_epoch_ & 3].protection().defer(suite()->aead, suite()->hash, read_application_epoch_,
                                                                &read_traffic_secret_);
 }
 
@@ -173,7 +173,7 @@ void Endpoint::release_record_aeads() {
 void Endpoint::release_after_repeated_flight() {
   RecordProtection& hold = read_handshake().protection();
   if (hs_ != nullptr || hold_ == nullptr || !hold.keyed() || hold.epoch() != 2) return;
-  hold.defer(suite_->aead, suite_->hash, 2, &hold_->client_handshake_secret);
+  hold.defer(suite()->aead, suite()->hash, 2, &hold_->client_handshake_secret);
   release_record_aeads();
 }
 
@@ -231,7 +231,7 @@ void Endpoint::set_rtt_estimate(Duration rtt) {
 Status Endpoint::export_keying_material(const char* label, MutableBytes out) const {
   ENSURE(state_ == State::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);
-  return v13::export_keying_material(suite_->hash, LabelPrefix::dtls13, exporter_secret_.view(), label, Bytes{}, out);
+  return v13::export_keying_material(suite()->hash, LabelPrefix::dtls13, exporter_secret_.view(), label, Bytes{}, out);
 }
 
 Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
@@ -429,7 +429,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       // Our flight is not sent again: its epoch-2 AEAD goes before the
       // client's signature is checked (what we send now is epoch 3).
       if (hs_ && hs_->write_handshake.keyed())
-        hs_->write_handshake.defer(suite_->aead, suite_->hash, 2, &hs_->server_handshake_secret);
+        hs_->write_handshake.defer(suite()->aead, suite()->hash, 2, &hs_->server_handshake_secret);
     }
     // One record may carry a whole flight (BoringSSL packs EncryptedExtensions
     // .. Finished in one): what is complete is taken now, so the reassembler

@@ -120,7 +120,7 @@ class Endpoint {
   State state() const { return state_; }
   bool is_established() const { return state_ == State::established; }
   const Stats& stats() const { return stats_; }
-  const Suite* negotiated_suite() const { return suite_; }
+  const Suite* negotiated_suite() const { return suite(); }
   uint16_t srtp_profile() const { return srtp_profile_; }
   // Until the handshake state is released (empty after).
   Bytes peer_certificate() const;
@@ -218,7 +218,7 @@ class Endpoint {
   // handshake.cpp: what both roles share
   Status send_message(MessageType type, uint8_t epoch, std::size_t body_len);
   void transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const;
-  std::size_t hash_size() const { return crypto::digest_size(suite_->hash); }
+  std::size_t hash_size() const { return crypto::digest_size(suite()->hash); }
   Status enter_handshake_keys(Bytes ecdhe_shared);
   Status enter_application_keys();
   Status write_certificate_and_verify(Signer self, Bytes context);
@@ -284,7 +284,6 @@ class Endpoint {
   uint64_t read_application_epoch_ = 0;
 
   // What the established association keeps of the key schedule.
-  const Suite* suite_ = nullptr;
   SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
@@ -294,6 +293,11 @@ class Endpoint {
   bool alert_due_ = false;
   uint8_t alert_level_ = 0;
   uint8_t alert_desc_ = 0;
+  // The negotiated suite: kSuites[suite_index_ - 1], 0 before (a byte, not
+  // a pointer: issue 18).
+  uint8_t suite_index_ = 0;
+  const Suite* suite() const { return suite_index_ != 0 ? &kSuites[suite_index_ - 1] : nullptr; }
+  void set_suite(const Suite* s) { suite_index_ = s != nullptr ? static_cast<uint8_t>(s - kSuites + 1) : 0; }
   // Config.keep_key_log: the four traffic secrets of the key log (in
   // KeyLogSecret order), copied out of the handshake state when it goes.
   SecretBytes* kept_key_log_ = nullptr;

@@ -58,7 +58,7 @@ void short_digest(Bytes body, uint8_t out[4]) {
 
 void Endpoint::save_hello_start(HelloStart& s) const {
   s.state = state_;
-  s.suite = suite_;
+  s.suite = suite();
   s.transcript = hs_->transcript;
   s.retried = retried_;
   s.awaiting_cookie = hs_->awaiting_cookie;
@@ -77,7 +77,7 @@ bool Endpoint::discard_damaged_hello(const Error& e, Bytes body, const HelloStar
   const bool same_message = std::memcmp(digest, hs_->last_discard_digest, sizeof digest) == 0;
   if (same_message && static_cast<uint8_t>(e.code) == hs_->last_discard) return false;  // confirmed by a second copy
   state_ = start.state;
-  suite_ = start.suite;
+  set_suite(start.suite);
   hs_->transcript = start.transcript;
   retried_ = start.retried;
   hs_->awaiting_cookie = start.awaiting_cookie;

@@ -76,8 +76,8 @@ Status Endpoint::server_on_client_hello(Bytes body) {
   if (hs_->awaiting_cookie) TRY(server_resume_from_cookie(*ch));
   const Suite* chosen = choose_suite(*ch);
   ENSURE(chosen != nullptr, kNoSuite);
-  ENSURE(!retried_ || chosen == suite_, kRetrySuite);  // ClientHello2 offers the same suites
-  suite_ = chosen;
+  ENSURE(!retried_ || chosen == suite(), kRetrySuite);  // ClientHello2 offers the same suites
+  set_suite(chosen);
   ENSURE(ch->ext.has_signature_algorithms &&
              ch->ext.signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())),
          kNoEcdsa);
@@ -112,11 +112,11 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   crypto::NamedGroup group;
   ENSURE(choose_retry_group(ch, hs_->config.groups, group), kNoShare);
   hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
-  hs_->transcript.replace_with_message_hash(suite_->hash);
+  hs_->transcript.replace_with_message_hash(suite()->hash);
   flight().clear();
   RetryRequest hrr;
   hrr.session_id = ch.session_id;
-  hrr.cipher_suite = suite_->id;
+  hrr.cipher_suite = suite()->id;
   hrr.has_group = true;
   hrr.group = group;
   ByteWriter w(flight().body_space());
@@ -150,7 +150,7 @@ Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
   RetryCookie c;
   ENSURE(ch.has_retry_cookie && open_retry_cookie(*hs_->config.retry_cookies, hs_->config.peer_address, ch.retry_cookie, c),
          kCookie);
-  suite_ = find_suite(c.cipher_suite);  // open_retry_cookie checked it is one of ours
+  set_suite(find_suite(c.cipher_suite));  // open_retry_cookie checked it is one of ours
   hs_->has_retry_group = c.has_group;
   hs_->retry_group = c.group;
   hs_->transcript.restart_from_message_hash(Bytes(c.client_hello1_hash, c.hash_len));
@@ -173,7 +173,7 @@ Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& 
     uint8_t random[kRandomSize];
     hs_->config.rng->fill(random);
     ByteWriter w(flight().body_space());
-    write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite_->id,
+    write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite()->id,
                        KeyShareEntry{client_share.group, hs_->ecdh->public_key()});
     hs_->drop_key_pair();  // the ServerHello holds our share, the secret is computed
     ENSURE(!w.failed(), kFlight);
