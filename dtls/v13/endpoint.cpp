@@ -258,6 +258,7 @@ void Endpoint::close() {
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   clamp_time(now_, now);
   release_handshake();
+  drop_stale_app_data(datagram);
   if (state_ == State::failed || state_ == State::closed) return Verdict::discarded;
   ByteReader r(datagram);
   bool used = false;

@@ -271,6 +271,7 @@ class Endpoint {
   // bytes the established association held for the whole call); without
   // heap there is no hold, as when final_flight_hold has passed.
   HandshakeHold* hold_ = nullptr;
+  const uint8_t* event_base_ = nullptr;  // the datagram application data events point into
 
   // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
   // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
@@ -324,11 +325,15 @@ class Endpoint {
   static constexpr std::size_t kEstablishedReceived = 8;
   RecordNumber established_received_[kEstablishedReceived];
 
-  // Output: events as the few bytes that vary (issue 18: 16 bytes, not a
-  // 48-byte Event each); poll_output fills in the rest. A failure's error is
-  // error_ (an endpoint fails once).
+  // Output: events as the few bytes that vary (issue 18: 8 bytes, not a
+  // 48-byte Event each, nor 16 with a pointer); poll_output fills in the
+  // rest, as 1.2 does: application data is an offset into event_base_ (the
+  // datagram being read; what the caller did not poll before the next
+  // datagram is dropped), a certificate is peer_certificate() (the handshake
+  // state stays while events wait), a failure's error is error_ (an endpoint
+  // fails once).
   struct PendingEvent {
-    const uint8_t* data = nullptr;
+    uint16_t offset = 0;
     uint16_t len = 0;  // application data fits: at most 2^14 (RFC 8446 §5.4)
     EventKind kind = EventKind::failure;
     AlertLevel level = AlertLevel::fatal;
@@ -336,6 +341,7 @@ class Endpoint {
     bool is_failure() const { return kind == EventKind::failure; }
   };
   EventQueue<PendingEvent, 8> events_;
+  void drop_stale_app_data(MutableBytes datagram);
 
   // The small fields together (padding counts against the established state).
   uint16_t srtp_profile_ = 0;

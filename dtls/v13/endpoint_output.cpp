@@ -47,19 +47,35 @@ void Endpoint::fail(const Error& e, AlertDescription alert) {
 
 void Endpoint::push_event(const Event& e) {
   PendingEvent p;
-  p.data = e.data.data();
-  p.len = static_cast<uint16_t>(e.data.size());  // a certificate (uint16 length) or a record's content
+  if (e.kind == EventKind::application_data) {  // a record's content, in the datagram being read
+    const std::size_t offset = static_cast<std::size_t>(e.data.data() - event_base_);
+    if (offset > 0xFFFF) {  // not from a UDP datagram (at most 64 KiB)
+      ++stats_.events_dropped;
+      return;
+    }
+    p.offset = static_cast<uint16_t>(offset);
+    p.len = static_cast<uint16_t>(e.data.size());
+  }
   p.kind = e.kind;
   p.level = e.alert_level;
   p.alert = e.alert;
   if (!events_.push(p)) ++stats_.events_dropped;
 }
 
+// As 1.2 (dtls/endpoint_output.cpp): application data events point into the
+// datagram they came in, which the caller may reuse once handle_datagram returns.
+void Endpoint::drop_stale_app_data(MutableBytes datagram) {
+  stats_.events_dropped += static_cast<uint32_t>(
+      events_.remove_if([](const PendingEvent& e) { return e.kind == EventKind::application_data; }));
+  event_base_ = datagram.data();
+}
+
 Event Endpoint::pop_event() {
   const PendingEvent p = events_.pop();
   Event e;
   e.kind = p.kind;
-  e.data = Bytes(p.data, p.len);
+  if (p.kind == EventKind::application_data) e.data = Bytes(event_base_ + p.offset, p.len);
+  if (p.kind == EventKind::peer_certificate || p.kind == EventKind::handshake_complete) e.data = peer_certificate();
   e.alert_level = p.level;
   e.alert = p.alert;
   if (p.kind == EventKind::handshake_complete) e.srtp_profile = srtp_profile_;
