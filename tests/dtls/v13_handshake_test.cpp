@@ -755,4 +755,35 @@ TEST_CASE("dtls13 damaged hello: a fragmented hello that still parses is repaire
   CHECK(exporter13(*p.client.ep) == exporter13(*p.server.ep));
 }
 
+
+// Issue 18 (the engine's events as 8 bytes, as 1.2's): application data is
+// an offset into the datagram it came in, which the caller may reuse once
+// handle_datagram returns; what was not polled before the next datagram is
+// dropped and counted, as 1.2 does (before, the engine kept a pointer into
+// the caller's old buffer). The next datagram's data is delivered.
+TEST_CASE("dtls13: application data not polled before the next datagram is dropped and counted") {
+  Fixture f;
+  Pair13 p(f.client, f.server);
+  pin(p, f);
+  REQUIRE(p.run());
+  p.send_app(p.client, {1});  // keys the AEADs; polled
+  REQUIRE(p.server.app_data.size() == 1);
+  uint8_t out1[1500], out2[1500];
+  const uint8_t first[1] = {7}, second[1] = {8};
+  auto d1 = p.client.ep->send_application_data(Bytes(first, 1), out1);
+  auto d2 = p.client.ep->send_application_data(Bytes(second, 1), out2);
+  REQUIRE((d1.ok() && d2.ok()));
+  const uint32_t dropped = p.server.ep->stats().events_dropped;
+  CHECK(p.server.ep->handle_datagram(p.now, MutableBytes(out1, d1->size())) == Verdict::accepted);
+  CHECK(p.server.ep->handle_datagram(p.now, MutableBytes(out2, d2->size())) == Verdict::accepted);
+  CHECK(p.server.ep->stats().events_dropped == dropped + 1);
+  uint8_t scratch[1500];
+  const dtls::Output o = p.server.ep->poll_output(p.now, scratch);
+  REQUIRE(o.kind == dtls::Output::Kind::event);
+  REQUIRE(o.event.kind == EventKind::application_data);
+  REQUIRE(o.event.data.size() == 1);
+  CHECK(o.event.data[0] == 8);
+  CHECK(o.event.data.data() == out2 + (d2->size() - 1 - 1 - 16));  // in the datagram it came in (content, type, tag)
+}
+
 }  // namespace keyway::test
