@@ -44,7 +44,8 @@
 // secret) and the application ones are released with the handshake state,
 // as 1.2's are: an established DTLS-SRTP association holds none. A
 // KeyUpdate's messages (its flight, a reassembly pool) are on the heap only
-// while one is under way.
+// while one is under way, and the server's hold of the client handshake
+// secret (to ACK a repeated client Finished) only for final_flight_hold.
 #pragma once
 
 #include <cstdint>
