@@ -130,9 +130,9 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   if (!sh.ok()) return sh.error();
   if (is_hello_retry_request(sh->random)) return client_on_retry_request(*sh, body);
   ENSURE(sh->has_version && sh->selected_version == kVersionDtls13, kNotDtls13);
-  ENSURE(!retried_ || suite_->id == sh->cipher_suite, kRetrySuite);
-  suite_ = find_suite(sh->cipher_suite);
-  ENSURE(suite_ != nullptr, kSuite);
+  ENSURE(!retried_ || suite()->id == sh->cipher_suite, kRetrySuite);
+  set_suite(find_suite(sh->cipher_suite));
+  ENSURE(suite() != nullptr, kSuite);
   ENSURE(sh->session_id.empty(), kSessionId);
   ENSURE(sh->has_key_share, kNoShare);
   auto share = read_server_key_share(sh->key_share);
@@ -165,8 +165,8 @@ Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   const Bytes hello1 = flight().body(0);
   auto ch1 = parse_client_hello(hello1);
   if (!ch1.ok()) return ch1.error();
-  suite_ = find_suite(hrr.cipher_suite);
-  ENSURE(suite_ != nullptr && ch1->cipher_suites.contains(hrr.cipher_suite), kSuite);
+  set_suite(find_suite(hrr.cipher_suite));
+  ENSURE(suite() != nullptr && ch1->cipher_suites.contains(hrr.cipher_suite), kSuite);
   ENSURE(hrr.session_id.size() == ch1->session_id.size() &&
              (hrr.session_id.empty() ||  // memcmp of null pointers is undefined, even for 0 bytes
               std::memcmp(hrr.session_id.data(), ch1->session_id.data(), hrr.session_id.size()) == 0),
@@ -182,7 +182,7 @@ Status Endpoint::client_on_retry_request(const ServerHello& hrr, Bytes body) {
   }
   ENSURE(hs_->ecdh != nullptr, kUnexpected);
   retried_ = true;
-  hs_->transcript.replace_with_message_hash(suite_->hash);
+  hs_->transcript.replace_with_message_hash(suite()->hash);
   hs_->transcript.add(static_cast<uint8_t>(MessageType::server_hello), body);
   const KeyShareEntry share{hs_->ecdh->group(), hs_->ecdh->public_key()};
   ByteWriter w(flight().body_space());  // after ClientHello1, which it is copied from

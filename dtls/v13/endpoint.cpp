@@ -67,6 +67,7 @@ Endpoint::Endpoint(const Config& config)
 Endpoint::~Endpoint() {
   delete hs_;
   delete key_update_;
+  delete hold_;
   delete[] kept_key_log_;
 }
 
@@ -121,11 +122,11 @@ void Endpoint::release_key_update_storage() {
 // certificate) stays valid until then.
 void Endpoint::release_handshake() {
   release_key_update_storage();
-  if (now_ >= read_handshake_until_) {  // the hold is over: a repeated client flight is no longer answered
+  if (hold_ != nullptr && now_ >= hold_->until) {  // the hold is over: a repeated client flight is no longer answered
     // Once: the slot is epoch 6's after three KeyUpdates (RFC 9147 §4.2.2).
     if (read_handshake().protection().ready() && read_handshake().protection().epoch() == 2) read_handshake().reset();
-    read_handshake_until_ = Timestamp::never();
-    held_read_handshake_secret_ = SecretBytes{};  // wiped
+    delete hold_;  // the secret is wiped
+    hold_ = nullptr;
   }
   if (hs_ == nullptr || !events_.empty() || alert_due_) return;
   const bool over = state_ == State::failed || state_ == State::closed;
@@ -134,13 +135,14 @@ void Endpoint::release_handshake() {
   const bool done = state_ == State::established && cert_accepted_ &&
                     (flight().all_acked() || timer_.deadline.is_never());
   if (!over && !done) return;
-  if (role_ == Role::server && state_ == State::established) {
+  if (role_ == Role::server && state_ == State::established &&
+      (hold_ = new (std::nothrow) HandshakeHold) != nullptr) {
     // RFC 9147 §7: our ACK of the client's last flight may be lost; a
     // repeated client Finished is then opened (keyed from the client
     // handshake secret on first use) and ACKed again.
-    read_handshake_until_ = now_ + hs_->config.final_flight_hold;
-    held_read_handshake_secret_ = hs_->client_handshake_secret;
-    read_handshake().protection().defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
+    hold_->until = now_ + hs_->config.final_flight_hold;
+    hold_->client_handshake_secret = hs_->client_handshake_secret;
+    read_handshake().protection().defer(suite()->aead, suite()->hash, 2, &hold_->client_handshake_secret);
   } else {
     read_handshake().reset();
   }
@@ -159,8 +161,8 @@ void Endpoint::release_handshake() {
 // application epoch's AEADs go; its traffic secrets stay (KeyUpdate needs
 // them anyway) and the next record each way keys them again, once.
 void Endpoint::release_record_aeads() {
-  write_application_.defer(suite_->aead, suite_->hash, write_application_.epoch(), &write_traffic_secret_);
-  read_epochs_[read_application_epoch_ & 3].protection().defer(suite_->aead, suite_->hash, read_application_epoch_,
+  write_application_.defer(suite()->aead, suite()->hash, write_application_.epoch(), &write_traffic_secret_);
+  read_epochs_[read_application_epoch_ & 3].protection().defer(suite()->aead, suite()->hash, read_application_epoch_,
                                                                &read_traffic_secret_);
 }
 
@@ -170,8 +172,8 @@ void Endpoint::release_record_aeads() {
 // times more, each keying them once; RFC 9147 §7).
 void Endpoint::release_after_repeated_flight() {
   RecordProtection& hold = read_handshake().protection();
-  if (hs_ != nullptr || role_ != Role::server || !hold.keyed() || hold.epoch() != 2) return;
-  hold.defer(suite_->aead, suite_->hash, 2, &held_read_handshake_secret_);
+  if (hs_ != nullptr || hold_ == nullptr || !hold.keyed() || hold.epoch() != 2) return;
+  hold.defer(suite()->aead, suite()->hash, 2, &hold_->client_handshake_secret);
   release_record_aeads();
 }
 
@@ -201,7 +203,8 @@ void Endpoint::read_handed_over(Timestamp now) {
 Bytes Endpoint::peer_certificate() const { return hs_ ? Bytes(hs_->peer_cert, hs_->peer_cert_len) : Bytes{}; }
 
 std::size_t Endpoint::heap_bytes() const {
-  return (hs_ ? hs_->heap_bytes() : 0) + (key_update_ ? sizeof(KeyUpdateStorage) : 0);
+  return (hs_ ? hs_->heap_bytes() : 0) + (key_update_ ? sizeof(KeyUpdateStorage) : 0) +
+         (hold_ ? sizeof(HandshakeHold) : 0);
 }
 
 void Endpoint::set_remote_fingerprint(const Fingerprint& fp) {
@@ -228,7 +231,7 @@ void Endpoint::set_rtt_estimate(Duration rtt) {
 Status Endpoint::export_keying_material(const char* label, MutableBytes out) const {
   ENSURE(state_ == State::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);
-  return v13::export_keying_material(suite_->hash, LabelPrefix::dtls13, exporter_secret_.view(), label, Bytes{}, out);
+  return v13::export_keying_material(suite()->hash, LabelPrefix::dtls13, exporter_secret_.view(), label, Bytes{}, out);
 }
 
 Result<Bytes> Endpoint::send_application_data(Bytes data, MutableBytes out) {
@@ -255,6 +258,7 @@ void Endpoint::close() {
 Verdict Endpoint::handle_datagram(Timestamp now, MutableBytes datagram) {
   clamp_time(now_, now);
   release_handshake();
+  drop_stale_app_data(datagram);
   if (state_ == State::failed || state_ == State::closed) return Verdict::discarded;
   ByteReader r(datagram);
   bool used = false;
@@ -413,7 +417,8 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       if (state_ == State::failed) return true;
       continue;
     }
-    if (!repeat && state_ != State::established && ack_deadline_.is_never()) ack_deadline_ = now_ + timer_.current / 4;
+    if (!repeat && state_ != State::established && hs_ != nullptr && hs_->ack_deadline.is_never())
+      hs_->ack_deadline = now_ + timer_.current / 4;
     // A repeated HelloRetryRequest answers a ClientHello1 the server saw
     // again, not a lost ClientHello2: our timer covers that one.
     const bool repeated_retry = role_ == Role::client && retried_ && f->msg_seq == 0;
@@ -425,7 +430,7 @@ bool Endpoint::process_handshake(const RecordNumber& rn, Bytes payload) {
       // Our flight is not sent again: its epoch-2 AEAD goes before the
       // client's signature is checked (what we send now is epoch 3).
       if (hs_ && hs_->write_handshake.keyed())
-        hs_->write_handshake.defer(suite_->aead, suite_->hash, 2, &hs_->server_handshake_secret);
+        hs_->write_handshake.defer(suite()->aead, suite()->hash, 2, &hs_->server_handshake_secret);
     }
     // One record may carry a whole flight (BoringSSL packs EncryptedExtensions
     // .. Finished in one): what is complete is taken now, so the reassembler

@@ -44,7 +44,8 @@
 // secret) and the application ones are released with the handshake state,
 // as 1.2's are: an established DTLS-SRTP association holds none. A
 // KeyUpdate's messages (its flight, a reassembly pool) are on the heap only
-// while one is under way.
+// while one is under way, and the server's hold of the client handshake
+// secret (to ACK a repeated client Finished) only for final_flight_hold.
 #pragma once
 
 #include <cstdint>
@@ -120,12 +121,19 @@ class Endpoint {
   State state() const { return state_; }
   bool is_established() const { return state_ == State::established; }
   const Stats& stats() const { return stats_; }
-  const Suite* negotiated_suite() const { return suite_; }
+  const Suite* negotiated_suite() const { return suite(); }
   uint16_t srtp_profile() const { return srtp_profile_; }
   // Until the handshake state is released (empty after).
   Bytes peer_certificate() const;
-  // Heap held besides the object (the handshake state), for memory reports.
+  // Heap held besides the object (the handshake state, a KeyUpdate's storage,
+  // the server's hold), for memory reports.
   std::size_t heap_bytes() const;
+  // Server: what it holds for Config::final_flight_hold once the handshake
+  // state is gone (RFC 9147 §7: a repeated client Finished is ACKed again).
+  struct HandshakeHold {
+    SecretBytes client_handshake_secret;
+    Timestamp until = Timestamp::never();
+  };
   // Record AEADs of epochs 3 and up (write, and the read slots) holding their
   // heap now: none once the handshake state is released, one per direction
   // from its first record on (RecordProtection::defer).
@@ -211,7 +219,7 @@ class Endpoint {
   // handshake.cpp: what both roles share
   Status send_message(MessageType type, uint8_t epoch, std::size_t body_len);
   void transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const;
-  std::size_t hash_size() const { return crypto::digest_size(suite_->hash); }
+  std::size_t hash_size() const { return crypto::digest_size(suite()->hash); }
   Status enter_handshake_keys(Bytes ecdhe_shared);
   Status enter_application_keys();
   Status write_certificate_and_verify(Signer self, Bytes context);
@@ -258,30 +266,43 @@ class Endpoint {
   Stats stats_;
   Error error_{};
   Timestamp now_ = Timestamp::zero();
-  // Server: until then epoch 2 stays readable (keyed on first use from
-  // held_read_handshake_secret_), to ACK a repeated client flight.
-  Timestamp read_handshake_until_ = Timestamp::never();
+  // Server, after the handshake: epoch 2 stays readable until hold_->until
+  // (keyed on first use from the client's handshake secret), to ACK a
+  // repeated client flight. On the heap for the hold only (issue 18: 56
+  // bytes the established association held for the whole call); without
+  // heap there is no hold, as when final_flight_hold has passed.
+  HandshakeHold* hold_ = nullptr;
+  const uint8_t* event_base_ = nullptr;  // the datagram application data events point into
 
   // Record layer: epoch 0 plaintext, 2 handshake keys, 3 application keys.
   // Epochs 4 and up come from KeyUpdate (RFC 9147 §8); a record's two epoch
   // bits pick its receive slot (§4.2.2), which knows the full epoch.
-  uint64_t write_seq_[4] = {};  // by epoch & 3: a slot is reused four epochs later, from 0
+  // Our next sequence number in write_application_'s epoch (from 0 in each);
+  // epochs 0 and 2 are the handshake state's (issue 18: 32 bytes by epoch & 3).
+  uint64_t write_seq_ = 0;
   RecordProtection write_application_;  // epoch 3, then each KeyUpdate's
   ReceiveEpoch read_epochs_[4];
   ReceiveEpoch& read_handshake() { return read_epochs_[2]; }  // a function: a reference member takes 8 bytes
   uint64_t read_application_epoch_ = 0;
 
   // What the established association keeps of the key schedule.
-  const Suite* suite_ = nullptr;
   SecretBytes exporter_secret_;
   SecretBytes write_traffic_secret_;  // the current application secrets, for the next KeyUpdate
   SecretBytes read_traffic_secret_;
-  // Server, while read_handshake_until_: what keys epoch 2 again for a repeated client Finished.
-  SecretBytes held_read_handshake_secret_;
+  // What is due out besides records of a flight (here: what would be padding
+  // after the three 49-byte secrets).
+  bool ack_due_ = false;
+  bool alert_due_ = false;
+  uint8_t alert_level_ = 0;
+  uint8_t alert_desc_ = 0;
+  // The negotiated suite: kSuites[suite_index_ - 1], 0 before (a byte, not
+  // a pointer: issue 18).
+  uint8_t suite_index_ = 0;
+  const Suite* suite() const { return suite_index_ != 0 ? &kSuites[suite_index_ - 1] : nullptr; }
+  void set_suite(const Suite* s) { suite_index_ = s != nullptr ? static_cast<uint8_t>(s - kSuites + 1) : 0; }
   // Config.keep_key_log: the four traffic secrets of the key log (in
   // KeyLogSecret order), copied out of the handshake state when it goes.
   SecretBytes* kept_key_log_ = nullptr;
-  Timestamp ack_deadline_ = Timestamp::never();  // RFC 9147 §7.1: when a partly received flight is ACKed
 
   // Reliability: our flight and the peer's handshake messages (reliability())
   // are the handshake state's during the handshake; after it, a KeyUpdate
@@ -305,11 +326,15 @@ class Endpoint {
   static constexpr std::size_t kEstablishedReceived = 8;
   RecordNumber established_received_[kEstablishedReceived];
 
-  // Output: events as the few bytes that vary (issue 18: 16 bytes, not a
-  // 48-byte Event each); poll_output fills in the rest. A failure's error is
-  // error_ (an endpoint fails once).
+  // Output: events as the few bytes that vary (issue 18: 8 bytes, not a
+  // 48-byte Event each, nor 16 with a pointer); poll_output fills in the
+  // rest, as 1.2 does: application data is an offset into event_base_ (the
+  // datagram being read; what the caller did not poll before the next
+  // datagram is dropped), a certificate is peer_certificate() (the handshake
+  // state stays while events wait), a failure's error is error_ (an endpoint
+  // fails once).
   struct PendingEvent {
-    const uint8_t* data = nullptr;
+    uint16_t offset = 0;
     uint16_t len = 0;  // application data fits: at most 2^14 (RFC 8446 §5.4)
     EventKind kind = EventKind::failure;
     AlertLevel level = AlertLevel::fatal;
@@ -317,6 +342,7 @@ class Endpoint {
     bool is_failure() const { return kind == EventKind::failure; }
   };
   EventQueue<PendingEvent, 8> events_;
+  void drop_stale_app_data(MutableBytes datagram);
 
   // The small fields together (padding counts against the established state).
   uint16_t srtp_profile_ = 0;
@@ -326,18 +352,12 @@ class Endpoint {
   uint16_t next_receive_seq_ = 0;  // the peer's next message_seq while no reassembler is held
   State state_;
   Role role_;
-  bool ack_due_ = false;
   bool key_update_pending_ = false;  // our KeyUpdate is out, not yet ACKed
   bool cert_accepted_ = false;
-  bool alert_due_ = false;
-  uint8_t alert_level_ = 0;
-  uint8_t alert_desc_ = 0;
   // HelloRetryRequest (RFC 8446 §4.1.4): one per handshake; the hellos
-  // then take message_seq 0 and 1 (RFC 9147 §5.2).
+  // then take message_seq 0 and 1 (RFC 9147 §5.2), also after the
+  // handshake. The server's cookie and group are the handshake state's.
   bool retried_ = false;
-  bool awaiting_cookie_ = false;  // server: ClientHello2 must bring the Listener's cookie
-  bool has_retry_group_ = false;
-  crypto::NamedGroup retry_group_ = crypto::NamedGroup::x25519;
 };
 
 }  // namespace keyway::dtls::v13

@@ -24,7 +24,7 @@ void Endpoint::maybe_start() {
 
 void Endpoint::start_flight() {
   received_count_ = 0;  // our flight acknowledges the peer's implicitly
-  ack_deadline_ = Timestamp::never();
+  if (hs_ != nullptr) hs_->ack_deadline = Timestamp::never();
   flight().begin_transmission();
   timer_.arm_new_flight(now_);
 }
@@ -47,19 +47,35 @@ void Endpoint::fail(const Error& e, AlertDescription alert) {
 
 void Endpoint::push_event(const Event& e) {
   PendingEvent p;
-  p.data = e.data.data();
-  p.len = static_cast<uint16_t>(e.data.size());  // a certificate (uint16 length) or a record's content
+  if (e.kind == EventKind::application_data) {  // a record's content, in the datagram being read
+    const std::size_t offset = static_cast<std::size_t>(e.data.data() - event_base_);
+    if (offset > 0xFFFF) {  // not from a UDP datagram (at most 64 KiB)
+      ++stats_.events_dropped;
+      return;
+    }
+    p.offset = static_cast<uint16_t>(offset);
+    p.len = static_cast<uint16_t>(e.data.size());
+  }
   p.kind = e.kind;
   p.level = e.alert_level;
   p.alert = e.alert;
   if (!events_.push(p)) ++stats_.events_dropped;
 }
 
+// As 1.2 (dtls/endpoint_output.cpp): application data events point into the
+// datagram they came in, which the caller may reuse once handle_datagram returns.
+void Endpoint::drop_stale_app_data(MutableBytes datagram) {
+  stats_.events_dropped += static_cast<uint32_t>(
+      events_.remove_if([](const PendingEvent& e) { return e.kind == EventKind::application_data; }));
+  event_base_ = datagram.data();
+}
+
 Event Endpoint::pop_event() {
   const PendingEvent p = events_.pop();
   Event e;
   e.kind = p.kind;
-  e.data = Bytes(p.data, p.len);
+  if (p.kind == EventKind::application_data) e.data = Bytes(event_base_ + p.offset, p.len);
+  if (p.kind == EventKind::peer_certificate || p.kind == EventKind::handshake_complete) e.data = peer_certificate();
   e.alert_level = p.level;
   e.alert = p.alert;
   if (p.kind == EventKind::handshake_complete) e.srtp_profile = srtp_profile_;
@@ -74,7 +90,12 @@ uint8_t Endpoint::highest_write_epoch() const {
 }
 
 Status Endpoint::seal_record(ByteWriter& w, uint8_t epoch, uint8_t type, Bytes content, RecordNumber& rn) {
-  uint64_t& seq = write_seq_[epoch & 3];
+  // Epochs 0 and 2 only while the handshake state is held; without it, a
+  // failure's plaintext alert before any handshake message (no heap) is record 0.
+  uint64_t no_handshake_state = 0;
+  uint64_t& seq = epoch >= 3 ? write_seq_
+                  : hs_ == nullptr ? no_handshake_state
+                  : epoch == 2 ? hs_->write_seq_handshake : hs_->write_seq_plain;
   rn = RecordNumber{epoch, seq};
   if (epoch == 0) {
     write_plain_record(w, static_cast<ContentType>(type), kVersionDtls12, seq++, content);
@@ -138,8 +159,8 @@ void Endpoint::handle_timeout(Timestamp now) {
   clamp_time(now_, now);
   release_handshake();
   if (state_ == State::failed || state_ == State::closed) return;
-  if (!ack_deadline_.is_never() && now_ >= ack_deadline_) {
-    ack_deadline_ = Timestamp::never();
+  if (hs_ != nullptr && !hs_->ack_deadline.is_never() && now_ >= hs_->ack_deadline) {
+    hs_->ack_deadline = Timestamp::never();
     if (state_ != State::established && received_count_ > 0) ack_due_ = true;  // RFC 9147 §7.1
   }
   if (now_ < timer_.deadline) return;
@@ -192,7 +213,8 @@ Output Endpoint::poll_output(Timestamp now, MutableBytes scratch) {
     return out;
   }
   out.kind = Output::Kind::timeout;
-  out.deadline = ack_deadline_ < timer_.deadline ? ack_deadline_ : timer_.deadline;
+  const Timestamp ack_deadline = hs_ != nullptr ? hs_->ack_deadline : Timestamp::never();
+  out.deadline = ack_deadline < timer_.deadline ? ack_deadline : timer_.deadline;
   return out;
 }
 

@@ -24,6 +24,7 @@ constexpr Error kFlight = make_error(Layer::dtls, Code::capacity, "dtls13: messa
 constexpr Error kNoKeyUpdateMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for a KeyUpdate's messages");
 constexpr Error kNoMemory = make_error(Layer::dtls, Code::capacity, "dtls13: out of memory for the peer certificate");
 constexpr Error kEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: epoch 255 reached");
+constexpr Error kPeerEpochs = make_error(Layer::dtls, Code::capacity, "dtls13 KeyUpdate: the peer's epoch reached 2^48 - 1");
 constexpr Error kKeyUpdateBusy = make_error(Layer::dtls, Code::bad_state, "dtls13 KeyUpdate: not established, or a flight or KeyUpdate is still unacknowledged");
 
 // The signature schemes keyway accepts in CertificateVerify.
@@ -46,13 +47,13 @@ Status Endpoint::send_message(MessageType type, uint8_t epoch, std::size_t body_
 }
 
 void Endpoint::transcript_hash(uint8_t out[crypto::kMaxDigestSize]) const {
-  hs_->transcript.hash(suite_->hash, MutableBytes(out, crypto::kMaxDigestSize));
+  hs_->transcript.hash(suite()->hash, MutableBytes(out, crypto::kMaxDigestSize));
 }
 
 // RFC 8446 §7.1: Handshake Secret, then the two handshake traffic secrets
 // over ClientHello..ServerHello; epoch 2 (RFC 9147 §6.1).
 Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
-  hs_->schedule = KeySchedule(suite_->hash, LabelPrefix::dtls13);
+  hs_->schedule = KeySchedule(suite()->hash, LabelPrefix::dtls13);
   TRY(hs_->schedule.enter_handshake(ecdhe_shared));
   uint8_t th[crypto::kMaxDigestSize];
   transcript_hash(th);
@@ -64,9 +65,9 @@ Status Endpoint::enter_handshake_keys(Bytes ecdhe_shared) {
   // write keys only when its own flight goes, after the server's flight
   // (and its signature) was checked, so the two peaks do not add up.
   const bool client = role_ == Role::client;
-  hs_->write_handshake.defer(suite_->aead, suite_->hash, 2,
+  hs_->write_handshake.defer(suite()->aead, suite()->hash, 2,
                              client ? &hs_->client_handshake_secret : &hs_->server_handshake_secret);
-  read_handshake().protection().defer(suite_->aead, suite_->hash, 2,
+  read_handshake().protection().defer(suite()->aead, suite()->hash, 2,
                                      client ? &hs_->server_handshake_secret : &hs_->client_handshake_secret);
   return ok_status();
 }
@@ -88,8 +89,8 @@ Status Endpoint::enter_application_keys() {
   read_traffic_secret_ = client ? hs_->server_application_secret : hs_->client_application_secret;
   // Keyed by the first record each way (an ACK, application data, an alert):
   // the handshake's peak holds only the epoch-2 AEADs besides.
-  write_application_.defer(suite_->aead, suite_->hash, 3, &write_traffic_secret_);
-  read_epochs_[3].protection().defer(suite_->aead, suite_->hash, 3, &read_traffic_secret_);
+  write_application_.defer(suite()->aead, suite()->hash, 3, &write_traffic_secret_);
+  read_epochs_[3].protection().defer(suite()->aead, suite()->hash, 3, &read_traffic_secret_);
   read_application_epoch_ = 3;
   return ok_status();
 }
@@ -121,11 +122,11 @@ void Endpoint::on_flight_acknowledged() {
   SecretBytes next;
   next.len = write_traffic_secret_.len;
   const uint64_t epoch = write_application_.epoch() + 1;
-  Status s = next_traffic_secret(suite_->hash, LabelPrefix::dtls13, write_traffic_secret_.view(), next.mutable_view());
+  Status s = next_traffic_secret(suite()->hash, LabelPrefix::dtls13, write_traffic_secret_.view(), next.mutable_view());
   if (s.ok()) {
     write_traffic_secret_ = next;
-    write_seq_[epoch & 3] = 0;
-    write_application_.defer(suite_->aead, suite_->hash, epoch, &write_traffic_secret_);  // keyed by its first record
+    write_seq_ = 0;
+    write_application_.defer(suite()->aead, suite()->hash, epoch, &write_traffic_secret_);  // keyed by its first record
   }
   if (!s.ok()) fail(s.error(), AlertDescription::internal_error);
 }
@@ -135,18 +136,19 @@ void Endpoint::on_flight_acknowledged() {
 Status Endpoint::on_key_update(Bytes body) {
   auto request = parse_key_update(body);
   if (!request.ok()) return request.error();
+  ENSURE(read_application_epoch_ < RecordProtection::kMaxEpoch, kPeerEpochs);  // 2^48 epochs: never in practice
   // The old epoch's slot stays for records still on their way: keyed now,
   // before the secret it would be keyed from moves on.
   ReceiveEpoch& current = read_epochs_[read_application_epoch_ & 3];
   if (!current.protection().key_now().ok()) current.reset();
   SecretBytes next;
   next.len = read_traffic_secret_.len;
-  TRY(next_traffic_secret(suite_->hash, LabelPrefix::dtls13, read_traffic_secret_.view(), next.mutable_view()));
+  TRY(next_traffic_secret(suite()->hash, LabelPrefix::dtls13, read_traffic_secret_.view(), next.mutable_view()));
   read_traffic_secret_ = next;
   ++read_application_epoch_;
   ReceiveEpoch& slot = read_epochs_[read_application_epoch_ & 3];
   slot.reset();
-  slot.protection().defer(suite_->aead, suite_->hash, read_application_epoch_, &read_traffic_secret_);
+  slot.protection().defer(suite()->aead, suite()->hash, read_application_epoch_, &read_traffic_secret_);
   ack_due_ = true;
   if (*request == KeyUpdateRequest::update_requested && !key_update_pending_ && flight_acknowledged())
     TRY(request_key_update(false));
@@ -177,11 +179,11 @@ Status Endpoint::write_certificate_and_verify(Signer self, Bytes context) {
 // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(..CertificateVerify)).
 Status Endpoint::write_finished(const SecretBytes& base_key) {
   uint8_t key[crypto::kMaxDigestSize], th[crypto::kMaxDigestSize];
-  TRY(finished_key(suite_->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
+  TRY(finished_key(suite()->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
   transcript_hash(th);
   MutableBytes space = flight().body_space();
   ENSURE(space.size() >= hash_size(), kFlight);
-  TRY(finished_verify_data(suite_->hash, Bytes(key, hash_size()), Bytes(th, hash_size()), space.first(hash_size())));
+  TRY(finished_verify_data(suite()->hash, Bytes(key, hash_size()), Bytes(th, hash_size()), space.first(hash_size())));
   crypto::secure_zero(key, sizeof key);
   return send_message(MessageType::finished, 2, hash_size());
 }
@@ -249,9 +251,9 @@ Status Endpoint::on_certificate_verify(Bytes body, Signer peer) {
 
 Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
   uint8_t key[crypto::kMaxDigestSize], th[crypto::kMaxDigestSize], expected[crypto::kMaxDigestSize];
-  TRY(finished_key(suite_->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
+  TRY(finished_key(suite()->hash, LabelPrefix::dtls13, base_key.view(), MutableBytes(key, hash_size())));
   transcript_hash(th);
-  TRY(finished_verify_data(suite_->hash, Bytes(key, hash_size()), Bytes(th, hash_size()),
+  TRY(finished_verify_data(suite()->hash, Bytes(key, hash_size()), Bytes(th, hash_size()),
                            MutableBytes(expected, hash_size())));
   crypto::secure_zero(key, sizeof key);
   ENSURE(crypto::verify_mac(Bytes(expected, hash_size()), body), kFinished);
@@ -261,7 +263,7 @@ Status Endpoint::on_finished(Bytes body, const SecretBytes& base_key) {
 
 void Endpoint::complete() {
   state_ = State::established;
-  ack_deadline_ = Timestamp::never();
+  hs_->ack_deadline = Timestamp::never();
   Event e;
   e.kind = EventKind::handshake_complete;
   e.srtp_profile = srtp_profile_;

@@ -54,6 +54,10 @@ struct HandshakeState {
 
   Config config;
   RecordProtection write_handshake;  // epoch 2
+  // Our record sequence numbers in epochs 0 and 2 (1, early data, is not
+  // used); the application epochs' is the Endpoint's.
+  uint64_t write_seq_plain = 0;
+  uint64_t write_seq_handshake = 0;
   KeySchedule schedule{crypto::HashAlg::sha256, LabelPrefix::dtls13};
   Transcript transcript;
   SecretBytes client_handshake_secret;
@@ -73,6 +77,14 @@ struct HandshakeState {
   uint8_t* reassembly_pool = nullptr;
   std::size_t reassembly_size = 0;
   RecordNumber received[kMaxReceivedRecords];
+  // RFC 9147 §7.1: when a partly received flight is ACKed (only before
+  // the handshake is complete).
+  Timestamp ack_deadline = Timestamp::never();
+  // HelloRetryRequest (RFC 8446 §4.1.4), server: ClientHello2 must bring the
+  // Listener's cookie, or the key share of the group we asked for.
+  bool awaiting_cookie = false;
+  bool has_retry_group = false;
+  crypto::NamedGroup retry_group = crypto::NamedGroup::x25519;
   bool cert_requested = false;  // client: the server sent CertificateRequest
   uint8_t request_context_len = 0;
   uint8_t request_context[255] = {};

@@ -58,12 +58,12 @@ void short_digest(Bytes body, uint8_t out[4]) {
 
 void Endpoint::save_hello_start(HelloStart& s) const {
   s.state = state_;
-  s.suite = suite_;
+  s.suite = suite();
   s.transcript = hs_->transcript;
   s.retried = retried_;
-  s.awaiting_cookie = awaiting_cookie_;
-  s.has_retry_group = has_retry_group_;
-  s.retry_group = retry_group_;
+  s.awaiting_cookie = hs_->awaiting_cookie;
+  s.has_retry_group = hs_->has_retry_group;
+  s.retry_group = hs_->retry_group;
   s.next_send_seq = next_send_seq_;
   s.srtp_profile = srtp_profile_;
 }
@@ -77,12 +77,12 @@ bool Endpoint::discard_damaged_hello(const Error& e, Bytes body, const HelloStar
   const bool same_message = std::memcmp(digest, hs_->last_discard_digest, sizeof digest) == 0;
   if (same_message && static_cast<uint8_t>(e.code) == hs_->last_discard) return false;  // confirmed by a second copy
   state_ = start.state;
-  suite_ = start.suite;
+  set_suite(start.suite);
   hs_->transcript = start.transcript;
   retried_ = start.retried;
-  awaiting_cookie_ = start.awaiting_cookie;
-  has_retry_group_ = start.has_retry_group;
-  retry_group_ = start.retry_group;
+  hs_->awaiting_cookie = start.awaiting_cookie;
+  hs_->has_retry_group = start.has_retry_group;
+  hs_->retry_group = start.retry_group;
   next_send_seq_ = start.next_send_seq;
   srtp_profile_ = start.srtp_profile;
   reassembler().reset(seq);  // the next copy is taken as the first
@@ -156,7 +156,7 @@ bool Endpoint::retake_hello(const HandshakeFragment& f, bool in_reassembler) {
   read_handshake().reset();
   received_count_ = 0;
   ack_due_ = false;
-  ack_deadline_ = Timestamp::never();
+  hs_->ack_deadline = Timestamp::never();
   if (!in_reassembler) reassembler().reset(0);
   hs_->transcript = Transcript{};
   if (client) {

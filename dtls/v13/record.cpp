@@ -165,7 +165,7 @@ Status RecordProtection::init(AeadKind kind, uint64_t epoch, const TrafficKeys& 
   clear();
   ENSURE(keys.key.len == crypto::aead_key_size(kind) && keys.iv.len == kIvSize, kBadKey);
   kind_ = kind;
-  epoch_ = epoch;
+  epoch_ = epoch & kMaxEpoch;  // within it (the endpoint checks)
   return kind == AeadKind::chacha20_poly1305 ? key_with(chacha_, keys) : key_with(gcm_, keys);
 }
 
@@ -196,7 +196,7 @@ void RecordProtection::clear() {
 
 void RecordProtection::defer(AeadKind kind, crypto::HashAlg hash, uint64_t epoch, const SecretBytes* secret) {
   clear();
-  epoch_ = epoch;
+  epoch_ = epoch & kMaxEpoch;  // within it (the endpoint checks)
   secret_ = secret;
   hash_ = hash;
   kind_ = kind;

@@ -165,6 +165,7 @@ class RecordProtection {
   bool ready() const { return keyed() || secret_ != nullptr; }  // keyed, or keyed on first use
   bool keyed() const { return kind_ == AeadKind::chacha20_poly1305 ? chacha_ != nullptr : gcm_ != nullptr; }
   uint64_t epoch() const { return epoch_; }
+  static constexpr uint64_t kMaxEpoch = (uint64_t{1} << 48) - 1;
 
   // Writes one complete record: unified header (16-bit sequence number,
   // length present), the sealed DTLSInnerPlaintext with `padding` zeros,
@@ -203,7 +204,9 @@ class RecordProtection {
     Keys<crypto::ChaCha20Poly1305>* chacha_;  // chacha20_poly1305
   };
   const SecretBytes* secret_ = nullptr;  // deferred: the keys come from here
-  uint64_t epoch_ = 0;
+  // 48 bits, so hash_ and kind_ share its eight bytes (issue 18: 32 -> 24
+  // bytes a slot); the endpoint refuses epochs beyond kMaxEpoch.
+  uint64_t epoch_ : 48 = 0;
   crypto::HashAlg hash_ = crypto::HashAlg::sha256;
   AeadKind kind_ = AeadKind::aes128_gcm;
 };

@@ -73,18 +73,18 @@ Status Endpoint::server_on_client_hello(Bytes body) {
   auto ch = parse_client_hello(body);
   if (!ch.ok()) return ch.error();
   ENSURE(ch->has_versions && ch->versions.dtls13, kNoDtls13);
-  if (awaiting_cookie_) TRY(server_resume_from_cookie(*ch));
+  if (hs_->awaiting_cookie) TRY(server_resume_from_cookie(*ch));
   const Suite* chosen = choose_suite(*ch);
   ENSURE(chosen != nullptr, kNoSuite);
-  ENSURE(!retried_ || chosen == suite_, kRetrySuite);  // ClientHello2 offers the same suites
-  suite_ = chosen;
+  ENSURE(!retried_ || chosen == suite(), kRetrySuite);  // ClientHello2 offers the same suites
+  set_suite(chosen);
   ENSURE(ch->ext.has_signature_algorithms &&
              ch->ext.signature_algorithms.contains(static_cast<uint16_t>(Identity::scheme())),
          kNoEcdsa);
   KeyShareEntry share;
   const bool has_share = choose_share(*ch, hs_->config.groups, share);
   if (retried_) {
-    ENSURE(has_share && (!has_retry_group_ || share.group == retry_group_), kRetryShare);
+    ENSURE(has_share && (!hs_->has_retry_group || share.group == hs_->retry_group), kRetryShare);
   } else {
     next_send_seq_ = 0;
     if (!has_share) return server_send_retry(*ch, body);
@@ -112,11 +112,11 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   crypto::NamedGroup group;
   ENSURE(choose_retry_group(ch, hs_->config.groups, group), kNoShare);
   hs_->transcript.add(static_cast<uint8_t>(MessageType::client_hello), body);
-  hs_->transcript.replace_with_message_hash(suite_->hash);
+  hs_->transcript.replace_with_message_hash(suite()->hash);
   flight().clear();
   RetryRequest hrr;
   hrr.session_id = ch.session_id;
-  hrr.cipher_suite = suite_->id;
+  hrr.cipher_suite = suite()->id;
   hrr.has_group = true;
   hrr.group = group;
   ByteWriter w(flight().body_space());
@@ -124,10 +124,10 @@ Status Endpoint::server_send_retry(const ClientHello& ch, Bytes body) {
   ENSURE(!w.failed(), kFlight);
   TRY(send_message(MessageType::server_hello, 0, w.size()));
   retried_ = true;
-  has_retry_group_ = true;
-  retry_group_ = group;
+  hs_->has_retry_group = true;
+  hs_->retry_group = group;
   received_count_ = 0;
-  ack_deadline_ = Timestamp::never();  // the request acknowledges ClientHello1 (RFC 9147 §7.2)
+  hs_->ack_deadline = Timestamp::never();  // the request acknowledges ClientHello1 (RFC 9147 §7.2)
   flight().begin_transmission();  // no timer: the client retransmits ClientHello1 if this is lost
   return ok_status();
 }
@@ -139,20 +139,20 @@ Status Endpoint::accept_stateless_retry() {
   reassembler().reset(1);
   next_send_seq_ = 1;
   retried_ = true;
-  awaiting_cookie_ = true;
+  hs_->awaiting_cookie = true;
   return ok_status();
 }
 
 // The transcript resumes from the cookie: message_hash(Hash(ClientHello1)),
 // then the HelloRetryRequest the Listener sent, rebuilt byte for byte.
 Status Endpoint::server_resume_from_cookie(const ClientHello& ch) {
-  awaiting_cookie_ = false;
+  hs_->awaiting_cookie = false;
   RetryCookie c;
   ENSURE(ch.has_retry_cookie && open_retry_cookie(*hs_->config.retry_cookies, hs_->config.peer_address, ch.retry_cookie, c),
          kCookie);
-  suite_ = find_suite(c.cipher_suite);  // open_retry_cookie checked it is one of ours
-  has_retry_group_ = c.has_group;
-  retry_group_ = c.group;
+  set_suite(find_suite(c.cipher_suite));  // open_retry_cookie checked it is one of ours
+  hs_->has_retry_group = c.has_group;
+  hs_->retry_group = c.group;
   hs_->transcript.restart_from_message_hash(Bytes(c.client_hello1_hash, c.hash_len));
   uint8_t hrr[2 + kRandomSize + 1 + kMaxSessionId + 3 + 2 + 6 + 6 + 6 + kMaxRetryCookie];
   ByteWriter w(hrr);
@@ -173,7 +173,7 @@ Status Endpoint::server_send_flight(const ClientHello& ch, const KeyShareEntry& 
     uint8_t random[kRandomSize];
     hs_->config.rng->fill(random);
     ByteWriter w(flight().body_space());
-    write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite_->id,
+    write_server_hello(w, Bytes(random, sizeof random), ch.session_id, suite()->id,
                        KeyShareEntry{client_share.group, hs_->ecdh->public_key()});
     hs_->drop_key_pair();  // the ServerHello holds our share, the secret is computed
     ENSURE(!w.failed(), kFlight);
