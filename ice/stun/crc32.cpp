@@ -15,16 +15,19 @@ namespace {
 // the minimal profile links neither (profile::kFastCrc32; kNibbles below).
 using Table = std::array<uint32_t, 256>;
 
-constexpr Table make_table() {
-  Table t{};
-  for (uint32_t i = 0; i < 256; ++i) {
+// The table for kBits message bits at a time: entry i is i shifted
+// through the polynomial bit by bit.
+template <std::size_t kBits>
+constexpr std::array<uint32_t, std::size_t{1} << kBits> make_table() {
+  std::array<uint32_t, std::size_t{1} << kBits> t{};
+  for (uint32_t i = 0; i < t.size(); ++i) {
     uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    for (std::size_t k = 0; k < kBits; ++k) c = (c & 1) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
     t[i] = c;
   }
   return t;
 }
-constexpr Table kTable = make_table();
+constexpr Table kTable = make_table<8>();
 
 constexpr std::array<Table, 3> make_slices() {
   std::array<Table, 3> t{};
@@ -39,16 +42,7 @@ constexpr std::array<Table, 3> kSlices = make_slices();
 // The minimal profile's table: the same CRC four bits at a time, from 16
 // entries (64 bytes of flash rather than kTable's 1 KiB). STUN messages are
 // short; two lookups a byte are enough for them.
-constexpr std::array<uint32_t, 16> make_nibbles() {
-  std::array<uint32_t, 16> t{};
-  for (uint32_t i = 0; i < 16; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 4; ++k) c = (c & 1) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
-    t[i] = c;
-  }
-  return t;
-}
-constexpr std::array<uint32_t, 16> kNibbles = make_nibbles();
+constexpr std::array<uint32_t, 16> kNibbles = make_table<4>();
 
 }  // namespace
 
