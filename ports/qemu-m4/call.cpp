@@ -227,11 +227,21 @@ CallResult call(Side& a, Side& b, const CallOptions& options) {
 
 }  // namespace
 
-bool make_identity(Identity& id, uint32_t stream, const char* name) {
+namespace {
+bool seed_rng(Identity& id, uint32_t stream) {
   uint8_t seed[48];
   test_only::fake_entropy(stream, seed, sizeof seed);  // TEST-ONLY: see entropy_test_only.hpp
-  if (!id.rng.instantiate(seed, {}).ok()) return false;
-  return id.cert.generate(id.rng, name, 1'700'000'000).ok();
+  return id.rng.instantiate(seed, {}).ok();
+}
+}  // namespace
+
+bool make_identity(Identity& id, uint32_t stream, const char* name) {
+  return seed_rng(id, stream) && id.cert.generate(id.rng, name, 1'700'000'000).ok();
+}
+
+bool load_identity(Identity& id, uint32_t stream, std::span<const uint8_t> p256_private_scalar,
+                   std::span<const uint8_t> certificate_der) {
+  return seed_rng(id, stream) && id.cert.load(p256_private_scalar, certificate_der).ok();
 }
 
 CallResult run_call(Identity& alice, Identity& bob, const CallOptions& options) {

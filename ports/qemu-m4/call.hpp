@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "keyway/dtls/x509/certificate.hpp"
 #include "keyway/lib/crypto/drbg.hpp"
@@ -23,6 +24,10 @@ struct Identity {
 
 // Seeds the DRBG and generates the self-signed ECDSA P-256 certificate.
 bool make_identity(Identity& id, uint32_t stream, const char* name);
+// Seeds the DRBG and loads a stored certificate and its P-256 private scalar
+// (dtls::Identity::load; docs/embedding.md section 7), generating nothing.
+bool load_identity(Identity& id, uint32_t stream, std::span<const uint8_t> p256_private_scalar,
+                   std::span<const uint8_t> certificate_der);
 
 struct CallOptions {
   int rtp_each_way = 200;

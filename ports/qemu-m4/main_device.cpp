@@ -7,9 +7,13 @@
 // what those calls reach. In the minimal profile this image links keyway's
 // device variant (lib/profile.hpp kDevice): the full ICE agent and the DTLS
 // server role are compiled out, and an offer with a=setup:active is refused.
-// In the full profile they stay linked behind the runtime settings. It runs up to the answer and the first outputs: there is no second
-// endpoint in this image to finish a handshake with (the call image does
-// that). Prints, last:
+// In the full profile they stay linked behind the runtime settings. It runs
+// up to the answer and the first outputs: there is no second endpoint in this
+// image to finish a handshake with (the call image does that). It boots as
+// docs/embedding.md section 7 tells a device to: it loads a stored
+// certificate and key (identity_test_only.cpp, TEST-ONLY) instead of
+// generating them, so the X.509 writer and key generation are not linked
+// (the call image generates, and times it: cert_gen_ms). Prints, last:
 //   m4 device ok text_bytes=.. answer_bytes=.. heap_peak_bytes=.. stack_peak_bytes=..
 #include <cstring>
 #include <new>
@@ -18,6 +22,7 @@
 #include "board.hpp"
 #include "call.hpp"
 #include "heap.hpp"
+#include "identity_test_only.hpp"
 #include "keyway/peer/connection.hpp"
 #include "keyway/srtp/session.hpp"
 
@@ -102,6 +107,9 @@ const char* run_device() {
                     : Result<std::string_view>(make_error(Layer::peer, Code::invalid_argument, ""));
   if (!answer.ok() || answer->empty()) failure = "accept_offer";
   if (answer.ok()) g_answer_bytes = answer->size();
+  // The answer names the stored certificate (its SHA-256, RFC 8122 §5).
+  if (!failure && answer->find(test_only::stored_fingerprint_line()) == std::string_view::npos)
+    failure = "answer lacks the stored certificate's fingerprint";
   drain(*conn, now);
   // A datagram from the browser's candidate that is not STUN: ICE has not
   // validated the address, so it is dropped (the trust rule), and media
@@ -121,7 +129,7 @@ const char* run_device() {
 }  // namespace
 
 int main() {
-  if (!m4::make_identity(g_device, 1, "device")) {
+  if (!m4::load_identity(g_device, 1, test_only::stored_private_scalar(), test_only::stored_certificate_der())) {
     board::write("m4 device FAILED identity\n");
     return 1;
   }
