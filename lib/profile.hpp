@@ -45,6 +45,14 @@ inline constexpr bool kIceFull = !kDevice;
 // The DTLS server role: without it a dtls::Endpoint configured as server
 // fails at once (peer::Connection refuses an offer with a=setup:active first).
 inline constexpr bool kDtlsServer = !kDevice;
+// X.509 details a WebRTC peer's certificate is not trusted for: its validity
+// dates (RFC 5280 §4.1.2.5) and the contents of its extensions (§4.2).
+// Without them both are still framed and tag-checked as DER (the parser
+// steps over them safely) but not looked into: the peer is pinned by the
+// a=fingerprint over its whole DER (RFC 8122 §5, RFC 5763 §5), keyway acts
+// on neither dates nor extensions, and the handshake needs only the public
+// key (dtls/x509/certificate.cpp); CertificateView's dates stay 0.
+inline constexpr bool kX509Details = !kMinimal;
 // STUN FINGERPRINT's CRC-32 with four 1 KiB tables (slicing-by-4); without
 // them a 64-byte table, four bits at a time (ice/stun/crc32.cpp).
 inline constexpr bool kFastCrc32 = !kMinimal;

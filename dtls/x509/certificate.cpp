@@ -18,11 +18,14 @@
 //     extensions      [3] EXPLICIT SEQUENCE SIZE (1..MAX) OF Extension OPTIONAL }
 //
 // Every field is checked for DER well-formedness; only the key, the
-// signature and the validity are interpreted. Errors name the field.
+// signature and the validity are interpreted. Errors name the field. The
+// minimal profile frames the validity and the extensions but does not look
+// into them (lib/profile.hpp kX509Details).
 #include "keyway/dtls/x509/certificate.hpp"
 
 #include "keyway/dtls/x509/der.hpp"
 #include "keyway/dtls/x509/oid.hpp"
+#include "keyway/lib/profile.hpp"
 
 namespace keyway::dtls {
 
@@ -106,11 +109,28 @@ Status read_name(der::Reader& r, Bytes& whole) {
   return ok_status();
 }
 
+// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, stepped
+// over: its tag is checked, its text not read (lib/profile.hpp kX509Details).
+Status skip_time(der::Reader& r) {
+  uint8_t t = 0;
+  Bytes contents;
+  TRY(r.read_any(t, contents));
+  ENSURE(t == der::tag::kUtcTime || t == der::tag::kGeneralizedTime,
+         make_error(Layer::dtls, Code::decode_error, "der: Validity holds an element that is not a Time"));
+  return ok_status();
+}
+
+// Validity ::= SEQUENCE { notBefore Time, notAfter Time }
 Status read_validity(der::Reader& r, CertificateView& v) {
   der::Reader seq;
   TRY(r.enter(der::tag::kSequence, seq));
-  TRY(seq.read_time(v.not_before));
-  TRY(seq.read_time(v.not_after));
+  if (profile::kX509Details) {
+    TRY(seq.read_time(v.not_before));
+    TRY(seq.read_time(v.not_after));
+  } else {
+    TRY(skip_time(seq));
+    TRY(skip_time(seq));
+  }
   ENSURE(seq.at_end(), make_error(Layer::dtls, Code::decode_error, "der: Validity has extra fields"));
   return ok_status();
 }
@@ -191,11 +211,15 @@ Status read_extension(der::Reader& list, Bytes& id) {
   return der::check_well_formed(value);
 }
 
+// extensions [3] EXPLICIT SEQUENCE SIZE (1..MAX) OF Extension. Without
+// lib/profile.hpp kX509Details the list is framed but its entries are not
+// read: keyway acts on no extension (the peer is pinned by its fingerprint).
 Status read_extensions(der::Reader& tbs) {
   der::Reader explicit3, list;
   TRY(tbs.enter(der::tag::context_explicit(3), explicit3));
   TRY(explicit3.enter(der::tag::kSequence, list));
   ENSURE(explicit3.at_end() && !list.at_end(), kExtensions);
+  if (!profile::kX509Details) return ok_status();
   Bytes seen[kMaxExtensions];
   std::size_t count = 0;
   while (!list.at_end()) {

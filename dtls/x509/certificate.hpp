@@ -47,8 +47,8 @@ struct CertificateView {
   crypto::RsaPublicKey rsa{};                // modulus/exponent (RSA keys)
   std::span<const uint8_t> signature_algorithm_oid;
   std::span<const uint8_t> signature;        // BIT STRING contents (DER ECDSA-Sig-Value or RSA bytes)
-  int64_t not_before = 0;                    // seconds since the Unix epoch
-  int64_t not_after = 0;
+  int64_t not_before = 0;                    // seconds since the Unix epoch (0 in the
+  int64_t not_after = 0;                     // minimal profile: lib/profile.hpp kX509Details)
   std::span<const uint8_t> serial_number;    // INTEGER contents (two's complement)
   std::span<const uint8_t> issuer;           // whole Name TLV
   std::span<const uint8_t> subject;          // whole Name TLV
@@ -75,7 +75,9 @@ struct CertificateView {
 // sha1/256/384WithRSAEncryption; anything else is Code::unsupported.
 [[nodiscard]] Status verify_self_signature(const CertificateView& cert);
 
-// True when not_before <= unix_now <= not_after (RFC 5280 §4.1.2.5).
+// True when not_before <= unix_now <= not_after (RFC 5280 §4.1.2.5). The
+// minimal profile reads no dates (lib/profile.hpp kX509Details): both stay 0,
+// so it answers false for any time after the epoch.
 bool valid_at(const CertificateView& cert, int64_t unix_now);
 
 // Our own identity: an ECDSA P-256 key and a self-signed certificate.
