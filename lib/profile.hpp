@@ -45,6 +45,10 @@ inline constexpr bool kIceFull = !kDevice;
 // The DTLS server role: without it a dtls::Endpoint configured as server
 // fails at once (peer::Connection refuses an offer with a=setup:active first).
 inline constexpr bool kDtlsServer = !kDevice;
+// RSA public keys (lib/crypto/rsa.cpp compiles its verifiers out without
+// them): the minimal profile's one suite is ECDHE-ECDSA, so a peer
+// certificate with an RSA key is refused as unsupported when it is parsed.
+inline constexpr bool kRsa = !kMinimal;
 // X.509 details a WebRTC peer's certificate is not trusted for: its validity
 // dates (RFC 5280 §4.1.2.5) and the contents of its extensions (§4.2).
 // Without them both are still framed and tag-checked as DER (the parser

@@ -183,7 +183,8 @@ Status read_spki(der::Reader& r, CertificateView& v) {
   TRY(field(seq.read_bit_string(key), kSpki));
   ENSURE(seq.at_end(), kSpki);
   if (oid::equal(alg, oid::kEcPublicKey)) return read_ec_key(params, has_params, key, v);
-  if (oid::equal(alg, oid::kRsaEncryption)) return read_rsa_key(params, has_params, key, v);
+  // Without RSA (lib/profile.hpp kRsa) such a key is refused here, as unsupported.
+  if (profile::kRsa && oid::equal(alg, oid::kRsaEncryption)) return read_rsa_key(params, has_params, key, v);
   return kKeyType;
 }
 
