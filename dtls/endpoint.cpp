@@ -54,7 +54,8 @@ Endpoint::Endpoint(const Config& config)
   hs_->timer.initial = c.initial_timeout;
   hs_->timer.maximum = c.max_timeout;
   hs_->timer.max_retransmits = c.max_retransmits;
-  if (!is_client() && c.rng) hs_->cookies.init(*c.rng);  // the server's cookie secret (RFC 6347 §4.2.1)
+  // The server's cookie secret (RFC 6347 §4.2.1); none in a client-only build.
+  if (profile::kDtlsServer && c.role == Role::server && c.rng) hs_->cookies.init(*c.rng);
 }
 
 Endpoint::~Endpoint() {

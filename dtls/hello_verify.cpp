@@ -62,9 +62,9 @@ void Endpoint::server_follow_hello_numbers(uint16_t msg_seq) {
 }
 
 // poll_output: the waiting request, once (dropped if `out` cannot hold it).
-// Only a server sends one (RFC 6347 §4.2.1).
+// Only a server sends one (RFC 6347 §4.2.1): none in a client-only build.
 std::size_t Endpoint::write_hello_verify(MutableBytes out) {
-  if (is_client() || !hs_ || hs_->hvr_len == 0) return 0;
+  if (!profile::kDtlsServer || !hs_ || hs_->hvr_len == 0) return 0;
   std::size_t n = 0;
   if (hs_->hvr_len <= out.size()) {
     std::memcpy(out.data(), hs_->hvr, hs_->hvr_len);
