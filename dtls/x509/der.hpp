@@ -97,7 +97,8 @@ class Reader {
 
 // Parses one UTCTime / GeneralizedTime contents (RFC 5280 §4.1.2.5.1/.2).
 [[nodiscard]] Status parse_time(uint8_t time_tag, Bytes contents, int64_t& unix_seconds);
-// Seconds since the epoch <-> civil UTC date (proleptic Gregorian).
+// Seconds since the epoch <-> civil UTC date (proleptic Gregorian), for
+// years within a few million of 1970 (X.509's are 1..9999).
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day);
 

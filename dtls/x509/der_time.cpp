@@ -13,15 +13,21 @@ constexpr Error kTimeRange = make_error(Layer::dtls, Code::decode_error, "der: t
 
 constexpr int64_t kSecondsPerDay = 86400;
 
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+// The calendar arithmetic runs on 32-bit numbers: X.509 years are 1..9999
+// (RFC 5280 §4.1.2.5), a few million days, and a Cortex-M divides 32-bit
+// numbers in one instruction but 64-bit ones in a library call.
+bool is_leap(int32_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-unsigned days_in_month(int64_t y, unsigned m) {
+unsigned days_in_month(int32_t y, unsigned m) {
   static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
 // Leap years in [1, y): valid for y >= 1.
-int64_t leap_years_before(int64_t y) { return (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400; }
+int32_t leap_years_before(int32_t y) { return (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400; }
+
+// Days from 1970-01-01 to January 1st of year y.
+int32_t days_before_year(int32_t y) { return 365 * (y - 1970) + leap_years_before(y) - leap_years_before(1970); }
 
 // Reads n ASCII digits starting at `at`; false on a non-digit.
 bool digits(Bytes c, std::size_t at, std::size_t n, unsigned& out) {
@@ -39,18 +45,19 @@ bool digits(Bytes c, std::size_t at, std::size_t n, unsigned& out) {
 
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day) {
   static constexpr unsigned kBeforeMonth[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-  int64_t days = 365 * (year - 1970) + leap_years_before(year) - leap_years_before(1970);
-  days += kBeforeMonth[month - 1];
-  if (month > 2 && is_leap(year)) days += 1;
-  return days + static_cast<int64_t>(day) - 1;
+  int32_t y = static_cast<int32_t>(year);
+  int32_t days = days_before_year(y) + static_cast<int32_t>(kBeforeMonth[month - 1]);
+  if (month > 2 && is_leap(y)) days += 1;
+  return days + static_cast<int32_t>(day) - 1;
 }
 
-void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day) {
+void civil_from_days(int64_t days64, int64_t& year, unsigned& month, unsigned& day) {
+  int32_t days = static_cast<int32_t>(days64);
   // Estimate the year, then correct it; at most a couple of steps.
-  int64_t y = 1970 + days / 365;
-  while (days_from_civil(y, 1, 1) > days) --y;
-  while (days_from_civil(y + 1, 1, 1) <= days) ++y;
-  int64_t rest = days - days_from_civil(y, 1, 1);
+  int32_t y = 1970 + days / 365;
+  while (days_before_year(y) > days) --y;
+  while (days_before_year(y + 1) <= days) ++y;
+  auto rest = static_cast<unsigned>(days - days_before_year(y));  // 0..365
   unsigned m = 1;
   while (rest >= days_in_month(y, m)) {
     rest -= days_in_month(y, m);
@@ -58,7 +65,7 @@ void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day
   }
   year = y;
   month = m;
-  day = static_cast<unsigned>(rest) + 1;
+  day = rest + 1;
 }
 
 Status parse_time(uint8_t time_tag, Bytes c, int64_t& unix_seconds) {
@@ -71,7 +78,7 @@ Status parse_time(uint8_t time_tag, Bytes c, int64_t& unix_seconds) {
   bool ok = digits(c, 0, year_digits, y) && digits(c, at, 2, mo) && digits(c, at + 2, 2, d) &&
             digits(c, at + 4, 2, h) && digits(c, at + 6, 2, mi) && digits(c, at + 8, 2, s);
   ENSURE(ok, kTimeBad);
-  int64_t year = y;
+  auto year = static_cast<int32_t>(y);  // at most four digits
   // RFC 5280 §4.1.2.5.1: YY >= 50 is 19YY, YY < 50 is 20YY.
   if (utc) year += y >= 50 ? 1900 : 2000;
   ENSURE(year >= 1 && mo >= 1 && mo <= 12, kTimeRange);
