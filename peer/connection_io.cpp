@@ -232,20 +232,13 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
         if (state_ == State::checking) state_ = State::handshaking;
         if (state_ != State::failed && state_ != State::closed) {
           seed_dtls_rtt(now);
-          Event ev;
-          ev.kind = EventKind::ice_connected;
-          ev.local = ice_.selected_local();
-          ev.remote = ice_.selected_remote();
-          push_event(ev);
+          push_event(EventKind::ice_connected);  // pop_event adds the selected pair
           trace_ice_connected();
         }
         break;
-      case ice::EventKind::disconnected: {
-        Event ev;
-        ev.kind = EventKind::ice_disconnected;
-        push_event(ev);
+      case ice::EventKind::disconnected:
+        push_event(EventKind::ice_disconnected);
         break;
-      }
       case ice::EventKind::failed:
         fail(e.error);
         break;
@@ -394,13 +387,10 @@ void Connection::on_dtls_event(const dtls::Event& e) {
       // set (and traced the match as it happened); a mismatch arrives as a
       // failure with bad_certificate.
       break;
-    case dtls::EventKind::handshake_complete: {
-      Event ev;
-      ev.kind = EventKind::dtls_handshake_complete;
-      push_event(ev);
+    case dtls::EventKind::handshake_complete:
+      push_event(EventKind::dtls_handshake_complete);
       install_srtp();
       break;
-    }
     case dtls::EventKind::failure:
       if (e.error.code == Code::timeout && !have_dtls_peer_ && ice_.stats().integrity_failures > 0) {
         // Our checks succeed but the peer's fail integrity: it holds a wrong
@@ -434,9 +424,7 @@ void Connection::on_dtls_event(const dtls::Event& e) {
 void Connection::on_closed() {
   if (state_ == State::closed) return;
   state_ = State::closed;
-  Event ev;
-  ev.kind = EventKind::closed;
-  push_event(ev);
+  push_event(EventKind::closed);
 }
 
 // A fatal alert from the peer is why its side failed: name it in
@@ -495,9 +483,7 @@ void Connection::maybe_ready() {
   if (!media_path(local, remote)) return;
   ready_announced_ = true;
   state_ = State::connected;
-  Event ev;
-  ev.kind = EventKind::srtp_ready;
-  push_event(ev);
+  push_event(EventKind::srtp_ready);
 }
 
 Verdict Connection::on_media(MutableBytes datagram, bool rtcp) {
@@ -539,10 +525,7 @@ Verdict Connection::on_media(MutableBytes datagram, bool rtcp) {
   }
   (rtcp ? s.rtcp_received : s.rtp_received)++;
   s.bytes_received += *r;
-  Event ev;
-  ev.kind = rtcp ? EventKind::rtcp_received : EventKind::rtp_received;
-  ev.data = Bytes(datagram.data(), *r);
-  push_event(ev);
+  push_event(rtcp ? EventKind::rtcp_received : EventKind::rtp_received, Bytes(datagram.data(), *r));
   return Verdict::accepted;
 }
 
@@ -567,7 +550,7 @@ Result<Transmit> Connection::send_media(MutableBytes buffer, std::size_t len, bo
   ENSURE(buffer.size() >= *r + kTurnHeadroom,
          make_error(Layer::peer, Code::buffer_too_small, "send_rtp: a relayed path needs 48 spare bytes in the buffer"));
   std::memmove(buffer.data() + kTurnHeadroom, buffer.data(), *r);
-  return relay_if_needed(local, remote, buffer, kTurnHeadroom, *r);
+  return ice_.wrap_relayed(now_, local, remote, Bytes(buffer.data() + kTurnHeadroom, *r), buffer);
 }
 
 // A datagram for (local, remote) sits at buf[offset, offset + len): as it
