@@ -99,14 +99,14 @@ Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const
 // smaller than a ClientHello, and goes only where an authenticated check
 // came from). Everything else is dropped and counted.
 bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, const SocketAddr& to) {
-  ByteReader r(datagram);
-  uint8_t type = 0, msg_type = 0;
-  uint16_t version = 0, epoch = 0;
-  // RFC 6347 §4.1: type, version, epoch, 48-bit sequence, length; then the
+  // RFC 6347 §4.1: the record header is type (byte 0), version, epoch
+  // (bytes 3..4), 48-bit sequence, length (13 bytes in all); then the
   // handshake header's msg_type (RFC 5246 §7.4).
-  bool client_hello = r.read_u8(type) && r.read_u16(version) && r.read_u16(epoch) && r.skip(8) &&
-                      r.read_u8(msg_type) && type == static_cast<uint8_t>(dtls::ContentType::handshake) && epoch == 0 &&
-                      msg_type == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
+  constexpr std::size_t kEpochAt = 3, kMsgTypeAt = 13;
+  const bool client_hello = datagram.size() > kMsgTypeAt &&
+                            datagram[0] == static_cast<uint8_t>(dtls::ContentType::handshake) &&
+                            load_be16(datagram, kEpochAt) == 0 &&
+                            datagram[kMsgTypeAt] == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
   if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > HeldHello::kCapacity) {
     stats_.untrusted_dropped++;
     return false;
