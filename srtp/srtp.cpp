@@ -129,17 +129,26 @@ struct Session::Packet {
   }
 };
 
+// A packet that fails is counted here, once, whatever the step (SessionStats).
 Result<std::size_t> Session::protect_rtp(MutableBytes buffer, std::size_t packet_len) {
-  return protect(kSrtp, buffer, packet_len);
+  Result<std::size_t> result = protect(kSrtp, buffer, packet_len);
+  if (!result) count(result.error());
+  return result;
 }
 Result<std::size_t> Session::protect_rtcp(MutableBytes buffer, std::size_t packet_len) {
-  return protect(kSrtcp, buffer, packet_len);
+  Result<std::size_t> result = protect(kSrtcp, buffer, packet_len);
+  if (!result) count(result.error());
+  return result;
 }
 Result<std::size_t> Session::unprotect_rtp(MutableBytes buffer, std::size_t packet_len) {
-  return unprotect(kSrtp, buffer, packet_len);
+  Result<std::size_t> result = unprotect(kSrtp, buffer, packet_len);
+  if (!result) count(result.error());
+  return result;
 }
 Result<std::size_t> Session::unprotect_rtcp(MutableBytes buffer, std::size_t packet_len) {
-  return unprotect(kSrtcp, buffer, packet_len);
+  Result<std::size_t> result = unprotect(kSrtcp, buffer, packet_len);
+  if (!result) count(result.error());
+  return result;
 }
 
 // §3.3.1: the sender and the receiver guess the ROC alike.
@@ -149,25 +158,25 @@ uint64_t Session::rtp_index(const Stream* s, uint16_t sequence) const {
 }
 
 Result<std::size_t> Session::protect(const PacketKind& k, MutableBytes buffer, std::size_t packet_len) {
-  if (!initialized_) return count(k.not_init);
-  if (config_.direction != Direction::outbound) return count(k.not_outbound);
-  if (packet_len > buffer.size()) return count(k.len_past_buffer);
+  if (!initialized_) return k.not_init;
+  if (config_.direction != Direction::outbound) return k.not_outbound;
+  if (packet_len > buffer.size()) return k.len_past_buffer;
   auto header = read_header(k.rtcp, buffer.first(packet_len), Direction::outbound);
-  if (!header) return count(header.error());
+  if (!header) return header.error();
   const std::size_t overhead = trailer(k.rtcp).len;
-  if (buffer.size() - packet_len < overhead) return count(k.no_room);
+  if (buffer.size() - packet_len < overhead) return k.no_room;
   auto stream = stream_for(header->ssrc);
-  if (!stream) return count(stream.error());
+  if (!stream) return stream.error();
   Stream& s = **stream;
   const uint64_t index = k.rtcp ? s.srtcp_next : rtp_index(&s, header->sequence);
-  if (index > k.max_index) return count(k.exhausted);  // never wrap (§9.2)
+  if (index > k.max_index) return k.exhausted;  // never wrap (§9.2)
   if (!k.rtcp && !config_.allow_repeat_tx) {  // the sender's own window: never the same keystream twice
     const ReplayCheck used = s.rtp_replay.check(index);
-    if (used == ReplayCheck::duplicate) return count(kRepeatTx);
-    if (used == ReplayCheck::too_old) return count(kOldTx);
+    if (used == ReplayCheck::duplicate) return kRepeatTx;
+    if (used == ReplayCheck::too_old) return kOldTx;
   }
   const Packet p{k.rtcp, buffer, header->header_len, packet_len, header->ssrc, index, true};
-  if (auto sealed = seal(p); !sealed) return count(sealed.error());
+  TRY(seal(p));
   if (k.rtcp) {
     s.srtcp_next = static_cast<uint32_t>(index) + 1;
   } else {
@@ -179,33 +188,33 @@ Result<std::size_t> Session::protect(const PacketKind& k, MutableBytes buffer, s
 }
 
 Result<std::size_t> Session::unprotect(const PacketKind& k, MutableBytes buffer, std::size_t packet_len) {
-  if (!initialized_) return count(k.not_init);
-  if (config_.direction != Direction::inbound) return count(k.not_inbound);
-  if (packet_len > buffer.size()) return count(k.len_past_buffer);
+  if (!initialized_) return k.not_init;
+  if (config_.direction != Direction::inbound) return k.not_inbound;
+  if (packet_len > buffer.size()) return k.len_past_buffer;
   MutableBytes packet = buffer.first(packet_len);
   auto header = read_header(k.rtcp, packet, Direction::inbound);
-  if (!header) return count(header.error());
+  if (!header) return header.error();
   const Trailer& t = trailer(k.rtcp);
-  if (packet_len < header->header_len + t.len) return count(k.too_short);
+  if (packet_len < header->header_len + t.len) return k.too_short;
   const std::size_t body_end = packet_len - t.len;
   if (config_.mki_len != 0) {
-    if (auto mki = check_mki(t.mki(packet, body_end)); !mki) return count(mki.error());
+    TRY(check_mki(t.mki(packet, body_end)));
   }
   Stream* s = streams_.find(header->ssrc);  // nullptr: a new SSRC, created only once it authenticates
   if (s == nullptr) {
-    if (auto admitted = admit_new_stream(); !admitted) return count(admitted.error());
+    TRY(admit_new_stream());
   }
   // SRTCP carries its index (and E) on the wire; SRTP's is estimated from SEQ.
   const uint32_t e_index = k.rtcp ? load_be32(packet, body_end + t.index_at) : kEncryptedFlag;
   const uint64_t index = k.rtcp ? (e_index & kMaxSrtcpIndex) : rtp_index(s, header->sequence);
-  if (index > k.max_index) return count(k.exhausted);
+  if (index > k.max_index) return k.exhausted;
   if (s != nullptr && config_.replay_protection) {  // §3.3.2: before the (costly) authentication
     const ReplayCheck seen = (s->*k.replay).check(index);
-    if (seen == ReplayCheck::duplicate) return count(k.duplicate);
-    if (seen == ReplayCheck::too_old) return count(k.too_old);
+    if (seen == ReplayCheck::duplicate) return k.duplicate;
+    if (seen == ReplayCheck::too_old) return k.too_old;
   }
   const Packet p{k.rtcp, packet, header->header_len, body_end, header->ssrc, index, (e_index & kEncryptedFlag) != 0};
-  if (!open(p)) return count(k.auth);
+  if (!open(p)) return k.auth;
   // Authenticated: only now may the packet change state (§3.3.2).
   if (s == nullptr) s = *streams_.insert(header->ssrc);  // cannot fail: admitted above
   if (!k.rtcp) note_rtp_index(*s, index);
