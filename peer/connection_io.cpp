@@ -19,7 +19,8 @@ Verdict Connection::handle_datagram(Timestamp now, MutableBytes datagram, const 
   // TURN framing comes off before the demultiplexer sees the inner datagram
   // (architecture.md "Trust at the joints"): it then arrived on our relayed
   // address from the peer, and is judged like any datagram from there.
-  ice::Relayed relayed = ice_.unwrap_relayed(now, datagram, from, to);
+  // Without TURN in the build (lib/profile.hpp) nothing arrives relayed.
+  const ice::Relayed relayed = profile::kTurn ? ice_.unwrap_relayed(now, datagram, from, to) : ice::Relayed{};
   if (relayed.from_relay) {
     if (relayed.data.empty()) {  // the TURN client's own traffic
       stats_.datagrams_received++;
