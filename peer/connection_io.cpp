@@ -108,7 +108,10 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, con
                             datagram[0] == static_cast<uint8_t>(dtls::ContentType::handshake) &&
                             load_be16(datagram, kEpochAt) == 0 &&
                             datagram[kMsgTypeAt] == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
-  if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > HeldHello::kCapacity) {
+  // Only a DTLS server is sent a ClientHello: without the server role
+  // (lib/profile.hpp kDtlsServer, the device profile) nothing is held.
+  const bool dtls_server = profile::kDtlsServer && !dtls_client_;
+  if (!dtls_server || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > HeldHello::kCapacity) {
     stats_.untrusted_dropped++;
     return false;
   }
@@ -128,7 +131,7 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, con
 }
 
 void Connection::replay_held_hello(Timestamp now) {
-  if (!held_ || !ice_.validated_path(held_->to, held_->from)) return;
+  if (!profile::kDtlsServer || !held_ || !ice_.validated_path(held_->to, held_->from)) return;
   std::unique_ptr<HeldHello> hello = std::move(held_);  // freed once DTLS has read it
   tracef(trace_, Layer::peer, "source validated: the held ClientHello goes to DTLS");
   note_dtls_start();
