@@ -179,7 +179,7 @@ class Agent {
   // has no permission.
   [[nodiscard]] Result<Transmit> wrap_relayed(Timestamp now, const SocketAddr& local, const SocketAddr& remote, Bytes data,
                                               MutableBytes out);
-  bool is_relayed_base(const SocketAddr& local) const { return relay_of_base(local) >= 0; }
+  bool is_relayed_base(const SocketAddr& local) const { return profile::kTurn && relay_of_base(local) >= 0; }
   // No server-reflexive or TURN request is pending: the local candidates are all known.
   bool gathering_done() const;
   // Whether a local candidate is offered to the peer (relay-only offers relayed ones only).

@@ -81,10 +81,7 @@ bool parse_v6(std::string_view s, uint8_t out[16]) {
     if (count == 8) return false;
     std::size_t start = i;
     unsigned v = 0;
-    while (i < s.size() && hex_value(s[i]) >= 0 && i - start < 4) {
-      v = (v << 4) | static_cast<unsigned>(hex_value(s[i]));
-      ++i;
-    }
+    for (int d; i < s.size() && i - start < 4 && (d = hex_value(s[i])) >= 0; ++i) v = (v << 4) | static_cast<unsigned>(d);
     if (i < s.size() && s[i] == '.') {  // embedded IPv4 tail (e.g. ::ffff:1.2.3.4)
       uint8_t v4[4];
       if (count > 6 || !parse_v4(s.substr(start), v4)) return false;
@@ -108,17 +105,13 @@ bool parse_v6(std::string_view s, uint8_t out[16]) {
   }
   if (gap_at < 0 && count != 8) return false;
   if (gap_at >= 0 && count == 8) return false;
-  uint16_t full[8] = {};
-  if (gap_at < 0) {
-    std::memcpy(full, groups, sizeof full);
-  } else {
-    int tail = count - gap_at;
-    for (int k = 0; k < gap_at; ++k) full[k] = groups[k];
-    for (int k = 0; k < tail; ++k) full[8 - tail + k] = groups[gap_at + k];
-  }
-  for (int k = 0; k < 8; ++k) {
-    out[2 * k] = static_cast<uint8_t>(full[k] >> 8);
-    out[2 * k + 1] = static_cast<uint8_t>(full[k]);
+  // The "::" stands for the zero groups that make eight: the groups after it
+  // move to the end.
+  std::memset(out, 0, 16);
+  for (int k = 0; k < count; ++k) {
+    const int at = (gap_at >= 0 && k >= gap_at) ? k + 8 - count : k;
+    out[2 * at] = static_cast<uint8_t>(groups[k] >> 8);
+    out[2 * at + 1] = static_cast<uint8_t>(groups[k]);
   }
   return true;
 }

@@ -431,13 +431,13 @@ Status Connection::apply_remote(const Config& config, const sdp::SessionDescript
   return ok_status();
 }
 
-void Connection::push_event(const Event& e) {
+void Connection::push_event(EventKind kind, Bytes data) {
   // Bounded (media floods while the caller does not poll): the new event is
   // dropped and counted, but a failure always gets in (lib/sans_io.hpp).
   QueuedEvent q;
-  q.kind = e.kind;
-  q.len = static_cast<uint32_t>(e.data.size());
-  q.data = e.data.data();
+  q.kind = kind;
+  q.len = static_cast<uint32_t>(data.size());
+  q.data = data.data();
   if (!events_.push(q)) stats_.events_dropped++;
 }
 
@@ -474,10 +474,8 @@ void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32
   // Nothing more is sent after a failure. After an ICE failure that is the
   // rule: without consent an agent stops transmitting (RFC 7675 §5.1). Every
   // DTLS-layer failure already carried its fatal alert from the endpoint.
-  Event ev;
-  ev.kind = EventKind::failed;
   failure_ = e;
-  push_event(ev);
+  push_event(EventKind::failed);
   tracef(trace_, Layer::peer, "FAILED: %s", failure_text_);
 }
 

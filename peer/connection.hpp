@@ -318,7 +318,9 @@ class Connection {
   void start_dtls();
   void fail(const Error& e, const char* detail_fmt = nullptr, uint32_t a = 0, uint32_t b = 0);
   void fail_sdp(const Error& e, const sdp::ErrorLocation& where);
-  void push_event(const Event& e);
+  // Queues an event of ours: its kind and, for media, the packet (pop_event
+  // fills in the rest: the error of a failure, the path of ice_connected).
+  void push_event(EventKind kind, Bytes data = {});
   bool poll_ice(Timestamp now, MutableBytes scratch, Output& out);
   bool poll_dtls(Timestamp now, MutableBytes scratch, Output& out);
   void on_dtls_event(const dtls::Event& e);

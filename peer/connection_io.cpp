@@ -19,7 +19,8 @@ Verdict Connection::handle_datagram(Timestamp now, MutableBytes datagram, const 
   // TURN framing comes off before the demultiplexer sees the inner datagram
   // (architecture.md "Trust at the joints"): it then arrived on our relayed
   // address from the peer, and is judged like any datagram from there.
-  ice::Relayed relayed = ice_.unwrap_relayed(now, datagram, from, to);
+  // Without TURN in the build (lib/profile.hpp) nothing arrives relayed.
+  const ice::Relayed relayed = profile::kTurn ? ice_.unwrap_relayed(now, datagram, from, to) : ice::Relayed{};
   if (relayed.from_relay) {
     if (relayed.data.empty()) {  // the TURN client's own traffic
       stats_.datagrams_received++;
@@ -99,15 +100,18 @@ Verdict Connection::on_dtls_datagram(Timestamp now, MutableBytes datagram, const
 // smaller than a ClientHello, and goes only where an authenticated check
 // came from). Everything else is dropped and counted.
 bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, const SocketAddr& to) {
-  ByteReader r(datagram);
-  uint8_t type = 0, msg_type = 0;
-  uint16_t version = 0, epoch = 0;
-  // RFC 6347 §4.1: type, version, epoch, 48-bit sequence, length; then the
+  // RFC 6347 §4.1: the record header is type (byte 0), version, epoch
+  // (bytes 3..4), 48-bit sequence, length (13 bytes in all); then the
   // handshake header's msg_type (RFC 5246 §7.4).
-  bool client_hello = r.read_u8(type) && r.read_u16(version) && r.read_u16(epoch) && r.skip(8) &&
-                      r.read_u8(msg_type) && type == static_cast<uint8_t>(dtls::ContentType::handshake) && epoch == 0 &&
-                      msg_type == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
-  if (dtls_client_ || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > HeldHello::kCapacity) {
+  constexpr std::size_t kEpochAt = 3, kMsgTypeAt = 13;
+  const bool client_hello = datagram.size() > kMsgTypeAt &&
+                            datagram[0] == static_cast<uint8_t>(dtls::ContentType::handshake) &&
+                            load_be16(datagram, kEpochAt) == 0 &&
+                            datagram[kMsgTypeAt] == static_cast<uint8_t>(dtls::HandshakeType::client_hello);
+  // Only a DTLS server is sent a ClientHello: without the server role
+  // (lib/profile.hpp kDtlsServer, the device profile) nothing is held.
+  const bool dtls_server = profile::kDtlsServer && !dtls_client_;
+  if (!dtls_server || !client_hello || !ice_.authenticated_remote(from) || datagram.size() > HeldHello::kCapacity) {
     stats_.untrusted_dropped++;
     return false;
   }
@@ -127,7 +131,7 @@ bool Connection::hold_or_drop(MutableBytes datagram, const SocketAddr& from, con
 }
 
 void Connection::replay_held_hello(Timestamp now) {
-  if (!held_ || !ice_.validated_path(held_->to, held_->from)) return;
+  if (!profile::kDtlsServer || !held_ || !ice_.validated_path(held_->to, held_->from)) return;
   std::unique_ptr<HeldHello> hello = std::move(held_);  // freed once DTLS has read it
   tracef(trace_, Layer::peer, "source validated: the held ClientHello goes to DTLS");
   note_dtls_start();
@@ -232,20 +236,13 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
         if (state_ == State::checking) state_ = State::handshaking;
         if (state_ != State::failed && state_ != State::closed) {
           seed_dtls_rtt(now);
-          Event ev;
-          ev.kind = EventKind::ice_connected;
-          ev.local = ice_.selected_local();
-          ev.remote = ice_.selected_remote();
-          push_event(ev);
+          push_event(EventKind::ice_connected);  // pop_event adds the selected pair
           trace_ice_connected();
         }
         break;
-      case ice::EventKind::disconnected: {
-        Event ev;
-        ev.kind = EventKind::ice_disconnected;
-        push_event(ev);
+      case ice::EventKind::disconnected:
+        push_event(EventKind::ice_disconnected);
         break;
-      }
       case ice::EventKind::failed:
         fail(e.error);
         break;
@@ -394,13 +391,10 @@ void Connection::on_dtls_event(const dtls::Event& e) {
       // set (and traced the match as it happened); a mismatch arrives as a
       // failure with bad_certificate.
       break;
-    case dtls::EventKind::handshake_complete: {
-      Event ev;
-      ev.kind = EventKind::dtls_handshake_complete;
-      push_event(ev);
+    case dtls::EventKind::handshake_complete:
+      push_event(EventKind::dtls_handshake_complete);
       install_srtp();
       break;
-    }
     case dtls::EventKind::failure:
       if (e.error.code == Code::timeout && !have_dtls_peer_ && ice_.stats().integrity_failures > 0) {
         // Our checks succeed but the peer's fail integrity: it holds a wrong
@@ -434,9 +428,7 @@ void Connection::on_dtls_event(const dtls::Event& e) {
 void Connection::on_closed() {
   if (state_ == State::closed) return;
   state_ = State::closed;
-  Event ev;
-  ev.kind = EventKind::closed;
-  push_event(ev);
+  push_event(EventKind::closed);
 }
 
 // A fatal alert from the peer is why its side failed: name it in
@@ -495,9 +487,7 @@ void Connection::maybe_ready() {
   if (!media_path(local, remote)) return;
   ready_announced_ = true;
   state_ = State::connected;
-  Event ev;
-  ev.kind = EventKind::srtp_ready;
-  push_event(ev);
+  push_event(EventKind::srtp_ready);
 }
 
 Verdict Connection::on_media(MutableBytes datagram, bool rtcp) {
@@ -539,10 +529,7 @@ Verdict Connection::on_media(MutableBytes datagram, bool rtcp) {
   }
   (rtcp ? s.rtcp_received : s.rtp_received)++;
   s.bytes_received += *r;
-  Event ev;
-  ev.kind = rtcp ? EventKind::rtcp_received : EventKind::rtp_received;
-  ev.data = Bytes(datagram.data(), *r);
-  push_event(ev);
+  push_event(rtcp ? EventKind::rtcp_received : EventKind::rtp_received, Bytes(datagram.data(), *r));
   return Verdict::accepted;
 }
 
@@ -567,7 +554,7 @@ Result<Transmit> Connection::send_media(MutableBytes buffer, std::size_t len, bo
   ENSURE(buffer.size() >= *r + kTurnHeadroom,
          make_error(Layer::peer, Code::buffer_too_small, "send_rtp: a relayed path needs 48 spare bytes in the buffer"));
   std::memmove(buffer.data() + kTurnHeadroom, buffer.data(), *r);
-  return relay_if_needed(local, remote, buffer, kTurnHeadroom, *r);
+  return ice_.wrap_relayed(now_, local, remote, Bytes(buffer.data() + kTurnHeadroom, *r), buffer);
 }
 
 // A datagram for (local, remote) sits at buf[offset, offset + len): as it

@@ -83,16 +83,10 @@ void PacketCipher::mac(Bytes a, Bytes b, uint8_t out[crypto::Sha1::kDigestSize])
 }
 
 // salt_hi_ holds salt bytes 0..7 and the top half of salt_lo_ bytes 8..11.
-void PacketCipher::gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const {
-  // Bytes 2..5 SSRC, 6..11 ROC || SEQ (the 48-bit index).
+void PacketCipher::gcm_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const {
+  // Bytes 2..5 SSRC, 6..11 the 48-bit index (SRTP: ROC || SEQ; SRTCP: 0 || index).
   store_be64(iv, salt_hi_ ^ (uint64_t{ssrc} << 16) ^ (index >> 32));
   store_be32(iv + 8, static_cast<uint32_t>(salt_lo_ >> 32) ^ static_cast<uint32_t>(index));
-}
-
-void PacketCipher::gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const {
-  // Bytes 2..5 SSRC, 6..7 zero, 8..11 the 31-bit SRTCP index.
-  store_be64(iv, salt_hi_ ^ (uint64_t{ssrc} << 16));
-  store_be32(iv + 8, static_cast<uint32_t>(salt_lo_ >> 32) ^ index);
 }
 
 }  // namespace keyway::srtp

@@ -48,8 +48,9 @@ class PacketCipher {
   // AES-GCM nonces (RFC 7714 §8.1, §9.1), 12 bytes, salted:
   //   SRTP:  (00 00 || SSRC || ROC || SEQ) XOR salt
   //   SRTCP: (00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt
-  void gcm_rtp_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
-  void gcm_rtcp_iv(uint32_t ssrc, uint32_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
+  // Both are (00 00 || SSRC || 48-bit index) XOR salt: SRTP's index is
+  // ROC || SEQ, SRTCP's 31-bit index leaves its top 17 bits zero.
+  void gcm_iv(uint32_t ssrc, uint64_t index, uint8_t iv[crypto::kAeadNonceSize]) const;
   crypto::AesGcm& gcm() { return *static_cast<crypto::AesGcm*>(transform_); }
 
  private:

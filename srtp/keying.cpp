@@ -8,11 +8,11 @@ Result<DtlsSrtpKeys> split_dtls_srtp_material(Profile profile, Bytes material, b
          make_error(Layer::srtp, Code::invalid_argument,
                     "srtp: DTLS-SRTP keying material is not 2 * (key + salt) bytes for this profile"));
   const ProfileInfo& info = profile_info(profile);
-  ByteReader r(material);
-  Bytes client_key, server_key, client_salt, server_salt;
-  // The length check above makes every read succeed (RFC 5764 §4.2 layout).
-  (void)(r.read_bytes(info.key_len, client_key) && r.read_bytes(info.key_len, server_key) &&
-         r.read_bytes(info.salt_len, client_salt) && r.read_bytes(info.salt_len, server_salt));
+  // RFC 5764 §4.2: client key | server key | client salt | server salt
+  // (the length check above makes each part whole).
+  const std::size_t key = info.key_len, salt = info.salt_len;
+  const Bytes client_key = material.subspan(0, key), server_key = material.subspan(key, key);
+  const Bytes client_salt = material.subspan(2 * key, salt), server_salt = material.subspan(2 * key + salt, salt);
   if (is_dtls_client) return DtlsSrtpKeys{client_key, client_salt, server_key, server_salt};
   return DtlsSrtpKeys{server_key, server_salt, client_key, client_salt};
 }

@@ -149,14 +149,23 @@ class Session {
   Status check_mki(Bytes mki);
   void write_mki(MutableBytes out) const;
 
-  // The crypto of one packet. "body_end" is where the encrypted portion ends
-  // and the trailer (tag, MKI, SRTCP index; see trailer.hpp) starts; buffers
-  // are large enough.
-  Status seal_rtp(MutableBytes buffer, std::size_t header_len, std::size_t body_end, uint32_t ssrc, uint64_t index);
-  Status open_rtp(MutableBytes packet, std::size_t header_len, std::size_t body_end, uint32_t ssrc, uint64_t index);
-  Status seal_rtcp(MutableBytes buffer, std::size_t body_end, uint32_t ssrc, uint32_t index);
-  Status open_rtcp(MutableBytes packet, std::size_t body_end, uint32_t ssrc, uint32_t e_index);
-  void accept_rtp(Stream& s, uint64_t index);
+  // The packet paths (srtp.cpp): one for SRTP and SRTCP, with what differs
+  // between them as data (PacketKind). "body_end" is where the encrypted
+  // portion ends and the trailer (tag, MKI, SRTCP index; see trailer.hpp)
+  // starts; buffers are large enough.
+  struct PacketKind;
+  struct Packet;
+  static const PacketKind kSrtp;
+  static const PacketKind kSrtcp;
+  Result<std::size_t> protect(const PacketKind& kind, MutableBytes buffer, std::size_t packet_len);
+  Result<std::size_t> unprotect(const PacketKind& kind, MutableBytes buffer, std::size_t packet_len);
+  uint64_t rtp_index(const Stream* s, uint16_t sequence) const;
+  void note_rtp_index(Stream& s, uint64_t index);
+  Status seal(const Packet& p);
+  bool open(const Packet& p);  // true when the packet authenticated (then decrypted)
+  void write_trailer(const Packet& p) const;
+  const Trailer& trailer(bool rtcp) const { return rtcp ? rtcp_trailer_ : rtp_trailer_; }
+  PacketCipher& cipher(bool rtcp) { return rtcp ? rtcp_ : rtp_; }
 
   SessionConfig config_{};
   PacketCipher rtp_;

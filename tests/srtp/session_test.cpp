@@ -245,7 +245,7 @@ TEST_CASE("SRTCP packets sent with E = 0 (not encrypted) are accepted") {
     const uint8_t index[4] = {0x00, 0x00, 0x00, 0x2a};  // E = 0, index 42
     if (info.aead) {
       uint8_t iv[12], tag[16];
-      c.gcm_rtcp_iv(0x1234, 42, iv);
+      c.gcm_iv(0x1234, 42, iv);
       std::vector<uint8_t> aad = plain;
       aad.insert(aad.end(), index, index + 4);
       REQUIRE(c.gcm().seal(iv, aad, {}, tag).ok());
