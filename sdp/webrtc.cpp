@@ -10,7 +10,7 @@ namespace {
 constexpr Error malformed(const char* detail) { return make_error(Layer::sdp, Code::malformed, detail); }
 
 // The section's attribute, or the session's when the section has none.
-const Attribute* find_inherited(const SessionDescription& desc, const MediaDescription& m, std::string_view name) {
+const Attribute* find_inherited(const SessionDescription& desc, const MediaDescription& m, const char* name) {
   const Attribute* a = m.find(name);
   return a != nullptr ? a : desc.find(name);
 }
