@@ -204,6 +204,15 @@ void write_rejected(TextWriter& w, const MediaDescription& m, const SectionPlan&
 
 constexpr std::size_t kMaxSections = 64;
 
+// The accepted section whose a=mid is `id` (the first, mids being unique), or SIZE_MAX.
+std::size_t accepted_section(const AnswerContext& ctx, const std::array<bool, kMaxSections>& accepted, std::string_view id) {
+  for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
+    const Attribute* mid = ctx.offer->media[i].find("mid");
+    if (accepted[i] && mid != nullptr && mid->value == id) return i;
+  }
+  return SIZE_MAX;
+}
+
 // Pass 1: which sections are accepted, which is tagged, and the first reason
 // a section was refused (reported when nothing could be accepted).
 Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, ErrorLocation* where) {
@@ -238,11 +247,7 @@ Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, Er
   if (ctx.has_bundle) {
     Tokens ids(ctx.bundle.ids, true);
     std::string_view id;
-    while (ctx.tagged == SIZE_MAX && ids.next(id))
-      for (std::size_t i = 0; i < ctx.offer->media.size() && ctx.tagged == SIZE_MAX; ++i) {
-        const Attribute* mid = ctx.offer->media[i].find("mid");
-        if (accepted[i] && mid != nullptr && mid->value == id) ctx.tagged = i;
-      }
+    while (ctx.tagged == SIZE_MAX && ids.next(id)) ctx.tagged = accepted_section(ctx, accepted, id);
     ctx.has_bundle = ctx.tagged != SIZE_MAX;
   }
   return ok_status();
@@ -255,11 +260,11 @@ void write_session(AnswerContext& ctx, TextWriter& w, const std::array<bool, kMa
     w.append("group:BUNDLE");
     Tokens ids(ctx.bundle.ids, true);
     std::string_view id;
-    while (ids.next(id))
-      for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
-        const Attribute* mid = ctx.offer->media[i].find("mid");
-        if (accepted[i] && mid != nullptr && mid->value == id) { w.append(" "); w.append(id); break; }
-      }
+    while (ids.next(id)) {
+      if (accepted_section(ctx, accepted, id) == SIZE_MAX) continue;
+      w.append(" ");
+      w.append(id);
+    }
     w.end();
   }
   if (ctx.options->transport.ice_lite) w.line('a', "ice-lite");
