@@ -164,8 +164,7 @@ Status parse_connection(Builder& b, std::string_view v) {
 
 Status parse_media_line(Builder& b, std::string_view v) {
   b.close_section(b.n_lines - 1);  // the m= line starts the next section
-  MediaDescription& m = b.media[b.n_media++];
-  m = MediaDescription{};
+  MediaDescription& m = b.media[b.n_media++];  // default-constructed by Arena::allocate
   m.first_line = static_cast<uint32_t>(b.n_lines - 1);
   Tokens t(v, b.lenient());
   std::string_view port;
@@ -183,8 +182,7 @@ Status parse_media_line(Builder& b, std::string_view v) {
 }
 
 void add_attribute(Builder& b, std::string_view v) {
-  Attribute& a = b.attrs[b.n_attrs++];
-  a = Attribute{};
+  Attribute& a = b.attrs[b.n_attrs++];  // default-constructed by Arena::allocate
   a.line = static_cast<uint32_t>(b.n_lines - 1);
   a.name = v;
   a.has_value = split_once(v, ':', a.name, a.value);
