@@ -28,6 +28,7 @@ struct SectionPlan {
   Error reason{};                 // why it was rejected
   ErrorLocation where;            // and on which line (the attribute, else the m= line)
   MediaKind kind = MediaKind::audio;
+  bool audio_or_video = false;    // m=audio or m=video (the sections a refusal is reported for)
   std::string_view mid;
   Direction direction = Direction::inactive;
   const Sender* sender = nullptr; // non-null: we send in this section
@@ -78,10 +79,11 @@ void plan_section(AnswerContext& ctx, std::size_t i, SectionPlan& plan, bool& au
   if (const Attribute* mid = m.find("mid")) plan.mid = mid->value;  // checked by check_echoable
   bool audio = m.media == "audio";
   plan.kind = audio ? MediaKind::audio : MediaKind::video;
+  plan.audio_or_video = audio || m.media == "video";
   bool active = !m.rejected() || (m.has("bundle-only") && view.ok() && view->in_bundle);  // JSEP §5.2.1 bundle-only
   if (!view.ok()) { plan.reason = view.error(); return; }
   if (!active) { plan.reason = unusable(Code::unsupported, "offer: section is disabled (port 0)"); return; }
-  if (!audio && m.media != "video") { plan.reason = unusable(Code::unsupported, "offer: only audio and video sections are supported"); return; }
+  if (!plan.audio_or_video) { plan.reason = unusable(Code::unsupported, "offer: only audio and video sections are supported"); return; }
   if (!is_dtls_srtp_proto(m.proto)) {
     plan.reason = view->has_crypto ? unusable(Code::unsupported, "SDES keying is not supported, use DTLS-SRTP (RFC 8827 §6.5)")
                                    : unusable(Code::unsupported, "unsupported transport profile: only UDP/TLS/RTP/SAVPF and its TCP variants are DTLS-SRTP");
@@ -231,8 +233,7 @@ Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, Er
     accepted[i] = plan.accepted;
     if (plan.accepted) ++ctx.summary->accepted;
     else ++ctx.summary->rejected;
-    bool av = m.media == "audio" || m.media == "video";
-    if (!plan.accepted && av && ctx.summary->first_refused == SIZE_MAX) {
+    if (!plan.accepted && plan.audio_or_video && ctx.summary->first_refused == SIZE_MAX) {
       ctx.summary->first_refused = i;
       ctx.summary->refusal = plan.reason;
       reason_at = plan.where;
