@@ -172,7 +172,7 @@ void write_feedback(TextWriter& w, const MediaDescription& m, const detail::Chos
     std::string_view text = v.substr(v.find(' ') + 1);  // "<type>[ <parameter>]"
     for (std::string_view want : c.preference->feedback) {
       if (want != text) continue;
-      w.line('a', "rtcp-fb:", static_cast<unsigned>(c.payload_type), " ", text);
+      w.line('a', "rtcp-fb:", uint32_t{c.payload_type}, " ", text);
       break;
     }
   }

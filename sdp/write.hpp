@@ -32,7 +32,8 @@ class TextWriter {
 
   // One line: type, '=', the parts concatenated, CRLF. Parts are strings or
   // unsigned integers (written in decimal). (By value: a literal decays to
-  // const char*, so lines of one shape share one instantiation.)
+  // const char*, so lines of one shape share one instantiation; pass small
+  // numbers as uint32_t{n} for the same reason.)
   template <typename... Parts>
   void line(char type, Parts... parts) {
     begin(type);
