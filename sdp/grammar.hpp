@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Strict grammar of each SDP line type's value (RFC 8866 §9, ABNF).
 // Each check returns nullptr when the value conforms, otherwise a static
-// description of what is wrong. Used only in strict mode.
+// description of what is wrong (failure() below). Used only in strict mode.
 #pragma once
 
 #include <string_view>
