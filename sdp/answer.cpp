@@ -28,6 +28,7 @@ struct SectionPlan {
   Error reason{};                 // why it was rejected
   ErrorLocation where;            // and on which line (the attribute, else the m= line)
   MediaKind kind = MediaKind::audio;
+  bool audio_or_video = false;    // m=audio or m=video (the sections a refusal is reported for)
   std::string_view mid;
   Direction direction = Direction::inactive;
   const Sender* sender = nullptr; // non-null: we send in this section
@@ -78,10 +79,11 @@ void plan_section(AnswerContext& ctx, std::size_t i, SectionPlan& plan, bool& au
   if (const Attribute* mid = m.find("mid")) plan.mid = mid->value;  // checked by check_echoable
   bool audio = m.media == "audio";
   plan.kind = audio ? MediaKind::audio : MediaKind::video;
+  plan.audio_or_video = audio || m.media == "video";
   bool active = !m.rejected() || (m.has("bundle-only") && view.ok() && view->in_bundle);  // JSEP §5.2.1 bundle-only
   if (!view.ok()) { plan.reason = view.error(); return; }
   if (!active) { plan.reason = unusable(Code::unsupported, "offer: section is disabled (port 0)"); return; }
-  if (!audio && m.media != "video") { plan.reason = unusable(Code::unsupported, "offer: only audio and video sections are supported"); return; }
+  if (!plan.audio_or_video) { plan.reason = unusable(Code::unsupported, "offer: only audio and video sections are supported"); return; }
   if (!is_dtls_srtp_proto(m.proto)) {
     plan.reason = view->has_crypto ? unusable(Code::unsupported, "SDES keying is not supported, use DTLS-SRTP (RFC 8827 §6.5)")
                                    : unusable(Code::unsupported, "unsupported transport profile: only UDP/TLS/RTP/SAVPF and its TCP variants are DTLS-SRTP");
@@ -170,7 +172,7 @@ void write_feedback(TextWriter& w, const MediaDescription& m, const detail::Chos
     std::string_view text = v.substr(v.find(' ') + 1);  // "<type>[ <parameter>]"
     for (std::string_view want : c.preference->feedback) {
       if (want != text) continue;
-      w.line('a', "rtcp-fb:", static_cast<unsigned>(c.payload_type), " ", text);
+      w.line('a', "rtcp-fb:", uint32_t{c.payload_type}, " ", text);
       break;
     }
   }
@@ -204,6 +206,15 @@ void write_rejected(TextWriter& w, const MediaDescription& m, const SectionPlan&
 
 constexpr std::size_t kMaxSections = 64;
 
+// The accepted section whose a=mid is `id` (the first, mids being unique), or SIZE_MAX.
+std::size_t accepted_section(const AnswerContext& ctx, const std::array<bool, kMaxSections>& accepted, std::string_view id) {
+  for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
+    const Attribute* mid = ctx.offer->media[i].find("mid");
+    if (accepted[i] && mid != nullptr && mid->value == id) return i;
+  }
+  return SIZE_MAX;
+}
+
 // Pass 1: which sections are accepted, which is tagged, and the first reason
 // a section was refused (reported when nothing could be accepted).
 Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, ErrorLocation* where) {
@@ -222,8 +233,7 @@ Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, Er
     accepted[i] = plan.accepted;
     if (plan.accepted) ++ctx.summary->accepted;
     else ++ctx.summary->rejected;
-    bool av = m.media == "audio" || m.media == "video";
-    if (!plan.accepted && av && ctx.summary->first_refused == SIZE_MAX) {
+    if (!plan.accepted && plan.audio_or_video && ctx.summary->first_refused == SIZE_MAX) {
       ctx.summary->first_refused = i;
       ctx.summary->refusal = plan.reason;
       reason_at = plan.where;
@@ -238,11 +248,7 @@ Status plan_all(AnswerContext& ctx, std::array<bool, kMaxSections>& accepted, Er
   if (ctx.has_bundle) {
     Tokens ids(ctx.bundle.ids, true);
     std::string_view id;
-    while (ctx.tagged == SIZE_MAX && ids.next(id))
-      for (std::size_t i = 0; i < ctx.offer->media.size() && ctx.tagged == SIZE_MAX; ++i) {
-        const Attribute* mid = ctx.offer->media[i].find("mid");
-        if (accepted[i] && mid != nullptr && mid->value == id) ctx.tagged = i;
-      }
+    while (ctx.tagged == SIZE_MAX && ids.next(id)) ctx.tagged = accepted_section(ctx, accepted, id);
     ctx.has_bundle = ctx.tagged != SIZE_MAX;
   }
   return ok_status();
@@ -255,11 +261,11 @@ void write_session(AnswerContext& ctx, TextWriter& w, const std::array<bool, kMa
     w.append("group:BUNDLE");
     Tokens ids(ctx.bundle.ids, true);
     std::string_view id;
-    while (ids.next(id))
-      for (std::size_t i = 0; i < ctx.offer->media.size(); ++i) {
-        const Attribute* mid = ctx.offer->media[i].find("mid");
-        if (accepted[i] && mid != nullptr && mid->value == id) { w.append(" "); w.append(id); break; }
-      }
+    while (ids.next(id)) {
+      if (accepted_section(ctx, accepted, id) == SIZE_MAX) continue;
+      w.append(" ");
+      w.append(id);
+    }
     w.end();
   }
   if (ctx.options->transport.ice_lite) w.line('a', "ice-lite");

@@ -82,10 +82,8 @@ Result<std::string_view> format_fingerprint(std::string_view hash_name, std::spa
 }
 
 Result<Setup> parse_setup(std::string_view value) {
-  if (value == "actpass") return Setup::actpass;
-  if (value == "active") return Setup::active;
-  if (value == "passive") return Setup::passive;
-  if (value == "holdconn") return Setup::holdconn;
+  for (Setup s : {Setup::actpass, Setup::active, Setup::passive, Setup::holdconn})
+    if (value == to_string(s)) return s;
   return malformed("a=setup: must be actpass, active, passive or holdconn (RFC 4145 §4)");
 }
 

@@ -60,34 +60,35 @@ std::string_view offered_fmtp(const MediaDescription& m, const FormatIndex& inde
   return f.ok() ? f->parameters : std::string_view{};
 }
 
+// Takes the next item, trimmed, of a ';'-separated parameter list; false at its end.
+bool next_parameter(std::string_view& list, std::string_view& item) {
+  if (list.empty()) return false;
+  std::string_view tail;
+  if (!split_once(list, ';', item, tail)) item = list;
+  item = trim(item);
+  list = tail;
+  return true;
+}
+
 // True if the ';'-separated parameter list has this exact "key=value" item.
 bool has_parameter(std::string_view list, std::string_view item) {
-  while (!list.empty()) {
-    std::string_view head = list, tail;
-    if (!split_once(list, ';', head, tail)) tail = {};
-    if (trim(head) == item) return true;
-    list = tail;
-  }
+  std::string_view head;
+  while (next_parameter(list, head))
+    if (head == item) return true;
   return false;
 }
 
 bool has_all_parameters(std::string_view offered, std::string_view required) {
-  while (!required.empty()) {
-    std::string_view head = required, tail;
-    if (!split_once(required, ';', head, tail)) tail = {};
-    head = trim(head);
+  std::string_view head;
+  while (next_parameter(required, head))
     if (!head.empty() && !has_parameter(offered, head)) return false;
-    required = tail;
-  }
   return true;
 }
 
 // RFC 4588 §8.1: "apt=<associated payload type>" names the codec an rtx format repairs.
 bool rtx_apt(std::string_view fmtp, uint8_t& apt) {
-  std::string_view head = fmtp, tail;
-  split_once(fmtp, ';', head, tail);
-  head = trim(head);
-  return head.substr(0, 4) == "apt=" && parse_u8(head.substr(4), apt);
+  std::string_view head;
+  return next_parameter(fmtp, head) && head.starts_with("apt=") && parse_u8(head.substr(4), apt);
 }
 
 bool matches(const RtpMap& map, const Codec& c) {

@@ -14,6 +14,10 @@ const Attribute* MediaDescription::find(std::string_view name) const { return ne
 
 const Attribute* SessionDescription::find(std::string_view attribute_name) const { return next_attribute(attributes, attribute_name, nullptr); }
 
+const Attribute* MediaDescription::find(const char* name) const { return find(std::string_view(name)); }
+
+const Attribute* SessionDescription::find(const char* name) const { return find(std::string_view(name)); }
+
 bool SessionDescription::same_content(const SessionDescription& other) const {
   if (lines.size() != other.lines.size()) return false;
   for (std::size_t i = 0; i < lines.size(); ++i)

@@ -63,9 +63,12 @@ struct MediaDescription {
   uint32_t line_count = 0;    // m= line plus the lines that follow it
   std::span<const Attribute> attributes;
 
-  // First attribute with this name, or nullptr.
+  // First attribute with this name, or nullptr. (The const char* overloads
+  // take a literal in one register: smaller call sites on the target.)
   const Attribute* find(std::string_view attribute_name) const;
+  const Attribute* find(const char* attribute_name) const;
   bool has(std::string_view attribute_name) const { return find(attribute_name) != nullptr; }
+  bool has(const char* attribute_name) const { return find(attribute_name) != nullptr; }
   bool rejected() const { return port == 0; }
 };
 
@@ -80,7 +83,9 @@ struct SessionDescription {
   std::span<const MediaDescription> media;
 
   const Attribute* find(std::string_view attribute_name) const;
+  const Attribute* find(const char* attribute_name) const;
   bool has(std::string_view attribute_name) const { return find(attribute_name) != nullptr; }
+  bool has(const char* attribute_name) const { return find(attribute_name) != nullptr; }
   // Same lines (type and value) in the same order.
   bool same_content(const SessionDescription& other) const;
 };

@@ -24,31 +24,31 @@ bool is_typed_time(std::string_view s, bool allow_sign) {
 
 const char* check_origin(std::string_view v) {
   std::string_view f[6];
-  if (!fields(v, f, 6)) return "o= line: needs exactly 6 fields separated by one space (RFC 8866 §5.2)";
-  if (!is_digits(f[1])) return "o= line: sess-id is not a number";
-  if (!is_digits(f[2])) return "o= line: sess-version is not a number";
-  if (!is_token(f[3]) || !is_token(f[4])) return "o= line: nettype/addrtype is not a token";
+  if (!fields(v, f, 6)) return failure("o= line: needs exactly 6 fields separated by one space (RFC 8866 §5.2)");
+  if (!is_digits(f[1])) return failure("o= line: sess-id is not a number");
+  if (!is_digits(f[2])) return failure("o= line: sess-version is not a number");
+  if (!is_token(f[3]) || !is_token(f[4])) return failure("o= line: nettype/addrtype is not a token");
   return nullptr;
 }
 
 const char* check_connection(std::string_view v) {
   std::string_view f[3];
-  if (!fields(v, f, 3)) return "c= line: needs <nettype> <addrtype> <connection-address> (RFC 8866 §5.7)";
-  if (!is_token(f[0]) || !is_token(f[1])) return "c= line: nettype/addrtype is not a token";
+  if (!fields(v, f, 3)) return failure("c= line: needs <nettype> <addrtype> <connection-address> (RFC 8866 §5.7)");
+  if (!is_token(f[0]) || !is_token(f[1])) return failure("c= line: nettype/addrtype is not a token");
   return nullptr;
 }
 
 const char* check_bandwidth(std::string_view v) {
   std::string_view type, value;
   if (!split_once(v, ':', type, value) || !is_token(type) || !is_digits(value))
-    return "b= line: needs <bwtype>:<bandwidth> (RFC 8866 §5.8)";
+    return failure("b= line: needs <bwtype>:<bandwidth> (RFC 8866 §5.8)");
   return nullptr;
 }
 
 const char* check_timing(std::string_view v) {
   std::string_view f[2];
   if (!fields(v, f, 2) || !is_digits(f[0]) || !is_digits(f[1]))
-    return "t= line: needs <start-time> <stop-time> as numbers (RFC 8866 §5.9)";
+    return failure("t= line: needs <start-time> <stop-time> as numbers (RFC 8866 §5.9)");
   return nullptr;
 }
 
@@ -57,10 +57,10 @@ const char* check_repeat(std::string_view v) {
   std::string_view tok;
   std::size_t n = 0;
   while (t.next(tok)) {
-    if (!is_typed_time(tok, false)) return "r= line: field is not a typed time (RFC 8866 §5.10)";
+    if (!is_typed_time(tok, false)) return failure("r= line: field is not a typed time (RFC 8866 §5.10)");
     ++n;
   }
-  if (n < 3) return "r= line: needs <interval> <duration> <offsets> (RFC 8866 §5.10)";
+  if (n < 3) return failure("r= line: needs <interval> <duration> <offsets> (RFC 8866 §5.10)");
   return nullptr;
 }
 
@@ -69,44 +69,44 @@ const char* check_zone(std::string_view v) {
   std::string_view time, offset;
   std::size_t n = 0;
   while (t.next(time)) {
-    if (!t.next(offset)) return "z= line: needs <adjustment time> <offset> pairs (RFC 8866 §5.11)";
-    if (!is_digits(time) || !is_typed_time(offset, true)) return "z= line: bad adjustment time or offset";
+    if (!t.next(offset)) return failure("z= line: needs <adjustment time> <offset> pairs (RFC 8866 §5.11)");
+    if (!is_digits(time) || !is_typed_time(offset, true)) return failure("z= line: bad adjustment time or offset");
     ++n;
   }
-  return n == 0 ? "z= line: empty" : nullptr;
+  return n == 0 ? failure("z= line: empty") : nullptr;
 }
 
 const char* check_key(std::string_view v) {
   // RFC 8866 §5.12: "prompt" / "clear:" text / "base64:" base64 / "uri:" uri
   std::string_view method, rest;
   if (v == "prompt") return nullptr;
-  if (!split_once(v, ':', method, rest) || rest.empty()) return "k= line: needs prompt or <method>:<key> (RFC 8866 §5.12)";
-  if (method != "clear" && method != "base64" && method != "uri") return "k= line: unknown key method";
+  if (!split_once(v, ':', method, rest) || rest.empty()) return failure("k= line: needs prompt or <method>:<key> (RFC 8866 §5.12)");
+  if (method != "clear" && method != "base64" && method != "uri") return failure("k= line: unknown key method");
   return nullptr;
 }
 
 const char* check_attribute(std::string_view v) {
   std::string_view name = v, value;
   bool has_value = split_once(v, ':', name, value);
-  if (!is_token(name)) return "a= line: attribute name is not a token (RFC 8866 §5.13)";
-  if (has_value && !is_byte_string(value)) return "a= line: empty value after ':' (RFC 8866 §9 att-value)";
+  if (!is_token(name)) return failure("a= line: attribute name is not a token (RFC 8866 §5.13)");
+  if (has_value && !is_byte_string(value)) return failure("a= line: empty value after ':' (RFC 8866 §9 att-value)");
   return nullptr;
 }
 
 const char* check_media(std::string_view v) {
   Tokens t(v);
   std::string_view media, port, proto, fmt;
-  if (!t.next(media) || !is_token(media)) return "m= line: media type is not a token (RFC 8866 §5.14)";
-  if (!t.next(port) || port.empty()) return "m= line: missing port";
-  if (!t.next(proto) || proto.empty()) return "m= line: missing proto";
+  if (!t.next(media) || !is_token(media)) return failure("m= line: media type is not a token (RFC 8866 §5.14)");
+  if (!t.next(port) || port.empty()) return failure("m= line: missing port");
+  if (!t.next(proto) || proto.empty()) return failure("m= line: missing proto");
   for (char c : proto)
-    if (c != '/' && !is_token_char(c)) return "m= line: proto is not token [\"/\" token]";
+    if (c != '/' && !is_token_char(c)) return failure("m= line: proto is not token [\"/\" token]");
   std::size_t n = 0;
   while (t.next(fmt)) {
-    if (!is_token(fmt)) return "m= line: format is not a token (two spaces?)";
+    if (!is_token(fmt)) return failure("m= line: format is not a token (two spaces?)");
     ++n;
   }
-  if (n == 0) return "m= line: needs at least one format (RFC 8866 §5.14)";
+  if (n == 0) return failure("m= line: needs at least one format (RFC 8866 §5.14)");
   return nullptr;
 }
 
@@ -114,13 +114,13 @@ const char* check_media(std::string_view v) {
 
 const char* check_line_grammar(char type, std::string_view value) {
   switch (type) {
-    case 'v': return value == "0" ? nullptr : "v= line: version must be 0 (RFC 8866 §5.1)";
+    case 'v': return value == "0" ? nullptr : failure("v= line: version must be 0 (RFC 8866 §5.1)");
     case 'o': return check_origin(value);
-    case 's': return is_byte_string(value) ? nullptr : "s= line: session name must not be empty (use \"s=-\")";
-    case 'i': return is_byte_string(value) ? nullptr : "i= line: empty information";
-    case 'u': return (is_byte_string(value) && value.find(' ') == std::string_view::npos) ? nullptr : "u= line: not a URI";
-    case 'e': return is_byte_string(value) ? nullptr : "e= line: empty email";
-    case 'p': return is_byte_string(value) ? nullptr : "p= line: empty phone number";
+    case 's': return is_byte_string(value) ? nullptr : failure("s= line: session name must not be empty (use \"s=-\")");
+    case 'i': return is_byte_string(value) ? nullptr : failure("i= line: empty information");
+    case 'u': return (is_byte_string(value) && value.find(' ') == std::string_view::npos) ? nullptr : failure("u= line: not a URI");
+    case 'e': return is_byte_string(value) ? nullptr : failure("e= line: empty email");
+    case 'p': return is_byte_string(value) ? nullptr : failure("p= line: empty phone number");
     case 'c': return check_connection(value);
     case 'b': return check_bandwidth(value);
     case 't': return check_timing(value);
@@ -129,7 +129,7 @@ const char* check_line_grammar(char type, std::string_view value) {
     case 'k': return check_key(value);
     case 'a': return check_attribute(value);
     case 'm': return check_media(value);
-    default: return "unknown line type (RFC 8866 §5)";
+    default: return failure("unknown line type (RFC 8866 §5)");
   }
 }
 

@@ -63,16 +63,21 @@ constexpr bool token_char_rule(unsigned u) {
   return u == 0x21 || (u >= 0x23 && u <= 0x27) || u == 0x2A || u == 0x2B || u == 0x2D || u == 0x2E ||
          (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A) || (u >= 0x5E && u <= 0x7E);
 }
+// One bit per US-ASCII character (token-chars are all below 0x7F).
 struct TokenTable {
-  bool allowed[256] = {};
+  uint8_t bits[128 / 8] = {};
   constexpr TokenTable() {
-    for (unsigned u = 0; u < 256; ++u) allowed[u] = token_char_rule(u);
+    for (unsigned u = 0; u < 128; ++u)
+      if (token_char_rule(u)) bits[u / 8] |= static_cast<uint8_t>(1u << (u % 8));
   }
 };
 constexpr TokenTable kTokenTable{};
 }  // namespace
 
-bool is_token_char(char c) { return kTokenTable.allowed[static_cast<unsigned char>(c)]; }
+bool is_token_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u < 128 && (kTokenTable.bits[u / 8] >> (u % 8) & 1) != 0;
+}
 
 bool is_token(std::string_view s) {
   if (s.empty()) return false;

@@ -68,7 +68,7 @@ void write_codec(TextWriter& w, uint8_t pt, std::string_view name, uint32_t cloc
     w.append_number(channels);
   }
   w.end();
-  if (!fmtp.empty()) w.line('a', "fmtp:", static_cast<unsigned>(pt), " ", fmtp);
+  if (!fmtp.empty()) w.line('a', "fmtp:", uint32_t{pt}, " ", fmtp);
 }
 
 void write_msid(TextWriter& w, const Sender& s) {

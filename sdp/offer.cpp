@@ -73,14 +73,14 @@ void write_section(TextWriter& w, const LocalMedia& m, const LocalTransport& t) 
   w.line('a', "mid:", m.mid);
   detail::write_ice_dtls(w, t, Setup::actpass);  // RFC 8842 §3.2: offers use actpass
   detail::write_candidates(w, t);
-  for (const HeaderExtension& e : m.extensions) w.line('a', "extmap:", static_cast<unsigned>(e.id), " ", e.uri);
+  for (const HeaderExtension& e : m.extensions) w.line('a', "extmap:", uint32_t{e.id}, " ", e.uri);
   w.line('a', to_string(m.direction));
   detail::write_msid(w, m.sender);
   w.line('a', "rtcp-mux");
   w.line('a', "rtcp-rsize");
   for (const Codec& c : m.codecs) {
     detail::write_codec(w, c.payload_type, c.name, c.clock_rate, c.channels, audio, c.fmtp);
-    for (std::string_view fb : c.feedback) w.line('a', "rtcp-fb:", static_cast<unsigned>(c.payload_type), " ", fb);
+    for (std::string_view fb : c.feedback) w.line('a', "rtcp-fb:", uint32_t{c.payload_type}, " ", fb);
   }
   detail::write_ssrcs(w, m.sender);
 }

@@ -90,7 +90,7 @@ struct OrderCheck {
   const char* accept(char t) {
     if (t == 'm') {
       if (!in_media) {
-        if (!(seen_v && seen_o && seen_s && seen_t)) return "session section needs v=, o=, s= and t= before m= (RFC 8866 §5)";
+        if (!(seen_v && seen_o && seen_s && seen_t)) return failure("session section needs v=, o=, s= and t= before m= (RFC 8866 §5)");
       }
       in_media = true;
       last = 0;
@@ -98,10 +98,10 @@ struct OrderCheck {
       return nullptr;
     }
     int rank = in_media ? media_rank(t) : session_rank(t);
-    if (rank < 0) return in_media ? "line type not allowed in a media section (RFC 8866 §5)" : "unknown line type (RFC 8866 §5)";
+    if (rank < 0) return in_media ? failure("line type not allowed in a media section (RFC 8866 §5)") : failure("unknown line type (RFC 8866 §5)");
     bool ok = rank > last || (rank == last && repeatable(t, in_media)) || (!in_media && t == 't' && last_type == 'r');
-    if (!ok) return "line out of order or repeated (RFC 8866 §5)";
-    if (!in_media && last < 0 && t != 'v') return "first line must be v= (RFC 8866 §5.1)";
+    if (!ok) return failure("line out of order or repeated (RFC 8866 §5)");
+    if (!in_media && last < 0 && t != 'v') return failure("first line must be v= (RFC 8866 §5.1)");
     last = rank;
     last_type = t;
     seen_v |= t == 'v';
@@ -164,8 +164,7 @@ Status parse_connection(Builder& b, std::string_view v) {
 
 Status parse_media_line(Builder& b, std::string_view v) {
   b.close_section(b.n_lines - 1);  // the m= line starts the next section
-  MediaDescription& m = b.media[b.n_media++];
-  m = MediaDescription{};
+  MediaDescription& m = b.media[b.n_media++];  // default-constructed by Arena::allocate
   m.first_line = static_cast<uint32_t>(b.n_lines - 1);
   Tokens t(v, b.lenient());
   std::string_view port;
@@ -183,8 +182,7 @@ Status parse_media_line(Builder& b, std::string_view v) {
 }
 
 void add_attribute(Builder& b, std::string_view v) {
-  Attribute& a = b.attrs[b.n_attrs++];
-  a = Attribute{};
+  Attribute& a = b.attrs[b.n_attrs++];  // default-constructed by Arena::allocate
   a.line = static_cast<uint32_t>(b.n_lines - 1);
   a.name = v;
   a.has_value = split_once(v, ':', a.name, a.value);

@@ -10,7 +10,7 @@ namespace {
 constexpr Error malformed(const char* detail) { return make_error(Layer::sdp, Code::malformed, detail); }
 
 // The section's attribute, or the session's when the section has none.
-const Attribute* find_inherited(const SessionDescription& desc, const MediaDescription& m, std::string_view name) {
+const Attribute* find_inherited(const SessionDescription& desc, const MediaDescription& m, const char* name) {
   const Attribute* a = m.find(name);
   return a != nullptr ? a : desc.find(name);
 }
@@ -34,8 +34,8 @@ Status read_fingerprints(const SessionDescription& desc, std::span<const Attribu
   return ok_status();
 }
 
-Result<TransportView> read_transport(const SessionDescription& desc, const MediaDescription& m, ErrorLocation* where) {
-  TransportView t;
+// Fills t (default-constructed) with the section's transport.
+Status read_transport(const SessionDescription& desc, const MediaDescription& m, TransportView& t, ErrorLocation* where) {
   t.section = &m;
   if (const Attribute* a = find_inherited(desc, m, "ice-ufrag")) {
     if (Status st = check_ice_ufrag(a->value); !st.ok()) return at(desc, *a, where, st.error());
@@ -57,7 +57,7 @@ Result<TransportView> read_transport(const SessionDescription& desc, const Media
     t.has_setup = true;
   }
   t.end_of_candidates = find_inherited(desc, m, "end-of-candidates") != nullptr;
-  return t;
+  return ok_status();
 }
 
 // Checks the grammar of every typed attribute of a section.
@@ -115,7 +115,9 @@ bool find_bundle(const SessionDescription& desc, Group& out) {
 }
 
 bool is_dtls_srtp_proto(std::string_view proto) {
-  return proto == "UDP/TLS/RTP/SAVPF" || proto == "TCP/DTLS/RTP/SAVPF" || proto == "TCP/TLS/RTP/SAVPF";
+  for (const char* p : {"UDP/TLS/RTP/SAVPF", "TCP/DTLS/RTP/SAVPF", "TCP/TLS/RTP/SAVPF"})
+    if (proto == p) return true;
+  return false;
 }
 
 Result<MediaView> view_media(const SessionDescription& desc, std::size_t index, ErrorLocation* where) {
@@ -140,9 +142,7 @@ Result<MediaView> view_media(const SessionDescription& desc, std::size_t index, 
   Group bundle;
   v.in_bundle = !v.mid.empty() && find_bundle(desc, bundle) && bundle.contains(v.mid);
   TRY(read_numbers(desc, m, v, where));
-  auto t = read_transport(desc, m, where);
-  if (!t.ok()) return t.error();
-  v.transport = *t;
+  TRY(read_transport(desc, m, v.transport, where));
   return v;
 }
 

@@ -14,6 +14,15 @@ void TextWriter::append(std::string_view s) {
   len_ += s.size();
 }
 
+void TextWriter::append(const char* s) { append(std::string_view(s)); }
+
+void TextWriter::begin(char type) {
+  char head[2] = {type, '='};
+  append(std::string_view(head, 2));
+}
+
+void TextWriter::end() { append("\r\n"); }
+
 void TextWriter::append_number(uint64_t v) {
   char digits[20];
   std::size_t n = 0;

@@ -31,21 +31,22 @@ class TextWriter {
   explicit TextWriter(std::span<char> out) : out_(out) {}
 
   // One line: type, '=', the parts concatenated, CRLF. Parts are strings or
-  // unsigned integers (written in decimal).
+  // unsigned integers (written in decimal). (By value: a literal decays to
+  // const char*, so lines of one shape share one instantiation; pass small
+  // numbers as uint32_t{n} for the same reason.)
   template <typename... Parts>
-  void line(char type, const Parts&... parts) {
-    char head[2] = {type, '='};
-    append(std::string_view(head, 2));
+  void line(char type, Parts... parts) {
+    begin(type);
     (put(parts), ...);
-    append("\r\n");
+    end();
   }
   // For lines built piece by piece: begin('m'); append(...); end();
-  void begin(char type) {
-    char head[2] = {type, '='};
-    append(std::string_view(head, 2));
-  }
-  void end() { append("\r\n"); }
+  void begin(char type);
+  void end();
   void append(std::string_view s);
+  // A NUL-terminated string, e.g. a literal: one register at the call site
+  // rather than a string_view built on the stack (smaller code on the target).
+  void append(const char* s);
   void append_number(uint64_t v);
 
   bool failed() const { return failed_; }
@@ -56,10 +57,12 @@ class TextWriter {
 
  private:
   template <typename T>
-  void put(const T& part) {
+  void put(T part) {
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, char> && !std::is_same_v<T, bool>) {
       static_assert(std::is_unsigned_v<T>, "TextWriter writes unsigned numbers only");
       append_number(part);
+    } else if constexpr (std::is_same_v<T, const char*>) {
+      append(part);
     } else {
       append(std::string_view(part));
     }
