@@ -135,7 +135,8 @@ Result<const CandidateCore*> Agent::add_local_host(const SocketAddr& addr) {
   local_[index] = c;
   local_base_[index] = addr;
   ++local_count_;
-  remember_host(addr);  // for restart() once released
+  // For restart() once released; a lite agent never releases (completed()), so a lite-only build keeps none.
+  if (profile::kIceFull) remember_host(addr);
   gathering_reported_ = false;
   if (hidden_local(index)) return &local_[index];  // relay-only: the socket to TURN servers, never offered
   push_event(EventKind::new_local_candidate, index);
@@ -351,6 +352,9 @@ bool Agent::same_foundation_as(const CandidatePair& a, const CandidatePair& b) c
 // RFC 8445 §6.1.2.6 (and RFC 8838 §10 for trickled pairs): one Waiting
 // pair per foundation; the others wait Frozen until it succeeds.
 void Agent::set_initial_state(uint8_t index) {
+  // A lite-only build checks nothing (RFC 8445 §2.5): its pairs stay Frozen
+  // until the peer's check makes them Succeeded (on_authenticated_check).
+  if (!profile::kIceFull) return;
   CandidatePair& p = pairs_[index];
   p.state = PairState::waiting;
   for (std::size_t i = 0; i < pair_count_; ++i) {

@@ -452,12 +452,12 @@ class Agent {
   CandidateCore* remote_ = nullptr;
   CandidatePair* pairs_ = nullptr;
   // kCancelledChecks entries in the pairs block (only checks cancel checks:
-  // none once the storage is released; issue 13: 264 bytes a call kept).
+  // none once the storage is released, none in a lite-only build; issue 13:
+  // 264 bytes a call kept).
   CancelledCheck* cancelled_ = nullptr;
-  std::span<CancelledCheck> cancelled() { return {cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks}; }
-  std::span<const CancelledCheck> cancelled() const {
-    return {cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks};
-  }
+  std::size_t cancelled_count() const { return profile::kIceFull && cancelled_ != nullptr ? kCancelledChecks : 0; }
+  std::span<CancelledCheck> cancelled() { return {cancelled_, cancelled_count()}; }
+  std::span<const CancelledCheck> cancelled() const { return {cancelled_, cancelled_count()}; }
   Timestamp next_check_at_ = Timestamp::zero();
   Timestamp first_valid_at_ = Timestamp::never();
 
@@ -498,7 +498,8 @@ class Agent {
   // the host addresses and STUN servers in exact-size heap blocks grown by
   // add_local_host / add_stun_server (setup time; issue 13: a call with one
   // host and no STUN server holds 20 bytes, not the 216 of room for
-  // kMaxLocalCandidates and kMaxStunServers).
+  // kMaxLocalCandidates and kMaxStunServers). Only a full agent releases:
+  // a lite-only build (profile::kIceFull) keeps neither.
   SocketAddr* hosts_ = nullptr;
   SocketAddr* servers_ = nullptr;  // the same for the STUN servers (none: no block)
   void remember_host(const SocketAddr& addr);
