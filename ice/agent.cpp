@@ -486,7 +486,7 @@ void Agent::nominate(uint8_t index) {
 void Agent::fail(Code code, const char* detail) {
   if (state_ == AgentState::failed) return;
   failure_code_ = code;
-  std::snprintf(failure_detail_, sizeof failure_detail_, "%s", detail);
+  format_reason(failure_detail_, "%s", detail);
   state_ = AgentState::failed;
   push_event(EventKind::failed);
 }

@@ -39,6 +39,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -331,6 +332,14 @@ class Agent {
   void select_pair(uint8_t pair);
   void nominate(uint8_t pair);
   void fail(Code code, const char* detail);
+  // A failure's detail text, formatted only where errors carry texts
+  // (profile::kErrorText): failure() drops it otherwise, so it stays empty
+  // and the format strings are not linked.
+  template <std::size_t N, typename... Args>
+  static void format_reason(char (&out)[N], const char* format, Args... args) {
+    if constexpr (profile::kErrorText) std::snprintf(out, N, format, args...);
+    else out[0] = '\0';
+  }
   const CandidatePair* best_valid_pair() const;
   void new_transaction_id(stun::TransactionId& txid);
 

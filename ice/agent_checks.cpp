@@ -361,20 +361,20 @@ void Agent::maybe_fail_checklist() {
   char reason[sizeof failure_detail_];
   Code code = Code::no_path;
   if (pair_count_ == 0) {
-    std::snprintf(reason, sizeof reason, "no candidate pairs: no usable remote candidate");
+    format_reason(reason, "no candidate pairs: no usable remote candidate");
   } else if (integrity == pair_count_) {
     code = Code::auth_failed;
-    std::snprintf(reason, sizeof reason, "integrity check failed for every response");
+    format_reason(reason, "integrity check failed for every response");
   } else if (timed_out == pair_count_ && pair_count_ == 1) {
     code = Code::timeout;
-    std::snprintf(reason, sizeof reason, "no response to %u checks on the only pair",
+    format_reason(reason, "no response to %u checks on the only pair",
                   unsigned{config_.timing.max_transmits});
   } else if (timed_out == pair_count_) {
     code = Code::timeout;
-    std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
+    format_reason(reason, "no response to %u checks on any of %zu pairs",
                   unsigned{config_.timing.max_transmits}, std::size_t{pair_count_});
   } else {
-    std::snprintf(reason, sizeof reason, "every candidate pair failed (%zu pairs, %zu timed out)", std::size_t{pair_count_},
+    format_reason(reason, "every candidate pair failed (%zu pairs, %zu timed out)", std::size_t{pair_count_},
                   timed_out);
   }
   fail(code, reason);
