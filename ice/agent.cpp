@@ -85,6 +85,12 @@ void Agent::clamp(Timestamp now) { clamp_time(now_, now); }
 
 void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.bytes); }
 
+bool Agent::transmit(Output& out, const SocketAddr& local, const SocketAddr& remote, Bytes bytes) {
+  out.kind = Output::Kind::transmit;
+  out.transmit = Transmit{local, remote, bytes};
+  return true;
+}
+
 Status Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
   auto c = Credentials::make(ufrag, pwd);
   if (!c.ok()) return c.error();

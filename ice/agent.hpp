@@ -342,6 +342,8 @@ class Agent {
   }
   const CandidatePair* best_valid_pair() const;
   void new_transaction_id(stun::TransactionId& txid);
+  // out becomes the datagram `bytes` from the base `local` to `remote`; true (poll_output sends it).
+  static bool transmit(Output& out, const SocketAddr& local, const SocketAddr& remote, Bytes bytes);
 
   // agent_checks.cpp: outgoing checks and their responses
   bool checks_allowed() const;

@@ -139,9 +139,7 @@ bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Outp
     return false;
   }
   ++stats_.checks_sent;
-  out.kind = Output::Kind::transmit;
-  out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
-  return true;
+  return transmit(out, local_base_[p.local], remote_[p.remote].address, *bytes);
 }
 
 // RFC 8489 §6.2.1: resend with the same transaction id, doubling the RTO.
@@ -163,9 +161,7 @@ bool Agent::poll_retransmit(Timestamp now, MutableBytes scratch, Output& out) {
     p.sent_controlling = controlling_;
     ++stats_.checks_sent;
     ++stats_.retransmits;
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
-    return true;
+    return transmit(out, local_base_[p.local], remote_[p.remote].address, *bytes);
   }
   return false;
 }

@@ -66,9 +66,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
     consent_sent_at_[slot] = now;
     p.last_sent = now;
     ++stats_.consent_checks_sent;
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{local, remote, *bytes};
-    return true;
+    return transmit(out, local, remote, *bytes);
   }
   // RFC 8445 §11: a Binding indication only when nothing else was sent on
   // the pair for Tr, so an active link carries no extra packets.
@@ -87,9 +85,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
     if (!bytes.ok()) return false;
     p.last_sent = now;
     ++stats_.keepalives_sent;
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{selected_local_, selected_remote_, *bytes};
-    return true;
+    return transmit(out, selected_local_, selected_remote_, *bytes);
   }
   return false;
 }
