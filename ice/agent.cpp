@@ -85,6 +85,12 @@ void Agent::clamp(Timestamp now) { clamp_time(now_, now); }
 
 void Agent::new_transaction_id(stun::TransactionId& txid) { rng_->fill(txid.bytes); }
 
+bool Agent::transmit(Output& out, const SocketAddr& local, const SocketAddr& remote, Bytes bytes) {
+  out.kind = Output::Kind::transmit;
+  out.transmit = Transmit{local, remote, bytes};
+  return true;
+}
+
 Status Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
   auto c = Credentials::make(ufrag, pwd);
   if (!c.ok()) return c.error();
@@ -135,7 +141,8 @@ Result<const CandidateCore*> Agent::add_local_host(const SocketAddr& addr) {
   local_[index] = c;
   local_base_[index] = addr;
   ++local_count_;
-  remember_host(addr);  // for restart() once released
+  // For restart() once released; a lite agent never releases (completed()), so a lite-only build keeps none.
+  if (profile::kIceFull) remember_host(addr);
   gathering_reported_ = false;
   if (hidden_local(index)) return &local_[index];  // relay-only: the socket to TURN servers, never offered
   push_event(EventKind::new_local_candidate, index);
@@ -351,6 +358,9 @@ bool Agent::same_foundation_as(const CandidatePair& a, const CandidatePair& b) c
 // RFC 8445 §6.1.2.6 (and RFC 8838 §10 for trickled pairs): one Waiting
 // pair per foundation; the others wait Frozen until it succeeds.
 void Agent::set_initial_state(uint8_t index) {
+  // A lite-only build checks nothing (RFC 8445 §2.5): its pairs stay Frozen
+  // until the peer's check makes them Succeeded (on_authenticated_check).
+  if (!profile::kIceFull) return;
   CandidatePair& p = pairs_[index];
   p.state = PairState::waiting;
   for (std::size_t i = 0; i < pair_count_; ++i) {
@@ -482,7 +492,7 @@ void Agent::nominate(uint8_t index) {
 void Agent::fail(Code code, const char* detail) {
   if (state_ == AgentState::failed) return;
   failure_code_ = code;
-  std::snprintf(failure_detail_, sizeof failure_detail_, "%s", detail);
+  format_reason(failure_detail_, "%s", detail);
   state_ = AgentState::failed;
   push_event(EventKind::failed);
 }

@@ -39,6 +39,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -331,8 +332,18 @@ class Agent {
   void select_pair(uint8_t pair);
   void nominate(uint8_t pair);
   void fail(Code code, const char* detail);
+  // A failure's detail text, formatted only where errors carry texts
+  // (profile::kErrorText): failure() drops it otherwise, so it stays empty
+  // and the format strings are not linked.
+  template <std::size_t N, typename... Args>
+  static void format_reason(char (&out)[N], const char* format, Args... args) {
+    if constexpr (profile::kErrorText) std::snprintf(out, N, format, args...);
+    else out[0] = '\0';
+  }
   const CandidatePair* best_valid_pair() const;
   void new_transaction_id(stun::TransactionId& txid);
+  // out becomes the datagram `bytes` from the base `local` to `remote`; true (poll_output sends it).
+  static bool transmit(Output& out, const SocketAddr& local, const SocketAddr& remote, Bytes bytes);
 
   // agent_checks.cpp: outgoing checks and their responses
   bool checks_allowed() const;
@@ -452,12 +463,12 @@ class Agent {
   CandidateCore* remote_ = nullptr;
   CandidatePair* pairs_ = nullptr;
   // kCancelledChecks entries in the pairs block (only checks cancel checks:
-  // none once the storage is released; issue 13: 264 bytes a call kept).
+  // none once the storage is released, none in a lite-only build; issue 13:
+  // 264 bytes a call kept).
   CancelledCheck* cancelled_ = nullptr;
-  std::span<CancelledCheck> cancelled() { return {cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks}; }
-  std::span<const CancelledCheck> cancelled() const {
-    return {cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks};
-  }
+  std::size_t cancelled_count() const { return profile::kIceFull && cancelled_ != nullptr ? kCancelledChecks : 0; }
+  std::span<CancelledCheck> cancelled() { return {cancelled_, cancelled_count()}; }
+  std::span<const CancelledCheck> cancelled() const { return {cancelled_, cancelled_count()}; }
   Timestamp next_check_at_ = Timestamp::zero();
   Timestamp first_valid_at_ = Timestamp::never();
 
@@ -498,7 +509,8 @@ class Agent {
   // the host addresses and STUN servers in exact-size heap blocks grown by
   // add_local_host / add_stun_server (setup time; issue 13: a call with one
   // host and no STUN server holds 20 bytes, not the 216 of room for
-  // kMaxLocalCandidates and kMaxStunServers).
+  // kMaxLocalCandidates and kMaxStunServers). Only a full agent releases:
+  // a lite-only build (profile::kIceFull) keeps neither.
   SocketAddr* hosts_ = nullptr;
   SocketAddr* servers_ = nullptr;  // the same for the STUN servers (none: no block)
   void remember_host(const SocketAddr& addr);

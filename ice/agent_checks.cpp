@@ -139,9 +139,7 @@ bool Agent::start_check(uint8_t index, Timestamp now, MutableBytes scratch, Outp
     return false;
   }
   ++stats_.checks_sent;
-  out.kind = Output::Kind::transmit;
-  out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
-  return true;
+  return transmit(out, local_base_[p.local], remote_[p.remote].address, *bytes);
 }
 
 // RFC 8489 §6.2.1: resend with the same transaction id, doubling the RTO.
@@ -163,9 +161,7 @@ bool Agent::poll_retransmit(Timestamp now, MutableBytes scratch, Output& out) {
     p.sent_controlling = controlling_;
     ++stats_.checks_sent;
     ++stats_.retransmits;
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{local_base_[p.local], remote_[p.remote].address, *bytes};
-    return true;
+    return transmit(out, local_base_[p.local], remote_[p.remote].address, *bytes);
   }
   return false;
 }
@@ -361,20 +357,20 @@ void Agent::maybe_fail_checklist() {
   char reason[sizeof failure_detail_];
   Code code = Code::no_path;
   if (pair_count_ == 0) {
-    std::snprintf(reason, sizeof reason, "no candidate pairs: no usable remote candidate");
+    format_reason(reason, "no candidate pairs: no usable remote candidate");
   } else if (integrity == pair_count_) {
     code = Code::auth_failed;
-    std::snprintf(reason, sizeof reason, "integrity check failed for every response");
+    format_reason(reason, "integrity check failed for every response");
   } else if (timed_out == pair_count_ && pair_count_ == 1) {
     code = Code::timeout;
-    std::snprintf(reason, sizeof reason, "no response to %u checks on the only pair",
+    format_reason(reason, "no response to %u checks on the only pair",
                   unsigned{config_.timing.max_transmits});
   } else if (timed_out == pair_count_) {
     code = Code::timeout;
-    std::snprintf(reason, sizeof reason, "no response to %u checks on any of %zu pairs",
+    format_reason(reason, "no response to %u checks on any of %zu pairs",
                   unsigned{config_.timing.max_transmits}, std::size_t{pair_count_});
   } else {
-    std::snprintf(reason, sizeof reason, "every candidate pair failed (%zu pairs, %zu timed out)", std::size_t{pair_count_},
+    format_reason(reason, "every candidate pair failed (%zu pairs, %zu timed out)", std::size_t{pair_count_},
                   timed_out);
   }
   fail(code, reason);

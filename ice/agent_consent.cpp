@@ -66,9 +66,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
     consent_sent_at_[slot] = now;
     p.last_sent = now;
     ++stats_.consent_checks_sent;
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{local, remote, *bytes};
-    return true;
+    return transmit(out, local, remote, *bytes);
   }
   // RFC 8445 §11: a Binding indication only when nothing else was sent on
   // the pair for Tr, so an active link carries no extra packets.
@@ -87,9 +85,7 @@ bool Agent::poll_consent(Timestamp now, MutableBytes scratch, Output& out) {
     if (!bytes.ok()) return false;
     p.last_sent = now;
     ++stats_.keepalives_sent;
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{selected_local_, selected_remote_, *bytes};
-    return true;
+    return transmit(out, selected_local_, selected_remote_, *bytes);
   }
   return false;
 }
@@ -119,7 +115,7 @@ void Agent::expire_lite_selection(Timestamp now) {
     return;
   }
   char reason[sizeof failure_detail_];
-  std::snprintf(reason, sizeof reason, "no authenticated check from the peer for %lld s (ICE-lite)",
+  format_reason(reason, "no authenticated check from the peer for %lld s (ICE-lite)",
                 static_cast<long long>((now - heard_[selected_]).as_millis() / 1000));
   fail(Code::consent_lost, reason);
 }
@@ -133,7 +129,7 @@ void Agent::expire_consent(Timestamp now) {
   if (consent_pair() < 0 || last_consent_.is_never()) return;
   if (now >= last_consent_ + config_.timing.consent_timeout) {
     char reason[sizeof failure_detail_];
-    std::snprintf(reason, sizeof reason, "no response to consent checks for %lld s",
+    format_reason(reason, "no response to consent checks for %lld s",
                   static_cast<long long>((now - last_consent_).as_millis() / 1000));
     fail(Code::consent_lost, reason);
     return;

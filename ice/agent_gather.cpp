@@ -27,9 +27,7 @@ bool Agent::poll_gather(Timestamp now, MutableBytes scratch, Output& out) {
       ++stats_.dropped;
       continue;
     }
-    out.kind = Output::Kind::transmit;
-    out.transmit = Transmit{local_base_[g.host], g.server, *bytes};
-    return true;
+    return transmit(out, local_base_[g.host], g.server, *bytes);
   }
   return false;
 }

@@ -10,6 +10,7 @@
 // poll_output leaves kRelayHeadroom bytes at the front of the caller's
 // scratch buffer, so a check from a relayed base is wrapped in place.
 #include <cstring>
+#include <memory>
 #include <new>
 
 #include "keyway/ice/agent.hpp"
@@ -73,9 +74,12 @@ Status Agent::add_turn_server(const TurnServer& server) {
   c.password = server.password;
   c.permission_refresh = config_.turn_permission_refresh;
   c.channel_refresh = config_.turn_channel_refresh;
-  turn::Client client(c, *rng_);
+  // Built in its slot (a turn::Client is 4.4 KB: no copy on the stack); a
+  // client that fails to start stays there unused, past relay_count_.
+  turn::Client& client = relays_[relay_count_];
+  std::destroy_at(&client);
+  std::construct_at(&client, c, *rng_);
   TRY(client.start(now_));
-  relays_[relay_count_] = client;
   relay_host_[relay_count_] = static_cast<uint8_t>(host);
   relay_done_[relay_count_] = false;
   ++relay_count_;

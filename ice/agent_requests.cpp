@@ -212,9 +212,7 @@ bool Agent::poll_response(MutableBytes scratch, Output& out) {
     return false;
   }
   touch_pair(r.local, r.remote);
-  out.kind = Output::Kind::transmit;
-  out.transmit = Transmit{r.local, r.remote, *bytes};
-  return true;
+  return transmit(out, r.local, r.remote, *bytes);
 }
 
 bool Agent::unknown_queued() const {

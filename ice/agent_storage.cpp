@@ -121,14 +121,18 @@ bool Agent::reserve_pairs(std::size_t n) {
   if (n <= pair_cap_) return true;
   if (released_ || n > config_.max_pairs) return false;
   std::size_t cap = grown(pair_cap_, n, config_.max_pairs);
-  constexpr std::size_t kCancelledBytes = bytes_for<CancelledCheck>(kCancelledChecks);
+  // Only checks cancel checks (agent_checks.cpp): a lite-only build
+  // (profile::kIceFull) sends none (RFC 8445 §2.5) and holds no cancelled ones.
+  constexpr std::size_t kCancelledBytes = profile::kIceFull ? bytes_for<CancelledCheck>(kCancelledChecks) : 0;
   std::size_t bytes = bytes_for<CandidatePair>(cap) + bytes_for<Timestamp>(cap) + kCancelledBytes;
   auto* block = new (std::nothrow) std::byte[bytes];
   if (block == nullptr) return false;
   std::byte* at = block;
   CandidatePair* pairs = move_into(at, cap, pairs_, pair_count_);
   Timestamp* heard = move_into(at, cap, heard_, pair_count_);
-  CancelledCheck* cancelled = move_into(at, kCancelledChecks, cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks);
+  CancelledCheck* cancelled = nullptr;
+  if constexpr (profile::kIceFull)
+    cancelled = move_into(at, kCancelledChecks, cancelled_, cancelled_ == nullptr ? 0 : kCancelledChecks);
   storage_bytes_ += static_cast<uint32_t>(bytes) - static_cast<uint32_t>(pair_cap_ == 0 ? 0 : bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_) + kCancelledBytes);
   delete[] pairs_block_;
   pairs_block_ = block;

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <iterator>
+#include <span>
 
 namespace keyway::ice {
 namespace {
@@ -37,17 +39,6 @@ struct Tokens {
   }
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // 1*max_digits DIGIT, value <= max.
 bool parse_number(std::string_view s, std::size_t max_digits, uint64_t max, uint64_t& out) {
   if (s.empty() || s.size() > max_digits) return false;
@@ -66,13 +57,31 @@ bool is_ice_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
-bool parse_type(std::string_view s, CandidateType& t) {
-  if (s == "host") t = CandidateType::host;
-  else if (s == "srflx") t = CandidateType::srflx;
-  else if (s == "prflx") t = CandidateType::prflx;
-  else if (s == "relay") t = CandidateType::relay;
-  else return false;
+// The keywords of RFC 8839 §5.1, each table in the order of the enum it
+// names (so a keyword's index is its value): parse and write share them.
+constexpr std::string_view kTypeNames[] = {"host", "srflx", "prflx", "relay"};  // CandidateType
+constexpr std::string_view kTransportNames[] = {"udp", "tcp"};                  // Transport
+constexpr std::string_view kTcpTypeNames[] = {"active", "passive", "so"};       // TcpType, from active (RFC 6544 §4.5)
+// The optional fields after cand-type that are not extension pairs.
+enum class TailField : uint8_t { raddr, rport, tcptype };
+constexpr std::string_view kTailNames[] = {"raddr", "rport", "tcptype"};
+
+// Whether s is the (lower-case) keyword; any_case: s's ASCII capitals count as small letters.
+bool is_keyword(std::string_view s, std::string_view keyword, bool any_case) {
+  if (s.size() != keyword.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (any_case && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != keyword[i]) return false;
+  }
   return true;
+}
+
+// The index of s in names, or -1.
+int keyword_index(std::string_view s, std::span<const std::string_view> names, bool any_case = false) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (is_keyword(s, names[i], any_case)) return static_cast<int>(i);
+  return -1;
 }
 
 // Looks like a hostname rather than a (malformed) IP: has a letter beyond hex digits, or ".local".
@@ -102,23 +111,31 @@ Status parse_tail(Tokens& tok, Candidate& c) {
   for (std::string_view name = tok.next(); !name.empty(); name = tok.next()) {
     std::string_view value = tok.next();
     ENSURE(!value.empty(), kExtension);
-    uint64_t n = 0;
-    if (name == "raddr") {
-      auto a = SocketAddr::parse_ip(value, c.related.port);
-      ENSURE(a.ok(), kRaddr);
-      c.related = *a;
-      c.has_raddr = true;
-    } else if (name == "rport") {
-      ENSURE(parse_number(value, 5, 65535, n), kRport);
-      c.related.port = static_cast<uint16_t>(n);
-      c.has_rport = true;
-    } else if (name == "tcptype") {
-      if (value == "active") c.tcptype = TcpType::active;
-      else if (value == "passive") c.tcptype = TcpType::passive;
-      else if (value == "so") c.tcptype = TcpType::so;
-      else return kTcpType;
-    } else {
+    const int field = keyword_index(name, kTailNames);
+    if (field < 0) {  // an extension pair (RFC 8839 §5.1 cand-extension), kept verbatim
       TRY(append_extension(c, name, value));
+      continue;
+    }
+    uint64_t n = 0;
+    switch (static_cast<TailField>(field)) {
+      case TailField::raddr: {
+        auto a = SocketAddr::parse_ip(value, c.related.port);
+        ENSURE(a.ok(), kRaddr);
+        c.related = *a;
+        c.has_raddr = true;
+        break;
+      }
+      case TailField::rport:
+        ENSURE(parse_number(value, 5, 65535, n), kRport);
+        c.related.port = static_cast<uint16_t>(n);
+        c.has_rport = true;
+        break;
+      case TailField::tcptype: {
+        int t = keyword_index(value, kTcpTypeNames);
+        ENSURE(t >= 0, kTcpType);
+        c.tcptype = static_cast<TcpType>(t + 1);
+        break;
+      }
     }
   }
   return ok_status();
@@ -130,15 +147,44 @@ std::string_view strip_prefix(std::string_view s) {
   return s;
 }
 
+// RFC 8839 §5.1, candidate-attribute, into c (the prefix and CR/LF already stripped).
+Status parse_fields(std::string_view s, Candidate& c) {
+  ENSURE(s.substr(0, 10) == "candidate:", kPrefix);
+  ENSURE(s.size() > 10 && s[10] != ' ', kFoundation);
+  Tokens tok{s.substr(10)};
+  // The fixed fields, in the grammar's order (an absent one reads as empty).
+  enum Field : std::size_t { foundation, component, transport, priority, address, port, typ, type, kFields };
+  std::string_view f[kFields];
+  for (std::string_view& field : f) field = tok.next();
+  TRY(c.set_foundation(f[foundation]));
+  uint64_t n = 0;
+  ENSURE(parse_number(f[component], 3, 256, n) && n >= 1, kComponent);
+  c.component = static_cast<uint16_t>(n);
+  int t = keyword_index(f[transport], kTransportNames, true);  // "UDP": ABNF strings ignore case (RFC 5234 §2.3)
+  ENSURE(t >= 0, kTransport);
+  c.transport = static_cast<Transport>(t);
+  ENSURE(parse_number(f[priority], 10, 0xFFFFFFFFull, n) && n >= 1, kPriority);
+  c.priority = static_cast<uint32_t>(n);
+  ENSURE(!f[address].empty(), kAddress);
+  ENSURE(parse_number(f[port], 5, 65535, n), kPort);
+  auto a = SocketAddr::parse_ip(f[address], static_cast<uint16_t>(n));
+  if (!a.ok()) return looks_like_hostname(f[address]) ? kHostname : a.error();
+  c.address = *a;
+  ENSURE(f[typ] == "typ", kTyp);
+  t = keyword_index(f[type], kTypeNames);
+  ENSURE(t >= 0, kType);
+  c.type = static_cast<CandidateType>(t);
+  return parse_tail(tok, c);
+}
+
 // The line of c with `extensions` (the kept pairs, or none) at its end.
 Result<std::size_t> write_candidate(const CandidateCore& c, std::string_view extensions, char* out,
                                     std::size_t out_len) {
   char ip[kMaxAddrText], rip[kMaxAddrText];
   c.address.format_ip(ip, sizeof ip);
   c.related.format_ip(rip, sizeof rip);
-  const char* transport_text = c.transport == Transport::udp ? "udp" : "tcp";
   int n = std::snprintf(out, out_len, "candidate:%.*s %u %s %lu %s %u typ %s", static_cast<int>(c.foundation_len),
-                        c.foundation, unsigned{c.component}, transport_text, static_cast<unsigned long>(c.priority), ip,
+                        c.foundation, unsigned{c.component}, kTransportNames[static_cast<int>(c.transport)].data(), static_cast<unsigned long>(c.priority), ip,
                         unsigned{c.address.port}, to_string(c.type));
   auto append = [&](const char* fmt, auto... args) {
     if (n < 0 || static_cast<std::size_t>(n) >= out_len) return;
@@ -147,9 +193,7 @@ Result<std::size_t> write_candidate(const CandidateCore& c, std::string_view ext
   };
   if (c.has_raddr) append(" raddr %s", rip);
   if (c.has_rport) append(" rport %u", unsigned{c.related.port});
-  if (c.tcptype == TcpType::active) append(" tcptype active");
-  if (c.tcptype == TcpType::passive) append(" tcptype passive");
-  if (c.tcptype == TcpType::so) append(" tcptype so");
+  if (c.tcptype != TcpType::none) append(" tcptype %s", kTcpTypeNames[static_cast<int>(c.tcptype) - 1].data());
   if (!extensions.empty()) append(" %.*s", static_cast<int>(extensions.size()), extensions.data());
   ENSURE(n >= 0 && static_cast<std::size_t>(n) < out_len, kTextRoom);
   return static_cast<std::size_t>(n);
@@ -158,13 +202,8 @@ Result<std::size_t> write_candidate(const CandidateCore& c, std::string_view ext
 }  // namespace
 
 const char* to_string(CandidateType t) {
-  switch (t) {
-    case CandidateType::host: return "host";
-    case CandidateType::srflx: return "srflx";
-    case CandidateType::prflx: return "prflx";
-    case CandidateType::relay: return "relay";
-  }
-  return "host";
+  auto i = static_cast<std::size_t>(t);
+  return i < std::size(kTypeNames) ? kTypeNames[i].data() : "host";
 }
 
 Status CandidateCore::set_foundation(std::string_view f) {
@@ -177,31 +216,8 @@ Status CandidateCore::set_foundation(std::string_view f) {
 }
 
 Result<Candidate> Candidate::parse(std::string_view text) {
-  std::string_view s = strip_prefix(text);
-  ENSURE(s.substr(0, 10) == "candidate:", kPrefix);
-  ENSURE(s.size() > 10 && s[10] != ' ', kFoundation);
-  Tokens tok{s.substr(10)};
   Candidate c;
-  TRY(c.set_foundation(tok.next()));
-  uint64_t n = 0;
-  ENSURE(parse_number(tok.next(), 3, 256, n) && n >= 1, kComponent);
-  c.component = static_cast<uint16_t>(n);
-  std::string_view transport = tok.next();
-  if (iequals(transport, "udp")) c.transport = Transport::udp;
-  else if (iequals(transport, "tcp")) c.transport = Transport::tcp;
-  else return kTransport;
-  ENSURE(parse_number(tok.next(), 10, 0xFFFFFFFFull, n) && n >= 1, kPriority);
-  c.priority = static_cast<uint32_t>(n);
-  std::string_view addr = tok.next();
-  ENSURE(!addr.empty(), kAddress);
-  std::string_view port = tok.next();
-  ENSURE(parse_number(port, 5, 65535, n), kPort);
-  auto a = SocketAddr::parse_ip(addr, static_cast<uint16_t>(n));
-  if (!a.ok()) return looks_like_hostname(addr) ? kHostname : a.error();
-  c.address = *a;
-  ENSURE(tok.next() == "typ", kTyp);
-  ENSURE(parse_type(tok.next(), c.type), kType);
-  TRY(parse_tail(tok, c));
+  TRY(parse_fields(strip_prefix(text), c));
   return c;
 }
 

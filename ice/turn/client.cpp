@@ -18,7 +18,11 @@ constexpr Error kPeerTimeout = err(Code::timeout, "turn: CreatePermission/Channe
 constexpr Error kNoRoom = err(Code::buffer_too_small, "turn: Send indication does not fit in the buffer");
 }  // namespace
 
-Client::Client(const ClientConfig& config, Rng& rng) : config_(config), rng_(&rng) {
+Client::Client() = default;
+
+Client::Client(const ClientConfig& config, Rng& rng) : Client() {
+  config_ = config;
+  rng_ = &rng;
   config_status_ = credentials_.set_user(config.username, config.password);
   config_.username = config_.password = {};  // copied; the caller's strings need not outlive this
   if (config_.transport == Transport::tcp) config_.retransmit.reliable = true;
