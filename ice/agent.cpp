@@ -482,7 +482,8 @@ void Agent::nominate(uint8_t index) {
 void Agent::fail(Code code, const char* detail) {
   if (state_ == AgentState::failed) return;
   failure_code_ = code;
-  std::snprintf(failure_detail_, sizeof failure_detail_, "%s", detail);
+  failure_detail_.reset(new (std::nothrow) char[kFailureDetailSize]);  // without room: no detail
+  if (failure_detail_) std::snprintf(failure_detail_.get(), kFailureDetailSize, "%s", detail);
   state_ = AgentState::failed;
   push_event(EventKind::failed);
 }
