@@ -492,7 +492,10 @@ void Agent::nominate(uint8_t index) {
 void Agent::fail(Code code, const char* detail) {
   if (state_ == AgentState::failed) return;
   failure_code_ = code;
-  format_reason(failure_detail_, "%s", detail);
+  if constexpr (profile::kErrorText) {  // without error texts an Error has no detail to hold
+    failure_detail_.reset(new (std::nothrow) char[kFailureDetailSize]);  // without room: no detail
+    if (failure_detail_) std::snprintf(failure_detail_.get(), kFailureDetailSize, "%s", detail);
+  }
   state_ = AgentState::failed;
   push_event(EventKind::failed);
 }

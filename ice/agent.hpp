@@ -244,7 +244,8 @@ class Agent {
   // RFC 8445 §8.3: the check storage was freed after completion (only the
   // selected pair is kept until restart()).
   bool checks_released() const { return released_; }
-  // Heap the agent holds now (the check storage, 0 once released).
+  // Heap the agent holds now: the check storage, or once released the
+  // pairs block, which then holds the selected pair and its candidates.
   std::size_t heap_bytes() const { return storage_bytes_; }
   // And the host addresses and STUN servers restart() re-creates candidates from (exact size, kept).
   std::size_t hosts_heap_bytes() const { return (host_cap_ + server_cap_) * sizeof(SocketAddr); }
@@ -254,7 +255,7 @@ class Agent {
            remote_creds_.pwd_view().size();
   }
   // Why the agent failed (Layer::ice, a precise code; detail valid while the agent lives).
-  Error failure() const { return make_error(Layer::ice, failure_code_, failure_detail_); }
+  Error failure() const { return make_error(Layer::ice, failure_code_, failure_detail_ ? failure_detail_.get() : ""); }
 
  private:
   struct GatherTx {
@@ -498,13 +499,17 @@ class Agent {
   std::byte* gathers_block_ = nullptr;  // gathers_
   uint32_t storage_bytes_ = 0;
   Timestamp completed_at_ = Timestamp::never();  // complete and quiet since (agent_storage.cpp)
+  // Once released, the selected pair, its candidates and its base, in the
+  // pairs block that release_checks() keeps (issue 17: 296 bytes that every
+  // agent held in place, unused until the release and, in a lite agent,
+  // which never releases, for the whole call).
   struct Kept {
     CandidateCore local{}, remote{};
     SocketAddr local_base{};
     CandidatePair pair{};
     Timestamp heard = Timestamp::never();
   };
-  Kept kept_{};
+  Kept* kept_ = nullptr;
   // What restart() needs to re-create the local candidates once released:
   // the host addresses and STUN servers in exact-size heap blocks grown by
   // add_local_host / add_stun_server (setup time; issue 13: a call with one
@@ -525,7 +530,10 @@ class Agent {
 
   AgentStats stats_{};
   const char* timeout_reason_ = "none";
-  char failure_detail_[96] = {};  // the failure's numbers, formatted (failure())
+  // The failure's numbers, formatted (failure()): on the heap from the
+  // failure on (issue 17: 96 bytes a working agent never reads).
+  static constexpr std::size_t kFailureDetailSize = 96;
+  std::unique_ptr<char[]> failure_detail_;
   Code failure_code_ = Code::ok;
 
   // The one-byte members.

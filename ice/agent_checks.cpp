@@ -354,7 +354,7 @@ void Agent::maybe_fail_checklist() {
     if (p.failure == PairFailure::timeout) ++timed_out;
     if (p.integrity_failures > 0) ++integrity;
   }
-  char reason[sizeof failure_detail_];
+  char reason[kFailureDetailSize];
   Code code = Code::no_path;
   if (pair_count_ == 0) {
     format_reason(reason, "no candidate pairs: no usable remote candidate");

@@ -114,7 +114,7 @@ void Agent::expire_lite_selection(Timestamp now) {
     select_pair(static_cast<uint8_t>(best));
     return;
   }
-  char reason[sizeof failure_detail_];
+  char reason[kFailureDetailSize];
   format_reason(reason, "no authenticated check from the peer for %lld s (ICE-lite)",
                 static_cast<long long>((now - heard_[selected_]).as_millis() / 1000));
   fail(Code::consent_lost, reason);
@@ -128,7 +128,7 @@ void Agent::expire_consent(Timestamp now) {
   }
   if (consent_pair() < 0 || last_consent_.is_never()) return;
   if (now >= last_consent_ + config_.timing.consent_timeout) {
-    char reason[sizeof failure_detail_];
+    char reason[kFailureDetailSize];
     format_reason(reason, "no response to consent checks for %lld s",
                   static_cast<long long>((now - last_consent_).as_millis() / 1000));
     fail(Code::consent_lost, reason);

@@ -10,8 +10,8 @@
 // both at their configured maximum together). Once ICE
 // has completed, RFC 8445 §8.3 lets a full agent wait three seconds and free
 // every candidate but the selected pair's. Consent freshness (RFC 7675)
-// needs only that pair, so the blocks are freed and the pair, its two
-// candidates and its base move into the agent itself (kept_). restart()
+// needs only that pair, so the blocks are freed but the pairs block, into
+// which the pair, its two candidates and its base move (kept_). restart()
 // starts the storage again and re-creates the local candidates from the
 // host addresses and STUN servers it was given.
 #include <new>
@@ -56,6 +56,7 @@ void Agent::reset_check_storage() {
   cancelled_ = nullptr;
   gathers_ = nullptr;
   local_cap_ = remote_cap_ = pair_cap_ = gather_cap_ = 0;
+  kept_ = nullptr;  // it was in the pairs block
   released_ = false;
 }
 
@@ -210,23 +211,37 @@ void Agent::maybe_release_checks() {
   if (now_ >= completed_at_ + kFreeDelay) release_checks();
 }
 
-// The selected pair becomes the one-entry check list of kept_ (indices 0).
+// The selected pair becomes the one-entry check list of kept_ (indices 0),
+// placed in the pairs block, which stays (no allocation after connection:
+// tests/ice/alloc_test.cpp; the cancelled checks' room makes even a
+// one-pair block large enough); the other blocks are freed.
 void Agent::release_checks() {
+  constexpr std::size_t kCancelledBytes = bytes_for<CancelledCheck>(kCancelledChecks);
+  static_assert(sizeof(Kept) <= bytes_for<CandidatePair>(1) + bytes_for<Timestamp>(1) + kCancelledBytes);
+  static_assert(std::is_trivially_destructible_v<Kept> && alignof(Kept) <= kAlign);
   const CandidatePair& p = pairs_[selected_];
-  kept_.local = local_[p.local];
-  kept_.local_base = local_base_[p.local];
-  kept_.remote = remote_[p.remote];
-  kept_.heard = heard_[selected_];
-  kept_.pair = p;
-  kept_.pair.local = 0;
-  kept_.pair.remote = 0;
+  Kept kept;  // copied here first: the block it goes into holds some of the entries
+  kept.local = local_[p.local];
+  kept.local_base = local_base_[p.local];
+  kept.remote = remote_[p.remote];
+  kept.heard = heard_[selected_];
+  kept.pair = p;
+  kept.pair.local = 0;
+  kept.pair.remote = 0;
   bool authenticated = (authenticated_remotes_ >> p.remote & 1u) != 0;
+  std::byte* block = pairs_block_;
+  const auto block_bytes =
+      static_cast<uint32_t>(bytes_for<CandidatePair>(pair_cap_) + bytes_for<Timestamp>(pair_cap_) + kCancelledBytes);
+  pairs_block_ = nullptr;
   free_check_storage();
-  local_ = &kept_.local;
-  local_base_ = &kept_.local_base;
-  remote_ = &kept_.remote;
-  pairs_ = &kept_.pair;
-  heard_ = &kept_.heard;
+  pairs_block_ = block;
+  storage_bytes_ = block_bytes;
+  kept_ = ::new (static_cast<void*>(block)) Kept(kept);
+  local_ = &kept_->local;
+  local_base_ = &kept_->local_base;
+  remote_ = &kept_->remote;
+  pairs_ = &kept_->pair;
+  heard_ = &kept_->heard;
   gathers_ = nullptr;
   local_count_ = remote_count_ = pair_count_ = 1;
   local_cap_ = remote_cap_ = pair_cap_ = 1;

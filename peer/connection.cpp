@@ -122,16 +122,7 @@ Connection::Connection(const Config& config)
       setup_timeout_(config.setup_timeout),
       stun_servers_(config.stun_servers),
       turn_servers_(config.turn_servers),
-      ice_(ice_config(config)) {
-  if (config.identity != nullptr) {
-    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, config.identity->certificate_der());
-    static constexpr char kPrefix[] = "sha-256 ";
-    std::memcpy(local_fp_, kPrefix, sizeof kPrefix - 1);
-    std::size_t len = sizeof kPrefix - 1;
-    len += dtls::format_fingerprint(fp, local_fp_ + len, sizeof local_fp_ - len);
-    local_fp_len_ = static_cast<uint8_t>(len);
-  }
-}
+      ice_(ice_config(config)) {}
 
 // The setup copy of the Config is there until SRTP keys are installed
 // (issue 13), unless the heap had no room for it when constructed.
@@ -206,6 +197,24 @@ Status collect_candidates(const ice::Agent& agent, CandidateTexts& out) {
   return ok_status();
 }
 
+// Our certificate's a=fingerprint value (RFC 8122 §5): "sha-256 " and 32 hex
+// pairs with colons. Formatted for each description written, while the
+// Config (and its identity) is there: issue 17, not 104 bytes in every
+// Connection for the whole call.
+struct LocalFingerprint {
+  char text[8 + 32 * 3] = {};
+  std::size_t len = 0;
+
+  explicit LocalFingerprint(const dtls::Identity& identity) {
+    static constexpr char kPrefix[] = "sha-256 ";
+    std::memcpy(text, kPrefix, sizeof kPrefix - 1);
+    len = sizeof kPrefix - 1;
+    dtls::Fingerprint fp = dtls::fingerprint(dtls::FingerprintHash::sha256, identity.certificate_der());
+    len += dtls::format_fingerprint(fp, text + len, sizeof text - len);
+  }
+  std::string_view view() const { return {text, len}; }
+};
+
 sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp, const CandidateTexts& cands,
                                     bool lite, Duration ta) {
   sdp::LocalTransport t;
@@ -254,7 +263,8 @@ Result<std::string_view> Connection::create_offer(std::span<char> out, bool with
   }
   sdp::OfferOptions opt;
   opt.session_id = config.public_rng->next_u64() >> 2;  // JSEP §5.2.1: < 2^63
-  opt.transport = local_transport(ice_, local_fingerprint(), cands, false, config.ice_timing.ta);
+  LocalFingerprint fp(*config.identity);
+  opt.transport = local_transport(ice_, fp.view(), cands, false, config.ice_timing.ta);
   opt.media = {media, n};
   return sdp::create_offer(opt, out);
 }
@@ -317,7 +327,8 @@ Result<std::string_view> Connection::accept_offer(std::string_view offer, std::s
   TRY(collect_candidates(ice_, cands));
   sdp::AnswerOptions opt;
   opt.session_id = config.public_rng->next_u64() >> 2;
-  opt.transport = local_transport(ice_, local_fingerprint(), cands, config.ice_lite, config.ice_timing.ta);
+  LocalFingerprint fp(*config.identity);
+  opt.transport = local_transport(ice_, fp.view(), cands, config.ice_lite, config.ice_timing.ta);
   opt.setup_for_actpass = config.setup_for_actpass;
   opt.audio_codecs = config.audio_codecs;
   opt.video_codecs = config.video_codecs;
@@ -459,16 +470,24 @@ void Connection::fail_sdp(const Error& e, const sdp::ErrorLocation& where) {
   fail(e, "(SDP line %u)", where.line_number);
 }
 
+const char* Connection::failure_text() const {
+  if (failure_text_) return failure_text_.get();
+  return state_ == State::failed ? "failed (no heap to format why)" : "";
+}
+
 void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32_t b) {
   if (state_ == State::failed) return;
-  char base[160];
-  format_error(e, base, sizeof base);
-  if (detail_fmt != nullptr) {
-    char extra[64];
-    std::snprintf(extra, sizeof extra, detail_fmt, a, b);
-    std::snprintf(failure_text_, sizeof failure_text_, "%s %s", base, extra);
-  } else {
-    std::snprintf(failure_text_, sizeof failure_text_, "%s", base);
+  failure_text_.reset(new (std::nothrow) char[kFailureTextSize]);  // failure_text() copes without
+  if (failure_text_) {
+    char base[160];
+    format_error(e, base, sizeof base);
+    if (detail_fmt != nullptr) {
+      char extra[64];
+      std::snprintf(extra, sizeof extra, detail_fmt, a, b);
+      std::snprintf(failure_text_.get(), kFailureTextSize, "%s %s", base, extra);
+    } else {
+      std::snprintf(failure_text_.get(), kFailureTextSize, "%s", base);
+    }
   }
   state_ = State::failed;
   // Nothing more is sent after a failure. After an ICE failure that is the
@@ -476,7 +495,7 @@ void Connection::fail(const Error& e, const char* detail_fmt, uint32_t a, uint32
   // DTLS-layer failure already carried its fatal alert from the endpoint.
   failure_ = e;
   push_event(EventKind::failed);
-  tracef(trace_, Layer::peer, "FAILED: %s", failure_text_);
+  tracef(trace_, Layer::peer, "FAILED: %s", failure_text());
 }
 
 void Connection::close() {

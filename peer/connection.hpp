@@ -302,11 +302,10 @@ class Connection {
   const srtp::Session& srtp_inbound() const { return srtp_in_; }
   std::optional<srtp::Profile> srtp_profile() const { return profile_; }
   // "<layer>: <reason>" of the failure, empty while nothing failed.
-  const char* failure_text() const { return failure_text_; }
+  const char* failure_text() const;
   Summary summary() const;
   const char* last_timeout_reason() const { return timeout_reason_; }
   // Our fingerprint as SDP carries it ("sha-256 AB:CD:...").
-  std::string_view local_fingerprint() const { return {local_fp_, local_fp_len_}; }
 
  private:
   Status setup_available() const;
@@ -390,9 +389,10 @@ class Connection {
   EventQueue<QueuedEvent, kMaxEvents> events_;
   Error failure_{};                                    // the failed event's error
 
-  // "sha-256 " and 32 hex pairs with colons (the hash the constructor uses).
-  char local_fp_[8 + 32 * 3] = {};
-  char failure_text_[240] = {};
+  // Why the call failed, formatted (failure_text()): on the heap from the
+  // failure on (issue 17: 240 bytes a working call never reads).
+  static constexpr std::size_t kFailureTextSize = 240;
+  std::unique_ptr<char[]> failure_text_;
   const char* timeout_reason_ = "idle";
 
   // The one- and two-byte members together (issue 13: no padding after each).
@@ -409,7 +409,6 @@ class Connection {
   std::optional<srtp::Profile> profile_;
   // The peer has started DTLS (a datagram from a validated address, or held).
   bool have_dtls_peer_ = false;
-  uint8_t local_fp_len_ = 0;
 };
 
 }  // namespace keyway::peer

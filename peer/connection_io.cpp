@@ -434,10 +434,11 @@ void Connection::on_closed() {
 // A fatal alert from the peer is why its side failed: name it in
 // failure_text() ("... (peer sent alert bad_certificate)").
 void Connection::note_received_alert() {
-  if (!received_alert_ || alert_noted_ || state_ != State::failed) return;
+  if (!received_alert_ || alert_noted_ || state_ != State::failed || !failure_text_) return;
   alert_noted_ = true;
-  std::size_t n = std::strlen(failure_text_);
-  std::snprintf(failure_text_ + n, sizeof failure_text_ - n, " (peer sent alert %s)", dtls::alert_name(*received_alert_).c_str());
+  std::size_t n = std::strlen(failure_text_.get());
+  std::snprintf(failure_text_.get() + n, kFailureTextSize - n, " (peer sent alert %s)",
+                dtls::alert_name(*received_alert_).c_str());
 }
 
 // RFC 5764 §4.2: export, split, and install both directions.

@@ -16,7 +16,7 @@ const Attribute* SessionDescription::find(std::string_view attribute_name) const
 
 const Attribute* MediaDescription::find(const char* name) const { return find(std::string_view(name)); }
 
-const Attribute* SessionDescription::find(const char* name) const { return find(std::string_view(name)); }
+const Attribute* SessionDescription::find(const char* attribute_name) const { return find(std::string_view(attribute_name)); }
 
 bool SessionDescription::same_content(const SessionDescription& other) const {
   if (lines.size() != other.lines.size()) return false;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <new>
+#include <type_traits>
 
 namespace keyway::srtp {
 
@@ -16,24 +17,35 @@ constexpr Error kExists = make_error(Layer::srtp, Code::invalid_argument, "srtp:
 StreamTable::~StreamTable() { release(); }
 
 void StreamTable::release() {
-  delete[] streams_;
-  delete[] words_;
+  delete[] block_;  // the streams in it need no destructor (static_assert below)
+  block_ = nullptr;
   streams_ = nullptr;
-  words_ = nullptr;
   capacity_ = count_ = last_ = 0;
+}
+
+// One heap block a table (issue 17: one allocation's overhead, not two, in
+// each of a call's two tables): the streams, then their replay windows.
+static_assert(std::is_trivially_destructible_v<Stream>);
+static_assert(sizeof(Stream) % sizeof(uint64_t) == 0 && alignof(Stream) <= alignof(uint64_t));
+constexpr std::size_t kStreamWords = sizeof(Stream) / sizeof(uint64_t);
+
+uint64_t* StreamTable::window_words(std::size_t slot) const {
+  return block_ + capacity_ * kStreamWords + slot * windows_per_stream_ * std::size_t{words_per_window_};
 }
 
 Status StreamTable::init(std::size_t max_streams, std::size_t window_size, bool rtcp_windows) {
   release();
-  ENSURE(max_streams <= UINT32_MAX && window_size / 64 <= kMaxReplayWindow / 64, kNoMemory);
+  constexpr std::size_t kMaxWordsPerStream = kStreamWords + 2 * kMaxReplayWindow / 64;
+  ENSURE(max_streams <= UINT32_MAX && max_streams <= SIZE_MAX / sizeof(uint64_t) / kMaxWordsPerStream &&
+             window_size / 64 <= kMaxReplayWindow / 64,
+         kNoMemory);
   words_per_window_ = static_cast<uint16_t>(window_size / 64);
   windows_per_stream_ = rtcp_windows ? uint8_t{2} : uint8_t{1};
-  streams_ = new (std::nothrow) Stream[max_streams];
-  words_ = new (std::nothrow) uint64_t[max_streams * windows_per_stream_ * std::size_t{words_per_window_}];
-  if (streams_ == nullptr || words_ == nullptr) {
-    release();
-    return kNoMemory;
-  }
+  const std::size_t window_words = max_streams * windows_per_stream_ * std::size_t{words_per_window_};
+  block_ = new (std::nothrow) uint64_t[max_streams * kStreamWords + window_words];
+  ENSURE(block_ != nullptr, kNoMemory);
+  for (std::size_t i = 0; i < max_streams; ++i) ::new (static_cast<void*>(block_ + i * kStreamWords)) Stream{};
+  streams_ = std::launder(reinterpret_cast<Stream*>(block_));
   capacity_ = static_cast<uint32_t>(max_streams);
   return ok_status();
 }
@@ -56,7 +68,7 @@ Result<Stream*> StreamTable::insert(uint32_t ssrc) {
     s = Stream{};
     s.ssrc = ssrc;
     s.in_use = true;
-    uint64_t* base = words_ + i * windows_per_stream_ * std::size_t{words_per_window_};
+    uint64_t* base = window_words(i);
     s.rtp_replay = ReplayWindow({base, words_per_window_});
     if (windows_per_stream_ == 2) s.rtcp_replay = ReplayWindow({base + words_per_window_, words_per_window_});
     ++count_;

@@ -60,11 +60,12 @@ class StreamTable {
  private:
   Stream* find_slow(uint32_t ssrc);
   void release();
+  uint64_t* window_words(std::size_t slot) const;  // the slot's windows, SRTP then SRTCP
 
   // 32-bit counts (issue 13: two tables in every call): init() refuses more;
   // a window is at most kMaxReplayWindow / 64 = 512 words (32 bytes a table, not 40).
-  Stream* streams_ = nullptr;
-  uint64_t* words_ = nullptr;
+  uint64_t* block_ = nullptr;  // the one allocation: capacity_ streams, then their windows' words
+  Stream* streams_ = nullptr;  // its start
   uint32_t capacity_ = 0;
   uint32_t count_ = 0;
   mutable uint32_t last_ = 0;

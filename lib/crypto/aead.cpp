@@ -13,7 +13,7 @@
 
 namespace keyway::crypto {
 
-static_assert(sizeof(mbedtls_gcm_context) <= 424, "grow AesGcm::ctx_");
+static_assert(sizeof(mbedtls_gcm_context) == KEYWAY_GCM_CONTEXT_BYTES, "meson.build measured another mbedTLS");
 #if !KEYWAY_PROFILE_MINIMAL
 static_assert(sizeof(mbedtls_chachapoly_context) <= 256, "grow ChaCha20Poly1305::ctx_");
 #endif
@@ -46,7 +46,8 @@ AesGcm::~AesGcm() { mbedtls_gcm_free(gcm(ctx_)); }  // mbedTLS zeroizes the key 
 Status AesGcm::set_key(std::span<const uint8_t> key) {
   if (key.size() != 16 && key.size() != 32)
     return make_error(Layer::crypto, Code::invalid_argument, "aes-gcm: key must be 16 or 32 bytes");
-  // Key setup allocates once inside mbedTLS (cipher context); seal/open never do.
+  // Key setup allocates once inside mbedTLS when GCM runs through its cipher
+  // layer (the AES context; without it, nothing); seal/open never do.
   if (mbedtls_gcm_setkey(gcm(ctx_), MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned>(key.size() * 8)) != 0)
     return make_error(Layer::crypto, Code::crypto_failure, "aes-gcm: key setup failed");
   has_key_ = true;

@@ -11,6 +11,10 @@
 
 #include "keyway/lib/result.hpp"
 
+#ifndef KEYWAY_GCM_CONTEXT_BYTES  // meson.build: the size of mbedtls_gcm_context in this build
+#error "build with keyway's compile flags: dependency('keyway') or pkg-config --cflags keyway"
+#endif
+
 namespace keyway::crypto {
 
 constexpr std::size_t kAeadTagSize = 16;
@@ -32,10 +36,13 @@ class AesGcm {
                             std::span<uint8_t> data, std::span<const uint8_t> tag);
 
  private:
-  // mbedtls_gcm_context: 424 bytes with mbedTLS 2.28 and 3.6 on 64-bit
-  // hosts, 384 on Cortex-M4 (3.6); the AES key schedule it allocates is
-  // 288 (280) more. Sized exactly: four SRTP and two DTLS keys hold one each.
-  alignas(16) unsigned char ctx_[424];
+  // mbedtls_gcm_context, sized exactly: four SRTP and two DTLS keys hold one
+  // each. Its size is the build's (meson.build measures it): 424 bytes with
+  // mbedTLS 2.28 and 3.6 on 64-bit hosts, whose cipher layer allocates the
+  // AES key schedule (288 bytes) beside it; on the Cortex-M4 (3.6 without
+  // the cipher layer, ports/qemu-m4/mbedtls_config.h) the key schedule is
+  // inside: 616 bytes, 520 in the minimal profile (AES-128 only).
+  alignas(16) unsigned char ctx_[KEYWAY_GCM_CONTEXT_BYTES];
   bool has_key_ = false;
 };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// CTR-DRBG (NIST SP 800-90A, AES-256) as the production Rng. The library
+// CTR-DRBG (NIST SP 800-90A, AES-256; AES-128 in the Cortex-M4's minimal
+// profile, ports/qemu-m4/mbedtls_config.h) as the production Rng. The library
 // never reads an entropy source itself: the caller (a driver in tools/ or
 // peer/'s UDP driver) gathers seed bytes from the OS and hands them in.
 #pragma once

@@ -12,7 +12,12 @@
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES /* the AES tables live in flash, not in RAM */
 #define MBEDTLS_BLOCK_CIPHER_NO_DECRYPT /* CTR and GCM only encrypt: no inverse tables */
-#define MBEDTLS_CIPHER_C       /* GCM runs AES through the cipher layer */
+/* No MBEDTLS_CIPHER_C: keyway calls no mbedtls_cipher_* function, and
+ * without the cipher layer mbedTLS 3.6 builds GCM on its block-cipher module
+ * (config_adjust_legacy_crypto.h: MBEDTLS_BLOCK_CIPHER_C), whose AES key
+ * schedule lives inside the GCM context: one allocation per AES-GCM key
+ * (lib/crypto/aead.hpp), not a second one of 280 bytes through the cipher
+ * layer (issue 17: four in every call). */
 #define MBEDTLS_GCM_C
 #define MBEDTLS_SHA1_C
 #define MBEDTLS_SHA224_C
@@ -57,6 +62,13 @@
 #undef MBEDTLS_CHACHA20_C
 #undef MBEDTLS_POLY1305_C
 #undef MBEDTLS_CHACHAPOLY_C
+/* Every AES key of the minimal profile is 128 bits (the one DTLS suite
+ * ECDHE-ECDSA-AES128-GCM, SRTP AEAD_AES_128_GCM or AES_CM_128, its KDF):
+ * AES contexts without room for longer key schedules (68 words -> 44, 96
+ * bytes less in each SRTP and DTLS key), and CTR-DRBG keyed with AES-128
+ * (SP 800-90A: security strength 128, that of P-256; lib/crypto/drbg.hpp). */
+#define MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
+#define MBEDTLS_CTR_DRBG_USE_128_BIT_KEY
 #endif
 
 /* RAM before speed: no per-group precomputed table of the base point, a small

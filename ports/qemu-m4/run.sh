@@ -60,6 +60,14 @@ run_image() {  # name [build dir]
     echo "m4 $1 FAILED stack_peak_bytes=$stack over the 8 KiB budget"
     return 1
   fi
+  # Budget (issue 17): per endpoint established at most 6 KiB, held by the
+  # minimal profile's call (the full profile's figure is reported).
+  local established
+  established=$(printf '%s\n' "$last" | sed -n 's/.* established_bytes=\([0-9]*\).* profile=minimal.*/\1/p')
+  if [ -n "$established" ] && [ "$established" -gt 6144 ]; then
+    echo "m4 $1 FAILED established_bytes=$established over the 6 KiB budget (profile=minimal)"
+    return 1
+  fi
   case "$last" in
     "m4 $1 ok "*) [ "$status" -eq 0 ] && return 0 ;;
   esac
