@@ -38,13 +38,13 @@ bool is_ecdsa_scheme(uint16_t s) {
 Status Endpoint::client_send_hello(Bytes cookie) {
   ENSURE(hs_->config.identity != nullptr && hs_->config.rng != nullptr, kNoIdentity);
   ENSURE(hs_->config.srtp_mki.size() <= kMaxStoredMki, kMkiLong);
-  if (cookie.empty()) hs_->config.rng->fill(client_random_);  // a retried hello keeps its random (RFC 6347 §4.2.1)
+  if (cookie.empty()) hs_->config.rng->fill(secret_->client_random);  // a retried hello keeps its random (RFC 6347 §4.2.1)
   // RFC 6347 §4.2.4: an initial hello answers no peer flight, so nothing the
   // server sends can be a repeat that calls for resending it.
   if (cookie.empty()) hs_->peer_flight_first_seq = 0xFFFF;
   ClientHello ch;
   ch.version = kVersionDtls12;
-  ch.random = client_random_;
+  ch.random = secret_->client_random;
   if (!cookie.empty()) std::memcpy(hs_->cookie, cookie.data(), cookie.size());  // memcpy(_, nullptr, 0) is UB
   hs_->cookie_len = cookie.size();
   ch.cookie = Bytes(hs_->cookie, hs_->cookie_len);
@@ -151,7 +151,7 @@ Status Endpoint::client_on_server_hello(Bytes body) {
   ems_ = sh->ext.ems && hs_->config.offer_extended_master_secret;
   ENSURE(ems_ || !hs_->config.require_extended_master_secret, kNoEms);
   ENSURE(!sh->ext.has_renegotiation_info || sh->ext.renegotiated_connection.empty(), kReneg);
-  std::memcpy(server_random_, sh->random.data(), kRandomSize);
+  std::memcpy(secret_->server_random, sh->random.data(), kRandomSize);
   return ok_status();
 }
 
@@ -165,8 +165,8 @@ Status Endpoint::client_on_server_key_exchange(Bytes body) {
   if (!alg.ok()) return alg.error();
   // RFC 8422 §5.4: signed over client_random + server_random + ServerECDHParams.
   crypto::Hash h(*alg);
-  h.update(client_random_);
-  h.update(server_random_);
+  h.update(secret_->client_random);
+  h.update(secret_->server_random);
   h.update(ske->params);
   uint8_t digest[crypto::kMaxDigestSize];
   h.peek(digest);

@@ -41,7 +41,8 @@ Endpoint::Endpoint(const Config& config)
     return;
   }
   hs_ = new (std::nothrow) HandshakeContext(config);
-  if (hs_ == nullptr || !hs_->allocate_buffers()) {
+  secret_ = new (std::nothrow) ExporterSecret;
+  if (hs_ == nullptr || secret_ == nullptr || !hs_->allocate_buffers()) {
     fail(kNoMemory, AlertDescription::internal_error);
     return;
   }
@@ -59,7 +60,8 @@ Endpoint::Endpoint(const Config& config)
 }
 
 Endpoint::~Endpoint() {
-  crypto::secure_zero(master_, sizeof master_);
+  if (secret_ != nullptr) crypto::secure_zero(secret_, sizeof *secret_);
+  delete secret_;
   delete hs_;
   if (profile::kDtls13 && dtls13_in_charge_) delete dtls13_;
   else if (peer_cert_) delete[] peer_cert_;

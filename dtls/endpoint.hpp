@@ -210,6 +210,11 @@ class Endpoint {
   // RFC 5705 exporter (no context). Fails before the handshake completes
   // or before the peer certificate is accepted.
   [[nodiscard]] Status export_keying_material(const char* label, MutableBytes out) const;
+  // RFC 5764 §4.2: DTLS-SRTP takes its keys from the exporter once. A caller
+  // that needs no further export nor key log lets the secret go (zeroed and
+  // freed); both fail afterwards. Does nothing before the handshake is over.
+  void release_exporter();
+  static constexpr std::size_t kExporterSecretBytes = kMasterSecretSize + 2 * kRandomSize;  // its heap_bytes() share
   // The association's lines in the NSS key log format (SSLKEYLOGFILE, read by
   // Wireshark): DTLS 1.2 "CLIENT_RANDOM <client random hex> <master secret hex>\n";
   // DTLS 1.3 five lines, CLIENT_HANDSHAKE_TRAFFIC_SECRET ... EXPORTER_SECRET.
@@ -239,7 +244,7 @@ class Endpoint {
   const char* last_timeout_reason() const;
   // The datagram size now used: Config.mtu, lowered after repeated timeouts.
   std::size_t mtu() const { return mtu_; }
-  // Heap held by this endpoint (handshake context, peer certificate), for memory reports.
+  // Heap held by this endpoint (handshake context, peer certificate, exporter secret), for memory reports.
   std::size_t heap_bytes() const;
   // How many record AEADs (epoch 1, read and write) hold their key state on
   // the heap now: 2 at the end of the handshake, 0 once it is released,
@@ -382,10 +387,16 @@ class Endpoint {
   };
   FinalFlight final_;
 
-  // What the RFC 5705 exporter needs.
-  uint8_t master_[kMasterSecretSize] = {};
-  uint8_t client_random_[kRandomSize] = {};
-  uint8_t server_random_[kRandomSize] = {};
+  // What the RFC 5705 exporter (and the key log) needs: a heap block of its
+  // own from the constructor until release_exporter() (issue 17: 112 bytes
+  // an established DTLS-SRTP call no longer reads once SRTP is keyed).
+  struct ExporterSecret {
+    uint8_t master[kMasterSecretSize] = {};
+    uint8_t client_random[kRandomSize] = {};
+    uint8_t server_random[kRandomSize] = {};
+  };
+  static_assert(sizeof(ExporterSecret) == kExporterSecretBytes);
+  ExporterSecret* secret_ = nullptr;
   uint8_t srtp_mki_[kMaxStoredMki] = {};
 
   // Events waiting for poll_output. Application data is an offset into

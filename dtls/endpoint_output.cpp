@@ -15,6 +15,7 @@ namespace {
 constexpr Error kTimeout = make_error(Layer::dtls, Code::timeout, "dtls: handshake timed out after the retransmission limit");
 constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls: handshake not complete");
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls: peer certificate not accepted yet (set a fingerprint or accept it)");
+constexpr Error kExporterReleased = make_error(Layer::dtls, Code::bad_state, "dtls: the exporter secret was released (release_exporter)");
 constexpr Error kTooLong = make_error(Layer::dtls, Code::invalid_argument, "dtls: application data longer than the MTU allows");
 constexpr Error kOutSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls: output buffer cannot hold the record");
 }  // namespace
@@ -120,8 +121,18 @@ Status Endpoint::export_keying_material(const char* label, MutableBytes out) con
   if (v13::Endpoint* e = dtls13()) return e->export_keying_material(label, out);
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);
-  dtls::export_keying_material(suite_->prf_hash, Bytes(master_, kMasterSecretSize), label, client_random_, server_random_, out);
+  ENSURE(secret_ != nullptr, kExporterReleased);
+  dtls::export_keying_material(suite_->prf_hash, Bytes(secret_->master, kMasterSecretSize), label, secret_->client_random, secret_->server_random, out);
   return ok_status();
+}
+
+void Endpoint::release_exporter() {
+  bool over = state_ == HandshakeState::established || state_ == HandshakeState::closed ||
+              state_ == HandshakeState::failed;
+  if (!over || secret_ == nullptr) return;
+  crypto::secure_zero(secret_, sizeof *secret_);
+  delete secret_;
+  secret_ = nullptr;
 }
 
 // ---- memory ------------------------------------------------------------------
@@ -168,7 +179,8 @@ int Endpoint::record_aeads_held() const {
 std::size_t Endpoint::heap_bytes() const {
   const v13::Endpoint* e = dtls13_engine();
   const std::size_t dtls13_bytes = e ? sizeof(v13::Endpoint) + e->heap_bytes() : 0;
-  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_ + dtls13_bytes;
+  return (hs_ ? sizeof(HandshakeContext) + hs_->pool_size + hs_->reassembly_size : 0) + peer_cert_len_ + dtls13_bytes +
+         (secret_ ? kExporterSecretBytes : 0);
 }
 
 // ---- timers and output -----------------------------------------------------

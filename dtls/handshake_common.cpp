@@ -128,20 +128,20 @@ Status Endpoint::check_peer_certificate(Bytes der) {
 
 Status Endpoint::derive_keys(Bytes premaster) {
   crypto::HashAlg alg = suite_->prf_hash;
-  std::span<uint8_t, kMasterSecretSize> master(master_, kMasterSecretSize);
+  std::span<uint8_t, kMasterSecretSize> master(secret_->master, kMasterSecretSize);
   if (ems_) {
     // RFC 7627 §3: session_hash covers the messages up to ClientKeyExchange.
     uint8_t session_hash[crypto::kMaxDigestSize];
     transcript_hash(alg, session_hash);
     extended_master_secret(alg, premaster, Bytes(session_hash, crypto::digest_size(alg)), master);
   } else {
-    master_secret(alg, premaster, client_random_, server_random_, master);
+    master_secret(alg, premaster, secret_->client_random, secret_->server_random, master);
   }
   // RFC 5246 §6.3 key_block; AEAD suites have no MAC keys.
   crypto::Secret<2 * 32 + 2 * 12> block;
   std::size_t k = suite_->key_len, iv = suite_->fixed_iv_len;
   block.len = 2 * k + 2 * iv;
-  key_block(alg, Bytes(master_, kMasterSecretSize), client_random_, server_random_, block.mutable_view());
+  key_block(alg, Bytes(secret_->master, kMasterSecretSize), secret_->client_random, secret_->server_random, block.mutable_view());
   Bytes b = block.view();
   Bytes client_key = b.subspan(0, k), server_key = b.subspan(k, k);
   Bytes client_iv = b.subspan(2 * k, iv), server_iv = b.subspan(2 * k + iv, iv);
@@ -155,7 +155,7 @@ Status Endpoint::write_finished() {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
   uint8_t verify[kVerifyDataSize];
-  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
+  finished_verify_data(suite_->prf_hash, Bytes(secret_->master, kMasterSecretSize),
                        is_client() ? FinishedSender::client : FinishedSender::server,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), verify);
   MutableBytes space = hs_->flight.body_space();
@@ -168,7 +168,7 @@ Status Endpoint::verify_finished(Bytes body) {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
   uint8_t expected[kVerifyDataSize];
-  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize),
+  finished_verify_data(suite_->prf_hash, Bytes(secret_->master, kMasterSecretSize),
                        is_client() ? FinishedSender::server : FinishedSender::client,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), expected);
   ENSURE(crypto::verify_mac(Bytes(expected, kVerifyDataSize), body), kFinished);

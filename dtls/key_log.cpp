@@ -19,6 +19,8 @@ constexpr Error kNotEstablished = make_error(Layer::dtls, Code::bad_state, "dtls
 constexpr Error kNotAccepted = make_error(Layer::dtls, Code::bad_state, "dtls key log: peer certificate not accepted yet");
 constexpr Error kReleased = make_error(Layer::dtls, Code::bad_state,
                                        "dtls key log: the 1.3 handshake secrets were released (set Config.keep_key_log)");
+constexpr Error kExporterReleased = make_error(Layer::dtls, Code::bad_state,
+                                                "dtls key log: the exporter secret was released (release_exporter)");
 constexpr Error kTooSmall = make_error(Layer::dtls, Code::buffer_too_small, "dtls key log: buffer too small");
 constexpr char kLabel[] = "CLIENT_RANDOM ";
 
@@ -57,21 +59,22 @@ Status Endpoint::format_key_log13(char* out, std::size_t out_len) const {
   for (const Line13& l : kLines13) {
     auto secret = dtls13()->key_log_secret(l.secret);
     if (!secret.ok()) return secret.error();
-    ENSURE(append_line(out, out_len, at, l.label, Bytes(client_random_, kRandomSize), *secret), kTooSmall);
+    ENSURE(append_line(out, out_len, at, l.label, Bytes(secret_->client_random, kRandomSize), *secret), kTooSmall);
   }
   return ok_status();
 }
 
 Status Endpoint::format_key_log(char* out, std::size_t out_len) const {
+  ENSURE(secret_ != nullptr, kExporterReleased);  // both versions key their lines by the client random
   if (version() != kVersionDtls12) return format_key_log13(out, out_len);
   ENSURE(state_ == HandshakeState::established, kNotEstablished);
   ENSURE(cert_accepted_, kNotAccepted);  // as the exporter: keys of an unverified peer stay inside
   ENSURE(out_len >= kKeyLogLineSize, kTooSmall);
   std::size_t at = sizeof kLabel - 1;
   std::memcpy(out, kLabel, at);
-  at += to_hex(Bytes(client_random_, kRandomSize), out + at, out_len - at);
+  at += to_hex(Bytes(secret_->client_random, kRandomSize), out + at, out_len - at);
   out[at++] = ' ';
-  at += to_hex(Bytes(master_, kMasterSecretSize), out + at, out_len - at);
+  at += to_hex(Bytes(secret_->master, kMasterSecretSize), out + at, out_len - at);
   out[at++] = '\n';
   out[at] = '\0';
   return ok_status();

@@ -139,7 +139,9 @@ void Endpoint::sync_dtls13_state() {
   srtp_mki_len_ = 0;
   // The key log names the hello the handshake used: a damaged copy handed
   // over first, then retaken (v13/peer_flight.cpp), had another random.
-  if (const Bytes r = e.answered_client_random(); r.size() == kRandomSize) std::memcpy(client_random_, r.data(), kRandomSize);
+  // None once the exporter secret was released (release_exporter).
+  if (const Bytes r = e.answered_client_random(); r.size() == kRandomSize && secret_ != nullptr)
+    std::memcpy(secret_->client_random, r.data(), kRandomSize);
 }
 
 // A server answers in 1.3 only without the 1.2 cookie round: a
@@ -202,7 +204,7 @@ Status Endpoint::server_hand_over_to_dtls13(Bytes client_hello, uint16_t msg_seq
   if (msg_seq != 0) TRY(hs_->dtls13->accept_stateless_retry());  // ClientHello2 behind a Listener
   // The key log names the association by ClientHello.random (dtls/key_log.cpp):
   // legacy_version (2 bytes), then the random.
-  if (client_hello.size() >= 2 + kRandomSize) std::memcpy(client_random_, client_hello.data() + 2, kRandomSize);
+  if (client_hello.size() >= 2 + kRandomSize) std::memcpy(secret_->client_random, client_hello.data() + 2, kRandomSize);
   MutableBytes d = whole_message_datagram(HandshakeType::client_hello, hs_->rx_record_seq, client_hello, msg_seq);
   ENSURE(!d.empty(), kNoMemory);
   hs_->dtls13->hold_handed_over(d);  // read once this context is gone (Endpoint::handle_datagram)

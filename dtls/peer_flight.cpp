@@ -81,7 +81,7 @@ void Endpoint::forget_keys() {
   read_window_[1].reset();
   peer_ccs_ = false;
   write_epoch_ = 0;
-  crypto::secure_zero(master_, sizeof master_);
+  crypto::secure_zero(secret_->master, sizeof secret_->master);
 }
 
 }  // namespace keyway::dtls

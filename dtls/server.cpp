@@ -135,18 +135,18 @@ Status Endpoint::server_negotiate(const ClientHello& ch) {
   ENSURE(!ch.ext.has_renegotiation_info || ch.ext.renegotiated_connection.empty(), kReneg);
   hs_->renegotiation_info = ch.ext.has_renegotiation_info || offers(ch.cipher_suites, 0x00FF);  // RFC 5746 §3.6
   hs_->client_point_formats = ch.ext.has_point_formats;
-  std::memcpy(client_random_, ch.random.data(), kRandomSize);
+  std::memcpy(secret_->client_random, ch.random.data(), kRandomSize);
   return ok_status();
 }
 
 Status Endpoint::server_send_flight4() {
-  hs_->config.rng->fill(server_random_);
+  hs_->config.rng->fill(secret_->server_random);
   // RFC 8446 §4.1.3: a server that speaks 1.3 and chose 1.2 says so in its random.
-  if (profile::kDtls13 && server_speaks_dtls13()) v13::write_downgrade_sentinel(server_random_, v13::Downgrade::to_dtls12);
+  if (profile::kDtls13 && server_speaks_dtls13()) v13::write_downgrade_sentinel(secret_->server_random, v13::Downgrade::to_dtls12);
   hs_->flight.clear();
   ServerHello sh;
   sh.version = kVersionDtls12;
-  sh.random = server_random_;
+  sh.random = secret_->server_random;
   sh.cipher_suite = static_cast<uint16_t>(suite_->suite);
   sh.ext.has_point_formats = hs_->client_point_formats;
   sh.ext.has_srtp = srtp_profile_ != 0;
@@ -167,8 +167,8 @@ Status Endpoint::server_send_flight4() {
     write_ecdh_params(w, hs_->group, hs_->ecdh.public_key());
     ENSURE(!w.failed(), kFlight);
     crypto::Sha256 h;  // RFC 8422 §5.4, signed with ecdsa_secp256r1_sha256
-    h.update(client_random_);
-    h.update(server_random_);
+    h.update(secret_->client_random);
+    h.update(secret_->server_random);
     h.update(w.written());
     uint8_t digest[32];
     h.finish(digest);
@@ -197,7 +197,7 @@ Status Endpoint::server_send_flight4() {
 Status Endpoint::server_send_final_flight() {
   uint8_t hash[crypto::kMaxDigestSize];
   transcript_hash(suite_->prf_hash, hash);
-  finished_verify_data(suite_->prf_hash, Bytes(master_, kMasterSecretSize), FinishedSender::server,
+  finished_verify_data(suite_->prf_hash, Bytes(secret_->master, kMasterSecretSize), FinishedSender::server,
                        Bytes(hash, crypto::digest_size(suite_->prf_hash)), final_.verify_data);
   final_.msg_seq = hs_->next_send_seq++;
   final_.trigger_seq = hs_->peer_flight_first_seq;

@@ -117,9 +117,8 @@ const char* to_string(EventKind k) {
 }
 
 Connection::Connection(const Config& config)
-    : setup_(new (std::nothrow) Config(config)),
+    : setup_(new (std::nothrow) Setup{config, std::nullopt}),
       trace_(config.trace),
-      setup_timeout_(config.setup_timeout),
       stun_servers_(config.stun_servers),
       turn_servers_(config.turn_servers),
       ice_(ice_config(config)) {}
@@ -234,7 +233,7 @@ sdp::LocalTransport local_transport(const ice::Agent& agent, std::string_view fp
 
 Result<std::string_view> Connection::create_offer(std::span<char> out, bool with_video) {
   TRY(setup_available());
-  const Config& config = *setup_;
+  const Config& config = setup_->config;
   ENSURE(config.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "create_offer: not the offerer"));
   ENSURE(config.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));
   CandidateTexts cands;
@@ -271,7 +270,7 @@ Result<std::string_view> Connection::create_offer(std::span<char> out, bool with
 
 Status Connection::set_remote_answer(std::string_view answer) {
   TRY(setup_available());
-  const Config& config = *setup_;
+  const Config& config = setup_->config;
   ENSURE(config.role == Role::offerer, make_error(Layer::peer, Code::bad_state, "set_remote_answer: not the offerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "set_remote_answer: already negotiated"));
   SdpScratch scratch(answer, config.sdp_arena_bytes);
@@ -307,7 +306,7 @@ Status Connection::set_remote_answer(std::string_view answer) {
 
 Result<std::string_view> Connection::accept_offer(std::string_view offer, std::span<char> out) {
   TRY(setup_available());
-  const Config& config = *setup_;
+  const Config& config = setup_->config;
   ENSURE(config.role == Role::answerer, make_error(Layer::peer, Code::bad_state, "accept_offer: not the answerer"));
   ENSURE(state_ == State::new_, make_error(Layer::peer, Code::bad_state, "accept_offer: already negotiated"));
   ENSURE(config.identity != nullptr, make_error(Layer::peer, Code::invalid_argument, "no DTLS identity configured"));

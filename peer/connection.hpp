@@ -154,6 +154,8 @@ struct Config {
   // (RFC 8446 §4.2.1). false pins DTLS 1.2 (`keyway answer|offer --dtls 1.2`).
   bool dtls_offer_dtls13 = true;
   // dtls::Config::keep_key_log: the tools' --keylog, --html and the demo.
+  // Also keeps the DTLS exporter secret after SRTP is keyed (for dtls()'s
+  // export_keying_material and format_key_log); otherwise it is released.
   bool dtls_keep_key_log = false;
 };
 
@@ -344,15 +346,18 @@ class Connection {
   // The Config is read whole only while the call is set up (SDP, the DTLS
   // endpoint, the SRTP tables): a heap copy until SRTP keys are installed
   // (issue 13: 328 bytes a running call never reads); what a running call
-  // reads stays beside it.
-  std::unique_ptr<Config> setup_;
+  // reads stays beside it. The DTLS RTT stand-in (note_retransmitted_rtt())
+  // is setup-only too (issue 17).
+  struct Setup {
+    Config config;
+    std::optional<Duration> fallback_rtt;
+  };
+  std::unique_ptr<Setup> setup_;
   TraceSink* trace_ = nullptr;
-  Duration setup_timeout_{};
   std::span<const SocketAddr> stun_servers_;            // add_local_address, any time
   std::span<const TurnServerConfig> turn_servers_;
   ice::Agent ice_;
   std::optional<dtls::Endpoint> dtls_;
-  std::optional<Duration> fallback_rtt_;  // see note_retransmitted_rtt()
   srtp::Session srtp_out_, srtp_in_;
   Stats stats_{};
 

@@ -147,8 +147,10 @@ void Connection::check_setup_deadline(Timestamp now) {
     setup_deadline_ = Timestamp::never();
     return;
   }
+  if (setup_ == nullptr) return;  // checking and handshaking come after the Config (setup_available())
+  const Duration setup_timeout = setup_->config.setup_timeout;
   if (setup_deadline_.is_never()) {
-    setup_deadline_ = now + setup_timeout_;
+    setup_deadline_ = now + setup_timeout;
     return;
   }
   if (now < setup_deadline_) return;
@@ -166,7 +168,7 @@ void Connection::check_setup_deadline(Timestamp now) {
   } else {
     fail(make_error(Layer::dtls, Code::timeout, "handshake did not complete before the setup timeout"),
          "(%u retransmissions, %u s)", dtls_ ? static_cast<uint32_t>(dtls_->stats().retransmissions) : 0u,
-         static_cast<uint32_t>(setup_timeout_.as_millis() / 1000));
+         static_cast<uint32_t>(setup_timeout.as_millis() / 1000));
   }
 }
 
@@ -267,8 +269,8 @@ bool Connection::poll_ice(Timestamp now, MutableBytes scratch, Output& out) {
 // clamped to 3 s, and a lost first ClientHello waited 3 s. seed_dtls_rtt()
 // now asks again once the response is out (a zero stand-in, hence 50 ms).
 void Connection::note_retransmitted_rtt(Timestamp now) {
-  if (dtls_rtt_seeded_ || fallback_rtt_) return;
-  if (auto bound = ice_.rtt_lower_bound(now)) fallback_rtt_ = bound;
+  if (dtls_rtt_seeded_ || setup_ == nullptr || setup_->fallback_rtt) return;
+  if (auto bound = ice_.rtt_lower_bound(now)) setup_->fallback_rtt = bound;
 }
 
 // The DTLS initial retransmission timeout comes from the ICE RTT (issue 6):
@@ -288,7 +290,7 @@ void Connection::seed_dtls_rtt(Timestamp now) {
   }
   if (!rtt) {
     note_retransmitted_rtt(now);
-    rtt = fallback_rtt_;
+    if (setup_ != nullptr) rtt = setup_->fallback_rtt;
     source = "no ICE RTT sample for the pair, re-sent check or lite: the time since we last sent on it";
   }
   if (!rtt) return;
@@ -459,10 +461,10 @@ void Connection::install_srtp() {
   if (st.ok()) st = setup_available();
   if (st.ok()) {
     srtp::SessionConfig base;
-    base.replay_window = setup_->replay_window;
-    base.max_streams = setup_->srtp_max_streams;
+    base.replay_window = setup_->config.replay_window;
+    base.max_streams = setup_->config.srtp_max_streams;
     // Tables sized to the call (issue 13): our SSRCs, the ones the peer announced.
-    std::size_t ours = (setup_->audio_ssrc != 0 ? 1u : 0u) + (setup_->video_ssrc != 0 ? 1u : 0u);
+    std::size_t ours = (setup_->config.audio_ssrc != 0 ? 1u : 0u) + (setup_->config.video_ssrc != 0 ? 1u : 0u);
     st = init_srtp_sessions(*profile, km, dtls_client_, base, stream_slots(ours, base.max_streams),
                             stream_slots(remote_ssrcs_, base.max_streams), srtp_out_, srtp_in_);
   }
@@ -471,6 +473,9 @@ void Connection::install_srtp() {
     fail(st.error());
     return;
   }
+  // RFC 5764 §4.2: the keys came from the exporter once; its secret goes
+  // unless the key log (and later exports) were asked for (issue 17).
+  if (!setup_->config.dtls_keep_key_log) dtls_->release_exporter();
   profile_ = *profile;
   setup_.reset();  // set up: nothing reads the whole Config again (issue 13)
   tracef(trace_, Layer::srtp, "exporter %s: %zu bytes -> client key|server key|client salt|server salt; %s",

@@ -58,6 +58,9 @@ struct Options {
   std::function<bool(int node, Bytes datagram)> drop_sent;
   // Edits a side's peer::Config before its Connection is made (node 1 = A, 2 = B).
   std::function<void(int node, peer::Config&)> configure;
+  // peer::Config::dtls_keep_key_log on both sides: the exporter still
+  // answers after SRTP is keyed (check_keys_equal compares its output).
+  bool dtls_keep_key_log = false;
 };
 
 struct Side {
@@ -194,6 +197,7 @@ class CallSim {
     c.ice_timing = opt_.ice_timing;
     c.setup_for_actpass = opt_.setup_for_actpass;
     c.dtls_mtu = opt_.dtls_mtu;
+    c.dtls_keep_key_log = opt_.dtls_keep_key_log;
     c.srtp_profile_count = 0;
     for (uint16_t p : profiles)
       if (c.srtp_profile_count < c.srtp_profiles.size()) c.srtp_profiles[c.srtp_profile_count++] = p;
