@@ -186,7 +186,8 @@ int run_call(CallOptions& opt) {
   cfg.secret_rng = &rnd.secret_rng;
   cfg.ice_lite = opt.lite;
   cfg.dtls_offer_dtls13 = opt.dtls13;
-  cfg.dtls_keep_key_log = !opt.keylog_file.empty() || !opt.html_file.empty();  // read after the handshake
+  // Read after the handshake: the key log, and the exporter (--pcap-plain, --html).
+  cfg.dtls_keep_key_log = !opt.keylog_file.empty() || !opt.html_file.empty() || !opt.pcap_plain_file.empty();
   cfg.setup_for_actpass = opt.setup;
   cfg.audio_codecs = kAudio;
   cfg.video_codecs = kVideo;
